@@ -1,0 +1,94 @@
+/**
+ * The CommandContext port: all a command knows of the platform it runs on. Bot adapters implement it
+ * (src/bots/discord, src/bots/slack, the CLI); every implementation passes the same contract suite
+ * (test/commands/context-contract.ts). Content here is platform-neutral: the adapter renders it as
+ * Discord embeds/components or Slack blocks.
+ */
+import type { Platform } from '../core/job-types.ts';
+
+export interface Actor {
+  id: string;
+  name: string;
+  /** May manage other members' jobs (Discord: Manage Messages; Slack: workspace admin/owner). */
+  isAdmin: boolean;
+}
+
+export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm';
+
+/** A button carries only `action:jobId` on the wire; everything else is looked up in the store. */
+export interface Button {
+  action: ButtonAction;
+  jobId: string;
+  label: string;
+  style?: 'primary' | 'secondary' | 'danger';
+}
+
+export interface Field {
+  label: string;
+  value: string;
+  /** Shown in a monospace block so it copies cleanly on mobile (seed, size). */
+  code?: boolean;
+}
+
+/** The public status card of a job. */
+export interface Card {
+  /** e.g. "Ana asked for" */
+  title: string;
+  prompt: string;
+  fields: Field[];
+  /** The live line: "Queued · #3 in line", "Generating · 4 s", "Uploading". */
+  status: string;
+  buttons: Button[];
+  /** When set, the card collapses to this one line ("Done in 8.2 s · $0.045 · see thread"). */
+  summary?: string;
+}
+
+export interface OutputImage {
+  /** File name with extension, e.g. "flux-1234.png". */
+  name: string;
+  data: Buffer;
+  contentType: string;
+}
+
+/** Images and their details, posted in the job's thread. */
+export interface ResultPost {
+  images: OutputImage[];
+  fields: Field[];
+  /** Extra lines: a smaller copy was sent, an image was moderated, a budget warning. */
+  notes: string[];
+  buttons: Button[];
+}
+
+/** A form (Discord modal, Slack modal view) with fields prefilled; submitted back as `flux` input. */
+export interface Form {
+  /** Round-trips to the submission handler (e.g. "remix:<jobId>" or "edit:<messageRef>"). */
+  id: string;
+  title: string;
+  fields: Array<{ name: string; label: string; value?: string; multiline?: boolean; required?: boolean; placeholder?: string }>;
+}
+
+export interface CommandContext {
+  readonly platform: Platform;
+  readonly actor: Actor;
+  /** Where the command ran (guild/team and channel), as the jobs layer records it. */
+  readonly workspaceId?: string;
+  readonly channelId?: string;
+  /** A message only the actor sees (ephemeral). Used for validation errors and refusals. */
+  replyPrivate(text: string): Promise<void>;
+  /** First call posts the public card; later calls edit it. Adapters throttle edits to platform limits. */
+  showCard(card: Card): Promise<void>;
+  /**
+   * Posts in the job's thread, named after `threadName`, created on the first call. Where a thread cannot
+   * be made (DM, missing permission, already in a thread) posts right under the card instead.
+   */
+  postResult(post: ResultPost, threadName: string): Promise<void>;
+  /** Opens a form (needs a fresh interaction/trigger: only from a command, button or shortcut). */
+  openForm(form: Form): Promise<void>;
+  /** JSON the adapter needs to rebuild this context after a restart (card ids, thread, tokens' expiry). */
+  delivery(): Record<string, unknown>;
+}
+
+/** Rebuilds a context for a stored job, for events that arrive after the interaction is gone. */
+export interface ContextFactory {
+  restore(delivery: Record<string, unknown>, actor: Actor): CommandContext;
+}

@@ -1,0 +1,118 @@
+/**
+ * The shape of a job as the rest of the program sees it: what front ends create, read, and are told.
+ * A job is what a member asked for (1–4 images); each image is a task that holds one provider slot.
+ */
+import type { Charge, ErrorCode } from './errors.ts';
+import type { Micros } from './pricing.ts';
+import type { GenerationRequest } from './request.ts';
+
+export type Platform = 'discord' | 'slack' | 'cli';
+
+/**
+ * queued → running (a task was submitted) → ready (all tasks terminal, ≥1 image, not yet delivered)
+ * → delivered; or failed / cancelled (only while queued) / needs_review (crashed mid-submit: it may
+ * have been charged, a person should look).
+ */
+export type JobState = 'queued' | 'running' | 'ready' | 'delivered' | 'failed' | 'cancelled' | 'needs_review';
+export type TaskState = 'queued' | 'submitting' | 'submitted' | 'ready' | 'failed' | 'needs_review';
+
+export interface JobOrigin {
+  platform: Platform;
+  /** The requester's platform id. */
+  userId: string;
+  userName?: string;
+  /** Discord guild or Slack team; absent in DMs and on the CLI. */
+  workspaceId?: string;
+  channelId?: string;
+}
+
+/** A failure as data: the edge turns it into words. */
+export interface JobError {
+  code: ErrorCode;
+  message: string;
+  charge: Charge;
+  detail?: string;
+}
+
+export interface TaskView {
+  index: number;
+  seed: number;
+  state: TaskState;
+  /** Settled cost of this image (provider's figure, else the estimate); 0 when moderated. */
+  costMicros?: Micros;
+  error?: JobError;
+}
+
+export interface JobView {
+  id: string;
+  state: JobState;
+  request: GenerationRequest;
+  origin: JobOrigin;
+  /** Front-end data to find the card/thread again after a restart (JSON). */
+  delivery: Record<string, unknown>;
+  /** The job this one rerolls or remixes, if any. */
+  parentId?: string;
+  estimateMicros: Micros;
+  /** Sum of the tasks' settled costs, once they are terminal. */
+  costMicros?: Micros;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  tasks: TaskView[];
+  error?: JobError;
+}
+
+export interface JobImage {
+  index: number;
+  seed: number;
+  data: Buffer;
+  contentType: string;
+  costMicros: Micros;
+}
+
+export type JobEvent =
+  | { type: 'queued'; job: JobView; position: number }
+  | { type: 'position'; job: JobView; position: number }
+  | { type: 'started'; job: JobView }
+  | { type: 'progress'; job: JobView; status: string; progress?: number }
+  /** All tasks are terminal and at least one image exists; failed tasks are in job.tasks[i].error. */
+  | { type: 'ready'; job: JobView; images: JobImage[] }
+  | { type: 'failed'; job: JobView; error: JobError }
+  | { type: 'cancelled'; job: JobView }
+  | { type: 'needs_review'; job: JobView };
+
+/**
+ * What a front end gives the jobs service. `handle` is awaited for `ready`: when it resolves the job is
+ * delivered (and its images dropped from the store); when it throws, the job stays ready and delivery is
+ * tried again later (and after a restart). Other events are fire-and-forget for the sink.
+ */
+export interface JobSink {
+  handle(event: JobEvent): Promise<void>;
+}
+
+export interface CreateJobInput {
+  request: GenerationRequest;
+  origin: JobOrigin;
+  delivery?: Record<string, unknown>;
+  parentId?: string;
+}
+
+export interface JobsService {
+  /** Records the job (before anything is spent) and queues it. Throws ValidationError QUEUE_FULL. */
+  create(input: CreateJobInput): JobView;
+  get(id: string): JobView | undefined;
+  /** 1-based place in line while queued; 0 once running; undefined when unknown or finished. */
+  position(id: string): number | undefined;
+  /** Cancels a queued job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
+  cancel(id: string): JobView;
+  /** Merges front-end delivery data (card message id, thread id …) into the stored job. */
+  updateDelivery(id: string, patch: Record<string, unknown>): void;
+  /** The sink for jobs of one platform; events for jobs of a platform with no sink are kept for later. */
+  attach(platform: Platform, sink: JobSink): void;
+  /** A provider webhook said this task changed: look at it now. Returns false for unknown tasks. */
+  wake(providerTaskId: string): boolean;
+  /** Resumes what a previous process left in flight, then runs. */
+  start(): Promise<void>;
+  /** Stops taking work; in-flight tasks stay resumable in the store. */
+  stop(): Promise<void>;
+}

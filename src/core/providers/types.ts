@@ -1,0 +1,72 @@
+/**
+ * The provider port: one image per task. The jobs layer persists what `submit` returns before it waits,
+ * so a restart can wait for the same task again instead of paying for a new one.
+ */
+import type { Micros } from '../pricing.ts';
+import type { GenerationRequest } from '../request.ts';
+
+/** One image of a request: the request with the seed of this image. */
+export interface TaskSpec {
+  request: GenerationRequest;
+  /** The seed of this image (request.seed + index). */
+  seed: number;
+  /** Opaque end-user id (already hashed); BFL's `user` field. */
+  user?: string;
+}
+
+/** What a submit returned; everything needed to wait for the task again after a restart. JSON-safe. */
+export interface SubmittedTask {
+  /** The provider's task id (BFL `id`); for synchronous providers, a local id. */
+  taskId: string;
+  /** Where to poll (BFL `polling_url`, used exactly as given). Absent for synchronous providers. */
+  pollingUrl?: string;
+  /** The provider's cost at submit, when it gave one. */
+  costMicros?: Micros;
+  inputMp?: number;
+  outputMp?: number;
+  /**
+   * Synchronous providers (OpenAI-style gateways) answer with the image itself: its URL or bytes
+   * (base64) come back here and `waitForResult` returns at once.
+   */
+  immediate?: { url?: string; b64?: string };
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** 0..1 when the provider reports it, plus its status word. */
+  onProgress?: (update: { status: string; progress?: number }) => void;
+  /** How long this kind of task usually takes; the poller paces itself around it. */
+  expectedMs?: number;
+  /**
+   * Called once with a function that makes the poller look again at once (a webhook arrived). Returns
+   * nothing; the poller stops listening when it resolves.
+   */
+  onWake?: (wake: () => void) => void;
+}
+
+export interface ImageResult {
+  /** The image, downloaded once into one buffer. */
+  data: Buffer;
+  contentType: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+  /** The settled cost when the provider reported it (final poll), else undefined. */
+  costMicros?: Micros;
+  /** How long the provider took from submit to ready, as observed by us. */
+  generationMs?: number;
+}
+
+export interface Provider {
+  readonly name: 'bfl' | 'openai';
+  /**
+   * Starts a task. Retries only what surely did not start a billed task (connection refused before the
+   * request was sent, or a 429). Throws ProviderError otherwise.
+   */
+  submit(task: TaskSpec, signal?: AbortSignal): Promise<SubmittedTask>;
+  /**
+   * Waits until the task is terminal and returns the downloaded image. Throws ProviderError with code
+   * REQUEST_MODERATED / CONTENT_MODERATED (charge 'none'), TASK_FAILED, TASK_NOT_FOUND, TASK_TIMEOUT,
+   * DOWNLOAD_FAILED, DOWNLOAD_TOO_LARGE, NOT_AN_IMAGE.
+   */
+  waitForResult(task: SubmittedTask, options?: WaitOptions): Promise<ImageResult>;
+  /** Account credits in USD micros, when the provider can tell (BFL `GET /v1/credits`). */
+  credits?(): Promise<Micros | undefined>;
+}
