@@ -5,6 +5,7 @@
  * Discord embeds/components or Slack blocks.
  */
 import type { Platform } from '../core/job-types.ts';
+import type { Reference } from '../core/request.ts';
 
 export interface Actor {
   id: string;
@@ -59,6 +60,11 @@ export interface ResultPost {
   buttons: Button[];
 }
 
+/** What postResult posted: links to the uploaded images, for "Use as reference" later. */
+export interface PostedResult {
+  imageUrls: string[];
+}
+
 /** A form (Discord modal, Slack modal view) with fields prefilled; submitted back as `flux` input. */
 export interface Form {
   /** Round-trips to the submission handler (e.g. "remix:<jobId>" or "edit:<messageRef>"). */
@@ -81,7 +87,15 @@ export interface CommandContext {
    * Posts in the job's thread, named after `threadName`, created on the first call. Where a thread cannot
    * be made (DM, missing permission, already in a thread) posts right under the card instead.
    */
-  postResult(post: ResultPost, threadName: string): Promise<void>;
+  postResult(post: ResultPost, threadName: string): Promise<PostedResult>;
+  /** Deletes what postResult posted for this job (the Delete button). */
+  removeResult(): Promise<void>;
+  /**
+   * Turns `--ref` values or stored result links into references the provider can use: public URLs stay
+   * URLs; platform-private files (Slack `url_private`) are downloaded with the bot token, only from the
+   * platform's own hosts, and become bytes; the CLI reads paths. Throws ValidationError REFERENCE_INVALID.
+   */
+  resolveReferences(refs: string[]): Promise<Reference[]>;
   /** Opens a form (needs a fresh interaction/trigger: only from a command, button or shortcut). */
   openForm(form: Form): Promise<void>;
   /** JSON the adapter needs to rebuild this context after a restart (card ids, thread, tokens' expiry). */

@@ -1,0 +1,239 @@
+/**
+ * The /flux use case: validate → record → queue → card, plus the buttons and forms that iterate on a
+ * result. Platform-neutral: it speaks only to the CommandContext port and the jobs service.
+ */
+import { randomInt } from 'node:crypto';
+import { FluxError, ValidationError } from '../../core/errors.ts';
+import type { JobView, JobsService } from '../../core/job-types.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ModelCatalog } from '../../core/models.ts';
+import { formatUsd, type PriceTable, estimateImage } from '../../core/pricing.ts';
+import { type GenerationRequest, type Reference, type RequestInput, type RequestPolicy, validateRequest } from '../../core/request.ts';
+import type { ButtonAction, CommandContext, Form } from '../context.ts';
+import { SIZE_PRESETS } from './definition.ts';
+import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
+import { parseFluxText } from './parse.ts';
+import type { LiveContexts } from './sink.ts';
+
+export interface FluxCommandsDeps {
+  jobs: JobsService;
+  catalog: ModelCatalog;
+  prices: PriceTable;
+  logger: Logger;
+  live: LiveContexts;
+  /** Admin settings for where the command runs (allowed models, defaults, max safety). */
+  policyFor?: (ctx: CommandContext) => RequestPolicy;
+  now?: () => number;
+}
+
+export interface FluxCommands {
+  /** /flux with its options; `refs` are `--ref` values or attachment links the context resolves. */
+  run(ctx: CommandContext, input: RequestInput, refs?: string[], parentId?: string): Promise<JobView | undefined>;
+  /** /flux as one line of text (Slack, CLI). `help` answers with the syntax. */
+  runText(ctx: CommandContext, text: string): Promise<JobView | undefined>;
+  button(ctx: CommandContext, action: ButtonAction, jobId: string): Promise<void>;
+  /** A submitted form: `remix:<jobId>`, `ref:<jobId>` or `edit` (with the message's references). */
+  form(ctx: CommandContext, formId: string, values: Record<string, string>, references?: Reference[]): Promise<JobView | undefined>;
+  /** Size presets for autocomplete, with megapixels and the estimate for the chosen model. */
+  sizeChoices(partial: string, model?: string): Array<{ name: string; value: string }>;
+}
+
+export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
+  const { jobs, catalog, prices, live } = deps;
+  const now = deps.now ?? Date.now;
+  const policy = (ctx: CommandContext) => deps.policyFor?.(ctx) ?? {};
+
+  async function submit(ctx: CommandContext, request: GenerationRequest, parentId?: string): Promise<JobView> {
+    const origin = { platform: ctx.platform, userId: ctx.actor.id, userName: ctx.actor.name } as JobView['origin'];
+    if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
+    if (ctx.channelId) origin.channelId = ctx.channelId;
+    const input = { request, origin, delivery: ctx.delivery(), ...(parentId ? { parentId } : {}) };
+    const job = jobs.create(input);
+    live.set(job.id, ctx);
+    await live.enqueue(job.id, async () => {
+      const current = jobs.get(job.id) ?? job;
+      await ctx.showCard(cardFor(current, catalog, queuedStatus(jobs.position(job.id) ?? 1), now()));
+      jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
+    });
+    return job;
+  }
+
+  /** Runs `fn`, answering bad input privately; anything else goes up to the adapter's boundary. */
+  async function guarded<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ValidationError || (err instanceof FluxError && err.code.startsWith('JOB_'))) {
+        await ctx.replyPrivate(errorText(err));
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  const commands: FluxCommands = {
+    run(ctx, input, refs = [], parentId) {
+      return guarded(ctx, async () => {
+        const resolved = refs.length ? await ctx.resolveReferences(refs) : [];
+        const request = validateRequest({ ...input, references: [...(input.references ?? []), ...resolved] }, catalog, policy(ctx));
+        return submit(ctx, request, parentId);
+      });
+    },
+
+    async runText(ctx, text) {
+      if (/^\s*help\s*$/i.test(text)) {
+        await ctx.replyPrivate(helpText());
+        return undefined;
+      }
+      return guarded(ctx, async () => {
+        const { input, refs } = parseFluxText(text);
+        return commands.run(ctx, input, refs);
+      });
+    },
+
+    async button(ctx, action, jobId) {
+      await guarded(ctx, async () => {
+        const job = jobs.get(jobId);
+        if (!job || job.origin.platform !== ctx.platform) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
+        const owner = ctx.actor.id === job.origin.userId || ctx.actor.isAdmin;
+        if (!owner && action !== 'use-ref' && action !== 'remix') {
+          await ctx.replyPrivate(`Only the person who asked for this image or an admin can ${action === 'cancel' ? 'cancel' : action} it.`);
+          return;
+        }
+        switch (action) {
+          case 'cancel':
+            jobs.cancel(jobId);
+            return;
+          case 'reroll': {
+            const request = validateRequest(toInput(job.request, { seed: randomInt(0, 2 ** 32) }), catalog, policy(ctx));
+            await submit(ctx, request, job.id);
+            return;
+          }
+          case 'remix':
+            await ctx.openForm(remixForm(job));
+            return;
+          case 'use-ref':
+            await ctx.openForm({
+              id: `ref:${job.id}`,
+              title: 'Use as reference',
+              fields: [{ name: 'prompt', label: 'What to make with this image', multiline: true, required: true }],
+            });
+            return;
+          case 'delete': {
+            const target = live.contextFor(job);
+            await target?.removeResult();
+            await ctx.replyPrivate('Deleted.');
+            return;
+          }
+          case 'confirm':
+            await ctx.replyPrivate('Nothing to confirm.');
+            return;
+        }
+      });
+    },
+
+    form(ctx, formId, values, references = []) {
+      return guarded(ctx, async () => {
+        const [kind, jobId] = formId.split(':');
+        if (kind === 'edit') return commands.run(ctx, { ...parseForm(values), references });
+        const job = jobId ? jobs.get(jobId) : undefined;
+        if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
+        if (kind === 'remix') {
+          const input = { ...toInput(job.request, {}), ...parseForm(values) };
+          return commands.run(ctx, input, [], job.id);
+        }
+        if (kind === 'ref') {
+          const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
+          const input: RequestInput = { prompt: values.prompt ?? '', model: job.request.model, format: job.request.format };
+          return commands.run(ctx, input, urls, job.id);
+        }
+        throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
+      });
+    },
+
+    sizeChoices(partial, model) {
+      const needle = partial.trim().toLowerCase();
+      const choices = SIZE_PRESETS.filter((p) => !needle || p.value.includes(needle) || p.label.toLowerCase().includes(needle)).map((p) => {
+        const [w, h] = p.value.split('x').map(Number) as [number, number];
+        const price = estimateImage({ ...sampleRequest(model), width: w, height: h }, prices);
+        return { name: `${p.label} · ${sizeLabel(w, h)} · ~${formatUsd(price)}`, value: p.value };
+      });
+      return choices.slice(0, 25);
+    },
+  };
+
+  function sampleRequest(model?: string): GenerationRequest {
+    const id = model && model in catalog ? (model as GenerationRequest['model']) : 'pro';
+    return { prompt: '', model: id, width: 1024, height: 1024, seed: 0, count: 1, safety: 2, format: 'jpeg', upsample: true, references: [] };
+  }
+
+  return commands;
+}
+
+/** A stored request as loose input again (for reroll and remix), with some fields replaced. */
+export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): RequestInput {
+  const input: RequestInput = {
+    prompt: r.prompt,
+    model: r.model,
+    size: `${r.width}x${r.height}`,
+    seed: r.seed,
+    count: r.count,
+    safety: r.safety,
+    format: r.format,
+    references: r.references,
+  };
+  if (r.model === 'flex') {
+    input.steps = r.steps;
+    input.guidance = r.guidance;
+  }
+  if (r.model !== 'klein-4b' && r.model !== 'klein-9b') input.upsample = r.upsample;
+  return { ...input, ...replace };
+}
+
+export function remixForm(job: JobView): Form {
+  const r = job.request;
+  const more = [`--count ${r.count}`, `--safety ${r.safety}`, `--format ${r.format}`];
+  if (r.model === 'flex') more.push(`--steps ${r.steps}`, `--guidance ${r.guidance}`);
+  if (!r.upsample && r.model !== 'klein-4b' && r.model !== 'klein-9b') more.push('--no-upsample');
+  return {
+    id: `remix:${job.id}`,
+    title: 'Remix',
+    fields: [
+      { name: 'prompt', label: 'Prompt', value: r.prompt, multiline: true, required: true },
+      { name: 'model', label: 'Model (pro, max, flex, klein-4b, klein-9b)', value: r.model },
+      { name: 'size', label: 'Size (WxH or 16:9)', value: `${r.width}x${r.height}` },
+      { name: 'seed', label: 'Seed (empty for a new one)', value: String(r.seed) },
+      { name: 'options', label: 'More options', value: more.join(' '), placeholder: '--count 2 --format png' },
+    ],
+  };
+}
+
+/** A form's fields as input: named fields, plus `options` in the text grammar. */
+export function parseForm(values: Record<string, string>): RequestInput {
+  const extra = values.options?.trim() ? parseFluxText(values.options).input : {};
+  const input: RequestInput = { ...extra };
+  for (const key of ['prompt', 'model', 'size', 'seed'] as const) {
+    const v = values[key]?.trim();
+    if (v !== undefined) {
+      if (v === '' && key === 'seed') {
+        input.seed = randomInt(0, 2 ** 32);
+        continue;
+      }
+      input[key] = v;
+    }
+  }
+  return input;
+}
+
+export function helpText(): string {
+  return [
+    '*/flux* makes an image with FLUX.2 and posts it in a thread with what it cost.',
+    '`/flux <prompt> [--model pro|max|flex|klein-4b|klein-9b] [--size 1536x1024|16:9] [--seed 42] [--count 1-4]`',
+    '`        [--steps 1-50] [--guidance 1.5-10] (flex only) [--safety 0-5] [--format jpeg|png|webp] [--no-upsample] [--ref <image link>]…`',
+    'Examples:',
+    '• `/flux a red fox in the snow, golden hour`',
+    '• `/flux "a lighthouse at night" --model max --size 16:9 --count 2`',
+    '• `/flux make it watercolor --ref https://example.com/photo.jpg`',
+    '`/flux` alone opens a form. Sizes are multiples of 16, at most 4 MP; an aspect ratio means about 1 MP.',
+  ].join('\n');
+}

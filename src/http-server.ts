@@ -1,0 +1,77 @@
+/**
+ * The one HTTP server on PORT: `/healthz`, and whatever routes the bots mount (Discord interactions,
+ * Slack events, provider webhooks). Handlers get the raw request; signature checks need the raw body.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './core/logger.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpServer {
+  /** Exact path match; a handler mounted with a trailing `*` matches the prefix. */
+  route(method: string, path: string, handler: RouteHandler): void;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+  readonly server: Server;
+}
+
+export function createHttpServer(log: Logger, health: () => Record<string, unknown> = () => ({})): HttpServer {
+  const routes = new Map<string, RouteHandler>();
+  const prefixes: Array<[string, RouteHandler]> = [];
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...health() }));
+      return;
+    }
+    const handler = routes.get(`${method} ${path}`) ?? prefixes.find(([p]) => `${method} ${path}`.startsWith(p))?.[1];
+    if (!handler) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((err: unknown) => {
+        log.error({ err, path }, 'http handler failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"internal"}');
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    route(method, path, handler) {
+      if (path.endsWith('*')) prefixes.push([`${method} ${path.slice(0, -1)}`, handler]);
+      else routes.set(`${method} ${path}`, handler);
+    },
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Reads a request body, refusing more than `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error(`body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
