@@ -193,7 +193,7 @@ function parseModelMap<T extends Partial<Record<ModelId, string>>>(raw: string |
   return out as T;
 }
 
-const priceSchema = z.record(
+const priceSchema = z.partialRecord(
   z.enum(MODEL_IDS as [ModelId, ...ModelId[]]),
   z.object({ firstMp: z.number().nonnegative(), extraMp: z.number().nonnegative(), inputMp: z.number().nonnegative() }).partial(),
 );

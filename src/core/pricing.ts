@@ -79,7 +79,8 @@ export function creditsToMicros(credits: number | null | undefined): Micros | un
 export function formatUsd(micros: Micros): string {
   const usd = micros / MICROS_PER_USD;
   if (micros === 0) return '$0.00';
-  const digits = micros % 10_000 === 0 ? 2 : micros % 1_000 === 0 ? 3 : micros % 100 === 0 ? 4 : 6;
+  let digits = 2;
+  while (digits < 6 && micros % 10 ** (6 - digits) !== 0) digits++;
   return `$${usd.toFixed(digits)}`;
 }
 

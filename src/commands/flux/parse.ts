@@ -25,7 +25,15 @@ export function knownFlags(): string[] {
 }
 
 export function parseFluxText(text: string): ParsedText {
-  const tokens = tokenize(text);
+  return parseTokens(tokenize(text));
+}
+
+/** The same grammar from a shell's argv: the shell already split and unquoted the words. */
+export function parseFluxArgs(args: readonly string[]): ParsedText {
+  return parseTokens(args.map((text) => ({ text, quoted: !text.startsWith('--') })));
+}
+
+function parseTokens(tokens: Token[]): ParsedText {
   const input: RequestInput = {};
   const refs: string[] = [];
   const words: string[] = [];
