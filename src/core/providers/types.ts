@@ -22,6 +22,8 @@ export interface SubmittedTask {
   pollingUrl?: string;
   /** The provider's cost at submit, when it gave one. */
   costMicros?: Micros;
+  /** When the provider accepted the task (ms since epoch): waits and timeouts count from here. */
+  submittedAt?: number;
   inputMp?: number;
   outputMp?: number;
   /**

@@ -1,0 +1,54 @@
+/**
+ * The store port: durable jobs and tasks. SQLite (better-sqlite3) by default; a server database can
+ * take its place behind the same interface when the bot scales out.
+ */
+import type { JobError, JobOrigin, JobState, TaskState } from '../job-types.ts';
+import type { SubmittedTask } from '../providers/types.ts';
+import type { GenerationRequest } from '../request.ts';
+
+export interface JobRow {
+  id: string;
+  state: JobState;
+  request: GenerationRequest;
+  origin: JobOrigin;
+  delivery: Record<string, unknown>;
+  parentId?: string;
+  estimateMicros: number;
+  costMicros?: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  error?: JobError;
+}
+
+export interface TaskRow {
+  jobId: string;
+  index: number;
+  seed: number;
+  state: TaskState;
+  submitted?: SubmittedTask;
+  costMicros?: number;
+  /** True when costMicros is our estimate, not the provider's figure. */
+  costEstimated?: boolean;
+  error?: JobError;
+  /** The downloaded image, kept until the job is delivered. */
+  image?: { data: Buffer; contentType: string };
+}
+
+export interface Store {
+  /** Inserts a job and its tasks in one transaction. */
+  insertJob(job: JobRow, tasks: TaskRow[]): void;
+  getJob(id: string): JobRow | undefined;
+  getTasks(jobId: string, withImages?: boolean): TaskRow[];
+  updateJob(id: string, patch: Partial<Omit<JobRow, 'id' | 'request' | 'origin'>>): void;
+  updateTask(jobId: string, index: number, patch: Partial<Omit<TaskRow, 'jobId' | 'index' | 'seed'>>): void;
+  /** Drops stored images of a delivered job. */
+  dropImages(jobId: string): void;
+  /** Jobs not yet in a final state (queued, running, ready), oldest first. */
+  unfinishedJobs(): JobRow[];
+  /** Finds the job and task index of a provider task id (for webhooks). */
+  findTask(providerTaskId: string): { jobId: string; index: number } | undefined;
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}

@@ -1,0 +1,73 @@
+/** Builds the real core (store, BFL provider, scheduler, jobs) against the loopback fake BFL. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobEvent, JobOrigin } from '../../src/core/job-types.ts';
+import { createJobs } from '../../src/core/jobs.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { createCatalog } from '../../src/core/models.ts';
+import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
+import { createBflProvider } from '../../src/core/providers/bfl.ts';
+import { createHttp } from '../../src/core/providers/http.ts';
+import { type RequestInput, validateRequest } from '../../src/core/request.ts';
+import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import type { FakeBfl } from '../fakes/bfl-server.ts';
+
+export const catalog = createCatalog();
+
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'flux-test-')), 'flux.db');
+}
+
+export function request(input: RequestInput) {
+  return validateRequest({ seed: 1, ...input }, catalog);
+}
+
+export function origin(userId = 'u1', platform: JobOrigin['platform'] = 'cli'): JobOrigin {
+  return { platform, userId, userName: `user ${userId}`, channelId: 'c1' };
+}
+
+export function buildCore(bfl: FakeBfl, options: { dbPath?: string; maxActive?: number; maxQueuedPerUser?: number; apiKey?: string } = {}) {
+  const store = createSqliteStore(options.dbPath ?? tempDb());
+  const http = createHttp();
+  const provider = createBflProvider({ apiKey: options.apiKey ?? 'bfl_test_key_0123456789', baseUrl: bfl.url, catalog, dispatcher: http.dispatcher, logger: silentLogger() });
+  const jobs = createJobs({
+    store,
+    provider,
+    catalog,
+    prices: DEFAULT_PRICES,
+    maxActive: options.maxActive ?? 24,
+    maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
+    logger: silentLogger(),
+    positionDebounceMs: 10,
+  });
+  const events: JobEvent[] = [];
+  const settled = new Map<string, (e: JobEvent) => void>();
+  const waiters = new Map<string, Promise<JobEvent>>();
+  jobs.attach('cli', {
+    async handle(event) {
+      events.push(event);
+      if (['ready', 'failed', 'cancelled', 'needs_review'].includes(event.type)) settled.get(event.job.id)?.(event);
+    },
+  });
+  return {
+    store,
+    provider,
+    jobs,
+    events,
+    /** Resolves with the job's final event. */
+    done(jobId: string): Promise<JobEvent> {
+      let p = waiters.get(jobId);
+      if (!p) {
+        p = new Promise((resolve) => settled.set(jobId, resolve));
+        waiters.set(jobId, p);
+      }
+      return p;
+    },
+    async close() {
+      await jobs.stop();
+      await http.close();
+      store.close();
+    },
+  };
+}
