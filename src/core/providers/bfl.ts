@@ -86,7 +86,7 @@ export function createBflProvider(options: BflProviderOptions): Provider {
     for (;;) {
       const elapsed = Date.now() - started;
       if (elapsed > timeoutMs) throw new ProviderError('TASK_TIMEOUT', `task ${task.taskId} not ready after ${timeoutMs} ms`, { charge: 'unknown' });
-      lastDelay = failures || notFound ? Math.min(2_000, 200 * 2 ** (failures + notFound)) : nextPollDelay(elapsed, expected, lastDelay, policy);
+      lastDelay = failures || notFound ? Math.min(1_000, 150 * 2 ** (failures + notFound)) : nextPollDelay(elapsed, expected, lastDelay, policy);
       await sleep(lastDelay, wait.signal, (w) => {
         wake = w;
       });
