@@ -10,7 +10,7 @@ import type { CreateJobInput, JobEvent, JobSink, JobView, JobsService, Platform 
 import { deliverJob, type JobRuntime, toView } from './jobs/runtime.ts';
 import { runTask, waitTask } from './jobs/tasks.ts';
 import type { Logger } from './logger.ts';
-import type { ModelCatalog } from './models.ts';
+import type { ModelCatalog, ModelId } from './models.ts';
 import { type PriceTable, estimateImage } from './pricing.ts';
 import { createLatencyModel } from './providers/poll-policy.ts';
 import type { Provider } from './providers/types.ts';
@@ -32,6 +32,8 @@ export interface JobsOptions {
   userSalt?: string;
   /** How long position updates are gathered before they are sent. */
   positionDebounceMs?: number;
+  /** Generation time to expect before any was observed (default: the catalog's typical times). */
+  typicalMs?: (model: ModelId) => number;
 }
 
 export function createJobs(options: JobsOptions): JobsService & { readonly runtime: JobRuntime } {
@@ -45,7 +47,7 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     prices: options.prices,
     logger,
     scheduler,
-    latency: createLatencyModel((m) => catalog[m].typicalMs),
+    latency: createLatencyModel(options.typicalMs ?? ((m) => catalog[m].typicalMs)),
     sinks: new Map<Platform, JobSink>(),
     waits: new Map(),
     pending: new Map(),
@@ -121,6 +123,7 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       for (let i = 0; i < request.count; i++) enqueueTask(id, i, user);
       const view = toView(rt, row, tasks);
       const position = service.position(id) ?? 0;
+      if (position > 0) lastPositions.set(id, position);
       rt.emit({ type: 'queued', job: view, position });
       logger.info({ jobId: id, platform: origin.platform, model: request.model, count: request.count, estimate: row.estimateMicros }, 'job queued');
       return view;

@@ -38,8 +38,11 @@ interface Item {
 export function createScheduler(options: { maxActive: number }): Scheduler {
   const limiter = new Bottleneck({ maxConcurrent: options.maxActive });
   const lines = new Map<string, Item[]>();
-  /** Users with queued tasks, next to be served first. */
+  /** Users with queued tasks, next to be served first: ordered by when each was last served. */
   let order: string[] = [];
+  /** When each user was last served (a counter, not a clock); a newcomer (0) goes before everyone served. */
+  const lastServed = new Map<string, number>();
+  let tick = 0;
   const where = new Map<string, Item>();
   const inflight = new Set<Promise<void>>();
   let running = 0;
@@ -73,6 +76,11 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
     void key;
   };
 
+  /** Users with nothing queued lose their history, so the map cannot grow without bound. */
+  function forgetIdle(): void {
+    for (const user of lastServed.keys()) if (!lines.has(user)) lastServed.delete(user);
+  }
+
   function dispatch(): void {
     if (stopped) return;
     const wait = pausedUntil - Date.now();
@@ -90,8 +98,12 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       const user = order.shift() as string;
       const line = lines.get(user) as Item[];
       const item = line.shift() as Item;
+      lastServed.set(user, ++tick);
       if (line.length) order.push(user);
-      else lines.delete(user);
+      else {
+        lines.delete(user);
+        if (lastServed.size > 10_000) forgetIdle();
+      }
       where.delete(item.key);
       queued--;
       moved = true;
@@ -107,7 +119,10 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       if (line) line.push(item);
       else {
         lines.set(user, [item]);
-        order.push(user);
+        const served = lastServed.get(user) ?? 0;
+        const at = order.findIndex((u) => (lastServed.get(u) ?? 0) > served);
+        if (at < 0) order.push(user);
+        else order.splice(at, 0, user);
       }
       where.set(key, item);
       queued++;
@@ -126,6 +141,7 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
         lines.delete(item.user);
         order = order.filter((u) => u !== item.user);
       }
+      if (lastServed.size > 10_000) forgetIdle();
       where.delete(key);
       queued--;
       changed();

@@ -40,6 +40,8 @@ export function buildCore(bfl: FakeBfl, options: { dbPath?: string; maxActive?: 
     maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
     logger: silentLogger(),
     positionDebounceMs: 10,
+    // The fake generates in tens of milliseconds; start the poller's guess there.
+    typicalMs: () => 50,
   });
   const events: JobEvent[] = [];
   const settled = new Map<string, (e: JobEvent) => void>();

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
+import { buildCore, tempDb } from '../support/core.ts';
+
+let bfl: FakeBfl;
+let core: ReturnType<typeof buildCore> | undefined;
+beforeEach(async () => {
+  bfl = await startFakeBfl({ generationMs: 1_500, slowMs: 5_000 });
+});
+afterEach(async () => {
+  await core?.close();
+  core = undefined;
+  await bfl.close();
+});
+
+/** Runs the child until it reports SUBMITTED, then kills it hard. Returns the job id. */
+async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-submit'): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-child.ts', dbPath, bfl.url, String(count), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('SUBMITTED')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  return /JOB (\S+)/.exec(out)?.[1] as string;
+}
+
+describe('a restart loses nothing that was paid for', () => {
+  it('polls a task submitted before the crash again, delivers it, and never resubmits', async () => {
+    const dbPath = tempDb();
+    const jobId = await crashChild(dbPath, 2, 'polling');
+    expect(bfl.counts.accepted).toBe(2);
+    core = buildCore(bfl, { dbPath });
+    const end = core.done(jobId);
+    await core.jobs.start();
+    const event = await end;
+    expect(event.type).toBe('ready');
+    if (event.type === 'ready') expect(event.images.map((i) => i.seed)).toEqual([5, 6]);
+    expect(bfl.counts.submits).toBe(2);
+    expect(bfl.counts.accepted).toBe(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(core.jobs.get(jobId)?.state).toBe('delivered');
+    // Delivered images are not kept.
+    expect(core.store.getTasks(jobId, true).every((t) => !t.image)).toBe(true);
+  });
+
+  it('flags a task cut off mid-submit for review instead of sending it again, and says it may be charged', async () => {
+    const dbPath = tempDb();
+    const jobId = await crashChild(dbPath, 1, 'mid-submit');
+    core = buildCore(bfl, { dbPath });
+    const end = core.done(jobId);
+    await core.jobs.start();
+    const event = await end;
+    expect(event.type).toBe('needs_review');
+    const job = core.jobs.get(jobId);
+    expect(job?.state).toBe('needs_review');
+    expect(job?.tasks[0]?.error).toMatchObject({ code: 'NEEDS_REVIEW', charge: 'unknown' });
+    expect(job?.costMicros).toBe(15_000);
+    expect(bfl.counts.submits).toBe(1);
+  });
+
+  it('runs jobs that were still queued, and delivers jobs that were ready but not delivered', async () => {
+    const dbPath = tempDb();
+    bfl.configure({ generationMs: 10 });
+    const first = buildCore(bfl, { dbPath, maxActive: 1 });
+    // No sink for slack in this process: the finished job stays ready in the store.
+    const { request, origin } = await import('../support/core.ts');
+    const ready = first.jobs.create({ request: request({ prompt: 'ready', model: 'klein-4b' }), origin: origin('a', 'slack') });
+    await first.jobs.start();
+    for (let i = 0; i < 200 && first.jobs.get(ready.id)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(first.jobs.get(ready.id)?.state).toBe('ready');
+    await first.close();
+
+    // A queued job written by a process that died before running it.
+    const { createSqliteStore } = await import('../../src/core/store/sqlite.ts');
+    const raw = createSqliteStore(dbPath);
+    const req = request({ prompt: 'queued', model: 'klein-4b' });
+    raw.insertJob({ id: 'queued-job', state: 'queued', request: req, origin: origin('b'), delivery: {}, estimateMicros: 15_000, createdAt: Date.now() }, [
+      { jobId: 'queued-job', index: 0, seed: req.seed, state: 'queued' },
+    ]);
+    raw.close();
+
+    core = buildCore(bfl, { dbPath });
+    const delivered: string[] = [];
+    core.jobs.attach('slack', {
+      async handle(e) {
+        if (e.type === 'ready') delivered.push(e.job.id);
+      },
+    });
+    const queuedDone = core.done('queued-job');
+    await core.jobs.start();
+    expect((await queuedDone).type).toBe('ready');
+    expect(delivered).toEqual([ready.id]);
+    expect(core.jobs.get(ready.id)?.state).toBe('delivered');
+  });
+});
