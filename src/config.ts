@@ -2,6 +2,7 @@
  * The only reader of process.env. Validates everything at once and reports every problem together:
  * the variable, what is wrong, and an example value. Nothing secret is ever echoed back.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { FluxError } from './core/errors.ts';
 import { MODEL_IDS, type ModelId, isModelId } from './core/models.ts';
@@ -22,6 +23,11 @@ export class ConfigError extends FluxError {
 }
 
 export type Need = 'bot' | 'cli' | 'register';
+
+/** Loads `.env` into process.env when the file exists; variables already set win. */
+export function loadDotEnv(path: string): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
 
 export interface Config {
   provider: 'bfl' | 'openai';

@@ -1,0 +1,89 @@
+/**
+ * `npm run flux -- "<prompt>" [--model max] [--size 16:9] … [--ref <path|url>]… [--out fox.png]`
+ * The bots' grammar and core on the command line, so an admin can try a key and see the cost.
+ * Exit codes: 0 done, 1 the generation failed, 2 bad options or configuration.
+ */
+import { extname, join } from 'node:path';
+import { createApp } from './app.ts';
+import { createCliContext } from './bots/cli/context.ts';
+import { errorText } from './commands/flux/messages.ts';
+import { parseFluxArgs } from './commands/flux/parse.ts';
+import { helpText } from './commands/flux/run.ts';
+import { ConfigError, formatProblems, loadConfig } from './config.ts';
+import { ValidationError } from './core/errors.ts';
+import { createLogger } from './core/logger.ts';
+import pino from 'pino';
+
+const output = { write: (line: string) => void process.stderr.write(line) };
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    output.write(`${helpText().replace(/[`*]/g, '').replace(/\/flux/g, 'npm run flux --')}\n  --out <file>  where to write the image\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const { args, out } = takeOut(argv);
+  let parsed: ReturnType<typeof parseFluxArgs>;
+  try {
+    parsed = parseFluxArgs(args);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      output.write(`${errorText(err)}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const implied = out ? formatFromName(out) : undefined;
+  if (implied && !parsed.input.format) parsed.input.format = implied;
+
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, 'cli');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      output.write(formatProblems(err));
+      return 2;
+    }
+    throw err;
+  }
+  // The card lines already tell the story; logs only for real trouble unless LOG_LEVEL asks for more.
+  const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, destination: pino.destination(2) });
+  // Its own database: a CLI run must never pick up (and resume) the bot's jobs.
+  const app = await createApp({ config, logger, cli: output, dbPath: join(config.dataDir, 'cli.db') });
+  await app.start();
+  try {
+    const ctx = createCliContext(out ? { out, output } : { output });
+    const job = await app.flux.run(ctx, parsed.input, parsed.refs);
+    if (!job) return 2;
+    const done = await app.settled(job.id);
+    return done.state === 'delivered' ? 0 : 1;
+  } finally {
+    await app.stop();
+  }
+}
+
+function takeOut(argv: string[]): { args: string[]; out?: string } {
+  const args: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--out' || a === '-o') out = argv[++i];
+    else if (a.startsWith('--out=')) out = a.slice('--out='.length);
+    else args.push(a);
+  }
+  return out ? { args, out } : { args };
+}
+
+function formatFromName(path: string): string | undefined {
+  const ext = extname(path).toLowerCase();
+  return ext === '.png' ? 'png' : ext === '.webp' ? 'webp' : ext === '.jpg' || ext === '.jpeg' ? 'jpeg' : undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    output.write(`flux: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

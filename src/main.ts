@@ -1,0 +1,51 @@
+/**
+ * `npm start`: read .env, check the configuration (listing every problem, no stack trace), start the
+ * configured bots and the HTTP server, resume what a previous run left in flight, stop gracefully.
+ */
+import { createApp } from './app.ts';
+import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
+import { createLogger } from './core/logger.ts';
+
+async function main(): Promise<void> {
+  loadDotEnv('.env');
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, 'bot');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(formatProblems(err));
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const app = await createApp({ config, logger });
+  const { port } = await app.start();
+  logger.info(
+    { port, provider: config.provider, discord: config.discord?.mode ?? 'off', slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off' },
+    'flux-bot started',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: in-flight images stay resumable');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`flux-bot failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

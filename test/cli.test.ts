@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
+
+const KEY = 'bfl_test_key_0123456789';
+let bfl: FakeBfl;
+let dir: string;
+beforeAll(async () => {
+  bfl = await startFakeBfl({ generationMs: 20 });
+  dir = mkdtempSync(join(tmpdir(), 'flux-cli-'));
+});
+afterAll(() => bfl.close());
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', BFL_API_KEY: KEY, BFL_API_BASE: bfl.url, DATA_DIR: join(dir, 'data'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+describe('npm run flux', () => {
+  it('prints the estimate, progress and cost, and writes the images', async () => {
+    const { code, stderr } = await cli(['a red fox', '--model', 'klein-4b', '--count', '2', '--seed', '9', '--out', 'fox.png']);
+    expect(code).toBe(0);
+    expect(stderr).toContain('Estimated cost: ~$0.03');
+    expect(stderr).toContain('Seeds: 9, 10');
+    expect(stderr).toContain('Cost charged: $0.09');
+    expect(readFileSync(join(dir, 'fox-1.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(join(dir, 'fox-2.png')).length).toBeGreaterThan(0);
+    // The output name chose the format.
+    const task = [...bfl.tasks.values()].at(-1);
+    expect(task?.body.output_format).toBe('png');
+  });
+
+  it('exits 2 naming a bad option, and sends nothing', async () => {
+    const before = bfl.counts.submits;
+    const bad = await cli(['a fox', '--steps', '20']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('steps (got 20): allowed only with model flex. Nothing was queued or charged.');
+    const unknown = await cli(['a fox', '--colour', 'red']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown option --colour');
+    expect(bfl.counts.submits).toBe(before);
+  });
+
+  it('exits 1 and says it was not charged when the image is moderated', async () => {
+    const { code, stderr } = await cli(['[content-moderated] a fox', '--model', 'klein-4b']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('another seed may pass. Not charged.');
+  });
+
+  it('exits 2 with the list of settings when no key is configured', async () => {
+    const { code, stderr } = await cli(['a fox'], { BFL_API_KEY: '' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('BFL_API_KEY');
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('never prints the API key, even with trace logging', async () => {
+    const { code, stderr } = await cli(['[402] a fox', '--model', 'klein-4b'], { LOG_LEVEL: 'trace' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('out of credits');
+    expect(stderr.length).toBeGreaterThan(200);
+    expect(stderr).not.toContain(KEY);
+  });
+});
