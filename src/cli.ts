@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseFluxArgs(args);
   } catch (err) {
     if (err instanceof ValidationError) {
-      output.write(`${errorText(err)}\n`);
+      output.write(`${errorText(err).replace(/`/g, "")}\n`);
       return 2;
     }
     throw err;
