@@ -2,7 +2,8 @@
  * `npm start`: read .env, check the configuration (listing every problem, no stack trace), start the
  * configured bots and the HTTP server, resume what a previous run left in flight, stop gracefully.
  */
-import { createApp } from './app.ts';
+import { type AppOptions, createApp } from './app.ts';
+import { createDiscordBot } from './bots/discord/index.ts';
 import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
 import { createLogger } from './core/logger.ts';
 
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
-  const app = await createApp({ config, logger });
+  const frontEnds: NonNullable<AppOptions['frontEnds']> = [];
+  const discord = config.discord;
+  if (discord) frontEnds.push((deps) => createDiscordBot(discord, deps));
+  const app = await createApp({ config, logger, frontEnds });
   const { port } = await app.start();
   logger.info(
     { port, provider: config.provider, discord: config.discord?.mode ?? 'off', slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off' },

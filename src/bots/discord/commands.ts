@@ -1,0 +1,58 @@
+/**
+ * Discord's command JSON, derived from the one /flux option definition: nothing here restates a limit.
+ */
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  REST,
+  type RESTPutAPIApplicationCommandsJSONBody,
+  Routes,
+} from 'discord.js';
+import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
+
+export const FLUX_COMMAND = 'flux';
+export const EDIT_COMMAND = 'Edit with FLUX';
+
+const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
+  string: ApplicationCommandOptionType.String,
+  integer: ApplicationCommandOptionType.Integer,
+  number: ApplicationCommandOptionType.Number,
+  boolean: ApplicationCommandOptionType.Boolean,
+  attachment: ApplicationCommandOptionType.Attachment,
+};
+
+export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
+  const options = FLUX_OPTIONS.map((o) => {
+    const option: Record<string, unknown> = { type: TYPES[o.kind], name: o.name, description: o.description.slice(0, 100) };
+    if (o.required) option.required = true;
+    if (o.choices) option.choices = o.choices.map((c) => ({ name: c, value: c }));
+    if (o.autocomplete) option.autocomplete = true;
+    if (o.min !== undefined) option.min_value = o.min;
+    if (o.max !== undefined) option.max_value = o.max;
+    if (o.name === 'prompt') option.max_length = 4000;
+    return option;
+  });
+  const contexts = [InteractionContextType.Guild, InteractionContextType.BotDM];
+  return [
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: FLUX_COMMAND,
+      description: 'Make an image with FLUX.2 — posted in a thread with what it cost',
+      options,
+      contexts,
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
+    { type: ApplicationCommandType.Message, name: EDIT_COMMAND, contexts, integration_types: [ApplicationIntegrationType.GuildInstall] },
+  ] as RESTPutAPIApplicationCommandsJSONBody;
+}
+
+/** PUTs the whole list (global, or one guild for instant testing). */
+export async function registerCommands(config: { token: string; applicationId: string; guildId?: string; apiBase: string }): Promise<{ route: string; names: string[] }> {
+  const rest = new REST({ api: config.apiBase }).setToken(config.token);
+  const route = config.guildId ? Routes.applicationGuildCommands(config.applicationId, config.guildId) : Routes.applicationCommands(config.applicationId);
+  const saved = (await rest.put(route, { body: buildCommands() })) as Array<{ name: string }>;
+  return { route, names: saved.map((c) => c.name) };
+}
+

@@ -1,0 +1,107 @@
+/**
+ * The parts of Discord's raw interaction payload the bot reads, and their translation into our terms.
+ * Raw payloads (not discord.js objects) are what both ways in share: the gateway's INTERACTION_CREATE
+ * dispatch and the HTTP interactions endpoint deliver the same JSON.
+ */
+import type { Actor } from '../../commands/context.ts';
+import type { Reference, RequestInput } from '../../core/request.ts';
+
+export interface RawAttachment {
+  id: string;
+  filename: string;
+  url: string;
+  size?: number;
+  content_type?: string;
+  width?: number | null;
+  height?: number | null;
+}
+
+interface RawUser {
+  id: string;
+  username: string;
+  global_name?: string | null;
+}
+
+export interface RawOption {
+  name: string;
+  type: number;
+  value?: string | number | boolean;
+  focused?: boolean;
+}
+
+export interface RawInteraction {
+  id: string;
+  application_id: string;
+  type: number;
+  token: string;
+  guild_id?: string;
+  channel_id?: string;
+  channel?: { id: string; type: number };
+  member?: { user: RawUser; nick?: string | null; permissions?: string };
+  user?: RawUser;
+  attachment_size_limit?: number;
+  data?: {
+    name?: string;
+    type?: number;
+    options?: RawOption[];
+    target_id?: string;
+    custom_id?: string;
+    components?: Array<{ components?: Array<{ custom_id: string; value?: string }>; component?: { custom_id: string; value?: string } }>;
+    resolved?: {
+      attachments?: Record<string, RawAttachment>;
+      messages?: Record<string, { id: string; attachments?: RawAttachment[] }>;
+    };
+  };
+}
+
+const ADMINISTRATOR = 1n << 3n;
+const MANAGE_MESSAGES = 1n << 13n;
+
+export function actorOf(raw: RawInteraction): Actor {
+  const user = raw.member?.user ?? raw.user ?? { id: 'unknown', username: 'someone' };
+  const perms = raw.member?.permissions ? BigInt(raw.member.permissions) : 0n;
+  return {
+    id: user.id,
+    name: raw.member?.nick ?? user.global_name ?? user.username,
+    isAdmin: (perms & (ADMINISTRATOR | MANAGE_MESSAGES)) !== 0n,
+  };
+}
+
+const ATTACHMENT_OPTIONS = ['image', 'image2', 'image3', 'image4'];
+const TEXT_OPTIONS = ['prompt', 'model', 'size', 'seed', 'count', 'steps', 'guidance', 'safety', 'format'] as const;
+
+/** /flux options as loose input; attachments become URL references with their metadata. */
+export function optionsToInput(raw: RawInteraction): RequestInput {
+  const input: RequestInput = {};
+  const references: Reference[] = [];
+  for (const option of raw.data?.options ?? []) {
+    if ((TEXT_OPTIONS as readonly string[]).includes(option.name) && option.value !== undefined) {
+      (input as Record<string, unknown>)[option.name] = typeof option.value === 'boolean' ? String(option.value) : option.value;
+    } else if (option.name === 'upsample' && typeof option.value === 'boolean') {
+      input.upsample = option.value;
+    } else if (ATTACHMENT_OPTIONS.includes(option.name)) {
+      const attachment = raw.data?.resolved?.attachments?.[String(option.value)];
+      if (attachment) references.push(toReference(attachment));
+    }
+  }
+  if (references.length) input.references = references;
+  return input;
+}
+
+export function toReference(a: RawAttachment): Reference {
+  const ref: Reference = { kind: 'url', url: a.url, name: a.filename };
+  if (a.content_type) ref.contentType = a.content_type;
+  if (a.size !== undefined) ref.bytes = a.size;
+  if (a.width) ref.width = a.width;
+  if (a.height) ref.height = a.height;
+  return ref;
+}
+
+/** A submitted modal's text inputs by custom_id. */
+export function modalValues(raw: RawInteraction): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const row of raw.data?.components ?? []) {
+    for (const c of [...(row.components ?? []), ...(row.component ? [row.component] : [])]) values[c.custom_id] = c.value ?? '';
+  }
+  return values;
+}

@@ -1,0 +1,86 @@
+/**
+ * Platform-neutral cards and results as Discord messages: an embed for the text, action rows for the
+ * buttons (custom_id `flux:<action>:<jobId>` only — all state stays in the store).
+ */
+import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle, ComponentType, TextInputStyle } from 'discord.js';
+import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
+
+const PREFIX = 'flux';
+const COLOR = 0x5865f2;
+
+export function buttonId(action: ButtonAction, jobId: string): string {
+  return `${PREFIX}:${action}:${jobId}`;
+}
+
+/** `flux:<action>:<jobId>` → its parts, or undefined for anything else. */
+export function parseButtonId(customId: string): { action: ButtonAction; jobId: string } | undefined {
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm):(.{1,80})$/.exec(customId);
+  return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
+}
+
+const STYLE = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, danger: ButtonStyle.Danger } as const;
+
+export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonComponent>[] {
+  if (!buttons.length) return [];
+  const components: APIButtonComponent[] = buttons.slice(0, 5).map((b) => ({
+    type: ComponentType.Button,
+    style: STYLE[b.style ?? 'secondary'],
+    label: b.label,
+    custom_id: buttonId(b.action, b.jobId),
+  }));
+  return [{ type: ComponentType.ActionRow, components }];
+}
+
+function fieldsToEmbed(fields: Field[]): APIEmbed['fields'] {
+  return fields.map((f) => ({ name: f.label, value: clip(f.code ? `\`${f.value}\`` : f.value, 1024), inline: f.label !== 'Prompt' }));
+}
+
+export function cardMessage(card: Card): { content: string; embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
+  if (card.summary) {
+    return { content: `**${clip(card.prompt, 120)}** — ${card.summary}`, embeds: [], components: buttonRows(card.buttons) };
+  }
+  return {
+    content: '',
+    embeds: [
+      {
+        color: COLOR,
+        author: { name: card.title },
+        description: clip(card.prompt, 3500),
+        fields: fieldsToEmbed(card.fields),
+        footer: { text: card.status },
+      },
+    ],
+    components: buttonRows(card.buttons),
+  };
+}
+
+export function resultMessage(post: ResultPost, notes: string[]): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
+  const embed: APIEmbed = { color: COLOR, fields: fieldsToEmbed(post.fields) };
+  if (notes.length) embed.description = clip(notes.map((n) => `⚠️ ${n}`).join('\n'), 3500);
+  return { embeds: [embed], components: buttonRows(post.buttons) };
+}
+
+export function modal(form: Form) {
+  return {
+    custom_id: `${PREFIX}:form:${form.id}`.slice(0, 100),
+    title: clip(form.title, 45),
+    components: form.fields.slice(0, 5).map((f) => ({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.TextInput,
+          custom_id: f.name,
+          label: clip(f.label, 45),
+          style: f.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
+          required: f.required ?? false,
+          ...(f.value !== undefined ? { value: clip(f.value, 4000) } : {}),
+          ...(f.placeholder ? { placeholder: clip(f.placeholder, 100) } : {}),
+        },
+      ],
+    })),
+  };
+}
+
+export function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

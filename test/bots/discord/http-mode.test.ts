@@ -1,0 +1,237 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import { buildCommands, registerCommands } from '../../../src/bots/discord/commands.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../../fakes/discord-server.ts';
+import { makePng } from '../../fakes/images.ts';
+import {
+  APP_ID,
+  CHANNEL,
+  attachment,
+  autocomplete,
+  button,
+  discordConfig,
+  keyPair,
+  messageCommand,
+  modalSubmit,
+  post,
+  slash,
+  startDiscordApp,
+  until,
+} from '../../support/discord.ts';
+
+let bfl: FakeBfl;
+let discord: FakeDiscord;
+let app: App | undefined;
+let port: number;
+let config: ReturnType<typeof discordConfig>;
+const keys = keyPair();
+let clock = 0;
+const now = () => Date.now() + clock;
+
+beforeEach(async () => {
+  clock = 0;
+  bfl = await startFakeBfl({ generationMs: 30 });
+  discord = await startFakeDiscord();
+  config = discordConfig(discord, bfl, 'http', keys.publicHex);
+  ({ app, port } = await startDiscordApp(config, now));
+});
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await discord.close();
+  await bfl.close();
+});
+
+const text = (m: FakeMessage | undefined) =>
+  m ? [m.content, JSON.stringify(m.embeds), m.components.flatMap((r) => r.components.map((c) => c.label)).join(' ')].join(' ') : '';
+const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
+const ephemerals = () => [...discord.messages.values()].filter((m) => m.flags & 64);
+const card = (token: string) => discord.originalOf(token);
+
+async function flux(options: Record<string, string | number | boolean>, extra: Parameters<typeof slash>[2] = {}, who?: Parameters<typeof slash>[1]) {
+  const raw = slash(options, who, extra);
+  discord.bindToken(raw.token, CHANNEL);
+  const answer = await post(port, raw, keys.privateKey);
+  return { raw, answer };
+}
+
+describe('Discord over HTTP interactions', () => {
+  it('answers PING with PONG and refuses bad or missing signatures with 401', async () => {
+    const ping = { ...slash({}), type: 1 };
+    expect((await post(port, ping, keys.privateKey)).body).toEqual({ type: 1 });
+    expect((await post(port, ping, keys.privateKey, true)).status).toBe(401);
+    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body: '{"type":1}' });
+    expect(res.status).toBe(401);
+  });
+
+  it('defers at once, shows the card, and posts the image with its cost in a thread named after the prompt', async () => {
+    const ref = attachment('cat.png');
+    const { raw, answer } = await flux({ prompt: 'a red fox in the snow', model: 'klein-9b', size: '1024x1024', seed: 42 }, { attachments: [ref] });
+    expect(answer.body).toEqual({ type: 5 });
+    const result = await until(() => results()[0], 10_000, 'result');
+    const thread = [...discord.threads.values()][0];
+    expect(thread?.name).toBe('a red fox in the snow');
+    expect(result.channelId).toBe(thread?.id);
+    expect(result.attachments).toHaveLength(1);
+    expect(text(result)).toContain('$0.045');
+    expect(text(result)).toContain('`42`');
+    expect(text(result)).toContain('Reroll');
+    expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(`flux:delete:${app?.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`);
+    const c = await until(() => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined), 5_000, 'summary');
+    expect(c.content).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
+    // The reference went to BFL as the attachment's URL; nothing carried the wrong credentials.
+    expect([...bfl.tasks.values()][0]?.body.input_image).toBe(ref.url);
+    expect(discord.authViolations).toEqual([]);
+  });
+
+  it('shows the estimate and live status on the card before the result', async () => {
+    // Long enough for a throttled edit (one a second) to show the generating state.
+    bfl.configure({ generationMs: 1_600 });
+    const { raw } = await flux({ prompt: 'slow fox', model: 'klein-4b', count: 2 });
+    await until(() => results()[0], 10_000, 'result');
+    const edits = discord.calls.filter((c) => c.method === 'PATCH' && c.path.includes(raw.token)).map((c) => JSON.stringify(c.body));
+    expect(edits[0]).toContain('Queued');
+    expect(edits[0]).toContain('~$0.03');
+    expect(edits[0]).toContain('1024×1024 · 1.05 MP');
+    expect(edits.some((e) => e.includes('Generating'))).toBe(true);
+  });
+
+  it('answers a bad option privately, names it, and queues nothing', async () => {
+    const { raw, answer } = await flux({ prompt: 'a fox', model: 'pro', steps: 20 });
+    expect(answer.body).toEqual({ type: 5 });
+    const reply = await until(() => ephemerals()[0], 5_000, 'ephemeral');
+    expect(reply.content).toContain('`steps`');
+    expect(reply.content).toContain('only with model flex');
+    // The public "thinking…" placeholder was removed.
+    expect(card(raw.token)?.deleted).toBe(true);
+    expect(bfl.counts.submits).toBe(0);
+  });
+
+  it('posts under the card when it may not start a thread', async () => {
+    discord.denyThreads = true;
+    await flux({ prompt: 'no threads here', model: 'klein-4b' });
+    const result = await until(() => results()[0], 10_000, 'result');
+    expect(result.channelId).toBe(CHANNEL);
+    expect(result.via).toBe('webhook');
+  });
+
+  it('delivers four images in one message', async () => {
+    await flux({ prompt: 'four foxes', model: 'klein-4b', count: 4, seed: 1 });
+    const result = await until(() => results()[0], 10_000, 'result');
+    expect(result.attachments.map((a) => a.filename)).toEqual(['flux-1.jpg', 'flux-2.jpg', 'flux-3.jpg', 'flux-4.jpg']);
+    expect(results()).toHaveLength(1);
+  });
+
+  it('says when the safety filter refused and that nothing was charged; says when credits ran out', async () => {
+    const { raw } = await flux({ prompt: '[content-moderated] fox', model: 'klein-4b' });
+    await until(() => text(card(raw.token)).includes('Failed'), 5_000, 'failed card');
+    expect(text(card(raw.token))).toContain('another seed may pass. Not charged.');
+    const broke = await flux({ prompt: '[402] fox', model: 'klein-4b' }, {}, { id: '400000000000000009' });
+    await until(() => text(card(broke.raw.token)).includes('out of credits'), 5_000, '402 card');
+    expect(results()).toHaveLength(0);
+  });
+
+  it('re-encodes an image over the upload limit and says so', async () => {
+    bfl.configure({ bigImage: makePng(1536, 1536, true) });
+    await flux({ prompt: '[big] huge fox', model: 'klein-4b', format: 'png' }, { uploadLimit: 2 * 1024 * 1024 });
+    const result = await until(() => results()[0], 20_000, 'result');
+    expect(result.attachments[0]?.filename).toMatch(/\.jpg$/);
+    expect(result.attachments[0]?.size).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(text(result)).toContain('over this server');
+  });
+
+  it('keeps working after 15 minutes with the bot token on channel routes', async () => {
+    bfl.configure({ generationMs: 600 });
+    const { raw } = await flux({ prompt: 'patient fox', model: 'klein-4b' });
+    await until(() => card(raw.token), 5_000, 'card');
+    clock = 16 * 60_000;
+    discord.expiredTokens.add(raw.token);
+    const callsBefore = discord.calls.length;
+    const result = await until(() => results()[0], 10_000, 'result');
+    expect(result.via).toBe('bot');
+    const later = discord.calls.slice(callsBefore);
+    expect(later.some((c) => c.path.includes(raw.token))).toBe(false);
+    expect(later.some((c) => c.method === 'PATCH' && c.path.startsWith('/channels/'))).toBe(true);
+  });
+
+  it('rerolls from a button after a restart, and answers politely for an unknown job', async () => {
+    await flux({ prompt: 'restart fox', model: 'klein-4b', seed: 5 });
+    const first = await until(() => results()[0], 10_000, 'result');
+    const reroll = first.components[0]?.components.find((c) => c.label === 'Reroll')?.custom_id as string;
+    expect(reroll).toMatch(/^flux:reroll:/);
+    await app?.stop();
+    ({ app, port } = await startDiscordApp(config, now));
+    const press = button(reroll);
+    discord.bindToken(press.token, CHANNEL);
+    expect((await post(port, press, keys.privateKey)).body).toEqual({ type: 6 });
+    const second = await until(() => results()[1], 10_000, 'second result');
+    expect(text(second)).toContain('restart fox');
+    expect(text(second)).not.toContain('`5`');
+    expect(bfl.counts.accepted).toBe(2);
+
+    const ghost = button('flux:reroll:00000000-0000-0000-0000-000000000000');
+    discord.bindToken(ghost.token, CHANNEL);
+    await post(port, ghost, keys.privateKey);
+    const reply = await until(() => ephemerals()[0], 5_000, 'polite answer');
+    expect(reply.content).toContain('no longer known');
+  });
+
+  it('offers size presets with megapixels and cost by autocomplete', async () => {
+    const { body } = await post(port, autocomplete('16:9', 'max'), keys.privateKey);
+    const choices = (body as { type: number; data: { choices: Array<{ name: string; value: string }> } }).data.choices;
+    expect((body as { type: number }).type).toBe(8);
+    expect(choices[0]).toEqual({ name: 'Wide 16:9 · 1360×768 · 1.04 MP · ~$0.10', value: '1360x768' });
+  });
+
+  it('edits the images of a message with "Edit with FLUX"', async () => {
+    const refs = [attachment('a.png'), attachment('b.jpg', 2000, 'image/jpeg')];
+    const command = messageCommand(refs);
+    discord.bindToken(command.token, CHANNEL);
+    const { body } = await post(port, command, keys.privateKey);
+    const modal = body as { type: number; data: { custom_id: string; components: unknown[] } };
+    expect(modal.type).toBe(9);
+    const submit = modalSubmit(modal.data.custom_id, { prompt: 'make them watercolor', options: '--model klein-9b' });
+    discord.bindToken(submit.token, CHANNEL);
+    await post(port, submit, keys.privateKey);
+    await until(() => results()[0], 10_000, 'result');
+    const task = [...bfl.tasks.values()][0];
+    expect(task?.model).toBe('flux-2-klein-9b');
+    expect([task?.body.input_image, task?.body.input_image_2]).toEqual(refs.map((r) => r.url));
+  });
+
+  it('lets only the requester or a moderator cancel a queued job', async () => {
+    const cfgApp = app as App;
+    bfl.configure({ generationMs: 2_000 });
+    // Fill the only slots so the next job waits.
+    for (let i = 0; i < 24; i++) await flux({ prompt: `filler ${i}`, model: 'klein-4b' }, {}, { id: `4000000000000001${String(i).padStart(2, '0')}` });
+    const { raw } = await flux({ prompt: 'waiting fox', model: 'klein-4b' });
+    const jobId = await until(() => {
+      const m = card(raw.token);
+      return m?.components[0]?.components[0]?.custom_id?.split(':')[2];
+    }, 5_000, 'cancel button');
+    const stranger = button(`flux:cancel:${jobId}`, { id: '499999999999999999' });
+    discord.bindToken(stranger.token, CHANNEL);
+    expect((await post(port, stranger, keys.privateKey)).body).toEqual({ type: 6 });
+    await until(() => ephemerals().find((m) => m.content.includes('Only the person')), 5_000, 'refusal');
+    const owner = button(`flux:cancel:${jobId}`);
+    discord.bindToken(owner.token, CHANNEL);
+    await post(port, owner, keys.privateKey);
+    await until(() => cfgApp.jobs.get(jobId)?.state === 'cancelled', 5_000, 'cancelled');
+    await until(() => text(card(raw.token)).includes('Cancelled · not charged'), 5_000, 'cancelled card');
+  });
+});
+
+describe('command registration', () => {
+  it('derives /flux and "Edit with FLUX" from the option definition and PUTs them', async () => {
+    const commands = buildCommands() as Array<{ name: string; options?: Array<{ name: string; type: number; choices?: unknown[]; autocomplete?: boolean }> }>;
+    const flux = commands.find((c) => c.name === 'flux');
+    expect(flux?.options?.map((o) => o.name)).toEqual(['prompt', 'model', 'size', 'seed', 'count', 'steps', 'guidance', 'safety', 'format', 'upsample', 'image', 'image2', 'image3', 'image4']);
+    expect(flux?.options?.find((o) => o.name === 'model')?.choices).toHaveLength(5);
+    expect(flux?.options?.find((o) => o.name === 'size')?.autocomplete).toBe(true);
+    expect(flux?.options?.filter((o) => o.type === 11)).toHaveLength(4);
+    const saved = await registerCommands({ token: discord.token, applicationId: APP_ID, guildId: '200000000000000001', apiBase: discord.api });
+    expect(saved.names).toEqual(['flux', 'Edit with FLUX']);
+    expect(discord.calls.at(-1)).toMatchObject({ method: 'PUT', path: `/applications/${APP_ID}/guilds/200000000000000001/commands` });
+  });
+});

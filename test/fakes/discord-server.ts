@@ -1,0 +1,315 @@
+/**
+ * A loopback Discord: the REST API under /api/v10 (interaction callbacks, webhooks and `@original`,
+ * channel messages with multipart files, threads, command registration, /gateway/bot) and a small
+ * gateway over WebSocket (hello → identify → READY, heartbeats, then any dispatch a test sends).
+ * It records every call and answers like Discord: snowflake ids, JSON, `Bot <token>` on bot routes and
+ * none on interaction routes, 403 Missing Permissions on thread creation when told to.
+ */
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface FakeMessage {
+  id: string;
+  channelId: string;
+  content: string;
+  embeds: Array<Record<string, unknown>>;
+  components: Array<{ components: Array<{ label?: string; custom_id?: string }> }>;
+  attachments: Array<{ id: string; filename: string; size: number; url: string; content_type?: string }>;
+  flags: number;
+  via: 'interaction' | 'webhook' | 'bot';
+  deleted: boolean;
+  replyTo?: string;
+}
+
+export interface DiscordCall {
+  method: string;
+  path: string;
+  auth: string | undefined;
+  body: unknown;
+  files: Array<{ name: string; size: number; type: string }>;
+}
+
+export interface FakeDiscord {
+  /** Pass as DISCORD_API_BASE / REST `api`. */
+  api: string;
+  token: string;
+  calls: DiscordCall[];
+  messages: Map<string, FakeMessage>;
+  threads: Map<string, { id: string; parentId: string; messageId: string; name: string }>;
+  callbacks: Array<{ interactionId: string; body: { type: number; data?: Record<string, unknown> } }>;
+  commands: unknown[];
+  /** Bot-route calls made without the right token, interaction routes called with one. */
+  authViolations: string[];
+  denyThreads: boolean;
+  expiredTokens: Set<string>;
+  snowflake(): string;
+  /** Sends a dispatch to every connected gateway client. */
+  dispatch(t: string, d: unknown): void;
+  gatewayReady: Promise<void>;
+  /** The interaction's own message (the deferred reply that became the card). */
+  originalOf(token: string): FakeMessage | undefined;
+  /** Tells the fake which channel an interaction token belongs to (HTTP-mode interactions skip dispatch). */
+  bindToken(tok: string, channelId: string): void;
+  close(): Promise<void>;
+}
+
+let counter = 0n;
+export function snowflake(): string {
+  counter++;
+  return ((BigInt(Date.now() - 1420070400000) << 22n) + counter).toString();
+}
+
+export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-only'): Promise<FakeDiscord> {
+  const calls: DiscordCall[] = [];
+  const messages = new Map<string, FakeMessage>();
+  const threads: FakeDiscord['threads'] = new Map();
+  const callbacks: FakeDiscord['callbacks'] = [];
+  const authViolations: string[] = [];
+  const expiredTokens = new Set<string>();
+  const originals = new Map<string, string>(); // interaction token → @original message id
+  const tokenChannel = new Map<string, string>(); // interaction token → channel (from the callback's interaction)
+  let commands: unknown[] = [];
+  let base = '';
+  const sockets = new Set<WebSocket>();
+  let seq = 0;
+  let readyResolve!: () => void;
+  const gatewayReady = new Promise<void>((r) => {
+    readyResolve = r;
+  });
+  const state = { denyThreads: false };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
+    const { body, files } = await readPayload(req);
+    const auth = req.headers.authorization;
+    calls.push({ method: req.method ?? 'GET', path, auth, body, files: files.map((f) => ({ name: f.name, size: f.data.length, type: f.type })) });
+    const m = (re: RegExp) => re.exec(path);
+    const bot = () => {
+      if (auth !== `Bot ${token}`) {
+        authViolations.push(`${req.method} ${path} without the bot token`);
+        json(res, 401, { message: '401: Unauthorized', code: 0 });
+        return false;
+      }
+      return true;
+    };
+    const noAuth = () => {
+      if (auth) authViolations.push(`${req.method} ${path} carried Authorization`);
+      return true;
+    };
+    const makeMessage = (channelId: string, via: FakeMessage['via'], b: Record<string, unknown>): FakeMessage => {
+      const id = snowflake();
+      const attachments = files.map((f) => ({ id: snowflake(), filename: f.name, size: f.data.length, url: `${base}/cdn/attachments/${channelId}/${id}/${f.name}?ex=1`, content_type: f.type }));
+      const msg: FakeMessage = {
+        id,
+        channelId,
+        content: String(b.content ?? ''),
+        embeds: (b.embeds as FakeMessage['embeds']) ?? [],
+        components: (b.components as FakeMessage['components']) ?? [],
+        attachments,
+        flags: Number(b.flags ?? 0),
+        via,
+        deleted: false,
+      };
+      const ref = (b.message_reference as { message_id?: string } | undefined)?.message_id;
+      if (ref) msg.replyTo = ref;
+      messages.set(id, msg);
+      return msg;
+    };
+    const edit = (msg: FakeMessage, b: Record<string, unknown>) => {
+      if ('content' in b) msg.content = String(b.content ?? '');
+      if ('embeds' in b) msg.embeds = (b.embeds as FakeMessage['embeds']) ?? [];
+      if ('components' in b) msg.components = (b.components as FakeMessage['components']) ?? [];
+    };
+    const wire = (msg: FakeMessage) => ({ id: msg.id, channel_id: msg.channelId, content: msg.content, embeds: msg.embeds, components: msg.components, attachments: msg.attachments, flags: msg.flags });
+    const b = (body ?? {}) as Record<string, unknown>;
+    let match: RegExpExecArray | null;
+
+    if (req.method === 'GET' && path === '/gateway/bot') {
+      if (!bot()) return;
+      return json(res, 200, { url: base.replace('http', 'ws') + '/gateway', shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+    }
+    if ((match = m(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && req.method === 'POST') {
+      noAuth();
+      callbacks.push({ interactionId: match[1] as string, body: b as { type: number } });
+      const tok = match[2] as string;
+      if (b.type === 4 || b.type === 5) {
+        const channel = tokenChannel.get(tok) ?? 'unknown';
+        const msg = makeMessage(channel, 'interaction', ((b.data as Record<string, unknown>) ?? {}) as Record<string, unknown>);
+        if (b.type === 5) msg.content = '(thinking…)';
+        originals.set(tok, msg.id);
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    if ((match = m(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/))) {
+      noAuth();
+      const tok = match[2] as string;
+      if (expiredTokens.has(tok)) return json(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
+      if (match[3] === '@original' && !originals.has(tok) && tokenChannel.has(tok)) {
+        // HTTP-mode deferrals are answered in the HTTP response, which this fake never sees: Discord
+        // would have made the placeholder then.
+        const placeholder = makeMessage(tokenChannel.get(tok) as string, 'interaction', {});
+        placeholder.content = '(thinking…)';
+        originals.set(tok, placeholder.id);
+      }
+      const target = match[3] === '@original' ? originals.get(tok) : match[3];
+      if (req.method === 'POST' && !match[3]) {
+        const msg = makeMessage(tokenChannel.get(tok) ?? 'unknown', 'webhook', b);
+        return json(res, 200, wire(msg));
+      }
+      const msg = target ? messages.get(target) : undefined;
+      if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (req.method === 'PATCH') {
+        edit(msg, b);
+        return json(res, 200, wire(msg));
+      }
+      if (req.method === 'DELETE') {
+        msg.deleted = true;
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    if ((match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/)) && req.method === 'POST') {
+      if (!bot()) return;
+      if (state.denyThreads) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
+      const thread = { id: snowflake(), parentId: match[1] as string, messageId: match[2] as string, name: String(b.name ?? '') };
+      threads.set(thread.id, thread);
+      return json(res, 201, { id: thread.id, type: 11, name: thread.name, parent_id: thread.parentId });
+    }
+    if ((match = m(/^\/channels\/(\d+)\/messages$/)) && req.method === 'POST') {
+      if (!bot()) return;
+      return json(res, 200, wire(makeMessage(match[1] as string, 'bot', b)));
+    }
+    if ((match = m(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
+      if (!bot()) return;
+      const msg = messages.get(match[2] as string);
+      if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (req.method === 'PATCH') {
+        edit(msg, b);
+        return json(res, 200, wire(msg));
+      }
+      if (req.method === 'DELETE') {
+        msg.deleted = true;
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    if ((match = m(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && req.method === 'PUT') {
+      if (!bot()) return;
+      commands = (body as unknown[]).map((c) => ({ ...(c as object), id: snowflake(), application_id: match?.[1] }));
+      return json(res, 200, commands);
+    }
+    if (path.startsWith('/cdn/')) {
+      res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from('89504e470d0a1a0a', 'hex'));
+      return;
+    }
+    json(res, 404, { message: '404: Not Found', code: 0 });
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/gateway')) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+      ws.on('message', (raw) => {
+        const msg = JSON.parse(raw.toString()) as { op: number; d: { token?: string } };
+        if (msg.op === 1) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+        if (msg.op === 2) {
+          if (msg.d.token !== token && msg.d.token !== `Bot ${token}`) authViolations.push('gateway identify with a wrong token');
+          ws.send(
+            JSON.stringify({
+              op: 0,
+              s: ++seq,
+              t: 'READY',
+              d: {
+                v: 10,
+                user: { id: '100000000000000001', username: 'flux', discriminator: '0', bot: true, avatar: null },
+                guilds: [],
+                session_id: 'fake-session',
+                resume_gateway_url: base.replace('http', 'ws') + '/gateway',
+                application: { id: '100000000000000002', flags: 0 },
+              },
+            }),
+          );
+          readyResolve();
+        }
+      });
+    });
+  });
+
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    api: `${base}/api`,
+    token,
+    calls,
+    messages,
+    threads,
+    callbacks,
+    get commands() {
+      return commands;
+    },
+    authViolations,
+    get denyThreads() {
+      return state.denyThreads;
+    },
+    set denyThreads(v: boolean) {
+      state.denyThreads = v;
+    },
+    expiredTokens,
+    snowflake,
+    dispatch(t, d) {
+      const packet = JSON.stringify({ op: 0, s: ++seq, t, d });
+      for (const ws of sockets) ws.send(packet);
+      const raw = d as { token?: string; channel?: { id: string }; channel_id?: string };
+      if (raw.token) tokenChannel.set(raw.token, raw.channel?.id ?? raw.channel_id ?? 'unknown');
+    },
+    gatewayReady,
+    originalOf(tok: string) {
+      const id = originals.get(tok);
+      return id ? messages.get(id) : undefined;
+    },
+    bindToken(tok: string, channelId: string) {
+      tokenChannel.set(tok, channelId);
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function readPayload(req: IncomingMessage): Promise<{ body: unknown; files: Array<{ name: string; type: string; data: Buffer }> }> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    const files: Array<{ name: string; type: string; data: Buffer }> = [];
+    let body: unknown;
+    for (const [key, value] of form.entries()) {
+      if (key === 'payload_json') body = JSON.parse(String(value));
+      else if (typeof value !== 'string') files.push({ name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+    }
+    return { body, files };
+  }
+  if (!raw.length) return { body: undefined, files: [] };
+  try {
+    return { body: JSON.parse(raw.toString()), files: [] };
+  } catch {
+    return { body: raw.toString(), files: [] };
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

@@ -1,0 +1,139 @@
+/** Builds interactions, signs them, and runs the whole app with the Discord bot against the fakes. */
+import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
+import { type App, createApp } from '../../src/app.ts';
+import { createDiscordBot } from '../../src/bots/discord/index.ts';
+import type { RawAttachment, RawInteraction, RawOption } from '../../src/bots/discord/payload.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { FakeBfl } from '../fakes/bfl-server.ts';
+import { type FakeDiscord, snowflake } from '../fakes/discord-server.ts';
+import { tempDb } from './core.ts';
+
+export const APP_ID = '100000000000000002';
+export const GUILD = '200000000000000001';
+export const CHANNEL = '300000000000000001';
+
+export function keyPair(): { privateKey: KeyObject; publicHex: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicHex: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
+}
+
+export interface Who {
+  id?: string;
+  name?: string;
+  permissions?: string;
+}
+
+function base(type: number, who: Who = {}, opts: { guild?: boolean; channelType?: number; uploadLimit?: number } = {}): RawInteraction {
+  const user = { id: who.id ?? '400000000000000001', username: who.name ?? 'ana', global_name: who.name ?? 'Ana' };
+  const raw: RawInteraction = {
+    id: snowflake(),
+    application_id: APP_ID,
+    type,
+    token: `itok-${snowflake()}`,
+    channel: { id: CHANNEL, type: opts.channelType ?? 0 },
+    channel_id: CHANNEL,
+    attachment_size_limit: opts.uploadLimit ?? 10 * 1024 * 1024,
+  };
+  if (opts.guild === false) raw.user = user;
+  else {
+    raw.guild_id = GUILD;
+    raw.member = { user, permissions: who.permissions ?? '0' };
+  }
+  return { ...raw, entitlements: [], authorizing_integration_owners: {} } as RawInteraction;
+}
+
+export function slash(options: Record<string, string | number | boolean>, who?: Who, opts?: Parameters<typeof base>[2] & { attachments?: RawAttachment[] }): RawInteraction {
+  const raw = base(2, who, opts);
+  const list: RawOption[] = Object.entries(options).map(([name, value]) => ({ name, type: typeof value === 'number' ? 4 : typeof value === 'boolean' ? 5 : 3, value }));
+  const attachments: Record<string, RawAttachment> = {};
+  (opts?.attachments ?? []).forEach((a, i) => {
+    attachments[a.id] = a;
+    list.push({ name: i === 0 ? 'image' : `image${i + 1}`, type: 11, value: a.id });
+  });
+  raw.data = { name: 'flux', type: 1, options: list, resolved: { attachments } };
+  return raw;
+}
+
+export function button(customId: string, who?: Who): RawInteraction {
+  const raw = base(3, who);
+  raw.data = { custom_id: customId };
+  return raw;
+}
+
+export function modalSubmit(customId: string, values: Record<string, string>, who?: Who): RawInteraction {
+  const raw = base(5, who);
+  raw.data = { custom_id: customId, components: Object.entries(values).map(([k, v]) => ({ components: [{ custom_id: k, value: v }] })) };
+  return raw;
+}
+
+export function messageCommand(attachments: RawAttachment[], who?: Who): RawInteraction {
+  const raw = base(2, who);
+  const target = snowflake();
+  raw.data = { name: 'Edit with FLUX', type: 3, target_id: target, resolved: { messages: { [target]: { id: target, attachments } } } };
+  return raw;
+}
+
+export function autocomplete(partial: string, model?: string): RawInteraction {
+  const raw = base(4);
+  const options: RawOption[] = [{ name: 'size', type: 3, value: partial, focused: true }];
+  if (model) options.push({ name: 'model', type: 3, value: model });
+  raw.data = { name: 'flux', type: 1, options };
+  return raw;
+}
+
+export function attachment(name = 'ref.png', size = 1000, type = 'image/png'): RawAttachment {
+  return { id: snowflake(), filename: name, url: `https://cdn.discordapp.com/attachments/1/2/${name}`, size, content_type: type, width: 512, height: 512 };
+}
+
+export function discordConfig(discord: FakeDiscord, bfl: FakeBfl, mode: 'http' | 'gateway', publicHex?: string, dataDir = tempDb().replace(/\/flux\.db$/, '')): Config {
+  return loadConfig(
+    {
+      BFL_API_KEY: 'bfl_test_key_0123456789',
+      BFL_API_BASE: bfl.url,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_MODE: mode,
+      DISCORD_PUBLIC_KEY: publicHex ?? '',
+      DISCORD_API_BASE: discord.api,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    },
+    'bot',
+  );
+}
+
+export async function startDiscordApp(config: Config, now?: () => number): Promise<{ app: App; port: number }> {
+  const discord = config.discord as NonNullable<Config['discord']>;
+  const app = await createApp({ config, logger: silentLogger(), frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })] });
+  const { port } = await app.start();
+  return { app, port };
+}
+
+/** POSTs a signed interaction the way Discord does; returns the HTTP status and JSON answer. */
+export async function post(port: number, raw: RawInteraction, key: KeyObject, tamper = false): Promise<{ status: number; body: unknown; ms: number }> {
+  const body = JSON.stringify(raw);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = sign(null, Buffer.from(timestamp + (tamper ? `${body} ` : body)), key).toString('hex');
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp },
+    body,
+  });
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, ms };
+}
+
+export async function until<T>(fn: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
