@@ -35,6 +35,8 @@ export interface FrontEndDeps {
   http: HttpServer;
   logger: Logger;
   jobs: JobsService;
+  /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
+  dispatcher: Dispatcher;
 }
 
 export interface AppOptions {
@@ -93,7 +95,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createHttpServer(logger, () => ({ provider: config.provider }));
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
-    const bot = make({ flux: () => flux, http: server, logger, jobs });
+    const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
     restore[bot.platform] = bot.factory;
     bots.push(bot);
     attach(bot.platform);

@@ -107,7 +107,7 @@ export function discordConfig(discord: FakeDiscord, bfl: FakeBfl, mode: 'http' |
 
 export async function startDiscordApp(config: Config, now?: () => number): Promise<{ app: App; port: number }> {
   const discord = config.discord as NonNullable<Config['discord']>;
-  const app = await createApp({ config, logger: silentLogger(), frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })] });
+  const app = await createApp({ config, logger: process.env.TEST_LOG ? (await import('../../src/core/logger.ts')).createLogger({ level: 'debug' }) : silentLogger(), frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })] });
   const { port } = await app.start();
   return { app, port };
 }

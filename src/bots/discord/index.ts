@@ -3,12 +3,13 @@
  * public URL; `http` answers Discord's signed POSTs on /discord/interactions — no gateway, no shards, so
  * it scales out behind a load balancer.
  */
-import { Client, Events, GatewayIntentBits, REST, Routes } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
 import type { Config } from '../../config.ts';
 import { readBody } from '../../http-server.ts';
 import { createDiscordFactory } from './context.ts';
 import { createInteractionHandler } from './handler.ts';
+import { createDiscordRest } from './rest.ts';
 import type { RawInteraction } from './payload.ts';
 import { publicKeyFromHex, verifyDiscordSignature } from './verify.ts';
 
@@ -16,7 +17,7 @@ export type DiscordConfig = NonNullable<Config['discord']>;
 
 export function createDiscordBot(config: DiscordConfig, deps: FrontEndDeps & { now?: () => number }): FrontEnd & { client?: Client } {
   const logger = deps.logger.child({ platform: 'discord' });
-  const rest = new REST({ api: config.apiBase }).setToken(config.token);
+  const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher);
   const handle = createInteractionHandler({ flux: deps.flux, rest, logger, ...(deps.now ? { now: deps.now } : {}) });
   const factory = createDiscordFactory({ rest, logger, ...(deps.now ? { now: deps.now } : {}) });
 
