@@ -3,11 +3,13 @@
  * `npm run bench -- core` runs one group (core, discord, slack). Exit code 1 when a target is missed.
  */
 import { type Figure, memory, slotUseAndLatency, throughput } from './core.ts';
+import { discordBurst } from './discord.ts';
 
 type Group = () => Promise<Figure[]>;
 
 const groups: Record<string, Group[]> = {
   core: [memory, throughput, slotUseAndLatency],
+  discord: [discordBurst],
 };
 
 async function main(): Promise<void> {

@@ -38,6 +38,8 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
       if (responded) return;
       responded = true;
       await send(body);
+      // Let the server answer every interaction waiting in this burst before doing any one's work.
+      await new Promise((resolve) => setImmediate(resolve));
     };
     const log = logger.child({ interaction: raw.id, type: raw.type, user: raw.member?.user?.id ?? raw.user?.id });
     let ctx: CommandContext | undefined;

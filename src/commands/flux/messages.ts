@@ -51,7 +51,10 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
 }
 
 export function queuedStatus(position: number): string {
-  return position <= 1 ? 'Queued · next in line' : `Queued · #${position} in line`;
+  if (position <= 1) return 'Queued · next in line';
+  // Far back in a long queue the exact place changes every moment; rounding saves edits nobody needs.
+  if (position > 10) return `Queued · about #${Math.ceil(position / 10) * 10} in line`;
+  return `Queued · #${position} in line`;
 }
 
 export function generatingStatus(job: JobView, now = Date.now()): string {

@@ -62,7 +62,10 @@ export function createFluxSink(deps: SinkDeps): JobSink {
   const { catalog, live, logger } = deps;
   const now = deps.now ?? Date.now;
 
+  /** The queue line last shown per job, so a rounded place that did not change costs no edit. */
+  const lastStatus = new Map<string, string>();
   const render = async (event: JobEvent): Promise<void> => {
+    if (event.type !== 'position' && event.type !== 'queued') lastStatus.delete(event.job.id);
     const job = event.job;
     const ctx = live.contextFor(job);
     if (!ctx) {
@@ -75,8 +78,12 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         // run() showed the card already; a resumed job shows it here.
         if (!job.delivery.cardShown) await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position), now()));
         return;
-      case 'position':
-        return ctx.showCard(cardFor(job, catalog, queuedStatus(event.position), now()));
+      case 'position': {
+        const status = queuedStatus(event.position);
+        if (lastStatus.get(job.id) === status) return;
+        lastStatus.set(job.id, status);
+        return ctx.showCard(cardFor(job, catalog, status, now()));
+      }
       case 'started':
       case 'progress':
         return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));

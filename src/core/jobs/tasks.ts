@@ -48,7 +48,7 @@ export async function runTask(rt: JobRuntime, jobId: string, index: number): Pro
       }
       log.warn({ code: e.code, charge: e.charge }, 'submit failed');
       failTask(rt, jobId, index, e);
-      await deliverJob(rt, jobId);
+      settle(rt, jobId);
       return;
     }
   }
@@ -97,7 +97,15 @@ export async function waitTask(rt: JobRuntime, jobId: string, index: number, sub
   } finally {
     rt.waits.delete(submitted.taskId);
   }
-  await deliverJob(rt, jobId);
+  settle(rt, jobId);
+}
+
+/**
+ * The provider slot is free once the task is terminal: delivery (uploads to Discord or Slack, which have
+ * their own rate limits) runs outside it, so a slow platform never holds back generation.
+ */
+function settle(rt: JobRuntime, jobId: string): void {
+  deliverJob(rt, jobId).catch((err: unknown) => rt.logger.error({ err, jobId }, 'settling a job failed'));
 }
 
 function failTask(rt: JobRuntime, jobId: string, index: number, e: FluxError): void {
