@@ -25,6 +25,8 @@ async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-
     });
     child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
   });
+  // "submitting" is stored just before the POST leaves: wait until the fake has it, then kill.
+  for (let i = 0; i < 500 && bfl.counts.submits < count; i++) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   return /JOB (\S+)/.exec(out)?.[1] as string;
