@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'JOB_NOT_CANCELLABLE'
   | 'NEEDS_REVIEW'
   | 'SHUTTING_DOWN'
+  // The platform would not let us post where the command ran (bot not in the channel, DM closed).
+  | 'CHANNEL_UNAVAILABLE'
   | 'CONFIG_INVALID';
 
 /** Whether money may have been spent when the error happened: the user is always told the truth. */

@@ -6,6 +6,7 @@
  */
 import { type REST, type RawFile, Routes } from 'discord.js';
 import type { Actor, Card, CommandContext, ContextFactory, Form, PostedResult, ResultPost } from '../../commands/context.ts';
+import { createCardUpdates } from '../card-updates.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reference } from '../../core/request.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -54,14 +55,8 @@ export function createDiscordContext(
   const now = deps.now ?? Date.now;
   const d = delivery;
   const tokenAlive = () => Boolean(d.token && d.tokenExpiresAt && now() < d.tokenExpiresAt);
-  let lastEditAt = 0;
-  let pending: Card | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let chain: Promise<void> = Promise.resolve();
-
   async function send(card: Card): Promise<void> {
     const body = cardMessage(card);
-    lastEditAt = now();
     if (d.cardId) {
       if (tokenAlive()) await rest.patch(Routes.webhookMessage(d.appId, d.token as string, d.cardId), { body, auth: false });
       else await rest.patch(Routes.channelMessage(d.channelId, d.cardId), { body });
@@ -78,13 +73,7 @@ export function createDiscordContext(
     d.cardId = message.id;
   }
 
-  const flush = (): Promise<void> => {
-    const card = pending;
-    pending = undefined;
-    if (!card) return chain;
-    chain = chain.then(() => send(card)).catch((err: unknown) => logger.warn({ err }, 'card update failed'));
-    return chain;
-  };
+  const cards = createCardUpdates({ send, exists: () => Boolean(d.cardId), intervalMs: EDIT_INTERVAL_MS, logger, now });
 
   async function postTo(post: ResultPost, files: RawFile[], notes: string[]): Promise<{ id: string; channel_id: string; attachments?: Array<{ url: string }> }> {
     const body = { ...resultMessage(post, notes), attachments: files.map((f, i) => ({ id: i, filename: f.name })) };
@@ -126,24 +115,10 @@ export function createDiscordContext(
       await rest.post(Routes.webhook(d.appId, d.token as string), { body: { content: text.slice(0, 2000), flags: 64 }, auth: false });
     },
 
-    async showCard(card) {
-      pending = card;
-      const final = Boolean(card.summary) || card.status.startsWith('Failed') || card.status.startsWith('Cancelled') || card.status.startsWith('Needs');
-      const wait = lastEditAt + EDIT_INTERVAL_MS - now();
-      if (!d.cardId || final || wait <= 0) {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        await flush();
-        return;
-      }
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        void flush();
-      }, wait);
-    },
+    showCard: (card) => cards.show(card),
 
     async postResult(post, threadName): Promise<PostedResult> {
-      await chain;
+      await cards.settled();
       if (!d.threadId && !d.threadFailed && !d.noThreads && d.cardId) {
         try {
           const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), { body: { name: threadName.slice(0, 100), auto_archive_duration: 1440 } })) as { id: string };

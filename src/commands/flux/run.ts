@@ -7,7 +7,7 @@ import { FluxError, ValidationError } from '../../core/errors.ts';
 import type { JobView, JobsService } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { formatUsd, type PriceTable, estimateImage } from '../../core/pricing.ts';
+import { type PriceTable, estimate, estimateImage, formatUsd } from '../../core/pricing.ts';
 import { type GenerationRequest, type Reference, type RequestInput, type RequestPolicy, validateRequest } from '../../core/request.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { SIZE_PRESETS } from './definition.ts';
@@ -47,8 +47,18 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     const origin = { platform: ctx.platform, userId: ctx.actor.id, userName: ctx.actor.name } as JobView['origin'];
     if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
     if (ctx.channelId) origin.channelId = ctx.channelId;
+    // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
+    // job was queued and nothing can be spent on an image with nowhere to go.
+    const draft: JobView = { id: '', state: 'queued', request, origin, delivery: {}, estimateMicros: estimate(request, prices), createdAt: now(), tasks: [] };
+    await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
     const input = { request, origin, delivery: ctx.delivery(), ...(parentId ? { parentId } : {}) };
-    const job = jobs.create(input);
+    let job: JobView;
+    try {
+      job = jobs.create(input);
+    } catch (err) {
+      await ctx.showCard({ ...cardFor(draft, catalog, 'Not queued', now()), summary: 'Not queued: nothing was charged (see the private message)' });
+      throw err;
+    }
     live.set(job.id, ctx);
     await live.enqueue(job.id, async () => {
       const current = jobs.get(job.id) ?? job;
@@ -63,7 +73,7 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ValidationError || (err instanceof FluxError && err.code.startsWith('JOB_'))) {
+      if (err instanceof ValidationError || (err instanceof FluxError && (err.code.startsWith('JOB_') || err.code === 'CHANNEL_UNAVAILABLE'))) {
         await ctx.replyPrivate(errorText(err));
         return undefined;
       }
