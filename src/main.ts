@@ -4,6 +4,7 @@
  */
 import { type AppOptions, createApp } from './app.ts';
 import { createDiscordBot } from './bots/discord/index.ts';
+import { createSlackBot } from './bots/slack/index.ts';
 import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
 import { createLogger } from './core/logger.ts';
 
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const frontEnds: NonNullable<AppOptions['frontEnds']> = [];
   const discord = config.discord;
   if (discord) frontEnds.push((deps) => createDiscordBot(discord, deps));
+  const slack = config.slack;
+  if (slack) frontEnds.push((deps) => createSlackBot(slack, deps));
   const app = await createApp({ config, logger, frontEnds });
   const { port } = await app.start();
   logger.info(

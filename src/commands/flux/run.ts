@@ -145,7 +145,10 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     form(ctx, formId, values, references = []) {
       return guarded(ctx, async () => {
         const [kind, jobId] = formId.split(':');
-        if (kind === 'edit') return commands.run(ctx, { ...parseForm(values), references });
+        if (kind === 'edit' || kind === 'new') {
+          const refs = values.options?.trim() ? parseFluxText(values.options).refs : [];
+          return commands.run(ctx, { ...parseForm(values), references }, refs);
+        }
         const job = jobId ? jobs.get(jobId) : undefined;
         if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
         if (kind === 'remix') {

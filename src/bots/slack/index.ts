@@ -1,0 +1,102 @@
+/**
+ * Slack, two ways in and one set of listeners: Socket Mode when SLACK_APP_TOKEN is set (a home server
+ * with no public URL), otherwise HTTP at POST /slack/events on the shared server, where bolt checks the
+ * signing secret (bad signatures and stale timestamps are refused).
+ */
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { FrontEnd, FrontEndDeps } from '../../app.ts';
+import type { Actor, CommandContext } from '../../commands/context.ts';
+import { errorText } from '../../commands/flux/messages.ts';
+import type { Config } from '../../config.ts';
+import { FluxError } from '../../core/errors.ts';
+import { createSlackContext, createSlackFactory, slackDelivery, type SlackContextDeps } from './context.ts';
+import { slackHostsFor } from './files.ts';
+import { registerActions } from './listeners/actions.ts';
+import { registerCommands } from './listeners/commands.ts';
+import { registerShortcuts } from './listeners/shortcuts.ts';
+import type { ListenerDeps, Where } from './listeners/types.ts';
+import { registerViews } from './listeners/views.ts';
+import { slackLogger } from './logger.ts';
+
+export type SlackConfig = NonNullable<Config['slack']>;
+
+export interface SlackBotOptions {
+  /** Web API retries; tests set 0 so an error does not retry for minutes. */
+  retries?: number;
+  now?: () => number;
+}
+
+const ADMIN_CACHE_MS = 10 * 60_000;
+
+export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBotOptions): FrontEnd & { app: App } {
+  const logger = deps.logger.child({ platform: 'slack' });
+  const boltLogger = slackLogger(logger);
+  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: deps.retries ?? 5 } };
+  const receiver = config.appToken
+    ? undefined
+    : new HTTPReceiver({ signingSecret: config.signingSecret as string, endpoints: '/slack/events', logger: boltLogger, unhandledRequestTimeoutMillis: 2_900 });
+  const app = new App({
+    token: config.botToken,
+    ...(receiver ? { receiver } : { appToken: config.appToken as string, socketMode: true }),
+    clientOptions,
+    logger: boltLogger,
+    deferInitialization: true,
+  });
+  if (receiver) deps.http.route('POST', '/slack/events', (req, res) => receiver.requestListener(req, res));
+
+  const contextDeps: SlackContextDeps = {
+    client: app.client,
+    files: { token: config.botToken, slackHosts: slackHostsFor(config.apiUrl), client: app.client, dispatcher: deps.dispatcher },
+    dispatcher: deps.dispatcher,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  const admins = new Map<string, { admin: boolean; expires: number }>();
+  const isAdmin = async (userId: string): Promise<boolean> => {
+    const cached = admins.get(userId);
+    if (cached && cached.expires > Date.now()) return cached.admin;
+    const info = await app.client.users.info({ user: userId }).catch(() => undefined);
+    const admin = Boolean(info?.user?.is_admin || info?.user?.is_owner);
+    admins.set(userId, { admin, expires: Date.now() + ADMIN_CACHE_MS });
+    return admin;
+  };
+
+  const listenerDeps: ListenerDeps = {
+    flux: deps.flux,
+    logger,
+    async contextFor(where: Where, admin = false): Promise<CommandContext> {
+      const actor: Actor = { id: where.userId, name: where.userName ?? where.userId, isAdmin: admin ? await isAdmin(where.userId) : false };
+      return createSlackContext(contextDeps, slackDelivery(where, (deps.now ?? Date.now)()), actor, where.triggerId);
+    },
+    async boundary(ctx, work) {
+      try {
+        await work();
+      } catch (err) {
+        const e = err instanceof FluxError ? err : undefined;
+        logger.error({ err, code: e?.code }, 'slack request failed');
+        await ctx.replyPrivate(e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.').catch(() => undefined);
+      }
+    },
+  };
+  registerCommands(app, listenerDeps);
+  registerActions(app, listenerDeps);
+  registerViews(app, listenerDeps);
+  registerShortcuts(app, listenerDeps);
+  app.error(async (err) => {
+    logger.error({ err }, 'bolt error');
+  });
+
+  return {
+    platform: 'slack',
+    factory: createSlackFactory(contextDeps),
+    app,
+    async start() {
+      await app.init();
+      if (config.appToken) await app.start();
+      logger.info({ mode: config.appToken ? 'socket' : 'http' }, 'Slack ready');
+    },
+    async stop() {
+      if (config.appToken) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** Buttons on cards and results: `flux:<action>:<jobId>`, all state looked up in the store. */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { parseActionId } from '../blocks.ts';
+import type { ListenerDeps } from './types.ts';
+
+export function registerActions(app: App, deps: ListenerDeps): void {
+  app.action<BlockButtonAction>(/^flux:/, async ({ ack, body, action }) => {
+    await ack();
+    const parsed = parseActionId(action.action_id);
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    if (!parsed || !channelId) return;
+    const ctx = await deps.contextFor({ teamId: body.team?.id, channelId, userId: body.user.id, userName: body.user.name, triggerId: body.trigger_id }, true);
+    await deps.boundary(ctx, () => deps.flux().button(ctx, parsed.action, parsed.jobId));
+  });
+}

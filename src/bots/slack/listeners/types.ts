@@ -1,0 +1,22 @@
+/** What every listener group needs: the use case and a way to build the context of a payload. */
+import type { CommandContext } from '../../../commands/context.ts';
+import type { FluxCommands } from '../../../commands/flux/run.ts';
+import type { Logger } from '../../../core/logger.ts';
+
+export interface Where {
+  teamId?: string;
+  channelId: string;
+  userId: string;
+  userName?: string;
+  responseUrl?: string;
+  triggerId?: string;
+}
+
+export interface ListenerDeps {
+  flux: () => FluxCommands;
+  logger: Logger;
+  /** The context for a payload; `admin` looks the user up (workspace admins may manage others' jobs). */
+  contextFor(where: Where, admin?: boolean): Promise<CommandContext>;
+  /** Runs a listener's work and always answers: a bug becomes a private "something went wrong". */
+  boundary(ctx: CommandContext, work: () => Promise<unknown>): Promise<void>;
+}

@@ -1,0 +1,197 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import type { Config } from '../../../src/config.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { makePng } from '../../fakes/images.ts';
+import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import {
+  CHANNEL,
+  USER,
+  blockAction,
+  commandBody,
+  messageShortcut,
+  postForm,
+  sign,
+  slackConfig,
+  startSlackApp,
+  until,
+  viewSubmission,
+} from '../../support/slack.ts';
+
+let bfl: FakeBfl;
+let slack: FakeSlack;
+let app: App | undefined;
+let port: number;
+let config: Config;
+
+beforeEach(async () => {
+  bfl = await startFakeBfl({ generationMs: 30 });
+  slack = await startFakeSlack();
+  config = slackConfig(slack, bfl, 'http');
+  ({ app, port } = await startSlackApp(config));
+});
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await slack.close();
+  await bfl.close();
+});
+
+const text = (m: SlackMessage | undefined) => (m ? `${m.text} ${JSON.stringify(m.blocks)}` : '');
+const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs);
+const details = () => [...slack.messages.values()].filter((m) => m.threadTs);
+const flux = (t: string, over?: Record<string, string>) => postForm(port, commandBody(t, slack, over));
+const privately = () => [...slack.ephemerals.map((e) => e.text), ...slack.responses.map((r) => String(r.body.text))];
+
+describe('Slack over HTTP', () => {
+  it('acks at once, posts the card, and the image with its cost in the card’s thread', async () => {
+    const res = await flux('"a red fox in the snow" --model klein-4b --seed 42');
+    expect(res.status).toBe(200);
+    const detail = await until(() => details()[0], 10_000, 'details');
+    const card = cards()[0] as SlackMessage;
+    expect(detail.threadTs).toBe(card.ts);
+    const upload = [...slack.uploads.values()][0];
+    expect(upload).toMatchObject({ completed: true, channel: CHANNEL, threadTs: card.ts, filename: 'flux-42.jpg' });
+    expect(text(detail)).toContain('$0.045');
+    expect(text(detail)).toContain('`42`');
+    expect(text(detail)).toContain('flux:reroll:');
+    await until(() => text(cards()[0]).includes('Done in'), 5_000, 'summary');
+    expect(text(cards()[0])).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
+    expect(slack.calls.every((c) => c.auth === `Bearer ${slack.botToken}`)).toBe(true);
+  });
+
+  it('refuses a bad signature and a stale timestamp with 401', async () => {
+    const body = new URLSearchParams(commandBody('a fox', slack)).toString();
+    expect((await postForm(port, commandBody('a fox', slack), sign(body, undefined, 'wrong-secret-xxxxxxxxxx'))).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 600;
+    expect((await postForm(port, commandBody('a fox', slack), sign(body, stale))).status).toBe(401);
+    expect(cards()).toHaveLength(0);
+  });
+
+  it('answers /flux help privately with the syntax', async () => {
+    await flux('help');
+    const reply = await until(() => slack.ephemerals[0], 5_000, 'help');
+    expect(reply.user).toBe(USER);
+    expect(reply.text).toContain('--model');
+    expect(reply.text).toContain('Examples');
+  });
+
+  it('answers every parse and validation error privately, naming the option, and queues nothing', async () => {
+    const cases: Array<[string, string]> = [
+      ['a fox --modle max', 'Unknown option `--modle`'],
+      ['a fox --model', '`--model`'],
+      ['a fox --size 1000x1000', '`size`'],
+      ['a fox --model pro --steps 20', 'only with model flex'],
+      ['a fox --count 9', 'from 1 to 4'],
+      ['--model max', 'Please add a prompt'],
+    ];
+    for (const [input] of cases) await flux(input);
+    await until(() => slack.ephemerals.length >= cases.length, 5_000, 'all replies');
+    for (const [, expected] of cases) expect(slack.ephemerals.map((e) => e.text).some((t) => t.includes(expected)), expected).toBe(true);
+    expect(cards()).toHaveLength(0);
+    expect(bfl.counts.submits).toBe(0);
+  });
+
+  it('opens a form for /flux alone and runs what it submits', async () => {
+    await flux('');
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    const view = opened.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string }> };
+    expect(view.callback_id).toBe('flux:form:new');
+    expect(view.blocks.map((b) => b.block_id)).toEqual(['prompt', 'model', 'size', 'seed', 'options']);
+    await postForm(port, { payload: JSON.stringify(viewSubmission(view, { prompt: 'a form fox', model: 'klein-4b', size: '1360x768', seed: '7', options: '--count 2' })) });
+    await until(() => details()[0], 10_000, 'details');
+    expect([...bfl.tasks.values()].map((t) => [t.body.width, t.body.seed])).toEqual([
+      [1360, 7],
+      [1360, 8],
+    ]);
+  });
+
+  it('downloads a Slack file reference with the bot token, only from Slack, and sends it as bytes', async () => {
+    const file = slack.addFile('cat.png', makePng(32, 32));
+    await flux(`make it a watercolor --model klein-4b --ref <${file.url_private}|cat.png>`);
+    await until(() => details()[0], 10_000, 'details');
+    expect(slack.fileRequests).toEqual([{ path: `/files-pri/${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` }]);
+    const body = [...bfl.tasks.values()][0]?.body;
+    expect(String(body?.input_image)).toMatch(/^iVBOR/);
+    expect(JSON.stringify(bfl.requests)).not.toContain(slack.botToken);
+  });
+
+  it('says the files:read scope is missing when Slack answers its login page', async () => {
+    slack.missingFilesScope = true;
+    const file = slack.addFile('cat.png', makePng(8, 8));
+    await flux(`edit --ref ${file.url_private}`);
+    const reply = await until(() => slack.ephemerals[0], 5_000, 'reply');
+    expect(reply.text).toContain('files:read');
+    expect(bfl.counts.submits).toBe(0);
+  });
+
+  it('refuses a private-network link instead of handing it on', async () => {
+    await flux('edit --ref http://192.168.1.10/secret.png');
+    const reply = await until(() => slack.ephemerals[0], 5_000, 'reply');
+    expect(reply.text).toContain('not a private or local address');
+  });
+
+  it('tells how to add the bot when it is not in the channel, and queues nothing', async () => {
+    slack.notInChannel.add('C999');
+    await flux('a fox --model klein-4b', { channel_id: 'C999' });
+    const reply = await until(() => slack.responses[0], 5_000, 'response_url reply');
+    expect(String(reply.body.text)).toContain('/invite');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(bfl.counts.submits).toBe(0);
+  });
+
+  it('uploads four images in one upload', async () => {
+    await flux('four foxes --model klein-4b --count 4 --seed 1');
+    await until(() => details()[0], 10_000, 'details');
+    const complete = slack.calls.filter((c) => c.method === 'files.completeUploadExternal');
+    expect(complete).toHaveLength(1);
+    expect(JSON.parse(String(complete[0]?.params.files))).toHaveLength(4);
+  });
+
+  it('says when the safety filter refused (not charged) and when credits ran out', async () => {
+    await flux('[content-moderated] fox --model klein-4b');
+    await flux('[402] fox --model klein-4b', { user_id: 'U200' });
+    await until(() => cards().filter((c) => text(c).includes('Failed')).length === 2, 5_000, 'failed cards');
+    const all = cards().map(text).join(' ');
+    expect(all).toContain('another seed may pass. Not charged.');
+    expect(all).toContain('out of credits');
+  });
+
+  it('rerolls from a button after a restart, and answers politely for an unknown job', async () => {
+    await flux('restart fox --model klein-4b --seed 5');
+    const first = await until(() => details()[0], 10_000, 'details');
+    const reroll = JSON.stringify(first.blocks).match(/flux:reroll:[0-9a-f-]+/)?.[0] as string;
+    await app?.stop();
+    ({ app, port } = await startSlackApp(config));
+    await postForm(port, { payload: JSON.stringify(blockAction(reroll)) });
+    await until(() => details()[1], 10_000, 'second result');
+    expect(bfl.counts.accepted).toBe(2);
+    await postForm(port, { payload: JSON.stringify(blockAction('flux:reroll:00000000-0000-0000-0000-000000000000')) });
+    const reply = await until(() => privately().find((t) => t.includes('no longer known')), 5_000, 'polite');
+    expect(reply).toBeTruthy();
+  });
+
+  it('lets only the requester or a workspace admin delete a result', async () => {
+    await flux('delete me --model klein-4b');
+    const result = await until(() => details()[0], 10_000, 'details');
+    const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
+    await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U777' })) });
+    await until(() => slack.ephemerals.find((e) => e.text.includes('Only the person')), 5_000, 'refusal');
+    expect(result.deleted).toBe(false);
+    slack.admins.add('U888');
+    await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
+    await until(() => result.deleted, 5_000, 'deleted');
+    expect(slack.calls.some((c) => c.method === 'files.delete')).toBe(true);
+  });
+
+  it('edits a message’s images with the "Edit with FLUX" shortcut', async () => {
+    const file = slack.addFile('dog.png', makePng(16, 16));
+    await postForm(port, { payload: JSON.stringify(messageShortcut([{ url_private: file.url_private, mimetype: 'image/png' }], slack)) });
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    await postForm(port, { payload: JSON.stringify(viewSubmission(opened.view, { prompt: 'as a painting', options: '--model klein-9b' })) });
+    await until(() => details()[0], 10_000, 'details');
+    const task = [...bfl.tasks.values()][0];
+    expect(task?.model).toBe('flux-2-klein-9b');
+    expect(String(task?.body.input_image)).toMatch(/^iVBOR/);
+  });
+});

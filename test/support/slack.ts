@@ -1,0 +1,113 @@
+/** Signed Slack requests, payload builders, and the whole app with the Slack bot against the fakes. */
+import { createHmac } from 'node:crypto';
+import { type App, createApp } from '../../src/app.ts';
+import { createSlackBot } from '../../src/bots/slack/index.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { FakeBfl } from '../fakes/bfl-server.ts';
+import type { FakeSlack } from '../fakes/slack-server.ts';
+import { tempDb } from './core.ts';
+
+export const SECRET = 'slack-signing-secret-for-tests-0123';
+export const TEAM = 'T1';
+export const CHANNEL = 'C100';
+export const USER = 'U100';
+
+export function slackConfig(slack: FakeSlack, bfl: FakeBfl, mode: 'http' | 'socket', dataDir = tempDb().replace(/\/flux\.db$/, '')): Config {
+  return loadConfig(
+    {
+      BFL_API_KEY: 'bfl_test_key_0123456789',
+      BFL_API_BASE: bfl.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: slack.appToken }),
+      SLACK_API_URL: slack.apiUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+    },
+    'bot',
+  );
+}
+
+export async function startSlackApp(config: Config): Promise<{ app: App; port: number }> {
+  const slack = config.slack as NonNullable<Config['slack']>;
+  const app = await createApp({ config, logger: silentLogger(), frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries: 0 })] });
+  const { port } = await app.start();
+  return { app, port };
+}
+
+export function commandBody(text: string, slack: FakeSlack, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    token: 'deprecated',
+    team_id: TEAM,
+    team_domain: 'fake',
+    channel_id: CHANNEL,
+    channel_name: 'art',
+    user_id: USER,
+    user_name: 'ana',
+    command: '/flux',
+    text,
+    api_app_id: 'A1',
+    response_url: slack.responseUrl(),
+    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    ...over,
+  };
+}
+
+export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, 'content-type': 'application/x-www-form-urlencoded' };
+}
+
+export async function postForm(port: number, form: Record<string, string>, headers?: Record<string, string>): Promise<{ status: number; text: string; ms: number }> {
+  const body = new URLSearchParams(form).toString();
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: headers ?? sign(body), body });
+  const text = await res.text();
+  return { status: res.status, text, ms: performance.now() - t0 };
+}
+
+export function blockAction(actionId: string, over: { user?: string; channel?: string } = {}) {
+  return {
+    type: 'block_actions',
+    team: { id: TEAM, domain: 'fake' },
+    user: { id: over.user ?? USER, username: 'ana', name: 'ana', team_id: TEAM },
+    api_app_id: 'A1',
+    token: 'deprecated',
+    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    channel: { id: over.channel ?? CHANNEL, name: 'art' },
+    container: { type: 'message', channel_id: over.channel ?? CHANNEL, message_ts: '1.000001' },
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b', text: { type: 'plain_text', text: 'x' }, value: 'v', action_ts: '1.1' }],
+  };
+}
+
+export function viewSubmission(view: Record<string, unknown>, values: Record<string, string>) {
+  const state = { values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { [k]: { type: 'plain_text_input', value: v } }])) };
+  return {
+    type: 'view_submission',
+    team: { id: TEAM, domain: 'fake' },
+    user: { id: USER, username: 'ana', name: 'ana', team_id: TEAM },
+    api_app_id: 'A1',
+    token: 'deprecated',
+    trigger_id: 'trig-view',
+    view: { ...view, id: 'V1', team_id: TEAM, state, hash: 'h' },
+  };
+}
+
+export function messageShortcut(files: Array<{ url_private: string; mimetype: string }>, slack: FakeSlack) {
+  return {
+    type: 'message_action',
+    callback_id: 'flux_edit',
+    team: { id: TEAM, domain: 'fake' },
+    user: { id: USER, username: 'ana', name: 'ana', team_id: TEAM },
+    channel: { id: CHANNEL, name: 'art' },
+    message: { type: 'message', user: 'U9', ts: '5.000001', text: 'look', files },
+    message_ts: '5.000001',
+    response_url: slack.responseUrl(),
+    trigger_id: 'trig-shortcut',
+    token: 'deprecated',
+    action_ts: '5.1',
+  };
+}
+
+export { until } from './discord.ts';
