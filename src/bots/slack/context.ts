@@ -27,6 +27,8 @@ export interface SlackDelivery {
   responseUrl?: string;
   responseUrlExpiresAt?: number;
   cardTs?: string;
+  /** The command came from inside a thread (a shortcut or button on a reply): the card and results stay in it. */
+  inThreadTs?: string;
   results?: Array<{ ts?: string; fileIds: string[] }>;
 }
 
@@ -52,7 +54,7 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
       return;
     }
     try {
-      const res = await client.chat.postMessage({ channel: d.channelId, text, blocks, unfurl_links: false });
+      const res = await client.chat.postMessage({ channel: d.channelId, text, blocks, unfurl_links: false, ...(d.inThreadTs ? { thread_ts: d.inThreadTs } : {}) });
       d.cardTs = res.ts as string;
     } catch (err) {
       const code = platformError(err);
@@ -94,7 +96,9 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
 
     async postResult(post, _threadName): Promise<PostedResult> {
       await cards.settled();
-      const thread = d.cardTs ? { thread_ts: d.cardTs } : {};
+      // Threads do not nest: inside a thread, results go right under the card in that same thread.
+      const threadTs = d.inThreadTs ?? d.cardTs;
+      const thread = threadTs ? { thread_ts: threadTs } : {};
       const upload = (await client.files.uploadV2({
         channel_id: d.channelId,
         ...thread,
@@ -120,7 +124,7 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
         await this.replyPrivate('Please press the button again to open the form.');
         return;
       }
-      const meta = { channelId: d.channelId, teamId: d.teamId, responseUrl: d.responseUrl, responseUrlExpiresAt: d.responseUrlExpiresAt };
+      const meta = { channelId: d.channelId, teamId: d.teamId, responseUrl: d.responseUrl, threadTs: d.inThreadTs };
       await client.views.open({ trigger_id: triggerId, view: modalView(form, meta, { models: MODEL_IDS, sizes: SIZE_PRESETS }) as never });
     },
 
@@ -132,9 +136,10 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
   };
 }
 
-export function slackDelivery(fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string }, now: number): SlackDelivery {
+export function slackDelivery(fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string; threadTs?: string }, now: number): SlackDelivery {
   const d: SlackDelivery = { channelId: fields.channelId, userId: fields.userId };
   if (fields.teamId) d.teamId = fields.teamId;
+  if (fields.threadTs) d.inThreadTs = fields.threadTs;
   if (fields.responseUrl) {
     d.responseUrl = fields.responseUrl;
     d.responseUrlExpiresAt = now + RESPONSE_URL_LIFETIME_MS - 60_000;

@@ -11,7 +11,8 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
     const files = ((shortcut.message as { files?: Array<{ url_private?: string; mimetype?: string }> }).files ?? []).filter(
       (f) => f.url_private && f.mimetype?.startsWith('image/'),
     );
-    const where = { teamId: shortcut.team?.id, channelId: shortcut.channel.id, userId: shortcut.user.id, userName: shortcut.user.name, responseUrl: shortcut.response_url };
+    const threadTs = (shortcut.message as { thread_ts?: string }).thread_ts;
+    const where = { teamId: shortcut.team?.id, channelId: shortcut.channel.id, userId: shortcut.user.id, userName: shortcut.user.name, responseUrl: shortcut.response_url, ...(threadTs ? { threadTs } : {}) };
     const ctx = await deps.contextFor(where);
     await deps.boundary(ctx, async () => {
       if (!files.length) {
@@ -27,7 +28,7 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
           { name: 'options', label: 'Options (optional)', placeholder: '--model max --size 16:9' },
         ],
       };
-      await client.views.open({ trigger_id: shortcut.trigger_id, view: modalView(form, { channelId: where.channelId, teamId: where.teamId, responseUrl: where.responseUrl, refs }) as never });
+      await client.views.open({ trigger_id: shortcut.trigger_id, view: modalView(form, { channelId: where.channelId, teamId: where.teamId, responseUrl: where.responseUrl, threadTs, refs }) as never });
     });
   });
 }

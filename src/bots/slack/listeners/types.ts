@@ -10,6 +10,8 @@ export interface Where {
   userName?: string;
   responseUrl?: string;
   triggerId?: string;
+  /** Set when the interaction happened inside a thread. */
+  threadTs?: string;
 }
 
 export interface ListenerDeps {

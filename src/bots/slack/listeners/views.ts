@@ -8,6 +8,7 @@ interface Meta {
   teamId?: string;
   responseUrl?: string;
   refs?: string[];
+  threadTs?: string;
 }
 
 export function registerViews(app: App, deps: ListenerDeps): void {
@@ -22,6 +23,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
       userId: body.user.id,
       userName: body.user.name,
       ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
+      ...(meta.threadTs ? { threadTs: meta.threadTs } : {}),
     });
     const formId = view.callback_id.replace(/^flux:form:/, '');
     const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
