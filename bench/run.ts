@@ -3,13 +3,14 @@
  * `npm run bench -- core` runs one group (core, discord, slack). Exit code 1 when a target is missed.
  */
 import { type Figure, memory, slotUseAndLatency, throughput } from './core.ts';
-import { discordBurst } from './discord.ts';
+import { discordBurst, slackBurst } from './burst.ts';
 
 type Group = () => Promise<Figure[]>;
 
 const groups: Record<string, Group[]> = {
   core: [memory, throughput, slotUseAndLatency],
   discord: [discordBurst],
+  slack: [slackBurst],
 };
 
 async function main(): Promise<void> {
