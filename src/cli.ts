@@ -9,7 +9,7 @@ import { createCliContext } from './bots/cli/context.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
 import { helpText } from './commands/flux/run.ts';
-import { ConfigError, formatProblems, loadConfig } from './config.ts';
+import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
 import { ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 import pino from 'pino';
@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const implied = out ? formatFromName(out) : undefined;
   if (implied && !parsed.input.format) parsed.input.format = implied;
 
+  loadDotEnv('.env');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env, 'cli');
