@@ -22,7 +22,9 @@ const info = discord
 process.stdout.write(`${JSON.stringify({ bfl: bfl.url, platform: info })}\n`);
 
 const delivered = () =>
-  discord ? [...discord.messages.values()].filter((m) => m.attachments.length).length : [...(slack?.messages.values() ?? [])].filter((m) => m.threadTs).length;
+  discord
+    ? [...discord.messages.values()].filter((m) => m.attachments.length).length
+    : [...(slack?.messages.values() ?? [])].filter((m) => m.threadTs).length;
 
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
@@ -34,11 +36,20 @@ for await (const line of lines) {
   for (const [token, channel] of bind ?? []) discord?.bindToken(token, channel);
   // Connections open before the clock starts, as at the platform's edge.
   const agent = new Agent({ connections: requests.length, pipelining: 0 });
-  await Promise.all(requests.map(() => request(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent }).then((r) => r.body.text())));
+  await Promise.all(
+    requests.map(() =>
+      request(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent }).then((r) => r.body.text()),
+    ),
+  );
   const answers = await Promise.all(
     requests.map(async (r) => {
       const t0 = performance.now();
-      const res = await request(`http://127.0.0.1:${port}${r.path}`, { method: 'POST', dispatcher: agent, headers: r.headers, body: r.body });
+      const res = await request(`http://127.0.0.1:${port}${r.path}`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: r.headers,
+        body: r.body,
+      });
       const text = await res.body.text();
       return { status: res.statusCode, body: text, ms: performance.now() - t0 };
     }),

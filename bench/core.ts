@@ -4,8 +4,6 @@
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type FakeBfl, startFakeBfl } from '../test/fakes/bfl-server.ts';
-import { buildCore, origin, request, tempDb } from '../test/support/core.ts';
 import { createJobs } from '../src/core/jobs.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { createCatalog } from '../src/core/models.ts';
@@ -14,6 +12,8 @@ import { createBflProvider } from '../src/core/providers/bfl.ts';
 import { createHttp } from '../src/core/providers/http.ts';
 import { validateRequest } from '../src/core/request.ts';
 import { createSqliteStore } from '../src/core/store/sqlite.ts';
+import { type FakeBfl, startFakeBfl } from '../test/fakes/bfl-server.ts';
+import { buildCore, origin, request, tempDb } from '../test/support/core.ts';
 
 export interface Figure {
   name: string;
@@ -29,8 +29,22 @@ const catalog = createCatalog();
 function productionCore(bfl: FakeBfl, dbPath: string, maxQueuedPerUser: number) {
   const store = createSqliteStore(dbPath);
   const http = createHttp();
-  const provider = createBflProvider({ apiKey: 'bfl_test_key_0123456789', baseUrl: bfl.url, catalog, dispatcher: http.dispatcher, logger: silentLogger() });
-  const jobs = createJobs({ store, provider, catalog, prices: DEFAULT_PRICES, maxActive: 24, maxQueuedPerUser, logger: silentLogger() });
+  const provider = createBflProvider({
+    apiKey: 'bfl_test_key_0123456789',
+    baseUrl: bfl.url,
+    catalog,
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  });
+  const jobs = createJobs({
+    store,
+    provider,
+    catalog,
+    prices: DEFAULT_PRICES,
+    maxActive: 24,
+    maxQueuedPerUser,
+    logger: silentLogger(),
+  });
   const done = new Map<string, () => void>();
   let delivered = 0;
   jobs.attach('cli', {
@@ -78,15 +92,49 @@ export async function slotUseAndLatency(): Promise<Figure[]> {
   const ideal = Math.ceil(500 / 24) * 2_000;
   const tasks = [...bfl.tasks.values()];
   const lag = tasks.map((t) => (t.downloadedAt ?? Number.NaN) - t.readyAt).sort((a, b) => a - b);
-  const pollsPer250 = tasks.reduce((s, t) => s + (t.polls * 250) / Math.max(1, (t.downloadedAt ?? t.readyAt) - t.submittedAt), 0) / tasks.length;
+  const pollsPer250 =
+    tasks.reduce(
+      (s, t) => s + (t.polls * 250) / Math.max(1, (t.downloadedAt ?? t.readyAt) - t.submittedAt),
+      0,
+    ) / tasks.length;
   await core.close();
   await bfl.close();
   return [
-    { name: 'slot use: makespan / ideal (500 jobs, 20 users, 24 slots, 2 s)', value: Number((makespan / ideal).toFixed(3)), unit: `× (${(makespan / 1000).toFixed(2)} s vs ${ideal / 1000} s)`, target: '≤ 1.05', ok: makespan / ideal <= 1.05 },
-    { name: 'slot use: 429s caused by our pacing', value: bfl.counts.rateLimited, unit: '', target: '0', ok: bfl.counts.rateLimited === 0 },
-    { name: 'added latency ready → bytes, p50', value: pct(lag, 50), unit: 'ms', target: '≤ 100', ok: pct(lag, 50) <= 100 },
-    { name: 'added latency ready → bytes, p99', value: pct(lag, 99), unit: 'ms', target: '≤ 300', ok: pct(lag, 99) <= 300 },
-    { name: 'polls per task per 250 ms (average)', value: Number(pollsPer250.toFixed(3)), unit: '', target: '≤ 1', ok: pollsPer250 <= 1 },
+    {
+      name: 'slot use: makespan / ideal (500 jobs, 20 users, 24 slots, 2 s)',
+      value: Number((makespan / ideal).toFixed(3)),
+      unit: `× (${(makespan / 1000).toFixed(2)} s vs ${ideal / 1000} s)`,
+      target: '≤ 1.05',
+      ok: makespan / ideal <= 1.05,
+    },
+    {
+      name: 'slot use: 429s caused by our pacing',
+      value: bfl.counts.rateLimited,
+      unit: '',
+      target: '0',
+      ok: bfl.counts.rateLimited === 0,
+    },
+    {
+      name: 'added latency ready → bytes, p50',
+      value: pct(lag, 50),
+      unit: 'ms',
+      target: '≤ 100',
+      ok: pct(lag, 50) <= 100,
+    },
+    {
+      name: 'added latency ready → bytes, p99',
+      value: pct(lag, 99),
+      unit: 'ms',
+      target: '≤ 300',
+      ok: pct(lag, 99) <= 300,
+    },
+    {
+      name: 'polls per task per 250 ms (average)',
+      value: Number(pollsPer250.toFixed(3)),
+      unit: '',
+      target: '≤ 1',
+      ok: pollsPer250 <= 1,
+    },
   ];
 }
 
@@ -96,19 +144,39 @@ export async function throughput(): Promise<Figure[]> {
   const core = productionCore(bfl, tempDb(), 10_000);
   await core.jobs.start();
   // Warm up (JIT, connections, the latency model learning that tasks are instant).
-  await Promise.all(Array.from({ length: 200 }, (_, i) => core.wait(core.jobs.create({ request: validateRequest({ prompt: `w${i}`, model: 'klein-4b' }, catalog), origin: origin(`w${i % 50}`) }).id)));
+  await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      core.wait(
+        core.jobs.create({
+          request: validateRequest({ prompt: `w${i}`, model: 'klein-4b' }, catalog),
+          origin: origin(`w${i % 50}`),
+        }).id,
+      ),
+    ),
+  );
   const n = 3_000;
   const t0 = performance.now();
   const waits: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
-    const req = validateRequest({ prompt: `fast ${i}`, model: 'klein-4b', size: '1024x1024', seed: String(i) }, catalog);
+    const req = validateRequest(
+      { prompt: `fast ${i}`, model: 'klein-4b', size: '1024x1024', seed: String(i) },
+      catalog,
+    );
     waits.push(core.wait(core.jobs.create({ request: req, origin: origin(`u${i % 50}`) }).id));
   }
   await Promise.all(waits);
   const perSecond = n / ((performance.now() - t0) / 1000);
   await core.close();
   await bfl.close();
-  return [{ name: 'core throughput, zero generation time', value: Math.round(perSecond), unit: 'jobs/s', target: '≥ 300', ok: perSecond >= 300 }];
+  return [
+    {
+      name: 'core throughput, zero generation time',
+      value: Math.round(perSecond),
+      unit: 'jobs/s',
+      target: '≥ 300',
+      ok: perSecond >= 300,
+    },
+  ];
 }
 
 /** 5,000 queued jobs (slots all busy): resident memory they hold. */
@@ -120,7 +188,10 @@ export async function memory(): Promise<Figure[]> {
   gc?.();
   const before = process.memoryUsage().rss;
   for (let i = 0; i < 5_000; i++) {
-    core.jobs.create({ request: request({ prompt: `queued job number ${i} with a prompt of ordinary length`, model: 'pro' }), origin: origin(`m${i % 100}`) });
+    core.jobs.create({
+      request: request({ prompt: `queued job number ${i} with a prompt of ordinary length`, model: 'pro' }),
+      origin: origin(`m${i % 100}`),
+    });
   }
   await new Promise((r) => setTimeout(r, 500));
   gc?.();
@@ -130,7 +201,19 @@ export async function memory(): Promise<Figure[]> {
   await core.close();
   await bfl.close();
   return [
-    { name: 'RSS with 5,000 queued jobs (whole process)', value: Math.round(total), unit: 'MB', target: '< 150', ok: total < 150 },
-    { name: 'RSS growth for 5,000 queued jobs', value: Math.round(growth), unit: 'MB', target: '(information)', ok: true },
+    {
+      name: 'RSS with 5,000 queued jobs (whole process)',
+      value: Math.round(total),
+      unit: 'MB',
+      target: '< 150',
+      ok: total < 150,
+    },
+    {
+      name: 'RSS growth for 5,000 queued jobs',
+      value: Math.round(growth),
+      unit: 'MB',
+      target: '(information)',
+      ok: true,
+    },
   ];
 }

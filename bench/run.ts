@@ -2,8 +2,9 @@
  * `npm run bench`: every benchmark against loopback fakes, figures printed with their targets.
  * `npm run bench -- core` runs one group (core, discord, slack). Exit code 1 when a target is missed.
  */
-import { type Figure, memory, slotUseAndLatency, throughput } from './core.ts';
+
 import { discordBurst, slackBurst } from './burst.ts';
+import { type Figure, memory, slotUseAndLatency, throughput } from './core.ts';
 
 type Group = () => Promise<Figure[]>;
 
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
       const figures = await bench();
       for (const f of figures) {
         if (!f.ok) missed++;
-        console.log(`${f.ok ? 'ok  ' : 'MISS'} [${name}] ${f.name}: ${f.value} ${f.unit}  (target ${f.target})`);
+        console.log(
+          `${f.ok ? 'ok  ' : 'MISS'} [${name}] ${f.name}: ${f.value} ${f.unit}  (target ${f.target})`,
+        );
       }
     }
   }

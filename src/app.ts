@@ -4,12 +4,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Dispatcher } from 'undici';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
-import { type FluxCommands, createFluxCommands } from './commands/flux/run.ts';
-import { type LiveContexts, createFluxSink, createLiveContexts } from './commands/flux/sink.ts';
+import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
+import { createFluxSink, createLiveContexts, type LiveContexts } from './commands/flux/sink.ts';
 import type { Config } from './config.ts';
-import type { JobEvent, JobView, JobsService, Platform } from './core/job-types.ts';
+import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
 import { createCatalog } from './core/models.ts';
@@ -18,8 +19,7 @@ import { createHttp } from './core/providers/http.ts';
 import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
 import type { Provider } from './core/providers/types.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
-import { type HttpServer, createHttpServer } from './http-server.ts';
-import type { Dispatcher } from 'undici';
+import { createHttpServer, type HttpServer } from './http-server.ts';
 
 /** A chat platform's bot: built with the shared pieces, it serves one platform's jobs. */
 export interface FrontEnd {
@@ -71,12 +71,25 @@ export async function createApp(options: AppOptions): Promise<App> {
   const store = createSqliteStore(options.dbPath ?? join(config.dataDir, 'flux.db'));
   const http = createHttp();
   const provider = createProvider(config, catalog, http.dispatcher, logger);
-  const jobs = createJobs({ store, provider, catalog, prices: config.prices, maxActive: config.maxActive, maxQueuedPerUser: config.maxQueuedPerUser, logger });
+  const jobs = createJobs({
+    store,
+    provider,
+    catalog,
+    prices: config.prices,
+    maxActive: config.maxActive,
+    maxQueuedPerUser: config.maxQueuedPerUser,
+    logger,
+  });
 
   const restore: Partial<Record<Platform, ContextFactory>> = {};
   const live = createLiveContexts(restore, logger);
   const flux = createFluxCommands({ jobs, catalog, prices: config.prices, logger, live });
-  const sink = createFluxSink({ catalog, live, logger, saveDelivery: (id, patch) => jobs.updateDelivery(id, patch) });
+  const sink = createFluxSink({
+    catalog,
+    live,
+    logger,
+    saveDelivery: (id, patch) => jobs.updateDelivery(id, patch),
+  });
 
   const waiters = new Map<string, Array<(job: JobView) => void>>();
   const settle = (job: JobView) => {
@@ -114,7 +127,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     provider,
     settled(jobId) {
       const job = jobs.get(jobId);
-      if (job && ['delivered', 'failed', 'cancelled', 'needs_review'].includes(job.state)) return Promise.resolve(job);
+      if (job && ['delivered', 'failed', 'cancelled', 'needs_review'].includes(job.state))
+        return Promise.resolve(job);
       return new Promise((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
     },
     async start() {
@@ -129,7 +143,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       await jobs.stop();
-      for (const bot of bots) await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
+      for (const bot of bots)
+        await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
       if (listening) await server.close();
       await http.close();
       store.close();
@@ -137,7 +152,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 }
 
-function createProvider(config: Config, catalog: ReturnType<typeof createCatalog>, dispatcher: Dispatcher, logger: Logger): Provider {
+function createProvider(
+  config: Config,
+  catalog: ReturnType<typeof createCatalog>,
+  dispatcher: Dispatcher,
+  logger: Logger,
+): Provider {
   if (config.provider === 'openai') {
     return createOpenAIImagesProvider({
       baseUrl: config.openaiBaseUrl as string,
@@ -148,5 +168,11 @@ function createProvider(config: Config, catalog: ReturnType<typeof createCatalog
       logger,
     });
   }
-  return createBflProvider({ apiKey: config.bflApiKey as string, baseUrl: config.bflApiBase, catalog, dispatcher, logger });
+  return createBflProvider({
+    apiKey: config.bflApiKey as string,
+    baseUrl: config.bflApiBase,
+    catalog,
+    dispatcher,
+    logger,
+  });
 }

@@ -4,6 +4,7 @@
  * Exit codes: 0 done, 1 the generation failed, 2 bad options or configuration.
  */
 import { extname, join } from 'node:path';
+import pino from 'pino';
 import { createApp } from './app.ts';
 import { createCliContext } from './bots/cli/context.ts';
 import { errorText } from './commands/flux/messages.ts';
@@ -12,13 +13,16 @@ import { helpText } from './commands/flux/run.ts';
 import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
 import { ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
-import pino from 'pino';
 
 const output = { write: (line: string) => void process.stderr.write(line) };
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    output.write(`${helpText().replace(/[`*]/g, '').replace(/\/flux/g, 'npm run flux --')}\n  --out <file>  where to write the image\n`);
+    output.write(
+      `${helpText()
+        .replace(/[`*]/g, '')
+        .replace(/\/flux/g, 'npm run flux --')}\n  --out <file>  where to write the image\n`,
+    );
     return argv.length === 0 ? 2 : 0;
   }
   const { args, out } = takeOut(argv);
@@ -27,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseFluxArgs(args);
   } catch (err) {
     if (err instanceof ValidationError) {
-      output.write(`${errorText(err).replace(/`/g, "")}\n`);
+      output.write(`${errorText(err).replace(/`/g, '')}\n`);
       return 2;
     }
     throw err;
@@ -47,7 +51,10 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   // The card lines already tell the story; logs only for real trouble unless LOG_LEVEL asks for more.
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, destination: pino.destination(2) });
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'error' : config.logLevel,
+    destination: pino.destination(2),
+  });
   // Its own database: a CLI run must never pick up (and resume) the bot's jobs.
   const app = await createApp({ config, logger, cli: output, dbPath: join(config.dataDir, 'cli.db') });
   await app.start();
@@ -76,7 +83,13 @@ function takeOut(argv: string[]): { args: string[]; out?: string } {
 
 function formatFromName(path: string): string | undefined {
   const ext = extname(path).toLowerCase();
-  return ext === '.png' ? 'png' : ext === '.webp' ? 'webp' : ext === '.jpg' || ext === '.jpeg' ? 'jpeg' : undefined;
+  return ext === '.png'
+    ? 'png'
+    : ext === '.webp'
+      ? 'webp'
+      : ext === '.jpg' || ext === '.jpeg'
+        ? 'jpeg'
+        : undefined;
 }
 
 main(process.argv.slice(2)).then(

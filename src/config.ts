@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { FluxError } from './core/errors.ts';
-import { MODEL_IDS, type ModelId, isModelId } from './core/models.ts';
+import { isModelId, MODEL_IDS, type ModelId } from './core/models.ts';
 import { DEFAULT_PRICES, type PriceTable, usdToMicros } from './core/pricing.ts';
 
 export interface Problem {
@@ -77,29 +77,56 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     problems.push({ name, problem: parsed.error.issues[0]?.message ?? 'invalid value', example });
     return fallback;
   };
-  const missing = (name: string, problem: string, example: string) => problems.push({ name, problem, example });
+  const missing = (name: string, problem: string, example: string) =>
+    problems.push({ name, problem, example });
 
   const provider = read('FLUX_PROVIDER', z.enum(['bfl', 'openai']), 'bfl', 'bfl') ?? 'bfl';
   const bflApiKey = read('BFL_API_KEY', z.string().min(8, 'too short to be a key'), 'bfl_xxxxxxxxxxxxxxxx');
-  const bflApiBase = stripSlash(read('BFL_API_BASE', url('').schema, 'https://api.eu.bfl.ai', 'https://api.bfl.ai') ?? 'https://api.bfl.ai');
+  const bflApiBase = stripSlash(
+    read('BFL_API_BASE', url('').schema, 'https://api.eu.bfl.ai', 'https://api.bfl.ai') ??
+      'https://api.bfl.ai',
+  );
   const openaiBaseUrl = read('OPENAI_IMAGES_BASE_URL', url('').schema, 'https://gateway.example.com');
-  const openaiApiKey = read('OPENAI_IMAGES_API_KEY', z.string().min(8, 'too short to be a key'), 'sk-xxxxxxxx');
-  const openaiModelMap = parseModelMap(env.OPENAI_IMAGES_MODEL_MAP, problems, 'OPENAI_IMAGES_MODEL_MAP', defaultGatewayNames());
+  const openaiApiKey = read(
+    'OPENAI_IMAGES_API_KEY',
+    z.string().min(8, 'too short to be a key'),
+    'sk-xxxxxxxx',
+  );
+  const openaiModelMap = parseModelMap(
+    env.OPENAI_IMAGES_MODEL_MAP,
+    problems,
+    'OPENAI_IMAGES_MODEL_MAP',
+    defaultGatewayNames(),
+  );
   const modelPaths = parseModelMap(env.FLUX_MODEL_PATHS, problems, 'FLUX_MODEL_PATHS', {});
   const prices = parsePrices(env.FLUX_PRICES, env.FLUX_PRICE_ROUNDING, problems);
 
   if (need !== 'register') {
     if (provider === 'bfl' && !bflApiKey && !problems.some((p) => p.name === 'BFL_API_KEY')) {
-      missing('BFL_API_KEY', 'required with FLUX_PROVIDER=bfl: your key from https://dashboard.bfl.ai', 'bfl_xxxxxxxxxxxxxxxx');
+      missing(
+        'BFL_API_KEY',
+        'required with FLUX_PROVIDER=bfl: your key from https://dashboard.bfl.ai',
+        'bfl_xxxxxxxxxxxxxxxx',
+      );
     }
     if (provider === 'openai') {
-      if (!openaiBaseUrl) missing('OPENAI_IMAGES_BASE_URL', 'required with FLUX_PROVIDER=openai', 'https://gateway.example.com');
-      if (!openaiApiKey) missing('OPENAI_IMAGES_API_KEY', 'required with FLUX_PROVIDER=openai', 'sk-xxxxxxxx');
+      if (!openaiBaseUrl)
+        missing(
+          'OPENAI_IMAGES_BASE_URL',
+          'required with FLUX_PROVIDER=openai',
+          'https://gateway.example.com',
+        );
+      if (!openaiApiKey)
+        missing('OPENAI_IMAGES_API_KEY', 'required with FLUX_PROVIDER=openai', 'sk-xxxxxxxx');
     }
   }
 
   const int = (min: number, max: number) =>
-    z.coerce.number().int(`a whole number from ${min} to ${max}`).min(min, `at least ${min}`).max(max, `at most ${max}`);
+    z.coerce
+      .number()
+      .int(`a whole number from ${min} to ${max}`)
+      .min(min, `at least ${min}`)
+      .max(max, `at most ${max}`);
   const maxActive = read('FLUX_MAX_ACTIVE', int(1, 1000), '24', 24) ?? 24;
   const maxQueuedPerUser = read('FLUX_MAX_QUEUED_PER_USER', int(1, 1000), '8', 8) ?? 8;
   const port = read('PORT', int(0, 65535), '3000', 3000) ?? 3000;
@@ -125,18 +152,38 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   if (openaiApiKey) config.openaiApiKey = openaiApiKey;
 
   // Discord
-  const discordToken = read('DISCORD_TOKEN', z.string().min(20, 'too short to be a bot token'), 'MTA5...your bot token');
-  const applicationId = read('DISCORD_APPLICATION_ID', z.string().regex(/^\d{17,20}$/, 'a numeric application id'), '1098765432109876543');
-  const publicKey = read('DISCORD_PUBLIC_KEY', z.string().regex(/^[0-9a-f]{64}$/i, '64 hex characters'), 'a1b2…(64 hex)');
+  const discordToken = read(
+    'DISCORD_TOKEN',
+    z.string().min(20, 'too short to be a bot token'),
+    'MTA5...your bot token',
+  );
+  const applicationId = read(
+    'DISCORD_APPLICATION_ID',
+    z.string().regex(/^\d{17,20}$/, 'a numeric application id'),
+    '1098765432109876543',
+  );
+  const publicKey = read(
+    'DISCORD_PUBLIC_KEY',
+    z.string().regex(/^[0-9a-f]{64}$/i, '64 hex characters'),
+    'a1b2…(64 hex)',
+  );
   const mode = read('DISCORD_MODE', z.enum(['gateway', 'http']), 'gateway', 'gateway') ?? 'gateway';
-  const guildId = read('DISCORD_GUILD_ID', z.string().regex(/^\d{17,20}$/, 'a numeric guild id'), '1098765432109876543');
+  const guildId = read(
+    'DISCORD_GUILD_ID',
+    z.string().regex(/^\d{17,20}$/, 'a numeric guild id'),
+    '1098765432109876543',
+  );
   const discordApiBase = stripSlash(
-    read('DISCORD_API_BASE', url('').schema, 'https://discord.com/api', 'https://discord.com/api') ?? 'https://discord.com/api',
+    read('DISCORD_API_BASE', url('').schema, 'https://discord.com/api', 'https://discord.com/api') ??
+      'https://discord.com/api',
   );
   if (discordToken || applicationId) {
-    if (!discordToken) missing('DISCORD_TOKEN', 'required when Discord is configured', 'MTA5...your bot token');
-    if (!applicationId) missing('DISCORD_APPLICATION_ID', 'required when Discord is configured', '1098765432109876543');
-    if (mode === 'http' && !publicKey) missing('DISCORD_PUBLIC_KEY', 'required with DISCORD_MODE=http', 'a1b2…(64 hex)');
+    if (!discordToken)
+      missing('DISCORD_TOKEN', 'required when Discord is configured', 'MTA5...your bot token');
+    if (!applicationId)
+      missing('DISCORD_APPLICATION_ID', 'required when Discord is configured', '1098765432109876543');
+    if (mode === 'http' && !publicKey)
+      missing('DISCORD_PUBLIC_KEY', 'required with DISCORD_MODE=http', 'a1b2…(64 hex)');
     if (discordToken && applicationId) {
       config.discord = { token: discordToken, applicationId, mode, apiBase: discordApiBase };
       if (publicKey) config.discord.publicKey = publicKey;
@@ -146,13 +193,23 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
 
   // Slack
   const botToken = read('SLACK_BOT_TOKEN', z.string().startsWith('xoxb-', 'starts with xoxb-'), 'xoxb-…');
-  const signingSecret = read('SLACK_SIGNING_SECRET', z.string().min(16, 'too short to be a signing secret'), '8f742231b10e8888abcd99yyyzzz85a5');
+  const signingSecret = read(
+    'SLACK_SIGNING_SECRET',
+    z.string().min(16, 'too short to be a signing secret'),
+    '8f742231b10e8888abcd99yyyzzz85a5',
+  );
   const appToken = read('SLACK_APP_TOKEN', z.string().startsWith('xapp-', 'starts with xapp-'), 'xapp-…');
-  const slackApiUrl = read('SLACK_API_URL', url('').schema, 'https://slack.com/api/', 'https://slack.com/api/') ?? 'https://slack.com/api/';
+  const slackApiUrl =
+    read('SLACK_API_URL', url('').schema, 'https://slack.com/api/', 'https://slack.com/api/') ??
+    'https://slack.com/api/';
   if (botToken || signingSecret || appToken) {
     if (!botToken) missing('SLACK_BOT_TOKEN', 'required when Slack is configured', 'xoxb-…');
     if (!appToken && !signingSecret) {
-      missing('SLACK_SIGNING_SECRET', 'required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)', '8f742231b10e8888abcd99yyyzzz85a5');
+      missing(
+        'SLACK_SIGNING_SECRET',
+        'required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+        '8f742231b10e8888abcd99yyyzzz85a5',
+      );
     }
     if (botToken && (appToken || signingSecret)) {
       config.slack = { botToken, apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` };
@@ -161,13 +218,27 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     }
   }
 
-  if (need === 'bot' && !config.discord && !config.slack && !problems.some((p) => p.name.startsWith('DISCORD_') || p.name.startsWith('SLACK_'))) {
-    missing('DISCORD_TOKEN', 'no platform configured: set DISCORD_TOKEN and DISCORD_APPLICATION_ID for Discord', 'MTA5...your bot token');
-    missing('SLACK_BOT_TOKEN', 'no platform configured: or set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET) for Slack', 'xoxb-…');
+  if (
+    need === 'bot' &&
+    !config.discord &&
+    !config.slack &&
+    !problems.some((p) => p.name.startsWith('DISCORD_') || p.name.startsWith('SLACK_'))
+  ) {
+    missing(
+      'DISCORD_TOKEN',
+      'no platform configured: set DISCORD_TOKEN and DISCORD_APPLICATION_ID for Discord',
+      'MTA5...your bot token',
+    );
+    missing(
+      'SLACK_BOT_TOKEN',
+      'no platform configured: or set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET) for Slack',
+      'xoxb-…',
+    );
   }
   if (need === 'register' && !config.discord) {
     if (!discordToken) missing('DISCORD_TOKEN', 'required to register commands', 'MTA5...your bot token');
-    if (!applicationId) missing('DISCORD_APPLICATION_ID', 'required to register commands', '1098765432109876543');
+    if (!applicationId)
+      missing('DISCORD_APPLICATION_ID', 'required to register commands', '1098765432109876543');
   }
 
   if (problems.length) throw new ConfigError(dedupe(problems));
@@ -181,17 +252,32 @@ export function formatProblems(err: ConfigError): string {
 }
 
 function defaultGatewayNames(): Record<ModelId, string> {
-  return { pro: 'flux.2-pro', max: 'flux.2-max', flex: 'flux.2-flex', 'klein-4b': 'flux.2-klein-4b', 'klein-9b': 'flux.2-klein-9b' };
+  return {
+    pro: 'flux.2-pro',
+    max: 'flux.2-max',
+    flex: 'flux.2-flex',
+    'klein-4b': 'flux.2-klein-4b',
+    'klein-9b': 'flux.2-klein-9b',
+  };
 }
 
 /** `pro=flux-2-pro-preview,klein-9b=flux-2-klein-9b-preview` */
-function parseModelMap<T extends Partial<Record<ModelId, string>>>(raw: string | undefined, problems: Problem[], name: string, base: T): T {
+function parseModelMap<T extends Partial<Record<ModelId, string>>>(
+  raw: string | undefined,
+  problems: Problem[],
+  name: string,
+  base: T,
+): T {
   const out = { ...base } as Record<string, string>;
   if (!raw?.trim()) return out as T;
   for (const pair of raw.split(',')) {
     const [key, value] = pair.split('=').map((s) => s.trim());
     if (!key || !value || !isModelId(key)) {
-      problems.push({ name, problem: `"${pair.trim()}" is not model=name with a model from ${MODEL_IDS.join(', ')}`, example: 'pro=flux-2-pro-preview' });
+      problems.push({
+        name,
+        problem: `"${pair.trim()}" is not model=name with a model from ${MODEL_IDS.join(', ')}`,
+        example: 'pro=flux-2-pro-preview',
+      });
       continue;
     }
     out[key] = value;
@@ -201,14 +287,21 @@ function parseModelMap<T extends Partial<Record<ModelId, string>>>(raw: string |
 
 const priceSchema = z.partialRecord(
   z.enum(MODEL_IDS as [ModelId, ...ModelId[]]),
-  z.object({ firstMp: z.number().nonnegative(), extraMp: z.number().nonnegative(), inputMp: z.number().nonnegative() }).partial(),
+  z
+    .object({
+      firstMp: z.number().nonnegative(),
+      extraMp: z.number().nonnegative(),
+      inputMp: z.number().nonnegative(),
+    })
+    .partial(),
 );
 
 /** FLUX_PRICES: JSON of USD per megapixel overrides, e.g. {"pro":{"firstMp":0.03,"extraMp":0.015}}. */
 function parsePrices(raw: string | undefined, rounding: string | undefined, problems: Problem[]): PriceTable {
   const table: PriceTable = { ...DEFAULT_PRICES, models: { ...DEFAULT_PRICES.models } };
   if (rounding?.trim()) {
-    if (rounding.trim() === 'ceil' || rounding.trim() === 'exact') table.rounding = rounding.trim() as 'ceil' | 'exact';
+    if (rounding.trim() === 'ceil' || rounding.trim() === 'exact')
+      table.rounding = rounding.trim() as 'ceil' | 'exact';
     else problems.push({ name: 'FLUX_PRICE_ROUNDING', problem: 'ceil or exact', example: 'ceil' });
   }
   if (!raw?.trim()) return table;
@@ -216,15 +309,26 @@ function parsePrices(raw: string | undefined, rounding: string | undefined, prob
   try {
     json = JSON.parse(raw);
   } catch {
-    problems.push({ name: 'FLUX_PRICES', problem: 'not valid JSON', example: '{"pro":{"firstMp":0.03,"extraMp":0.015,"inputMp":0.015}}' });
+    problems.push({
+      name: 'FLUX_PRICES',
+      problem: 'not valid JSON',
+      example: '{"pro":{"firstMp":0.03,"extraMp":0.015,"inputMp":0.015}}',
+    });
     return table;
   }
   const parsed = priceSchema.safeParse(json);
   if (!parsed.success) {
-    problems.push({ name: 'FLUX_PRICES', problem: parsed.error.issues[0]?.message ?? 'invalid', example: '{"pro":{"firstMp":0.03}}' });
+    problems.push({
+      name: 'FLUX_PRICES',
+      problem: parsed.error.issues[0]?.message ?? 'invalid',
+      example: '{"pro":{"firstMp":0.03}}',
+    });
     return table;
   }
-  for (const [model, p] of Object.entries(parsed.data) as [ModelId, { firstMp?: number; extraMp?: number; inputMp?: number }][]) {
+  for (const [model, p] of Object.entries(parsed.data) as [
+    ModelId,
+    { firstMp?: number; extraMp?: number; inputMp?: number },
+  ][]) {
     const cur = table.models[model];
     table.models[model] = {
       firstMp: p.firstMp === undefined ? cur.firstMp : usdToMicros(p.firstMp),
@@ -248,4 +352,3 @@ function dedupe(problems: Problem[]): Problem[] {
     return true;
   });
 }
-

@@ -2,7 +2,7 @@
  * The one HTTP server on PORT: `/healthz`, and whatever routes the bots mount (Discord interactions,
  * Slack events, provider webhooks). Handlers get the raw request; signature checks need the raw body.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './core/logger.ts';
 
@@ -16,17 +16,23 @@ export interface HttpServer {
   readonly server: Server;
 }
 
-export function createHttpServer(log: Logger, health: () => Record<string, unknown> = () => ({})): HttpServer {
+export function createHttpServer(
+  log: Logger,
+  health: () => Record<string, unknown> = () => ({}),
+): HttpServer {
   const routes = new Map<string, RouteHandler>();
   const prefixes: Array<[string, RouteHandler]> = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ...health() }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, ...health() }));
       return;
     }
-    const handler = routes.get(`${method} ${path}`) ?? prefixes.find(([p]) => `${method} ${path}`.startsWith(p))?.[1];
+    const handler =
+      routes.get(`${method} ${path}`) ?? prefixes.find(([p]) => `${method} ${path}`.startsWith(p))?.[1];
     if (!handler) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return;

@@ -29,7 +29,12 @@ async function main(): Promise<void> {
   const app = await createApp({ config, logger, frontEnds });
   const { port } = await app.start();
   logger.info(
-    { port, provider: config.provider, discord: config.discord?.mode ?? 'off', slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off' },
+    {
+      port,
+      provider: config.provider,
+      discord: config.discord?.mode ?? 'off',
+      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
+    },
     'flux-bot started',
   );
 

@@ -14,12 +14,25 @@ beforeAll(async () => {
 });
 afterAll(() => bfl.close());
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', BFL_API_KEY: KEY, BFL_API_BASE: bfl.url, DATA_DIR: join(dir, 'data'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        BFL_API_KEY: KEY,
+        BFL_API_BASE: bfl.url,
+        DATA_DIR: join(dir, 'data'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -32,7 +45,17 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 describe('npm run flux', () => {
   it('prints the estimate, progress and cost, and writes the images', async () => {
-    const { code, stderr } = await cli(['a red fox', '--model', 'klein-4b', '--count', '2', '--seed', '9', '--out', 'fox.png']);
+    const { code, stderr } = await cli([
+      'a red fox',
+      '--model',
+      'klein-4b',
+      '--count',
+      '2',
+      '--seed',
+      '9',
+      '--out',
+      'fox.png',
+    ]);
     expect(code).toBe(0);
     expect(stderr).toContain('Estimated cost: ~$0.03');
     expect(stderr).toContain('Seeds: 9, 10');
@@ -48,7 +71,9 @@ describe('npm run flux', () => {
     const before = bfl.counts.submits;
     const bad = await cli(['a fox', '--steps', '20']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('steps (got 20): allowed only with model flex. Nothing was queued or charged.');
+    expect(bad.stderr).toContain(
+      'steps (got 20): allowed only with model flex. Nothing was queued or charged.',
+    );
     const unknown = await cli(['a fox', '--colour', 'red']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown option --colour');

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, formatProblems, loadConfig } from '../src/config.ts';
 
 const bfl = { BFL_API_KEY: 'bfl_secret_key_123456' };
-const discord = { DISCORD_TOKEN: 'MTA5.discord-bot-token-abcdef', DISCORD_APPLICATION_ID: '109876543210987654' };
+const discord = {
+  DISCORD_TOKEN: 'MTA5.discord-bot-token-abcdef',
+  DISCORD_APPLICATION_ID: '109876543210987654',
+};
 
 function problems(env: Record<string, string>, need: 'bot' | 'cli' | 'register' = 'bot') {
   try {
@@ -21,9 +24,17 @@ describe('loadConfig', () => {
   });
 
   it('says what is wrong with each value, with an example, and never echoes a secret', () => {
-    const list = problems({ BFL_API_KEY: 'short', FLUX_MAX_ACTIVE: '0', PORT: 'eighty', DISCORD_MODE: 'webhook', SLACK_BOT_TOKEN: 'xoxp-user-token-secret' });
+    const list = problems({
+      BFL_API_KEY: 'short',
+      FLUX_MAX_ACTIVE: '0',
+      PORT: 'eighty',
+      DISCORD_MODE: 'webhook',
+      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+    });
     const byName = Object.fromEntries(list.map((p) => [p.name, p]));
-    expect(Object.keys(byName)).toEqual(expect.arrayContaining(['BFL_API_KEY', 'FLUX_MAX_ACTIVE', 'PORT', 'DISCORD_MODE', 'SLACK_BOT_TOKEN']));
+    expect(Object.keys(byName)).toEqual(
+      expect.arrayContaining(['BFL_API_KEY', 'FLUX_MAX_ACTIVE', 'PORT', 'DISCORD_MODE', 'SLACK_BOT_TOKEN']),
+    );
     expect(byName.FLUX_MAX_ACTIVE?.problem).toContain('at least 1');
     const text = formatProblems(new ConfigError(list));
     expect(text).not.toContain('xoxp-user-token-secret');
@@ -32,24 +43,49 @@ describe('loadConfig', () => {
 
   it('defaults what has a default', () => {
     const c = loadConfig({ ...bfl, ...discord });
-    expect(c).toMatchObject({ provider: 'bfl', bflApiBase: 'https://api.bfl.ai', maxActive: 24, dataDir: './data', port: 3000, logLevel: 'info' });
+    expect(c).toMatchObject({
+      provider: 'bfl',
+      bflApiBase: 'https://api.bfl.ai',
+      maxActive: 24,
+      dataDir: './data',
+      port: 3000,
+      logLevel: 'info',
+    });
     expect(c.discord).toMatchObject({ mode: 'gateway', apiBase: 'https://discord.com/api' });
     expect(c.slack).toBeUndefined();
   });
 
   it('needs a public key for Discord HTTP interactions', () => {
-    expect(problems({ ...bfl, ...discord, DISCORD_MODE: 'http' }).map((p) => p.name)).toEqual(['DISCORD_PUBLIC_KEY']);
+    expect(problems({ ...bfl, ...discord, DISCORD_MODE: 'http' }).map((p) => p.name)).toEqual([
+      'DISCORD_PUBLIC_KEY',
+    ]);
   });
 
   it('accepts Slack with Socket Mode or a signing secret', () => {
-    expect(loadConfig({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack?.appToken).toBe('xapp-1');
-    expect(loadConfig({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '0123456789abcdef0' }).slack?.apiUrl).toBe('https://slack.com/api/');
-    expect(problems({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1' }).map((p) => p.name)).toEqual(['SLACK_SIGNING_SECRET']);
+    expect(loadConfig({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack?.appToken).toBe(
+      'xapp-1',
+    );
+    expect(
+      loadConfig({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '0123456789abcdef0' }).slack
+        ?.apiUrl,
+    ).toBe('https://slack.com/api/');
+    expect(problems({ ...bfl, SLACK_BOT_TOKEN: 'xoxb-1' }).map((p) => p.name)).toEqual([
+      'SLACK_SIGNING_SECRET',
+    ]);
   });
 
   it('needs the gateway settings with FLUX_PROVIDER=openai, and no BFL key', () => {
-    expect(problems({ ...discord, FLUX_PROVIDER: 'openai' }).map((p) => p.name)).toEqual(['OPENAI_IMAGES_BASE_URL', 'OPENAI_IMAGES_API_KEY']);
-    const c = loadConfig({ ...discord, FLUX_PROVIDER: 'openai', OPENAI_IMAGES_BASE_URL: 'https://gw.example.com/', OPENAI_IMAGES_API_KEY: 'sk-12345678', OPENAI_IMAGES_MODEL_MAP: 'pro=black-forest-labs/flux.2-pro' });
+    expect(problems({ ...discord, FLUX_PROVIDER: 'openai' }).map((p) => p.name)).toEqual([
+      'OPENAI_IMAGES_BASE_URL',
+      'OPENAI_IMAGES_API_KEY',
+    ]);
+    const c = loadConfig({
+      ...discord,
+      FLUX_PROVIDER: 'openai',
+      OPENAI_IMAGES_BASE_URL: 'https://gw.example.com/',
+      OPENAI_IMAGES_API_KEY: 'sk-12345678',
+      OPENAI_IMAGES_MODEL_MAP: 'pro=black-forest-labs/flux.2-pro',
+    });
     expect(c.openaiBaseUrl).toBe('https://gw.example.com');
     expect(c.openaiModelMap.pro).toBe('black-forest-labs/flux.2-pro');
     expect(c.openaiModelMap.max).toBe('flux.2-max');
@@ -61,10 +97,20 @@ describe('loadConfig', () => {
   });
 
   it('reads price overrides in USD and model path aliases', () => {
-    const c = loadConfig({ ...bfl, ...discord, FLUX_PRICES: '{"pro":{"firstMp":0.04}}', FLUX_MODEL_PATHS: 'pro=flux-2-pro-preview', FLUX_PRICE_ROUNDING: 'exact' });
+    const c = loadConfig({
+      ...bfl,
+      ...discord,
+      FLUX_PRICES: '{"pro":{"firstMp":0.04}}',
+      FLUX_MODEL_PATHS: 'pro=flux-2-pro-preview',
+      FLUX_PRICE_ROUNDING: 'exact',
+    });
     expect(c.prices.models.pro).toEqual({ firstMp: 40_000, extraMp: 15_000, inputMp: 15_000 });
     expect(c.prices.rounding).toBe('exact');
     expect(c.modelPaths.pro).toBe('flux-2-pro-preview');
-    expect(problems({ ...bfl, ...discord, FLUX_PRICES: '{"dev":{}}', FLUX_MODEL_PATHS: 'ultra=x' }).map((p) => p.name)).toEqual(['FLUX_MODEL_PATHS', 'FLUX_PRICES']);
+    expect(
+      problems({ ...bfl, ...discord, FLUX_PRICES: '{"dev":{}}', FLUX_MODEL_PATHS: 'ultra=x' }).map(
+        (p) => p.name,
+      ),
+    ).toEqual(['FLUX_MODEL_PATHS', 'FLUX_PRICES']);
   });
 });

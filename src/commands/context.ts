@@ -70,7 +70,14 @@ export interface Form {
   /** Round-trips to the submission handler (e.g. "remix:<jobId>" or "edit:<messageRef>"). */
   id: string;
   title: string;
-  fields: Array<{ name: string; label: string; value?: string; multiline?: boolean; required?: boolean; placeholder?: string }>;
+  fields: Array<{
+    name: string;
+    label: string;
+    value?: string;
+    multiline?: boolean;
+    required?: boolean;
+    placeholder?: string;
+  }>;
 }
 
 export interface CommandContext {

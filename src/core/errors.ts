@@ -55,7 +55,15 @@ export class ValidationError extends FluxError {
   readonly allowed: string;
   readonly got: string | undefined;
   constructor(
-    code: Extract<ErrorCode, 'INVALID_OPTION' | 'UNKNOWN_OPTION' | 'MISSING_PROMPT' | 'MODEL_NOT_ALLOWED' | 'REFERENCE_INVALID' | 'QUEUE_FULL'>,
+    code: Extract<
+      ErrorCode,
+      | 'INVALID_OPTION'
+      | 'UNKNOWN_OPTION'
+      | 'MISSING_PROMPT'
+      | 'MODEL_NOT_ALLOWED'
+      | 'REFERENCE_INVALID'
+      | 'QUEUE_FULL'
+    >,
     option: string,
     allowed: string,
     got?: string,

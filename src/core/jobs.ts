@@ -5,17 +5,16 @@
  * run, ready jobs are delivered, and a task cut off mid-submit is flagged for a person.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { ValidationError } from './errors.ts';
-import type { CreateJobInput, JobEvent, JobSink, JobView, JobsService, Platform } from './job-types.ts';
+import { FluxError, ValidationError } from './errors.ts';
+import type { CreateJobInput, JobEvent, JobSink, JobsService, JobView, Platform } from './job-types.ts';
 import { deliverJob, type JobRuntime, toView } from './jobs/runtime.ts';
 import { runTask, waitTask } from './jobs/tasks.ts';
 import type { Logger } from './logger.ts';
 import type { ModelCatalog, ModelId } from './models.ts';
-import { type PriceTable, estimateImage } from './pricing.ts';
+import { estimateImage, type PriceTable } from './pricing.ts';
 import { createLatencyModel } from './providers/poll-policy.ts';
 import type { Provider } from './providers/types.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
-import { FluxError } from './errors.ts';
 import type { Store } from './store/types.ts';
 
 export interface JobsOptions {
@@ -53,11 +52,14 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     pending: new Map(),
     stopping: false,
     delivering: new Set(),
-    userHash: (platform, userId) => createHash('sha256').update(`${salt}:${platform}:${userId}`).digest('hex').slice(0, 32),
+    userHash: (platform, userId) =>
+      createHash('sha256').update(`${salt}:${platform}:${userId}`).digest('hex').slice(0, 32),
     emit(event: JobEvent) {
       const sink = rt.sinks.get(event.job.origin.platform);
       if (!sink) return;
-      sink.handle(event).catch((err: unknown) => logger.warn({ err, jobId: event.job.id, event: event.type }, 'sink failed'));
+      sink
+        .handle(event)
+        .catch((err: unknown) => logger.warn({ err, jobId: event.job.id, event: event.type }, 'sink failed'));
     },
   };
 
@@ -104,7 +106,11 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       const user = userKey(origin.platform, origin.userId);
       const waiting = rt.pending.get(user) ?? 0;
       if (waiting + request.count > options.maxQueuedPerUser) {
-        throw new ValidationError('QUEUE_FULL', 'queue', `at most ${options.maxQueuedPerUser} images waiting per person; you have ${waiting}`);
+        throw new ValidationError(
+          'QUEUE_FULL',
+          'queue',
+          `at most ${options.maxQueuedPerUser} images waiting per person; you have ${waiting}`,
+        );
       }
       const id = randomUUID();
       const perImage = estimateImage(request, options.prices);
@@ -118,14 +124,28 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
         createdAt: Date.now(),
         ...(input.parentId ? { parentId: input.parentId } : {}),
       };
-      const tasks = Array.from({ length: request.count }, (_, i) => ({ jobId: id, index: i, seed: (request.seed + i) % 2 ** 32, state: 'queued' as const }));
+      const tasks = Array.from({ length: request.count }, (_, i) => ({
+        jobId: id,
+        index: i,
+        seed: (request.seed + i) % 2 ** 32,
+        state: 'queued' as const,
+      }));
       store.insertJob(row, tasks);
       for (let i = 0; i < request.count; i++) enqueueTask(id, i, user);
       const view = toView(rt, row, tasks);
       const position = service.position(id) ?? 0;
       if (position > 0) lastPositions.set(id, position);
       rt.emit({ type: 'queued', job: view, position });
-      logger.info({ jobId: id, platform: origin.platform, model: request.model, count: request.count, estimate: row.estimateMicros }, 'job queued');
+      logger.info(
+        {
+          jobId: id,
+          platform: origin.platform,
+          model: request.model,
+          count: request.count,
+          estimate: row.estimateMicros,
+        },
+        'job queued',
+      );
       return view;
     },
 
@@ -153,7 +173,8 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       const user = userKey(job.origin.platform, job.origin.userId);
       let removed = 0;
       for (let i = 0; i < job.request.count; i++) if (scheduler.remove(`${id}:${i}`)) removed++;
-      if (removed !== job.request.count) throw new FluxError('JOB_NOT_CANCELLABLE', `job ${id} already started`);
+      if (removed !== job.request.count)
+        throw new FluxError('JOB_NOT_CANCELLABLE', `job ${id} already started`);
       rt.pending.set(user, Math.max(0, (rt.pending.get(user) ?? 0) - removed));
       store.updateJob(id, { state: 'cancelled', finishedAt: Date.now(), costMicros: 0 });
       const view = toView(rt, store.getJob(id) ?? job);
@@ -196,7 +217,9 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
             const submitted = task.submitted;
             rt.pending.set(user, (rt.pending.get(user) ?? 0) + 1);
             scheduler.runNow(`${job.id}:${task.index}`, () =>
-              waitTask(rt, job.id, task.index, submitted).finally(() => rt.pending.set(user, (rt.pending.get(user) ?? 1) - 1)),
+              waitTask(rt, job.id, task.index, submitted).finally(() =>
+                rt.pending.set(user, (rt.pending.get(user) ?? 1) - 1),
+              ),
             );
           }
         }

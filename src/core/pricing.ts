@@ -60,7 +60,8 @@ export function estimateImage(request: GenerationRequest, table: PriceTable): Mi
   // First MP at the first-MP price, the rest at the extra price, in hundredths of an MP.
   const first = Math.min(out, 100);
   let micros = (first * price.firstMp + (out - first) * price.extraMp) / 100;
-  for (const ref of request.references) micros += (billedCentiMp(referencePixels(ref, table), table) * price.inputMp) / 100;
+  for (const ref of request.references)
+    micros += (billedCentiMp(referencePixels(ref, table), table) * price.inputMp) / 100;
   return Math.ceil(micros);
 }
 

@@ -5,7 +5,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { ValidationError } from './errors.ts';
-import { DEFAULT_MODEL, FLEX_LIMITS, MODEL_IDS, type ModelCatalog, type ModelId, isModelId } from './models.ts';
+import {
+  DEFAULT_MODEL,
+  FLEX_LIMITS,
+  isModelId,
+  MODEL_IDS,
+  type ModelCatalog,
+  type ModelId,
+} from './models.ts';
 
 export const FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -30,7 +37,15 @@ export const REFERENCE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/
 
 /** A reference image: a URL the provider fetches itself, or bytes we already hold. */
 export type Reference =
-  | { kind: 'url'; url: string; name?: string; contentType?: string; bytes?: number; width?: number; height?: number }
+  | {
+      kind: 'url';
+      url: string;
+      name?: string;
+      contentType?: string;
+      bytes?: number;
+      width?: number;
+      height?: number;
+    }
   | { kind: 'bytes'; data: Buffer; name?: string; contentType: string; width?: number; height?: number };
 
 export interface GenerationRequest {
@@ -76,45 +91,80 @@ export interface RequestPolicy {
   maxSafety?: number;
 }
 
-export function validateRequest(input: RequestInput, catalog: ModelCatalog, policy: RequestPolicy = {}): GenerationRequest {
+export function validateRequest(
+  input: RequestInput,
+  catalog: ModelCatalog,
+  policy: RequestPolicy = {},
+): GenerationRequest {
   const prompt = (input.prompt ?? '').trim();
-  if (!prompt) throw new ValidationError('MISSING_PROMPT', 'prompt', 'a description of the image, 1 to 10000 characters');
+  if (!prompt)
+    throw new ValidationError(
+      'MISSING_PROMPT',
+      'prompt',
+      'a description of the image, 1 to 10000 characters',
+    );
   if (prompt.length > LIMITS.promptMaxChars) {
-    throw new ValidationError('INVALID_OPTION', 'prompt', `at most ${LIMITS.promptMaxChars} characters`, `${prompt.length} characters`);
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'prompt',
+      `at most ${LIMITS.promptMaxChars} characters`,
+      `${prompt.length} characters`,
+    );
   }
 
   const allowed = policy.allowedModels?.length ? policy.allowedModels : MODEL_IDS;
   const modelRaw = (input.model ?? policy.defaultModel ?? DEFAULT_MODEL).trim().toLowerCase();
-  if (!isModelId(modelRaw)) throw new ValidationError('INVALID_OPTION', 'model', allowed.join(', '), modelRaw);
-  if (!allowed.includes(modelRaw)) throw new ValidationError('MODEL_NOT_ALLOWED', 'model', allowed.join(', '), modelRaw);
+  if (!isModelId(modelRaw))
+    throw new ValidationError('INVALID_OPTION', 'model', allowed.join(', '), modelRaw);
+  if (!allowed.includes(modelRaw))
+    throw new ValidationError('MODEL_NOT_ALLOWED', 'model', allowed.join(', '), modelRaw);
   const model = catalog[modelRaw];
 
   const { width, height } = parseSize(input.size ?? policy.defaultSize ?? '1024x1024');
-  const seed = input.seed === undefined || input.seed === '' ? randomInt(0, 2 ** 32) : int('seed', input.seed, 0, LIMITS.seedMax);
-  const count = input.count === undefined || input.count === '' ? 1 : int('count', input.count, LIMITS.countMin, LIMITS.countMax);
+  const seed =
+    input.seed === undefined || input.seed === ''
+      ? randomInt(0, 2 ** 32)
+      : int('seed', input.seed, 0, LIMITS.seedMax);
+  const count =
+    input.count === undefined || input.count === ''
+      ? 1
+      : int('count', input.count, LIMITS.countMin, LIMITS.countMax);
 
   let steps: number | undefined;
   let guidance: number | undefined;
   if (model.tunable) {
-    steps = present(input.steps) ? int('steps', input.steps, FLEX_LIMITS.steps.min, FLEX_LIMITS.steps.max) : FLEX_LIMITS.steps.default;
+    steps = present(input.steps)
+      ? int('steps', input.steps, FLEX_LIMITS.steps.min, FLEX_LIMITS.steps.max)
+      : FLEX_LIMITS.steps.default;
     guidance = present(input.guidance)
       ? num('guidance', input.guidance, FLEX_LIMITS.guidance.min, FLEX_LIMITS.guidance.max)
       : FLEX_LIMITS.guidance.default;
   } else {
-    if (present(input.steps)) throw new ValidationError('INVALID_OPTION', 'steps', 'only with model flex', String(input.steps));
-    if (present(input.guidance)) throw new ValidationError('INVALID_OPTION', 'guidance', 'only with model flex', String(input.guidance));
+    if (present(input.steps))
+      throw new ValidationError('INVALID_OPTION', 'steps', 'only with model flex', String(input.steps));
+    if (present(input.guidance))
+      throw new ValidationError('INVALID_OPTION', 'guidance', 'only with model flex', String(input.guidance));
   }
 
-  let safety = present(input.safety) ? int('safety', input.safety, LIMITS.safetyMin, LIMITS.safetyMax) : LIMITS.safetyDefault;
+  let safety = present(input.safety)
+    ? int('safety', input.safety, LIMITS.safetyMin, LIMITS.safetyMax)
+    : LIMITS.safetyDefault;
   if (policy.maxSafety !== undefined) safety = Math.min(safety, policy.maxSafety);
 
   const formatRaw = (input.format ?? 'jpeg').trim().toLowerCase();
   const format = formatRaw === 'jpg' ? 'jpeg' : formatRaw;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new ValidationError('INVALID_OPTION', 'format', FORMATS.join(', '), formatRaw);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new ValidationError('INVALID_OPTION', 'format', FORMATS.join(', '), formatRaw);
 
-  const upsample = input.upsample === undefined ? model.upsampling !== 'none' : parseBool('upsample', input.upsample);
+  const upsample =
+    input.upsample === undefined ? model.upsampling !== 'none' : parseBool('upsample', input.upsample);
   if (model.upsampling === 'none' && upsample) {
-    throw new ValidationError('INVALID_OPTION', 'upsample', `off: ${model.id} has no prompt upsampling`, 'on');
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'upsample',
+      `off: ${model.id} has no prompt upsampling`,
+      'on',
+    );
   }
 
   const references = validateReferences(input.references ?? [], model.maxReferences, model.id);
@@ -138,7 +188,8 @@ export function validateRequest(input: RequestInput, catalog: ModelCatalog, poli
 
 /** `WxH` (multiples of 16) or an aspect ratio `W:H` mapped to about 1 MP. */
 export function parseSize(raw: string): { width: number; height: number } {
-  const allowed = 'WxH in multiples of 16 (64 px minimum, 4 MP maximum, e.g. 1536x1024) or an aspect ratio such as 16:9';
+  const allowed =
+    'WxH in multiples of 16 (64 px minimum, 4 MP maximum, e.g. 1536x1024) or an aspect ratio such as 16:9';
   const s = raw.trim().toLowerCase().replace(/\s+/g, '');
   const dims = /^(\d{1,5})[x×*](\d{1,5})$/.exec(s);
   const ratio = /^(\d{1,3}(?:\.\d+)?):(\d{1,3}(?:\.\d+)?)$/.exec(s);
@@ -147,10 +198,12 @@ export function parseSize(raw: string): { width: number; height: number } {
   if (dims) {
     width = Number(dims[1]);
     height = Number(dims[2]);
-    if (width % LIMITS.sideStep || height % LIMITS.sideStep) throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
+    if (width % LIMITS.sideStep || height % LIMITS.sideStep)
+      throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
   } else if (ratio) {
     const r = Number(ratio[1]) / Number(ratio[2]);
-    if (!Number.isFinite(r) || r <= 0 || r > 16 || r < 1 / 16) throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
+    if (!Number.isFinite(r) || r <= 0 || r > 16 || r < 1 / 16)
+      throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
     width = roundTo(Math.sqrt(LIMITS.ratioPixels * r), LIMITS.sideStep);
     height = roundTo(Math.sqrt(LIMITS.ratioPixels / r), LIMITS.sideStep);
   } else {
@@ -172,7 +225,13 @@ export function seedAt(request: Pick<GenerationRequest, 'seed'>, index: number):
 }
 
 function validateReferences(refs: Reference[], max: number, model: ModelId): Reference[] {
-  if (refs.length > max) throw new ValidationError('REFERENCE_INVALID', 'references', `at most ${max} images with ${model}`, `${refs.length} images`);
+  if (refs.length > max)
+    throw new ValidationError(
+      'REFERENCE_INVALID',
+      'references',
+      `at most ${max} images with ${model}`,
+      `${refs.length} images`,
+    );
   refs.forEach((ref, i) => {
     const option = `reference ${i + 1}${ref.name ? ` (${ref.name})` : ''}`;
     const types = 'PNG, JPEG, WebP or GIF images up to 20 MB';
@@ -186,13 +245,24 @@ function validateReferences(refs: Reference[], max: number, model: ModelId): Ref
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new ValidationError('REFERENCE_INVALID', option, 'an http(s) link to an image', ref.url);
       }
-      if (ref.contentType && !isImageType(ref.contentType)) throw new ValidationError('REFERENCE_INVALID', option, types, ref.contentType);
+      if (ref.contentType && !isImageType(ref.contentType))
+        throw new ValidationError('REFERENCE_INVALID', option, types, ref.contentType);
       if (ref.bytes !== undefined && ref.bytes > LIMITS.referenceMaxBytes) {
-        throw new ValidationError('REFERENCE_INVALID', option, types, `${(ref.bytes / 1024 / 1024).toFixed(1)} MB`);
+        throw new ValidationError(
+          'REFERENCE_INVALID',
+          option,
+          types,
+          `${(ref.bytes / 1024 / 1024).toFixed(1)} MB`,
+        );
       }
     } else {
       if (ref.data.length > LIMITS.referenceMaxBytes) {
-        throw new ValidationError('REFERENCE_INVALID', option, types, `${(ref.data.length / 1024 / 1024).toFixed(1)} MB`);
+        throw new ValidationError(
+          'REFERENCE_INVALID',
+          option,
+          types,
+          `${(ref.data.length / 1024 / 1024).toFixed(1)} MB`,
+        );
       }
       const sniffed = sniffImageType(ref.data);
       if (!sniffed) throw new ValidationError('REFERENCE_INVALID', option, types, 'not an image');
@@ -226,13 +296,15 @@ function present<T>(v: T | undefined | ''): v is T {
 
 function int(option: string, raw: string | number, min: number, max: number): number {
   const n = typeof raw === 'number' ? raw : /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new ValidationError('INVALID_OPTION', option, `a whole number from ${min} to ${max}`, String(raw));
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ValidationError('INVALID_OPTION', option, `a whole number from ${min} to ${max}`, String(raw));
   return n;
 }
 
 function num(option: string, raw: string | number, min: number, max: number): number {
   const n = typeof raw === 'number' ? raw : /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError('INVALID_OPTION', option, `a number from ${min} to ${max}`, String(raw));
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ValidationError('INVALID_OPTION', option, `a number from ${min} to ${max}`, String(raw));
   return n;
 }
 

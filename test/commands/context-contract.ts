@@ -33,7 +33,8 @@ export interface ContractHarness {
 }
 
 const png = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
   'hex',
 );
 
@@ -54,7 +55,11 @@ function card(status: string, summary?: string): Card {
 
 function result(count = 1): ResultPost {
   return {
-    images: Array.from({ length: count }, (_, i) => ({ name: `flux-${42 + i}.png`, data: png, contentType: 'image/png' })),
+    images: Array.from({ length: count }, (_, i) => ({
+      name: `flux-${42 + i}.png`,
+      data: png,
+      contentType: 'image/png',
+    })),
     fields: [
       { label: 'Prompt', value: 'a red fox in the snow' },
       { label: 'Cost', value: '$0.045' },

@@ -16,7 +16,10 @@ describe('jobs against the fake BFL', () => {
   it('generates, downloads and delivers an image with the provider cost', async () => {
     core = buildCore(bfl);
     await core.jobs.start();
-    const job = core.jobs.create({ request: request({ prompt: 'a fox', model: 'klein-4b' }), origin: origin() });
+    const job = core.jobs.create({
+      request: request({ prompt: 'a fox', model: 'klein-4b' }),
+      origin: origin(),
+    });
     const end = await core.done(job.id);
     expect(end.type).toBe('ready');
     if (end.type !== 'ready') return;

@@ -16,7 +16,11 @@ afterEach(async () => {
 
 /** Runs the child until it reports SUBMITTED, then kills it hard. Returns the job id. */
 async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-submit'): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-child.ts', dbPath, bfl.url, String(count), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/support/crash-child.ts', dbPath, bfl.url, String(count), mode],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -72,9 +76,13 @@ describe('a restart loses nothing that was paid for', () => {
     const first = buildCore(bfl, { dbPath, maxActive: 1 });
     // No sink for slack in this process: the finished job stays ready in the store.
     const { request, origin } = await import('../support/core.ts');
-    const ready = first.jobs.create({ request: request({ prompt: 'ready', model: 'klein-4b' }), origin: origin('a', 'slack') });
+    const ready = first.jobs.create({
+      request: request({ prompt: 'ready', model: 'klein-4b' }),
+      origin: origin('a', 'slack'),
+    });
     await first.jobs.start();
-    for (let i = 0; i < 200 && first.jobs.get(ready.id)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && first.jobs.get(ready.id)?.state !== 'ready'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(first.jobs.get(ready.id)?.state).toBe('ready');
     await first.close();
 
@@ -82,9 +90,18 @@ describe('a restart loses nothing that was paid for', () => {
     const { createSqliteStore } = await import('../../src/core/store/sqlite.ts');
     const raw = createSqliteStore(dbPath);
     const req = request({ prompt: 'queued', model: 'klein-4b' });
-    raw.insertJob({ id: 'queued-job', state: 'queued', request: req, origin: origin('b'), delivery: {}, estimateMicros: 15_000, createdAt: Date.now() }, [
-      { jobId: 'queued-job', index: 0, seed: req.seed, state: 'queued' },
-    ]);
+    raw.insertJob(
+      {
+        id: 'queued-job',
+        state: 'queued',
+        request: req,
+        origin: origin('b'),
+        delivery: {},
+        estimateMicros: 15_000,
+        createdAt: Date.now(),
+      },
+      [{ jobId: 'queued-job', index: 0, seed: req.seed, state: 'queued' }],
+    );
     raw.close();
 
     core = buildCore(bfl, { dbPath });

@@ -20,10 +20,14 @@ describe('the jobs service', () => {
   it('serves users round-robin: a burst of 20 does not starve the next user', async () => {
     core = buildCore(bfl, { maxActive: 2 });
     await core.jobs.start();
-    const a = Array.from({ length: 20 }, (_, i) => core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }));
+    const a = Array.from({ length: 20 }, (_, i) =>
+      core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }),
+    );
     const b = core.jobs.create({ request: klein('b0'), origin: origin('bob') });
     await Promise.all([...a, b].map((j) => core.done(j.id)));
-    const order = [...bfl.tasks.values()].sort((x, y) => x.submittedAt - y.submittedAt).map((t) => String(t.body.prompt));
+    const order = [...bfl.tasks.values()]
+      .sort((x, y) => x.submittedAt - y.submittedAt)
+      .map((t) => String(t.body.prompt));
     // Alice's first two took both slots; Bob goes next, before the rest of Alice's burst.
     expect(order.indexOf('b0')).toBeLessThanOrEqual(2);
   });
@@ -32,13 +36,19 @@ describe('the jobs service', () => {
     core = buildCore(bfl, { maxActive: 1 });
     bfl.configure({ generationMs: 150 });
     await core.jobs.start();
-    const jobs = ['a', 'a', 'b', 'c'].map((u, i) => core.jobs.create({ request: klein(`p${i}`), origin: origin(u) }));
+    const jobs = ['a', 'a', 'b', 'c'].map((u, i) =>
+      core.jobs.create({ request: klein(`p${i}`), origin: origin(u) }),
+    );
     // The first one is running; round-robin puts a's second job after b and c.
     expect(jobs.map((j) => core.jobs.position(j.id))).toEqual([0, 3, 1, 2]);
     await Promise.all(jobs.map((j) => core.done(j.id)));
-    const positions = core.events.filter((e): e is Extract<JobEvent, { type: 'position' }> => e.type === 'position' && e.job.id === jobs[1]?.id);
+    const positions = core.events.filter(
+      (e): e is Extract<JobEvent, { type: 'position' }> => e.type === 'position' && e.job.id === jobs[1]?.id,
+    );
     // Queued when only the running job existed (#1), then b and c went ahead of a's second job.
-    expect(jobs[1]?.id && core.events.find((e) => e.type === 'queued' && e.job.id === jobs[1]?.id)).toMatchObject({ position: 1 });
+    expect(
+      jobs[1]?.id && core.events.find((e) => e.type === 'queued' && e.job.id === jobs[1]?.id),
+    ).toMatchObject({ position: 1 });
     expect(positions.map((p) => p.position)).toEqual([3, 2, 1]);
   });
 
@@ -51,7 +61,9 @@ describe('the jobs service', () => {
     const cancelled = core.jobs.cancel(queued.id);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.costMicros).toBe(0);
-    expect(() => core.jobs.cancel(running.id)).toThrow(expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }));
+    expect(() => core.jobs.cancel(running.id)).toThrow(
+      expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }),
+    );
     expect(() => core.jobs.cancel('nope')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
     await core.done(running.id);
     expect([...bfl.tasks.values()].map((t) => t.body.prompt)).toEqual(['first']);
@@ -78,7 +90,9 @@ describe('the jobs service', () => {
     core = buildCore(bfl, { maxActive: 4 });
     bfl.configure({ maxActive: 0, retryAfter: 0.3 });
     await core.jobs.start();
-    const jobs = Array.from({ length: 4 }, (_, i) => core.jobs.create({ request: klein(`busy ${i}`), origin: origin(`u${i}`) }));
+    const jobs = Array.from({ length: 4 }, (_, i) =>
+      core.jobs.create({ request: klein(`busy ${i}`), origin: origin(`u${i}`) }),
+    );
     await new Promise((r) => setTimeout(r, 400));
     expect(bfl.counts.rateLimited).toBeGreaterThan(0);
     bfl.configure({ maxActive: 24 });
@@ -93,8 +107,17 @@ describe('the jobs service', () => {
     let n = 0;
     // The fake picks outcomes by prompt, so make the second task's prompt differ via a wrapped provider.
     const submit = core.provider.submit.bind(core.provider);
-    core.provider.submit = (spec, signal) => submit(n++ === 1 ? { ...spec, request: { ...spec.request, prompt: `${spec.request.prompt} [content-moderated]` } } : spec, signal);
-    const job = core.jobs.create({ request: request({ prompt: 'four', model: 'pro', count: 4, seed: 10 }), origin: origin() });
+    core.provider.submit = (spec, signal) =>
+      submit(
+        n++ === 1
+          ? { ...spec, request: { ...spec.request, prompt: `${spec.request.prompt} [content-moderated]` } }
+          : spec,
+        signal,
+      );
+    const job = core.jobs.create({
+      request: request({ prompt: 'four', model: 'pro', count: 4, seed: 10 }),
+      origin: origin(),
+    });
     const end = await core.done(job.id);
     expect(end.type).toBe('ready');
     if (end.type !== 'ready') return;
@@ -119,7 +142,9 @@ describe('the jobs service', () => {
     core = buildCore(bfl, { maxActive: 3 });
     bfl.configure({ generationMs: 30 });
     await core.jobs.start();
-    const jobs = Array.from({ length: 12 }, (_, i) => core.jobs.create({ request: klein(`p${i}`), origin: origin(`u${i % 4}`) }));
+    const jobs = Array.from({ length: 12 }, (_, i) =>
+      core.jobs.create({ request: klein(`p${i}`), origin: origin(`u${i % 4}`) }),
+    );
     await Promise.all(jobs.map((j) => core.done(j.id)));
     expect(bfl.counts.maxActiveSeen).toBeLessThanOrEqual(3);
     expect(bfl.counts.rateLimited).toBe(0);
@@ -131,7 +156,8 @@ describe('the jobs service', () => {
     await core.jobs.start();
     // pro is expected to take seconds: without a wake the first poll would come much later.
     const job = core.jobs.create({ request: request({ prompt: 'hook', model: 'pro' }), origin: origin() });
-    for (let i = 0; i < 100 && core.store.getTasks(job.id)[0]?.state !== 'submitted'; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && core.store.getTasks(job.id)[0]?.state !== 'submitted'; i++)
+      await new Promise((r) => setTimeout(r, 5));
     const taskId = core.store.getTasks(job.id)[0]?.submitted?.taskId as string;
     await new Promise((r) => setTimeout(r, 20));
     expect(core.jobs.wake(taskId)).toBe(true);

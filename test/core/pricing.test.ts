@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../../src/core/models.ts';
-import { DEFAULT_PRICES, type PriceTable, creditsToMicros, estimate, estimateImage, formatUsd } from '../../src/core/pricing.ts';
+import {
+  creditsToMicros,
+  DEFAULT_PRICES,
+  estimate,
+  estimateImage,
+  formatUsd,
+  type PriceTable,
+} from '../../src/core/pricing.ts';
 import { type GenerationRequest, validateRequest } from '../../src/core/request.ts';
 
 const catalog = createCatalog();
 const req = (over: Partial<GenerationRequest> & { size?: string }): GenerationRequest => {
   const { size, ...rest } = over;
-  return { ...validateRequest({ prompt: 'x', size: size ?? '1024x1024', model: over.model ?? 'pro' }, catalog), ...rest };
+  return {
+    ...validateRequest({ prompt: 'x', size: size ?? '1024x1024', model: over.model ?? 'pro' }, catalog),
+    ...rest,
+  };
 };
 
 describe('estimate', () => {
@@ -18,7 +28,10 @@ describe('estimate', () => {
     expect(estimateImage(req({ size: '992x1008' }), DEFAULT_PRICES)).toBe(30_000);
   });
   it('multiplies by count and adds reference megapixels', () => {
-    const r = req({ count: 4, references: [{ kind: 'url', url: 'https://x/a.png', width: 1024, height: 1024 }] });
+    const r = req({
+      count: 4,
+      references: [{ kind: 'url', url: 'https://x/a.png', width: 1024, height: 1024 }],
+    });
     // output 45_000 + input 2 MP × 15_000 = 75_000 per image
     expect(estimateImage(r, DEFAULT_PRICES)).toBe(75_000);
     expect(estimate(r, DEFAULT_PRICES)).toBe(300_000);

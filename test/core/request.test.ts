@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
 import { createCatalog } from '../../src/core/models.ts';
-import { type RequestInput, parseSize, seedAt, sniffImageType, validateRequest } from '../../src/core/request.ts';
+import {
+  parseSize,
+  type RequestInput,
+  seedAt,
+  sniffImageType,
+  validateRequest,
+} from '../../src/core/request.ts';
 
 const catalog = createCatalog();
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -23,7 +29,16 @@ function rejects(input: RequestInput, option: string, code = 'INVALID_OPTION', p
 describe('validateRequest', () => {
   it('fills defaults: pro, 1024x1024, one image, jpeg, safety 2, upsampling on, a random seed', () => {
     const r = validateRequest({ prompt: '  a fox  ' }, catalog);
-    expect(r).toMatchObject({ prompt: 'a fox', model: 'pro', width: 1024, height: 1024, count: 1, format: 'jpeg', safety: 2, upsample: true });
+    expect(r).toMatchObject({
+      prompt: 'a fox',
+      model: 'pro',
+      width: 1024,
+      height: 1024,
+      count: 1,
+      format: 'jpeg',
+      safety: 2,
+      upsample: true,
+    });
     expect(r.seed).toBeGreaterThanOrEqual(0);
     expect(r.seed).toBeLessThanOrEqual(4_294_967_295);
     expect(r.steps).toBeUndefined();
@@ -31,10 +46,32 @@ describe('validateRequest', () => {
 
   it('accepts every option in range, from strings as a slash command sends them', () => {
     const r = validateRequest(
-      { prompt: 'x', model: 'FLEX', size: '1536x1024', seed: '4294967295', count: '4', steps: '30', guidance: '4.5', safety: '5', format: 'png', upsample: 'off' },
+      {
+        prompt: 'x',
+        model: 'FLEX',
+        size: '1536x1024',
+        seed: '4294967295',
+        count: '4',
+        steps: '30',
+        guidance: '4.5',
+        safety: '5',
+        format: 'png',
+        upsample: 'off',
+      },
       catalog,
     );
-    expect(r).toMatchObject({ model: 'flex', width: 1536, height: 1024, seed: 4294967295, count: 4, steps: 30, guidance: 4.5, safety: 5, format: 'png', upsample: false });
+    expect(r).toMatchObject({
+      model: 'flex',
+      width: 1536,
+      height: 1024,
+      seed: 4294967295,
+      count: 4,
+      steps: 30,
+      guidance: 4.5,
+      safety: 5,
+      format: 'png',
+      upsample: false,
+    });
   });
 
   it('sends flex its defaults explicitly (the schema and docs disagree on guidance)', () => {
@@ -49,7 +86,9 @@ describe('validateRequest', () => {
     expect(err.allowed).toBe('pro, max, flex, klein-4b, klein-9b');
   });
   it('refuses a model the admins did not allow', () => {
-    const err = rejects({ prompt: 'x', model: 'max' }, 'model', 'MODEL_NOT_ALLOWED', { allowedModels: ['pro', 'klein-4b'] });
+    const err = rejects({ prompt: 'x', model: 'max' }, 'model', 'MODEL_NOT_ALLOWED', {
+      allowedModels: ['pro', 'klein-4b'],
+    });
     expect(err.allowed).toBe('pro, klein-4b');
   });
   it('refuses seeds outside 0…2^32-1 and non-integers', () => {
@@ -81,24 +120,54 @@ describe('validateRequest', () => {
   it('refuses upsampling on klein, which has none, and defaults it off there', () => {
     rejects({ prompt: 'x', model: 'klein-9b', upsample: true }, 'upsample');
     expect(validateRequest({ prompt: 'x', model: 'klein-9b' }, catalog).upsample).toBe(false);
-    expect(validateRequest({ prompt: 'x', model: 'klein-9b', upsample: false }, catalog).upsample).toBe(false);
+    expect(validateRequest({ prompt: 'x', model: 'klein-9b', upsample: false }, catalog).upsample).toBe(
+      false,
+    );
   });
   it('limits references by model: 8 on pro, 4 on klein', () => {
     const ref = { kind: 'url' as const, url: 'https://cdn.example.com/a.png' };
-    expect(validateRequest({ prompt: 'x', references: Array(8).fill(ref) }, catalog).references).toHaveLength(8);
+    expect(validateRequest({ prompt: 'x', references: Array(8).fill(ref) }, catalog).references).toHaveLength(
+      8,
+    );
     rejects({ prompt: 'x', references: Array(9).fill(ref) }, 'references', 'REFERENCE_INVALID');
-    rejects({ prompt: 'x', model: 'klein-4b', references: Array(5).fill(ref) }, 'references', 'REFERENCE_INVALID');
+    rejects(
+      { prompt: 'x', model: 'klein-4b', references: Array(5).fill(ref) },
+      'references',
+      'REFERENCE_INVALID',
+    );
   });
   it('refuses references that are not images, too big, or not http(s)', () => {
-    rejects({ prompt: 'x', references: [{ kind: 'url', url: 'https://x/a.pdf', contentType: 'application/pdf' }] }, 'reference 1', 'REFERENCE_INVALID');
-    rejects({ prompt: 'x', references: [{ kind: 'url', url: 'https://x/a.png', bytes: 21 * 1024 * 1024 }] }, 'reference 1', 'REFERENCE_INVALID');
-    rejects({ prompt: 'x', references: [{ kind: 'url', url: 'file:///etc/passwd' }] }, 'reference 1', 'REFERENCE_INVALID');
     rejects(
-      { prompt: 'x', references: [{ kind: 'bytes', data: Buffer.from('<html>login</html>'), contentType: 'image/png', name: 'a.png' }] },
+      { prompt: 'x', references: [{ kind: 'url', url: 'https://x/a.pdf', contentType: 'application/pdf' }] },
+      'reference 1',
+      'REFERENCE_INVALID',
+    );
+    rejects(
+      { prompt: 'x', references: [{ kind: 'url', url: 'https://x/a.png', bytes: 21 * 1024 * 1024 }] },
+      'reference 1',
+      'REFERENCE_INVALID',
+    );
+    rejects(
+      { prompt: 'x', references: [{ kind: 'url', url: 'file:///etc/passwd' }] },
+      'reference 1',
+      'REFERENCE_INVALID',
+    );
+    rejects(
+      {
+        prompt: 'x',
+        references: [
+          { kind: 'bytes', data: Buffer.from('<html>login</html>'), contentType: 'image/png', name: 'a.png' },
+        ],
+      },
       'reference 1 (a.png)',
       'REFERENCE_INVALID',
     );
-    expect(validateRequest({ prompt: 'x', references: [{ kind: 'bytes', data: png, contentType: 'image/png' }] }, catalog).references).toHaveLength(1);
+    expect(
+      validateRequest(
+        { prompt: 'x', references: [{ kind: 'bytes', data: png, contentType: 'image/png' }] },
+        catalog,
+      ).references,
+    ).toHaveLength(1);
   });
 });
 

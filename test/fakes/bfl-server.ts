@@ -11,7 +11,7 @@
  * `configure()` changes behaviour for all later requests (generation time, failures, maxActive…).
  */
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tinyJpeg, tinyPng } from './images.ts';
 
@@ -65,7 +65,14 @@ export interface FakeBfl {
   deliveryBase: string;
   tasks: Map<string, FakeTask>;
   requests: RecordedRequest[];
-  counts: { submits: number; accepted: number; rateLimited: number; polls: number; downloads: number; maxActiveSeen: number };
+  counts: {
+    submits: number;
+    accepted: number;
+    rateLimited: number;
+    polls: number;
+    downloads: number;
+    maxActiveSeen: number;
+  };
   /** Tasks neither terminal nor past their ready time. */
   active(): number;
   configure(patch: Partial<FakeBflOptions>): void;
@@ -101,7 +108,13 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
   const record = async (host: RecordedRequest['host'], req: IncomingMessage): Promise<RecordedRequest> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const entry = { host, method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const entry = {
+      host,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     // Keep the log bounded for long benches.
     if (requests.length < 5_000) requests.push(entry);
     return entry;
@@ -128,27 +141,49 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
       opts.failSubmits--;
       return json(res, 500, { detail: 'Internal Server Error' });
     }
-    if (opts.outOfCredits || prompt.includes('[402]')) return json(res, 402, { detail: 'Insufficient credits' });
+    if (opts.outOfCredits || prompt.includes('[402]'))
+      return json(res, 402, { detail: 'Insufficient credits' });
     if (prompt.includes('[403]')) return json(res, 403, { detail: 'Forbidden' });
     if (prompt.includes('[422-array]')) {
-      return json(res, 422, { detail: [{ loc: ['body', 'width'], msg: 'Input should be a multiple of 16', type: 'multiple_of' }] });
+      return json(res, 422, {
+        detail: [{ loc: ['body', 'width'], msg: 'Input should be a multiple of 16', type: 'multiple_of' }],
+      });
     }
     if (prompt.includes('[422]')) return json(res, 422, { detail: 'Prompt is too long' });
     if (active() >= opts.maxActive) {
       counts.rateLimited++;
-      const headers: Record<string, string> = opts.retryAfter === undefined ? {} : { 'retry-after': String(opts.retryAfter) };
+      const headers: Record<string, string> =
+        opts.retryAfter === undefined ? {} : { 'retry-after': String(opts.retryAfter) };
       return json(res, 429, { detail: 'Too many active tasks' }, headers);
     }
     const id = randomUUID();
     const now = Date.now();
-    const outcome = (['request-moderated', 'content-moderated', 'error', 'not-found'] as const).find((o) => prompt.includes(`[${o}]`)) ?? 'ready';
-    const task: FakeTask = { id, model: m[1] as string, body, submittedAt: now, readyAt: now + (outcome === 'request-moderated' ? 0 : opts.generationMs), outcome, polls: 0 };
+    const outcome =
+      (['request-moderated', 'content-moderated', 'error', 'not-found'] as const).find((o) =>
+        prompt.includes(`[${o}]`),
+      ) ?? 'ready';
+    const task: FakeTask = {
+      id,
+      model: m[1] as string,
+      body,
+      submittedAt: now,
+      readyAt: now + (outcome === 'request-moderated' ? 0 : opts.generationMs),
+      outcome,
+      polls: 0,
+    };
     tasks.set(id, task);
     counts.accepted++;
     counts.maxActiveSeen = Math.max(counts.maxActiveSeen, active());
     if (prompt.includes('[500]')) return json(res, 500, { detail: 'Internal Server Error' });
-    const answer = { id, polling_url: `${pollingBase}/v1/get_result?id=${id}`, cost: opts.costCredits, input_mp: 0, output_mp: 1.05 };
-    if (prompt.includes('[slow-submit]') && opts.slowMs) setTimeout(() => json(res, 200, answer), opts.slowMs);
+    const answer = {
+      id,
+      polling_url: `${pollingBase}/v1/get_result?id=${id}`,
+      cost: opts.costCredits,
+      input_mp: 0,
+      output_mp: 1.05,
+    };
+    if (prompt.includes('[slow-submit]') && opts.slowMs)
+      setTimeout(() => json(res, 200, answer), opts.slowMs);
     else json(res, 200, answer);
   });
 
@@ -166,21 +201,47 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     task.polls++;
     const now = Date.now();
     if (now < task.readyAt) {
-      const progress = Math.min(0.99, (now - task.submittedAt) / Math.max(1, task.readyAt - task.submittedAt));
-      return json(res, 200, { id, status: progress < 0.1 ? 'Pending' : 'Generating', progress: Number(progress.toFixed(2)), result: null });
+      const progress = Math.min(
+        0.99,
+        (now - task.submittedAt) / Math.max(1, task.readyAt - task.submittedAt),
+      );
+      return json(res, 200, {
+        id,
+        status: progress < 0.1 ? 'Pending' : 'Generating',
+        progress: Number(progress.toFixed(2)),
+        result: null,
+      });
     }
     task.seenTerminalAt ??= now;
     switch (task.outcome) {
       case 'request-moderated':
-        return json(res, 200, { id, status: 'Request Moderated', details: { 'Moderation Reasons': ['Derivative Works Filter'] }, result: null, cost: 0 });
+        return json(res, 200, {
+          id,
+          status: 'Request Moderated',
+          details: { 'Moderation Reasons': ['Derivative Works Filter'] },
+          result: null,
+          cost: 0,
+        });
       case 'content-moderated':
-        return json(res, 200, { id, status: 'Content Moderated', details: { 'Moderation Reasons': ['NSFW'] }, result: null, cost: 0 });
+        return json(res, 200, {
+          id,
+          status: 'Content Moderated',
+          details: { 'Moderation Reasons': ['NSFW'] },
+          result: null,
+          cost: 0,
+        });
       case 'error':
         return json(res, 200, { id, status: 'Error', result: null });
       default: {
         const exp = task.readyAt + opts.sampleTtlMs;
         const sample = `${deliveryBase}/samples/${id}.${task.body.output_format === 'jpeg' ? 'jpg' : 'png'}?se=${exp}&sig=${randomUUID()}`;
-        return json(res, 200, { id, status: 'Ready', result: { sample, prompt: task.body.prompt, seed: task.body.seed }, cost: opts.costCredits, progress: 1 });
+        return json(res, 200, {
+          id,
+          status: 'Ready',
+          result: { sample, prompt: task.body.prompt, seed: task.body.seed },
+          cost: opts.costCredits,
+          progress: 1,
+        });
       }
     }
   });
@@ -191,14 +252,22 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     const m = /^\/samples\/([^.]+)\.(png|jpg)$/.exec(url.pathname);
     const task = m ? tasks.get(m[1] as string) : undefined;
     if (!task || Number(url.searchParams.get('se')) < Date.now()) {
-      res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AuthenticationFailed</Code></Error>');
+      res
+        .writeHead(403, { 'content-type': 'application/xml' })
+        .end('<Error><Code>AuthenticationFailed</Code></Error>');
       return;
     }
     counts.downloads++;
     task.downloadedAt ??= Date.now();
     const prompt = String(task.body.prompt ?? '');
-    const data = prompt.includes('[big]') && opts.bigImage ? opts.bigImage : m?.[2] === 'jpg' ? tinyJpeg : tinyPng;
-    res.writeHead(200, { 'content-type': m?.[2] === 'jpg' ? 'image/jpeg' : 'image/png', 'content-length': data.length }).end(data);
+    const data =
+      prompt.includes('[big]') && opts.bigImage ? opts.bigImage : m?.[2] === 'jpg' ? tinyJpeg : tinyPng;
+    res
+      .writeHead(200, {
+        'content-type': m?.[2] === 'jpg' ? 'image/jpeg' : 'image/png',
+        'content-length': data.length,
+      })
+      .end(data);
   });
 
   const [apiPort, pollPort, deliveryPort] = await Promise.all([listen(api), listen(poll), listen(delivery)]);
@@ -221,13 +290,26 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    })
+    .end(text);
 }
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
 }
 
 function close(server: Server): Promise<void> {

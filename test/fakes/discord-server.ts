@@ -5,9 +5,9 @@
  * It records every call and answers like Discord: snowflake ids, JSON, `Bot <token>` on bot routes and
  * none on interaction routes, 403 Missing Permissions on thread creation when told to.
  */
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface FakeMessage {
   id: string;
@@ -84,7 +84,13 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const { body, files } = await readPayload(req);
     const auth = req.headers.authorization;
-    calls.push({ method: req.method ?? 'GET', path, auth, body, files: files.map((f) => ({ name: f.name, size: f.data.length, type: f.type })) });
+    calls.push({
+      method: req.method ?? 'GET',
+      path,
+      auth,
+      body,
+      files: files.map((f) => ({ name: f.name, size: f.data.length, type: f.type })),
+    });
     const m = (re: RegExp) => re.exec(path);
     const bot = () => {
       if (auth !== `Bot ${token}`) {
@@ -98,9 +104,19 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       if (auth) authViolations.push(`${req.method} ${path} carried Authorization`);
       return true;
     };
-    const makeMessage = (channelId: string, via: FakeMessage['via'], b: Record<string, unknown>): FakeMessage => {
+    const makeMessage = (
+      channelId: string,
+      via: FakeMessage['via'],
+      b: Record<string, unknown>,
+    ): FakeMessage => {
       const id = snowflake();
-      const attachments = files.map((f) => ({ id: snowflake(), filename: f.name, size: f.data.length, url: `${base}/cdn/attachments/${channelId}/${id}/${f.name}?ex=1`, content_type: f.type }));
+      const attachments = files.map((f) => ({
+        id: snowflake(),
+        filename: f.name,
+        size: f.data.length,
+        url: `${base}/cdn/attachments/${channelId}/${id}/${f.name}?ex=1`,
+        content_type: f.type,
+      }));
       const msg: FakeMessage = {
         id,
         channelId,
@@ -122,28 +138,46 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       if ('embeds' in b) msg.embeds = (b.embeds as FakeMessage['embeds']) ?? [];
       if ('components' in b) msg.components = (b.components as FakeMessage['components']) ?? [];
     };
-    const wire = (msg: FakeMessage) => ({ id: msg.id, channel_id: msg.channelId, content: msg.content, embeds: msg.embeds, components: msg.components, attachments: msg.attachments, flags: msg.flags });
+    const wire = (msg: FakeMessage) => ({
+      id: msg.id,
+      channel_id: msg.channelId,
+      content: msg.content,
+      embeds: msg.embeds,
+      components: msg.components,
+      attachments: msg.attachments,
+      flags: msg.flags,
+    });
     const b = (body ?? {}) as Record<string, unknown>;
     let match: RegExpExecArray | null;
 
     if (req.method === 'GET' && path === '/gateway/bot') {
       if (!bot()) return;
-      return json(res, 200, { url: base.replace('http', 'ws') + '/gateway', shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+      return json(res, 200, {
+        url: base.replace('http', 'ws') + '/gateway',
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
     }
-    if ((match = m(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && req.method === 'POST') {
+    match = m(/^\/interactions\/(\d+)\/([^/]+)\/callback$/);
+    if (match && req.method === 'POST') {
       noAuth();
       callbacks.push({ interactionId: match[1] as string, body: b as { type: number } });
       const tok = match[2] as string;
       if (b.type === 4 || b.type === 5) {
         const channel = tokenChannel.get(tok) ?? 'unknown';
-        const msg = makeMessage(channel, 'interaction', ((b.data as Record<string, unknown>) ?? {}) as Record<string, unknown>);
+        const msg = makeMessage(
+          channel,
+          'interaction',
+          ((b.data as Record<string, unknown>) ?? {}) as Record<string, unknown>,
+        );
         if (b.type === 5) msg.content = '(thinking…)';
         originals.set(tok, msg.id);
       }
       res.writeHead(204).end();
       return;
     }
-    if ((match = m(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/))) {
+    match = m(/^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/);
+    if (match) {
       noAuth();
       const tok = match[2] as string;
       if (expiredTokens.has(tok)) return json(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
@@ -171,18 +205,26 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         return;
       }
     }
-    if ((match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/)) && req.method === 'POST') {
+    match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/);
+    if (match && req.method === 'POST') {
       if (!bot()) return;
       if (state.denyThreads) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-      const thread = { id: snowflake(), parentId: match[1] as string, messageId: match[2] as string, name: String(b.name ?? '') };
+      const thread = {
+        id: snowflake(),
+        parentId: match[1] as string,
+        messageId: match[2] as string,
+        name: String(b.name ?? ''),
+      };
       threads.set(thread.id, thread);
       return json(res, 201, { id: thread.id, type: 11, name: thread.name, parent_id: thread.parentId });
     }
-    if ((match = m(/^\/channels\/(\d+)\/messages$/)) && req.method === 'POST') {
+    match = m(/^\/channels\/(\d+)\/messages$/);
+    if (match && req.method === 'POST') {
       if (!bot()) return;
       return json(res, 200, wire(makeMessage(match[1] as string, 'bot', b)));
     }
-    if ((match = m(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
+    match = m(/^\/channels\/(\d+)\/messages\/(\d+)$/);
+    if (match) {
       if (!bot()) return;
       const msg = messages.get(match[2] as string);
       if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
@@ -196,9 +238,14 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         return;
       }
     }
-    if ((match = m(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && req.method === 'PUT') {
+    match = m(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/);
+    if (match && req.method === 'PUT') {
       if (!bot()) return;
-      commands = (body as unknown[]).map((c) => ({ ...(c as object), id: snowflake(), application_id: match?.[1] }));
+      commands = (body as unknown[]).map((c) => ({
+        ...(c as object),
+        id: snowflake(),
+        application_id: match?.[1],
+      }));
       return json(res, 200, commands);
     }
     if (path.startsWith('/cdn/')) {
@@ -219,7 +266,8 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         const msg = JSON.parse(raw.toString()) as { op: number; d: { token?: string } };
         if (msg.op === 1) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
         if (msg.op === 2) {
-          if (msg.d.token !== token && msg.d.token !== `Bot ${token}`) authViolations.push('gateway identify with a wrong token');
+          if (msg.d.token !== token && msg.d.token !== `Bot ${token}`)
+            authViolations.push('gateway identify with a wrong token');
           ws.send(
             JSON.stringify({
               op: 0,
@@ -227,7 +275,13 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
               t: 'READY',
               d: {
                 v: 10,
-                user: { id: '100000000000000001', username: 'flux', discriminator: '0', bot: true, avatar: null },
+                user: {
+                  id: '100000000000000001',
+                  username: 'flux',
+                  discriminator: '0',
+                  bot: true,
+                  avatar: null,
+                },
                 guilds: [],
                 session_id: 'fake-session',
                 resume_gateway_url: base.replace('http', 'ws') + '/gateway',
@@ -287,7 +341,9 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
   };
 }
 
-async function readPayload(req: IncomingMessage): Promise<{ body: unknown; files: Array<{ name: string; type: string; data: Buffer }> }> {
+async function readPayload(
+  req: IncomingMessage,
+): Promise<{ body: unknown; files: Array<{ name: string; type: string; data: Buffer }> }> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const raw = Buffer.concat(chunks);
@@ -298,7 +354,8 @@ async function readPayload(req: IncomingMessage): Promise<{ body: unknown; files
     let body: unknown;
     for (const [key, value] of form.entries()) {
       if (key === 'payload_json') body = JSON.parse(String(value));
-      else if (typeof value !== 'string') files.push({ name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+      else if (typeof value !== 'string')
+        files.push({ name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
     }
     return { body, files };
   }

@@ -3,13 +3,17 @@
  * Bearer auth, answering `b64_json` (default) or a `url` on its own host. Prompt keywords:
  * [moderated] (400 content_policy_violation), [402], [429], [500], [url] (answer with a link).
  */
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tinyPng } from './images.ts';
 
 export interface FakeGateway {
   url: string;
-  requests: Array<{ path: string; headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> | undefined }>;
+  requests: Array<{
+    path: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: Record<string, unknown> | undefined;
+  }>;
   close(): Promise<void>;
 }
 
@@ -22,22 +26,33 @@ export async function startFakeGateway(apiKey = 'sk-gateway-test-123'): Promise<
     const text = Buffer.concat(chunks).toString();
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
     requests.push({ path: req.url ?? '', headers: req.headers, body });
-    const send = (status: number, payload: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+    const send = (status: number, payload: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
     if (req.url?.startsWith('/files/')) {
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': tinyPng.length }).end(tinyPng);
       return;
     }
-    if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { error: { message: 'Invalid API key', type: 'invalid_request_error' } });
-    if (req.url !== '/v1/images/generations' && req.url !== '/v1/images/edits') return send(404, { error: { message: 'not found' } });
+    if (req.headers.authorization !== `Bearer ${apiKey}`)
+      return send(401, { error: { message: 'Invalid API key', type: 'invalid_request_error' } });
+    if (req.url !== '/v1/images/generations' && req.url !== '/v1/images/edits')
+      return send(404, { error: { message: 'not found' } });
     const prompt = String(body?.prompt ?? '');
-    if (prompt.includes('[moderated]')) return send(400, { error: { message: 'Your request was rejected by the safety system', code: 'content_policy_violation' } });
+    if (prompt.includes('[moderated]'))
+      return send(400, {
+        error: {
+          message: 'Your request was rejected by the safety system',
+          code: 'content_policy_violation',
+        },
+      });
     if (prompt.includes('[402]')) return send(402, { error: { message: 'Insufficient balance' } });
     if (prompt.includes('[429]')) {
       res.setHeader('retry-after', '2');
       return send(429, { error: { message: 'Rate limited' } });
     }
     if (prompt.includes('[500]')) return send(500, { error: { message: 'upstream error' } });
-    const item = prompt.includes('[url]') ? { url: `${base}/files/${Date.now()}.png` } : { b64_json: tinyPng.toString('base64') };
+    const item = prompt.includes('[url]')
+      ? { url: `${base}/files/${Date.now()}.png` }
+      : { b64_json: tinyPng.toString('base64') };
     send(200, { created: Math.floor(Date.now() / 1000), data: [item] });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -4,9 +4,9 @@
  * login page without it, or in "missing scope" mode), response URLs, and Socket Mode over WebSocket.
  * Every call is recorded with the Authorization it carried and the host it reached.
  */
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface SlackMessage {
   channel: string;
@@ -35,7 +35,18 @@ export interface FakeSlack {
   ephemerals: Array<{ channel: string; user: string; text: string }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
-  uploads: Map<string, { filename: string; declared: number; received: number; data: Buffer; channel?: string; threadTs?: string; completed: boolean }>;
+  uploads: Map<
+    string,
+    {
+      filename: string;
+      declared: number;
+      received: number;
+      data: Buffer;
+      channel?: string;
+      threadTs?: string;
+      completed: boolean;
+    }
+  >;
   /** Requests to the private file host, with their Authorization header. */
   fileRequests: Array<{ path: string; auth: string | undefined }>;
   notInChannel: Set<string>;
@@ -45,7 +56,11 @@ export interface FakeSlack {
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
   /** A file a user shared: served at its url_private to the bot token. */
-  addFile(name: string, data: Buffer, mimetype?: string): { id: string; url_private: string; permalink: string; mimetype: string };
+  addFile(
+    name: string,
+    data: Buffer,
+    mimetype?: string,
+  ): { id: string; url_private: string; permalink: string; mimetype: string };
   responseUrl(): string;
   /** Sends a Socket Mode envelope and resolves with the client's ack payload. */
   sendEnvelope(type: string, payload: unknown): Promise<Record<string, unknown>>;
@@ -56,7 +71,10 @@ export interface FakeSlack {
 let seq = 0;
 const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
 
-export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appToken = 'xapp-fake-app-token-456'): Promise<FakeSlack> {
+export async function startFakeSlack(
+  botToken = 'xoxb-fake-bot-token-123',
+  appToken = 'xapp-fake-app-token-456',
+): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const messages = new Map<string, SlackMessage>();
   const ephemerals: FakeSlack['ephemerals'] = [];
@@ -94,16 +112,31 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
     if (url.pathname.startsWith('/files-pri/')) {
       fileRequests.push({ path: url.pathname, auth });
       const id = url.pathname.split('/')[2] ?? '';
-      const file = shared.get(id) ?? (uploads.get(id) ? { name: uploads.get(id)?.filename ?? '', data: uploads.get(id)?.data ?? Buffer.alloc(0), mimetype: 'image/png' } : undefined);
+      const file =
+        shared.get(id) ??
+        (uploads.get(id)
+          ? {
+              name: uploads.get(id)?.filename ?? '',
+              data: uploads.get(id)?.data ?? Buffer.alloc(0),
+              mimetype: 'image/png',
+            }
+          : undefined);
       if (auth !== `Bearer ${botToken}` || state.missingFilesScope || !file) {
-        res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
         return;
       }
-      res.writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.length }).end(file.data);
+      res
+        .writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.length })
+        .end(file.data);
       return;
     }
     if (url.pathname.startsWith('/response/')) {
-      responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw.toString() || '{}') });
+      responses.push({
+        id: url.pathname.slice('/response/'.length),
+        body: JSON.parse(raw.toString() || '{}'),
+      });
       return send(res, 200, 'ok');
     }
     const method = url.pathname.replace(/^\/api\//, '');
@@ -112,7 +145,9 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
     const limited = rateLimit.get(method) ?? 0;
     if (limited > 0) {
       rateLimit.set(method, limited - 1);
-      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"ok":false,"error":"ratelimited"}');
+      res
+        .writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' })
+        .end('{"ok":false,"error":"ratelimited"}');
       return;
     }
     const ok = (body: Record<string, unknown> = {}) => json(res, { ok: true, ...body });
@@ -125,10 +160,23 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
     const channel = String(params.channel ?? params.channel_id ?? '');
     switch (method) {
       case 'auth.test':
-        return ok({ user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', url: 'https://fake.slack.com/', user: 'flux' });
+        return ok({
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+          team_id: 'T1',
+          url: 'https://fake.slack.com/',
+          user: 'flux',
+        });
       case 'chat.postMessage': {
         if (notInChannel.has(channel)) return fail('not_in_channel');
-        const m: SlackMessage = { channel, ts: ts(), text: String(params.text ?? ''), blocks: jsonParam(params.blocks) ?? [], deleted: false, updates: 0 };
+        const m: SlackMessage = {
+          channel,
+          ts: ts(),
+          text: String(params.text ?? ''),
+          blocks: jsonParam(params.blocks) ?? [],
+          deleted: false,
+          updates: 0,
+        };
         if (params.thread_ts) m.threadTs = String(params.thread_ts);
         messages.set(m.ts, m);
         return ok({ channel, ts: m.ts, message: { text: m.text } });
@@ -152,7 +200,13 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
         return ok({ message_ts: ts() });
       case 'files.getUploadURLExternal': {
         const id = `F${String(++seq).padStart(8, '0')}`;
-        uploads.set(id, { filename: String(params.filename), declared: Number(params.length), received: -1, data: Buffer.alloc(0), completed: false });
+        uploads.set(id, {
+          filename: String(params.filename),
+          declared: Number(params.length),
+          received: -1,
+          data: Buffer.alloc(0),
+          completed: false,
+        });
         return ok({ upload_url: `${base}/upload/${id}`, file_id: id });
       }
       case 'files.completeUploadExternal': {
@@ -164,12 +218,28 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
           up.channel = channel;
           if (params.thread_ts) up.threadTs = String(params.thread_ts);
         }
-        return ok({ files: files.map((f) => ({ id: f.id, name: uploads.get(f.id)?.filename, url_private: `${base}/files-pri/${f.id}/${uploads.get(f.id)?.filename}`, permalink: `https://fake.slack.com/files/U1/${f.id}/x` })) });
+        return ok({
+          files: files.map((f) => ({
+            id: f.id,
+            name: uploads.get(f.id)?.filename,
+            url_private: `${base}/files-pri/${f.id}/${uploads.get(f.id)?.filename}`,
+            permalink: `https://fake.slack.com/files/U1/${f.id}/x`,
+          })),
+        });
       }
       case 'files.info': {
         const id = String(params.file);
         const f = shared.get(id);
-        return f ? ok({ file: { id, name: f.name, mimetype: f.mimetype, url_private: `${base}/files-pri/${id}/${f.name}` } }) : fail('file_not_found');
+        return f
+          ? ok({
+              file: {
+                id,
+                name: f.name,
+                mimetype: f.mimetype,
+                url_private: `${base}/files-pri/${id}/${f.name}`,
+              },
+            })
+          : fail('file_not_found');
       }
       case 'files.delete': {
         const up = uploads.get(String(params.file));
@@ -177,7 +247,10 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
         return ok();
       }
       case 'views.open':
-        views.push({ triggerId: String(params.trigger_id), view: jsonParam(params.view) as Record<string, unknown> });
+        views.push({
+          triggerId: String(params.trigger_id),
+          view: jsonParam(params.view) as Record<string, unknown>,
+        });
         return ok({ view: { id: `V${++seq}` } });
       case 'users.info': {
         const user = String(params.user);
@@ -194,10 +267,20 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString()) as { envelope_id?: string; payload?: Record<string, unknown> };
+        const msg = JSON.parse(data.toString()) as {
+          envelope_id?: string;
+          payload?: Record<string, unknown>;
+        };
         if (msg.envelope_id) acks.get(msg.envelope_id)?.(msg.payload ?? {});
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 18060 }, connection_info: { app_id: 'A1' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'fake', approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A1' },
+        }),
+      );
       connectedResolve();
     });
   });
@@ -228,13 +311,21 @@ export async function startFakeSlack(botToken = 'xoxb-fake-bot-token-123', appTo
     addFile(name, data, mimetype = 'image/png') {
       const id = `F${String(++seq).padStart(8, '0')}`;
       shared.set(id, { name, data, mimetype });
-      return { id, url_private: `${base}/files-pri/${id}/${name}`, permalink: `https://fake.slack.com/files/U1/${id}/${name}`, mimetype };
+      return {
+        id,
+        url_private: `${base}/files-pri/${id}/${name}`,
+        permalink: `https://fake.slack.com/files/U1/${id}/${name}`,
+        mimetype,
+      };
     },
     responseUrl: () => `${base}/response/${++seq}`,
     sendEnvelope(type, payload) {
       const envelope_id = `env-${++seq}`;
       const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelope_id, resolve));
-      for (const ws of sockets) ws.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api' }));
+      for (const ws of sockets)
+        ws.send(
+          JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api' }),
+        );
       return acked;
     },
     socketConnected,

@@ -27,10 +27,19 @@ export function origin(userId = 'u1', platform: JobOrigin['platform'] = 'cli'): 
   return { platform, userId, userName: `user ${userId}`, channelId: 'c1' };
 }
 
-export function buildCore(bfl: FakeBfl, options: { dbPath?: string; maxActive?: number; maxQueuedPerUser?: number; apiKey?: string } = {}) {
+export function buildCore(
+  bfl: FakeBfl,
+  options: { dbPath?: string; maxActive?: number; maxQueuedPerUser?: number; apiKey?: string } = {},
+) {
   const store = createSqliteStore(options.dbPath ?? tempDb());
   const http = createHttp();
-  const provider = createBflProvider({ apiKey: options.apiKey ?? 'bfl_test_key_0123456789', baseUrl: bfl.url, catalog, dispatcher: http.dispatcher, logger: silentLogger() });
+  const provider = createBflProvider({
+    apiKey: options.apiKey ?? 'bfl_test_key_0123456789',
+    baseUrl: bfl.url,
+    catalog,
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  });
   const jobs = createJobs({
     store,
     provider,
@@ -49,7 +58,8 @@ export function buildCore(bfl: FakeBfl, options: { dbPath?: string; maxActive?: 
   jobs.attach('cli', {
     async handle(event) {
       events.push(event);
-      if (['ready', 'failed', 'cancelled', 'needs_review'].includes(event.type)) settled.get(event.job.id)?.(event);
+      if (['ready', 'failed', 'cancelled', 'needs_review'].includes(event.type))
+        settled.get(event.job.id)?.(event);
     },
   });
   return {

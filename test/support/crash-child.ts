@@ -16,8 +16,22 @@ const [dbPath, bflUrl, countRaw, mode] = process.argv.slice(2) as [string, strin
 const catalog = createCatalog();
 const store = createSqliteStore(dbPath);
 const http = createHttp();
-const provider = createBflProvider({ apiKey: 'bfl_test_key_0123456789', baseUrl: bflUrl, catalog, dispatcher: http.dispatcher, logger: silentLogger() });
-const jobs = createJobs({ store, provider, catalog, prices: DEFAULT_PRICES, maxActive: 24, maxQueuedPerUser: 100, logger: silentLogger() });
+const provider = createBflProvider({
+  apiKey: 'bfl_test_key_0123456789',
+  baseUrl: bflUrl,
+  catalog,
+  dispatcher: http.dispatcher,
+  logger: silentLogger(),
+});
+const jobs = createJobs({
+  store,
+  provider,
+  catalog,
+  prices: DEFAULT_PRICES,
+  maxActive: 24,
+  maxQueuedPerUser: 100,
+  logger: silentLogger(),
+});
 const prompt = mode === 'mid-submit' ? '[slow-submit] crash while submitting' : 'crash while polling';
 const job = jobs.create({
   request: validateRequest({ prompt, model: 'klein-4b', count: Number(countRaw), seed: 5 }, catalog),

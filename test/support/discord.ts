@@ -1,5 +1,5 @@
 /** Builds interactions, signs them, and runs the whole app with the Discord bot against the fakes. */
-import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { type App, createApp } from '../../src/app.ts';
 import { createDiscordBot } from '../../src/bots/discord/index.ts';
 import type { RawAttachment, RawInteraction, RawOption } from '../../src/bots/discord/payload.ts';
@@ -15,7 +15,10 @@ export const CHANNEL = '300000000000000001';
 
 export function keyPair(): { privateKey: KeyObject; publicHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey, publicHex: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
+  return {
+    privateKey,
+    publicHex: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex'),
+  };
 }
 
 export interface Who {
@@ -24,8 +27,16 @@ export interface Who {
   permissions?: string;
 }
 
-function base(type: number, who: Who = {}, opts: { guild?: boolean; channelType?: number; uploadLimit?: number } = {}): RawInteraction {
-  const user = { id: who.id ?? '400000000000000001', username: who.name ?? 'ana', global_name: who.name ?? 'Ana' };
+function base(
+  type: number,
+  who: Who = {},
+  opts: { guild?: boolean; channelType?: number; uploadLimit?: number } = {},
+): RawInteraction {
+  const user = {
+    id: who.id ?? '400000000000000001',
+    username: who.name ?? 'ana',
+    global_name: who.name ?? 'Ana',
+  };
   const raw: RawInteraction = {
     id: snowflake(),
     application_id: APP_ID,
@@ -43,9 +54,17 @@ function base(type: number, who: Who = {}, opts: { guild?: boolean; channelType?
   return { ...raw, entitlements: [], authorizing_integration_owners: {} } as RawInteraction;
 }
 
-export function slash(options: Record<string, string | number | boolean>, who?: Who, opts?: Parameters<typeof base>[2] & { attachments?: RawAttachment[] }): RawInteraction {
+export function slash(
+  options: Record<string, string | number | boolean>,
+  who?: Who,
+  opts?: Parameters<typeof base>[2] & { attachments?: RawAttachment[] },
+): RawInteraction {
   const raw = base(2, who, opts);
-  const list: RawOption[] = Object.entries(options).map(([name, value]) => ({ name, type: typeof value === 'number' ? 4 : typeof value === 'boolean' ? 5 : 3, value }));
+  const list: RawOption[] = Object.entries(options).map(([name, value]) => ({
+    name,
+    type: typeof value === 'number' ? 4 : typeof value === 'boolean' ? 5 : 3,
+    value,
+  }));
   const attachments: Record<string, RawAttachment> = {};
   (opts?.attachments ?? []).forEach((a, i) => {
     attachments[a.id] = a;
@@ -63,14 +82,22 @@ export function button(customId: string, who?: Who): RawInteraction {
 
 export function modalSubmit(customId: string, values: Record<string, string>, who?: Who): RawInteraction {
   const raw = base(5, who);
-  raw.data = { custom_id: customId, components: Object.entries(values).map(([k, v]) => ({ components: [{ custom_id: k, value: v }] })) };
+  raw.data = {
+    custom_id: customId,
+    components: Object.entries(values).map(([k, v]) => ({ components: [{ custom_id: k, value: v }] })),
+  };
   return raw;
 }
 
 export function messageCommand(attachments: RawAttachment[], who?: Who): RawInteraction {
   const raw = base(2, who);
   const target = snowflake();
-  raw.data = { name: 'Edit with FLUX', type: 3, target_id: target, resolved: { messages: { [target]: { id: target, attachments } } } };
+  raw.data = {
+    name: 'Edit with FLUX',
+    type: 3,
+    target_id: target,
+    resolved: { messages: { [target]: { id: target, attachments } } },
+  };
   return raw;
 }
 
@@ -83,10 +110,24 @@ export function autocomplete(partial: string, model?: string): RawInteraction {
 }
 
 export function attachment(name = 'ref.png', size = 1000, type = 'image/png'): RawAttachment {
-  return { id: snowflake(), filename: name, url: `https://cdn.discordapp.com/attachments/1/2/${name}`, size, content_type: type, width: 512, height: 512 };
+  return {
+    id: snowflake(),
+    filename: name,
+    url: `https://cdn.discordapp.com/attachments/1/2/${name}`,
+    size,
+    content_type: type,
+    width: 512,
+    height: 512,
+  };
 }
 
-export function discordConfig(discord: FakeDiscord, bfl: FakeBfl, mode: 'http' | 'gateway', publicHex?: string, dataDir = tempDb().replace(/\/flux\.db$/, '')): Config {
+export function discordConfig(
+  discord: FakeDiscord,
+  bfl: FakeBfl,
+  mode: 'http' | 'gateway',
+  publicHex?: string,
+  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+): Config {
   return loadConfig(
     {
       BFL_API_KEY: 'bfl_test_key_0123456789',
@@ -105,22 +146,40 @@ export function discordConfig(discord: FakeDiscord, bfl: FakeBfl, mode: 'http' |
   );
 }
 
-export async function startDiscordApp(config: Config, now?: () => number): Promise<{ app: App; port: number }> {
+export async function startDiscordApp(
+  config: Config,
+  now?: () => number,
+): Promise<{ app: App; port: number }> {
   const discord = config.discord as NonNullable<Config['discord']>;
-  const app = await createApp({ config, logger: process.env.TEST_LOG ? (await import('../../src/core/logger.ts')).createLogger({ level: 'debug' }) : silentLogger(), frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })] });
+  const app = await createApp({
+    config,
+    logger: process.env.TEST_LOG
+      ? (await import('../../src/core/logger.ts')).createLogger({ level: 'debug' })
+      : silentLogger(),
+    frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })],
+  });
   const { port } = await app.start();
   return { app, port };
 }
 
 /** POSTs a signed interaction the way Discord does; returns the HTTP status and JSON answer. */
-export async function post(port: number, raw: RawInteraction, key: KeyObject, tamper = false): Promise<{ status: number; body: unknown; ms: number }> {
+export async function post(
+  port: number,
+  raw: RawInteraction,
+  key: KeyObject,
+  tamper = false,
+): Promise<{ status: number; body: unknown; ms: number }> {
   const body = JSON.stringify(raw);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = sign(null, Buffer.from(timestamp + (tamper ? `${body} ` : body)), key).toString('hex');
   const t0 = performance.now();
   const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp },
+    headers: {
+      'content-type': 'application/json',
+      'x-signature-ed25519': signature,
+      'x-signature-timestamp': timestamp,
+    },
     body,
   });
   const text = await res.text();
@@ -128,7 +187,11 @@ export async function post(port: number, raw: RawInteraction, key: KeyObject, ta
   return { status: res.status, body: text ? JSON.parse(text) : undefined, ms };
 }
 
-export async function until<T>(fn: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  fn: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

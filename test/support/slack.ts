@@ -13,7 +13,12 @@ export const TEAM = 'T1';
 export const CHANNEL = 'C100';
 export const USER = 'U100';
 
-export function slackConfig(slack: FakeSlack, bfl: FakeBfl, mode: 'http' | 'socket', dataDir = tempDb().replace(/\/flux\.db$/, '')): Config {
+export function slackConfig(
+  slack: FakeSlack,
+  bfl: FakeBfl,
+  mode: 'http' | 'socket',
+  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+): Config {
   return loadConfig(
     {
       BFL_API_KEY: 'bfl_test_key_0123456789',
@@ -31,12 +36,20 @@ export function slackConfig(slack: FakeSlack, bfl: FakeBfl, mode: 'http' | 'sock
 
 export async function startSlackApp(config: Config): Promise<{ app: App; port: number }> {
   const slack = config.slack as NonNullable<Config['slack']>;
-  const app = await createApp({ config, logger: silentLogger(), frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries: 0 })] });
+  const app = await createApp({
+    config,
+    logger: silentLogger(),
+    frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries: 0 })],
+  });
   const { port } = await app.start();
   return { app, port };
 }
 
-export function commandBody(text: string, slack: FakeSlack, over: Record<string, string> = {}): Record<string, string> {
+export function commandBody(
+  text: string,
+  slack: FakeSlack,
+  over: Record<string, string> = {},
+): Record<string, string> {
   return {
     token: 'deprecated',
     team_id: TEAM,
@@ -54,15 +67,31 @@ export function commandBody(text: string, slack: FakeSlack, over: Record<string,
   };
 }
 
-export function sign(body: string, timestamp = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
+export function sign(
+  body: string,
+  timestamp = Math.floor(Date.now() / 1000),
+  secret = SECRET,
+): Record<string, string> {
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, 'content-type': 'application/x-www-form-urlencoded' };
+  return {
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+    'content-type': 'application/x-www-form-urlencoded',
+  };
 }
 
-export async function postForm(port: number, form: Record<string, string>, headers?: Record<string, string>): Promise<{ status: number; text: string; ms: number }> {
+export async function postForm(
+  port: number,
+  form: Record<string, string>,
+  headers?: Record<string, string>,
+): Promise<{ status: number; text: string; ms: number }> {
   const body = new URLSearchParams(form).toString();
   const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: headers ?? sign(body), body });
+  const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    headers: headers ?? sign(body),
+    body,
+  });
   const text = await res.text();
   return { status: res.status, text, ms: performance.now() - t0 };
 }
@@ -77,12 +106,25 @@ export function blockAction(actionId: string, over: { user?: string; channel?: s
     trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
     channel: { id: over.channel ?? CHANNEL, name: 'art' },
     container: { type: 'message', channel_id: over.channel ?? CHANNEL, message_ts: '1.000001' },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b', text: { type: 'plain_text', text: 'x' }, value: 'v', action_ts: '1.1' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'b',
+        text: { type: 'plain_text', text: 'x' },
+        value: 'v',
+        action_ts: '1.1',
+      },
+    ],
   };
 }
 
 export function viewSubmission(view: Record<string, unknown>, values: Record<string, string>) {
-  const state = { values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { [k]: { type: 'plain_text_input', value: v } }])) };
+  const state = {
+    values: Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, { [k]: { type: 'plain_text_input', value: v } }]),
+    ),
+  };
   return {
     type: 'view_submission',
     team: { id: TEAM, domain: 'fake' },

@@ -4,7 +4,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { Actor, Card, CommandContext, ContextFactory, Form, PostedResult, ResultPost } from '../../commands/context.ts';
+import type {
+  Actor,
+  Card,
+  CommandContext,
+  ContextFactory,
+  Form,
+  PostedResult,
+  ResultPost,
+} from '../../commands/context.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type Reference, sniffImageType } from '../../core/request.ts';
 
@@ -80,10 +88,21 @@ async function resolveOne(ref: string, i: number): Promise<Reference> {
   try {
     data = await readFile(ref);
   } catch {
-    throw new ValidationError('REFERENCE_INVALID', `--ref ${i + 1}`, 'an image file path or an http(s) link', ref);
+    throw new ValidationError(
+      'REFERENCE_INVALID',
+      `--ref ${i + 1}`,
+      'an image file path or an http(s) link',
+      ref,
+    );
   }
   const contentType = sniffImageType(data);
-  if (!contentType) throw new ValidationError('REFERENCE_INVALID', `--ref ${i + 1}`, 'PNG, JPEG, WebP or GIF images', basename(ref));
+  if (!contentType)
+    throw new ValidationError(
+      'REFERENCE_INVALID',
+      `--ref ${i + 1}`,
+      'PNG, JPEG, WebP or GIF images',
+      basename(ref),
+    );
   return { kind: 'bytes', data, contentType, name: basename(ref) };
 }
 

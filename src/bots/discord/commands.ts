@@ -25,7 +25,11 @@ const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
 
 export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
   const options = FLUX_OPTIONS.map((o) => {
-    const option: Record<string, unknown> = { type: TYPES[o.kind], name: o.name, description: o.description.slice(0, 100) };
+    const option: Record<string, unknown> = {
+      type: TYPES[o.kind],
+      name: o.name,
+      description: o.description.slice(0, 100),
+    };
     if (o.required) option.required = true;
     if (o.choices) option.choices = o.choices.map((c) => ({ name: c, value: c }));
     if (o.autocomplete) option.autocomplete = true;
@@ -44,15 +48,26 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
-    { type: ApplicationCommandType.Message, name: EDIT_COMMAND, contexts, integration_types: [ApplicationIntegrationType.GuildInstall] },
+    {
+      type: ApplicationCommandType.Message,
+      name: EDIT_COMMAND,
+      contexts,
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
   ] as RESTPutAPIApplicationCommandsJSONBody;
 }
 
 /** PUTs the whole list (global, or one guild for instant testing). */
-export async function registerCommands(config: { token: string; applicationId: string; guildId?: string; apiBase: string }): Promise<{ route: string; names: string[] }> {
+export async function registerCommands(config: {
+  token: string;
+  applicationId: string;
+  guildId?: string;
+  apiBase: string;
+}): Promise<{ route: string; names: string[] }> {
   const rest = new REST({ api: config.apiBase }).setToken(config.token);
-  const route = config.guildId ? Routes.applicationGuildCommands(config.applicationId, config.guildId) : Routes.applicationCommands(config.applicationId);
+  const route = config.guildId
+    ? Routes.applicationGuildCommands(config.applicationId, config.guildId)
+    : Routes.applicationCommands(config.applicationId);
   const saved = (await rest.put(route, { body: buildCommands() })) as Array<{ name: string }>;
   return { route, names: saved.map((c) => c.name) };
 }
-

@@ -4,12 +4,20 @@
  * token on channel routes. Results go in a thread started from the card (bot token: follow-up webhooks
  * cannot target threads), or under the card where no thread can be made.
  */
-import { type REST, type RawFile, Routes } from 'discord.js';
-import type { Actor, Card, CommandContext, ContextFactory, Form, PostedResult, ResultPost } from '../../commands/context.ts';
-import { createCardUpdates } from '../card-updates.ts';
+import { type RawFile, type REST, Routes } from 'discord.js';
+import type {
+  Actor,
+  Card,
+  CommandContext,
+  ContextFactory,
+  Form,
+  PostedResult,
+  ResultPost,
+} from '../../commands/context.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reference } from '../../core/request.ts';
-import { ValidationError } from '../../core/errors.ts';
+import { createCardUpdates } from '../card-updates.ts';
 import { cardMessage, modal, resultMessage } from './render.ts';
 import { fitUpload } from './upload.ts';
 
@@ -58,37 +66,67 @@ export function createDiscordContext(
   async function send(card: Card): Promise<void> {
     const body = cardMessage(card);
     if (d.cardId) {
-      if (tokenAlive()) await rest.patch(Routes.webhookMessage(d.appId, d.token as string, d.cardId), { body, auth: false });
+      if (tokenAlive())
+        await rest.patch(Routes.webhookMessage(d.appId, d.token as string, d.cardId), { body, auth: false });
       else await rest.patch(Routes.channelMessage(d.channelId, d.cardId), { body });
       return;
     }
     let message: { id: string; channel_id: string };
     if (tokenAlive() && d.original === 'deferred') {
-      message = (await rest.patch(Routes.webhookMessage(d.appId, d.token as string, '@original'), { body, auth: false })) as typeof message;
+      message = (await rest.patch(Routes.webhookMessage(d.appId, d.token as string, '@original'), {
+        body,
+        auth: false,
+      })) as typeof message;
     } else if (tokenAlive()) {
-      message = (await rest.post(Routes.webhook(d.appId, d.token as string), { body, auth: false })) as typeof message;
+      message = (await rest.post(Routes.webhook(d.appId, d.token as string), {
+        body,
+        auth: false,
+      })) as typeof message;
     } else {
       message = (await rest.post(Routes.channelMessages(d.channelId), { body })) as typeof message;
     }
     d.cardId = message.id;
   }
 
-  const cards = createCardUpdates({ send, exists: () => Boolean(d.cardId), intervalMs: EDIT_INTERVAL_MS, logger, now });
+  const cards = createCardUpdates({
+    send,
+    exists: () => Boolean(d.cardId),
+    intervalMs: EDIT_INTERVAL_MS,
+    logger,
+    now,
+  });
 
-  async function postTo(post: ResultPost, files: RawFile[], notes: string[]): Promise<{ id: string; channel_id: string; attachments?: Array<{ url: string }> }> {
-    const body = { ...resultMessage(post, notes), attachments: files.map((f, i) => ({ id: i, filename: f.name })) };
+  async function postTo(
+    post: ResultPost,
+    files: RawFile[],
+    notes: string[],
+  ): Promise<{ id: string; channel_id: string; attachments?: Array<{ url: string }> }> {
+    const body = {
+      ...resultMessage(post, notes),
+      attachments: files.map((f, i) => ({ id: i, filename: f.name })),
+    };
     if (d.threadId) {
-      const m = (await rest.post(Routes.channelMessages(d.threadId), { body, files })) as { id: string; channel_id: string };
+      const m = (await rest.post(Routes.channelMessages(d.threadId), { body, files })) as {
+        id: string;
+        channel_id: string;
+      };
       d.results = [...(d.results ?? []), { id: m.id, channelId: d.threadId, via: 'bot' }];
       return m;
     }
     if (tokenAlive()) {
-      const m = (await rest.post(Routes.webhook(d.appId, d.token as string), { body, files, auth: false })) as { id: string; channel_id: string };
+      const m = (await rest.post(Routes.webhook(d.appId, d.token as string), {
+        body,
+        files,
+        auth: false,
+      })) as { id: string; channel_id: string };
       d.results = [...(d.results ?? []), { id: m.id, channelId: m.channel_id, via: 'webhook' }];
       return m;
     }
     const reply = d.cardId ? { message_reference: { message_id: d.cardId, fail_if_not_exists: false } } : {};
-    const m = (await rest.post(Routes.channelMessages(d.channelId), { body: { ...body, ...reply }, files })) as { id: string; channel_id: string };
+    const m = (await rest.post(Routes.channelMessages(d.channelId), {
+      body: { ...body, ...reply },
+      files,
+    })) as { id: string; channel_id: string };
     d.results = [...(d.results ?? []), { id: m.id, channelId: d.channelId, via: 'bot' }];
     return m;
   }
@@ -110,9 +148,14 @@ export function createDiscordContext(
       }
       if (d.original === 'deferred' && !d.cardId) {
         // The public "thinking…" placeholder must not stay behind when the answer is private.
-        await rest.delete(Routes.webhookMessage(d.appId, d.token as string, '@original'), { auth: false }).catch(() => undefined);
+        await rest
+          .delete(Routes.webhookMessage(d.appId, d.token as string, '@original'), { auth: false })
+          .catch(() => undefined);
       }
-      await rest.post(Routes.webhook(d.appId, d.token as string), { body: { content: text.slice(0, 2000), flags: 64 }, auth: false });
+      await rest.post(Routes.webhook(d.appId, d.token as string), {
+        body: { content: text.slice(0, 2000), flags: 64 },
+        auth: false,
+      });
     },
 
     showCard: (card) => cards.show(card),
@@ -121,11 +164,16 @@ export function createDiscordContext(
       await cards.settled();
       if (!d.threadId && !d.threadFailed && !d.noThreads && d.cardId) {
         try {
-          const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), { body: { name: threadName.slice(0, 100), auto_archive_duration: 1440 } })) as { id: string };
+          const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), {
+            body: { name: threadName.slice(0, 100), auto_archive_duration: 1440 },
+          })) as { id: string };
           d.threadId = thread.id;
         } catch (err) {
           d.threadFailed = true;
-          logger.info({ status: (err as { status?: number }).status, code: (err as { code?: number }).code }, 'no thread for this job; posting under the card');
+          logger.info(
+            { status: (err as { status?: number }).status, code: (err as { code?: number }).code },
+            'no thread for this job; posting under the card',
+          );
         }
       }
       const notes = [...post.notes];
@@ -141,8 +189,13 @@ export function createDiscordContext(
 
     async removeResult() {
       for (const r of d.results ?? []) {
-        const route = r.via === 'webhook' && tokenAlive() ? Routes.webhookMessage(d.appId, d.token as string, r.id) : Routes.channelMessage(r.channelId, r.id);
-        await rest.delete(route, r.via === 'webhook' && tokenAlive() ? { auth: false } : {}).catch((err: unknown) => logger.warn({ err }, 'delete failed'));
+        const route =
+          r.via === 'webhook' && tokenAlive()
+            ? Routes.webhookMessage(d.appId, d.token as string, r.id)
+            : Routes.channelMessage(r.channelId, r.id);
+        await rest
+          .delete(route, r.via === 'webhook' && tokenAlive() ? { auth: false } : {})
+          .catch((err: unknown) => logger.warn({ err }, 'delete failed'));
       }
       d.results = [];
     },
@@ -157,7 +210,13 @@ export function createDiscordContext(
 
     async resolveReferences(refs): Promise<Reference[]> {
       return refs.map((url, i) => {
-        if (!/^https:\/\//i.test(url)) throw new ValidationError('REFERENCE_INVALID', `reference ${i + 1}`, 'an https link to an image', url);
+        if (!/^https:\/\//i.test(url))
+          throw new ValidationError(
+            'REFERENCE_INVALID',
+            `reference ${i + 1}`,
+            'an https link to an image',
+            url,
+          );
         return { kind: 'url', url };
       });
     },

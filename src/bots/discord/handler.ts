@@ -10,9 +10,22 @@ import type { FluxCommands } from '../../commands/flux/run.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reference } from '../../core/request.ts';
-import { DEFAULT_UPLOAD_LIMIT, type DiscordDelivery, type Respond, TOKEN_LIFETIME_MS, createDiscordContext } from './context.ts';
 import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
-import { type RawAttachment, type RawInteraction, actorOf, modalValues, optionsToInput, toReference } from './payload.ts';
+import {
+  createDiscordContext,
+  DEFAULT_UPLOAD_LIMIT,
+  type DiscordDelivery,
+  type Respond,
+  TOKEN_LIFETIME_MS,
+} from './context.ts';
+import {
+  actorOf,
+  modalValues,
+  optionsToInput,
+  type RawAttachment,
+  type RawInteraction,
+  toReference,
+} from './payload.ts';
 import { parseButtonId } from './render.ts';
 
 export interface HandlerDeps {
@@ -27,7 +40,9 @@ const THREAD_TYPES = new Set([10, 11, 12]);
 /** Images of a message picked with "Edit with FLUX", kept until its form comes back. */
 const EDIT_TTL_MS = 15 * 60_000;
 
-export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteraction, send: Respond) => Promise<void> {
+export function createInteractionHandler(
+  deps: HandlerDeps,
+): (raw: RawInteraction, send: Respond) => Promise<void> {
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const edits = new Map<string, { refs: Reference[]; expires: number }>();
@@ -41,10 +56,17 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
       // Let the server answer every interaction waiting in this burst before doing any one's work.
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const log = logger.child({ interaction: raw.id, type: raw.type, user: raw.member?.user?.id ?? raw.user?.id });
+    const log = logger.child({
+      interaction: raw.id,
+      type: raw.type,
+      user: raw.member?.user?.id ?? raw.user?.id,
+    });
     let ctx: CommandContext | undefined;
     const context = (original: DiscordDelivery['original']) => {
-      ctx = createDiscordContext({ rest, logger: log, now }, delivery(raw, original, now()), actorOf(raw), { send: respond, done: () => responded });
+      ctx = createDiscordContext({ rest, logger: log, now }, delivery(raw, original, now()), actorOf(raw), {
+        send: respond,
+        done: () => responded,
+      });
       return ctx;
     };
     try {
@@ -56,7 +78,12 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
           const options = raw.data?.options ?? [];
           const focused = options.find((o) => o.focused);
           const model = options.find((o) => o.name === 'model')?.value;
-          const choices = focused?.name === 'size' ? deps.flux().sizeChoices(String(focused.value ?? ''), model === undefined ? undefined : String(model)) : [];
+          const choices =
+            focused?.name === 'size'
+              ? deps
+                  .flux()
+                  .sizeChoices(String(focused.value ?? ''), model === undefined ? undefined : String(model))
+              : [];
           await respond({ type: 8, data: { choices } });
           return;
         }
@@ -68,9 +95,17 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
           }
           if (raw.data?.name === EDIT_COMMAND) {
             const target = raw.data.resolved?.messages?.[raw.data.target_id ?? ''];
-            const images = (target?.attachments ?? []).filter((a: RawAttachment) => a.content_type?.startsWith('image/'));
+            const images = (target?.attachments ?? []).filter((a: RawAttachment) =>
+              a.content_type?.startsWith('image/'),
+            );
             if (!images.length) {
-              await respond({ type: 4, data: { content: 'That message has no images to edit. Pick a message with an image attached.', flags: EPHEMERAL } });
+              await respond({
+                type: 4,
+                data: {
+                  content: 'That message has no images to edit. Pick a message with an image attached.',
+                  flags: EPHEMERAL,
+                },
+              });
               return;
             }
             const nonce = randomUUID().slice(0, 18);
@@ -80,7 +115,12 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
               id: `edit:${nonce}`,
               title: 'Edit with FLUX',
               fields: [
-                { name: 'prompt', label: `What to change (${images.length} image${images.length > 1 ? 's' : ''})`, multiline: true, required: true },
+                {
+                  name: 'prompt',
+                  label: `What to change (${images.length} image${images.length > 1 ? 's' : ''})`,
+                  multiline: true,
+                  required: true,
+                },
                 { name: 'options', label: 'Options (optional)', placeholder: '--model max --size 16:9' },
               ],
             });
@@ -90,7 +130,10 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
         case 3: {
           const parsed = parseButtonId(raw.data?.custom_id ?? '');
           if (!parsed) {
-            await respond({ type: 4, data: { content: 'This button is no longer active.', flags: EPHEMERAL } });
+            await respond({
+              type: 4,
+              data: { content: 'This button is no longer active.', flags: EPHEMERAL },
+            });
             return;
           }
           // Forms must be the first response; everything else acknowledges at once, silently.
@@ -105,7 +148,9 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
           if (formId.startsWith('edit:')) {
             const stash = edits.get(formId.slice(5));
             if (!stash) {
-              await context('deferred').replyPrivate('That edit form expired. Use "Edit with FLUX" on the message again.');
+              await context('deferred').replyPrivate(
+                'That edit form expired. Use "Edit with FLUX" on the message again.',
+              );
               return;
             }
             await deps.flux().form(context('deferred'), 'edit', values, stash.refs);
@@ -115,11 +160,16 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
           return;
         }
       }
-      await respond({ type: 4, data: { content: 'This command is not known to this bot version.', flags: EPHEMERAL } });
+      await respond({
+        type: 4,
+        data: { content: 'This command is not known to this bot version.', flags: EPHEMERAL },
+      });
     } catch (err) {
       const e = err instanceof FluxError ? err : undefined;
       log.error({ err, code: e?.code }, 'interaction failed');
-      const text = e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.';
+      const text = e
+        ? errorText(e)
+        : 'Something went wrong on our side — nothing was charged. Please try again.';
       try {
         if (!responded) await respond({ type: 4, data: { content: text, flags: EPHEMERAL } });
         else await (ctx ?? context('none')).replyPrivate(text);
@@ -145,4 +195,3 @@ function delivery(raw: RawInteraction, original: DiscordDelivery['original'], no
   if (!raw.guild_id || THREAD_TYPES.has(raw.channel?.type ?? -1)) d.noThreads = true;
   return d;
 }
-

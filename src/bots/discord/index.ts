@@ -9,16 +9,24 @@ import type { Config } from '../../config.ts';
 import { readBody } from '../../http-server.ts';
 import { createDiscordFactory } from './context.ts';
 import { createInteractionHandler } from './handler.ts';
-import { createDiscordRest } from './rest.ts';
 import type { RawInteraction } from './payload.ts';
+import { createDiscordRest } from './rest.ts';
 import { publicKeyFromHex, verifyDiscordSignature } from './verify.ts';
 
 export type DiscordConfig = NonNullable<Config['discord']>;
 
-export function createDiscordBot(config: DiscordConfig, deps: FrontEndDeps & { now?: () => number }): FrontEnd & { client?: Client } {
+export function createDiscordBot(
+  config: DiscordConfig,
+  deps: FrontEndDeps & { now?: () => number },
+): FrontEnd & { client?: Client } {
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher);
-  const handle = createInteractionHandler({ flux: deps.flux, rest, logger, ...(deps.now ? { now: deps.now } : {}) });
+  const handle = createInteractionHandler({
+    flux: deps.flux,
+    rest,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const factory = createDiscordFactory({ rest, logger, ...(deps.now ? { now: deps.now } : {}) });
 
   if (config.mode === 'http') {
@@ -27,8 +35,17 @@ export function createDiscordBot(config: DiscordConfig, deps: FrontEndDeps & { n
       const body = await readBody(req);
       const signature = req.headers['x-signature-ed25519'];
       const timestamp = req.headers['x-signature-timestamp'];
-      if (!verifyDiscordSignature(key, typeof signature === 'string' ? signature : undefined, typeof timestamp === 'string' ? timestamp : undefined, body)) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid request signature"}');
+      if (
+        !verifyDiscordSignature(
+          key,
+          typeof signature === 'string' ? signature : undefined,
+          typeof timestamp === 'string' ? timestamp : undefined,
+          body,
+        )
+      ) {
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"error":"invalid request signature"}');
         return;
       }
       let raw: RawInteraction;

@@ -46,7 +46,10 @@ export interface RawInteraction {
     options?: RawOption[];
     target_id?: string;
     custom_id?: string;
-    components?: Array<{ components?: Array<{ custom_id: string; value?: string }>; component?: { custom_id: string; value?: string } }>;
+    components?: Array<{
+      components?: Array<{ custom_id: string; value?: string }>;
+      component?: { custom_id: string; value?: string };
+    }>;
     resolved?: {
       attachments?: Record<string, RawAttachment>;
       messages?: Record<string, { id: string; attachments?: RawAttachment[] }>;
@@ -68,7 +71,17 @@ export function actorOf(raw: RawInteraction): Actor {
 }
 
 const ATTACHMENT_OPTIONS = ['image', 'image2', 'image3', 'image4'];
-const TEXT_OPTIONS = ['prompt', 'model', 'size', 'seed', 'count', 'steps', 'guidance', 'safety', 'format'] as const;
+const TEXT_OPTIONS = [
+  'prompt',
+  'model',
+  'size',
+  'seed',
+  'count',
+  'steps',
+  'guidance',
+  'safety',
+  'format',
+] as const;
 
 /** /flux options as loose input; attachments become URL references with their metadata. */
 export function optionsToInput(raw: RawInteraction): RequestInput {
@@ -76,7 +89,8 @@ export function optionsToInput(raw: RawInteraction): RequestInput {
   const references: Reference[] = [];
   for (const option of raw.data?.options ?? []) {
     if ((TEXT_OPTIONS as readonly string[]).includes(option.name) && option.value !== undefined) {
-      (input as Record<string, unknown>)[option.name] = typeof option.value === 'boolean' ? String(option.value) : option.value;
+      (input as Record<string, unknown>)[option.name] =
+        typeof option.value === 'boolean' ? String(option.value) : option.value;
     } else if (option.name === 'upsample' && typeof option.value === 'boolean') {
       input.upsample = option.value;
     } else if (ATTACHMENT_OPTIONS.includes(option.name)) {
@@ -101,7 +115,8 @@ export function toReference(a: RawAttachment): Reference {
 export function modalValues(raw: RawInteraction): Record<string, string> {
   const values: Record<string, string> = {};
   for (const row of raw.data?.components ?? []) {
-    for (const c of [...(row.components ?? []), ...(row.component ? [row.component] : [])]) values[c.custom_id] = c.value ?? '';
+    for (const c of [...(row.components ?? []), ...(row.component ? [row.component] : [])])
+      values[c.custom_id] = c.value ?? '';
   }
   return values;
 }

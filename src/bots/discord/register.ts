@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const discord = config.discord;
   if (!discord) return;
   const { names } = await registerCommands(discord);
-  const where = discord.guildId ? `guild ${discord.guildId}` : 'all servers (global; may take up to an hour to appear)';
+  const where = discord.guildId
+    ? `guild ${discord.guildId}`
+    : 'all servers (global; may take up to an hour to appear)';
   process.stdout.write(`Registered ${names.length} commands for ${where}: ${names.join(', ')}\n`);
 }
 

@@ -2,7 +2,14 @@
  * Platform-neutral cards and results as Discord messages: an embed for the text, action rows for the
  * buttons (custom_id `flux:<action>:<jobId>` only — all state stays in the store).
  */
-import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle, ComponentType, TextInputStyle } from 'discord.js';
+import {
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  ButtonStyle,
+  ComponentType,
+  TextInputStyle,
+} from 'discord.js';
 import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
 
 const PREFIX = 'flux';
@@ -18,7 +25,11 @@ export function parseButtonId(customId: string): { action: ButtonAction; jobId: 
   return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
 }
 
-const STYLE = { primary: ButtonStyle.Primary, secondary: ButtonStyle.Secondary, danger: ButtonStyle.Danger } as const;
+const STYLE = {
+  primary: ButtonStyle.Primary,
+  secondary: ButtonStyle.Secondary,
+  danger: ButtonStyle.Danger,
+} as const;
 
 export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonComponent>[] {
   if (!buttons.length) return [];
@@ -32,12 +43,24 @@ export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonCo
 }
 
 function fieldsToEmbed(fields: Field[]): APIEmbed['fields'] {
-  return fields.map((f) => ({ name: f.label, value: clip(f.code ? `\`${f.value}\`` : f.value, 1024), inline: f.label !== 'Prompt' }));
+  return fields.map((f) => ({
+    name: f.label,
+    value: clip(f.code ? `\`${f.value}\`` : f.value, 1024),
+    inline: f.label !== 'Prompt',
+  }));
 }
 
-export function cardMessage(card: Card): { content: string; embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
+export function cardMessage(card: Card): {
+  content: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+} {
   if (card.summary) {
-    return { content: `**${clip(card.prompt, 120)}** — ${card.summary}`, embeds: [], components: buttonRows(card.buttons) };
+    return {
+      content: `**${clip(card.prompt, 120)}** — ${card.summary}`,
+      embeds: [],
+      components: buttonRows(card.buttons),
+    };
   }
   return {
     content: '',
@@ -54,7 +77,10 @@ export function cardMessage(card: Card): { content: string; embeds: APIEmbed[]; 
   };
 }
 
-export function resultMessage(post: ResultPost, notes: string[]): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
+export function resultMessage(
+  post: ResultPost,
+  notes: string[],
+): { embeds: APIEmbed[]; components: APIActionRowComponent<APIButtonComponent>[] } {
   const embed: APIEmbed = { color: COLOR, fields: fieldsToEmbed(post.fields) };
   if (notes.length) embed.description = clip(notes.map((n) => `⚠️ ${n}`).join('\n'), 3500);
   return { embeds: [embed], components: buttonRows(post.buttons) };

@@ -19,7 +19,9 @@ export function createDiscordRest(apiBase: string, token: string, dispatcher: Di
     } else if (typeof init.body === 'string' || init.body instanceof Uint8Array) {
       body = typeof init.body === 'string' ? init.body : Buffer.from(init.body);
     } else if (init.body != null) {
-      body = Buffer.from(await new Response(init.body as ConstructorParameters<typeof Response>[0]).arrayBuffer());
+      body = Buffer.from(
+        await new Response(init.body as ConstructorParameters<typeof Response>[0]).arrayBuffer(),
+      );
     }
     const res = await request(url, {
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -36,7 +38,11 @@ export function createDiscordRest(apiBase: string, token: string, dispatcher: Di
       get bodyUsed() {
         return res.body.bodyUsed;
       },
-      headers: new Headers(Object.entries(res.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : v === undefined ? [] : [[k, v]])) as [string, string][]),
+      headers: new Headers(
+        Object.entries(res.headers).flatMap(([k, v]) =>
+          Array.isArray(v) ? v.map((x) => [k, x]) : v === undefined ? [] : [[k, v]],
+        ) as [string, string][],
+      ),
       status: res.statusCode,
       statusText: STATUS_CODES[res.statusCode] ?? '',
       ok: res.statusCode >= 200 && res.statusCode < 300,

@@ -13,7 +13,8 @@ export interface Fitted {
 }
 
 export async function fitUpload(image: OutputImage, limit: number): Promise<Fitted> {
-  if (image.data.length <= limit) return { name: image.name, data: image.data, contentType: image.contentType };
+  if (image.data.length <= limit)
+    return { name: image.name, data: image.data, contentType: image.contentType };
   const meta = await sharp(image.data).metadata();
   const width = meta.width ?? 1024;
   const stem = image.name.replace(/\.[a-z]+$/i, '');

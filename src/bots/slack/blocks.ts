@@ -35,20 +35,39 @@ function buttonsBlock(buttons: Button[]): Block[] {
 
 function fieldsBlock(fields: Field[]): Block[] {
   if (!fields.length) return [];
-  return [{ type: 'section', fields: fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: clip(`*${f.label}*\n${f.code ? `\`${f.value}\`` : escape(f.value)}`, 2000) })) }];
+  return [
+    {
+      type: 'section',
+      fields: fields.slice(0, 10).map((f) => ({
+        type: 'mrkdwn',
+        text: clip(`*${f.label}*\n${f.code ? `\`${f.value}\`` : mrkdwn(f.value)}`, 2000),
+      })),
+    },
+  ];
 }
 
 export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
   if (card.summary) {
     const text = `${clip(card.prompt, 120)} — ${card.summary}`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${escape(clip(card.prompt, 120))}* — ${escape(card.summary)}` } }] };
+    return {
+      text,
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: `*${mrkdwn(clip(card.prompt, 120))}* — ${mrkdwn(card.summary)}` },
+        },
+      ],
+    };
   }
   return {
     text: `${card.title}: ${clip(card.prompt, 150)} — ${card.status}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(`*${escape(card.title)}*\n>${escape(card.prompt)}`, 3000) } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000) },
+      },
       ...fieldsBlock(card.fields),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: escape(card.status) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(card.status) }] },
       ...buttonsBlock(card.buttons),
     ],
   };
@@ -58,14 +77,26 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
   const cost = post.fields.find((f) => f.label === 'Cost')?.value ?? '';
   const blocks: Block[] = [...fieldsBlock(post.fields.filter((f) => f.label !== 'Prompt'))];
   const prompt = post.fields.find((f) => f.label === 'Prompt');
-  if (prompt) blocks.unshift({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Prompt*\n${escape(prompt.value)}`, 3000) } });
-  if (notes.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(notes.map((n) => `:warning: ${escape(n)}`).join('\n'), 3000) }] });
+  if (prompt)
+    blocks.unshift({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*Prompt*\n${mrkdwn(prompt.value)}`, 3000) },
+    });
+  if (notes.length)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: clip(notes.map((n) => `:warning: ${mrkdwn(n)}`).join('\n'), 3000) }],
+    });
   blocks.push(...buttonsBlock(post.buttons));
   return { text: `Your image is ready${cost ? ` · ${cost}` : ''}`, blocks };
 }
 
 /** A form as a modal view; `meta` (where to answer) rides along in private_metadata. */
-export function modalView(form: Form, meta: Record<string, unknown>, options: { models?: readonly string[]; sizes?: ReadonlyArray<{ value: string; label: string }> } = {}) {
+export function modalView(
+  form: Form,
+  meta: Record<string, unknown>,
+  options: { models?: readonly string[]; sizes?: ReadonlyArray<{ value: string; label: string }> } = {},
+) {
   return {
     type: 'modal',
     callback_id: `flux:form:${form.id}`.slice(0, 255),
@@ -74,11 +105,27 @@ export function modalView(form: Form, meta: Record<string, unknown>, options: { 
     submit: { type: 'plain_text', text: 'Generate' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: form.fields.map((f) => {
-      const choices = f.name === 'model' ? options.models?.map((m) => ({ value: m, label: m })) : f.name === 'size' ? options.sizes : undefined;
-      const selectOptions = choices?.map((o) => ({ text: { type: 'plain_text', text: clip(o.label === o.value ? o.value : `${o.label} (${o.value})`, 75) }, value: o.value }));
+      const choices =
+        f.name === 'model'
+          ? options.models?.map((m) => ({ value: m, label: m }))
+          : f.name === 'size'
+            ? options.sizes
+            : undefined;
+      const selectOptions = choices?.map((o) => ({
+        text: {
+          type: 'plain_text',
+          text: clip(o.label === o.value ? o.value : `${o.label} (${o.value})`, 75),
+        },
+        value: o.value,
+      }));
       const initial = selectOptions?.find((o) => o.value === f.value);
       const element = selectOptions
-        ? { type: 'static_select', action_id: f.name, options: selectOptions, ...(initial ? { initial_option: initial } : {}) }
+        ? {
+            type: 'static_select',
+            action_id: f.name,
+            options: selectOptions,
+            ...(initial ? { initial_option: initial } : {}),
+          }
         : {
             type: 'plain_text_input',
             action_id: f.name,
@@ -86,13 +133,28 @@ export function modalView(form: Form, meta: Record<string, unknown>, options: { 
             ...(f.value !== undefined && f.value !== '' ? { initial_value: clip(f.value, 3000) } : {}),
             ...(f.placeholder ? { placeholder: { type: 'plain_text', text: clip(f.placeholder, 150) } } : {}),
           };
-      return { type: 'input', block_id: f.name, optional: !f.required, label: { type: 'plain_text', text: clip(f.label, 2000) }, element };
+      return {
+        type: 'input',
+        block_id: f.name,
+        optional: !f.required,
+        label: { type: 'plain_text', text: clip(f.label, 2000) },
+        element,
+      };
     }),
   };
 }
 
 /** A submitted view's values by block id. */
-export function viewValues(state: { values?: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>> } | undefined): Record<string, string> {
+export function viewValues(
+  state:
+    | {
+        values?: Record<
+          string,
+          Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+        >;
+      }
+    | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [block, actions] of Object.entries(state?.values ?? {})) {
     for (const a of Object.values(actions)) {
@@ -104,7 +166,7 @@ export function viewValues(state: { values?: Record<string, Record<string, { val
 }
 
 /** Slack mrkdwn control characters. */
-export function escape(s: string): string {
+export function mrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -12,12 +12,19 @@ import type { Logger } from '../../core/logger.ts';
 import { MODEL_IDS } from '../../core/models.ts';
 import { createCardUpdates } from '../card-updates.ts';
 import { cardBlocks, modalView, resultBlocks } from './blocks.ts';
-import { type SlackFileDeps, resolveSlackReferences } from './files.ts';
+import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
-const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot', 'ekm_access_denied']);
+const NOT_POSTABLE = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+  'cannot_dm_bot',
+  'ekm_access_denied',
+]);
 
 export interface SlackDelivery {
   teamId?: string;
@@ -40,12 +47,18 @@ export interface SlackContextDeps {
   now?: () => number;
 }
 
-export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelivery, actor: Actor, triggerId?: string): CommandContext {
+export function createSlackContext(
+  deps: SlackContextDeps,
+  delivery: SlackDelivery,
+  actor: Actor,
+  triggerId?: string,
+): CommandContext {
   const { client, logger } = deps;
   const now = deps.now ?? Date.now;
   const d = delivery;
 
-  const platformError = (err: unknown): string | undefined => (err as { data?: { error?: string } }).data?.error;
+  const platformError = (err: unknown): string | undefined =>
+    (err as { data?: { error?: string } }).data?.error;
 
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     const { text, blocks } = cardBlocks(card);
@@ -54,16 +67,29 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
       return;
     }
     try {
-      const res = await client.chat.postMessage({ channel: d.channelId, text, blocks, unfurl_links: false, ...(d.inThreadTs ? { thread_ts: d.inThreadTs } : {}) });
+      const res = await client.chat.postMessage({
+        channel: d.channelId,
+        text,
+        blocks,
+        unfurl_links: false,
+        ...(d.inThreadTs ? { thread_ts: d.inThreadTs } : {}),
+      });
       d.cardTs = res.ts as string;
     } catch (err) {
       const code = platformError(err);
-      if (code && NOT_POSTABLE.has(code)) throw new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}: ${code}`, { cause: err });
+      if (code && NOT_POSTABLE.has(code))
+        throw new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}: ${code}`, { cause: err });
       throw err;
     }
   }
 
-  const cards = createCardUpdates({ send, exists: () => Boolean(d.cardTs), intervalMs: EDIT_INTERVAL_MS, logger, now });
+  const cards = createCardUpdates({
+    send,
+    exists: () => Boolean(d.cardTs),
+    intervalMs: EDIT_INTERVAL_MS,
+    logger,
+    now,
+  });
 
   async function viaResponseUrl(text: string): Promise<boolean> {
     if (!d.responseUrl || !d.responseUrlExpiresAt || now() > d.responseUrlExpiresAt) return false;
@@ -88,7 +114,8 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
         await client.chat.postEphemeral({ channel: d.channelId, user: d.userId, text });
       } catch (err) {
         // Where the bot cannot post (not a member, a DM), the command's own response URL still works.
-        if (!(await viaResponseUrl(text))) logger.warn({ code: platformError(err) }, 'private reply not delivered');
+        if (!(await viaResponseUrl(text)))
+          logger.warn({ code: platformError(err) }, 'private reply not delivered');
       }
     },
 
@@ -103,18 +130,39 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
         channel_id: d.channelId,
         ...thread,
         file_uploads: post.images.map((img) => ({ file: img.data, filename: img.name, title: img.name })),
-      })) as unknown as { files?: Array<{ files?: Array<{ id: string; url_private?: string; permalink?: string }> } & { id?: string; url_private?: string }> };
-      const files = (upload.files ?? []).flatMap((f) => f.files ?? (f.id ? [f as { id: string; url_private?: string }] : []));
+      })) as unknown as {
+        files?: Array<
+          { files?: Array<{ id: string; url_private?: string; permalink?: string }> } & {
+            id?: string;
+            url_private?: string;
+          }
+        >;
+      };
+      const files = (upload.files ?? []).flatMap(
+        (f) => f.files ?? (f.id ? [f as { id: string; url_private?: string }] : []),
+      );
       const { text, blocks } = resultBlocks(post, post.notes);
-      const details = await client.chat.postMessage({ channel: d.channelId, ...thread, text, blocks, unfurl_links: false });
+      const details = await client.chat.postMessage({
+        channel: d.channelId,
+        ...thread,
+        text,
+        blocks,
+        unfurl_links: false,
+      });
       d.results = [...(d.results ?? []), { ts: details.ts as string, fileIds: files.map((f) => f.id) }];
       return { imageUrls: files.map((f) => f.url_private ?? '').filter(Boolean) };
     },
 
     async removeResult() {
       for (const r of d.results ?? []) {
-        if (r.ts) await client.chat.delete({ channel: d.channelId, ts: r.ts }).catch((err: unknown) => logger.warn({ code: platformError(err) }, 'delete failed'));
-        for (const file of r.fileIds) await client.files.delete({ file }).catch((err: unknown) => logger.warn({ code: platformError(err) }, 'file delete failed'));
+        if (r.ts)
+          await client.chat
+            .delete({ channel: d.channelId, ts: r.ts })
+            .catch((err: unknown) => logger.warn({ code: platformError(err) }, 'delete failed'));
+        for (const file of r.fileIds)
+          await client.files
+            .delete({ file })
+            .catch((err: unknown) => logger.warn({ code: platformError(err) }, 'file delete failed'));
       }
       d.results = [];
     },
@@ -124,8 +172,16 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
         await this.replyPrivate('Please press the button again to open the form.');
         return;
       }
-      const meta = { channelId: d.channelId, teamId: d.teamId, responseUrl: d.responseUrl, threadTs: d.inThreadTs };
-      await client.views.open({ trigger_id: triggerId, view: modalView(form, meta, { models: MODEL_IDS, sizes: SIZE_PRESETS }) as never });
+      const meta = {
+        channelId: d.channelId,
+        teamId: d.teamId,
+        responseUrl: d.responseUrl,
+        threadTs: d.inThreadTs,
+      };
+      await client.views.open({
+        trigger_id: triggerId,
+        view: modalView(form, meta, { models: MODEL_IDS, sizes: SIZE_PRESETS }) as never,
+      });
     },
 
     resolveReferences: (refs) => resolveSlackReferences(refs, deps.files),
@@ -136,7 +192,10 @@ export function createSlackContext(deps: SlackContextDeps, delivery: SlackDelive
   };
 }
 
-export function slackDelivery(fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string; threadTs?: string }, now: number): SlackDelivery {
+export function slackDelivery(
+  fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string; threadTs?: string },
+  now: number,
+): SlackDelivery {
   const d: SlackDelivery = { channelId: fields.channelId, userId: fields.userId };
   if (fields.teamId) d.teamId = fields.teamId;
   if (fields.threadTs) d.inThreadTs = fields.threadTs;

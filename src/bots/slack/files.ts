@@ -29,18 +29,38 @@ export async function resolveSlackReferences(urls: string[], deps: SlackFileDeps
     try {
       url = new URL(raw);
     } catch {
-      throw new ValidationError('REFERENCE_INVALID', option, 'a link to an image (a Slack file or a public https link)', raw);
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        'a link to an image (a Slack file or a public https link)',
+        raw,
+      );
     }
     const permalink = /\.slack\.com$/.test(url.hostname) && /\/files\/[^/]+\/(F[A-Z0-9]+)/.exec(url.pathname);
     if (permalink) {
-      const info = (await deps.client.files.info({ file: permalink[1] as string }).catch(() => undefined)) as { file?: { url_private?: string; name?: string } } | undefined;
-      if (!info?.file?.url_private) throw new ValidationError('REFERENCE_INVALID', option, 'a Slack file the bot can see (share it in this channel)', raw);
+      const info = (await deps.client.files.info({ file: permalink[1] as string }).catch(() => undefined)) as
+        | { file?: { url_private?: string; name?: string } }
+        | undefined;
+      if (!info?.file?.url_private)
+        throw new ValidationError(
+          'REFERENCE_INVALID',
+          option,
+          'a Slack file the bot can see (share it in this channel)',
+          raw,
+        );
       out.push(await download(new URL(info.file.url_private), option, deps, info.file.name));
     } else if (deps.slackHosts.has(url.host)) {
       out.push(await download(url, option, deps));
     } else {
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError('REFERENCE_INVALID', option, 'an http(s) link to an image', raw);
-      if (isPrivateHost(url.hostname)) throw new ValidationError('REFERENCE_INVALID', option, 'a public link (not a private or local address)', url.hostname);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new ValidationError('REFERENCE_INVALID', option, 'an http(s) link to an image', raw);
+      if (isPrivateHost(url.hostname))
+        throw new ValidationError(
+          'REFERENCE_INVALID',
+          option,
+          'a public link (not a private or local address)',
+          url.hostname,
+        );
       out.push({ kind: 'url', url: url.toString() });
     }
   }
@@ -48,15 +68,26 @@ export async function resolveSlackReferences(urls: string[], deps: SlackFileDeps
 }
 
 async function download(url: URL, option: string, deps: SlackFileDeps, name?: string): Promise<Reference> {
-  if (!deps.slackHosts.has(url.host)) throw new ValidationError('REFERENCE_INVALID', option, 'a file hosted by Slack', url.host);
-  const res = await request(url, { method: 'GET', headers: { authorization: `Bearer ${deps.token}` }, dispatcher: deps.dispatcher, maxRedirections: 0 } as Parameters<typeof request>[1]);
+  if (!deps.slackHosts.has(url.host))
+    throw new ValidationError('REFERENCE_INVALID', option, 'a file hosted by Slack', url.host);
+  const res = await request(url, {
+    method: 'GET',
+    headers: { authorization: `Bearer ${deps.token}` },
+    dispatcher: deps.dispatcher,
+    maxRedirections: 0,
+  } as Parameters<typeof request>[1]);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body) {
     size += (chunk as Buffer).length;
     if (size > LIMITS.referenceMaxBytes) {
       res.body.destroy();
-      throw new ValidationError('REFERENCE_INVALID', option, 'images up to 20 MB', `${Math.round(size / 1024 / 1024)} MB or more`);
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        'images up to 20 MB',
+        `${Math.round(size / 1024 / 1024)} MB or more`,
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -64,10 +95,23 @@ async function download(url: URL, option: string, deps: SlackFileDeps, name?: st
   const type = sniffImageType(data);
   if (res.statusCode !== 200 || !type) {
     // Without files:read Slack answers 200 with its HTML login page instead of the file.
-    if (data.subarray(0, 200).toString('utf8').toLowerCase().includes('<!doctype html') || data.subarray(0, 200).toString('utf8').toLowerCase().includes('<html')) {
-      throw new ValidationError('REFERENCE_INVALID', option, 'a Slack file the bot can read: the app needs the files:read scope (reinstall it from manifest.json)', 'a login page instead of the file');
+    if (
+      data.subarray(0, 200).toString('utf8').toLowerCase().includes('<!doctype html') ||
+      data.subarray(0, 200).toString('utf8').toLowerCase().includes('<html')
+    ) {
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        'a Slack file the bot can read: the app needs the files:read scope (reinstall it from manifest.json)',
+        'a login page instead of the file',
+      );
     }
-    throw new ValidationError('REFERENCE_INVALID', option, 'PNG, JPEG, WebP or GIF images', res.statusCode === 200 ? 'not an image' : `HTTP ${res.statusCode}`);
+    throw new ValidationError(
+      'REFERENCE_INVALID',
+      option,
+      'PNG, JPEG, WebP or GIF images',
+      res.statusCode === 200 ? 'not an image' : `HTTP ${res.statusCode}`,
+    );
   }
   const ref: Reference = { kind: 'bytes', data, contentType: type };
   const fileName = name ?? decodeURIComponent(url.pathname.split('/').pop() ?? '');
@@ -77,12 +121,34 @@ async function download(url: URL, option: string, deps: SlackFileDeps, name?: st
 
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.local') ||
+    host.endsWith('.internal')
+  )
+    return true;
   const v = isIP(host);
   if (v === 4) {
     const [a, b] = host.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
-  if (v === 6) return host === '::1' || host === '::' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host.startsWith('::ffff:');
+  if (v === 6)
+    return (
+      host === '::1' ||
+      host === '::' ||
+      host.startsWith('fc') ||
+      host.startsWith('fd') ||
+      host.startsWith('fe80') ||
+      host.startsWith('::ffff:')
+    );
   return false;
 }

@@ -9,7 +9,7 @@ import type { Actor, CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
-import { createSlackContext, createSlackFactory, slackDelivery, type SlackContextDeps } from './context.ts';
+import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDelivery } from './context.ts';
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
@@ -28,13 +28,21 @@ export interface SlackBotOptions {
 
 const ADMIN_CACHE_MS = 10 * 60_000;
 
-export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBotOptions): FrontEnd & { app: App } {
+export function createSlackBot(
+  config: SlackConfig,
+  deps: FrontEndDeps & SlackBotOptions,
+): FrontEnd & { app: App } {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
   const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: deps.retries ?? 5 } };
   const receiver = config.appToken
     ? undefined
-    : new HTTPReceiver({ signingSecret: config.signingSecret as string, endpoints: '/slack/events', logger: boltLogger, unhandledRequestTimeoutMillis: 2_900 });
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret as string,
+        endpoints: '/slack/events',
+        logger: boltLogger,
+        unhandledRequestTimeoutMillis: 2_900,
+      });
   const app = new App({
     token: config.botToken,
     ...(receiver ? { receiver } : { appToken: config.appToken as string, socketMode: true }),
@@ -46,7 +54,12 @@ export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBo
 
   const contextDeps: SlackContextDeps = {
     client: app.client,
-    files: { token: config.botToken, slackHosts: slackHostsFor(config.apiUrl), client: app.client, dispatcher: deps.dispatcher },
+    files: {
+      token: config.botToken,
+      slackHosts: slackHostsFor(config.apiUrl),
+      client: app.client,
+      dispatcher: deps.dispatcher,
+    },
     dispatcher: deps.dispatcher,
     logger,
     ...(deps.now ? { now: deps.now } : {}),
@@ -65,8 +78,17 @@ export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBo
     flux: deps.flux,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
-      const actor: Actor = { id: where.userId, name: where.userName ?? where.userId, isAdmin: admin ? await isAdmin(where.userId) : false };
-      return createSlackContext(contextDeps, slackDelivery(where, (deps.now ?? Date.now)()), actor, where.triggerId);
+      const actor: Actor = {
+        id: where.userId,
+        name: where.userName ?? where.userId,
+        isAdmin: admin ? await isAdmin(where.userId) : false,
+      };
+      return createSlackContext(
+        contextDeps,
+        slackDelivery(where, (deps.now ?? Date.now)()),
+        actor,
+        where.triggerId,
+      );
     },
     async boundary(ctx, work) {
       try {
@@ -74,7 +96,11 @@ export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBo
       } catch (err) {
         const e = err instanceof FluxError ? err : undefined;
         logger.error({ err, code: e?.code }, 'slack request failed');
-        await ctx.replyPrivate(e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.').catch(() => undefined);
+        await ctx
+          .replyPrivate(
+            e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.',
+          )
+          .catch(() => undefined);
       }
     },
   };

@@ -4,7 +4,10 @@ import type { Logger } from '../../core/logger.ts';
 
 export function slackLogger(logger: Logger): SlackLogger {
   let level = LogLevel.INFO;
-  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  const text = (msg: unknown[]) =>
+    msg
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(' ');
   return {
     debug: (...msg) => logger.debug(text(msg)),
     info: (...msg) => logger.info(text(msg)),

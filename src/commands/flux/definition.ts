@@ -9,7 +9,21 @@ export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'attachme
 
 export interface OptionDef {
   /** Discord option name and the key in RequestInput. */
-  name: 'prompt' | 'model' | 'size' | 'seed' | 'count' | 'steps' | 'guidance' | 'safety' | 'format' | 'upsample' | 'image' | 'image2' | 'image3' | 'image4';
+  name:
+    | 'prompt'
+    | 'model'
+    | 'size'
+    | 'seed'
+    | 'count'
+    | 'steps'
+    | 'guidance'
+    | 'safety'
+    | 'format'
+    | 'upsample'
+    | 'image'
+    | 'image2'
+    | 'image3'
+    | 'image4';
   kind: OptionKind;
   description: string;
   required?: boolean;
@@ -25,8 +39,21 @@ export interface OptionDef {
 }
 
 export const FLUX_OPTIONS: readonly OptionDef[] = [
-  { name: 'prompt', kind: 'string', description: 'What to draw', required: true, example: '"a red fox in the snow"' },
-  { name: 'model', kind: 'string', description: 'FLUX.2 model (default pro)', choices: MODEL_IDS, flag: '--model', example: 'max' },
+  {
+    name: 'prompt',
+    kind: 'string',
+    description: 'What to draw',
+    required: true,
+    example: '"a red fox in the snow"',
+  },
+  {
+    name: 'model',
+    kind: 'string',
+    description: 'FLUX.2 model (default pro)',
+    choices: MODEL_IDS,
+    flag: '--model',
+    example: 'max',
+  },
   {
     name: 'size',
     kind: 'string',
@@ -35,8 +62,24 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     flag: '--size',
     example: '1536x1024',
   },
-  { name: 'seed', kind: 'integer', description: 'Seed, to reproduce a result', min: 0, max: LIMITS.seedMax, flag: '--seed', example: '42' },
-  { name: 'count', kind: 'integer', description: 'How many images (1–4)', min: LIMITS.countMin, max: LIMITS.countMax, flag: '--count', example: '2' },
+  {
+    name: 'seed',
+    kind: 'integer',
+    description: 'Seed, to reproduce a result',
+    min: 0,
+    max: LIMITS.seedMax,
+    flag: '--seed',
+    example: '42',
+  },
+  {
+    name: 'count',
+    kind: 'integer',
+    description: 'How many images (1–4)',
+    min: LIMITS.countMin,
+    max: LIMITS.countMax,
+    flag: '--count',
+    example: '2',
+  },
   {
     name: 'steps',
     kind: 'integer',
@@ -64,8 +107,20 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     flag: '--safety',
     example: '2',
   },
-  { name: 'format', kind: 'string', description: 'Output format (default jpeg)', choices: FORMATS, flag: '--format', example: 'png' },
-  { name: 'upsample', kind: 'boolean', description: 'Prompt upsampling (default on; not on klein)', flag: '--no-upsample' },
+  {
+    name: 'format',
+    kind: 'string',
+    description: 'Output format (default jpeg)',
+    choices: FORMATS,
+    flag: '--format',
+    example: 'png',
+  },
+  {
+    name: 'upsample',
+    kind: 'boolean',
+    description: 'Prompt upsampling (default on; not on klein)',
+    flag: '--no-upsample',
+  },
   { name: 'image', kind: 'attachment', description: 'Reference image' },
   { name: 'image2', kind: 'attachment', description: 'Second reference image' },
   { name: 'image3', kind: 'attachment', description: 'Third reference image' },

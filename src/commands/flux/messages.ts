@@ -38,11 +38,15 @@ function referencesLabel(job: JobView): string {
 }
 
 export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now = Date.now()): Card {
-  const buttons: Button[] = job.state === 'queued' ? [{ action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' }] : [];
+  const buttons: Button[] =
+    job.state === 'queued' ? [{ action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' }] : [];
   const card: Card = {
     title: `${job.origin.userName ?? 'Someone'} asked for`,
     prompt: job.request.prompt,
-    fields: [...requestFields(job, catalog), { label: 'Estimated cost', value: `~${formatUsd(job.estimateMicros)}` }],
+    fields: [
+      ...requestFields(job, catalog),
+      { label: 'Estimated cost', value: `~${formatUsd(job.estimateMicros)}` },
+    ],
     status,
     buttons,
   };
@@ -86,18 +90,27 @@ export function resultButtons(jobId: string): Button[] {
 
 /** Notes under a partial result: which images did not come and whether they cost anything. */
 export function taskNotes(job: JobView): string[] {
-  return job.tasks.filter((t) => t.error).map((t) => `Image ${t.index + 1} (seed ${t.seed}): ${errorText(t.error as JobError)}`);
+  return job.tasks
+    .filter((t) => t.error)
+    .map((t) => `Image ${t.index + 1} (seed ${t.seed}): ${errorText(t.error as JobError)}`);
 }
 
-const CHARGE_TEXT = { none: 'Not charged.', charged: 'This was charged.', unknown: 'It may have been charged; an admin can check.' } as const;
+const CHARGE_TEXT = {
+  none: 'Not charged.',
+  charged: 'This was charged.',
+  unknown: 'It may have been charged; an admin can check.',
+} as const;
 
 /** Every error in words: what happened, what to do, and whether money was spent. */
 export function errorText(err: FluxError | JobError): string {
   if (err instanceof ValidationError) {
     if (err.code === 'MISSING_PROMPT') return `Please add a prompt: ${err.allowed}.`;
-    if (err.code === 'UNKNOWN_OPTION') return `Unknown option \`${err.got ?? err.option}\`. Valid options: ${err.allowed}.`;
-    if (err.code === 'QUEUE_FULL') return `You have too many images waiting (${err.allowed}). Try again when some are done.`;
-    if (err.code === 'MODEL_NOT_ALLOWED') return `Model \`${err.got}\` is not allowed here. Allowed: ${err.allowed}.`;
+    if (err.code === 'UNKNOWN_OPTION')
+      return `Unknown option \`${err.got ?? err.option}\`. Valid options: ${err.allowed}.`;
+    if (err.code === 'QUEUE_FULL')
+      return `You have too many images waiting (${err.allowed}). Try again when some are done.`;
+    if (err.code === 'MODEL_NOT_ALLOWED')
+      return `Model \`${err.got}\` is not allowed here. Allowed: ${err.allowed}.`;
     const got = err.got === undefined ? '' : ` (got \`${err.got}\`)`;
     return `\`${err.option}\`${got}: allowed ${err.allowed}. Nothing was queued or charged.`;
   }

@@ -47,7 +47,8 @@ function parseTokens(tokens: Token[]): ParsedText {
     const flag = (eq > 0 ? token.text.slice(0, eq) : token.text).toLowerCase();
     const inline = eq > 0 ? token.text.slice(eq + 1) : undefined;
     if (flag === '--no-upsample' || flag === '--upsample') {
-      if (inline !== undefined) throw new ValidationError('INVALID_OPTION', flag, 'no value: write it alone', inline);
+      if (inline !== undefined)
+        throw new ValidationError('INVALID_OPTION', flag, 'no value: write it alone', inline);
       input.upsample = flag === '--upsample';
       continue;
     }
@@ -59,7 +60,12 @@ function parseTokens(tokens: Token[]): ParsedText {
     if (value === undefined) {
       const next = tokens[i + 1];
       if (!next || (!next.quoted && next.text.startsWith('--'))) {
-        throw new ValidationError('INVALID_OPTION', flag, def ? describeValue(def) : 'a link to an image', 'nothing');
+        throw new ValidationError(
+          'INVALID_OPTION',
+          flag,
+          def ? describeValue(def) : 'a link to an image',
+          'nothing',
+        );
       }
       value = next.text;
       i++;
@@ -81,7 +87,8 @@ function assign(input: RequestInput, def: OptionDef, value: string): void {
 
 export function describeValue(def: OptionDef): string {
   if (def.choices) return def.choices.join(', ');
-  if (def.min !== undefined && def.max !== undefined) return `${def.kind === 'integer' ? 'a whole number' : 'a number'} from ${def.min} to ${def.max}`;
+  if (def.min !== undefined && def.max !== undefined)
+    return `${def.kind === 'integer' ? 'a whole number' : 'a number'} from ${def.min} to ${def.max}`;
   return def.example ? `a value such as ${def.example}` : 'a value';
 }
 
@@ -94,7 +101,9 @@ const OPEN_QUOTES: Record<string, string> = { '"': '"', '“': '”', '„': '�
 
 function tokenize(raw: string): Token[] {
   // Phones and Slack turn `--` into an em or en dash; a dash at a word start followed by a letter is a flag.
-  const text = raw.replace(/(^|\s)[—–](?=[a-z])/gi, '$1--').replace(/<((?:https?:\/\/)[^>|]+)(?:\|[^>]*)?>/g, '$1');
+  const text = raw
+    .replace(/(^|\s)[—–](?=[a-z])/gi, '$1--')
+    .replace(/<((?:https?:\/\/)[^>|]+)(?:\|[^>]*)?>/g, '$1');
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {

@@ -4,11 +4,17 @@
  */
 import { randomInt } from 'node:crypto';
 import { FluxError, ValidationError } from '../../core/errors.ts';
-import type { JobView, JobsService } from '../../core/job-types.ts';
+import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { type PriceTable, estimate, estimateImage, formatUsd } from '../../core/pricing.ts';
-import { type GenerationRequest, type Reference, type RequestInput, type RequestPolicy, validateRequest } from '../../core/request.ts';
+import { estimate, estimateImage, formatUsd, type PriceTable } from '../../core/pricing.ts';
+import {
+  type GenerationRequest,
+  type Reference,
+  type RequestInput,
+  type RequestPolicy,
+  validateRequest,
+} from '../../core/request.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { SIZE_PRESETS } from './definition.ts';
 import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
@@ -28,12 +34,22 @@ export interface FluxCommandsDeps {
 
 export interface FluxCommands {
   /** /flux with its options; `refs` are `--ref` values or attachment links the context resolves. */
-  run(ctx: CommandContext, input: RequestInput, refs?: string[], parentId?: string): Promise<JobView | undefined>;
+  run(
+    ctx: CommandContext,
+    input: RequestInput,
+    refs?: string[],
+    parentId?: string,
+  ): Promise<JobView | undefined>;
   /** /flux as one line of text (Slack, CLI). `help` answers with the syntax. */
   runText(ctx: CommandContext, text: string): Promise<JobView | undefined>;
   button(ctx: CommandContext, action: ButtonAction, jobId: string): Promise<void>;
   /** A submitted form: `remix:<jobId>`, `ref:<jobId>` or `edit` (with the message's references). */
-  form(ctx: CommandContext, formId: string, values: Record<string, string>, references?: Reference[]): Promise<JobView | undefined>;
+  form(
+    ctx: CommandContext,
+    formId: string,
+    values: Record<string, string>,
+    references?: Reference[],
+  ): Promise<JobView | undefined>;
   /** Size presets for autocomplete, with megapixels and the estimate for the chosen model. */
   sizeChoices(partial: string, model?: string): Array<{ name: string; value: string }>;
 }
@@ -43,20 +59,40 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
   const now = deps.now ?? Date.now;
   const policy = (ctx: CommandContext) => deps.policyFor?.(ctx) ?? {};
 
-  async function submit(ctx: CommandContext, request: GenerationRequest, parentId?: string): Promise<JobView> {
-    const origin = { platform: ctx.platform, userId: ctx.actor.id, userName: ctx.actor.name } as JobView['origin'];
+  async function submit(
+    ctx: CommandContext,
+    request: GenerationRequest,
+    parentId?: string,
+  ): Promise<JobView> {
+    const origin = {
+      platform: ctx.platform,
+      userId: ctx.actor.id,
+      userName: ctx.actor.name,
+    } as JobView['origin'];
     if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
     if (ctx.channelId) origin.channelId = ctx.channelId;
     // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
     // job was queued and nothing can be spent on an image with nowhere to go.
-    const draft: JobView = { id: '', state: 'queued', request, origin, delivery: {}, estimateMicros: estimate(request, prices), createdAt: now(), tasks: [] };
+    const draft: JobView = {
+      id: '',
+      state: 'queued',
+      request,
+      origin,
+      delivery: {},
+      estimateMicros: estimate(request, prices),
+      createdAt: now(),
+      tasks: [],
+    };
     await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
     const input = { request, origin, delivery: ctx.delivery(), ...(parentId ? { parentId } : {}) };
     let job: JobView;
     try {
       job = jobs.create(input);
     } catch (err) {
-      await ctx.showCard({ ...cardFor(draft, catalog, 'Not queued', now()), summary: 'Not queued: nothing was charged (see the private message)' });
+      await ctx.showCard({
+        ...cardFor(draft, catalog, 'Not queued', now()),
+        summary: 'Not queued: nothing was charged (see the private message)',
+      });
       throw err;
     }
     live.set(job.id, ctx);
@@ -73,7 +109,10 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ValidationError || (err instanceof FluxError && (err.code.startsWith('JOB_') || err.code === 'CHANNEL_UNAVAILABLE'))) {
+      if (
+        err instanceof ValidationError ||
+        (err instanceof FluxError && (err.code.startsWith('JOB_') || err.code === 'CHANNEL_UNAVAILABLE'))
+      ) {
         await ctx.replyPrivate(errorText(err));
         return undefined;
       }
@@ -85,7 +124,11 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     run(ctx, input, refs = [], parentId) {
       return guarded(ctx, async () => {
         const resolved = refs.length ? await ctx.resolveReferences(refs) : [];
-        const request = validateRequest({ ...input, references: [...(input.references ?? []), ...resolved] }, catalog, policy(ctx));
+        const request = validateRequest(
+          { ...input, references: [...(input.references ?? []), ...resolved] },
+          catalog,
+          policy(ctx),
+        );
         return submit(ctx, request, parentId);
       });
     },
@@ -104,10 +147,13 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     async button(ctx, action, jobId) {
       await guarded(ctx, async () => {
         const job = jobs.get(jobId);
-        if (!job || job.origin.platform !== ctx.platform) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
+        if (!job || job.origin.platform !== ctx.platform)
+          throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
         const owner = ctx.actor.id === job.origin.userId || ctx.actor.isAdmin;
         if (!owner && action !== 'use-ref' && action !== 'remix') {
-          await ctx.replyPrivate(`Only the person who asked for this image or an admin can ${action === 'cancel' ? 'cancel' : action} it.`);
+          await ctx.replyPrivate(
+            `Only the person who asked for this image or an admin can ${action === 'cancel' ? 'cancel' : action} it.`,
+          );
           return;
         }
         switch (action) {
@@ -115,7 +161,11 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
             jobs.cancel(jobId);
             return;
           case 'reroll': {
-            const request = validateRequest(toInput(job.request, { seed: randomInt(0, 2 ** 32) }), catalog, policy(ctx));
+            const request = validateRequest(
+              toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
+              catalog,
+              policy(ctx),
+            );
             await submit(ctx, request, job.id);
             return;
           }
@@ -126,7 +176,9 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
             await ctx.openForm({
               id: `ref:${job.id}`,
               title: 'Use as reference',
-              fields: [{ name: 'prompt', label: 'What to make with this image', multiline: true, required: true }],
+              fields: [
+                { name: 'prompt', label: 'What to make with this image', multiline: true, required: true },
+              ],
             });
             return;
           case 'delete': {
@@ -157,7 +209,11 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
         }
         if (kind === 'ref') {
           const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
-          const input: RequestInput = { prompt: values.prompt ?? '', model: job.request.model, format: job.request.format };
+          const input: RequestInput = {
+            prompt: values.prompt ?? '',
+            model: job.request.model,
+            format: job.request.format,
+          };
           return commands.run(ctx, input, urls, job.id);
         }
         throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
@@ -166,7 +222,9 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
 
     sizeChoices(partial, model) {
       const needle = partial.trim().toLowerCase();
-      const choices = SIZE_PRESETS.filter((p) => !needle || p.value.includes(needle) || p.label.toLowerCase().includes(needle)).map((p) => {
+      const choices = SIZE_PRESETS.filter(
+        (p) => !needle || p.value.includes(needle) || p.label.toLowerCase().includes(needle),
+      ).map((p) => {
         const [w, h] = p.value.split('x').map(Number) as [number, number];
         const price = estimateImage({ ...sampleRequest(model), width: w, height: h }, prices);
         return { name: `${p.label} · ${sizeLabel(w, h)} · ~${formatUsd(price)}`, value: p.value };
@@ -177,7 +235,18 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
 
   function sampleRequest(model?: string): GenerationRequest {
     const id = model && model in catalog ? (model as GenerationRequest['model']) : 'pro';
-    return { prompt: '', model: id, width: 1024, height: 1024, seed: 0, count: 1, safety: 2, format: 'jpeg', upsample: true, references: [] };
+    return {
+      prompt: '',
+      model: id,
+      width: 1024,
+      height: 1024,
+      seed: 0,
+      count: 1,
+      safety: 2,
+      format: 'jpeg',
+      upsample: true,
+      references: [],
+    };
   }
 
   return commands;
@@ -216,7 +285,12 @@ export function remixForm(job: JobView): Form {
       { name: 'model', label: 'Model (pro, max, flex, klein-4b, klein-9b)', value: r.model },
       { name: 'size', label: 'Size (WxH or 16:9)', value: `${r.width}x${r.height}` },
       { name: 'seed', label: 'Seed (empty for a new one)', value: String(r.seed) },
-      { name: 'options', label: 'More options', value: more.join(' '), placeholder: '--count 2 --format png' },
+      {
+        name: 'options',
+        label: 'More options',
+        value: more.join(' '),
+        placeholder: '--count 2 --format png',
+      },
     ],
   };
 }

@@ -7,7 +7,15 @@ import type { JobEvent, JobSink, JobView, Platform } from '../../core/job-types.
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import type { CommandContext, ContextFactory, OutputImage } from '../context.ts';
-import { cardFor, errorText, generatingStatus, queuedStatus, resultButtons, resultFields, taskNotes } from './messages.ts';
+import {
+  cardFor,
+  errorText,
+  generatingStatus,
+  queuedStatus,
+  resultButtons,
+  resultFields,
+  taskNotes,
+} from './messages.ts';
 
 export interface LiveContexts {
   /** The context of a job started in this process, while its interaction is still usable. */
@@ -19,7 +27,10 @@ export interface LiveContexts {
   forget(jobId: string): void;
 }
 
-export function createLiveContexts(restore: Partial<Record<Platform, ContextFactory>>, logger: Logger): LiveContexts {
+export function createLiveContexts(
+  restore: Partial<Record<Platform, ContextFactory>>,
+  logger: Logger,
+): LiveContexts {
   const live = new Map<string, CommandContext>();
   const chains = new Map<string, Promise<void>>();
   return {
@@ -36,7 +47,9 @@ export function createLiveContexts(restore: Partial<Record<Platform, ContextFact
     },
     enqueue(jobId, op) {
       const prev = chains.get(jobId) ?? Promise.resolve();
-      const next = prev.then(op).catch((err: unknown) => logger.warn({ err, jobId }, 'rendering a job event failed'));
+      const next = prev
+        .then(op)
+        .catch((err: unknown) => logger.warn({ err, jobId }, 'rendering a job event failed'));
       chains.set(jobId, next);
       void next.then(() => {
         if (chains.get(jobId) === next) chains.delete(jobId);
@@ -70,13 +83,15 @@ export function createFluxSink(deps: SinkDeps): JobSink {
     const ctx = live.contextFor(job);
     if (!ctx) {
       logger.warn({ jobId: job.id, platform: job.origin.platform }, 'no context for job event');
-      if (event.type === 'ready') throw new Error(`no ${job.origin.platform} adapter to deliver job ${job.id}`);
+      if (event.type === 'ready')
+        throw new Error(`no ${job.origin.platform} adapter to deliver job ${job.id}`);
       return;
     }
     switch (event.type) {
       case 'queued':
         // run() showed the card already; a resumed job shows it here.
-        if (!job.delivery.cardShown) await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position), now()));
+        if (!job.delivery.cardShown)
+          await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position), now()));
         return;
       case 'position': {
         const status = queuedStatus(event.position);
@@ -95,7 +110,12 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           contentType: img.contentType,
         }));
         const posted = await ctx.postResult(
-          { images, fields: resultFields(job, catalog), notes: taskNotes(job), buttons: resultButtons(job.id) },
+          {
+            images,
+            fields: resultFields(job, catalog),
+            notes: taskNotes(job),
+            buttons: resultButtons(job.id),
+          },
           threadName(job.request.prompt),
         );
         deps.saveDelivery(job.id, { ...ctx.delivery(), resultUrls: posted.imageUrls });
@@ -107,7 +127,10 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         return;
       }
       case 'failed':
-        await ctx.showCard({ ...cardFor(job, catalog, `Failed · ${errorText(event.error)}`, now()), buttons: [] });
+        await ctx.showCard({
+          ...cardFor(job, catalog, `Failed · ${errorText(event.error)}`, now()),
+          buttons: [],
+        });
         live.forget(job.id);
         return;
       case 'cancelled':
@@ -116,7 +139,12 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         return;
       case 'needs_review':
         await ctx.showCard({
-          ...cardFor(job, catalog, `Needs a look · ${errorText({ code: 'NEEDS_REVIEW', message: '', charge: 'unknown' })}`, now()),
+          ...cardFor(
+            job,
+            catalog,
+            `Needs a look · ${errorText({ code: 'NEEDS_REVIEW', message: '', charge: 'unknown' })}`,
+            now(),
+          ),
           buttons: [],
         });
         live.forget(job.id);

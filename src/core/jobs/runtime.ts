@@ -35,7 +35,13 @@ const TERMINAL_TASK = new Set(['ready', 'failed', 'needs_review']);
 const deliveryRetries = new Map<string, number>();
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
 
-export function toView(rt: JobRuntime, job: JobRow, tasks: Array<Pick<TaskRow, 'index' | 'seed' | 'state' | 'costMicros' | 'error'>> = rt.store.getTasks(job.id)): JobView {
+export function toView(
+  rt: JobRuntime,
+  job: JobRow,
+  tasks: Array<Pick<TaskRow, 'index' | 'seed' | 'state' | 'costMicros' | 'error'>> = rt.store.getTasks(
+    job.id,
+  ),
+): JobView {
   const view: JobView = {
     ...job,
     tasks: tasks.map((t) => {
@@ -51,18 +57,33 @@ export function toView(rt: JobRuntime, job: JobRow, tasks: Array<Pick<TaskRow, '
 /** Settles the job when all its tasks are terminal, and delivers it when it has images. */
 export async function deliverJob(rt: JobRuntime, jobId: string): Promise<void> {
   const job = rt.store.getJob(jobId);
-  if (!job || job.state === 'delivered' || job.state === 'failed' || job.state === 'cancelled' || job.state === 'needs_review') return;
+  if (
+    !job ||
+    job.state === 'delivered' ||
+    job.state === 'failed' ||
+    job.state === 'cancelled' ||
+    job.state === 'needs_review'
+  )
+    return;
   const tasks = rt.store.getTasks(jobId, true);
   if (!tasks.every((t) => TERMINAL_TASK.has(t.state))) return;
   const cost = tasks.reduce((sum, t) => sum + (t.costMicros ?? 0), 0);
   const images: JobImage[] = tasks
     .filter((t) => t.state === 'ready' && t.image)
-    .map((t) => ({ index: t.index, seed: t.seed, data: t.image?.data as Buffer, contentType: t.image?.contentType as string, costMicros: t.costMicros ?? 0 }));
+    .map((t) => ({
+      index: t.index,
+      seed: t.seed,
+      data: t.image?.data as Buffer,
+      contentType: t.image?.contentType as string,
+      costMicros: t.costMicros ?? 0,
+    }));
   const finishedAt = job.finishedAt ?? Date.now();
 
   if (!images.length) {
     const review = tasks.find((t) => t.state === 'needs_review');
-    const error = (review ?? tasks.find((t) => t.error))?.error ?? ({ code: 'TASK_FAILED', message: 'no image', charge: 'unknown' } as JobError);
+    const error =
+      (review ?? tasks.find((t) => t.error))?.error ??
+      ({ code: 'TASK_FAILED', message: 'no image', charge: 'unknown' } as JobError);
     const state = review ? 'needs_review' : 'failed';
     rt.store.updateJob(jobId, { state, costMicros: cost, finishedAt, error });
     const view = toView(rt, { ...job, state, costMicros: cost, finishedAt, error }, tasks);
@@ -87,7 +108,10 @@ export async function deliverJob(rt: JobRuntime, jobId: string): Promise<void> {
   } catch (err) {
     const attempt = deliveryRetries.get(jobId) ?? 0;
     const delay = RETRY_DELAYS_MS[attempt];
-    rt.logger.warn({ err, jobId, attempt }, delay === undefined ? 'delivery failed; kept for the next start' : 'delivery failed; will retry');
+    rt.logger.warn(
+      { err, jobId, attempt },
+      delay === undefined ? 'delivery failed; kept for the next start' : 'delivery failed; will retry',
+    );
     if (delay !== undefined && !rt.stopping) {
       deliveryRetries.set(jobId, attempt + 1);
       setTimeout(() => void deliverJob(rt, jobId), delay).unref();

@@ -32,7 +32,11 @@ export async function runTask(rt: JobRuntime, jobId: string, index: number): Pro
       submitted = await rt.provider.submit(spec);
     } catch (err) {
       const e = toFluxError(err);
-      if (e.code === 'PROVIDER_RATE_LIMITED' && !rt.stopping && Date.now() - firstTry < RATE_LIMIT_PATIENCE_MS) {
+      if (
+        e.code === 'PROVIDER_RATE_LIMITED' &&
+        !rt.stopping &&
+        Date.now() - firstTry < RATE_LIMIT_PATIENCE_MS
+      ) {
         // Not billed. Another app on the key holds slots: hold back everyone, keep our place, try again.
         const wait = retryDelay(e, attempt);
         rt.store.updateTask(jobId, index, { state: 'queued' });
@@ -58,7 +62,12 @@ export async function runTask(rt: JobRuntime, jobId: string, index: number): Pro
   await waitTask(rt, jobId, index, submitted);
 }
 
-export async function waitTask(rt: JobRuntime, jobId: string, index: number, submitted: SubmittedTask): Promise<void> {
+export async function waitTask(
+  rt: JobRuntime,
+  jobId: string,
+  index: number,
+  submitted: SubmittedTask,
+): Promise<void> {
   const job = rt.store.getJob(jobId);
   if (!job) return;
   const controller = new AbortController();
@@ -114,7 +123,12 @@ function failTask(rt: JobRuntime, jobId: string, index: number, e: FluxError): v
   if (e instanceof ProviderError && e.detail) error.detail = e.detail;
   // Moderated and refused tasks cost nothing; when we cannot tell, the estimate stands, marked as such.
   const cost = e.charge === 'none' || !job ? 0 : estimateImage(job.request, rt.prices);
-  rt.store.updateTask(jobId, index, { state: 'failed', error, costMicros: cost, costEstimated: e.charge !== 'none' });
+  rt.store.updateTask(jobId, index, {
+    state: 'failed',
+    error,
+    costMicros: cost,
+    costEstimated: e.charge !== 'none',
+  });
 }
 
 function retryDelay(e: FluxError, attempt: number): number {

@@ -45,7 +45,12 @@ export function bflError(res: JsonResponse, what: 'submit' | 'poll' | 'credits')
   const detail = detailText(res.body);
   const retry = retryAfter(res.headers['retry-after']);
   const make = (code: ErrorCode, charge: 'none' | 'unknown', message: string) =>
-    new ProviderError(code, `BFL ${what}: ${message}`, { status: res.status, charge, ...(detail ? { detail } : {}), ...(retry !== undefined ? { retryAfter: retry } : {}) });
+    new ProviderError(code, `BFL ${what}: ${message}`, {
+      status: res.status,
+      charge,
+      ...(detail ? { detail } : {}),
+      ...(retry !== undefined ? { retryAfter: retry } : {}),
+    });
   switch (res.status) {
     case 402:
       return make('PROVIDER_OUT_OF_CREDITS', 'none', 'out of credits (402)');
@@ -64,7 +69,8 @@ export function bflError(res: JsonResponse, what: 'submit' | 'poll' | 'credits')
 
 /** 422 `detail` is a string or an array of { loc, msg, type }. */
 export function detailText(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return typeof body === 'string' && body ? body.slice(0, 300) : undefined;
+  if (!body || typeof body !== 'object')
+    return typeof body === 'string' && body ? body.slice(0, 300) : undefined;
   const detail = (body as { detail?: unknown }).detail;
   if (typeof detail === 'string') return detail.slice(0, 300);
   if (Array.isArray(detail)) {

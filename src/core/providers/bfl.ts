@@ -9,7 +9,7 @@ import type { ModelCatalog } from '../models.ts';
 import { creditsToMicros } from '../pricing.ts';
 import { type BflStatus, bflError, requestBody } from './bfl-wire.ts';
 import { downloadImage, failedBeforeSending, requestJson } from './http.ts';
-import { DEFAULT_POLL_POLICY, type PollPolicy, expectedFromProgress, nextPollDelay } from './poll-policy.ts';
+import { DEFAULT_POLL_POLICY, expectedFromProgress, nextPollDelay, type PollPolicy } from './poll-policy.ts';
 import { sleep } from './sleep.ts';
 import type { ImageResult, Provider, SubmittedTask, TaskSpec, WaitOptions } from './types.ts';
 
@@ -46,12 +46,21 @@ export function createBflProvider(options: BflProviderOptions): Provider {
     for (let attempt = 1; ; attempt++) {
       let res: Awaited<ReturnType<typeof requestJson>>;
       try {
-        res = await requestJson(`${base}/v1/${model.path}`, { method: 'POST', headers, body, dispatcher, signal });
+        res = await requestJson(`${base}/v1/${model.path}`, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher,
+          signal,
+        });
       } catch (err) {
         if (signal?.aborted) throw err;
         // Only a request that never left can be sent again: anything else may already be a billed task.
         if (failedBeforeSending(err) && attempt < attempts) {
-          logger.warn({ attempt, code: (err as { code?: string }).code }, 'BFL unreachable before sending; retrying submit');
+          logger.warn(
+            { attempt, code: (err as { code?: string }).code },
+            'BFL unreachable before sending; retrying submit',
+          );
           await sleep(250 * 2 ** attempt, signal);
           continue;
         }
@@ -61,11 +70,23 @@ export function createBflProvider(options: BflProviderOptions): Provider {
         });
       }
       if (res.status !== 200) throw bflError(res, 'submit');
-      const answer = res.body as { id?: unknown; polling_url?: unknown; cost?: number | null; input_mp?: number | null; output_mp?: number | null };
+      const answer = res.body as {
+        id?: unknown;
+        polling_url?: unknown;
+        cost?: number | null;
+        input_mp?: number | null;
+        output_mp?: number | null;
+      };
       if (typeof answer.id !== 'string' || typeof answer.polling_url !== 'string') {
-        throw new ProviderError('PROVIDER_PROTOCOL', 'BFL submit answer has no id or polling_url', { charge: 'unknown' });
+        throw new ProviderError('PROVIDER_PROTOCOL', 'BFL submit answer has no id or polling_url', {
+          charge: 'unknown',
+        });
       }
-      const submitted: SubmittedTask = { taskId: answer.id, pollingUrl: answer.polling_url, submittedAt: Date.now() };
+      const submitted: SubmittedTask = {
+        taskId: answer.id,
+        pollingUrl: answer.polling_url,
+        submittedAt: Date.now(),
+      };
       const cost = creditsToMicros(answer.cost);
       if (cost !== undefined) submitted.costMicros = cost;
       if (typeof answer.input_mp === 'number') submitted.inputMp = answer.input_mp;
@@ -75,7 +96,8 @@ export function createBflProvider(options: BflProviderOptions): Provider {
   }
 
   async function waitForResult(task: SubmittedTask, wait: WaitOptions = {}): Promise<ImageResult> {
-    if (!task.pollingUrl) throw new ProviderError('PROVIDER_PROTOCOL', 'task has no polling_url', { charge: 'unknown' });
+    if (!task.pollingUrl)
+      throw new ProviderError('PROVIDER_PROTOCOL', 'task has no polling_url', { charge: 'unknown' });
     const started = task.submittedAt ?? Date.now();
     let expected = wait.expectedMs ?? 5_000;
     let lastDelay: number | undefined;
@@ -85,23 +107,42 @@ export function createBflProvider(options: BflProviderOptions): Provider {
     wait.onWake?.(() => wake?.());
     for (;;) {
       const elapsed = Date.now() - started;
-      if (elapsed > timeoutMs) throw new ProviderError('TASK_TIMEOUT', `task ${task.taskId} not ready after ${timeoutMs} ms`, { charge: 'unknown' });
-      lastDelay = failures || notFound ? Math.min(1_000, 150 * 2 ** (failures + notFound)) : nextPollDelay(elapsed, expected, lastDelay, policy);
+      if (elapsed > timeoutMs)
+        throw new ProviderError('TASK_TIMEOUT', `task ${task.taskId} not ready after ${timeoutMs} ms`, {
+          charge: 'unknown',
+        });
+      lastDelay =
+        failures || notFound
+          ? Math.min(1_000, 150 * 2 ** (failures + notFound))
+          : nextPollDelay(elapsed, expected, lastDelay, policy);
       await sleep(lastDelay, wait.signal, (w) => {
         wake = w;
       });
       let res: Awaited<ReturnType<typeof requestJson>>;
       try {
-        res = await requestJson(task.pollingUrl, { method: 'GET', headers: { 'x-key': apiKey, accept: 'application/json' }, dispatcher, signal: wait.signal });
+        res = await requestJson(task.pollingUrl, {
+          method: 'GET',
+          headers: { 'x-key': apiKey, accept: 'application/json' },
+          dispatcher,
+          signal: wait.signal,
+        });
       } catch (err) {
         if (wait.signal?.aborted) throw err;
-        if (++failures > 8) throw new ProviderError('PROVIDER_UNAVAILABLE', `polling failed: ${(err as Error).message}`, { cause: err, charge: 'unknown' });
+        if (++failures > 8)
+          throw new ProviderError('PROVIDER_UNAVAILABLE', `polling failed: ${(err as Error).message}`, {
+            cause: err,
+            charge: 'unknown',
+          });
         continue;
       }
       const body = (typeof res.body === 'object' && res.body ? res.body : {}) as BflStatus;
       if (res.status === 404 || body.status === 'Task not found') {
         // Right after submit a cluster may not know the task yet; give it a few tries.
-        if (++notFound > 5) throw new ProviderError('TASK_NOT_FOUND', `task ${task.taskId} not found`, { status: res.status, charge: 'unknown' });
+        if (++notFound > 5)
+          throw new ProviderError('TASK_NOT_FOUND', `task ${task.taskId} not found`, {
+            status: res.status,
+            charge: 'unknown',
+          });
         continue;
       }
       if (res.status === 429 || res.status >= 500) {
@@ -120,24 +161,45 @@ export function createBflProvider(options: BflProviderOptions): Provider {
       }
       if (READY.has(status)) return fetchSample(task, body, started, wait.signal);
       if (status === 'Request Moderated') {
-        throw new ProviderError('REQUEST_MODERATED', 'the prompt or a reference was moderated', { detail: moderationDetail(body), charge: 'none' });
+        throw new ProviderError('REQUEST_MODERATED', 'the prompt or a reference was moderated', {
+          detail: moderationDetail(body),
+          charge: 'none',
+        });
       }
       if (status === 'Content Moderated') {
-        throw new ProviderError('CONTENT_MODERATED', 'the generated image was moderated', { detail: moderationDetail(body), charge: 'none' });
+        throw new ProviderError('CONTENT_MODERATED', 'the generated image was moderated', {
+          detail: moderationDetail(body),
+          charge: 'none',
+        });
       }
       if (status === 'Error' || status === 'Failed') {
-        throw new ProviderError('TASK_FAILED', `task ${task.taskId} failed`, { detail: moderationDetail(body), charge: 'unknown' });
+        throw new ProviderError('TASK_FAILED', `task ${task.taskId} failed`, {
+          detail: moderationDetail(body),
+          charge: 'unknown',
+        });
       }
-      throw new ProviderError('PROVIDER_PROTOCOL', `unknown task status "${status.slice(0, 40)}"`, { charge: 'unknown' });
+      throw new ProviderError('PROVIDER_PROTOCOL', `unknown task status "${status.slice(0, 40)}"`, {
+        charge: 'unknown',
+      });
     }
   }
 
-  async function fetchSample(task: SubmittedTask, body: BflStatus, started: number, signal?: AbortSignal): Promise<ImageResult> {
+  async function fetchSample(
+    task: SubmittedTask,
+    body: BflStatus,
+    started: number,
+    signal?: AbortSignal,
+  ): Promise<ImageResult> {
     const sample = body.result?.sample;
-    if (typeof sample !== 'string') throw new ProviderError('PROVIDER_PROTOCOL', 'Ready without result.sample', { charge: 'charged' });
+    if (typeof sample !== 'string')
+      throw new ProviderError('PROVIDER_PROTOCOL', 'Ready without result.sample', { charge: 'charged' });
     // The signed delivery URL needs no key, and the key must never reach that host.
     const image = await downloadImage(sample, { dispatcher, maxBytes, ...(signal ? { signal } : {}) });
-    const result: ImageResult = { data: image.data, contentType: image.contentType, generationMs: Date.now() - started };
+    const result: ImageResult = {
+      data: image.data,
+      contentType: image.contentType,
+      generationMs: Date.now() - started,
+    };
     const cost = creditsToMicros(body.cost ?? body.result?.cost) ?? task.costMicros;
     if (cost !== undefined) result.costMicros = cost;
     return result;

@@ -2,7 +2,7 @@
  * HTTP for providers: one shared undici Agent with timeouts, JSON calls that always consume their bodies,
  * and image downloads that are capped, checked by magic bytes, and held in one buffer.
  */
-import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
+import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
 import { ProviderError } from '../errors.ts';
 import { sniffImageType } from '../request.ts';
 
@@ -38,9 +38,21 @@ export interface JsonResponse {
 /** A JSON call; the body is always read (or discarded) so the connection returns to the pool. */
 export async function requestJson(
   url: string,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; dispatcher: Dispatcher; signal?: AbortSignal },
+  init: {
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    dispatcher: Dispatcher;
+    signal?: AbortSignal;
+  },
 ): Promise<JsonResponse> {
-  const res = await request(url, { method: init.method, headers: init.headers, body: init.body, dispatcher: init.dispatcher, signal: init.signal });
+  const res = await request(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    dispatcher: init.dispatcher,
+    signal: init.signal,
+  });
   const text = await res.body.text();
   let body: unknown = text;
   if (text) {
@@ -59,8 +71,16 @@ export async function requestJson(
  */
 export function failedBeforeSending(err: unknown): boolean {
   if (err instanceof undiciErrors.ConnectTimeoutError) return true;
-  const code = (err as { code?: string } | undefined)?.code ?? (err as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH';
+  const code =
+    (err as { code?: string } | undefined)?.code ??
+    (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'EHOSTUNREACH'
+  );
 }
 
 export type ImageType = NonNullable<ReturnType<typeof sniffImageType>>;
@@ -71,31 +91,58 @@ export type ImageType = NonNullable<ReturnType<typeof sniffImageType>>;
  */
 export async function downloadImage(
   url: string,
-  options: { dispatcher: Dispatcher; maxBytes: number; signal?: AbortSignal; headers?: Record<string, string> },
+  options: {
+    dispatcher: Dispatcher;
+    maxBytes: number;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+  },
 ): Promise<{ data: Buffer; contentType: ImageType }> {
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method: 'GET', dispatcher: options.dispatcher, signal: options.signal, headers: options.headers ?? {} });
+    res = await request(url, {
+      method: 'GET',
+      dispatcher: options.dispatcher,
+      signal: options.signal,
+      headers: options.headers ?? {},
+    });
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    throw new ProviderError('DOWNLOAD_FAILED', `image download failed: ${(err as Error).message}`, { cause: err, charge: 'charged' });
+    throw new ProviderError('DOWNLOAD_FAILED', `image download failed: ${(err as Error).message}`, {
+      cause: err,
+      charge: 'charged',
+    });
   }
   if (res.statusCode !== 200) {
     await res.body.dump();
-    throw new ProviderError('DOWNLOAD_FAILED', `image download answered HTTP ${res.statusCode}`, { status: res.statusCode, charge: 'charged' });
+    throw new ProviderError('DOWNLOAD_FAILED', `image download answered HTTP ${res.statusCode}`, {
+      status: res.statusCode,
+      charge: 'charged',
+    });
   }
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBytes) {
     await res.body.dump();
-    throw new ProviderError('DOWNLOAD_TOO_LARGE', `image of ${declared} bytes is over ${options.maxBytes}`, { charge: 'charged' });
+    throw new ProviderError('DOWNLOAD_TOO_LARGE', `image of ${declared} bytes is over ${options.maxBytes}`, {
+      charge: 'charged',
+    });
   }
-  const data = await readCapped(res.body, Number.isFinite(declared) && declared > 0 ? declared : undefined, options.maxBytes);
+  const data = await readCapped(
+    res.body,
+    Number.isFinite(declared) && declared > 0 ? declared : undefined,
+    options.maxBytes,
+  );
   const contentType = sniffImageType(data);
-  if (!contentType) throw new ProviderError('NOT_AN_IMAGE', 'the download is not an image', { charge: 'charged' });
+  if (!contentType)
+    throw new ProviderError('NOT_AN_IMAGE', 'the download is not an image', { charge: 'charged' });
   return { data, contentType };
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], declared: number | undefined, max: number): Promise<Buffer> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  declared: number | undefined,
+  max: number,
+): Promise<Buffer> {
   if (declared !== undefined) {
     const out = Buffer.allocUnsafe(declared);
     let offset = 0;
@@ -103,12 +150,17 @@ async function readCapped(body: Dispatcher.ResponseData['body'], declared: numbe
       const c = chunk as Buffer;
       if (offset + c.length > declared) {
         body.destroy();
-        throw new ProviderError('DOWNLOAD_FAILED', 'image longer than its content-length', { charge: 'charged' });
+        throw new ProviderError('DOWNLOAD_FAILED', 'image longer than its content-length', {
+          charge: 'charged',
+        });
       }
       c.copy(out, offset);
       offset += c.length;
     }
-    if (offset !== declared) throw new ProviderError('DOWNLOAD_FAILED', 'image shorter than its content-length', { charge: 'charged' });
+    if (offset !== declared)
+      throw new ProviderError('DOWNLOAD_FAILED', 'image shorter than its content-length', {
+        charge: 'charged',
+      });
     return out;
   }
   const chunks: Buffer[] = [];

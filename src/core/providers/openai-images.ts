@@ -9,7 +9,7 @@ import { type ErrorCode, ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ModelCatalog, ModelId } from '../models.ts';
 import { sniffImageType } from '../request.ts';
-import { downloadImage, failedBeforeSending, requestJson, type JsonResponse } from './http.ts';
+import { downloadImage, failedBeforeSending, type JsonResponse, requestJson } from './http.ts';
 import type { ImageResult, Provider, SubmittedTask, TaskSpec, WaitOptions } from './types.ts';
 
 export interface OpenAIImagesOptions {
@@ -27,7 +27,11 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
   const base = options.baseUrl.replace(/\/+$/, '');
   const origin = new URL(base).origin;
   const maxBytes = options.maxDownloadBytes ?? 40 * 1024 * 1024;
-  const headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
+  const headers = {
+    authorization: `Bearer ${options.apiKey}`,
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
 
   return {
     name: 'openai',
@@ -46,13 +50,20 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
       if (task.user) body.user = task.user;
       if (edit) {
         body.images = r.references.map((ref) => ({
-          image_url: ref.kind === 'url' ? ref.url : `data:${ref.contentType};base64,${ref.data.toString('base64')}`,
+          image_url:
+            ref.kind === 'url' ? ref.url : `data:${ref.contentType};base64,${ref.data.toString('base64')}`,
         }));
       }
       const submittedAt = Date.now();
       let res: JsonResponse;
       try {
-        res = await requestJson(`${base}/v1/images/${edit ? 'edits' : 'generations'}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: options.dispatcher, signal });
+        res = await requestJson(`${base}/v1/images/${edit ? 'edits' : 'generations'}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+          dispatcher: options.dispatcher,
+          signal,
+        });
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new ProviderError('PROVIDER_UNAVAILABLE', `gateway call failed: ${(err as Error).message}`, {
@@ -62,8 +73,11 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
       }
       if (res.status !== 200) throw gatewayError(res);
       const first = (res.body as { data?: Array<{ url?: string; b64_json?: string }> }).data?.[0];
-      if (!first || (!first.url && !first.b64_json)) throw new ProviderError('PROVIDER_PROTOCOL', 'gateway answer has no image', { charge: 'unknown' });
-      const immediate: SubmittedTask['immediate'] = first.b64_json ? { b64: first.b64_json } : { url: first.url as string };
+      if (!first || (!first.url && !first.b64_json))
+        throw new ProviderError('PROVIDER_PROTOCOL', 'gateway answer has no image', { charge: 'unknown' });
+      const immediate: SubmittedTask['immediate'] = first.b64_json
+        ? { b64: first.b64_json }
+        : { url: first.url as string };
       return { taskId: `gw-${randomUUID()}`, submittedAt, immediate };
     },
 
@@ -72,7 +86,8 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
       if (task.immediate?.b64) {
         const data = Buffer.from(task.immediate.b64, 'base64');
         const contentType = sniffImageType(data);
-        if (!contentType) throw new ProviderError('NOT_AN_IMAGE', 'gateway b64_json is not an image', { charge: 'charged' });
+        if (!contentType)
+          throw new ProviderError('NOT_AN_IMAGE', 'gateway b64_json is not an image', { charge: 'charged' });
         return generationMs === undefined ? { data, contentType } : { data, contentType, generationMs };
       }
       if (task.immediate?.url) {
@@ -86,7 +101,9 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
         });
         return generationMs === undefined ? image : { ...image, generationMs };
       }
-      throw new ProviderError('TASK_NOT_FOUND', 'a gateway call cannot be resumed after a restart', { charge: 'unknown' });
+      throw new ProviderError('TASK_NOT_FOUND', 'a gateway call cannot be resumed after a restart', {
+        charge: 'unknown',
+      });
     },
   };
 }
@@ -104,7 +121,11 @@ function gatewayError(res: JsonResponse): ProviderError {
   };
   // Gateways signal moderation as a 400 with a content-policy code.
   if (res.status === 400 && /moderat|content_policy|safety/i.test(`${err?.code ?? ''} ${detail ?? ''}`)) {
-    return new ProviderError('REQUEST_MODERATED', 'gateway refused the prompt', { status: 400, charge: 'none', ...(detail ? { detail } : {}) });
+    return new ProviderError('REQUEST_MODERATED', 'gateway refused the prompt', {
+      status: 400,
+      charge: 'none',
+      ...(detail ? { detail } : {}),
+    });
   }
   const [code, charge] = byStatus[res.status] ?? ['PROVIDER_UNAVAILABLE', 'unknown'];
   const retry = Number(res.headers['retry-after']);

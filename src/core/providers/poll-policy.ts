@@ -30,7 +30,12 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
 };
 
 /** Milliseconds to wait before the next poll, given how long the task has run and how often we polled. */
-export function nextPollDelay(elapsedMs: number, expectedMs: number, lastDelayMs: number | undefined, policy = DEFAULT_POLL_POLICY): number {
+export function nextPollDelay(
+  elapsedMs: number,
+  expectedMs: number,
+  lastDelayMs: number | undefined,
+  policy = DEFAULT_POLL_POLICY,
+): number {
   const expected = Math.max(expectedMs, policy.minMs);
   const first = expected * policy.firstAt;
   if (elapsedMs < first) return Math.max(policy.minMs / 2, first - elapsedMs);
@@ -40,7 +45,11 @@ export function nextPollDelay(elapsedMs: number, expectedMs: number, lastDelayMs
 }
 
 /** A progress report (0..1) refines the guess: the remaining time is about elapsed × (1 - p) / p. */
-export function expectedFromProgress(elapsedMs: number, progress: number | undefined, expectedMs: number): number {
+export function expectedFromProgress(
+  elapsedMs: number,
+  progress: number | undefined,
+  expectedMs: number,
+): number {
   if (progress === undefined || !(progress > 0.05) || progress >= 1) return expectedMs;
   return elapsedMs / progress;
 }

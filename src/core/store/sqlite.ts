@@ -69,21 +69,32 @@ export function createSqliteStore(path: string): Store {
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
 
-  const insertJob = db.prepare(`INSERT INTO jobs (id, state, request, origin, delivery, parent_id, platform, workspace_id, channel_id, user_id,
+  const insertJob =
+    db.prepare(`INSERT INTO jobs (id, state, request, origin, delivery, parent_id, platform, workspace_id, channel_id, user_id,
     estimate, cost, created_at, started_at, finished_at, error) VALUES (@id, @state, @request, @origin, @delivery, @parentId, @platform,
     @workspaceId, @channelId, @userId, @estimate, @cost, @createdAt, @startedAt, @finishedAt, @error)`);
   const insertTask = db.prepare('INSERT INTO tasks (job_id, idx, seed, state) VALUES (?, ?, ?, ?)');
   const getJob = db.prepare('SELECT * FROM jobs WHERE id = ?');
-  const getTasks = db.prepare('SELECT job_id, idx, seed, state, submitted, cost, cost_estimated, error, image_type FROM tasks WHERE job_id = ? ORDER BY idx');
+  const getTasks = db.prepare(
+    'SELECT job_id, idx, seed, state, submitted, cost, cost_estimated, error, image_type FROM tasks WHERE job_id = ? ORDER BY idx',
+  );
   const getTasksWithImages = db.prepare('SELECT * FROM tasks WHERE job_id = ? ORDER BY idx');
-  const unfinished = db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running', 'ready') ORDER BY created_at, rowid");
+  const unfinished = db.prepare(
+    "SELECT * FROM jobs WHERE state IN ('queued', 'running', 'ready') ORDER BY created_at, rowid",
+  );
   const findTask = db.prepare('SELECT job_id, idx FROM tasks WHERE provider_task_id = ?');
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
   const setImage = db.prepare('UPDATE tasks SET image = ?, image_type = ? WHERE job_id = ? AND idx = ?');
   const setProviderId = db.prepare('UPDATE tasks SET provider_task_id = ? WHERE job_id = ? AND idx = ?');
   const statements = new Map<string, Database.Statement>();
 
-  const update = (table: 'jobs' | 'tasks', columns: Record<string, string>, patch: Record<string, unknown>, where: string, keys: unknown[]) => {
+  const update = (
+    table: 'jobs' | 'tasks',
+    columns: Record<string, string>,
+    patch: Record<string, unknown>,
+    where: string,
+    keys: unknown[],
+  ) => {
     const fields = Object.keys(patch).filter((k) => columns[k]);
     if (!fields.length) return;
     const sql = `UPDATE ${table} SET ${fields.map((f) => `${columns[f]} = ?`).join(', ')} WHERE ${where}`;
@@ -122,7 +133,9 @@ export function createSqliteStore(path: string): Store {
       return row ? toJob(row) : undefined;
     },
     getTasks(jobId, withImages = false) {
-      return ((withImages ? getTasksWithImages : getTasks).all(jobId) as Record<string, unknown>[]).map(toTask);
+      return ((withImages ? getTasksWithImages : getTasks).all(jobId) as Record<string, unknown>[]).map(
+        toTask,
+      );
     },
     updateJob(id, patch) {
       update('jobs', JOB_COLUMNS, patch, 'id = ?', [id]);
@@ -177,7 +190,12 @@ function toJob(row: Record<string, unknown>): JobRow {
 }
 
 function toTask(row: Record<string, unknown>): TaskRow {
-  const task: TaskRow = { jobId: row.job_id as string, index: row.idx as number, seed: row.seed as number, state: row.state as TaskRow['state'] };
+  const task: TaskRow = {
+    jobId: row.job_id as string,
+    index: row.idx as number,
+    seed: row.seed as number,
+    state: row.state as TaskRow['state'],
+  };
   if (row.submitted) task.submitted = JSON.parse(row.submitted as string);
   if (row.cost !== null && row.cost !== undefined) task.costMicros = row.cost as number;
   if (row.cost_estimated) task.costEstimated = true;
@@ -189,14 +207,18 @@ function toTask(row: Record<string, unknown>): TaskRow {
 /** Requests as JSON; reference bytes as base64 so a restart can still send them. */
 export function serializeRequest(request: GenerationRequest): string {
   if (!request.references.some((r) => r.kind === 'bytes')) return JSON.stringify(request);
-  const references = request.references.map((r) => (r.kind === 'bytes' ? { ...r, data: r.data.toString('base64') } : r));
+  const references = request.references.map((r) =>
+    r.kind === 'bytes' ? { ...r, data: r.data.toString('base64') } : r,
+  );
   return JSON.stringify({ ...request, references });
 }
 
 export function parseRequest(text: string): GenerationRequest {
   const request = JSON.parse(text) as GenerationRequest;
   request.references = request.references.map((r) =>
-    r.kind === 'bytes' ? ({ ...r, data: Buffer.from(r.data as unknown as string, 'base64') } as Reference) : r,
+    r.kind === 'bytes'
+      ? ({ ...r, data: Buffer.from(r.data as unknown as string, 'base64') } as Reference)
+      : r,
   );
   return request;
 }

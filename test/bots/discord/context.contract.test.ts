@@ -1,4 +1,8 @@
-import { createDiscordContext, createDiscordFactory, type DiscordDelivery } from '../../../src/bots/discord/context.ts';
+import {
+  createDiscordContext,
+  createDiscordFactory,
+  type DiscordDelivery,
+} from '../../../src/bots/discord/context.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
@@ -13,13 +17,33 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
   const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
   const token = `itok-${discord.snowflake()}`;
   discord.bindToken(token, CHANNEL);
-  const delivery: DiscordDelivery = { appId: APP_ID, channelId: CHANNEL, guildId: GUILD, token, tokenExpiresAt: Date.now() + 600_000, original: 'deferred', uploadLimit: 10 * 1024 * 1024 };
-  const responses: Array<{ type: number; data?: { custom_id: string; title: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> } }> = [];
+  const delivery: DiscordDelivery = {
+    appId: APP_ID,
+    channelId: CHANNEL,
+    guildId: GUILD,
+    token,
+    tokenExpiresAt: Date.now() + 600_000,
+    original: 'deferred',
+    uploadLimit: 10 * 1024 * 1024,
+  };
+  const responses: Array<{
+    type: number;
+    data?: {
+      custom_id: string;
+      title: string;
+      components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
+    };
+  }> = [];
   const deps = { rest, logger: silentLogger() };
-  const ctx = createDiscordContext(deps, delivery, { id: '400000000000000001', name: 'Ana', isAdmin: false }, {
-    send: async (body) => void responses.push(body as (typeof responses)[number]),
-    done: () => false,
-  });
+  const ctx = createDiscordContext(
+    deps,
+    delivery,
+    { id: '400000000000000001', name: 'Ana', isAdmin: false },
+    {
+      send: async (body) => void responses.push(body as (typeof responses)[number]),
+      done: () => false,
+    },
+  );
   const h: ContractHarness = {
     ctx,
     factory: createDiscordFactory(deps),
@@ -31,7 +55,9 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
         // An ephemeral follow-up, or an ephemeral first response (type 4, flags 64) of the interaction.
         privateTexts: [
           ...all.filter((m) => m.flags & 64).map((m) => m.content),
-          ...responses.filter((r) => r.type === 4 && (r.data as { flags?: number } | undefined)?.flags === 64).map((r) => String((r.data as { content?: string }).content)),
+          ...responses
+            .filter((r) => r.type === 4 && (r.data as { flags?: number } | undefined)?.flags === 64)
+            .map((r) => String((r.data as { content?: string }).content)),
         ],
         cardText: card ? `${card.content} ${JSON.stringify(card.embeds)}` : undefined,
         cardsCreated: all.filter((m) => !m.attachments.length && !(m.flags & 64) && !m.deleted).length,
@@ -50,7 +76,12 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
           .map((r) => ({
             id: (r.data?.custom_id ?? '').replace(/^flux:form:/, ''),
             title: r.data?.title ?? '',
-            fields: Object.fromEntries((r.data?.components ?? []).map((row) => [row.components[0]?.custom_id ?? '', row.components[0]?.value])),
+            fields: Object.fromEntries(
+              (r.data?.components ?? []).map((row) => [
+                row.components[0]?.custom_id ?? '',
+                row.components[0]?.value,
+              ]),
+            ),
           })),
       };
     },

@@ -24,9 +24,17 @@ describe('Discord over the gateway', () => {
   it('logs in with the bot token and runs /flux from an INTERACTION_CREATE dispatch to the image in a thread', async () => {
     const raw = slash({ prompt: 'a gateway fox', model: 'klein-4b' });
     discord.dispatch('INTERACTION_CREATE', raw);
-    const callback = await until(() => discord.callbacks.find((c) => c.interactionId === raw.id), 5_000, 'deferral callback');
+    const callback = await until(
+      () => discord.callbacks.find((c) => c.interactionId === raw.id),
+      5_000,
+      'deferral callback',
+    );
     expect(callback.body).toEqual({ type: 5 });
-    const result = await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    const result = await until(
+      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      10_000,
+      'result',
+    );
     expect([...discord.threads.values()][0]?.id).toBe(result.channelId);
     expect(discord.originalOf(raw.token)?.content).toContain('see thread');
     expect(discord.authViolations).toEqual([]);
@@ -37,7 +45,14 @@ describe('Discord over the gateway', () => {
     raw.type = 3;
     raw.data = { custom_id: 'something-else' };
     discord.dispatch('INTERACTION_CREATE', raw);
-    const callback = await until(() => discord.callbacks.find((c) => c.interactionId === raw.id), 5_000, 'callback');
-    expect(callback.body).toMatchObject({ type: 4, data: { content: 'This button is no longer active.', flags: 64 } });
+    const callback = await until(
+      () => discord.callbacks.find((c) => c.interactionId === raw.id),
+      5_000,
+      'callback',
+    );
+    expect(callback.body).toMatchObject({
+      type: 4,
+      data: { content: 'This button is no longer active.', flags: 64 },
+    });
   });
 });

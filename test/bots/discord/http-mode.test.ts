@@ -6,10 +6,10 @@ import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../../fake
 import { makePng } from '../../fakes/images.ts';
 import {
   APP_ID,
-  CHANNEL,
   attachment,
   autocomplete,
   button,
+  CHANNEL,
   discordConfig,
   keyPair,
   messageCommand,
@@ -44,12 +44,22 @@ afterEach(async () => {
 });
 
 const text = (m: FakeMessage | undefined) =>
-  m ? [m.content, JSON.stringify(m.embeds), m.components.flatMap((r) => r.components.map((c) => c.label)).join(' ')].join(' ') : '';
+  m
+    ? [
+        m.content,
+        JSON.stringify(m.embeds),
+        m.components.flatMap((r) => r.components.map((c) => c.label)).join(' '),
+      ].join(' ')
+    : '';
 const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
 const ephemerals = () => [...discord.messages.values()].filter((m) => m.flags & 64);
 const card = (token: string) => discord.originalOf(token);
 
-async function flux(options: Record<string, string | number | boolean>, extra: Parameters<typeof slash>[2] = {}, who?: Parameters<typeof slash>[1]) {
+async function flux(
+  options: Record<string, string | number | boolean>,
+  extra: Parameters<typeof slash>[2] = {},
+  who?: Parameters<typeof slash>[1],
+) {
   const raw = slash(options, who, extra);
   discord.bindToken(raw.token, CHANNEL);
   const answer = await post(port, raw, keys.privateKey);
@@ -61,13 +71,19 @@ describe('Discord over HTTP interactions', () => {
     const ping = { ...slash({}), type: 1 };
     expect((await post(port, ping, keys.privateKey)).body).toEqual({ type: 1 });
     expect((await post(port, ping, keys.privateKey, true)).status).toBe(401);
-    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body: '{"type":1}' });
+    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+      method: 'POST',
+      body: '{"type":1}',
+    });
     expect(res.status).toBe(401);
   });
 
   it('defers at once, shows the card, and posts the image with its cost in a thread named after the prompt', async () => {
     const ref = attachment('cat.png');
-    const { raw, answer } = await flux({ prompt: 'a red fox in the snow', model: 'klein-9b', size: '1024x1024', seed: 42 }, { attachments: [ref] });
+    const { raw, answer } = await flux(
+      { prompt: 'a red fox in the snow', model: 'klein-9b', size: '1024x1024', seed: 42 },
+      { attachments: [ref] },
+    );
     expect(answer.body).toEqual({ type: 5 });
     const result = await until(() => results()[0], 10_000, 'result');
     const thread = [...discord.threads.values()][0];
@@ -77,8 +93,14 @@ describe('Discord over HTTP interactions', () => {
     expect(text(result)).toContain('$0.045');
     expect(text(result)).toContain('`42`');
     expect(text(result)).toContain('Reroll');
-    expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(`flux:delete:${app?.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`);
-    const c = await until(() => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined), 5_000, 'summary');
+    expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(
+      `flux:delete:${app?.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`,
+    );
+    const c = await until(
+      () => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined),
+      5_000,
+      'summary',
+    );
     expect(c.content).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
     // The reference went to BFL as the attachment's URL; nothing carried the wrong credentials.
     expect([...bfl.tasks.values()][0]?.body.input_image).toBe(ref.url);
@@ -90,7 +112,9 @@ describe('Discord over HTTP interactions', () => {
     bfl.configure({ generationMs: 1_600 });
     const { raw } = await flux({ prompt: 'slow fox', model: 'klein-4b', count: 2 });
     await until(() => results()[0], 10_000, 'result');
-    const edits = discord.calls.filter((c) => c.method === 'PATCH' && c.path.includes(raw.token)).map((c) => JSON.stringify(c.body));
+    const edits = discord.calls
+      .filter((c) => c.method === 'PATCH' && c.path.includes(raw.token))
+      .map((c) => JSON.stringify(c.body));
     expect(edits[0]).toContain('Queued');
     expect(edits[0]).toContain('~$0.03');
     expect(edits[0]).toContain('1024×1024 · 1.05 MP');
@@ -119,7 +143,12 @@ describe('Discord over HTTP interactions', () => {
   it('delivers four images in one message', async () => {
     await flux({ prompt: 'four foxes', model: 'klein-4b', count: 4, seed: 1 });
     const result = await until(() => results()[0], 10_000, 'result');
-    expect(result.attachments.map((a) => a.filename)).toEqual(['flux-1.jpg', 'flux-2.jpg', 'flux-3.jpg', 'flux-4.jpg']);
+    expect(result.attachments.map((a) => a.filename)).toEqual([
+      'flux-1.jpg',
+      'flux-2.jpg',
+      'flux-3.jpg',
+      'flux-4.jpg',
+    ]);
     expect(results()).toHaveLength(1);
   });
 
@@ -134,7 +163,10 @@ describe('Discord over HTTP interactions', () => {
 
   it('re-encodes an image over the upload limit and says so', async () => {
     bfl.configure({ bigImage: makePng(1536, 1536, true) });
-    await flux({ prompt: '[big] huge fox', model: 'klein-4b', format: 'png' }, { uploadLimit: 2 * 1024 * 1024 });
+    await flux(
+      { prompt: '[big] huge fox', model: 'klein-4b', format: 'png' },
+      { uploadLimit: 2 * 1024 * 1024 },
+    );
     const result = await until(() => results()[0], 20_000, 'result');
     expect(result.attachments[0]?.filename).toMatch(/\.jpg$/);
     expect(result.attachments[0]?.size).toBeLessThanOrEqual(2 * 1024 * 1024);
@@ -179,7 +211,8 @@ describe('Discord over HTTP interactions', () => {
 
   it('offers size presets with megapixels and cost by autocomplete', async () => {
     const { body } = await post(port, autocomplete('16:9', 'max'), keys.privateKey);
-    const choices = (body as { type: number; data: { choices: Array<{ name: string; value: string }> } }).data.choices;
+    const choices = (body as { type: number; data: { choices: Array<{ name: string; value: string }> } }).data
+      .choices;
     expect((body as { type: number }).type).toBe(8);
     expect(choices[0]).toEqual({ name: 'Wide 16:9 · 1360×768 · 1.04 MP · ~$0.10', value: '1360x768' });
   });
@@ -191,7 +224,10 @@ describe('Discord over HTTP interactions', () => {
     const { body } = await post(port, command, keys.privateKey);
     const modal = body as { type: number; data: { custom_id: string; components: unknown[] } };
     expect(modal.type).toBe(9);
-    const submit = modalSubmit(modal.data.custom_id, { prompt: 'make them watercolor', options: '--model klein-9b' });
+    const submit = modalSubmit(modal.data.custom_id, {
+      prompt: 'make them watercolor',
+      options: '--model klein-9b',
+    });
     discord.bindToken(submit.token, CHANNEL);
     await post(port, submit, keys.privateKey);
     await until(() => results()[0], 10_000, 'result');
@@ -204,12 +240,21 @@ describe('Discord over HTTP interactions', () => {
     const cfgApp = app as App;
     bfl.configure({ generationMs: 2_000 });
     // Fill the only slots so the next job waits.
-    for (let i = 0; i < 24; i++) await flux({ prompt: `filler ${i}`, model: 'klein-4b' }, {}, { id: `4000000000000001${String(i).padStart(2, '0')}` });
+    for (let i = 0; i < 24; i++)
+      await flux(
+        { prompt: `filler ${i}`, model: 'klein-4b' },
+        {},
+        { id: `4000000000000001${String(i).padStart(2, '0')}` },
+      );
     const { raw } = await flux({ prompt: 'waiting fox', model: 'klein-4b' });
-    const jobId = await until(() => {
-      const m = card(raw.token);
-      return m?.components[0]?.components[0]?.custom_id?.split(':')[2];
-    }, 5_000, 'cancel button');
+    const jobId = await until(
+      () => {
+        const m = card(raw.token);
+        return m?.components[0]?.components[0]?.custom_id?.split(':')[2];
+      },
+      5_000,
+      'cancel button',
+    );
     const stranger = button(`flux:cancel:${jobId}`, { id: '499999999999999999' });
     discord.bindToken(stranger.token, CHANNEL);
     expect((await post(port, stranger, keys.privateKey)).body).toEqual({ type: 6 });
@@ -224,14 +269,40 @@ describe('Discord over HTTP interactions', () => {
 
 describe('command registration', () => {
   it('derives /flux and "Edit with FLUX" from the option definition and PUTs them', async () => {
-    const commands = buildCommands() as Array<{ name: string; options?: Array<{ name: string; type: number; choices?: unknown[]; autocomplete?: boolean }> }>;
+    const commands = buildCommands() as Array<{
+      name: string;
+      options?: Array<{ name: string; type: number; choices?: unknown[]; autocomplete?: boolean }>;
+    }>;
     const flux = commands.find((c) => c.name === 'flux');
-    expect(flux?.options?.map((o) => o.name)).toEqual(['prompt', 'model', 'size', 'seed', 'count', 'steps', 'guidance', 'safety', 'format', 'upsample', 'image', 'image2', 'image3', 'image4']);
+    expect(flux?.options?.map((o) => o.name)).toEqual([
+      'prompt',
+      'model',
+      'size',
+      'seed',
+      'count',
+      'steps',
+      'guidance',
+      'safety',
+      'format',
+      'upsample',
+      'image',
+      'image2',
+      'image3',
+      'image4',
+    ]);
     expect(flux?.options?.find((o) => o.name === 'model')?.choices).toHaveLength(5);
     expect(flux?.options?.find((o) => o.name === 'size')?.autocomplete).toBe(true);
     expect(flux?.options?.filter((o) => o.type === 11)).toHaveLength(4);
-    const saved = await registerCommands({ token: discord.token, applicationId: APP_ID, guildId: '200000000000000001', apiBase: discord.api });
+    const saved = await registerCommands({
+      token: discord.token,
+      applicationId: APP_ID,
+      guildId: '200000000000000001',
+      apiBase: discord.api,
+    });
     expect(saved.names).toEqual(['flux', 'Edit with FLUX']);
-    expect(discord.calls.at(-1)).toMatchObject({ method: 'PUT', path: `/applications/${APP_ID}/guilds/200000000000000001/commands` });
+    expect(discord.calls.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/applications/${APP_ID}/guilds/200000000000000001/commands`,
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { App } from '@slack/bolt';
-import { createSlackContext, createSlackFactory, slackDelivery, type SlackContextDeps } from '../../../src/bots/slack/context.ts';
+import {
+  createSlackContext,
+  createSlackFactory,
+  type SlackContextDeps,
+  slackDelivery,
+} from '../../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../../src/bots/slack/files.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
@@ -10,26 +15,52 @@ import { CHANNEL, TEAM, USER } from '../../support/slack.ts';
 async function harness(threads = true): Promise<ContractHarness> {
   const slack = await startFakeSlack();
   const http = createHttp();
-  const bolt = new App({ token: slack.botToken, signingSecret: 'x'.repeat(32), clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }, deferInitialization: true });
+  const bolt = new App({
+    token: slack.botToken,
+    signingSecret: 'x'.repeat(32),
+    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+    deferInitialization: true,
+  });
   const deps: SlackContextDeps = {
     client: bolt.client,
-    files: { token: slack.botToken, slackHosts: slackHostsFor(slack.apiUrl), client: bolt.client, dispatcher: http.dispatcher },
+    files: {
+      token: slack.botToken,
+      slackHosts: slackHostsFor(slack.apiUrl),
+      client: bolt.client,
+      dispatcher: http.dispatcher,
+    },
     dispatcher: http.dispatcher,
     logger: silentLogger(),
   };
   // Started inside an existing thread (a shortcut on a reply), the card cannot have a thread of its own.
-  const where = { teamId: TEAM, channelId: CHANNEL, userId: USER, responseUrl: slack.responseUrl(), ...(threads ? {} : { threadTs: '1.000009' }) };
-  const ctx = createSlackContext(deps, slackDelivery(where, Date.now()), { id: USER, name: 'ana', isAdmin: false }, 'trigger-1');
+  const where = {
+    teamId: TEAM,
+    channelId: CHANNEL,
+    userId: USER,
+    responseUrl: slack.responseUrl(),
+    ...(threads ? {} : { threadTs: '1.000009' }),
+  };
+  const ctx = createSlackContext(
+    deps,
+    slackDelivery(where, Date.now()),
+    { id: USER, name: 'ana', isAdmin: false },
+    'trigger-1',
+  );
   return {
     ctx,
     factory: createSlackFactory(deps),
     async observe() {
       const all = [...slack.messages.values()];
       const parents = all.filter((m) => !m.blocks.some((b) => JSON.stringify(b).includes('Prompt*')));
-      const results = all.filter((m) => m.blocks.some((b) => JSON.stringify(b).includes('flux:reroll') || JSON.stringify(b).includes('Cost')));
+      const results = all.filter((m) =>
+        m.blocks.some((b) => JSON.stringify(b).includes('flux:reroll') || JSON.stringify(b).includes('Cost')),
+      );
       const uploads = [...slack.uploads.values()];
       return {
-        privateTexts: [...slack.ephemerals.map((e) => e.text), ...slack.responses.map((r) => String(r.body.text))],
+        privateTexts: [
+          ...slack.ephemerals.map((e) => e.text),
+          ...slack.responses.map((r) => String(r.body.text)),
+        ],
         cardText: parents[0] ? `${parents[0].text} ${JSON.stringify(parents[0].blocks)}` : undefined,
         cardsCreated: parents.length,
         results: results.map((m) => ({
@@ -41,11 +72,23 @@ async function harness(threads = true): Promise<ContractHarness> {
         })),
         deletedResults: results.filter((m) => m.deleted).length,
         forms: slack.views.map((v) => {
-          const view = v.view as { callback_id: string; title: { text: string }; blocks: Array<{ block_id: string; element: { initial_value?: string; initial_option?: { value: string } } }> };
+          const view = v.view as {
+            callback_id: string;
+            title: { text: string };
+            blocks: Array<{
+              block_id: string;
+              element: { initial_value?: string; initial_option?: { value: string } };
+            }>;
+          };
           return {
             id: view.callback_id.replace(/^flux:form:/, ''),
             title: view.title.text,
-            fields: Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element.initial_value ?? b.element.initial_option?.value])),
+            fields: Object.fromEntries(
+              view.blocks.map((b) => [
+                b.block_id,
+                b.element.initial_value ?? b.element.initial_option?.value,
+              ]),
+            ),
           };
         }),
       };

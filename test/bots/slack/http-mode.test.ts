@@ -5,15 +5,15 @@ import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
 import {
-  CHANNEL,
-  USER,
   blockAction,
+  CHANNEL,
   commandBody,
   messageShortcut,
   postForm,
   sign,
   slackConfig,
   startSlackApp,
+  USER,
   until,
   viewSubmission,
 } from '../../support/slack.ts';
@@ -41,7 +41,10 @@ const text = (m: SlackMessage | undefined) => (m ? `${m.text} ${JSON.stringify(m
 const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs);
 const details = () => [...slack.messages.values()].filter((m) => m.threadTs);
 const flux = (t: string, over?: Record<string, string>) => postForm(port, commandBody(t, slack, over));
-const privately = () => [...slack.ephemerals.map((e) => e.text), ...slack.responses.map((r) => String(r.body.text))];
+const privately = () => [
+  ...slack.ephemerals.map((e) => e.text),
+  ...slack.responses.map((r) => String(r.body.text)),
+];
 
 describe('Slack over HTTP', () => {
   it('acks at once, posts the card, and the image with its cost in the card’s thread', async () => {
@@ -51,7 +54,12 @@ describe('Slack over HTTP', () => {
     const card = cards()[0] as SlackMessage;
     expect(detail.threadTs).toBe(card.ts);
     const upload = [...slack.uploads.values()][0];
-    expect(upload).toMatchObject({ completed: true, channel: CHANNEL, threadTs: card.ts, filename: 'flux-42.jpg' });
+    expect(upload).toMatchObject({
+      completed: true,
+      channel: CHANNEL,
+      threadTs: card.ts,
+      filename: 'flux-42.jpg',
+    });
     expect(text(detail)).toContain('$0.045');
     expect(text(detail)).toContain('`42`');
     expect(text(detail)).toContain('flux:reroll:');
@@ -62,7 +70,10 @@ describe('Slack over HTTP', () => {
 
   it('refuses a bad signature and a stale timestamp with 401', async () => {
     const body = new URLSearchParams(commandBody('a fox', slack)).toString();
-    expect((await postForm(port, commandBody('a fox', slack), sign(body, undefined, 'wrong-secret-xxxxxxxxxx'))).status).toBe(401);
+    expect(
+      (await postForm(port, commandBody('a fox', slack), sign(body, undefined, 'wrong-secret-xxxxxxxxxx')))
+        .status,
+    ).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 600;
     expect((await postForm(port, commandBody('a fox', slack), sign(body, stale))).status).toBe(401);
     expect(cards()).toHaveLength(0);
@@ -87,7 +98,11 @@ describe('Slack over HTTP', () => {
     ];
     for (const [input] of cases) await flux(input);
     await until(() => slack.ephemerals.length >= cases.length, 5_000, 'all replies');
-    for (const [, expected] of cases) expect(slack.ephemerals.map((e) => e.text).some((t) => t.includes(expected)), expected).toBe(true);
+    for (const [, expected] of cases)
+      expect(
+        slack.ephemerals.map((e) => e.text).some((t) => t.includes(expected)),
+        expected,
+      ).toBe(true);
     expect(cards()).toHaveLength(0);
     expect(bfl.counts.submits).toBe(0);
   });
@@ -95,10 +110,24 @@ describe('Slack over HTTP', () => {
   it('opens a form for /flux alone and runs what it submits', async () => {
     await flux('');
     const opened = await until(() => slack.views[0], 5_000, 'modal');
-    const view = opened.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id: string }> };
+    const view = opened.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<{ block_id: string }>;
+    };
     expect(view.callback_id).toBe('flux:form:new');
     expect(view.blocks.map((b) => b.block_id)).toEqual(['prompt', 'model', 'size', 'seed', 'options']);
-    await postForm(port, { payload: JSON.stringify(viewSubmission(view, { prompt: 'a form fox', model: 'klein-4b', size: '1360x768', seed: '7', options: '--count 2' })) });
+    await postForm(port, {
+      payload: JSON.stringify(
+        viewSubmission(view, {
+          prompt: 'a form fox',
+          model: 'klein-4b',
+          size: '1360x768',
+          seed: '7',
+          options: '--count 2',
+        }),
+      ),
+    });
     await until(() => details()[0], 10_000, 'details');
     expect([...bfl.tasks.values()].map((t) => [t.body.width, t.body.seed])).toEqual([
       [1360, 7],
@@ -110,7 +139,9 @@ describe('Slack over HTTP', () => {
     const file = slack.addFile('cat.png', makePng(32, 32));
     await flux(`make it a watercolor --model klein-4b --ref <${file.url_private}|cat.png>`);
     await until(() => details()[0], 10_000, 'details');
-    expect(slack.fileRequests).toEqual([{ path: `/files-pri/${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` }]);
+    expect(slack.fileRequests).toEqual([
+      { path: `/files-pri/${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` },
+    ]);
     const body = [...bfl.tasks.values()][0]?.body;
     expect(String(body?.input_image)).toMatch(/^iVBOR/);
     expect(JSON.stringify(bfl.requests)).not.toContain(slack.botToken);
@@ -166,7 +197,9 @@ describe('Slack over HTTP', () => {
     await postForm(port, { payload: JSON.stringify(blockAction(reroll)) });
     await until(() => details()[1], 10_000, 'second result');
     expect(bfl.counts.accepted).toBe(2);
-    await postForm(port, { payload: JSON.stringify(blockAction('flux:reroll:00000000-0000-0000-0000-000000000000')) });
+    await postForm(port, {
+      payload: JSON.stringify(blockAction('flux:reroll:00000000-0000-0000-0000-000000000000')),
+    });
     const reply = await until(() => privately().find((t) => t.includes('no longer known')), 5_000, 'polite');
     expect(reply).toBeTruthy();
   });
@@ -186,9 +219,17 @@ describe('Slack over HTTP', () => {
 
   it('edits a message’s images with the "Edit with FLUX" shortcut', async () => {
     const file = slack.addFile('dog.png', makePng(16, 16));
-    await postForm(port, { payload: JSON.stringify(messageShortcut([{ url_private: file.url_private, mimetype: 'image/png' }], slack)) });
+    await postForm(port, {
+      payload: JSON.stringify(
+        messageShortcut([{ url_private: file.url_private, mimetype: 'image/png' }], slack),
+      ),
+    });
     const opened = await until(() => slack.views[0], 5_000, 'modal');
-    await postForm(port, { payload: JSON.stringify(viewSubmission(opened.view, { prompt: 'as a painting', options: '--model klein-9b' })) });
+    await postForm(port, {
+      payload: JSON.stringify(
+        viewSubmission(opened.view, { prompt: 'as a painting', options: '--model klein-9b' }),
+      ),
+    });
     await until(() => details()[0], 10_000, 'details');
     const task = [...bfl.tasks.values()][0];
     expect(task?.model).toBe('flux-2-klein-9b');

@@ -22,8 +22,13 @@ afterAll(async () => {
 
 describe('Slack over Socket Mode', () => {
   it('connects with the app token, acks the slash command envelope, and delivers the image in the thread', async () => {
-    expect(slack.calls.find((c) => c.method === 'apps.connections.open')?.auth).toBe(`Bearer ${slack.appToken}`);
-    const ack = await slack.sendEnvelope('slash_commands', commandBody('a socket fox --model klein-4b', slack));
+    expect(slack.calls.find((c) => c.method === 'apps.connections.open')?.auth).toBe(
+      `Bearer ${slack.appToken}`,
+    );
+    const ack = await slack.sendEnvelope(
+      'slash_commands',
+      commandBody('a socket fox --model klein-4b', slack),
+    );
     expect(ack).toEqual({});
     const detail = await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
     expect(JSON.stringify(detail.blocks)).toContain('a socket fox');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpText } from '../../../src/commands/flux/run.ts';
 import { knownFlags, parseFluxText } from '../../../src/commands/flux/parse.ts';
+import { helpText } from '../../../src/commands/flux/run.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 
 function fails(text: string): ValidationError {
@@ -15,8 +15,19 @@ function fails(text: string): ValidationError {
 
 describe('parseFluxText', () => {
   it('reads a prompt followed by flags', () => {
-    const { input, refs } = parseFluxText('a red fox in the snow --model max --size 16:9 --seed 42 --count 2 --safety 3 --format png --no-upsample');
-    expect(input).toEqual({ prompt: 'a red fox in the snow', model: 'max', size: '16:9', seed: '42', count: '2', safety: '3', format: 'png', upsample: false });
+    const { input, refs } = parseFluxText(
+      'a red fox in the snow --model max --size 16:9 --seed 42 --count 2 --safety 3 --format png --no-upsample',
+    );
+    expect(input).toEqual({
+      prompt: 'a red fox in the snow',
+      model: 'max',
+      size: '16:9',
+      seed: '42',
+      count: '2',
+      safety: '3',
+      format: 'png',
+      upsample: false,
+    });
     expect(refs).toEqual([]);
   });
 
@@ -26,17 +37,29 @@ describe('parseFluxText', () => {
   });
 
   it('keeps quoted prompts whole, with straight and typographic quotes', () => {
-    expect(parseFluxText('"a fox --model max" --seed 1').input).toEqual({ prompt: 'a fox --model max', seed: '1' });
-    expect(parseFluxText('“a fox, at night” --count 2').input).toEqual({ prompt: 'a fox, at night', count: '2' });
+    expect(parseFluxText('"a fox --model max" --seed 1').input).toEqual({
+      prompt: 'a fox --model max',
+      seed: '1',
+    });
+    expect(parseFluxText('“a fox, at night” --count 2').input).toEqual({
+      prompt: 'a fox, at night',
+      count: '2',
+    });
     expect(parseFluxText("the fox's den --seed 3").input).toEqual({ prompt: "the fox's den", seed: '3' });
   });
 
   it('reads flags whose dashes a phone or Slack turned into an em dash', () => {
-    expect(parseFluxText('a fox —model max –seed 7').input).toEqual({ prompt: 'a fox', model: 'max', seed: '7' });
+    expect(parseFluxText('a fox —model max –seed 7').input).toEqual({
+      prompt: 'a fox',
+      model: 'max',
+      seed: '7',
+    });
   });
 
   it('collects repeated --ref values and unwraps Slack links', () => {
-    const { refs } = parseFluxText('make it blue --ref <https://files.slack.com/a.png|a.png> --ref https://example.com/b.jpg');
+    const { refs } = parseFluxText(
+      'make it blue --ref <https://files.slack.com/a.png|a.png> --ref https://example.com/b.jpg',
+    );
     expect(refs).toEqual(['https://files.slack.com/a.png', 'https://example.com/b.jpg']);
   });
 
@@ -44,7 +67,18 @@ describe('parseFluxText', () => {
     const err = fails('a fox --modle max');
     expect(err.code).toBe('UNKNOWN_OPTION');
     expect(err.got).toBe('--modle');
-    for (const flag of ['--model', '--size', '--seed', '--count', '--steps', '--guidance', '--safety', '--format', '--no-upsample', '--ref']) {
+    for (const flag of [
+      '--model',
+      '--size',
+      '--seed',
+      '--count',
+      '--steps',
+      '--guidance',
+      '--safety',
+      '--format',
+      '--no-upsample',
+      '--ref',
+    ]) {
       expect(err.allowed).toContain(flag);
     }
   });

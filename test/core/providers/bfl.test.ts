@@ -22,8 +22,21 @@ const logger = createLogger({
     },
   }),
 });
-const provider = () => createBflProvider({ apiKey: KEY, baseUrl: bfl.url, catalog, dispatcher: http.dispatcher, logger, timeoutMs: 5_000, maxDownloadBytes: 1024 * 1024 });
-const spec = (prompt: string, over = {}): TaskSpec => ({ request: request({ prompt, ...over }), seed: 7, user: 'hashed-user' });
+const provider = () =>
+  createBflProvider({
+    apiKey: KEY,
+    baseUrl: bfl.url,
+    catalog,
+    dispatcher: http.dispatcher,
+    logger,
+    timeoutMs: 5_000,
+    maxDownloadBytes: 1024 * 1024,
+  });
+const spec = (prompt: string, over = {}): TaskSpec => ({
+  request: request({ prompt, ...over }),
+  seed: 7,
+  user: 'hashed-user',
+});
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {
   try {
@@ -38,7 +51,9 @@ async function failure(p: Promise<unknown>): Promise<ProviderError> {
 beforeAll(async () => {
   bfl = await startFakeBfl({ generationMs: 40, bigImage: makePng(1024, 1024, true) });
 });
-afterEach(() => bfl.configure({ failSubmits: 0, failPolls: 0, outOfCredits: false, maxActive: 24, retryAfter: undefined }));
+afterEach(() =>
+  bfl.configure({ failSubmits: 0, failPolls: 0, outOfCredits: false, maxActive: 24, retryAfter: undefined }),
+);
 afterAll(async () => {
   await bfl.close();
   await http.close();
@@ -52,7 +67,10 @@ describe('BFL provider against the fake', () => {
     expect(task.pollingUrl?.startsWith(bfl.pollingBase)).toBe(true);
     expect(task.costMicros).toBe(45_000);
     const progress: string[] = [];
-    const result = await p.waitForResult(task, { expectedMs: 40, onProgress: (u) => progress.push(u.status) });
+    const result = await p.waitForResult(task, {
+      expectedMs: 40,
+      onProgress: (u) => progress.push(u.status),
+    });
     expect(result.contentType).toBe('image/jpeg');
     expect(result.costMicros).toBe(45_000);
     const seen = bfl.requests.slice(before);
@@ -71,13 +89,23 @@ describe('BFL provider against the fake', () => {
       return bfl.tasks.get(t.taskId)?.body as Record<string, unknown>;
     };
     const pro = await bodyOf({ model: 'pro', upsample: false });
-    expect(pro).toMatchObject({ prompt: 'fields', width: 1024, height: 1024, seed: 7, safety_tolerance: 2, output_format: 'jpeg', disable_pup: true, user: 'hashed-user' });
+    expect(pro).toMatchObject({
+      prompt: 'fields',
+      width: 1024,
+      height: 1024,
+      seed: 7,
+      safety_tolerance: 2,
+      output_format: 'jpeg',
+      disable_pup: true,
+      user: 'hashed-user',
+    });
     expect(pro).not.toHaveProperty('steps');
     const flex = await bodyOf({ model: 'flex', steps: 30, guidance: 3 });
     expect(flex).toMatchObject({ steps: 30, guidance: 3, prompt_upsampling: true });
     expect(flex).not.toHaveProperty('disable_pup');
     const klein = await bodyOf({ model: 'klein-4b' });
-    for (const key of ['disable_pup', 'prompt_upsampling', 'steps', 'guidance']) expect(klein).not.toHaveProperty(key);
+    for (const key of ['disable_pup', 'prompt_upsampling', 'steps', 'guidance'])
+      expect(klein).not.toHaveProperty(key);
     const refs = await bodyOf({
       references: [
         { kind: 'url', url: 'https://cdn.example.com/a.png' },
@@ -99,7 +127,13 @@ describe('BFL provider against the fake', () => {
   });
 
   it('answers a wrong key with PROVIDER_AUTH and never puts the key in errors or logs', async () => {
-    const bad = createBflProvider({ apiKey: 'bfl_wrong_secret_key_999', baseUrl: bfl.url, catalog, dispatcher: http.dispatcher, logger });
+    const bad = createBflProvider({
+      apiKey: 'bfl_wrong_secret_key_999',
+      baseUrl: bfl.url,
+      catalog,
+      dispatcher: http.dispatcher,
+      logger,
+    });
     const err = await failure(bad.submit(spec('x')));
     expect(err.code).toBe('PROVIDER_AUTH');
     expect(JSON.stringify({ m: err.message, d: err.detail })).not.toContain('bfl_wrong_secret_key_999');
@@ -123,7 +157,14 @@ describe('BFL provider against the fake', () => {
   });
 
   it('retries a submit whose connection was refused before sending', async () => {
-    const dead = createBflProvider({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', catalog, dispatcher: http.dispatcher, logger, connectAttempts: 2 });
+    const dead = createBflProvider({
+      apiKey: KEY,
+      baseUrl: 'http://127.0.0.1:9',
+      catalog,
+      dispatcher: http.dispatcher,
+      logger,
+      connectAttempts: 2,
+    });
     const err = await failure(dead.submit(spec('x')));
     expect([err.code, err.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'none']);
   });
@@ -138,9 +179,13 @@ describe('BFL provider against the fake', () => {
 
   it('reports both moderations as not charged, and Error as a failure', async () => {
     const p = provider();
-    const req = await failure(p.submit(spec('[request-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
+    const req = await failure(
+      p.submit(spec('[request-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })),
+    );
     expect([req.code, req.charge]).toEqual(['REQUEST_MODERATED', 'none']);
-    const out = await failure(p.submit(spec('[content-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
+    const out = await failure(
+      p.submit(spec('[content-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })),
+    );
     expect([out.code, out.charge]).toEqual(['CONTENT_MODERATED', 'none']);
     expect(out.detail).toContain('NSFW');
     const e = await failure(p.submit(spec('[error] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
@@ -162,7 +207,9 @@ describe('BFL provider against the fake', () => {
     const expired = await failure(p.submit(spec('late')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
     expect(expired.code).toBe('DOWNLOAD_FAILED');
     bfl.configure({ sampleTtlMs: 600_000 });
-    const big = await failure(p.submit(spec('[big] x', { format: 'png' })).then((t) => p.waitForResult(t, { expectedMs: 10 })));
+    const big = await failure(
+      p.submit(spec('[big] x', { format: 'png' })).then((t) => p.waitForResult(t, { expectedMs: 10 })),
+    );
     expect(big.code).toBe('DOWNLOAD_TOO_LARGE');
   });
 

@@ -3,15 +3,28 @@ import { ProviderError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import { createOpenAIImagesProvider } from '../../../src/core/providers/openai-images.ts';
-import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { makePng } from '../../fakes/images.ts';
+import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { catalog, request } from '../../support/core.ts';
 
 let gw: FakeGateway;
 const http = createHttp();
-const modelMap = { pro: 'flux.2-pro', max: 'flux.2-max', flex: 'flux.2-flex', 'klein-4b': 'flux.2-klein-4b', 'klein-9b': 'flux.2-klein-9b' };
+const modelMap = {
+  pro: 'flux.2-pro',
+  max: 'flux.2-max',
+  flex: 'flux.2-flex',
+  'klein-4b': 'flux.2-klein-4b',
+  'klein-9b': 'flux.2-klein-9b',
+};
 const provider = (apiKey = 'sk-gateway-test-123') =>
-  createOpenAIImagesProvider({ baseUrl: gw.url, apiKey, modelMap, catalog, dispatcher: http.dispatcher, logger: silentLogger() });
+  createOpenAIImagesProvider({
+    baseUrl: gw.url,
+    apiKey,
+    modelMap,
+    catalog,
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  });
 
 beforeAll(async () => {
   gw = await startFakeGateway();
@@ -44,11 +57,22 @@ describe('OpenAI-compatible images gateway', () => {
     expect(result.costMicros).toBeUndefined();
     const last = gw.requests.at(-1);
     expect(last?.path).toBe('/v1/images/generations');
-    expect(last?.body).toMatchObject({ model: 'flux.2-max', prompt: 'a fox', size: '1536x1024', n: 1, response_format: 'b64_json' });
+    expect(last?.body).toMatchObject({
+      model: 'flux.2-max',
+      prompt: 'a fox',
+      size: '1536x1024',
+      n: 1,
+      response_format: 'b64_json',
+    });
   });
 
   it('sends references to /edits, bytes as data URLs', async () => {
-    await run('edit', { references: [{ kind: 'url', url: 'https://cdn.example.com/a.png' }, { kind: 'bytes', data: makePng(4, 4), contentType: 'image/png' }] });
+    await run('edit', {
+      references: [
+        { kind: 'url', url: 'https://cdn.example.com/a.png' },
+        { kind: 'bytes', data: makePng(4, 4), contentType: 'image/png' },
+      ],
+    });
     const last = gw.requests.at(-1);
     expect(last?.path).toBe('/v1/images/edits');
     const images = last?.body?.images as Array<{ image_url: string }>;

@@ -10,7 +10,14 @@ export function registerActions(app: App, deps: ListenerDeps): void {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     if (!parsed || !channelId) return;
     const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
-    const where = { teamId: body.team?.id, channelId, userId: body.user.id, userName: body.user.name, triggerId: body.trigger_id, ...(threadTs ? { threadTs } : {}) };
+    const where = {
+      teamId: body.team?.id,
+      channelId,
+      userId: body.user.id,
+      userName: body.user.name,
+      triggerId: body.trigger_id,
+      ...(threadTs ? { threadTs } : {}),
+    };
     const ctx = await deps.contextFor(where, true);
     await deps.boundary(ctx, () => deps.flux().button(ctx, parsed.action, parsed.jobId));
   });

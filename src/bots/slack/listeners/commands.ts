@@ -21,7 +21,13 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
           id: 'new',
           title: 'FLUX',
           fields: [
-            { name: 'prompt', label: 'Prompt', multiline: true, required: true, placeholder: 'a red fox in the snow, golden hour' },
+            {
+              name: 'prompt',
+              label: 'Prompt',
+              multiline: true,
+              required: true,
+              placeholder: 'a red fox in the snow, golden hour',
+            },
             { name: 'model', label: 'Model', value: 'pro' },
             { name: 'size', label: 'Size', value: SIZE_PRESETS[0]?.value },
             { name: 'seed', label: 'Seed (empty for a random one)' },
@@ -31,7 +37,9 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         return;
       }
       if (/^(usage|admin)\b/i.test(text)) {
-        await ctx.replyPrivate('`/flux usage` and `/flux admin` are not available yet. `/flux help` shows what you can do now.');
+        await ctx.replyPrivate(
+          '`/flux usage` and `/flux admin` are not available yet. `/flux help` shows what you can do now.',
+        );
         return;
       }
       await deps.flux().runText(ctx, text);
