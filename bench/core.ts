@@ -4,14 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createJobs } from '../src/core/jobs.ts';
-import { silentLogger } from '../src/core/logger.ts';
 import { createCatalog } from '../src/core/models.ts';
-import { DEFAULT_PRICES } from '../src/core/pricing.ts';
-import { createBflProvider } from '../src/core/providers/bfl.ts';
-import { createHttp } from '../src/core/providers/http.ts';
 import { validateRequest } from '../src/core/request.ts';
-import { createSqliteStore } from '../src/core/store/sqlite.ts';
 import { type FakeBfl, startFakeBfl } from '../test/fakes/bfl-server.ts';
 import { buildCore, origin, request, tempDb } from '../test/support/core.ts';
 
@@ -25,45 +19,14 @@ export interface Figure {
 
 const catalog = createCatalog();
 
-/** A core with the catalog's real typical times (no test shortcut), as production runs it. */
+/** The real core with the catalog's typical times (no test shortcut), as production runs it. */
 function productionCore(bfl: FakeBfl, dbPath: string, maxQueuedPerUser: number) {
-  const store = createSqliteStore(dbPath);
-  const http = createHttp();
-  const provider = createBflProvider({
-    apiKey: 'bfl_test_key_0123456789',
-    baseUrl: bfl.url,
-    catalog,
-    dispatcher: http.dispatcher,
-    logger: silentLogger(),
-  });
-  const jobs = createJobs({
-    store,
-    provider,
-    catalog,
-    prices: DEFAULT_PRICES,
-    maxActive: 24,
-    maxQueuedPerUser,
-    logger: silentLogger(),
-  });
-  const done = new Map<string, () => void>();
-  let delivered = 0;
-  jobs.attach('cli', {
-    async handle(e) {
-      if (e.type === 'ready' || e.type === 'failed') {
-        delivered++;
-        done.get(e.job.id)?.();
-      }
-    },
-  });
+  const core = buildCore(bfl, { dbPath, maxQueuedPerUser, productionLatency: true });
   return {
-    jobs,
-    store,
-    delivered: () => delivered,
-    wait: (id: string) => new Promise<void>((r) => done.set(id, r)),
+    jobs: core.jobs,
+    wait: (id: string) => core.done(id).then(() => undefined),
     async close() {
-      await jobs.stop();
-      await http.close();
-      store.close();
+      await core.close();
       rmSync(dirname(dbPath), { recursive: true, force: true });
     },
   };

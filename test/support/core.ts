@@ -27,10 +27,16 @@ export function origin(userId = 'u1', platform: JobOrigin['platform'] = 'cli'): 
   return { platform, userId, userName: `user ${userId}`, channelId: 'c1' };
 }
 
-export function buildCore(
-  bfl: FakeBfl,
-  options: { dbPath?: string; maxActive?: number; maxQueuedPerUser?: number; apiKey?: string } = {},
-) {
+export interface CoreOptions {
+  dbPath?: string;
+  maxActive?: number;
+  maxQueuedPerUser?: number;
+  apiKey?: string;
+  /** Start the poller from the catalog's real typical times, as production does (benches, crash child). */
+  productionLatency?: boolean;
+}
+
+export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) {
   const store = createSqliteStore(options.dbPath ?? tempDb());
   const http = createHttp();
   const provider = createBflProvider({
@@ -50,7 +56,7 @@ export function buildCore(
     logger: silentLogger(),
     positionDebounceMs: 10,
     // The fake generates in tens of milliseconds; start the poller's guess there.
-    typicalMs: () => 50,
+    ...(options.productionLatency ? {} : { typicalMs: () => 50 }),
   });
   const events: JobEvent[] = [];
   const settled = new Map<string, (e: JobEvent) => void>();

@@ -3,35 +3,17 @@
  * prints "SUBMITTED" once every task has been submitted; the parent then kills it with SIGKILL.
  * argv: dbPath bflUrl count mode (mode "mid-submit" stops the process inside the provider's POST).
  */
-import { createJobs } from '../../src/core/jobs.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+
 import { createCatalog } from '../../src/core/models.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
-import { createBflProvider } from '../../src/core/providers/bfl.ts';
-import { createHttp } from '../../src/core/providers/http.ts';
 import { validateRequest } from '../../src/core/request.ts';
-import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { buildCore } from './core.ts';
 
 const [dbPath, bflUrl, countRaw, mode] = process.argv.slice(2) as [string, string, string, string];
 const catalog = createCatalog();
-const store = createSqliteStore(dbPath);
-const http = createHttp();
-const provider = createBflProvider({
-  apiKey: 'bfl_test_key_0123456789',
-  baseUrl: bflUrl,
-  catalog,
-  dispatcher: http.dispatcher,
-  logger: silentLogger(),
-});
-const jobs = createJobs({
-  store,
-  provider,
-  catalog,
-  prices: DEFAULT_PRICES,
-  maxActive: 24,
-  maxQueuedPerUser: 100,
-  logger: silentLogger(),
-});
+const { jobs, store } = buildCore(
+  { url: bflUrl },
+  { dbPath, maxQueuedPerUser: 100, productionLatency: true },
+);
 const prompt = mode === 'mid-submit' ? '[slow-submit] crash while submitting' : 'crash while polling';
 const job = jobs.create({
   request: validateRequest({ prompt, model: 'klein-4b', count: Number(countRaw), seed: 5 }, catalog),
