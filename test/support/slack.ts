@@ -34,12 +34,12 @@ export function slackConfig(
   );
 }
 
-export async function startSlackApp(config: Config): Promise<{ app: App; port: number }> {
+export async function startSlackApp(config: Config, retries = 0): Promise<{ app: App; port: number }> {
   const slack = config.slack as NonNullable<Config['slack']>;
   const app = await createApp({
     config,
     logger: silentLogger(),
-    frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries: 0 })],
+    frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries })],
   });
   const { port } = await app.start();
   return { app, port };

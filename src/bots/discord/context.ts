@@ -209,14 +209,12 @@ export function createDiscordContext(
     },
 
     async resolveReferences(refs): Promise<Reference[]> {
+      // On Discord these links only ever come from Discord itself (attachments, our own results): they
+      // are passed on for the provider to fetch, never fetched here with any credential.
       return refs.map((url, i) => {
-        if (!/^https:\/\//i.test(url))
-          throw new ValidationError(
-            'REFERENCE_INVALID',
-            `reference ${i + 1}`,
-            'an https link to an image',
-            url,
-          );
+        if (!/^https?:\/\//i.test(url)) {
+          throw new ValidationError('REFERENCE_INVALID', `reference ${i + 1}`, 'a link to an image', url);
+        }
         return { kind: 'url', url };
       });
     },

@@ -36,7 +36,7 @@ describe('Discord over the gateway', () => {
       'result',
     );
     expect([...discord.threads.values()][0]?.id).toBe(result.channelId);
-    expect(discord.originalOf(raw.token)?.content).toContain('see thread');
+    await until(() => discord.originalOf(raw.token)?.content.includes('see thread'), 5_000, 'summary');
     expect(discord.authViolations).toEqual([]);
   });
 

@@ -306,3 +306,107 @@ describe('command registration', () => {
     });
   });
 });
+
+describe('Discord result buttons', () => {
+  let bfl2: FakeBfl;
+  let discord2: FakeDiscord;
+  let app2: App;
+  let port2: number;
+  const keys2 = keyPair();
+
+  beforeEach(async () => {
+    bfl2 = await startFakeBfl({ generationMs: 20 });
+    discord2 = await startFakeDiscord();
+    ({ app: app2, port: port2 } = await startDiscordApp(
+      discordConfig(discord2, bfl2, 'http', keys2.publicHex),
+    ));
+  });
+  afterEach(async () => {
+    await app2.stop();
+    await discord2.close();
+    await bfl2.close();
+  });
+
+  async function firstResult() {
+    const raw = slash({ prompt: 'button fox', model: 'klein-4b', seed: 11, format: 'png' });
+    discord2.bindToken(raw.token, CHANNEL);
+    await post(port2, raw, keys2.privateKey);
+    const result = await until(
+      () => [...discord2.messages.values()].find((m) => m.attachments.length),
+      10_000,
+      'result',
+    );
+    const ids = Object.fromEntries(
+      (result.components[0]?.components ?? []).map((c) => [c.label, c.custom_id as string]),
+    );
+    return { result, ids };
+  }
+
+  async function press(customId: string, who?: Parameters<typeof button>[1]) {
+    const raw = button(customId, who);
+    discord2.bindToken(raw.token, CHANNEL);
+    return post(port2, raw, keys2.privateKey);
+  }
+
+  it('opens Remix as a form prefilled with the prompt and settings', async () => {
+    const { ids } = await firstResult();
+    const { body } = await press(ids.Remix as string);
+    const modal = body as {
+      type: number;
+      data: {
+        custom_id: string;
+        components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
+      };
+    };
+    expect(modal.type).toBe(9);
+    const fields = Object.fromEntries(
+      modal.data.components.map((r) => [r.components[0]?.custom_id, r.components[0]?.value]),
+    );
+    expect(fields).toMatchObject({ prompt: 'button fox', model: 'klein-4b', size: '1024x1024', seed: '11' });
+    expect(fields.options).toContain('--format png');
+    const submit = modalSubmit(modal.data.custom_id, {
+      ...(fields as Record<string, string>),
+      prompt: 'button fox, at night',
+      seed: '12',
+    });
+    discord2.bindToken(submit.token, CHANNEL);
+    await post(port2, submit, keys2.privateKey);
+    await until(
+      () => [...discord2.messages.values()].filter((m) => m.attachments.length).length === 2,
+      10_000,
+      'remix result',
+    );
+    const task = [...bfl2.tasks.values()].at(-1);
+    expect(task?.body).toMatchObject({ prompt: 'button fox, at night', seed: 12, output_format: 'png' });
+  });
+
+  it('uses a result as the reference of a new image', async () => {
+    const { result, ids } = await firstResult();
+    const { body } = await press(ids['Use as reference'] as string);
+    const modal = body as { data: { custom_id: string } };
+    expect(modal.data.custom_id).toMatch(/^flux:form:ref:/);
+    const submit = modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' });
+    discord2.bindToken(submit.token, CHANNEL);
+    await post(port2, submit, keys2.privateKey);
+    await until(
+      () => [...discord2.messages.values()].filter((m) => m.attachments.length).length === 2,
+      10_000,
+      'second result',
+    );
+    expect([...bfl2.tasks.values()].at(-1)?.body.input_image).toBe(result.attachments[0]?.url);
+  });
+
+  it('deletes a result for its requester or a moderator, and refuses anyone else', async () => {
+    const { result, ids } = await firstResult();
+    await press(ids.Delete as string, { id: '499999999999999998' });
+    await until(
+      () =>
+        [...discord2.messages.values()].find((m) => m.flags & 64 && m.content.includes('Only the person')),
+      5_000,
+      'refusal',
+    );
+    expect(result.deleted).toBe(false);
+    await press(ids.Delete as string, { id: '499999999999999997', permissions: String(1 << 13) });
+    await until(() => result.deleted, 5_000, 'deleted by a moderator');
+  });
+});

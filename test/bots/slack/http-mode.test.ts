@@ -236,3 +236,29 @@ describe('Slack over HTTP', () => {
     expect(String(task?.body.input_image)).toMatch(/^iVBOR/);
   });
 });
+
+describe('Slack under rate limits and iteration', () => {
+  it('waits out a 429 from chat.postMessage (Retry-After) and still delivers', async () => {
+    // Production keeps the Web API's retries; the suite's default of none would turn the 429 into an error.
+    await app?.stop();
+    ({ app, port } = await startSlackApp(config, 2));
+    slack.rateLimit.set('chat.postMessage', 1);
+    await flux('patient fox --model klein-4b');
+    await until(() => details()[0], 15_000, 'details');
+    expect(slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('uses a result as the reference of a new image, reading it back with the bot token', async () => {
+    await flux('reference fox --model klein-4b');
+    const first = await until(() => details()[0], 10_000, 'details');
+    const useRef = JSON.stringify(first.blocks).match(/flux:use-ref:[0-9a-f-]+/)?.[0] as string;
+    await postForm(port, { payload: JSON.stringify(blockAction(useRef)) });
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    await postForm(port, {
+      payload: JSON.stringify(viewSubmission(opened.view, { prompt: 'the same fox in spring' })),
+    });
+    await until(() => details()[1], 10_000, 'second result');
+    expect(String([...bfl.tasks.values()].at(-1)?.body.input_image)).toMatch(/^\/9j\//);
+    expect(slack.fileRequests.every((r) => r.auth === `Bearer ${slack.botToken}`)).toBe(true);
+  });
+});
