@@ -28,6 +28,15 @@ export const REDACT_PATHS = [
   'config.slack.signingSecret',
   'interactionToken',
   '*.interactionToken',
+  // Discord REST errors carry the request URL (interaction routes embed the interaction token).
+  'err.url',
+  'err.requestBody',
+  // Slack Web API request errors wrap the HTTP client's error, request headers included.
+  'err.original.config.headers.Authorization',
+  'err.original.config.headers.authorization',
+  'err.original.request',
+  'err.config.headers.Authorization',
+  'err.config.headers.authorization',
 ];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
