@@ -32,7 +32,7 @@ export interface CoreOptions {
   maxActive?: number;
   maxQueuedPerUser?: number;
   apiKey?: string;
-  /** Start the poller from the catalog's real typical times, as production does (benches, crash child). */
+  /** Production timings (the catalog's typical times, position updates every 300 ms): benches, crash child. */
   productionLatency?: boolean;
 }
 
@@ -54,9 +54,8 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
     maxActive: options.maxActive ?? 24,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
     logger: silentLogger(),
-    positionDebounceMs: 10,
-    // The fake generates in tens of milliseconds; start the poller's guess there.
-    ...(options.productionLatency ? {} : { typicalMs: () => 50 }),
+    // The fake generates in tens of milliseconds: start the poller's guess there, and send places quickly.
+    ...(options.productionLatency ? {} : { typicalMs: () => 50, positionDebounceMs: 10 }),
   });
   const events: JobEvent[] = [];
   const settled = new Map<string, (e: JobEvent) => void>();
