@@ -10,7 +10,7 @@ import { createCliContext } from './bots/cli/context.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
 import { helpText } from './commands/flux/run.ts';
-import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
+import { configFromEnvironment } from './config.ts';
 import { ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 
@@ -39,17 +39,8 @@ async function main(argv: string[]): Promise<number> {
   const implied = out ? formatFromName(out) : undefined;
   if (implied && !parsed.input.format) parsed.input.format = implied;
 
-  loadDotEnv('.env');
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env, 'cli');
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      output.write(formatProblems(err));
-      return 2;
-    }
-    throw err;
-  }
+  const config = configFromEnvironment('cli');
+  if (!config) return 2;
   // The card lines already tell the story; logs only for real trouble unless LOG_LEVEL asks for more.
   const logger = createLogger({
     level: config.logLevel === 'info' ? 'error' : config.logLevel,

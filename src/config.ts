@@ -29,6 +29,21 @@ export function loadDotEnv(path: string): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
 
+/**
+ * The configuration of this process (`.env`, then the environment), or undefined after printing every
+ * problem to stderr — one line each, no stack trace. Entry points choose their exit code.
+ */
+export function configFromEnvironment(need: Need): Config | undefined {
+  loadDotEnv('.env');
+  try {
+    return loadConfig(process.env, need);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(formatProblems(err));
+    return undefined;
+  }
+}
+
 export interface Config {
   provider: 'bfl' | 'openai';
   bflApiKey?: string;

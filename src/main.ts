@@ -5,21 +5,12 @@
 import { type AppOptions, createApp } from './app.ts';
 import { createDiscordBot } from './bots/discord/index.ts';
 import { createSlackBot } from './bots/slack/index.ts';
-import { ConfigError, formatProblems, loadConfig, loadDotEnv } from './config.ts';
+import { configFromEnvironment } from './config.ts';
 import { createLogger } from './core/logger.ts';
 
 async function main(): Promise<void> {
-  loadDotEnv('.env');
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env, 'bot');
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(formatProblems(err));
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = configFromEnvironment('bot');
+  if (!config) process.exit(78);
   const logger = createLogger({ level: config.logLevel });
   const frontEnds: NonNullable<AppOptions['frontEnds']> = [];
   const discord = config.discord;

@@ -101,3 +101,26 @@ describe('npm run flux', () => {
     expect(stderr).not.toContain(KEY);
   });
 });
+
+describe('npm start', () => {
+  it('exits with the list of what to set when nothing is configured, without a stack trace', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/main.ts')],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(stderr).toContain('Set these in .env');
+    for (const name of ['BFL_API_KEY', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN']) expect(stderr).toContain(name);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

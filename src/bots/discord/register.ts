@@ -2,24 +2,15 @@
  * `npm run discord:register`: PUTs the whole command list, globally or to DISCORD_GUILD_ID (instant,
  * for testing). Registration is a deploy step, never done at start-up.
  */
-import { ConfigError, formatProblems, loadConfig, loadDotEnv } from '../../config.ts';
+import { configFromEnvironment } from '../../config.ts';
 import { registerCommands } from './commands.ts';
 
 async function main(): Promise<void> {
-  loadDotEnv('.env');
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env, 'register');
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(formatProblems(err));
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+  const discord = configFromEnvironment('register')?.discord;
+  if (!discord) {
+    process.exitCode = 2;
+    return;
   }
-  const discord = config.discord;
-  if (!discord) return;
   const { names } = await registerCommands(discord);
   const where = discord.guildId
     ? `guild ${discord.guildId}`
