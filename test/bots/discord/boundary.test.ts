@@ -1,0 +1,61 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createInteractionHandler } from '../../../src/bots/discord/handler.ts';
+import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
+import type { FluxCommands } from '../../../src/commands/flux/run.ts';
+import { FluxError } from '../../../src/core/errors.ts';
+import { silentLogger } from '../../../src/core/logger.ts';
+import { createHttp } from '../../../src/core/providers/http.ts';
+import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
+import { CHANNEL, slash, until } from '../../support/discord.ts';
+
+let discord: FakeDiscord;
+const http = createHttp();
+beforeEach(async () => {
+  discord = await startFakeDiscord();
+});
+afterEach(() => discord.close());
+afterAll(() => http.close());
+
+function handlerWith(run: FluxCommands['run']) {
+  const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
+  return createInteractionHandler({
+    flux: () => ({ run }) as unknown as FluxCommands,
+    rest,
+    logger: silentLogger(),
+  });
+}
+
+describe('the interaction boundary', () => {
+  it('answers a bug privately with "not charged" after deferring, and leaves no public placeholder', async () => {
+    const handle = handlerWith(async () => {
+      throw new TypeError('undefined is not a function');
+    });
+    const raw = slash({ prompt: 'a fox' });
+    discord.bindToken(raw.token, CHANNEL);
+    const sent: unknown[] = [];
+    await handle(raw, async (body) => void sent.push(body));
+    expect(sent).toEqual([{ type: 5 }]);
+    const reply = await until(
+      () => [...discord.messages.values()].find((m) => m.flags & 64),
+      5_000,
+      'private reply',
+    );
+    expect(reply.content).toBe('Something went wrong on our side — nothing was charged. Please try again.');
+    expect(discord.originalOf(raw.token)?.deleted).toBe(true);
+  });
+
+  it('tells the truth about the charge when the failure knows it', async () => {
+    const handle = handlerWith(async () => {
+      throw new FluxError('PROVIDER_UNAVAILABLE', 'submit timed out after sending', { charge: 'unknown' });
+    });
+    const raw = slash({ prompt: 'a fox' });
+    discord.bindToken(raw.token, CHANNEL);
+    await handle(raw, async () => {});
+    const reply = await until(
+      () => [...discord.messages.values()].find((m) => m.flags & 64),
+      5_000,
+      'private reply',
+    );
+    expect(reply.content).toContain('It may have been charged');
+  });
+});
