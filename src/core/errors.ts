@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'MODEL_NOT_ALLOWED'
   | 'REFERENCE_INVALID'
   | 'QUEUE_FULL'
+  | 'BUDGET_EXCEEDED'
+  | 'CONFIRMATION_EXPIRED'
+  | 'NOT_ADMIN'
   // Provider answers.
   | 'PROVIDER_OUT_OF_CREDITS'
   | 'PROVIDER_AUTH'

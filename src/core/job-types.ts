@@ -13,7 +13,15 @@ export type Platform = 'discord' | 'slack' | 'cli';
  * → delivered; or failed / cancelled (only while queued) / needs_review (crashed mid-submit: it may
  * have been charged, a person should look).
  */
-export type JobState = 'queued' | 'running' | 'ready' | 'delivered' | 'failed' | 'cancelled' | 'needs_review';
+export type JobState =
+  | 'awaiting_confirmation'
+  | 'queued'
+  | 'running'
+  | 'ready'
+  | 'delivered'
+  | 'failed'
+  | 'cancelled'
+  | 'needs_review';
 export type TaskState = 'queued' | 'submitting' | 'submitted' | 'ready' | 'failed' | 'needs_review';
 
 export interface JobOrigin {
@@ -95,16 +103,24 @@ export interface CreateJobInput {
   origin: JobOrigin;
   delivery?: Record<string, unknown>;
   parentId?: string;
+  /** Hold the job (its estimate reserved) until the requester confirms; it expires if they do not. */
+  awaitConfirmation?: boolean;
 }
 
 export interface JobsService {
-  /** Records the job (before anything is spent) and queues it. Throws ValidationError QUEUE_FULL. */
+  /**
+   * Records the job (before anything is spent) and queues it. The budgets of its workspace are checked
+   * and its estimate reserved in the same write transaction. Throws ValidationError QUEUE_FULL,
+   * BudgetError BUDGET_EXCEEDED.
+   */
   create(input: CreateJobInput): JobView;
   get(id: string): JobView | undefined;
   /** 1-based place in line while queued; 0 once running; undefined when unknown or finished. */
   position(id: string): number | undefined;
-  /** Cancels a queued job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
+  /** Cancels a queued (or unconfirmed) job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
   cancel(id: string): JobView;
+  /** Queues a job that was waiting for confirmation. Throws JOB_NOT_FOUND / CONFIRMATION_EXPIRED. */
+  confirm(id: string): JobView;
   /** Merges front-end delivery data (card message id, thread id …) into the stored job. */
   updateDelivery(id: string, patch: Record<string, unknown>): void;
   /** The sink for jobs of one platform; events for jobs of a platform with no sink are kept for later. */

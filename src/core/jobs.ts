@@ -5,6 +5,7 @@
  * run, ready jobs are delivered, and a task cut off mid-submit is flagged for a person.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { budgetStates, checkBudgets } from './budgets.ts';
 import { FluxError, ValidationError } from './errors.ts';
 import type { CreateJobInput, JobEvent, JobSink, JobsService, JobView, Platform } from './job-types.ts';
 import { deliverJob, type JobRuntime, toView } from './jobs/runtime.ts';
@@ -31,6 +32,8 @@ export interface JobsOptions {
   userSalt?: string;
   /** How long position updates are gathered before they are sent. */
   positionDebounceMs?: number;
+  /** How long a job waits for its requester's confirmation (default 5 minutes). */
+  confirmTtlMs?: number;
   /** Generation time to expect before any was observed (default: the catalog's typical times). */
   typicalMs?: (model: ModelId) => number;
 }
@@ -91,6 +94,25 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     for (const jobId of lastPositions.keys()) if (!byJob.has(jobId)) lastPositions.delete(jobId);
   }
 
+  const confirmTtl = options.confirmTtlMs ?? 5 * 60_000;
+  /** An unconfirmed job is cancelled (its reservation released) when nobody confirms it in time. */
+  function expireLater(jobId: string, createdAt: number): void {
+    const timer = setTimeout(
+      () => {
+        if (store.getJob(jobId)?.state === 'awaiting_confirmation') closeUnconfirmed(jobId);
+      },
+      Math.max(0, createdAt + confirmTtl - Date.now()),
+    );
+    timer.unref();
+  }
+
+  function closeUnconfirmed(jobId: string): JobView {
+    store.updateJob(jobId, { state: 'cancelled', finishedAt: Date.now(), costMicros: 0 });
+    const view = toView(rt, store.getJob(jobId) as NonNullable<ReturnType<typeof store.getJob>>);
+    rt.emit({ type: 'cancelled', job: view });
+    return view;
+  }
+
   function enqueueTask(jobId: string, index: number, user: string): void {
     rt.pending.set(user, (rt.pending.get(user) ?? 0) + 1);
     scheduler.enqueue(user, `${jobId}:${index}`, () =>
@@ -104,12 +126,12 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       if (rt.stopping) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs while stopping');
       const { request, origin } = input;
       const user = userKey(origin.platform, origin.userId);
-      const waiting = rt.pending.get(user) ?? 0;
-      if (waiting + request.count > options.maxQueuedPerUser) {
+      const queued = rt.pending.get(user) ?? 0;
+      if (queued + request.count > options.maxQueuedPerUser) {
         throw new ValidationError(
           'QUEUE_FULL',
           'queue',
-          `at most ${options.maxQueuedPerUser} images waiting per person; you have ${waiting}`,
+          `at most ${options.maxQueuedPerUser} images waiting per person; you have ${queued}`,
         );
       }
       const id = randomUUID();
@@ -130,7 +152,21 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
         seed: (request.seed + i) % 2 ** 32,
         state: 'queued' as const,
       }));
-      store.insertJob(row, tasks);
+      const waiting = input.awaitConfirmation === true;
+      if (waiting) row.state = 'awaiting_confirmation' as 'queued';
+      const settings = origin.workspaceId
+        ? store.getSettings(origin.platform, origin.workspaceId)
+        : undefined;
+      // Check and reserve together: no other job (or process) can slip in between under the same cap.
+      store.transaction(() => {
+        if (settings?.budgets.length)
+          checkBudgets(budgetStates(settings, origin, store, Date.now()), row.estimateMicros);
+        store.insertJob(row, tasks);
+      });
+      if (waiting) {
+        expireLater(id, row.createdAt);
+        return toView(rt, row, tasks);
+      }
       for (let i = 0; i < request.count; i++) enqueueTask(id, i, user);
       const view = toView(rt, row, tasks);
       const position = service.position(id) ?? 0;
@@ -166,9 +202,27 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       return best ?? 0;
     },
 
+    confirm(id) {
+      const job = store.getJob(id);
+      if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
+      if (job.state !== 'awaiting_confirmation') {
+        throw new FluxError(
+          job.state === 'cancelled' ? 'CONFIRMATION_EXPIRED' : 'JOB_NOT_CANCELLABLE',
+          `job ${id} is ${job.state}`,
+        );
+      }
+      store.updateJob(id, { state: 'queued' });
+      const user = userKey(job.origin.platform, job.origin.userId);
+      for (let i = 0; i < job.request.count; i++) enqueueTask(id, i, user);
+      const view = toView(rt, { ...job, state: 'queued' });
+      rt.emit({ type: 'queued', job: view, position: service.position(id) ?? 0 });
+      return view;
+    },
+
     cancel(id) {
       const job = store.getJob(id);
       if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
+      if (job.state === 'awaiting_confirmation') return closeUnconfirmed(job.id);
       if (job.state !== 'queued') throw new FluxError('JOB_NOT_CANCELLABLE', `job ${id} is ${job.state}`);
       const user = userKey(job.origin.platform, job.origin.userId);
       let removed = 0;
@@ -200,6 +254,10 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
 
     async start() {
       for (const job of store.unfinishedJobs()) {
+        if (job.state === 'awaiting_confirmation') {
+          expireLater(job.id, job.createdAt);
+          continue;
+        }
         const user = userKey(job.origin.platform, job.origin.userId);
         const tasks = store.getTasks(job.id);
         for (const task of tasks) {

@@ -34,6 +34,7 @@ export interface CoreOptions {
   apiKey?: string;
   /** Production timings (the catalog's typical times, position updates every 300 ms): benches, crash child. */
   productionLatency?: boolean;
+  confirmTtlMs?: number;
 }
 
 export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) {
@@ -53,6 +54,7 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
     prices: DEFAULT_PRICES,
     maxActive: options.maxActive ?? 24,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
+    ...(options.confirmTtlMs ? { confirmTtlMs: options.confirmTtlMs } : {}),
     logger: silentLogger(),
     // The fake generates in tens of milliseconds: start the poller's guess there, and send places quickly.
     ...(options.productionLatency ? {} : { typicalMs: () => 50, positionDebounceMs: 10 }),

@@ -3,8 +3,9 @@
  * a single short transaction, and a crash leaves the file consistent for the next start to resume.
  */
 import Database from 'better-sqlite3';
+import { DEFAULT_SETTINGS, type SpendFilter, type WorkspaceSettings } from '../budgets.ts';
 import type { GenerationRequest, Reference } from '../request.ts';
-import type { JobRow, Store, TaskRow } from './types.ts';
+import type { JobRow, SpendRow, Store, TaskRow } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -25,7 +26,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   finished_at INTEGER,
   error TEXT
 );
-CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs(state) WHERE state IN ('queued', 'running', 'ready');
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs(state) WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready');
 CREATE TABLE IF NOT EXISTS tasks (
   job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
   idx INTEGER NOT NULL,
@@ -39,6 +40,13 @@ CREATE TABLE IF NOT EXISTS tasks (
   image BLOB,
   image_type TEXT,
   PRIMARY KEY (job_id, idx)
+);
+CREATE INDEX IF NOT EXISTS jobs_spend ON jobs(platform, workspace_id, created_at);
+CREATE TABLE IF NOT EXISTS settings (
+  platform TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (platform, workspace_id)
 );
 CREATE INDEX IF NOT EXISTS tasks_provider ON tasks(provider_task_id) WHERE provider_task_id IS NOT NULL;
 `;
@@ -80,13 +88,31 @@ export function createSqliteStore(path: string): Store {
   );
   const getTasksWithImages = db.prepare('SELECT * FROM tasks WHERE job_id = ? ORDER BY idx');
   const unfinished = db.prepare(
-    "SELECT * FROM jobs WHERE state IN ('queued', 'running', 'ready') ORDER BY created_at, rowid",
+    "SELECT * FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, rowid",
   );
   const findTask = db.prepare('SELECT job_id, idx FROM tasks WHERE provider_task_id = ?');
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
   const setImage = db.prepare('UPDATE tasks SET image = ?, image_type = ? WHERE job_id = ? AND idx = ?');
   const setProviderId = db.prepare('UPDATE tasks SET provider_task_id = ? WHERE job_id = ? AND idx = ?');
   const statements = new Map<string, Database.Statement>();
+  const getSettings = db.prepare('SELECT json FROM settings WHERE platform = ? AND workspace_id = ?');
+  const putSettings = db.prepare(
+    'INSERT INTO settings (platform, workspace_id, json) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET json = excluded.json',
+  );
+  // A job's money: its settled cost once known, else its estimate (reserved while it is unfinished).
+  const MONEY = 'COALESCE(cost, estimate)';
+  const spendSql = (filter: SpendFilter) =>
+    `SELECT COALESCE(SUM(${MONEY}), 0) AS micros FROM jobs WHERE platform = @platform AND workspace_id IS @workspaceId AND created_at >= @since` +
+    (filter.channelId ? ' AND channel_id = @channelId' : '') +
+    (filter.userId ? ' AND user_id = @userId' : '');
+  const cached = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
 
   const update = (
     table: 'jobs' | 'tasks',
@@ -156,7 +182,39 @@ export function createSqliteStore(path: string): Store {
       return row ? { jobId: row.job_id, index: row.idx } : undefined;
     },
     transaction(fn) {
-      return db.transaction(fn)();
+      return db.transaction(fn).immediate();
+    },
+    getSettings(platform, workspaceId) {
+      const row = getSettings.get(platform, workspaceId) as { json: string } | undefined;
+      return row
+        ? { ...DEFAULT_SETTINGS, ...(JSON.parse(row.json) as Partial<WorkspaceSettings>) }
+        : undefined;
+    },
+    putSettings(platform, workspaceId, settings) {
+      putSettings.run(platform, workspaceId, JSON.stringify(settings));
+    },
+    spent(filter, since) {
+      const row = cached(spendSql(filter)).get({
+        platform: filter.platform,
+        workspaceId: filter.workspaceId ?? null,
+        since,
+        channelId: filter.channelId ?? null,
+        userId: filter.userId ?? null,
+      }) as { micros: number };
+      return row.micros;
+    },
+    spendBreakdown(filter, since) {
+      const sql =
+        `SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, json_extract(request, '$.model') AS model, user_id AS userId, SUM(${MONEY}) AS micros ` +
+        'FROM jobs WHERE platform = @platform AND workspace_id IS @workspaceId AND created_at >= @since' +
+        (filter.userId ? ' AND user_id = @userId' : '') +
+        ' GROUP BY day, model, user_id ORDER BY day';
+      return cached(sql).all({
+        platform: filter.platform,
+        workspaceId: filter.workspaceId ?? null,
+        since,
+        userId: filter.userId ?? null,
+      }) as SpendRow[];
     },
     close() {
       if (db.open) db.close();

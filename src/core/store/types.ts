@@ -2,6 +2,7 @@
  * The store port: durable jobs and tasks. SQLite (better-sqlite3) by default; a server database can
  * take its place behind the same interface when the bot scales out.
  */
+import type { Ledger, WorkspaceSettings } from '../budgets.ts';
 import type { JobError, JobOrigin, JobState, TaskState } from '../job-types.ts';
 import type { SubmittedTask } from '../providers/types.ts';
 import type { GenerationRequest } from '../request.ts';
@@ -35,7 +36,21 @@ export interface TaskRow {
   image?: { data: Buffer; contentType: string };
 }
 
-export interface Store {
+export interface SpendRow {
+  day: string;
+  model: string;
+  userId: string;
+  micros: number;
+}
+
+export interface Store extends Ledger {
+  getSettings(platform: JobOrigin['platform'], workspaceId: string): WorkspaceSettings | undefined;
+  putSettings(platform: JobOrigin['platform'], workspaceId: string, settings: WorkspaceSettings): void;
+  /** Spend since `since` grouped by UTC day, model and user (for usage and charts). */
+  spendBreakdown(
+    filter: { platform: JobOrigin['platform']; workspaceId?: string; userId?: string },
+    since: number,
+  ): SpendRow[];
   /** Inserts a job and its tasks in one transaction. */
   insertJob(job: JobRow, tasks: TaskRow[]): void;
   getJob(id: string): JobRow | undefined;
@@ -48,7 +63,7 @@ export interface Store {
   unfinishedJobs(): JobRow[];
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): { jobId: string; index: number } | undefined;
-  /** Runs `fn` in one transaction. */
+  /** Runs `fn` in one write transaction (taken at once, so other processes wait, not interleave). */
   transaction<T>(fn: () => T): T;
   close(): void;
 }
