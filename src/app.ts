@@ -9,7 +9,9 @@ import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
 import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
 import { createFluxSink, createLiveContexts, type LiveContexts } from './commands/flux/sink.ts';
+import { budgetWarnings } from './commands/usage.ts';
 import type { Config } from './config.ts';
+import { budgetStates } from './core/budgets.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
@@ -83,12 +85,20 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const restore: Partial<Record<Platform, ContextFactory>> = {};
   const live = createLiveContexts(restore, logger);
-  const flux = createFluxCommands({ jobs, catalog, prices: config.prices, logger, live });
+  const flux = createFluxCommands({ jobs, catalog, prices: config.prices, logger, live, settings: store });
   const sink = createFluxSink({
     catalog,
     live,
     logger,
     saveDelivery: (id, patch) => jobs.updateDelivery(id, patch),
+    warnings: (job) => {
+      const settings = job.origin.workspaceId
+        ? store.getSettings(job.origin.platform, job.origin.workspaceId)
+        : undefined;
+      return settings
+        ? budgetWarnings(budgetStates(settings, job.origin, store, Date.now()), Date.now())
+        : [];
+    },
   });
 
   const waiters = new Map<string, Array<(job: JobView) => void>>();

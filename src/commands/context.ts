@@ -12,6 +12,8 @@ export interface Actor {
   name: string;
   /** May manage other members' jobs (Discord: Manage Messages; Slack: workspace admin/owner). */
   isAdmin: boolean;
+  /** May change the server's settings and budgets (Discord: Manage Server; Slack: admin, owner or allow-listed). */
+  canConfigure?: boolean;
 }
 
 export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm';
@@ -86,8 +88,8 @@ export interface CommandContext {
   /** Where the command ran (guild/team and channel), as the jobs layer records it. */
   readonly workspaceId?: string;
   readonly channelId?: string;
-  /** A message only the actor sees (ephemeral). Used for validation errors and refusals. */
-  replyPrivate(text: string): Promise<void>;
+  /** A message only the actor sees (ephemeral), with optional images. Validation errors, refusals, usage. */
+  replyPrivate(text: string, images?: OutputImage[]): Promise<void>;
   /** First call posts the public card; later calls edit it. Adapters throttle edits to platform limits. */
   showCard(card: Card): Promise<void>;
   /**

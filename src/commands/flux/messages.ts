@@ -2,6 +2,7 @@
  * What /flux says, platform-neutral: the status card, the result details, and every error in words.
  * This is the edge where error codes become user text; adapters only lay it out.
  */
+import { BudgetError } from '../../core/budgets.ts';
 import type { FluxError } from '../../core/errors.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { JobError, JobView } from '../../core/job-types.ts';
@@ -9,6 +10,7 @@ import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
 import type { Button, Card, Field } from '../context.ts';
+import { budgetLine } from '../usage.ts';
 
 export function sizeLabel(width: number, height: number): string {
   return `${width}×${height} · ${megapixels(width, height).toFixed(2)} MP`;
@@ -103,6 +105,9 @@ const CHARGE_TEXT = {
 
 /** Every error in words: what happened, what to do, and whether money was spent. */
 export function errorText(err: FluxError | JobError): string {
+  if (err instanceof BudgetError) {
+    return `This would go over ${budgetLine(err.state, Date.now())}; it needs ~${formatUsd(err.estimateMicros)}. Nothing was queued or charged.`;
+  }
   if (err instanceof ValidationError) {
     if (err.code === 'MISSING_PROMPT') return `Please add a prompt: ${err.allowed}.`;
     if (err.code === 'UNKNOWN_OPTION')
@@ -133,6 +138,10 @@ export function errorText(err: FluxError | JobError): string {
       return `The image took too long to generate. ${charge}`;
     case 'NEEDS_REVIEW':
       return `The bot restarted while sending this request, so it cannot tell whether it ran. ${charge}`;
+    case 'NOT_ADMIN':
+      return 'Only server admins can change FLUX settings.';
+    case 'CONFIRMATION_EXPIRED':
+      return 'This request expired before it was confirmed; nothing was charged. Run it again if you still want it.';
     case 'JOB_NOT_FOUND':
       return 'This image is no longer known to the bot (it may have been deleted).';
     case 'JOB_NOT_CANCELLABLE':

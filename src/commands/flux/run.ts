@@ -3,6 +3,8 @@
  * result. Platform-neutral: it speaks only to the CommandContext port and the jobs service.
  */
 import { randomInt } from 'node:crypto';
+import { maxSafetyFor } from '../../core/budgets.ts';
+import type { ErrorCode } from '../../core/errors.ts';
 import { FluxError, ValidationError } from '../../core/errors.ts';
 import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -15,7 +17,9 @@ import {
   type RequestPolicy,
   validateRequest,
 } from '../../core/request.ts';
+import { runAdmin, settingsFor } from '../admin.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
+import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
 import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
 import { parseFluxText } from './parse.ts';
@@ -27,8 +31,8 @@ export interface FluxCommandsDeps {
   prices: PriceTable;
   logger: Logger;
   live: LiveContexts;
-  /** Admin settings for where the command runs (allowed models, defaults, max safety). */
-  policyFor?: (ctx: CommandContext) => RequestPolicy;
+  /** Settings, budgets and the ledger of each server/workspace. */
+  settings: UsageStore;
   now?: () => number;
 }
 
@@ -52,12 +56,35 @@ export interface FluxCommands {
   ): Promise<JobView | undefined>;
   /** Size presets for autocomplete, with megapixels and the estimate for the chosen model. */
   sizeChoices(partial: string, model?: string): Array<{ name: string; value: string }>;
+  /** `/flux-usage`: spend, budgets left and a chart, privately. */
+  usage(ctx: CommandContext): Promise<void>;
+  /** `/flux-admin <command>`: settings and budgets (admins only). */
+  admin(ctx: CommandContext, text: string): Promise<void>;
 }
+
+/** Failures that are the user's to know about, answered privately rather than as a bug. */
+const PRIVATE_ANSWERS = new Set<ErrorCode>([
+  'JOB_NOT_FOUND',
+  'JOB_NOT_CANCELLABLE',
+  'CHANNEL_UNAVAILABLE',
+  'BUDGET_EXCEEDED',
+  'CONFIRMATION_EXPIRED',
+  'NOT_ADMIN',
+]);
 
 export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
   const { jobs, catalog, prices, live } = deps;
   const now = deps.now ?? Date.now;
-  const policy = (ctx: CommandContext) => deps.policyFor?.(ctx) ?? {};
+  const policy = (ctx: CommandContext): RequestPolicy => {
+    const s = settingsFor(deps.settings, ctx);
+    const p: RequestPolicy = {};
+    if (s.allowedModels) p.allowedModels = s.allowedModels;
+    if (s.defaultModel) p.defaultModel = s.defaultModel;
+    if (s.defaultSize) p.defaultSize = s.defaultSize;
+    const max = maxSafetyFor(s, ctx.channelId);
+    if (max !== undefined) p.maxSafety = max;
+    return p;
+  };
 
   async function submit(
     ctx: CommandContext,
@@ -84,7 +111,14 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
       tasks: [],
     };
     await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
-    const input = { request, origin, delivery: ctx.delivery(), ...(parentId ? { parentId } : {}) };
+    const confirm = draft.estimateMicros > settingsFor(deps.settings, ctx).confirmThresholdMicros;
+    const input = {
+      request,
+      origin,
+      delivery: ctx.delivery(),
+      ...(parentId ? { parentId } : {}),
+      ...(confirm ? { awaitConfirmation: true } : {}),
+    };
     let job: JobView;
     try {
       job = jobs.create(input);
@@ -98,7 +132,11 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     live.set(job.id, ctx);
     await live.enqueue(job.id, async () => {
       const current = jobs.get(job.id) ?? job;
-      await ctx.showCard(cardFor(current, catalog, queuedStatus(jobs.position(job.id) ?? 1), now()));
+      const status =
+        current.state === 'awaiting_confirmation'
+          ? 'Waiting for your confirmation · expires in 5 min'
+          : queuedStatus(jobs.position(job.id) ?? 1);
+      await ctx.showCard(cardFor(current, catalog, status, now()));
       jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
     });
     return job;
@@ -150,7 +188,7 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
         if (!job || job.origin.platform !== ctx.platform)
           throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
         const owner = ctx.actor.id === job.origin.userId || ctx.actor.isAdmin;
-        if (!owner && action !== 'use-ref' && action !== 'remix') {
+        if (!owner && action !== 'use-ref' && action !== 'remix' && action !== 'confirm') {
           await ctx.replyPrivate(
             `Only the person who asked for this image or an admin can ${action === 'cancel' ? 'cancel' : action} it.`,
           );
@@ -188,7 +226,11 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
             return;
           }
           case 'confirm':
-            await ctx.replyPrivate('Nothing to confirm.');
+            if (ctx.actor.id !== job.origin.userId) {
+              await ctx.replyPrivate('Only the person who asked for this image can confirm it.');
+              return;
+            }
+            jobs.confirm(jobId);
             return;
         }
       });
@@ -219,6 +261,9 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
         throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
       });
     },
+
+    usage: (ctx) => guarded(ctx, () => runUsage(ctx, deps.settings, now())).then(() => undefined),
+    admin: (ctx, text) => guarded(ctx, () => runAdmin(ctx, deps.settings, text)).then(() => undefined),
 
     sizeChoices(partial, model) {
       const needle = partial.trim().toLowerCase();

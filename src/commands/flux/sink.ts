@@ -68,6 +68,8 @@ export interface SinkDeps {
   logger: Logger;
   /** Persists delivery data (card/thread ids, result links) with the job. */
   saveDelivery(jobId: string, patch: Record<string, unknown>): void;
+  /** Notes for a delivered job: budgets its requester or channel has mostly used. */
+  warnings?: (job: JobView) => string[];
   now?: () => number;
 }
 

@@ -1,0 +1,190 @@
+/**
+ * `/flux-admin` (Slack: `/flux admin …`): budgets, allowed models, defaults, safety ceilings, the confirm
+ * threshold. One text grammar on both platforms; settings are per server/workspace and stored durably.
+ *   show
+ *   budget <user|channel|server> <day|month> <$amount|off> [@user|#channel]
+ *   models <all|pro,max,…>      default-model <model>      default-size <WxH|16:9>
+ *   safety <0-5|off> [#channel]  confirm <$amount>          reset-hour <0-23>
+ */
+import {
+  type Budget,
+  type BudgetPeriod,
+  type BudgetScope,
+  DEFAULT_SETTINGS,
+  type WorkspaceSettings,
+} from '../core/budgets.ts';
+import { FluxError, ValidationError } from '../core/errors.ts';
+import { isModelId, MODEL_IDS, type ModelId } from '../core/models.ts';
+import { formatUsd, usdToMicros } from '../core/pricing.ts';
+import { LIMITS, parseSize } from '../core/request.ts';
+import type { CommandContext } from './context.ts';
+
+export interface SettingsStore {
+  getSettings(platform: CommandContext['platform'], workspaceId: string): WorkspaceSettings | undefined;
+  putSettings(platform: CommandContext['platform'], workspaceId: string, settings: WorkspaceSettings): void;
+}
+
+export const ADMIN_HELP = [
+  '`show` — the current settings',
+  '`budget <user|channel|server> <day|month> <$amount|off> [@user|#channel]` — e.g. `budget user day $1`',
+  '`models <all|pro,max,flex,klein-4b,klein-9b>` · `default-model <model>` · `default-size <WxH|16:9>`',
+  '`safety <0-5|off> [#channel]` — the highest safety tolerance members may ask for',
+  '`confirm <$amount>` — ask for confirmation above this estimate · `reset-hour <0-23>` — when budget days start (UTC)',
+].join('\n');
+
+export function settingsFor(
+  store: SettingsStore,
+  ctx: Pick<CommandContext, 'platform' | 'workspaceId'>,
+): WorkspaceSettings {
+  return (ctx.workspaceId ? store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS;
+}
+
+/** Runs one admin command; answers privately. Throws FluxError NOT_ADMIN, ValidationError. */
+export async function runAdmin(ctx: CommandContext, store: SettingsStore, text: string): Promise<void> {
+  if (!ctx.actor.canConfigure) throw new FluxError('NOT_ADMIN', `${ctx.actor.id} may not change settings`);
+  if (!ctx.workspaceId) {
+    await ctx.replyPrivate('Settings belong to a server or workspace: run this in one of its channels.');
+    return;
+  }
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const current = settingsFor(store, ctx);
+  const [verb = 'show', ...args] = words;
+  if (verb === 'show' || verb === 'help') {
+    await ctx.replyPrivate(`${describeSettings(current)}\n\n${ADMIN_HELP}`);
+    return;
+  }
+  const next = apply(current, verb.toLowerCase(), args);
+  store.putSettings(ctx.platform, ctx.workspaceId, next);
+  await ctx.replyPrivate(`Saved.\n${describeSettings(next)}`);
+}
+
+function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSettings {
+  switch (verb) {
+    case 'budget': {
+      const [scopeRaw, periodRaw, amount, target] = args;
+      const scopes: Record<string, BudgetScope> = {
+        user: 'user',
+        channel: 'channel',
+        server: 'workspace',
+        workspace: 'workspace',
+      };
+      const scope = scopes[scopeRaw?.toLowerCase() ?? ''];
+      if (!scope)
+        throw new ValidationError('INVALID_OPTION', 'budget scope', 'user, channel or server', scopeRaw);
+      const period = periodRaw?.toLowerCase();
+      if (period !== 'day' && period !== 'month')
+        throw new ValidationError('INVALID_OPTION', 'budget period', 'day or month', periodRaw);
+      const id = target ? mentionId(target) : undefined;
+      if (scope === 'workspace' && id)
+        throw new ValidationError('INVALID_OPTION', 'budget target', 'none for a server budget', target);
+      const same = (b: Budget) => b.scope === scope && b.period === period && b.target === id;
+      const budgets = s.budgets.filter((b) => !same(b));
+      if (amount?.toLowerCase() !== 'off')
+        budgets.push({
+          scope,
+          period: period as BudgetPeriod,
+          limitMicros: money('budget amount', amount),
+          ...(id ? { target: id } : {}),
+        });
+      return { ...s, budgets };
+    }
+    case 'models': {
+      const list = (args[0] ?? '').toLowerCase();
+      if (list === 'all') {
+        const { allowedModels: _, ...rest } = s;
+        return rest;
+      }
+      const models = list.split(',').filter(Boolean);
+      const bad = models.find((m) => !isModelId(m));
+      if (!models.length || bad)
+        throw new ValidationError(
+          'INVALID_OPTION',
+          'models',
+          `all, or a comma-separated list of ${MODEL_IDS.join(', ')}`,
+          bad ?? list,
+        );
+      return { ...s, allowedModels: models as ModelId[] };
+    }
+    case 'default-model': {
+      const m = args[0]?.toLowerCase() ?? '';
+      if (!isModelId(m))
+        throw new ValidationError('INVALID_OPTION', 'default-model', MODEL_IDS.join(', '), m);
+      return { ...s, defaultModel: m };
+    }
+    case 'default-size':
+      parseSize(args[0] ?? '');
+      return { ...s, defaultSize: args[0] as string };
+    case 'safety': {
+      const key = args[1] ? mentionId(args[1]) : '*';
+      const maxSafety = { ...s.maxSafety };
+      if (args[0]?.toLowerCase() === 'off') delete maxSafety[key];
+      else {
+        const n = Number(args[0]);
+        if (!Number.isInteger(n) || n < LIMITS.safetyMin || n > LIMITS.safetyMax)
+          throw new ValidationError(
+            'INVALID_OPTION',
+            'safety',
+            'a whole number from 0 to 5, or off',
+            args[0],
+          );
+        maxSafety[key] = n;
+      }
+      return { ...s, maxSafety };
+    }
+    case 'confirm':
+      return { ...s, confirmThresholdMicros: money('confirm threshold', args[0]) };
+    case 'reset-hour': {
+      const h = Number(args[0]);
+      if (!Number.isInteger(h) || h < 0 || h > 23)
+        throw new ValidationError('INVALID_OPTION', 'reset-hour', 'a whole number from 0 to 23', args[0]);
+      return { ...s, resetHourUtc: h };
+    }
+    default:
+      throw new ValidationError(
+        'UNKNOWN_OPTION',
+        'admin command',
+        'show, budget, models, default-model, default-size, safety, confirm, reset-hour',
+        verb,
+      );
+  }
+}
+
+export function describeSettings(s: WorkspaceSettings): string {
+  const budgets = s.budgets.length
+    ? s.budgets
+        .map(
+          (b) =>
+            `• ${b.scope === 'workspace' ? 'server' : b.target ? `${b.scope} ${mention(b.scope, b.target)}` : `each ${b.scope}`}: ${formatUsd(b.limitMicros)} a ${b.period}`,
+        )
+        .join('\n')
+    : '• none';
+  const safety =
+    Object.entries(s.maxSafety)
+      .map(([k, v]) => `${k === '*' ? 'everywhere' : mention('channel', k)} ≤ ${v}`)
+      .join(', ') || 'no limit';
+  return [
+    '*Budgets*',
+    budgets,
+    `*Models*: ${s.allowedModels?.join(', ') ?? 'all'} · default ${s.defaultModel ?? 'pro'} · size ${s.defaultSize ?? '1024x1024'}`,
+    `*Safety*: ${safety}`,
+    `*Confirm above*: ${formatUsd(s.confirmThresholdMicros)} · budget days start at ${String(s.resetHourUtc).padStart(2, '0')}:00 UTC`,
+  ].join('\n');
+}
+
+/** `<@U123|name>`, `<#C123|name>`, `<@!123>`, `@123` or a bare id → the id. */
+export function mentionId(raw: string): string {
+  const m = /^<[@#]!?&?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(raw) ?? /^[@#]?([A-Za-z0-9]+)$/.exec(raw);
+  if (!m) throw new ValidationError('INVALID_OPTION', 'target', 'a @user or #channel mention', raw);
+  return m[1] as string;
+}
+
+function mention(scope: BudgetScope, id: string): string {
+  return scope === 'channel' ? `<#${id}>` : `<@${id}>`;
+}
+
+function money(option: string, raw: string | undefined): number {
+  const n = Number((raw ?? '').replace(/^\$/, ''));
+  if (!raw || !Number.isFinite(n) || n < 0 || n > 100_000)
+    throw new ValidationError('INVALID_OPTION', option, 'an amount in USD such as $1.50', raw);
+  return usdToMicros(n);
+}
