@@ -73,6 +73,8 @@ export interface Config {
     signingSecret?: string;
     appToken?: string;
     apiUrl: string;
+    /** Users who may run `/flux admin` besides workspace admins and owners. */
+    adminUsers: string[];
   };
 }
 
@@ -227,7 +229,15 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
       );
     }
     if (botToken && (appToken || signingSecret)) {
-      config.slack = { botToken, apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` };
+      const adminUsers = (env.FLUX_ADMIN_USERS ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
+      config.slack = {
+        botToken,
+        apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+        adminUsers,
+      };
       if (signingSecret) config.slack.signingSecret = signingSecret;
       if (appToken) config.slack.appToken = appToken;
     }

@@ -32,7 +32,7 @@ export interface FakeSlack {
   appToken: string;
   calls: SlackCall[];
   messages: Map<string, SlackMessage>;
-  ephemerals: Array<{ channel: string; user: string; text: string }>;
+  ephemerals: Array<{ channel: string; user: string; text: string; blocks?: Array<Record<string, unknown>> }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
   uploads: Map<
@@ -196,7 +196,12 @@ export async function startFakeSlack(
       }
       case 'chat.postEphemeral':
         if (notInChannel.has(channel)) return fail('not_in_channel');
-        ephemerals.push({ channel, user: String(params.user), text: String(params.text ?? '') });
+        ephemerals.push({
+          channel,
+          user: String(params.user),
+          text: String(params.text ?? ''),
+          blocks: jsonParam(params.blocks) ?? [],
+        });
         return ok({ message_ts: ts() });
       case 'files.getUploadURLExternal': {
         const id = `F${String(++seq).padStart(8, '0')}`;

@@ -14,6 +14,10 @@ import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts
 
 export const FLUX_COMMAND = 'flux';
 export const EDIT_COMMAND = 'Edit with FLUX';
+export const USAGE_COMMAND = 'flux-usage';
+export const ADMIN_COMMAND = 'flux-admin';
+/** Manage Server: Discord hides /flux-admin from others (server admins can override, so it is checked again). */
+const MANAGE_GUILD = String(1 << 5);
 
 const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,

@@ -137,8 +137,14 @@ export function createDiscordContext(
     ...(d.guildId ? { workspaceId: d.guildId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(text) {
-      if (respond && !respond.done()) {
+    async replyPrivate(text, images = []) {
+      const files: RawFile[] = images.map((i) => ({
+        name: i.name,
+        data: i.data,
+        contentType: i.contentType,
+      }));
+      const attachments = files.map((f, i) => ({ id: i, filename: f.name }));
+      if (respond && !respond.done() && !files.length) {
         await respond.send({ type: 4, data: { content: text.slice(0, 2000), flags: 64 } });
         return;
       }
@@ -153,7 +159,8 @@ export function createDiscordContext(
           .catch(() => undefined);
       }
       await rest.post(Routes.webhook(d.appId, d.token as string), {
-        body: { content: text.slice(0, 2000), flags: 64 },
+        body: { content: text.slice(0, 2000), flags: 64, ...(files.length ? { attachments } : {}) },
+        files,
         auth: false,
       });
     },

@@ -10,7 +10,7 @@ import type { FluxCommands } from '../../commands/flux/run.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reference } from '../../core/request.ts';
-import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
+import { ADMIN_COMMAND, EDIT_COMMAND, FLUX_COMMAND, USAGE_COMMAND } from './commands.ts';
 import {
   createDiscordContext,
   DEFAULT_UPLOAD_LIMIT,
@@ -91,6 +91,16 @@ export function createInteractionHandler(
           if (raw.data?.name === FLUX_COMMAND) {
             await respond({ type: 5 });
             await deps.flux().run(context('deferred'), optionsToInput(raw));
+            return;
+          }
+          if (raw.data?.name === USAGE_COMMAND || raw.data?.name === ADMIN_COMMAND) {
+            await respond({ type: 5, data: { flags: EPHEMERAL } });
+            const ctx = context('deferred');
+            if (raw.data.name === USAGE_COMMAND) await deps.flux().usage(ctx);
+            else
+              await deps
+                .flux()
+                .admin(ctx, String(raw.data.options?.find((o) => o.name === 'command')?.value ?? 'show'));
             return;
           }
           if (raw.data?.name === EDIT_COMMAND) {

@@ -58,6 +58,7 @@ export interface RawInteraction {
 }
 
 const ADMINISTRATOR = 1n << 3n;
+const MANAGE_GUILD = 1n << 5n;
 const MANAGE_MESSAGES = 1n << 13n;
 
 export function actorOf(raw: RawInteraction): Actor {
@@ -67,6 +68,7 @@ export function actorOf(raw: RawInteraction): Actor {
     id: user.id,
     name: raw.member?.nick ?? user.global_name ?? user.username,
     isAdmin: (perms & (ADMINISTRATOR | MANAGE_MESSAGES)) !== 0n,
+    canConfigure: (perms & (ADMINISTRATOR | MANAGE_GUILD)) !== 0n,
   };
 }
 

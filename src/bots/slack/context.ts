@@ -5,7 +5,14 @@
  */
 import type { webApi } from '@slack/bolt';
 import { type Dispatcher, request } from 'undici';
-import type { Actor, CommandContext, ContextFactory, Form, PostedResult } from '../../commands/context.ts';
+import type {
+  Actor,
+  CommandContext,
+  ContextFactory,
+  Form,
+  OutputImage,
+  PostedResult,
+} from '../../commands/context.ts';
 import { SIZE_PRESETS } from '../../commands/flux/definition.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -83,6 +90,16 @@ export function createSlackContext(
     }
   }
 
+  async function imageBlocks(images: OutputImage[]) {
+    const upload = (await client.files.uploadV2({
+      file_uploads: images.map((i) => ({ file: i.data, filename: i.name, title: i.name })),
+    })) as unknown as {
+      files?: Array<{ files?: Array<{ id: string }> }>;
+    };
+    const ids = (upload.files ?? []).flatMap((f) => f.files ?? []).map((f) => f.id);
+    return ids.map((id, i) => ({ type: 'image', slack_file: { id }, alt_text: images[i]?.name ?? 'image' }));
+  }
+
   const cards = createCardUpdates({
     send,
     exists: () => Boolean(d.cardTs),
@@ -109,9 +126,21 @@ export function createSlackContext(
     ...(d.teamId ? { workspaceId: d.teamId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(text) {
+    async replyPrivate(text, images = []) {
       try {
-        await client.chat.postEphemeral({ channel: d.channelId, user: d.userId, text });
+        // Ephemeral messages cannot carry files: images are uploaded unshared and shown by file id.
+        const blocks = images.length
+          ? [
+              { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
+              ...(await imageBlocks(images)),
+            ]
+          : undefined;
+        await client.chat.postEphemeral({
+          channel: d.channelId,
+          user: d.userId,
+          text,
+          ...(blocks ? { blocks } : {}),
+        });
       } catch (err) {
         // Where the bot cannot post (not a member, a DM), the command's own response URL still works.
         if (!(await viaResponseUrl(text)))

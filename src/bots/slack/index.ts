@@ -78,10 +78,12 @@ export function createSlackBot(
     flux: deps.flux,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
+      const workspaceAdmin = admin ? await isAdmin(where.userId) : false;
       const actor: Actor = {
         id: where.userId,
         name: where.userName ?? where.userId,
-        isAdmin: admin ? await isAdmin(where.userId) : false,
+        isAdmin: workspaceAdmin,
+        canConfigure: workspaceAdmin || config.adminUsers.includes(where.userId),
       };
       return createSlackContext(
         contextDeps,

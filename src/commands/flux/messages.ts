@@ -40,8 +40,21 @@ function referencesLabel(job: JobView): string {
 }
 
 export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now = Date.now()): Card {
-  const buttons: Button[] =
-    job.state === 'queued' ? [{ action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' }] : [];
+  const cancel: Button = { action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' };
+  const confirm: Button = {
+    action: 'confirm',
+    jobId: job.id,
+    label: `Confirm ~${formatUsd(job.estimateMicros)}`,
+    style: 'primary',
+  };
+  // A draft card (no job yet) has no buttons: there is nothing to cancel.
+  const buttons: Button[] = !job.id
+    ? []
+    : job.state === 'awaiting_confirmation'
+      ? [confirm, cancel]
+      : job.state === 'queued'
+        ? [cancel]
+        : [];
   const card: Card = {
     title: `${job.origin.userName ?? 'Someone'} asked for`,
     prompt: job.request.prompt,

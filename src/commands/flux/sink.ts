@@ -115,7 +115,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           {
             images,
             fields: resultFields(job, catalog),
-            notes: taskNotes(job),
+            notes: [...taskNotes(job), ...(deps.warnings?.(job) ?? [])],
             buttons: resultButtons(job.id),
           },
           threadName(job.request.prompt),

@@ -1,4 +1,4 @@
-/** `/flux …`: a prompt with flags, `help`, or nothing (opens the form). */
+/** `/flux …`: a prompt with flags, `help`, `usage`, `admin …`, or nothing (opens the form). */
 import type { App } from '@slack/bolt';
 import { SIZE_PRESETS } from '../../../commands/flux/definition.ts';
 import type { ListenerDeps } from './types.ts';
@@ -7,14 +7,19 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
   app.command('/flux', async ({ ack, command }) => {
     await ack();
     const text = command.text.trim();
-    const ctx = await deps.contextFor({
-      teamId: command.team_id,
-      channelId: command.channel_id,
-      userId: command.user_id,
-      userName: command.user_name,
-      responseUrl: command.response_url,
-      triggerId: command.trigger_id,
-    });
+    const [first = '', ...rest] = text.split(/\s+/);
+    const sub = first.toLowerCase();
+    const ctx = await deps.contextFor(
+      {
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        userId: command.user_id,
+        userName: command.user_name,
+        responseUrl: command.response_url,
+        triggerId: command.trigger_id,
+      },
+      sub === 'usage' || sub === 'admin',
+    );
     await deps.boundary(ctx, async () => {
       if (!text) {
         await ctx.openForm({
@@ -36,12 +41,8 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      if (/^(usage|admin)\b/i.test(text)) {
-        await ctx.replyPrivate(
-          '`/flux usage` and `/flux admin` are not available yet. `/flux help` shows what you can do now.',
-        );
-        return;
-      }
+      if (sub === 'usage') return deps.flux().usage(ctx);
+      if (sub === 'admin') return deps.flux().admin(ctx, rest.join(' ') || 'show');
       await deps.flux().runText(ctx, text);
     });
   });

@@ -1,0 +1,209 @@
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
+import {
+  button,
+  CHANNEL,
+  discordConfig,
+  keyPair,
+  post,
+  slash,
+  startDiscordApp,
+  until,
+} from '../../support/discord.ts';
+
+let bfl: FakeBfl;
+let discord: FakeDiscord;
+let app: App;
+let port: number;
+const keys = keyPair();
+const ADMIN = { id: '400000000000000050', permissions: String(1 << 5) };
+const MEMBER = { id: '400000000000000060' };
+
+beforeEach(async () => {
+  bfl = await startFakeBfl({ generationMs: 20 });
+  discord = await startFakeDiscord();
+  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
+});
+afterEach(async () => {
+  await app.stop();
+  await discord.close();
+  await bfl.close();
+});
+
+function command(
+  name: string,
+  options: Record<string, string>,
+  who: { id?: string; permissions?: string },
+): RawInteraction {
+  const raw = slash(options, who);
+  if (raw.data) raw.data.name = name;
+  return raw;
+}
+
+async function send(raw: RawInteraction) {
+  discord.bindToken(raw.token, CHANNEL);
+  return post(port, raw, keys.privateKey);
+}
+
+const ephemeral = (token: string) =>
+  until(
+    () =>
+      [...discord.messages.values()].find(
+        (m) =>
+          m.flags & 64 &&
+          discord.calls.some(
+            (c) =>
+              c.method === 'POST' &&
+              c.path.includes(token) &&
+              (c.body as { flags?: number })?.flags === 64 &&
+              (c.body as { content?: string }).content === m.content,
+          ),
+      ),
+    5_000,
+    'private reply',
+  );
+
+async function admin(text: string, who: { id?: string; permissions?: string } = ADMIN) {
+  const raw = command('flux-admin', { command: text }, who);
+  const answer = await send(raw);
+  expect(answer.body).toEqual({ type: 5, data: { flags: 64 } });
+  return ephemeral(raw.token);
+}
+
+describe('cost control on Discord', () => {
+  it('refuses settings to a member without Manage Server, even if the command reached them', async () => {
+    const reply = await admin('budget user day $1', MEMBER);
+    expect(reply.content).toBe('Only server admins can change FLUX settings.');
+  });
+
+  it('round-trips every setting and shows them', async () => {
+    for (const c of [
+      'budget user day $0.50',
+      'budget channel month $10',
+      'budget server month $100',
+      'models pro,klein-4b',
+      'default-model klein-4b',
+      'default-size 16:9',
+      `safety 1 <#${CHANNEL}>`,
+      'confirm $0.30',
+      'reset-hour 6',
+    ]) {
+      expect((await admin(c)).content).toContain('Saved.');
+    }
+    const shown = (await admin('show')).content;
+    for (const s of [
+      'each user: $0.50 a day',
+      'each channel: $10.00 a month',
+      'server: $100.00 a month',
+      'pro, klein-4b',
+      'default klein-4b',
+      'size 16:9',
+      `<#${CHANNEL}> ≤ 1`,
+      'Confirm above*: $0.30',
+      '06:00 UTC',
+    ]) {
+      expect(shown).toContain(s);
+    }
+  });
+
+  it('applies settings: allowed models, default model and the channel’s safety ceiling', async () => {
+    await admin('models klein-4b,klein-9b');
+    await admin('safety 1');
+    const refused = slash({ prompt: 'a fox', model: 'max' });
+    await send(refused);
+    expect((await ephemeral(refused.token)).content).toContain('not allowed here');
+    await admin('default-model klein-9b');
+    await send(slash({ prompt: 'a fox', safety: 5 }));
+    await until(() => bfl.tasks.size === 1, 5_000, 'submitted');
+    expect([...bfl.tasks.values()][0]).toMatchObject({
+      model: 'flux-2-klein-9b',
+      body: { safety_tolerance: 1 },
+    });
+  });
+
+  it('refuses a job over a budget with what is left and when it resets; warns past 80%', async () => {
+    await admin('budget user day $0.05');
+    await send(slash({ prompt: 'first fox', model: 'pro' }));
+    const result = await until(
+      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      10_000,
+      'result',
+    );
+    expect(JSON.stringify(result.embeds)).toContain('90% used');
+    const second = slash({ prompt: 'second fox', model: 'pro' });
+    await send(second);
+    const reply = await ephemeral(second.token);
+    expect(reply.content).toMatch(
+      /would go over your daily budget: \$0\.005 left of \$0\.05 \(resets in \d+ h\); it needs ~\$0\.045/,
+    );
+    expect(bfl.counts.submits).toBe(1);
+  });
+
+  it('asks for confirmation above the threshold and runs the job only when its requester confirms', async () => {
+    await admin('confirm $0.01');
+    const raw = slash({ prompt: 'costly fox', model: 'klein-4b' });
+    await send(raw);
+    const confirm = await until(
+      () =>
+        discord.originalOf(raw.token)?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
+          ?.custom_id,
+      5_000,
+      'confirm button',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bfl.counts.submits).toBe(0);
+    const stranger = button(confirm, MEMBER);
+    await send(stranger);
+    expect((await ephemeral(stranger.token)).content).toContain('Only the person');
+    await send(button(confirm));
+    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+  });
+
+  it('shows a member their usage with a chart, and an admin the server’s totals', async () => {
+    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    const mine = command('flux-usage', {}, {});
+    await send(mine);
+    const call = await until(
+      () =>
+        discord.calls.find((c) => c.method === 'POST' && c.path.includes(mine.token) && c.files.length === 1),
+      5_000,
+      'usage reply',
+    );
+    expect((call.body as { content: string }).content).toContain('*Your spend*: today $0.045');
+    expect((call.body as { flags: number }).flags).toBe(64);
+    expect(call.files[0]?.type).toBe('image/png');
+    const chart = [...discord.messages.values()].find((m) => m.attachments[0]?.filename === 'flux-usage.png');
+    expect(chart).toBeTruthy();
+
+    const theirs = command('flux-usage', {}, ADMIN);
+    await send(theirs);
+    const adminCall = await until(
+      () =>
+        discord.calls.find(
+          (c) => c.method === 'POST' && c.path.includes(theirs.token) && c.files.length === 1,
+        ),
+      5_000,
+      'admin usage',
+    );
+    expect((adminCall.body as { content: string }).content).toContain('*Server this month*: $0.045');
+    expect((adminCall.body as { content: string }).content).toContain('klein-4b $0.045');
+  });
+});
+
+describe('the usage chart', () => {
+  it('is a decodable PNG', async () => {
+    const { spendChart } = await import('../../../src/commands/usage.ts');
+    const png = await spendChart(
+      [{ day: new Date().toISOString().slice(0, 10), model: 'pro', userId: 'u', micros: 45_000 }],
+      Date.now(),
+      'test',
+    );
+    const meta = await sharp(png.data).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 640, 240]);
+  });
+});

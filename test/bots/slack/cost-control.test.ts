@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
+import { tempDb } from '../../support/core.ts';
+import {
+  blockAction,
+  commandBody,
+  postForm,
+  SECRET,
+  startSlackApp,
+  USER,
+  until,
+} from '../../support/slack.ts';
+
+let bfl: FakeBfl;
+let slack: FakeSlack;
+let app: App;
+let port: number;
+const ALLOWED = 'U555';
+
+beforeEach(async () => {
+  bfl = await startFakeBfl({ generationMs: 20 });
+  slack = await startFakeSlack();
+  const config = loadConfig(
+    {
+      BFL_API_KEY: 'bfl_test_key_0123456789',
+      BFL_API_BASE: bfl.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      FLUX_ADMIN_USERS: ALLOWED,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: tempDb().replace(/\/flux\.db$/, ''),
+    },
+    'bot',
+  );
+  ({ app, port } = await startSlackApp(config));
+});
+afterEach(async () => {
+  await app.stop();
+  await slack.close();
+  await bfl.close();
+});
+
+const flux = (text: string, user = USER) => postForm(port, commandBody(text, slack, { user_id: user }));
+const replyTo = (user: string, n = 1) =>
+  until(() => slack.ephemerals.filter((e) => e.user === user)[n - 1], 5_000, `reply ${n} to ${user}`);
+
+describe('cost control on Slack', () => {
+  it('refuses /flux admin to a member, and accepts it from a workspace admin and from the allow-list', async () => {
+    await flux('admin budget user day $1');
+    expect((await replyTo(USER)).text).toBe('Only server admins can change FLUX settings.');
+    slack.admins.add('U900');
+    await flux('admin budget user day $0.05', 'U900');
+    expect((await replyTo('U900')).text).toContain('Saved.');
+    await flux('admin show', ALLOWED);
+    expect((await replyTo(ALLOWED)).text).toContain('each user: $0.05 a day');
+  });
+
+  it('refuses a job over the budget with what is left, after one that fit', async () => {
+    await flux('admin budget user day $0.05', ALLOWED);
+    await replyTo(ALLOWED);
+    await flux('first fox --model pro');
+    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    await flux('second fox --model pro');
+    expect((await replyTo(USER)).text).toMatch(/would go over your daily budget: \$0\.005 left of \$0\.05/);
+    expect(bfl.counts.submits).toBe(1);
+  });
+
+  it('holds a costly job for the requester’s Confirm button', async () => {
+    await flux('admin confirm $0.01', ALLOWED);
+    await replyTo(ALLOWED);
+    await flux('costly fox --model klein-4b');
+    const card = await until(
+      () => [...slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
+      5_000,
+      'confirm card',
+    );
+    expect(bfl.counts.submits).toBe(0);
+    const confirm = JSON.stringify(card.blocks).match(/flux:confirm:[0-9a-f-]+/)?.[0] as string;
+    await postForm(port, { payload: JSON.stringify(blockAction(confirm)) });
+    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+  });
+
+  it('shows usage with a chart to a member, and server totals to an admin', async () => {
+    await flux('spent fox --model klein-4b');
+    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    await flux('usage');
+    const mine = await replyTo(USER);
+    expect(mine.text).toContain('*Your spend*: today $0.045');
+    const image = mine.blocks?.find((b) => b.type === 'image') as { slack_file: { id: string } } | undefined;
+    const upload = slack.uploads.get(image?.slack_file.id ?? '');
+    expect(upload?.completed).toBe(true);
+    expect(upload?.data.subarray(1, 4).toString()).toBe('PNG');
+    await flux('usage', ALLOWED);
+    expect((await replyTo(ALLOWED)).text).toContain('*Server this month*: $0.045');
+  });
+});
