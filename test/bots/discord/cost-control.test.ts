@@ -117,11 +117,12 @@ describe('cost control on Discord', () => {
     await send(refused);
     expect((await ephemeral(refused.token)).content).toContain('not allowed here');
     await admin('default-model klein-9b');
+    await admin('default-size 16:9');
     await send(slash({ prompt: 'a fox', safety: 5 }));
     await until(() => bfl.tasks.size === 1, 5_000, 'submitted');
     expect([...bfl.tasks.values()][0]).toMatchObject({
       model: 'flux-2-klein-9b',
-      body: { safety_tolerance: 1 },
+      body: { safety_tolerance: 1, width: 1360, height: 768 },
     });
   });
 
