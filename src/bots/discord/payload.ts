@@ -4,6 +4,7 @@
  * dispatch and the HTTP interactions endpoint deliver the same JSON.
  */
 import type { Actor } from '../../commands/context.ts';
+import { FLUX_OPTIONS } from '../../commands/flux/definition.ts';
 import type { Reference, RequestInput } from '../../core/request.ts';
 
 export interface RawAttachment {
@@ -72,30 +73,21 @@ export function actorOf(raw: RawInteraction): Actor {
   };
 }
 
-const ATTACHMENT_OPTIONS = ['image', 'image2', 'image3', 'image4'];
-const TEXT_OPTIONS = [
-  'prompt',
-  'model',
-  'size',
-  'seed',
-  'count',
-  'steps',
-  'guidance',
-  'safety',
-  'format',
-] as const;
+/** Option kinds come from the one definition, so a new option needs no change here. */
+const KIND = new Map(FLUX_OPTIONS.map((o) => [o.name as string, o.kind]));
 
 /** /flux options as loose input; attachments become URL references with their metadata. */
 export function optionsToInput(raw: RawInteraction): RequestInput {
   const input: RequestInput = {};
   const references: Reference[] = [];
   for (const option of raw.data?.options ?? []) {
-    if ((TEXT_OPTIONS as readonly string[]).includes(option.name) && option.value !== undefined) {
+    const kind = KIND.get(option.name);
+    if (kind === 'boolean' && typeof option.value === 'boolean') {
+      (input as Record<string, unknown>)[option.name] = option.value;
+    } else if ((kind === 'string' || kind === 'integer' || kind === 'number') && option.value !== undefined) {
       (input as Record<string, unknown>)[option.name] =
         typeof option.value === 'boolean' ? String(option.value) : option.value;
-    } else if (option.name === 'upsample' && typeof option.value === 'boolean') {
-      input.upsample = option.value;
-    } else if (ATTACHMENT_OPTIONS.includes(option.name)) {
+    } else if (kind === 'attachment') {
       const attachment = raw.data?.resolved?.attachments?.[String(option.value)];
       if (attachment) references.push(toReference(attachment));
     }
