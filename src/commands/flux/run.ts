@@ -3,7 +3,7 @@
  * result. Platform-neutral: it speaks only to the CommandContext port and the jobs service.
  */
 import { randomInt } from 'node:crypto';
-import { maxSafetyFor } from '../../core/budgets.ts';
+import { budgetStates, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 import { FluxError, ValidationError } from '../../core/errors.ts';
 import type { JobsService, JobView } from '../../core/job-types.ts';
@@ -110,8 +110,13 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
       createdAt: now(),
       tasks: [],
     };
+    const settings = settingsFor(deps.settings, ctx);
+    // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
+    // atomically, so this early look only saves a card that would have to say "not queued".
+    if (settings.budgets.length)
+      checkBudgets(budgetStates(settings, origin, deps.settings, now()), draft.estimateMicros);
     await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
-    const confirm = draft.estimateMicros > settingsFor(deps.settings, ctx).confirmThresholdMicros;
+    const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
     const input = {
       request,
       origin,

@@ -99,3 +99,14 @@ describe('cost control on Slack', () => {
     expect((await replyTo(ALLOWED)).text).toContain('*Server this month*: $0.045');
   });
 });
+
+describe('a refused job leaves no public trace', () => {
+  it('answers a budget refusal privately without posting a card in the channel', async () => {
+    await flux('admin budget user day $0.01', ALLOWED);
+    await replyTo(ALLOWED);
+    const before = slack.messages.size;
+    await flux('too costly --model pro');
+    expect((await replyTo(USER)).text).toContain('would go over your daily budget');
+    expect(slack.messages.size).toBe(before);
+  });
+});
