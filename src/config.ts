@@ -4,15 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { defaultGatewayNames, type Problem, parseModelMap, parsePrices } from './config-values.ts';
 import { FluxError } from './core/errors.ts';
-import { isModelId, MODEL_IDS, type ModelId } from './core/models.ts';
-import { DEFAULT_PRICES, type PriceTable, usdToMicros } from './core/pricing.ts';
+import type { ModelId } from './core/models.ts';
+import type { PriceTable } from './core/pricing.ts';
 
-export interface Problem {
-  name: string;
-  problem: string;
-  example: string;
-}
+export type { Problem };
 
 export class ConfigError extends FluxError {
   readonly problems: Problem[];
@@ -274,94 +271,6 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
 export function formatProblems(err: ConfigError): string {
   const lines = err.problems.map((p) => `  ${p.name.padEnd(26)} ${p.problem} (e.g. ${p.example})`);
   return `flux-bot cannot start. Set these in .env (see .env.example):\n${lines.join('\n')}\n`;
-}
-
-function defaultGatewayNames(): Record<ModelId, string> {
-  return {
-    pro: 'flux.2-pro',
-    max: 'flux.2-max',
-    flex: 'flux.2-flex',
-    'klein-4b': 'flux.2-klein-4b',
-    'klein-9b': 'flux.2-klein-9b',
-  };
-}
-
-/** `pro=flux-2-pro-preview,klein-9b=flux-2-klein-9b-preview` */
-function parseModelMap<T extends Partial<Record<ModelId, string>>>(
-  raw: string | undefined,
-  problems: Problem[],
-  name: string,
-  base: T,
-): T {
-  const out = { ...base } as Record<string, string>;
-  if (!raw?.trim()) return out as T;
-  for (const pair of raw.split(',')) {
-    const [key, value] = pair.split('=').map((s) => s.trim());
-    if (!key || !value || !isModelId(key)) {
-      problems.push({
-        name,
-        problem: `"${pair.trim()}" is not model=name with a model from ${MODEL_IDS.join(', ')}`,
-        example: 'pro=flux-2-pro-preview',
-      });
-      continue;
-    }
-    out[key] = value;
-  }
-  return out as T;
-}
-
-const priceSchema = z.partialRecord(
-  z.enum(MODEL_IDS as [ModelId, ...ModelId[]]),
-  z
-    .object({
-      firstMp: z.number().nonnegative(),
-      extraMp: z.number().nonnegative(),
-      inputMp: z.number().nonnegative(),
-    })
-    .partial(),
-);
-
-/** FLUX_PRICES: JSON of USD per megapixel overrides, e.g. {"pro":{"firstMp":0.03,"extraMp":0.015}}. */
-function parsePrices(raw: string | undefined, rounding: string | undefined, problems: Problem[]): PriceTable {
-  const table: PriceTable = { ...DEFAULT_PRICES, models: { ...DEFAULT_PRICES.models } };
-  if (rounding?.trim()) {
-    if (rounding.trim() === 'ceil' || rounding.trim() === 'exact')
-      table.rounding = rounding.trim() as 'ceil' | 'exact';
-    else problems.push({ name: 'FLUX_PRICE_ROUNDING', problem: 'ceil or exact', example: 'ceil' });
-  }
-  if (!raw?.trim()) return table;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    problems.push({
-      name: 'FLUX_PRICES',
-      problem: 'not valid JSON',
-      example: '{"pro":{"firstMp":0.03,"extraMp":0.015,"inputMp":0.015}}',
-    });
-    return table;
-  }
-  const parsed = priceSchema.safeParse(json);
-  if (!parsed.success) {
-    problems.push({
-      name: 'FLUX_PRICES',
-      problem: parsed.error.issues[0]?.message ?? 'invalid',
-      example: '{"pro":{"firstMp":0.03}}',
-    });
-    return table;
-  }
-  for (const [model, p] of Object.entries(parsed.data) as [
-    ModelId,
-    { firstMp?: number; extraMp?: number; inputMp?: number },
-  ][]) {
-    const cur = table.models[model];
-    table.models[model] = {
-      firstMp: p.firstMp === undefined ? cur.firstMp : usdToMicros(p.firstMp),
-      extraMp: p.extraMp === undefined ? cur.extraMp : usdToMicros(p.extraMp),
-      inputMp: p.inputMp === undefined ? cur.inputMp : usdToMicros(p.inputMp),
-    };
-  }
-  return table;
 }
 
 function stripSlash(s: string): string {

@@ -58,6 +58,29 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: USAGE_COMMAND,
+      description: 'Your FLUX spend today and this month, and what is left of your budgets',
+      contexts,
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: ADMIN_COMMAND,
+      description: 'FLUX settings for this server: budgets, models, safety, confirmation',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'command',
+          description: 'e.g. show · budget user day $1 · models pro,klein-4b',
+          required: false,
+        },
+      ],
+      default_member_permissions: MANAGE_GUILD,
+      contexts: [InteractionContextType.Guild],
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
   ] as RESTPutAPIApplicationCommandsJSONBody;
 }
 

@@ -152,10 +152,7 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     try {
       return await fn();
     } catch (err) {
-      if (
-        err instanceof ValidationError ||
-        (err instanceof FluxError && (err.code.startsWith('JOB_') || err.code === 'CHANNEL_UNAVAILABLE'))
-      ) {
+      if (err instanceof ValidationError || (err instanceof FluxError && PRIVATE_ANSWERS.has(err.code))) {
         await ctx.replyPrivate(errorText(err));
         return undefined;
       }

@@ -299,7 +299,11 @@ describe('command registration', () => {
       guildId: '200000000000000001',
       apiBase: discord.api,
     });
-    expect(saved.names).toEqual(['flux', 'Edit with FLUX']);
+    expect(saved.names).toEqual(['flux', 'Edit with FLUX', 'flux-usage', 'flux-admin']);
+    const admin = commands.find((c) => c.name === 'flux-admin') as
+      | { default_member_permissions?: string }
+      | undefined;
+    expect(admin?.default_member_permissions).toBe('32');
     expect(discord.calls.at(-1)).toMatchObject({
       method: 'PUT',
       path: `/applications/${APP_ID}/guilds/200000000000000001/commands`,
