@@ -4,9 +4,13 @@
  * login page without it, or in "missing scope" mode), response URLs, and Socket Mode over WebSocket.
  * Every call is recorded with the Authorization it carried and the host it reached.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { createFakeSlackFiles, type FakeUpload, type SharedFileWhere } from './slack-files.ts';
+import { attachFakeSocketMode } from './slack-socket.ts';
+import { json, jsonParam, parseParams, read, send } from './slack-wire.ts';
+
+export type { FakeUpload, SharedFileWhere };
 
 export interface SlackMessage {
   channel: string;
@@ -35,31 +39,28 @@ export interface FakeSlack {
   ephemerals: Array<{ channel: string; user: string; text: string; blocks?: Array<Record<string, unknown>> }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
-  uploads: Map<
-    string,
-    {
-      filename: string;
-      declared: number;
-      received: number;
-      data: Buffer;
-      channel?: string;
-      threadTs?: string;
-      completed: boolean;
-    }
-  >;
+  uploads: Map<string, FakeUpload>;
   /** Requests to the private file host, with their Authorization header. */
   fileRequests: Array<{ path: string; auth: string | undefined }>;
   notInChannel: Set<string>;
+  /** Channels where posting fails with this error (a DM the bot is not in: channel_not_found). */
+  channelErrors: Map<string, string>;
   admins: Set<string>;
   /** The file host answers its login page even with the token (the app lacks files:read). */
   missingFilesScope: boolean;
+  /** When set, the file host answers file requests with a 302 to this absolute URL (Slack's CDN hop). */
+  fileRedirect: string | undefined;
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
-  /** A file a user shared: served at its url_private to the bot token. */
+  /**
+   * A file a user shared: served at its url_private to the bot token, described by files.info. By default
+   * it is public (shared in a public channel); `where` places it in private conversations instead.
+   */
   addFile(
     name: string,
     data: Buffer,
     mimetype?: string,
+    where?: SharedFileWhere,
   ): { id: string; url_private: string; permalink: string; mimetype: string };
   responseUrl(): string;
   /** Sends a Socket Mode envelope and resolves with the client's ack payload. */
@@ -80,58 +81,17 @@ export async function startFakeSlack(
   const ephemerals: FakeSlack['ephemerals'] = [];
   const responses: FakeSlack['responses'] = [];
   const views: FakeSlack['views'] = [];
-  const uploads: FakeSlack['uploads'] = new Map();
-  const fileRequests: FakeSlack['fileRequests'] = [];
-  const shared = new Map<string, { name: string; data: Buffer; mimetype: string }>();
-  const state = { missingFilesScope: false };
   const notInChannel = new Set<string>();
+  const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
   const rateLimit = new Map<string, number>();
   let base = '';
-  const sockets = new Set<WebSocket>();
-  const acks = new Map<string, (payload: Record<string, unknown>) => void>();
-  let connectedResolve!: () => void;
-  const socketConnected = new Promise<void>((r) => {
-    connectedResolve = r;
-  });
-
+  const files = createFakeSlackFiles({ botToken, base: () => base, notInChannel });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await read(req);
     const auth = req.headers.authorization;
-    if (url.pathname.startsWith('/upload/')) {
-      const id = url.pathname.slice('/upload/'.length);
-      const up = uploads.get(id);
-      if (!up) return send(res, 404, 'no such upload');
-      const data = partData(raw, req.headers['content-type']);
-      up.received = data.length;
-      up.data = data;
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${data.length}`);
-      return;
-    }
-    if (url.pathname.startsWith('/files-pri/')) {
-      fileRequests.push({ path: url.pathname, auth });
-      const id = url.pathname.split('/')[2] ?? '';
-      const file =
-        shared.get(id) ??
-        (uploads.get(id)
-          ? {
-              name: uploads.get(id)?.filename ?? '',
-              data: uploads.get(id)?.data ?? Buffer.alloc(0),
-              mimetype: 'image/png',
-            }
-          : undefined);
-      if (auth !== `Bearer ${botToken}` || state.missingFilesScope || !file) {
-        res
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
-        return;
-      }
-      res
-        .writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.length })
-        .end(file.data);
-      return;
-    }
+    if (files.serve(url, raw, req, res)) return;
     if (url.pathname.startsWith('/response/')) {
       responses.push({
         id: url.pathname.slice('/response/'.length),
@@ -157,7 +117,8 @@ export async function startFakeSlack(
       return ok({ url: `${base.replace('http', 'ws')}/socket` });
     }
     if (auth !== `Bearer ${botToken}`) return fail('invalid_auth');
-    const channel = String(params.channel ?? params.channel_id ?? '');
+    if (files.api(method, params, ok, fail)) return;
+    const channel = String(params.channel ?? '');
     switch (method) {
       case 'auth.test':
         return ok({
@@ -169,6 +130,7 @@ export async function startFakeSlack(
         });
       case 'chat.postMessage': {
         if (notInChannel.has(channel)) return fail('not_in_channel');
+        if (channelErrors.has(channel)) return fail(channelErrors.get(channel) as string);
         const m: SlackMessage = {
           channel,
           ts: ts(),
@@ -196,6 +158,7 @@ export async function startFakeSlack(
       }
       case 'chat.postEphemeral':
         if (notInChannel.has(channel)) return fail('not_in_channel');
+        if (channelErrors.has(channel)) return fail(channelErrors.get(channel) as string);
         ephemerals.push({
           channel,
           user: String(params.user),
@@ -203,54 +166,6 @@ export async function startFakeSlack(
           blocks: jsonParam(params.blocks) ?? [],
         });
         return ok({ message_ts: ts() });
-      case 'files.getUploadURLExternal': {
-        const id = `F${String(++seq).padStart(8, '0')}`;
-        uploads.set(id, {
-          filename: String(params.filename),
-          declared: Number(params.length),
-          received: -1,
-          data: Buffer.alloc(0),
-          completed: false,
-        });
-        return ok({ upload_url: `${base}/upload/${id}`, file_id: id });
-      }
-      case 'files.completeUploadExternal': {
-        const files = jsonParam(params.files) as Array<{ id: string; title?: string }>;
-        for (const f of files) {
-          const up = uploads.get(f.id);
-          if (!up || up.received !== up.declared) return fail('upload_length_mismatch');
-          up.completed = true;
-          up.channel = channel;
-          if (params.thread_ts) up.threadTs = String(params.thread_ts);
-        }
-        return ok({
-          files: files.map((f) => ({
-            id: f.id,
-            name: uploads.get(f.id)?.filename,
-            url_private: `${base}/files-pri/${f.id}/${uploads.get(f.id)?.filename}`,
-            permalink: `https://fake.slack.com/files/U1/${f.id}/x`,
-          })),
-        });
-      }
-      case 'files.info': {
-        const id = String(params.file);
-        const f = shared.get(id);
-        return f
-          ? ok({
-              file: {
-                id,
-                name: f.name,
-                mimetype: f.mimetype,
-                url_private: `${base}/files-pri/${id}/${f.name}`,
-              },
-            })
-          : fail('file_not_found');
-      }
-      case 'files.delete': {
-        const up = uploads.get(String(params.file));
-        if (up) up.completed = false;
-        return ok();
-      }
       case 'views.open':
         views.push({
           triggerId: String(params.trigger_id),
@@ -266,30 +181,7 @@ export async function startFakeSlack(
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString()) as {
-          envelope_id?: string;
-          payload?: Record<string, unknown>;
-        };
-        if (msg.envelope_id) acks.get(msg.envelope_id)?.(msg.payload ?? {});
-      });
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          num_connections: 1,
-          debug_info: { host: 'fake', approximate_connection_time: 18060 },
-          connection_info: { app_id: 'A1' },
-        }),
-      );
-      connectedResolve();
-    });
-  });
-
+  const socket = attachFakeSocketMode(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -302,82 +194,34 @@ export async function startFakeSlack(
     ephemerals,
     responses,
     views,
-    uploads,
-    fileRequests,
+    uploads: files.uploads,
+    fileRequests: files.fileRequests,
     notInChannel,
+    channelErrors,
     admins,
     get missingFilesScope() {
-      return state.missingFilesScope;
+      return files.state.missingFilesScope;
     },
     set missingFilesScope(v: boolean) {
-      state.missingFilesScope = v;
+      files.state.missingFilesScope = v;
+    },
+    get fileRedirect() {
+      return files.state.fileRedirect;
+    },
+    set fileRedirect(v: string | undefined) {
+      files.state.fileRedirect = v;
     },
     rateLimit,
-    addFile(name, data, mimetype = 'image/png') {
-      const id = `F${String(++seq).padStart(8, '0')}`;
-      shared.set(id, { name, data, mimetype });
-      return {
-        id,
-        url_private: `${base}/files-pri/${id}/${name}`,
-        permalink: `https://fake.slack.com/files/U1/${id}/${name}`,
-        mimetype,
-      };
-    },
+    addFile: files.addFile,
     responseUrl: () => `${base}/response/${++seq}`,
-    sendEnvelope(type, payload) {
-      const envelope_id = `env-${++seq}`;
-      const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelope_id, resolve));
-      for (const ws of sockets)
-        ws.send(
-          JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api' }),
-        );
-      return acked;
-    },
-    socketConnected,
+    sendEnvelope: socket.sendEnvelope,
+    socketConnected: socket.connected,
     async close() {
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      socket.close();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
     },
   };
-}
-
-async function read(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function parseParams(raw: Buffer, type: string | undefined): Record<string, unknown> {
-  const text = raw.toString();
-  if (!text) return {};
-  if (type?.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
-  return Object.fromEntries(new URLSearchParams(text));
-}
-
-function jsonParam<T = Array<Record<string, unknown>>>(v: unknown): T | undefined {
-  if (v === undefined) return undefined;
-  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
-}
-
-/** The uploaded bytes: the raw body, or the file part of a multipart body. */
-function partData(raw: Buffer, type: string | undefined): Buffer {
-  const boundary = type?.match(/boundary=(?:"([^"]+)"|([^;]+))/);
-  if (!boundary) return raw;
-  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  const start = raw.indexOf(marker);
-  const headerEnd = raw.indexOf('\r\n\r\n', start);
-  const end = raw.indexOf(marker, headerEnd);
-  return raw.subarray(headerEnd + 4, end - 2);
-}
-
-function json(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function send(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }

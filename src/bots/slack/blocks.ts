@@ -1,9 +1,8 @@
 /**
- * Platform-neutral cards, results and forms as Slack Block Kit. Buttons carry only `flux:<action>:<jobId>`
- * in their action_id (state stays in the store); modals carry their form id in callback_id and where to
- * answer in private_metadata.
+ * Platform-neutral cards and results as Slack Block Kit (forms are in modal.ts). Buttons carry only
+ * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
-import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
+import type { Button, ButtonAction, Card, Field, ResultPost } from '../../commands/context.ts';
 
 // Block Kit as plain JSON; Slack validates it, and the fake in tests checks what we send.
 type Block = { type: string } & Record<string, unknown>;
@@ -91,85 +90,11 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
   return { text: `Your image is ready${cost ? ` · ${cost}` : ''}`, blocks };
 }
 
-/** A form as a modal view; `meta` (where to answer) rides along in private_metadata. */
-export function modalView(
-  form: Form,
-  meta: Record<string, unknown>,
-  options: { models?: readonly string[]; sizes?: ReadonlyArray<{ value: string; label: string }> } = {},
-) {
-  return {
-    type: 'modal',
-    callback_id: `flux:form:${form.id}`.slice(0, 255),
-    private_metadata: JSON.stringify(meta).slice(0, 3000),
-    title: { type: 'plain_text', text: clip(form.title, 24) },
-    submit: { type: 'plain_text', text: 'Generate' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: form.fields.map((f) => {
-      const choices =
-        f.name === 'model'
-          ? options.models?.map((m) => ({ value: m, label: m }))
-          : f.name === 'size'
-            ? options.sizes
-            : undefined;
-      const selectOptions = choices?.map((o) => ({
-        text: {
-          type: 'plain_text',
-          text: clip(o.label === o.value ? o.value : `${o.label} (${o.value})`, 75),
-        },
-        value: o.value,
-      }));
-      const initial = selectOptions?.find((o) => o.value === f.value);
-      const element = selectOptions
-        ? {
-            type: 'static_select',
-            action_id: f.name,
-            options: selectOptions,
-            ...(initial ? { initial_option: initial } : {}),
-          }
-        : {
-            type: 'plain_text_input',
-            action_id: f.name,
-            multiline: f.multiline ?? false,
-            ...(f.value !== undefined && f.value !== '' ? { initial_value: clip(f.value, 3000) } : {}),
-            ...(f.placeholder ? { placeholder: { type: 'plain_text', text: clip(f.placeholder, 150) } } : {}),
-          };
-      return {
-        type: 'input',
-        block_id: f.name,
-        optional: !f.required,
-        label: { type: 'plain_text', text: clip(f.label, 2000) },
-        element,
-      };
-    }),
-  };
-}
-
-/** A submitted view's values by block id. */
-export function viewValues(
-  state:
-    | {
-        values?: Record<
-          string,
-          Record<string, { value?: string | null; selected_option?: { value: string } | null }>
-        >;
-      }
-    | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [block, actions] of Object.entries(state?.values ?? {})) {
-    for (const a of Object.values(actions)) {
-      const v = a.selected_option?.value ?? a.value;
-      if (v !== undefined && v !== null) out[block] = v;
-    }
-  }
-  return out;
-}
-
 /** Slack mrkdwn control characters. */
 export function mrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function clip(s: string, max: number): string {
+export function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

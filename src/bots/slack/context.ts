@@ -13,13 +13,12 @@ import type {
   OutputImage,
   PostedResult,
 } from '../../commands/context.ts';
-import { SIZE_PRESETS } from '../../commands/flux/definition.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { MODEL_IDS } from '../../core/models.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { cardBlocks, modalView, resultBlocks } from './blocks.ts';
+import { cardBlocks, resultBlocks } from './blocks.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
+import { modalView } from './modal.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
@@ -67,6 +66,13 @@ export function createSlackContext(
   const platformError = (err: unknown): string | undefined =>
     (err as { data?: { error?: string } }).data?.error;
 
+  const unpostable = (err: unknown): FluxError | undefined => {
+    const code = platformError(err);
+    return code && NOT_POSTABLE.has(code)
+      ? new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}: ${code}`, { cause: err })
+      : undefined;
+  };
+
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     const { text, blocks } = cardBlocks(card);
     if (d.cardTs) {
@@ -83,10 +89,7 @@ export function createSlackContext(
       });
       d.cardTs = res.ts as string;
     } catch (err) {
-      const code = platformError(err);
-      if (code && NOT_POSTABLE.has(code))
-        throw new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}: ${code}`, { cause: err });
-      throw err;
+      throw unpostable(err) ?? err;
     }
   }
 
@@ -155,11 +158,16 @@ export function createSlackContext(
       // Threads do not nest: inside a thread, results go right under the card in that same thread.
       const threadTs = d.inThreadTs ?? d.cardTs;
       const thread = threadTs ? { thread_ts: threadTs } : {};
-      const upload = (await client.files.uploadV2({
-        channel_id: d.channelId,
-        ...thread,
-        file_uploads: post.images.map((img) => ({ file: img.data, filename: img.name, title: img.name })),
-      })) as unknown as {
+      const upload = (await client.files
+        .uploadV2({
+          channel_id: d.channelId,
+          ...thread,
+          file_uploads: post.images.map((img) => ({ file: img.data, filename: img.name, title: img.name })),
+        })
+        .catch((err: unknown) => {
+          // Sharing a file needs membership: the bot was removed after the card went up.
+          throw unpostable(err) ?? err;
+        })) as unknown as {
         files?: Array<
           { files?: Array<{ id: string; url_private?: string; permalink?: string }> } & {
             id?: string;
@@ -209,11 +217,12 @@ export function createSlackContext(
       };
       await client.views.open({
         trigger_id: triggerId,
-        view: modalView(form, meta, { models: MODEL_IDS, sizes: SIZE_PRESETS }) as never,
+        view: modalView(form, meta) as never,
       });
     },
 
-    resolveReferences: (refs) => resolveSlackReferences(refs, deps.files),
+    resolveReferences: (refs) =>
+      resolveSlackReferences(refs, deps.files, { channelId: d.channelId, userId: actor.id }),
 
     delivery() {
       return { ...d } as unknown as Record<string, unknown>;

@@ -1,60 +1,72 @@
 /**
- * `--ref` links on Slack. Files shared in Slack (`url_private`, permalinks) are downloaded with the bot
- * token — sent only to Slack's own hosts — checked by magic bytes, and handed to the provider as bytes.
- * Other links go to the provider as links; we never fetch them, and refuse private-network addresses.
+ * `--ref` links on Slack. Files shared in Slack (`url_private`, permalinks) are looked up with files.info,
+ * downloaded with the bot token — sent only to Slack's own hosts — checked by magic bytes, and handed to
+ * the provider as bytes. Other links go to the provider as links; we never fetch them, and refuse
+ * private-network addresses.
+ *
+ * The bot sees files in every channel it was added to, so a member could otherwise pull an image out of a
+ * private channel they are not in: a file is used only if it is public, the requester's own, or shared
+ * in the channel the command runs in.
  */
-import { isIP } from 'node:net';
 import type { webApi } from '@slack/bolt';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ValidationError } from '../../core/errors.ts';
-import { LIMITS, type Reference, sniffImageType } from '../../core/request.ts';
+import type { Reference } from '../../core/request.ts';
+import { downloadSlackFile, MISSING_FILES_READ } from './download.ts';
+import { isPrivateHost, isSlackFileUrl, isSlackHost, type SlackHosts } from './hosts.ts';
+
+export { isPrivateHost, slackHostsFor } from './hosts.ts';
 
 export interface SlackFileDeps {
   token: string;
-  /** Hosts that may receive the bot token: files.slack.com and the configured API host. */
-  slackHosts: ReadonlySet<string>;
+  hosts: SlackHosts;
   client: webApi.WebClient;
   dispatcher: Dispatcher;
 }
 
-export function slackHostsFor(apiUrl: string): Set<string> {
-  return new Set(['files.slack.com', 'slack.com', new URL(apiUrl).host]);
+/** Who asks and where: a file must be visible there (see above). */
+export interface RefScope {
+  channelId: string;
+  userId: string;
 }
 
-export async function resolveSlackReferences(urls: string[], deps: SlackFileDeps): Promise<Reference[]> {
+type FileInfo = NonNullable<webApi.FilesInfoResponse['file']>;
+
+const SLACK_FILE = 'a Slack file from this channel, or a public https link to an image';
+
+export async function resolveSlackReferences(
+  urls: string[],
+  deps: SlackFileDeps,
+  scope: RefScope,
+): Promise<Reference[]> {
   const out: Reference[] = [];
   for (const [i, raw] of urls.entries()) {
-    const option = `--ref ${i + 1}`;
+    const option = urls.length > 1 ? `--ref ${i + 1}` : '--ref';
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      throw new ValidationError(
-        'REFERENCE_INVALID',
-        option,
-        'a link to an image (a Slack file or a public https link)',
-        raw,
-      );
+      throw new ValidationError('REFERENCE_INVALID', option, SLACK_FILE, raw);
     }
-    const permalink = /\.slack\.com$/.test(url.hostname) && /\/files\/[^/]+\/(F[A-Z0-9]+)/.exec(url.pathname);
-    if (permalink) {
-      const info = (await deps.client.files.info({ file: permalink[1] as string }).catch(() => undefined)) as
-        | { file?: { url_private?: string; name?: string } }
-        | undefined;
-      if (!info?.file?.url_private)
+    const fileId = slackFileId(url, deps.hosts);
+    if (fileId) {
+      const file = await fileInfo(fileId, option, deps);
+      if (!visibleTo(file, scope))
         throw new ValidationError(
           'REFERENCE_INVALID',
           option,
-          'a Slack file the bot can see (share it in this channel)',
-          raw,
+          'a Slack file shared in this channel (or your own upload)',
+          'a file from a conversation this channel cannot see',
         );
-      out.push(await download(new URL(info.file.url_private), option, deps, info.file.name));
-    } else if (deps.slackHosts.has(url.host)) {
-      out.push(await download(url, option, deps));
+      const source = file.url_private ? new URL(file.url_private) : url;
+      out.push(await downloadSlackFile(source, option, deps, file.name));
+    } else if (isSlackHost(url, deps.hosts)) {
+      // A Slack page or API link is never an image, and must not be fetched with the token.
+      throw new ValidationError('REFERENCE_INVALID', option, SLACK_FILE, 'a Slack link that is not a file');
     } else {
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
         throw new ValidationError('REFERENCE_INVALID', option, 'an http(s) link to an image', raw);
-      if (isPrivateHost(url.hostname))
+      if (url.username || url.password || isPrivateHost(url.hostname))
         throw new ValidationError(
           'REFERENCE_INVALID',
           option,
@@ -67,88 +79,44 @@ export async function resolveSlackReferences(urls: string[], deps: SlackFileDeps
   return out;
 }
 
-async function download(url: URL, option: string, deps: SlackFileDeps, name?: string): Promise<Reference> {
-  if (!deps.slackHosts.has(url.host))
-    throw new ValidationError('REFERENCE_INVALID', option, 'a file hosted by Slack', url.host);
-  const res = await request(url, {
-    method: 'GET',
-    headers: { authorization: `Bearer ${deps.token}` },
-    dispatcher: deps.dispatcher,
-    maxRedirections: 0,
-  } as Parameters<typeof request>[1]);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > LIMITS.referenceMaxBytes) {
-      res.body.destroy();
-      throw new ValidationError(
-        'REFERENCE_INVALID',
-        option,
-        'images up to 20 MB',
-        `${Math.round(size / 1024 / 1024)} MB or more`,
-      );
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const data = Buffer.concat(chunks);
-  const type = sniffImageType(data);
-  if (res.statusCode !== 200 || !type) {
-    // Without files:read Slack answers 200 with its HTML login page instead of the file.
-    if (
-      data.subarray(0, 200).toString('utf8').toLowerCase().includes('<!doctype html') ||
-      data.subarray(0, 200).toString('utf8').toLowerCase().includes('<html')
-    ) {
-      throw new ValidationError(
-        'REFERENCE_INVALID',
-        option,
-        'a Slack file the bot can read: the app needs the files:read scope (reinstall it from manifest.json)',
-        'a login page instead of the file',
-      );
-    }
-    throw new ValidationError(
-      'REFERENCE_INVALID',
-      option,
-      'PNG, JPEG, WebP or GIF images',
-      res.statusCode === 200 ? 'not an image' : `HTTP ${res.statusCode}`,
-    );
-  }
-  const ref: Reference = { kind: 'bytes', data, contentType: type };
-  const fileName = name ?? decodeURIComponent(url.pathname.split('/').pop() ?? '');
-  if (fileName) ref.name = fileName;
-  return ref;
+/** The file id of `url_private` (`/files-pri/T123-F456/…`) or a permalink (`team.slack.com/files/U1/F456/…`). */
+export function slackFileId(url: URL, hosts: SlackHosts): string | undefined {
+  if (isSlackFileUrl(url, hosts))
+    return /^\/files-(?:pri|tmb)\/(?:[A-Z0-9]+-)?(F[A-Z0-9]+)/.exec(url.pathname)?.[1];
+  if (url.protocol === 'https:' && /(^|\.)slack\.com$/.test(url.hostname))
+    return /^\/files\/[A-Z0-9]+\/(F[A-Z0-9]+)/.exec(url.pathname)?.[1];
+  return undefined;
 }
 
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.local') ||
-    host.endsWith('.internal')
-  )
-    return true;
-  const v = isIP(host);
-  if (v === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
+async function fileInfo(file: string, option: string, deps: SlackFileDeps): Promise<FileInfo> {
+  try {
+    const res = await deps.client.files.info({ file });
+    if (res.file) return res.file;
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code === 'missing_scope')
+      throw new ValidationError('REFERENCE_INVALID', option, MISSING_FILES_READ, 'no files:read scope');
+    if (code !== 'file_not_found' && code !== 'file_deleted') throw err;
   }
-  if (v === 6)
-    return (
-      host === '::1' ||
-      host === '::' ||
-      host.startsWith('fc') ||
-      host.startsWith('fd') ||
-      host.startsWith('fe80') ||
-      host.startsWith('::ffff:')
-    );
-  return false;
+  throw new ValidationError(
+    'REFERENCE_INVALID',
+    option,
+    'a Slack file the bot can see (share it in this channel)',
+    'a file the bot cannot find',
+  );
+}
+
+function visibleTo(file: FileInfo, scope: RefScope): boolean {
+  if (file.is_public || file.user === scope.userId) return true;
+  const shares = file.shares as
+    | { public?: Record<string, unknown>; private?: Record<string, unknown> }
+    | undefined;
+  const where = [
+    ...(file.channels ?? []),
+    ...(file.groups ?? []),
+    ...(file.ims ?? []),
+    ...Object.keys(shares?.public ?? {}),
+    ...Object.keys(shares?.private ?? {}),
+  ];
+  return where.includes(scope.channelId);
 }

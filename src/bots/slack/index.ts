@@ -2,6 +2,11 @@
  * Slack, two ways in and one set of listeners: Socket Mode when SLACK_APP_TOKEN is set (a home server
  * with no public URL), otherwise HTTP at POST /slack/events on the shared server, where bolt checks the
  * signing secret (bad signatures and stale timestamps are refused).
+ *
+ * The bot is built before the /flux use case exists (the use case needs this bot's context factory), so
+ * `deps.flux` is a getter, called only when a payload arrives. The card is posted before the job is
+ * created (commands/flux/run.ts), so a channel the bot cannot post in answers privately with
+ * `/invite @FLUX` and nothing is queued or charged.
  */
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
@@ -9,6 +14,7 @@ import type { Actor, CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
+import { createAdminLookup } from './admins.ts';
 import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDelivery } from './context.ts';
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
@@ -25,8 +31,6 @@ export interface SlackBotOptions {
   retries?: number;
   now?: () => number;
 }
-
-const ADMIN_CACHE_MS = 10 * 60_000;
 
 export function createSlackBot(
   config: SlackConfig,
@@ -56,7 +60,7 @@ export function createSlackBot(
     client: app.client,
     files: {
       token: config.botToken,
-      slackHosts: slackHostsFor(config.apiUrl),
+      hosts: slackHostsFor(config.apiUrl),
       client: app.client,
       dispatcher: deps.dispatcher,
     },
@@ -64,15 +68,7 @@ export function createSlackBot(
     logger,
     ...(deps.now ? { now: deps.now } : {}),
   };
-  const admins = new Map<string, { admin: boolean; expires: number }>();
-  const isAdmin = async (userId: string): Promise<boolean> => {
-    const cached = admins.get(userId);
-    if (cached && cached.expires > Date.now()) return cached.admin;
-    const info = await app.client.users.info({ user: userId }).catch(() => undefined);
-    const admin = Boolean(info?.user?.is_admin || info?.user?.is_owner);
-    admins.set(userId, { admin, expires: Date.now() + ADMIN_CACHE_MS });
-    return admin;
-  };
+  const isAdmin = createAdminLookup(app.client, logger);
 
   const listenerDeps: ListenerDeps = {
     flux: deps.flux,

@@ -1,18 +1,40 @@
-/** bolt and its clients log through our pino logger (and so through its redaction). */
+/**
+ * bolt and its clients log through our pino logger (the @slack/logger Logger interface). bolt hands us
+ * loose arguments, not objects pino's path redaction can see, so token-shaped strings are scrubbed here
+ * before they reach a log line.
+ */
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../../core/logger.ts';
+
+// xoxb- (bot), xoxp- (user), xoxa-/xoxr- (rotated), xapp- (app-level) tokens, and Bearer credentials.
+const SECRET = /\b(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]+|\bBearer\s+[A-Za-z0-9._~+/=-]+/g;
+
+export function scrubSecrets(text: string): string {
+  return text.replace(SECRET, '[redacted]');
+}
 
 export function slackLogger(logger: Logger): SlackLogger {
   let level = LogLevel.INFO;
   const text = (msg: unknown[]) =>
-    msg
-      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
-      .join(' ');
+    scrubSecrets(
+      msg
+        .map((m) => {
+          if (typeof m === 'string') return m;
+          if (m instanceof Error) return `${m.name}: ${m.message}`;
+          try {
+            return JSON.stringify(m);
+          } catch {
+            return String(m);
+          }
+        })
+        .join(' '),
+    );
   return {
-    debug: (...msg) => logger.debug(text(msg)),
-    info: (...msg) => logger.info(text(msg)),
-    warn: (...msg) => logger.warn(text(msg)),
-    error: (...msg) => logger.error(text(msg)),
+    debug: (...msg) => logger.debug({ from: 'bolt' }, text(msg)),
+    info: (...msg) => logger.info({ from: 'bolt' }, text(msg)),
+    warn: (...msg) => logger.warn({ from: 'bolt' }, text(msg)),
+    error: (...msg) => logger.error({ from: 'bolt' }, text(msg)),
+    // pino's level decides what is written; bolt may still ask for its own.
     setLevel: (l) => {
       level = l;
     },

@@ -25,7 +25,7 @@ async function harness(threads = true): Promise<ContractHarness> {
     client: bolt.client,
     files: {
       token: slack.botToken,
-      slackHosts: slackHostsFor(slack.apiUrl),
+      hosts: slackHostsFor(slack.apiUrl),
       client: bolt.client,
       dispatcher: http.dispatcher,
     },

@@ -107,40 +107,12 @@ describe('Slack over HTTP', () => {
     expect(bfl.counts.submits).toBe(0);
   });
 
-  it('opens a form for /flux alone and runs what it submits', async () => {
-    await flux('');
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
-    const view = opened.view as {
-      callback_id: string;
-      private_metadata: string;
-      blocks: Array<{ block_id: string }>;
-    };
-    expect(view.callback_id).toBe('flux:form:new');
-    expect(view.blocks.map((b) => b.block_id)).toEqual(['prompt', 'model', 'size', 'seed', 'options']);
-    await postForm(port, {
-      payload: JSON.stringify(
-        viewSubmission(view, {
-          prompt: 'a form fox',
-          model: 'klein-4b',
-          size: '1360x768',
-          seed: '7',
-          options: '--count 2',
-        }),
-      ),
-    });
-    await until(() => details()[0], 10_000, 'details');
-    expect([...bfl.tasks.values()].map((t) => [t.body.width, t.body.seed])).toEqual([
-      [1360, 7],
-      [1360, 8],
-    ]);
-  });
-
   it('downloads a Slack file reference with the bot token, only from Slack, and sends it as bytes', async () => {
     const file = slack.addFile('cat.png', makePng(32, 32));
     await flux(`make it a watercolor --model klein-4b --ref <${file.url_private}|cat.png>`);
     await until(() => details()[0], 10_000, 'details');
     expect(slack.fileRequests).toEqual([
-      { path: `/files-pri/${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` },
+      { path: `/files-pri/T1-${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` },
     ]);
     const body = [...bfl.tasks.values()][0]?.body;
     expect(String(body?.input_image)).toMatch(/^iVBOR/);
@@ -168,6 +140,19 @@ describe('Slack over HTTP', () => {
     const reply = await until(() => slack.responses[0], 5_000, 'response_url reply');
     expect(String(reply.body.text)).toContain('/invite');
     expect(reply.body.response_type).toBe('ephemeral');
+    expect(bfl.counts.submits).toBe(0);
+  });
+
+  it('answers from a DM or Slack Connect channel it cannot post in the same way, not with a stack trace', async () => {
+    slack.channelErrors.set('D123', 'channel_not_found');
+    slack.channelErrors.set('C777', 'restricted_action');
+    await flux('a dm fox --model klein-4b', { channel_id: 'D123' });
+    await flux('a shared fox --model klein-4b', { channel_id: 'C777', user_id: 'U300' });
+    await until(() => slack.responses.length >= 2, 5_000, 'response_url replies');
+    for (const r of slack.responses) {
+      expect(String(r.body.text)).toContain('/invite @FLUX');
+      expect(String(r.body.text)).not.toMatch(/Error|at \w+ \(/);
+    }
     expect(bfl.counts.submits).toBe(0);
   });
 

@@ -10,12 +10,15 @@ export function registerActions(app: App, deps: ListenerDeps): void {
     const channelId = body.channel?.id ?? body.container?.channel_id;
     if (!parsed || !channelId) return;
     const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
+    // The button's own response_url still reaches the member where the bot can no longer post.
+    const responseUrl = (body as { response_url?: string }).response_url;
     const where = {
       teamId: body.team?.id,
       channelId,
       userId: body.user.id,
       userName: body.user.name,
       triggerId: body.trigger_id,
+      ...(responseUrl ? { responseUrl } : {}),
       ...(threadTs ? { threadTs } : {}),
     };
     const ctx = await deps.contextFor(where, true);

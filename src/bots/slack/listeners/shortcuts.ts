@@ -1,6 +1,6 @@
 /** The "Edit with FLUX" message shortcut: the message's images become references of a new image. */
 import type { App, MessageShortcut } from '@slack/bolt';
-import { modalView } from '../blocks.ts';
+import { modalView } from '../modal.ts';
 import type { ListenerDeps } from './types.ts';
 
 export const EDIT_CALLBACK = 'flux_edit';

@@ -1,6 +1,6 @@
 /** Submitted forms: new (from `/flux` alone), remix, use-as-reference and edit. */
 import type { App } from '@slack/bolt';
-import { viewValues } from '../blocks.ts';
+import { FORM_CALLBACK_PREFIX, formValues, viewValues } from '../modal.ts';
 import type { ListenerDeps } from './types.ts';
 
 interface Meta {
@@ -14,8 +14,8 @@ interface Meta {
 export function registerViews(app: App, deps: ListenerDeps): void {
   app.view(/^flux:form:/, async ({ ack, view, body }) => {
     await ack();
-    const meta = JSON.parse(view.private_metadata || '{}') as Meta;
-    if (!meta.channelId) return;
+    const meta = readMeta(view.private_metadata);
+    if (!meta?.channelId) return;
     const teamId = meta.teamId ?? body.team?.id;
     const ctx = await deps.contextFor({
       ...(teamId ? { teamId } : {}),
@@ -25,11 +25,19 @@ export function registerViews(app: App, deps: ListenerDeps): void {
       ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
       ...(meta.threadTs ? { threadTs: meta.threadTs } : {}),
     });
-    const formId = view.callback_id.replace(/^flux:form:/, '');
-    const values = viewValues(view.state as Parameters<typeof viewValues>[0]);
+    const formId = view.callback_id.slice(FORM_CALLBACK_PREFIX.length);
+    const values = formValues(viewValues(view.state as Parameters<typeof viewValues>[0]));
     await deps.boundary(ctx, async () => {
       const refs = formId === 'edit' && meta.refs?.length ? await ctx.resolveReferences(meta.refs) : [];
       await deps.flux().form(ctx, formId, values, refs);
     });
   });
+}
+
+function readMeta(raw: string | undefined): Meta | undefined {
+  try {
+    return JSON.parse(raw || '{}') as Meta;
+  } catch {
+    return undefined; // not one of our views' metadata: nothing to answer to
+  }
 }

@@ -1,0 +1,72 @@
+import { App } from '@slack/bolt';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createSlackContext, EDIT_INTERVAL_MS, slackDelivery } from '../../../src/bots/slack/context.ts';
+import { slackHostsFor } from '../../../src/bots/slack/files.ts';
+import type { Card, CommandContext } from '../../../src/commands/context.ts';
+import { silentLogger } from '../../../src/core/logger.ts';
+import { createHttp, type Http } from '../../../src/core/providers/http.ts';
+import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
+import { CHANNEL, TEAM, USER } from '../../support/slack.ts';
+
+let slack: FakeSlack;
+let http: Http;
+let ctx: CommandContext;
+
+beforeEach(async () => {
+  slack = await startFakeSlack();
+  http = createHttp();
+  const client = new App({
+    token: slack.botToken,
+    signingSecret: 'x'.repeat(32),
+    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+    deferInitialization: true,
+  }).client;
+  ctx = createSlackContext(
+    {
+      client,
+      files: {
+        token: slack.botToken,
+        hosts: slackHostsFor(slack.apiUrl),
+        client,
+        dispatcher: http.dispatcher,
+      },
+      dispatcher: http.dispatcher,
+      logger: silentLogger(),
+    },
+    slackDelivery({ teamId: TEAM, channelId: CHANNEL, userId: USER }, Date.now()),
+    { id: USER, name: 'ana', isAdmin: false },
+  );
+});
+afterEach(async () => {
+  await http.close();
+  await slack.close();
+});
+
+const card = (status: string, summary?: string): Card => ({
+  title: 'ana asked for',
+  prompt: 'a fox',
+  fields: [],
+  status,
+  buttons: [],
+  ...(summary ? { summary } : {}),
+});
+const updates = () => slack.calls.filter((c) => c.method === 'chat.update');
+
+it('coalesces live card edits to one per interval, keeping the latest; the final card goes out at once and stays', async () => {
+  await ctx.showCard(card('Queued · #9 in line'));
+  expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+  for (let i = 8; i >= 1; i--) await ctx.showCard(card(`Queued · #${i} in line`));
+  // The first edit may go out at once; the other seven collapse into at most one more, the newest.
+  await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 300));
+  expect(updates().length).toBeLessThanOrEqual(2);
+  const message = [...slack.messages.values()][0];
+  expect(message?.text).toContain('#1 in line');
+  const before = updates().length;
+  await ctx.showCard(card('Generating · 1 s'));
+  await ctx.showCard(card('Done', 'Done in 8.2 s · $0.045 · see thread'));
+  // "Generating" came too soon after the last edit and is superseded: the final card goes out alone, at once.
+  expect(updates().length).toBe(before + 1);
+  expect(message?.text).toContain('Done in 8.2 s · $0.045 · see thread');
+  await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 100));
+  expect(message?.text).toContain('see thread');
+});

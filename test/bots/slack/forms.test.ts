@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import { formValues, modalView } from '../../../src/bots/slack/modal.ts';
+import { SIZE_PRESETS } from '../../../src/commands/flux/definition.ts';
+import { MODEL_IDS } from '../../../src/core/models.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { makePng } from '../../fakes/images.ts';
+import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
+import {
+  commandBody,
+  postForm,
+  slackConfig,
+  startSlackApp,
+  until,
+  viewSubmission,
+} from '../../support/slack.ts';
+
+interface ViewBlock {
+  block_id: string;
+  optional: boolean;
+  element: {
+    type: string;
+    options?: Array<{ value: string }>;
+    initial_option?: { value: string };
+    initial_value?: string;
+  };
+}
+
+/** A view_submission as Slack sends it: text inputs carry `value`, selects `selected_option`. */
+function submit(view: Record<string, unknown>, texts: Record<string, string>, picks: Record<string, string>) {
+  const payload = viewSubmission(view, texts);
+  const values = payload.view.state.values as Record<string, Record<string, unknown>>;
+  for (const [k, v] of Object.entries(picks))
+    values[k] = { [k]: { type: 'static_select', selected_option: { value: v, text: { text: v } } } };
+  return { payload: JSON.stringify(payload) };
+}
+
+describe('the /flux form on Slack', () => {
+  let bfl: FakeBfl;
+  let slack: FakeSlack;
+  let app: App | undefined;
+  let port: number;
+
+  beforeEach(async () => {
+    bfl = await startFakeBfl({ generationMs: 20 });
+    slack = await startFakeSlack();
+    ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await slack.close();
+    await bfl.close();
+  });
+
+  it('opens for /flux alone with every option, the fixed choices as selects and no forced model or size', async () => {
+    await postForm(port, commandBody('', slack));
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    const view = opened.view as { callback_id: string; blocks: ViewBlock[] };
+    expect(view.callback_id).toBe('flux:form:new');
+    const byId = Object.fromEntries(view.blocks.map((b) => [b.block_id, b]));
+    expect(Object.keys(byId)).toEqual([
+      'prompt',
+      'model',
+      'size',
+      'count',
+      'format',
+      'seed',
+      'refs',
+      'safety',
+      'upsample',
+      'steps',
+      'guidance',
+    ]);
+    for (const id of ['model', 'size', 'count', 'format', 'safety', 'upsample'])
+      expect(byId[id]?.element.type, id).toBe('static_select');
+    expect(byId.model?.element.options?.map((o) => o.value)).toEqual([...MODEL_IDS]);
+    expect(byId.size?.element.options?.map((o) => o.value)).toEqual(SIZE_PRESETS.map((p) => p.value));
+    // Left unset, the workspace's default model and size apply (an admin setting).
+    expect(byId.model?.element.initial_option).toBeUndefined();
+    expect(byId.size?.element.initial_option).toBeUndefined();
+    expect(byId.prompt?.optional).toBe(false);
+    expect(byId.refs?.optional).toBe(true);
+  });
+
+  it('runs what the form submits: selects, seed, and a Slack file as reference', async () => {
+    await postForm(port, commandBody('', slack));
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    const file = slack.addFile('cat.png', makePng(16, 16));
+    await postForm(
+      port,
+      submit(
+        opened.view,
+        { prompt: 'a form fox & friends', seed: '7', refs: `${file.url_private}\n` },
+        { model: 'klein-4b', size: '1360x768', count: '2', format: 'png' },
+      ),
+    );
+    await until(() => [...slack.messages.values()].some((m) => m.threadTs), 10_000, 'result');
+    const bodies = [...bfl.tasks.values()].map((t) => t.body);
+    expect(bodies.map((b) => [b.width, b.height, b.seed, b.output_format])).toEqual([
+      [1360, 768, 7, 'png'],
+      [1360, 768, 8, 'png'],
+    ]);
+    expect(bodies[0]?.prompt).toBe('a form fox & friends');
+    expect(String(bodies[0]?.input_image)).toMatch(/^iVBOR/);
+    expect(slack.fileRequests.map((r) => r.auth)).toEqual([`Bearer ${slack.botToken}`]);
+  });
+
+  it('answers a bad form value privately and queues nothing', async () => {
+    await postForm(port, commandBody('', slack));
+    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    await postForm(port, submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }));
+    const reply = await until(
+      () => [...slack.ephemerals.map((e) => e.text), ...slack.responses.map((r) => String(r.body.text))][0],
+      5_000,
+      'private reply',
+    );
+    expect(reply).toContain('flex');
+    expect(bfl.counts.submits).toBe(0);
+  });
+});
+
+describe('Slack modals', () => {
+  it('keeps a stored size that is not a preset (a remix of 1008x1008) as the selected option', () => {
+    const view = modalView(
+      { id: 'remix:j1', title: 'Remix', fields: [{ name: 'size', label: 'Size', value: '1008x1008' }] },
+      { channelId: 'C1' },
+    );
+    const element = view.blocks[0]?.element as { initial_option?: { value: string } };
+    expect(element.initial_option?.value).toBe('1008x1008');
+  });
+
+  it('folds the Slack-only fields into the options grammar, typed options last so they win', () => {
+    expect(
+      formValues({
+        prompt: 'p',
+        model: 'flex',
+        count: '2',
+        steps: '30',
+        guidance: '4',
+        safety: '3',
+        upsample: 'off',
+        refs: 'https://a.example/x.png  https://b.example/y.png',
+        options: '--count 3',
+      }),
+    ).toEqual({
+      prompt: 'p',
+      model: 'flex',
+      options:
+        '--count 2 --safety 3 --steps 30 --guidance 4 --no-upsample --ref https://a.example/x.png --ref https://b.example/y.png --count 3',
+    });
+    expect(formValues({ prompt: 'p' })).toEqual({ prompt: 'p' });
+  });
+});

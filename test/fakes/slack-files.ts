@@ -1,0 +1,164 @@
+/**
+ * Files on the loopback Slack: the external upload flow (getUploadURLExternal → POST of the bytes →
+ * completeUploadExternal, which checks the byte length), files.info with where a file is shared, and the
+ * private file host (`/files-pri/<team>-<id>/<name>`) that serves only to the bot token and answers its
+ * HTML login page otherwise, or in "missing scope" mode.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonParam, partData, send } from './slack-wire.ts';
+
+export interface SharedFileWhere {
+  user?: string;
+  isPublic?: boolean;
+  channels?: string[];
+  groups?: string[];
+  ims?: string[];
+}
+
+export interface FakeUpload {
+  filename: string;
+  declared: number;
+  received: number;
+  data: Buffer;
+  channel?: string;
+  threadTs?: string;
+  completed: boolean;
+}
+
+type Reply = (body?: Record<string, unknown>) => void;
+type Fail = (error: string) => void;
+
+let seq = 0;
+export const nextFileId = () => `F${String(++seq).padStart(8, '0')}`;
+
+export function createFakeSlackFiles(options: {
+  botToken: string;
+  base: () => string;
+  /** Channels the bot is not a member of: sharing a file there fails. */
+  notInChannel: ReadonlySet<string>;
+}) {
+  const uploads = new Map<string, FakeUpload>();
+  const shared = new Map<string, { name: string; data: Buffer; mimetype: string; where: SharedFileWhere }>();
+  const fileRequests: Array<{ path: string; auth: string | undefined }> = [];
+  const state = { missingFilesScope: false, fileRedirect: undefined as string | undefined };
+  const urlPrivate = (id: string, name: string) => `${options.base()}/files-pri/T1-${id}/${name}`;
+
+  /** The upload URL and the private file host; false when the path is not theirs. */
+  function serve(url: URL, raw: Buffer, req: IncomingMessage, res: ServerResponse): boolean {
+    const auth = req.headers.authorization;
+    if (url.pathname.startsWith('/upload/')) {
+      const up = uploads.get(url.pathname.slice('/upload/'.length));
+      if (!up) {
+        send(res, 404, 'no such upload');
+        return true;
+      }
+      up.data = partData(raw, req.headers['content-type']);
+      up.received = up.data.length;
+      send(res, 200, `OK - ${up.data.length}`);
+      return true;
+    }
+    if (!url.pathname.startsWith('/files-pri/') && !url.pathname.startsWith('/files-cdn/')) return false;
+    fileRequests.push({ path: url.pathname, auth });
+    const id = (url.pathname.split('/')[2] ?? '').replace(/^T[A-Z0-9]*-/, '');
+    const up = uploads.get(id);
+    const file =
+      shared.get(id) ?? (up ? { name: up.filename, data: up.data, mimetype: 'image/png' } : undefined);
+    const authorised = auth === `Bearer ${options.botToken}`;
+    if (state.fileRedirect && url.pathname.startsWith('/files-pri/') && authorised) {
+      res.writeHead(302, { location: state.fileRedirect }).end();
+      return true;
+    }
+    if (!authorised || state.missingFilesScope || !file) {
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+      return true;
+    }
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.length }).end(file.data);
+    return true;
+  }
+
+  /** files.* Web API methods; false when the method is not one of them. */
+  function api(method: string, params: Record<string, unknown>, ok: Reply, fail: Fail): boolean {
+    if (!method.startsWith('files.')) return false;
+    filesMethod(method, params, ok, fail);
+    return true;
+  }
+
+  function filesMethod(method: string, params: Record<string, unknown>, ok: Reply, fail: Fail) {
+    const channel = String(params.channel_id ?? '');
+    switch (method) {
+      case 'files.getUploadURLExternal': {
+        const id = nextFileId();
+        const up = { filename: String(params.filename), declared: Number(params.length), received: -1 };
+        uploads.set(id, { ...up, data: Buffer.alloc(0), completed: false });
+        return ok({ upload_url: `${options.base()}/upload/${id}`, file_id: id });
+      }
+      case 'files.completeUploadExternal': {
+        // Sharing a file needs real membership, even where chat:write.public lets a message through.
+        if (channel && options.notInChannel.has(channel)) return fail('not_in_channel');
+        const files = jsonParam(params.files) as Array<{ id: string }>;
+        for (const f of files) {
+          const up = uploads.get(f.id);
+          if (!up || up.received !== up.declared) return fail('upload_length_mismatch');
+          up.completed = true;
+          up.channel = channel;
+          if (params.thread_ts) up.threadTs = String(params.thread_ts);
+        }
+        const described = files.map((f) => {
+          const name = uploads.get(f.id)?.filename ?? '';
+          return { id: f.id, name, url_private: urlPrivate(f.id, name), permalink: permalink(f.id, name) };
+        });
+        return ok({ files: described });
+      }
+      case 'files.info':
+        return info(String(params.file), ok, fail);
+      case 'files.delete': {
+        const up = uploads.get(String(params.file));
+        if (up) up.completed = false;
+        return ok();
+      }
+      default:
+        return fail('unknown_method');
+    }
+  }
+
+  function info(id: string, ok: Reply, fail: Fail) {
+    if (state.missingFilesScope) return fail('missing_scope');
+    const f = shared.get(id);
+    if (f) {
+      const { user = 'U9', isPublic = false, channels = [], groups = [], ims = [] } = f.where;
+      const file = { id, name: f.name, mimetype: f.mimetype, url_private: urlPrivate(id, f.name) };
+      return ok({ file: { ...file, user, is_public: isPublic, channels, groups, ims } });
+    }
+    const up = uploads.get(id);
+    if (!up?.completed) return fail('file_not_found');
+    // The bot's own results: shared where they were posted.
+    const where = { user: 'UBOT', is_public: false, channels: [], groups: up.channel ? [up.channel] : [] };
+    return ok({
+      file: { id, name: up.filename, url_private: urlPrivate(id, up.filename), ...where, ims: [] },
+    });
+  }
+
+  return {
+    uploads,
+    fileRequests,
+    state,
+    serve,
+    api,
+    addFile(
+      name: string,
+      data: Buffer,
+      mimetype = 'image/png',
+      where: SharedFileWhere = { isPublic: true, channels: ['C100'] },
+    ) {
+      const id = nextFileId();
+      shared.set(id, { name, data, mimetype, where });
+      return { id, url_private: urlPrivate(id, name), permalink: permalink(id, name), mimetype };
+    },
+  };
+}
+
+function permalink(id: string, name: string): string {
+  return `https://fake.slack.com/files/U1/${id}/${name}`;
+}
