@@ -1,15 +1,22 @@
 /**
- * HTTP for providers: one shared undici Agent with timeouts, JSON calls that always consume their bodies,
- * and image downloads that are capped, checked by magic bytes, and held in one buffer.
+ * HTTP for providers: one shared undici Agent with timeouts, JSON calls that always consume or cancel
+ * their bodies (an unread body pins a pooled connection), and the classification of network failures
+ * that decides whether a POST may be sent again. Image downloads live in download.ts.
  */
-import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { ProviderError } from '../errors.ts';
-import { sniffImageType } from '../request.ts';
+import { discard } from './download.ts';
+
+export { downloadImage, downloadImageFromOrigin, type ImageType } from './download.ts';
 
 export interface HttpOptions {
+  /** TCP (+TLS) connect; a timeout here means the request never left, so a POST may be retried. */
   connectTimeoutMs?: number;
+  /** From sending the request to the response headers. */
   headersTimeoutMs?: number;
+  /** Longest silence between two body chunks. */
   bodyTimeoutMs?: number;
+  /** Connections per origin. */
   connections?: number;
 }
 
@@ -18,10 +25,11 @@ export interface Http {
   close(): Promise<void>;
 }
 
+/** The one dispatcher the providers (and platform clients) share. */
 export function createHttp(options: HttpOptions = {}): Http {
   const agent = new Agent({
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-    headersTimeout: options.headersTimeoutMs ?? 30_000,
+    headersTimeout: options.headersTimeoutMs ?? 60_000,
     bodyTimeout: options.bodyTimeoutMs ?? 60_000,
     connections: options.connections ?? 64,
     keepAliveTimeout: 30_000,
@@ -29,149 +37,108 @@ export function createHttp(options: HttpOptions = {}): Http {
   return { dispatcher: agent, close: () => agent.close() };
 }
 
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
 export interface JsonResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: ResponseHeaders;
+  /** Parsed JSON, or the raw text when it was not JSON, or undefined when empty. */
   body: unknown;
 }
 
-/** A JSON call; the body is always read (or discarded) so the connection returns to the pool. */
-export async function requestJson(
-  url: string,
-  init: {
-    method: 'GET' | 'POST';
-    headers: Record<string, string>;
-    body?: string;
-    dispatcher: Dispatcher;
-    signal?: AbortSignal;
-  },
-): Promise<JsonResponse> {
+export interface JsonRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  dispatcher: Dispatcher;
+  signal?: AbortSignal;
+  /** Larger answers are cut off (the body is cancelled) and refused as a protocol error. */
+  maxBytes?: number;
+  /** Overrides the Agent's headers timeout, for calls that answer only when the work is done. */
+  headersTimeoutMs?: number;
+}
+
+const DEFAULT_JSON_MAX = 1024 * 1024;
+
+/**
+ * A JSON call. The body is always read to the end or destroyed, so the connection goes back to the
+ * pool (or is closed) whatever happens. Network errors and aborts are thrown as they come: the caller
+ * decides what they mean (see failedBeforeSending).
+ */
+export async function requestJson(url: string, init: JsonRequest): Promise<JsonResponse> {
   const res = await request(url, {
     method: init.method,
     headers: init.headers,
     body: init.body,
     dispatcher: init.dispatcher,
     signal: init.signal,
+    ...(init.headersTimeoutMs !== undefined ? { headersTimeout: init.headersTimeoutMs } : {}),
   });
-  const text = await res.body.text();
-  let body: unknown = text;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: res.statusCode, headers: res.headers, body };
-}
-
-/**
- * True when the request surely never reached the server: nothing can have been billed, so a POST may be
- * sent again. A timeout or reset after sending is not this.
- */
-export function failedBeforeSending(err: unknown): boolean {
-  if (err instanceof undiciErrors.ConnectTimeoutError) return true;
-  const code =
-    (err as { code?: string } | undefined)?.code ??
-    (err as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'EHOSTUNREACH'
-  );
-}
-
-export type ImageType = NonNullable<ReturnType<typeof sniffImageType>>;
-
-/**
- * Downloads an image with no credentials, refusing more than `maxBytes` and anything that is not an
- * image by its magic bytes. With a content-length the buffer is allocated once and filled in place.
- */
-export async function downloadImage(
-  url: string,
-  options: {
-    dispatcher: Dispatcher;
-    maxBytes: number;
-    signal?: AbortSignal;
-    headers?: Record<string, string>;
-  },
-): Promise<{ data: Buffer; contentType: ImageType }> {
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await request(url, {
-      method: 'GET',
-      dispatcher: options.dispatcher,
-      signal: options.signal,
-      headers: options.headers ?? {},
-    });
-  } catch (err) {
-    if (options.signal?.aborted) throw err;
-    throw new ProviderError('DOWNLOAD_FAILED', `image download failed: ${(err as Error).message}`, {
-      cause: err,
-      charge: 'charged',
-    });
-  }
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new ProviderError('DOWNLOAD_FAILED', `image download answered HTTP ${res.statusCode}`, {
-      status: res.statusCode,
-      charge: 'charged',
-    });
-  }
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > options.maxBytes) {
-    await res.body.dump();
-    throw new ProviderError('DOWNLOAD_TOO_LARGE', `image of ${declared} bytes is over ${options.maxBytes}`, {
-      charge: 'charged',
-    });
-  }
-  const data = await readCapped(
-    res.body,
-    Number.isFinite(declared) && declared > 0 ? declared : undefined,
-    options.maxBytes,
-  );
-  const contentType = sniffImageType(data);
-  if (!contentType)
-    throw new ProviderError('NOT_AN_IMAGE', 'the download is not an image', { charge: 'charged' });
-  return { data, contentType };
-}
-
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  declared: number | undefined,
-  max: number,
-): Promise<Buffer> {
-  if (declared !== undefined) {
-    const out = Buffer.allocUnsafe(declared);
-    let offset = 0;
-    for await (const chunk of body) {
-      const c = chunk as Buffer;
-      if (offset + c.length > declared) {
-        body.destroy();
-        throw new ProviderError('DOWNLOAD_FAILED', 'image longer than its content-length', {
-          charge: 'charged',
-        });
-      }
-      c.copy(out, offset);
-      offset += c.length;
-    }
-    if (offset !== declared)
-      throw new ProviderError('DOWNLOAD_FAILED', 'image shorter than its content-length', {
-        charge: 'charged',
-      });
-    return out;
-  }
+  const max = init.maxBytes ?? DEFAULT_JSON_MAX;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      body.destroy();
-      throw new ProviderError('DOWNLOAD_TOO_LARGE', `image over ${max} bytes`, { charge: 'charged' });
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > max) {
+        throw new ProviderError('PROVIDER_PROTOCOL', `answer over ${max} bytes (HTTP ${res.statusCode})`, {
+          status: res.statusCode,
+          charge: 'unknown',
+        });
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (err) {
+    discard(res.body);
+    throw err;
   }
-  return Buffer.concat(chunks, size);
+  const text = Buffer.concat(chunks, size).toString('utf8');
+  return { status: res.statusCode, headers: res.headers, body: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Error codes that can only happen before a single byte of the request was written. */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * True when the request surely never reached the server, so nothing can have been billed and a POST may
+ * be sent again. A reset, a headers timeout or "other side closed" may come after the server got the
+ * request: those are not this.
+ */
+export function failedBeforeSending(err: unknown): boolean {
+  return NEVER_SENT.has(errorCode(err) ?? '');
+}
+
+/** The code of a network error (its own, or its cause's), for logs and classification. */
+export function errorCode(err: unknown): string | undefined {
+  const own = (err as { code?: unknown } | undefined)?.code;
+  if (typeof own === 'string') return own;
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof cause === 'string' ? cause : undefined;
+}
+
+/** Retry-After as seconds (delta-seconds, fractional accepted, or an HTTP date). */
+export function retryAfterSeconds(headers: ResponseHeaders): number | undefined {
+  const raw = headers['retry-after'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined;
 }

@@ -1,138 +1,121 @@
 /**
  * An OpenAI-compatible images gateway serving FLUX.2: `POST /v1/images/generations` (or `/edits` with
- * references), Bearer auth, the image back in the answer. Calls are synchronous, so `submit` does the
- * work and `waitForResult` only decodes or downloads. Gateways report no cost: the estimate stands.
+ * references), Bearer auth, the image in the answer. The call is synchronous, so `submit` does the work
+ * and `waitForResult` only decodes or downloads; a crash mid-call cannot be resumed (there is no task to
+ * poll). Gateways report no cost: costMicros stays undefined and the jobs layer keeps its estimate.
  */
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
-import { type ErrorCode, ProviderError } from '../errors.ts';
+import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import { ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ModelCatalog, ModelId } from '../models.ts';
 import { sniffImageType } from '../request.ts';
-import { downloadImage, failedBeforeSending, type JsonResponse, requestJson } from './http.ts';
+import { downloadImage, downloadImageFromOrigin, type Http, requestJson } from './http.ts';
+import { firstImage, gatewayBody, gatewayError, isQuotaExhausted } from './openai-wire.ts';
+import { DEFAULT_SUBMIT_RETRY, type SubmitRetryPolicy, sendWithRetry } from './submit-retry.ts';
 import type { ImageResult, Provider, SubmittedTask, TaskSpec, WaitOptions } from './types.ts';
 
 export interface OpenAIImagesOptions {
   baseUrl: string;
   apiKey: string;
-  /** Our model id → the gateway's model name. */
+  /** Our model id → the gateway's model name (e.g. flux.2-pro). */
   modelMap: Record<ModelId, string>;
   catalog: ModelCatalog;
-  dispatcher: Dispatcher;
+  dispatcher?: Dispatcher;
+  http?: Pick<Http, 'dispatcher'>;
   logger: Logger;
+  /** Largest image accepted, decoded or downloaded (default 40 MiB). */
   maxDownloadBytes?: number;
+  /** The gateway answers only once the image is made: how long to wait for it (default 300 s). */
+  timeoutMs?: number;
+  retry?: Partial<SubmitRetryPolicy>;
 }
 
 export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provider {
   const base = options.baseUrl.replace(/\/+$/, '');
   const origin = new URL(base).origin;
+  const dispatcher = options.dispatcher ?? options.http?.dispatcher ?? getGlobalDispatcher();
+  const { logger, apiKey } = options;
   const maxBytes = options.maxDownloadBytes ?? 40 * 1024 * 1024;
-  const headers = {
-    authorization: `Bearer ${options.apiKey}`,
-    'content-type': 'application/json',
-    accept: 'application/json',
-  };
+  const retry: SubmitRetryPolicy = { ...DEFAULT_SUBMIT_RETRY, ...options.retry };
+  const authorization = `Bearer ${apiKey}`;
+  const headers = { authorization, 'content-type': 'application/json', accept: 'application/json' };
 
-  return {
-    name: 'openai',
-    async submit(task: TaskSpec, signal?: AbortSignal): Promise<SubmittedTask> {
-      const r = task.request;
-      const edit = r.references.length > 0;
-      const body: Record<string, unknown> = {
-        model: options.modelMap[r.model],
-        prompt: r.prompt,
-        size: `${r.width}x${r.height}`,
-        n: 1,
-        response_format: 'b64_json',
-        seed: task.seed,
-        output_format: r.format,
-      };
-      if (task.user) body.user = task.user;
-      if (edit) {
-        body.images = r.references.map((ref) => ({
-          image_url:
-            ref.kind === 'url' ? ref.url : `data:${ref.contentType};base64,${ref.data.toString('base64')}`,
-        }));
-      }
-      const submittedAt = Date.now();
-      let res: JsonResponse;
-      try {
-        res = await requestJson(`${base}/v1/images/${edit ? 'edits' : 'generations'}`, {
+  async function submit(task: TaskSpec, signal?: AbortSignal): Promise<SubmittedTask> {
+    const model = options.modelMap[task.request.model] ?? options.catalog[task.request.model].path;
+    const path = task.request.references.length ? 'edits' : 'generations';
+    const body = JSON.stringify(gatewayBody(task, model));
+    const submittedAt = Date.now();
+    const res = await sendWithRetry(
+      () =>
+        requestJson(`${base}/v1/images/${path}`, {
           method: 'POST',
           headers,
-          body: JSON.stringify(body),
-          dispatcher: options.dispatcher,
-          signal,
-        });
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        throw new ProviderError('PROVIDER_UNAVAILABLE', `gateway call failed: ${(err as Error).message}`, {
-          cause: err,
-          charge: failedBeforeSending(err) ? 'none' : 'unknown',
-        });
-      }
-      if (res.status !== 200) throw gatewayError(res);
-      const first = (res.body as { data?: Array<{ url?: string; b64_json?: string }> }).data?.[0];
-      if (!first || (!first.url && !first.b64_json))
-        throw new ProviderError('PROVIDER_PROTOCOL', 'gateway answer has no image', { charge: 'unknown' });
-      const immediate: SubmittedTask['immediate'] = first.b64_json
-        ? { b64: first.b64_json }
-        : { url: first.url as string };
-      return { taskId: `gw-${randomUUID()}`, submittedAt, immediate };
-    },
+          body,
+          dispatcher,
+          // A base64 image in the answer is large: allow it, with the image cap plus base64's overhead.
+          maxBytes: Math.ceil((maxBytes * 4) / 3) + 64 * 1024,
+          headersTimeoutMs: options.timeoutMs ?? 300_000,
+          ...(signal ? { signal } : {}),
+        }),
+      {
+        what: `gateway ${path}`,
+        policy: retry,
+        logger,
+        retryable429: (r) => !isQuotaExhausted(r),
+        ...(signal ? { signal } : {}),
+      },
+    );
+    if (res.status !== 200) {
+      const err = gatewayError(res, apiKey);
+      logger.warn({ model, status: res.status, code: err.code }, 'gateway refused the request');
+      throw err;
+    }
+    const image = firstImage(res.body);
+    // A 200 without an image may still have been billed.
+    if (!image)
+      throw new ProviderError('PROVIDER_PROTOCOL', 'gateway answer has no image', { charge: 'unknown' });
+    logger.debug({ model, path, kind: 'url' in image ? 'url' : 'b64' }, 'gateway answered');
+    return { taskId: `gw-${randomUUID()}`, submittedAt, immediate: image };
+  }
 
-    async waitForResult(task: SubmittedTask, wait: WaitOptions = {}): Promise<ImageResult> {
-      const generationMs = task.submittedAt ? Date.now() - task.submittedAt : undefined;
-      if (task.immediate?.b64) {
-        const data = Buffer.from(task.immediate.b64, 'base64');
-        const contentType = sniffImageType(data);
-        if (!contentType)
-          throw new ProviderError('NOT_AN_IMAGE', 'gateway b64_json is not an image', { charge: 'charged' });
-        return generationMs === undefined ? { data, contentType } : { data, contentType, generationMs };
-      }
-      if (task.immediate?.url) {
-        // The key goes only to the gateway's own origin; a CDN link gets no credentials.
-        const sameOrigin = new URL(task.immediate.url).origin === origin;
-        const image = await downloadImage(task.immediate.url, {
-          dispatcher: options.dispatcher,
-          maxBytes,
-          ...(wait.signal ? { signal: wait.signal } : {}),
-          ...(sameOrigin ? { headers: { authorization: headers.authorization } } : {}),
-        });
-        return generationMs === undefined ? image : { ...image, generationMs };
-      }
-      throw new ProviderError('TASK_NOT_FOUND', 'a gateway call cannot be resumed after a restart', {
-        charge: 'unknown',
-      });
-    },
-  };
-}
+  async function waitForResult(task: SubmittedTask, wait: WaitOptions = {}): Promise<ImageResult> {
+    const { signal } = wait;
+    if (signal?.aborted) throw signal.reason;
+    const image = await fetchImmediate(task, signal);
+    const result: ImageResult = { ...image };
+    if (task.submittedAt !== undefined) result.generationMs = Date.now() - task.submittedAt;
+    return result;
+  }
 
-function gatewayError(res: JsonResponse): ProviderError {
-  const err = (res.body as { error?: { message?: string; code?: string } } | undefined)?.error;
-  const detail = typeof err?.message === 'string' ? err.message.slice(0, 300) : undefined;
-  const byStatus: Record<number, [ErrorCode, 'none' | 'unknown']> = {
-    400: ['PROVIDER_REJECTED', 'none'],
-    401: ['PROVIDER_AUTH', 'none'],
-    402: ['PROVIDER_OUT_OF_CREDITS', 'none'],
-    403: ['PROVIDER_AUTH', 'none'],
-    422: ['PROVIDER_REJECTED', 'none'],
-    429: ['PROVIDER_RATE_LIMITED', 'none'],
-  };
-  // Gateways signal moderation as a 400 with a content-policy code.
-  if (res.status === 400 && /moderat|content_policy|safety/i.test(`${err?.code ?? ''} ${detail ?? ''}`)) {
-    return new ProviderError('REQUEST_MODERATED', 'gateway refused the prompt', {
-      status: 400,
-      charge: 'none',
-      ...(detail ? { detail } : {}),
+  async function fetchImmediate(task: SubmittedTask, signal: AbortSignal | undefined) {
+    const b64 = task.immediate?.b64;
+    const url = task.immediate?.url;
+    if (b64) return decode(b64, maxBytes);
+    if (url?.startsWith('data:')) return decode(url.slice(url.indexOf(',') + 1), maxBytes);
+    if (url) {
+      const opts = { dispatcher, maxBytes, ...(signal ? { signal } : {}) };
+      // The key goes to the gateway's own origin only; a CDN link gets no credentials.
+      return new URL(url, base).origin === origin
+        ? downloadImageFromOrigin(new URL(url, base).href, { ...opts, origin, authorization })
+        : downloadImage(url, opts);
+    }
+    throw new ProviderError('TASK_NOT_FOUND', 'a gateway call cannot be resumed after a restart', {
+      charge: 'unknown',
     });
   }
-  const [code, charge] = byStatus[res.status] ?? ['PROVIDER_UNAVAILABLE', 'unknown'];
-  const retry = Number(res.headers['retry-after']);
-  return new ProviderError(code, `gateway answered HTTP ${res.status}`, {
-    status: res.status,
-    charge,
-    ...(detail ? { detail } : {}),
-    ...(Number.isFinite(retry) ? { retryAfter: retry } : {}),
-  });
+
+  return { name: 'openai', submit, waitForResult };
+}
+
+function decode(b64: string, maxBytes: number) {
+  if (Math.floor((b64.length * 3) / 4) > maxBytes + 2)
+    throw new ProviderError('DOWNLOAD_TOO_LARGE', `image over the ${maxBytes} byte limit`, {
+      charge: 'charged',
+    });
+  const data = Buffer.from(b64, 'base64');
+  const contentType = sniffImageType(data);
+  if (!contentType)
+    throw new ProviderError('NOT_AN_IMAGE', 'the gateway answer is not an image', { charge: 'charged' });
+  return { data, contentType };
 }

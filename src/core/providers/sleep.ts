@@ -1,5 +1,5 @@
 /**
- * A sleep that ends early on abort (rejecting with the signal's reason) or when woken (resolving): a
+ * Sleeps that end early on abort (rejecting with the signal's reason) or when woken (resolving): a
  * webhook or a shutdown must not wait out a poll interval.
  */
 export function sleep(
@@ -25,4 +25,36 @@ export function sleep(
     signal?.addEventListener('abort', abort, { once: true });
     onWakeable?.(done);
   });
+}
+
+export interface Waker {
+  /** Ends the current sleep now; a wake that comes while awake makes the next sleep return at once. */
+  wake(): void;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** One poller's sleeps: a wake is never lost, even when it arrives mid-request rather than mid-sleep. */
+export function createWaker(): Waker {
+  let pending = false;
+  let current: (() => void) | undefined;
+  return {
+    wake() {
+      if (current) current();
+      else pending = true;
+    },
+    async sleep(ms, signal) {
+      if (pending) {
+        pending = false;
+        if (signal?.aborted) throw signal.reason;
+        return;
+      }
+      try {
+        await sleep(ms, signal, (done) => {
+          current = done;
+        });
+      } finally {
+        current = undefined;
+      }
+    },
+  };
 }

@@ -1,94 +1,78 @@
-import { Writable } from 'node:stream';
+/** The BFL provider's submit, errors, retries and secrets, end to end against the loopback fake. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/core/errors.ts';
-import { createLogger } from '../../../src/core/logger.ts';
-import { createBflProvider } from '../../../src/core/providers/bfl.ts';
+import { type BflProviderOptions, createBflProvider } from '../../../src/core/providers/bfl.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import type { TaskSpec } from '../../../src/core/providers/types.ts';
+import type { Reference } from '../../../src/core/request.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { catalog, request } from '../../support/core.ts';
+import { captureLogs, closedPort, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;
-const http = createHttp({ connectTimeoutMs: 2_000 });
-let logText = '';
-const logger = createLogger({
-  level: 'trace',
-  destination: new Writable({
-    write(chunk, _enc, cb) {
-      logText += chunk.toString();
-      cb();
-    },
-  }),
-});
-const provider = () =>
+const http = createHttp({ connectTimeoutMs: 2_000, headersTimeoutMs: 400 });
+const logs = captureLogs();
+const fast = { baseDelayMs: 5, maxDelayMs: 20 };
+const provider = (over: Partial<BflProviderOptions> = {}) =>
   createBflProvider({
     apiKey: KEY,
     baseUrl: bfl.url,
     catalog,
     dispatcher: http.dispatcher,
-    logger,
-    timeoutMs: 5_000,
-    maxDownloadBytes: 1024 * 1024,
+    logger: logs.logger,
+    retry: fast,
+    ...over,
   });
-const spec = (prompt: string, over = {}): TaskSpec => ({
+const spec = (prompt: string, over = {}, user: string | null = 'hashed-user'): TaskSpec => ({
   request: request({ prompt, ...over }),
   seed: 7,
-  user: 'hashed-user',
+  ...(user ? { user } : {}),
 });
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
+/** The JSON body the fake received for a submitted task. */
+async function sentBody(over: object, options: Partial<BflProviderOptions> = {}) {
+  const task = await provider(options).submit(spec('fields', over));
+  return bfl.tasks.get(task.taskId)?.body as Record<string, unknown>;
 }
 
 beforeAll(async () => {
-  bfl = await startFakeBfl({ generationMs: 40, bigImage: makePng(1024, 1024, true) });
+  bfl = await startFakeBfl({ generationMs: 30 });
 });
-afterEach(() =>
-  bfl.configure({ failSubmits: 0, failPolls: 0, outOfCredits: false, maxActive: 24, retryAfter: undefined }),
-);
+afterEach(() => bfl.reset());
 afterAll(async () => {
   await bfl.close();
   await http.close();
+  // Whatever happened above, the key never reached a log line or an error.
+  expect(logs.text().length).toBeGreaterThan(0);
+  expect(logs.text()).not.toContain(KEY);
+  expect(seenErrors.length).toBeGreaterThan(10);
+  for (const err of seenErrors) expect(errorText(err)).not.toContain(KEY);
 });
 
-describe('BFL provider against the fake', () => {
-  it('submits with x-key, polls the returned polling_url on its own host, downloads without the key', async () => {
-    const p = provider();
+describe('BFL submit', () => {
+  it('posts to /v1/{model path} with x-key and JSON headers, and returns the task with its cost', async () => {
     const before = bfl.requests.length;
-    const task = await p.submit(spec('a fox'));
-    expect(task.pollingUrl?.startsWith(bfl.pollingBase)).toBe(true);
-    expect(task.costMicros).toBe(45_000);
-    const progress: string[] = [];
-    const result = await p.waitForResult(task, {
-      expectedMs: 40,
-      onProgress: (u) => progress.push(u.status),
+    const task = await provider().submit(spec('a fox', { model: 'max' }));
+    const post = bfl.requests.slice(before).find((r) => r.host === 'api');
+    expect(post).toMatchObject({ method: 'POST', path: '/v1/flux-2-max' });
+    expect(post?.headers).toMatchObject({
+      'x-key': KEY,
+      'content-type': 'application/json',
+      accept: 'application/json',
     });
-    expect(result.contentType).toBe('image/jpeg');
-    expect(result.costMicros).toBe(45_000);
-    const seen = bfl.requests.slice(before);
-    expect(seen.filter((r) => r.host === 'api').every((r) => r.headers['x-key'] === KEY)).toBe(true);
-    expect(seen.filter((r) => r.host === 'poll').length).toBeGreaterThan(0);
-    const downloads = seen.filter((r) => r.host === 'delivery');
-    expect(downloads).toHaveLength(1);
-    expect(downloads[0]?.headers['x-key']).toBeUndefined();
-    expect(downloads[0]?.headers.authorization).toBeUndefined();
+    expect(post?.headers.authorization).toBeUndefined();
+    expect(task).toMatchObject({
+      taskId: expect.any(String),
+      costMicros: 45_000,
+      outputMp: 1.05,
+      inputMp: 0,
+    });
+    expect(task.pollingUrl?.startsWith(bfl.pollingBase)).toBe(true);
+    expect(task.submittedAt).toBeTypeOf('number');
   });
 
-  it('sends only the fields each model family accepts', async () => {
-    const p = provider();
-    const bodyOf = async (over: object) => {
-      const t = await p.submit(spec('fields', over));
-      return bfl.tasks.get(t.taskId)?.body as Record<string, unknown>;
-    };
-    const pro = await bodyOf({ model: 'pro', upsample: false });
+  it('sends pro/max disable_pup as the opposite of upsample, and no flex fields', async () => {
+    const pro = await sentBody({ model: 'pro', upsample: false });
     expect(pro).toMatchObject({
       prompt: 'fields',
       width: 1024,
@@ -99,139 +83,183 @@ describe('BFL provider against the fake', () => {
       disable_pup: true,
       user: 'hashed-user',
     });
-    expect(pro).not.toHaveProperty('steps');
-    const flex = await bodyOf({ model: 'flex', steps: 30, guidance: 3 });
-    expect(flex).toMatchObject({ steps: 30, guidance: 3, prompt_upsampling: true });
+    const max = await sentBody({ model: 'max', upsample: true, format: 'png', safety: 4, size: '1536x1024' });
+    expect(max).toMatchObject({ disable_pup: false, output_format: 'png', safety_tolerance: 4, width: 1536 });
+    for (const body of [pro, max])
+      for (const key of ['steps', 'guidance', 'prompt_upsampling']) expect(body).not.toHaveProperty(key);
+  });
+
+  it('sends flex its steps, guidance and prompt_upsampling, and no disable_pup', async () => {
+    const flex = await sentBody({ model: 'flex', steps: 30, guidance: 3, upsample: false });
+    expect(flex).toMatchObject({ steps: 30, guidance: 3, prompt_upsampling: false });
     expect(flex).not.toHaveProperty('disable_pup');
-    const klein = await bodyOf({ model: 'klein-4b' });
-    for (const key of ['disable_pup', 'prompt_upsampling', 'steps', 'guidance'])
-      expect(klein).not.toHaveProperty(key);
-    const refs = await bodyOf({
-      references: [
-        { kind: 'url', url: 'https://cdn.example.com/a.png' },
-        { kind: 'bytes', data: makePng(8, 8), contentType: 'image/png' },
-      ],
+    expect(await sentBody({ model: 'flex' })).toMatchObject({
+      steps: 50,
+      guidance: 4.5,
+      prompt_upsampling: true,
     });
-    expect(refs.input_image).toBe('https://cdn.example.com/a.png');
-    expect(String(refs.input_image_2)).toMatch(/^iVBOR/);
   });
 
-  it('maps 402, 403, 422 (both detail shapes) to typed errors that charge nothing', async () => {
-    const p = provider();
-    expect((await failure(p.submit(spec('[402] x')))).code).toBe('PROVIDER_OUT_OF_CREDITS');
-    expect((await failure(p.submit(spec('[403] x')))).code).toBe('PROVIDER_AUTH');
-    const s = await failure(p.submit(spec('[422] x')));
+  it('sends klein none of the optional fields', async () => {
+    for (const model of ['klein-4b', 'klein-9b']) {
+      const body = await sentBody({ model });
+      for (const key of ['disable_pup', 'prompt_upsampling', 'steps', 'guidance'])
+        expect(body).not.toHaveProperty(key);
+    }
+  });
+
+  it('sends references as input_image…input_image_8: URLs as given, bytes as raw base64', async () => {
+    const png = makePng(8, 8);
+    const refs: Reference[] = [
+      { kind: 'url', url: 'https://cdn.example.com/a.png?sig=1' },
+      { kind: 'bytes', data: png, contentType: 'image/png' },
+      ...Array.from(
+        { length: 6 },
+        (_, i): Reference => ({ kind: 'url', url: `https://cdn.example.com/${i}.png` }),
+      ),
+    ];
+    const body = await sentBody({ model: 'pro', references: refs });
+    expect(body.input_image).toBe('https://cdn.example.com/a.png?sig=1');
+    expect(body.input_image_2).toBe(png.toString('base64'));
+    expect(String(body.input_image_2).startsWith('data:')).toBe(false);
+    expect(body.input_image_8).toBe('https://cdn.example.com/5.png');
+    expect(body).not.toHaveProperty('input_image_1');
+    expect(body).not.toHaveProperty('input_image_9');
+  });
+
+  it('sends the user as given, as an HMAC with a salt, or not at all', async () => {
+    const salted = (await sentBody({}, { userSalt: 'pepper' })).user;
+    expect(salted).toMatch(/^[0-9a-f]{32}$/);
+    expect(salted).not.toBe('hashed-user');
+    const task = await provider().submit(spec('anonymous', {}, null));
+    expect(bfl.tasks.get(task.taskId)?.body).not.toHaveProperty('user');
+  });
+});
+
+describe('BFL submit errors', () => {
+  it('maps 402 to out of credits, charging nothing', async () => {
+    const err = await failure(provider().submit(spec('[402] x')));
+    expect([err.code, err.charge, err.status]).toEqual(['PROVIDER_OUT_OF_CREDITS', 'none', 402]);
+  });
+
+  it('maps a 403 and a wrong key to PROVIDER_AUTH without the key in the error', async () => {
+    expect((await failure(provider().submit(spec('[403] x')))).code).toBe('PROVIDER_AUTH');
+    const wrongKey = 'bfl_wrong_secret_key_999';
+    const err = await failure(provider({ apiKey: wrongKey }).submit(spec('x')));
+    expect([err.code, err.status]).toEqual(['PROVIDER_AUTH', 403]);
+    expect(errorText(err)).not.toContain(wrongKey);
+    expect(logs.text()).not.toContain(wrongKey);
+  });
+
+  it('maps 422 with detail as a string, and as an array of {loc, msg, type}', async () => {
+    const s = await failure(provider().submit(spec('[422] x')));
     expect([s.code, s.detail, s.charge]).toEqual(['PROVIDER_REJECTED', 'Prompt is too long', 'none']);
-    const a = await failure(p.submit(spec('[422-array] x')));
-    expect(a.detail).toBe('width: Input should be a multiple of 16');
+    const a = await failure(provider().submit(spec('[422-array] x')));
+    expect(a.code).toBe('PROVIDER_REJECTED');
+    expect(a.detail).toBe('width: Input should be a multiple of 16; seed: Input should be a valid integer');
   });
 
-  it('answers a wrong key with PROVIDER_AUTH and never puts the key in errors or logs', async () => {
-    const bad = createBflProvider({
-      apiKey: 'bfl_wrong_secret_key_999',
-      baseUrl: bfl.url,
-      catalog,
-      dispatcher: http.dispatcher,
-      logger,
-    });
-    const err = await failure(bad.submit(spec('x')));
-    expect(err.code).toBe('PROVIDER_AUTH');
-    expect(JSON.stringify({ m: err.message, d: err.detail })).not.toContain('bfl_wrong_secret_key_999');
-    expect(logText).not.toContain('bfl_wrong_secret_key_999');
-    expect(logText).not.toContain(KEY);
+  it('waits out 429s as Retry-After says and then submits', async () => {
+    bfl.configure({ rateLimitSubmits: 2, retryAfter: 0.05 });
+    const before = { ...bfl.counts };
+    const task = await provider().submit(spec('busy then free'));
+    expect(bfl.tasks.has(task.taskId)).toBe(true);
+    expect(bfl.counts.submits - before.submits).toBe(3);
+    expect(bfl.counts.rateLimited - before.rateLimited).toBe(2);
+    const waits = logs
+      .lines()
+      .filter((l) => String(l.msg).includes('busy (429)'))
+      .slice(-2);
+    expect(waits.map((l) => l.waitMs)).toEqual([50, 50]);
   });
 
-  it('gives 429 back as PROVIDER_RATE_LIMITED with Retry-After, without retrying on its own', async () => {
-    bfl.configure({ maxActive: 0, retryAfter: 3 });
+  it('caps a long Retry-After, and after its tries gives the 429 to the scheduler', async () => {
+    bfl.configure({ maxActive: 0, retryAfter: 30 });
     const before = bfl.counts.submits;
-    const err = await failure(provider().submit(spec('busy')));
-    expect([err.code, err.retryAfter, err.charge]).toEqual(['PROVIDER_RATE_LIMITED', 3, 'none']);
+    const p = provider({ retry: { ...fast, rateLimitAttempts: 2, maxRetryAfterMs: 40 } });
+    const err = await failure(p.submit(spec('always busy')));
+    expect([err.code, err.retryAfter, err.charge]).toEqual(['PROVIDER_RATE_LIMITED', 30, 'none']);
+    expect(bfl.counts.submits - before).toBe(2);
+    expect(
+      logs
+        .lines()
+        .filter((l) => String(l.msg).includes('busy (429)'))
+        .at(-1)?.waitMs,
+    ).toBe(40);
+  });
+
+  it('never resubmits after a 5xx: the task may exist and be billed', async () => {
+    for (const setup of [() => bfl.configure({ failSubmits: 1 }), () => {}]) {
+      setup();
+      const before = bfl.counts.submits;
+      const err = await failure(provider().submit(spec('[500] maybe created')));
+      expect([err.code, err.charge, err.status]).toEqual(['PROVIDER_UNAVAILABLE', 'unknown', 500]);
+      expect(bfl.counts.submits - before).toBe(1);
+    }
+  });
+
+  it('never resubmits after the connection broke or timed out once the request was sent', async () => {
+    bfl.configure({ resetSubmits: 1 });
+    let before = bfl.counts.submits;
+    const reset = await failure(provider().submit(spec('reset after sending')));
+    expect([reset.code, reset.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'unknown']);
+    expect(bfl.counts.submits - before).toBe(1);
+
+    bfl.configure({ slowSubmitMs: 2_000 });
+    before = bfl.counts.submits;
+    const late = await failure(provider().submit(spec('answer after the headers timeout')));
+    expect([late.code, late.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'unknown']);
     expect(bfl.counts.submits - before).toBe(1);
   });
 
-  it('does not resubmit after a 5xx: the task may exist and be billed', async () => {
-    const before = bfl.counts.submits;
-    const err = await failure(provider().submit(spec('[500] maybe created')));
-    expect([err.code, err.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'unknown']);
-    expect(bfl.counts.submits - before).toBe(1);
+  it('retries a submit whose connection failed before sending, and sends it once', async () => {
+    const api = portOf(bfl.url);
+    for (const fault of ['refused', 'timeout', 'dns'] as const) {
+      const { agent, attempts } = scriptedAgent((port, n) => (port === api && n <= 2 ? fault : undefined));
+      const before = bfl.counts.submits;
+      const task = await provider({ dispatcher: agent }).submit(spec(`after ${fault}`));
+      expect(bfl.tasks.has(task.taskId)).toBe(true);
+      expect(attempts(api)).toBe(3);
+      expect(bfl.counts.submits - before).toBe(1);
+      await agent.close();
+    }
   });
 
-  it('retries a submit whose connection was refused before sending', async () => {
-    const dead = createBflProvider({
-      apiKey: KEY,
-      baseUrl: 'http://127.0.0.1:9',
-      catalog,
-      dispatcher: http.dispatcher,
-      logger,
-      connectAttempts: 2,
+  it('gives up on an unreachable API after its tries, charging nothing', async () => {
+    const port = await closedPort();
+    const { agent, attempts } = scriptedAgent(() => undefined);
+    const p = provider({
+      baseUrl: `http://127.0.0.1:${port}`,
+      dispatcher: agent,
+      retry: { ...fast, connectAttempts: 3 },
     });
-    const err = await failure(dead.submit(spec('x')));
+    const err = await failure(p.submit(spec('x')));
     expect([err.code, err.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'none']);
+    expect(attempts(port)).toBe(3);
+    await agent.close();
   });
 
-  it('retries polls that fail with 5xx (GETs are safe)', async () => {
-    const p = provider();
-    const task = await p.submit(spec('poll errors'));
-    bfl.configure({ failPolls: 2 });
-    const result = await p.waitForResult(task, { expectedMs: 40 });
-    expect(result.data.length).toBeGreaterThan(0);
+  it('stops retrying when aborted', async () => {
+    const { agent } = scriptedAgent(() => 'refused');
+    const c = new AbortController();
+    const p = provider({ dispatcher: agent, retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const submitting = p.submit(spec('x'), c.signal);
+    setTimeout(() => c.abort(new Error('shutting down')), 20);
+    await expect(submitting).rejects.toThrow('shutting down');
+    await agent.close();
   });
+});
 
-  it('reports both moderations as not charged, and Error as a failure', async () => {
-    const p = provider();
-    const req = await failure(
-      p.submit(spec('[request-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })),
-    );
-    expect([req.code, req.charge]).toEqual(['REQUEST_MODERATED', 'none']);
-    const out = await failure(
-      p.submit(spec('[content-moderated] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })),
-    );
-    expect([out.code, out.charge]).toEqual(['CONTENT_MODERATED', 'none']);
-    expect(out.detail).toContain('NSFW');
-    const e = await failure(p.submit(spec('[error] x')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
-    expect(e.code).toBe('TASK_FAILED');
-  });
-
-  it('retries "Task not found" a few times, then gives up', async () => {
-    const p = provider();
-    const task = await p.submit(spec('[not-found] x'));
-    const polls = bfl.counts.polls;
-    const err = await failure(p.waitForResult(task, { expectedMs: 10 }));
-    expect(err.code).toBe('TASK_NOT_FOUND');
-    expect(bfl.counts.polls - polls).toBe(6);
-  });
-
-  it('refuses an expired sample link and an oversized image', async () => {
-    const p = provider();
-    bfl.configure({ sampleTtlMs: -1 });
-    const expired = await failure(p.submit(spec('late')).then((t) => p.waitForResult(t, { expectedMs: 10 })));
-    expect(expired.code).toBe('DOWNLOAD_FAILED');
-    bfl.configure({ sampleTtlMs: 600_000 });
-    const big = await failure(
-      p.submit(spec('[big] x', { format: 'png' })).then((t) => p.waitForResult(t, { expectedMs: 10 })),
-    );
-    expect(big.code).toBe('DOWNLOAD_TOO_LARGE');
-  });
-
-  it('stops waiting at once when aborted, and polls at once when woken', async () => {
-    const p = provider();
-    const task = await p.submit(spec('slow'));
-    const controller = new AbortController();
-    const waiting = p.waitForResult(task, { expectedMs: 60_000, signal: controller.signal });
-    controller.abort(new Error('stop'));
-    await expect(waiting).rejects.toThrow('stop');
-
-    let wake: (() => void) | undefined;
-    const task2 = await p.submit(spec('woken'));
-    await new Promise((r) => setTimeout(r, 60));
-    const polls = bfl.tasks.get(task2.taskId)?.polls ?? 0;
-    const woken = p.waitForResult(task2, { expectedMs: 60_000, onWake: (w) => (wake = w) });
-    wake?.();
-    await woken;
-    expect((bfl.tasks.get(task2.taskId)?.polls ?? 0) - polls).toBe(1);
-  });
-
-  it('reads the account credits', async () => {
+describe('BFL credits', () => {
+  it('reads the account credits as micros', async () => {
     expect(await provider().credits?.()).toBe(12_345_000);
+    bfl.configure({ credits: 0.5 });
+    expect(await provider().credits?.()).toBe(5_000);
+  });
+
+  it('maps a refused key, keeping the key out of the error', async () => {
+    const err = await failure(provider({ apiKey: 'bfl_other_secret_123' }).credits?.() as Promise<unknown>);
+    expect(err.code).toBe('PROVIDER_AUTH');
+    expect(errorText(err)).not.toContain('bfl_other_secret_123');
   });
 });

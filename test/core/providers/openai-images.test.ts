@@ -1,14 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/core/errors.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
+/** The OpenAI-compatible gateway provider, end to end against the loopback gateway. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttp } from '../../../src/core/providers/http.ts';
-import { createOpenAIImagesProvider } from '../../../src/core/providers/openai-images.ts';
+import {
+  createOpenAIImagesProvider,
+  type OpenAIImagesOptions,
+} from '../../../src/core/providers/openai-images.ts';
 import { makePng } from '../../fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { catalog, request } from '../../support/core.ts';
+import { captureLogs, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
+const KEY = 'sk-gateway-test-123';
 let gw: FakeGateway;
 const http = createHttp();
+const logs = captureLogs();
 const modelMap = {
   pro: 'flux.2-pro',
   max: 'flux.2-max',
@@ -16,87 +21,170 @@ const modelMap = {
   'klein-4b': 'flux.2-klein-4b',
   'klein-9b': 'flux.2-klein-9b',
 };
-const provider = (apiKey = 'sk-gateway-test-123') =>
+const provider = (over: Partial<OpenAIImagesOptions> = {}) =>
   createOpenAIImagesProvider({
     baseUrl: gw.url,
-    apiKey,
+    apiKey: KEY,
     modelMap,
     catalog,
     dispatcher: http.dispatcher,
-    logger: silentLogger(),
+    logger: logs.logger,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...over,
   });
+const spec = (prompt: string, over = {}) => ({
+  request: request({ prompt, ...over }),
+  seed: 3,
+  user: 'hashed-user',
+});
+async function run(prompt: string, over = {}, p = provider()) {
+  const task = await p.submit(spec(prompt, over));
+  return { task, result: await p.waitForResult(task) };
+}
 
 beforeAll(async () => {
-  gw = await startFakeGateway();
+  gw = await startFakeGateway({ apiKey: KEY });
 });
+afterEach(() => gw.configure({ rateLimitNext: 0, failNext: 0, retryAfter: 2, delayMs: 0 }));
 afterAll(async () => {
   await gw.close();
   await http.close();
+  expect(logs.text()).not.toContain(KEY);
+  expect(seenErrors.length).toBeGreaterThan(5);
+  for (const err of seenErrors) expect(errorText(err)).not.toContain(KEY);
 });
 
-async function run(prompt: string, over = {}) {
-  const p = provider();
-  const task = await p.submit({ request: request({ prompt, ...over }), seed: 3 });
-  return p.waitForResult(task);
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
-
 describe('OpenAI-compatible images gateway', () => {
-  it('generates with the mapped model name, size and Bearer auth, from b64_json', async () => {
-    const result = await run('a fox', { model: 'max', size: '1536x1024' });
+  it('generates with the mapped model, size and Bearer auth, and decodes b64_json', async () => {
+    const { task, result } = await run('a fox', { model: 'max', size: '1536x1024' });
+    expect(task.taskId).toMatch(/^gw-/);
+    expect(task.immediate?.b64).toBeTypeOf('string');
+    expect(task.pollingUrl).toBeUndefined();
     expect(result.contentType).toBe('image/png');
     expect(result.costMicros).toBeUndefined();
-    const last = gw.requests.at(-1);
+    const last = gw.requests.filter((r) => r.host === 'gateway').at(-1);
     expect(last?.path).toBe('/v1/images/generations');
-    expect(last?.body).toMatchObject({
+    expect(last?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(last?.body).toEqual({
       model: 'flux.2-max',
       prompt: 'a fox',
       size: '1536x1024',
       n: 1,
       response_format: 'b64_json',
+      user: 'hashed-user',
     });
   });
 
-  it('sends references to /edits, bytes as data URLs', async () => {
+  it('sends references to /edits as images: [{image_url}], bytes as data URLs', async () => {
+    const png = makePng(4, 4);
     await run('edit', {
       references: [
         { kind: 'url', url: 'https://cdn.example.com/a.png' },
-        { kind: 'bytes', data: makePng(4, 4), contentType: 'image/png' },
+        { kind: 'bytes', data: png, contentType: 'image/png' },
       ],
     });
     const last = gw.requests.at(-1);
     expect(last?.path).toBe('/v1/images/edits');
-    const images = last?.body?.images as Array<{ image_url: string }>;
-    expect(images[0]?.image_url).toBe('https://cdn.example.com/a.png');
-    expect(images[1]?.image_url).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(last?.body?.images).toEqual([
+      { image_url: 'https://cdn.example.com/a.png' },
+      { image_url: `data:image/png;base64,${png.toString('base64')}` },
+    ]);
   });
 
-  it('downloads an image answered as a link', async () => {
-    expect((await run('[url] linked')).data.subarray(1, 4).toString()).toBe('PNG');
+  it('downloads a link on the gateway with its key, and a link elsewhere without it', async () => {
+    expect((await run('[url] on the gateway')).result.contentType).toBe('image/png');
+    const file = gw.requests.filter((r) => r.path.startsWith('/files/')).at(-1);
+    expect(file?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect((await run('[cdn] elsewhere')).result.contentType).toBe('image/png');
+    const cdn = gw.requests.filter((r) => r.host === 'cdn');
+    expect(cdn).toHaveLength(1);
+    expect(cdn[0]?.headers.authorization).toBeUndefined();
+    expect(portOf(gw.cdnBase)).not.toBe(portOf(gw.url));
   });
 
-  it('maps errors: moderation (not charged), 401, 402, 429 with Retry-After, 5xx (may be charged)', async () => {
+  it('decodes an image answered as a data: URL', async () => {
+    expect((await run('[data-url] inline')).result.contentType).toBe('image/png');
+  });
+
+  it('refuses an answer that is not an image, has no image, or is over the cap', async () => {
+    expect((await failure(run('[not-image] x'))).code).toBe('NOT_AN_IMAGE');
+    expect(await failure(run('[empty] x'))).toMatchObject({ code: 'PROVIDER_PROTOCOL', charge: 'unknown' });
+    const capped = provider({ maxDownloadBytes: 16 });
+    expect((await failure(run('big', {}, capped))).code).toBe('DOWNLOAD_TOO_LARGE');
+  });
+
+  it('maps refusals to typed errors that charge nothing, with the gateway’s message', async () => {
     expect(await failure(run('[moderated] x'))).toMatchObject({ code: 'REQUEST_MODERATED', charge: 'none' });
-    const p = provider('sk-wrong-key-000');
-    const auth = await failure(p.submit({ request: request({ prompt: 'x' }), seed: 1 }));
-    expect(auth.code).toBe('PROVIDER_AUTH');
-    expect(auth.message).not.toContain('sk-wrong-key-000');
-    expect(await failure(run('[402] x'))).toMatchObject({ code: 'PROVIDER_OUT_OF_CREDITS' });
-    expect(await failure(run('[429] x'))).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retryAfter: 2 });
+    expect(await failure(run('[400] x'))).toMatchObject({
+      code: 'PROVIDER_REJECTED',
+      detail: 'Invalid size',
+    });
+    expect(await failure(run('[402] x'))).toMatchObject({ code: 'PROVIDER_OUT_OF_CREDITS', charge: 'none' });
+    expect(await failure(run('[403] x'))).toMatchObject({ code: 'PROVIDER_AUTH', status: 403 });
+    expect(await failure(run('[422] x'))).toMatchObject({
+      code: 'PROVIDER_REJECTED',
+      detail: 'prompt: field required',
+    });
+  });
+
+  it('maps a wrong key to PROVIDER_AUTH without the key anywhere', async () => {
+    const wrong = 'sk-wrong-secret-000';
+    const err = await failure(provider({ apiKey: wrong }).submit(spec('x')));
+    expect([err.code, err.status]).toEqual(['PROVIDER_AUTH', 401]);
+    expect(errorText(err)).not.toContain(wrong);
+    expect(logs.text()).not.toContain(wrong);
+  });
+
+  it('waits out a 429 as Retry-After says, then succeeds', async () => {
+    gw.configure({ rateLimitNext: 1, retryAfter: 0.05 });
+    const before = gw.calls();
+    expect((await run('busy once')).result.contentType).toBe('image/png');
+    expect(gw.calls() - before).toBe(2);
+  });
+
+  it('gives a lasting 429 to the scheduler with its Retry-After, but never retries an empty quota', async () => {
+    let before = gw.calls();
+    const limited = await failure(
+      run('[429] x', {}, provider({ retry: { rateLimitAttempts: 2, maxRetryAfterMs: 10 } })),
+    );
+    expect([limited.code, limited.retryAfter, limited.charge]).toEqual(['PROVIDER_RATE_LIMITED', 2, 'none']);
+    expect(gw.calls() - before).toBe(2);
+    before = gw.calls();
+    expect(await failure(run('[quota] x'))).toMatchObject({
+      code: 'PROVIDER_OUT_OF_CREDITS',
+      charge: 'none',
+    });
+    expect(gw.calls() - before).toBe(1);
+  });
+
+  it('never resends after a 5xx: the image may have been made and billed', async () => {
+    const before = gw.calls();
     expect(await failure(run('[500] x'))).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', charge: 'unknown' });
+    expect(gw.calls() - before).toBe(1);
+  });
+
+  it('gives up on a gateway that does not answer in time, without resending (maybe billed)', async () => {
+    gw.configure({ delayMs: 2_000 });
+    const before = gw.calls();
+    const err = await failure(run('slow', {}, provider({ timeoutMs: 100 })));
+    expect([err.code, err.charge]).toEqual(['PROVIDER_UNAVAILABLE', 'unknown']);
+    expect(gw.calls() - before).toBe(1);
+  });
+
+  it('resends a call whose connection failed before sending', async () => {
+    const port = portOf(gw.url);
+    const { agent, attempts } = scriptedAgent((p, n) => (p === port && n === 1 ? 'refused' : undefined));
+    const before = gw.calls();
+    expect(
+      (await run('after a refused connect', {}, provider({ dispatcher: agent }))).result.data.length,
+    ).toBeGreaterThan(0);
+    expect(attempts(port)).toBeGreaterThanOrEqual(2);
+    expect(gw.calls() - before).toBe(1);
+    await agent.close();
   });
 
   it('cannot resume a synchronous call after a restart, and says so', async () => {
     const err = await failure(provider().waitForResult({ taskId: 'gw-1' }));
-    expect(err.code).toBe('TASK_NOT_FOUND');
+    expect([err.code, err.charge]).toEqual(['TASK_NOT_FOUND', 'unknown']);
   });
 });
