@@ -111,7 +111,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       async handle(event) {
         await sink.handle(event);
         if (event.type === 'ready') settle({ ...event.job, state: 'delivered' });
-        else if (TERMINAL.has(event.type)) settle(event.job);
+        else if (
+          TERMINAL.has(event.type) &&
+          (event.type !== 'needs_review' || event.job.state === 'needs_review')
+        )
+          settle(event.job);
       },
     });
 

@@ -48,6 +48,8 @@ export interface TaskView {
   state: TaskState;
   /** Settled cost of this image (provider's figure, else the estimate); 0 when moderated. */
   costMicros?: Micros;
+  /** True when costMicros is our estimate: the provider never said (a failure whose charge is unknown). */
+  costEstimated?: boolean;
   error?: JobError;
 }
 
@@ -63,6 +65,8 @@ export interface JobView {
   estimateMicros: Micros;
   /** Sum of the tasks' settled costs, once they are terminal. */
   costMicros?: Micros;
+  /** True when part of costMicros is our estimate rather than the provider's figure. */
+  costEstimated?: boolean;
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
@@ -119,7 +123,10 @@ export interface JobsService {
   position(id: string): number | undefined;
   /** Cancels a queued (or unconfirmed) job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
   cancel(id: string): JobView;
-  /** Queues a job that was waiting for confirmation. Throws JOB_NOT_FOUND / CONFIRMATION_EXPIRED. */
+  /**
+   * Queues a job that was waiting for confirmation. Throws JOB_NOT_FOUND / CONFIRMATION_EXPIRED, and
+   * ValidationError QUEUE_FULL when the requester's line filled up meanwhile.
+   */
   confirm(id: string): JobView;
   /** Merges front-end delivery data (card message id, thread id …) into the stored job. */
   updateDelivery(id: string, patch: Record<string, unknown>): void;

@@ -1,36 +1,45 @@
 /**
  * The job lifecycle. A job is written to the store before anything is spent; each image is a task
  * that moves queued → submitting → submitted (provider id and polling URL stored) → ready | failed.
- * After a crash, start() resumes: submitted tasks are waited for again (never resubmitted), queued ones
- * run, ready jobs are delivered, and a task cut off mid-submit is flagged for a person.
+ * After a crash, start() resumes (jobs/resume.ts). Split: jobs/tasks.ts runs one image in a slot,
+ * jobs/deliver.ts ends a job, jobs/positions.ts tells queued jobs their place.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { budgetStates, checkBudgets } from './budgets.ts';
 import { FluxError, ValidationError } from './errors.ts';
-import type { CreateJobInput, JobEvent, JobSink, JobsService, JobView, Platform } from './job-types.ts';
-import { deliverJob, type JobRuntime, toView } from './jobs/runtime.ts';
-import { runTask, waitTask } from './jobs/tasks.ts';
+import type { CreateJobInput, JobSink, JobsService, JobView, Platform } from './job-types.ts';
+import { createConfirmations } from './jobs/confirmations.ts';
+import { deliverJob } from './jobs/deliver.ts';
+import { createPositionFeed } from './jobs/positions.ts';
+import { resumeJobs } from './jobs/resume.ts';
+import { addPending, type JobRuntime, taskKey, toView, userKey } from './jobs/runtime.ts';
+import { queueTask } from './jobs/tasks.ts';
 import type { Logger } from './logger.ts';
 import type { ModelCatalog, ModelId } from './models.ts';
 import { estimateImage, type PriceTable } from './pricing.ts';
 import { createLatencyModel } from './providers/poll-policy.ts';
 import type { Provider } from './providers/types.ts';
+import { seedAt } from './request.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
-import type { Store } from './store/types.ts';
+import type { JobRow, Store } from './store/types.ts';
 
 export interface JobsOptions {
   store: Store;
   provider: Provider;
   catalog: ModelCatalog;
   prices: PriceTable;
-  maxActive: number;
+  /** The provider's active-task limit (BFL: 24); used when no `scheduler` is given. */
+  maxActive?: number;
+  scheduler?: Scheduler;
   /** Images one user may have waiting or generating at once. */
   maxQueuedPerUser: number;
   logger: Logger;
-  scheduler?: Scheduler;
-  /** Salt for the hashed user id sent to the provider. */
+  now?: () => number;
+  /** The opaque user id sent to the provider; default: salted sha256 of `platform:userId`. */
+  userHash?: (platform: Platform, userId: string) => string;
+  /** Salt for the default userHash. */
   userSalt?: string;
-  /** How long position updates are gathered before they are sent. */
+  /** How long position updates are gathered before they are sent (default 300 ms). */
   positionDebounceMs?: number;
   /** How long a job waits for its requester's confirmation (default 5 minutes). */
   confirmTtlMs?: number;
@@ -38,86 +47,84 @@ export interface JobsOptions {
   typicalMs?: (model: ModelId) => number;
 }
 
+/** How long stop() lets deliveries under way finish. */
+const DELIVERY_GRACE_MS = 10_000;
+
 export function createJobs(options: JobsOptions): JobsService & { readonly runtime: JobRuntime } {
-  const { store, provider, catalog, logger } = options;
-  const scheduler = options.scheduler ?? createScheduler({ maxActive: options.maxActive });
+  const { store, catalog, logger } = options;
   const salt = options.userSalt ?? 'flux-bot';
+  const stopper = new AbortController();
   const rt: JobRuntime = {
     store,
-    provider,
+    provider: options.provider,
     catalog,
     prices: options.prices,
     logger,
-    scheduler,
+    scheduler: options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 }),
     latency: createLatencyModel(options.typicalMs ?? ((m) => catalog[m].typicalMs)),
+    now: options.now ?? Date.now,
     sinks: new Map<Platform, JobSink>(),
     waits: new Map(),
     pending: new Map(),
     stopping: false,
-    delivering: new Set(),
-    userHash: (platform, userId) =>
-      createHash('sha256').update(`${salt}:${platform}:${userId}`).digest('hex').slice(0, 32),
-    emit(event: JobEvent) {
+    stopSignal: stopper.signal,
+    delivering: new Map(),
+    deliveryRetries: new Map(),
+    userHash:
+      options.userHash ??
+      ((platform, userId) =>
+        createHash('sha256').update(`${salt}:${platform}:${userId}`).digest('hex').slice(0, 32)),
+    emit(event) {
+      if (event.type !== 'queued' && event.type !== 'position') positions.left(event.job.id);
       const sink = rt.sinks.get(event.job.origin.platform);
-      if (!sink) return;
+      if (!sink) return; // Live events for a platform without a sink are dropped; ready jobs wait.
       sink
         .handle(event)
         .catch((err: unknown) => logger.warn({ err, jobId: event.job.id, event: event.type }, 'sink failed'));
     },
   };
+  const positions = createPositionFeed(rt, options.positionDebounceMs ?? 300);
+  let started = false;
 
-  const userKey = (platform: Platform, userId: string) => `${platform}:${userId}`;
-  const lastPositions = new Map<string, number>();
-  let positionTimer: NodeJS.Timeout | undefined;
-  scheduler.onChange(() => {
-    if (positionTimer || rt.stopping) return;
-    positionTimer = setTimeout(sendPositions, options.positionDebounceMs ?? 300);
-    positionTimer.unref();
-  });
+  const confirmations = createConfirmations(rt, options.confirmTtlMs ?? 5 * 60_000);
 
-  /** One pass over the queue; only changed places are sent. */
-  function sendPositions(): void {
-    positionTimer = undefined;
-    const byTask = scheduler.positions();
-    const byJob = new Map<string, number>();
-    for (const [key, pos] of byTask) {
-      const jobId = key.slice(0, key.lastIndexOf(':'));
-      const cur = byJob.get(jobId);
-      if (cur === undefined || pos < cur) byJob.set(jobId, pos);
+  /** The best place of a job's images in line; 0 when none is waiting (handed to a slot, starting). */
+  function linePosition(jobId: string, count: number): number {
+    let best = 0;
+    for (let i = 0; i < count; i++) {
+      const pos = rt.scheduler.position(taskKey(jobId, i)) ?? 0;
+      if (pos > 0 && (best === 0 || pos < best)) best = pos;
     }
-    for (const [jobId, pos] of byJob) {
-      if (lastPositions.get(jobId) === pos) continue;
-      lastPositions.set(jobId, pos);
-      const job = store.getJob(jobId);
-      if (job?.state === 'queued') rt.emit({ type: 'position', job: toView(rt, job), position: pos });
-    }
-    for (const jobId of lastPositions.keys()) if (!byJob.has(jobId)) lastPositions.delete(jobId);
+    return best;
   }
 
-  const confirmTtl = options.confirmTtlMs ?? 5 * 60_000;
-  /** An unconfirmed job is cancelled (its reservation released) when nobody confirms it in time. */
-  function expireLater(jobId: string, createdAt: number): void {
-    const timer = setTimeout(
-      () => {
-        if (store.getJob(jobId)?.state === 'awaiting_confirmation') closeUnconfirmed(jobId);
-      },
-      Math.max(0, createdAt + confirmTtl - Date.now()),
+  /** Throws QUEUE_FULL when `count` more images would put this person over their cap. */
+  function checkCap(origin: JobRow['origin'], count: number): void {
+    const cap = options.maxQueuedPerUser;
+    const pending = rt.pending.get(userKey(origin.platform, origin.userId)) ?? 0;
+    if (pending + count <= cap) return;
+    throw new ValidationError(
+      'QUEUE_FULL',
+      count > 1 && pending < cap ? 'count' : 'queue',
+      `at most ${cap} images waiting per person; you have ${pending}`,
+      String(count),
     );
-    timer.unref();
   }
 
-  function closeUnconfirmed(jobId: string): JobView {
-    store.updateJob(jobId, { state: 'cancelled', finishedAt: Date.now(), costMicros: 0 });
-    const view = toView(rt, store.getJob(jobId) as NonNullable<ReturnType<typeof store.getJob>>);
-    rt.emit({ type: 'cancelled', job: view });
+  function find(id: string): JobRow {
+    const job = store.getJob(id);
+    if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
+    return job;
+  }
+
+  /** Queues every task of a job and tells its requester where it stands. */
+  function enqueue(job: JobRow, tasks?: Parameters<typeof toView>[2]): JobView {
+    for (let i = 0; i < job.request.count; i++) queueTask(rt, job, i);
+    const view = toView(rt, job, tasks);
+    const position = linePosition(job.id, job.request.count);
+    positions.told(job.id, position);
+    rt.emit({ type: 'queued', job: view, position });
     return view;
-  }
-
-  function enqueueTask(jobId: string, index: number, user: string): void {
-    rt.pending.set(user, (rt.pending.get(user) ?? 0) + 1);
-    scheduler.enqueue(user, `${jobId}:${index}`, () =>
-      runTask(rt, jobId, index).finally(() => rt.pending.set(user, (rt.pending.get(user) ?? 1) - 1)),
-    );
   }
 
   const service: JobsService & { readonly runtime: JobRuntime } = {
@@ -125,64 +132,48 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     create(input: CreateJobInput): JobView {
       if (rt.stopping) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs while stopping');
       const { request, origin } = input;
-      const user = userKey(origin.platform, origin.userId);
-      const queued = rt.pending.get(user) ?? 0;
-      if (queued + request.count > options.maxQueuedPerUser) {
-        throw new ValidationError(
-          'QUEUE_FULL',
-          'queue',
-          `at most ${options.maxQueuedPerUser} images waiting per person; you have ${queued}`,
-        );
-      }
-      const id = randomUUID();
-      const perImage = estimateImage(request, options.prices);
-      const row = {
-        id,
-        state: 'queued' as const,
+      checkCap(origin, request.count);
+      const waiting = input.awaitConfirmation === true;
+      const job: JobRow = {
+        id: randomUUID(),
+        state: waiting ? 'awaiting_confirmation' : 'queued',
         request,
         origin,
         delivery: input.delivery ?? {},
-        estimateMicros: perImage * request.count,
-        createdAt: Date.now(),
+        estimateMicros: estimateImage(request, options.prices) * request.count,
+        createdAt: rt.now(),
         ...(input.parentId ? { parentId: input.parentId } : {}),
       };
       const tasks = Array.from({ length: request.count }, (_, i) => ({
-        jobId: id,
+        jobId: job.id,
         index: i,
-        seed: (request.seed + i) % 2 ** 32,
+        seed: seedAt(request, i),
         state: 'queued' as const,
       }));
-      const waiting = input.awaitConfirmation === true;
-      if (waiting) row.state = 'awaiting_confirmation' as 'queued';
       const settings = origin.workspaceId
         ? store.getSettings(origin.platform, origin.workspaceId)
         : undefined;
       // Check and reserve together: no other job (or process) can slip in between under the same cap.
       store.transaction(() => {
         if (settings?.budgets.length)
-          checkBudgets(budgetStates(settings, origin, store, Date.now()), row.estimateMicros);
-        store.insertJob(row, tasks);
+          checkBudgets(budgetStates(settings, origin, store, rt.now()), job.estimateMicros);
+        store.insertJob(job, tasks);
       });
-      if (waiting) {
-        expireLater(id, row.createdAt);
-        return toView(rt, row, tasks);
-      }
-      for (let i = 0; i < request.count; i++) enqueueTask(id, i, user);
-      const view = toView(rt, row, tasks);
-      const position = service.position(id) ?? 0;
-      if (position > 0) lastPositions.set(id, position);
-      rt.emit({ type: 'queued', job: view, position });
       logger.info(
         {
-          jobId: id,
+          jobId: job.id,
           platform: origin.platform,
+          user: origin.userId,
           model: request.model,
           count: request.count,
-          estimate: row.estimateMicros,
+          estimate: job.estimateMicros,
+          state: job.state,
         },
-        'job queued',
+        'job created',
       );
-      return view;
+      if (!waiting) return enqueue(job, tasks);
+      confirmations.expireLater(job);
+      return toView(rt, job, tasks);
     },
 
     get(id) {
@@ -193,56 +184,56 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     position(id) {
       const job = store.getJob(id);
       if (!job || (job.state !== 'queued' && job.state !== 'running')) return undefined;
-      if (job.state === 'running') return 0;
-      let best: number | undefined;
-      for (let i = 0; i < job.request.count; i++) {
-        const pos = scheduler.position(`${id}:${i}`);
-        if (pos !== undefined && (best === undefined || pos < best)) best = pos;
-      }
-      return best ?? 0;
+      return job.state === 'running' ? 0 : linePosition(id, job.request.count);
     },
 
     confirm(id) {
-      const job = store.getJob(id);
-      if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
+      const job = find(id);
       if (job.state !== 'awaiting_confirmation') {
         throw new FluxError(
           job.state === 'cancelled' ? 'CONFIRMATION_EXPIRED' : 'JOB_NOT_CANCELLABLE',
           `job ${id} is ${job.state}`,
         );
       }
+      checkCap(job.origin, job.request.count);
       store.updateJob(id, { state: 'queued' });
-      const user = userKey(job.origin.platform, job.origin.userId);
-      for (let i = 0; i < job.request.count; i++) enqueueTask(id, i, user);
-      const view = toView(rt, { ...job, state: 'queued' });
-      rt.emit({ type: 'queued', job: view, position: service.position(id) ?? 0 });
-      return view;
+      return enqueue({ ...job, state: 'queued' });
     },
 
     cancel(id) {
-      const job = store.getJob(id);
-      if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
-      if (job.state === 'awaiting_confirmation') return closeUnconfirmed(job.id);
-      if (job.state !== 'queued') throw new FluxError('JOB_NOT_CANCELLABLE', `job ${id} is ${job.state}`);
-      const user = userKey(job.origin.platform, job.origin.userId);
-      let removed = 0;
-      for (let i = 0; i < job.request.count; i++) if (scheduler.remove(`${id}:${i}`)) removed++;
-      if (removed !== job.request.count)
-        throw new FluxError('JOB_NOT_CANCELLABLE', `job ${id} already started`);
-      rt.pending.set(user, Math.max(0, (rt.pending.get(user) ?? 0) - removed));
-      store.updateJob(id, { state: 'cancelled', finishedAt: Date.now(), costMicros: 0 });
-      const view = toView(rt, store.getJob(id) ?? job);
+      const job = find(id);
+      if (job.state === 'awaiting_confirmation') return confirmations.close(job);
+      const keys = Array.from({ length: job.request.count }, (_, i) => taskKey(id, i));
+      // All or nothing: a task already handed to a slot may be submitting (and billed) right now.
+      if (job.state !== 'queued' || !keys.every((k) => rt.scheduler.isQueued(k)))
+        throw new FluxError(
+          'JOB_NOT_CANCELLABLE',
+          `job ${id} is ${job.state === 'queued' ? 'starting' : job.state}`,
+        );
+      for (const k of keys) rt.scheduler.remove(k);
+      addPending(rt, userKey(job.origin.platform, job.origin.userId), -keys.length);
+      const patch = { state: 'cancelled' as const, finishedAt: rt.now(), costMicros: 0 };
+      store.updateJob(id, patch);
+      positions.forget(id);
+      const view = toView(rt, { ...job, ...patch });
       rt.emit({ type: 'cancelled', job: view });
+      logger.info({ jobId: id, platform: job.origin.platform, user: job.origin.userId }, 'job cancelled');
       return view;
     },
 
     updateDelivery(id, patch) {
       const job = store.getJob(id);
-      if (job) store.updateJob(id, { delivery: { ...job.delivery, ...patch } });
+      if (!job) return;
+      store.updateJob(id, { delivery: { ...job.delivery, ...patch } });
+      positions.forget(id);
     },
 
     attach(platform, sink) {
       rt.sinks.set(platform, sink);
+      if (!started || rt.stopping) return;
+      // Jobs that finished while this platform had no sink were kept ready for it.
+      for (const job of store.unfinishedJobs())
+        if (job.state === 'ready' && job.origin.platform === platform) void deliverJob(rt, job.id);
     },
 
     wake(providerTaskId) {
@@ -253,43 +244,27 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     },
 
     async start() {
-      for (const job of store.unfinishedJobs()) {
-        if (job.state === 'awaiting_confirmation') {
-          expireLater(job.id, job.createdAt);
-          continue;
-        }
-        const user = userKey(job.origin.platform, job.origin.userId);
-        const tasks = store.getTasks(job.id);
-        for (const task of tasks) {
-          if (task.state === 'queued') enqueueTask(job.id, task.index, user);
-          else if (task.state === 'submitting') {
-            // It may have reached the provider and been billed; sending it again could bill twice.
-            store.updateTask(job.id, task.index, {
-              state: 'needs_review',
-              costMicros: estimateImage(job.request, options.prices),
-              costEstimated: true,
-              error: { code: 'NEEDS_REVIEW', message: 'interrupted while submitting', charge: 'unknown' },
-            });
-            logger.warn({ jobId: job.id, task: task.index }, 'task interrupted mid-submit: needs review');
-          } else if (task.state === 'submitted' && task.submitted) {
-            const submitted = task.submitted;
-            rt.pending.set(user, (rt.pending.get(user) ?? 0) + 1);
-            scheduler.runNow(`${job.id}:${task.index}`, () =>
-              waitTask(rt, job.id, task.index, submitted).finally(() =>
-                rt.pending.set(user, (rt.pending.get(user) ?? 1) - 1),
-              ),
-            );
-          }
-        }
-        await deliverJob(rt, job.id);
-      }
+      if (started) return;
+      started = true;
+      await resumeJobs(rt, confirmations.expireLater);
     },
 
     async stop() {
       rt.stopping = true;
-      if (positionTimer) clearTimeout(positionTimer);
+      positions.stop();
+      stopper.abort(new FluxError('SHUTTING_DOWN', 'stopping'));
       for (const w of rt.waits.values()) w.controller.abort(new FluxError('SHUTTING_DOWN', 'stopping'));
-      await scheduler.stop();
+      await rt.scheduler.stop();
+      // An upload under way is let finish (within reason), so it is recorded as delivered and a restart
+      // does not post it twice.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...rt.delivering.values()]),
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, DELIVERY_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(grace);
     },
   };
   return service;

@@ -1,26 +1,38 @@
 /**
- * Who goes next, and how many at once. Bottleneck holds the provider's concurrency limit (a slot is held
- * from submit until the task is terminal — what BFL counts as active); fairness is ours: per-user FIFO
- * queues served round-robin, so one member's burst of 20 does not starve the next member. Tasks are
- * handed to bottleneck only when a slot is free, so its own FIFO queue never decides the order.
+ * Who goes next, and how many at once. Bottleneck holds the provider's concurrency limit: each of its
+ * slots runs a worker that runs a task from submit until it is terminal — what BFL counts as active —
+ * and then takes the next fairest task (fair-queue.ts) in the same tick. So:
+ * - the order is ours (round-robin across users), never bottleneck's FIFO: a task is chosen only when a
+ *   slot is free for it;
+ * - a freed slot is refilled at once, with no per-task trip through bottleneck's datastore (each of its
+ *   operations waits a timer tick and they run one at a time: with a backlog that would be the
+ *   throughput limit). Bottleneck is visited only when a slot opens with nothing left to carry on with.
+ * Bottleneck is used in-process only.
  */
 import Bottleneck from 'bottleneck';
+import { createFairQueue, type QueueItem } from './fair-queue.ts';
 
 export interface Scheduler {
   /** Queues a task at the back of its user's line. */
   enqueue(user: string, key: string, run: () => Promise<void>): void;
-  /** Runs a task at once in a slot of its own (resuming a task the provider already counts). */
+  /**
+   * Runs a task at once, counted as holding a slot (resuming a task the provider already counts as
+   * active): it never waits, even when every slot is taken, since waiting would not free BFL's slot.
+   */
   runNow(key: string, run: () => Promise<void>): void;
+  /** Whether a task is still waiting in line (not yet handed to a slot). */
+  isQueued(key: string): boolean;
   /** Removes a queued task; false when it already started or is unknown. */
   remove(key: string): boolean;
-  /** 1-based place in line of a queued task; undefined when not queued. */
+  /** 1-based place in line of a queued task; undefined when not queued. O(users), not O(tasks). */
   position(key: string): number | undefined;
   /** Places of every queued task, computed in one pass over the round-robin order. */
   positions(): Map<string, number>;
-  /** Holds back new submits (a 429 or 402 from the provider). */
+  /** Holds back new submits (a 429 or 402 from the provider); tasks already in slots keep them. */
   pause(ms: number): void;
   /** Tasks queued by this user. */
   queuedBy(user: string): number;
+  /** Slots in use: tasks running or handed to a slot, and resumed tasks. */
   readonly running: number;
   readonly queued: number;
   /** Called (at most once per tick) after the queue changed. */
@@ -29,24 +41,13 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-interface Item {
-  key: string;
-  user: string;
-  run: () => Promise<void>;
-}
-
 export function createScheduler(options: { maxActive: number }): Scheduler {
-  const limiter = new Bottleneck({ maxConcurrent: options.maxActive });
-  const lines = new Map<string, Item[]>();
-  /** Users with queued tasks, next to be served first: ordered by when each was last served. */
-  let order: string[] = [];
-  /** When each user was last served (a counter, not a clock); a newcomer (0) goes before everyone served. */
-  const lastServed = new Map<string, number>();
-  let tick = 0;
-  const where = new Map<string, Item>();
+  const { maxActive } = options;
+  const limiter = new Bottleneck({ maxConcurrent: maxActive });
+  const queue = createFairQueue();
   const inflight = new Set<Promise<void>>();
-  let running = 0;
-  let queued = 0;
+  /** Slots taken: workers (each with a task) and resumed tasks. */
+  let slots = 0;
   let pausedUntil = 0;
   let pauseTimer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -61,31 +62,38 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       for (const l of listeners) l();
     });
   };
+  const paused = () => pausedUntil > Date.now();
 
-  const start = (key: string, run: () => Promise<void>) => {
-    running++;
-    const p: Promise<void> = limiter
-      .schedule(() => run())
+  /** Holds one bottleneck slot while there is work; the next task starts the moment the last is terminal. */
+  async function worker(first: QueueItem): Promise<void> {
+    await first.run().catch(() => undefined);
+    // A slot over the limit (resumed tasks came in) is given back rather than reused.
+    while (!stopped && slots <= maxActive && !paused()) {
+      const item = queue.take();
+      if (!item) return;
+      changed();
+      await item.run().catch(() => undefined);
+    }
+  }
+
+  /** Runs `fn` in a slot; when it ends the slot is freed and offered to the queue at once. */
+  function hold(fn: () => Promise<void>, viaLimiter: boolean): void {
+    slots++;
+    const p: Promise<void> = (viaLimiter ? limiter.schedule(fn) : fn())
       .catch(() => undefined)
       .finally(() => {
-        running--;
+        slots--;
         inflight.delete(p);
         dispatch();
       });
     inflight.add(p);
-    void key;
-  };
-
-  /** Users with nothing queued lose their history, so the map cannot grow without bound. */
-  function forgetIdle(): void {
-    for (const user of lastServed.keys()) if (!lines.has(user)) lastServed.delete(user);
   }
 
   function dispatch(): void {
     if (stopped) return;
     const wait = pausedUntil - Date.now();
     if (wait > 0) {
-      if (!pauseTimer) {
+      if (!pauseTimer && queue.size) {
         pauseTimer = setTimeout(() => {
           pauseTimer = undefined;
           dispatch();
@@ -93,102 +101,51 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       }
       return;
     }
-    let moved = false;
-    while (running < options.maxActive && order.length) {
-      const user = order.shift() as string;
-      const line = lines.get(user) as Item[];
-      const item = line.shift() as Item;
-      lastServed.set(user, ++tick);
-      if (line.length) order.push(user);
-      else {
-        lines.delete(user);
-        if (lastServed.size > 10_000) forgetIdle();
-      }
-      where.delete(item.key);
-      queued--;
-      moved = true;
-      start(item.key, item.run);
+    let took = false;
+    while (slots < maxActive) {
+      // Taken now, when the slot is promised, so a task handed to a slot is no longer in line.
+      const item = queue.take();
+      if (!item) break;
+      took = true;
+      hold(() => worker(item), true);
     }
-    if (moved) changed();
+    if (took) changed();
   }
 
   return {
     enqueue(user, key, run) {
-      const item = { key, user, run };
-      const line = lines.get(user);
-      if (line) line.push(item);
-      else {
-        lines.set(user, [item]);
-        const served = lastServed.get(user) ?? 0;
-        const at = order.findIndex((u) => (lastServed.get(u) ?? 0) > served);
-        if (at < 0) order.push(user);
-        else order.splice(at, 0, user);
-      }
-      where.set(key, item);
-      queued++;
+      queue.push({ key, user, run });
       changed();
       dispatch();
     },
-    runNow(key, run) {
-      start(key, run);
+    runNow(_key, run) {
+      // Only a resumed task may find every slot taken (the limit was lowered across a restart); it then
+      // runs beside bottleneck rather than waiting behind it.
+      hold(run, slots < maxActive);
     },
+    isQueued: (key) => queue.has(key),
     remove(key) {
-      const item = where.get(key);
-      if (!item) return false;
-      const line = lines.get(item.user) as Item[];
-      line.splice(line.indexOf(item), 1);
-      if (!line.length) {
-        lines.delete(item.user);
-        order = order.filter((u) => u !== item.user);
-      }
-      if (lastServed.size > 10_000) forgetIdle();
-      where.delete(key);
-      queued--;
+      if (!queue.remove(key)) return false;
       changed();
       return true;
     },
-    position(key) {
-      const item = where.get(key);
-      if (!item) return undefined;
-      const k = (lines.get(item.user) as Item[]).indexOf(item);
-      // Round-robin: before the k-th task of a user come k tasks of every user who has that many, plus
-      // the k-th task of each user ahead in this round.
-      let ahead = 0;
-      let before = true;
-      for (const user of order) {
-        const len = (lines.get(user) as Item[]).length;
-        if (user === item.user) before = false;
-        ahead += Math.min(len, k) + (before && len > k ? 1 : 0);
-      }
-      return ahead + 1;
-    },
-    positions() {
-      const out = new Map<string, number>();
-      let pos = 0;
-      const longest = Math.max(0, ...order.map((u) => (lines.get(u) as Item[]).length));
-      for (let k = 0; k < longest; k++) {
-        for (const user of order) {
-          const item = (lines.get(user) as Item[])[k];
-          if (item) out.set(item.key, ++pos);
-        }
-      }
-      return out;
-    },
+    position: (key) => queue.position(key),
+    positions: () => queue.positions(),
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, Date.now() + ms);
       if (pauseTimer) {
         clearTimeout(pauseTimer);
         pauseTimer = undefined;
       }
+      // Re-arm for the new end of the pause, or queued work would wait for the next enqueue or finish.
+      dispatch();
     },
-    queuedBy(user) {
-      return lines.get(user)?.length ?? 0;
-    },
+    queuedBy: (user) => queue.queuedBy(user),
     get running() {
-      return running;
+      return slots;
     },
     get queued() {
-      return queued;
+      return queue.size;
     },
     onChange(listener) {
       listeners.push(listener);

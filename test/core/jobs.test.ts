@@ -1,169 +1,299 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/errors.ts';
+/**
+ * The jobs service over a fake Provider: what it stores when, what it charges, how it uses slots, and
+ * what it tells the sink. The same behaviours against the real BFL provider are in jobs-e2e.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
-import { buildCore, origin, request } from '../support/core.ts';
+import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
+import { createScheduler } from '../../src/core/scheduler.ts';
+import type { TaskRow } from '../../src/core/store/types.ts';
+import { catalog, origin, request } from '../support/core.ts';
+import { failedUnknown, moderated, rateLimited, until } from '../support/fake-provider.ts';
+import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
 
-let bfl: FakeBfl;
-let core: ReturnType<typeof buildCore>;
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-});
+let h: Harness | undefined;
 afterEach(async () => {
-  await core?.close();
-  await bfl.close();
+  await h?.close();
+  h = undefined;
 });
+async function started(options: HarnessOptions = {}): Promise<Harness> {
+  h = createHarness(options);
+  await h.jobs.start();
+  return h;
+}
+const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
+const kleinEstimate = estimateImage(klein(), DEFAULT_PRICES);
 
-const klein = (prompt: string, over = {}) => request({ prompt, model: 'klein-4b', ...over });
-
-describe('the jobs service', () => {
-  it('serves users round-robin: a burst of 20 does not starve the next user', async () => {
-    core = buildCore(bfl, { maxActive: 2 });
-    await core.jobs.start();
-    const a = Array.from({ length: 20 }, (_, i) =>
-      core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }),
-    );
-    const b = core.jobs.create({ request: klein('b0'), origin: origin('bob') });
-    await Promise.all([...a, b].map((j) => core.done(j.id)));
-    const order = [...bfl.tasks.values()]
-      .sort((x, y) => x.submittedAt - y.submittedAt)
-      .map((t) => String(t.body.prompt));
-    // Alice's first two took both slots; Bob goes next, before the rest of Alice's burst.
-    expect(order.indexOf('b0')).toBeLessThanOrEqual(2);
-  });
-
-  it('knows every queued job’s place in line and sends changes as they happen', async () => {
-    core = buildCore(bfl, { maxActive: 1 });
-    bfl.configure({ generationMs: 150 });
-    await core.jobs.start();
-    const jobs = ['a', 'a', 'b', 'c'].map((u, i) =>
-      core.jobs.create({ request: klein(`p${i}`), origin: origin(u) }),
-    );
-    // The first one is running; round-robin puts a's second job after b and c.
-    expect(jobs.map((j) => core.jobs.position(j.id))).toEqual([0, 3, 1, 2]);
-    await Promise.all(jobs.map((j) => core.done(j.id)));
-    const positions = core.events.filter(
-      (e): e is Extract<JobEvent, { type: 'position' }> => e.type === 'position' && e.job.id === jobs[1]?.id,
-    );
-    // Queued when only the running job existed (#1), then b and c went ahead of a's second job.
-    expect(
-      jobs[1]?.id && core.events.find((e) => e.type === 'queued' && e.job.id === jobs[1]?.id),
-    ).toMatchObject({ position: 1 });
-    expect(positions.map((p) => p.position)).toEqual([3, 2, 1]);
-  });
-
-  it('cancels a queued job, and refuses to cancel one that started', async () => {
-    core = buildCore(bfl, { maxActive: 1 });
-    bfl.configure({ generationMs: 200 });
-    await core.jobs.start();
-    const running = core.jobs.create({ request: klein('first'), origin: origin() });
-    const queued = core.jobs.create({ request: klein('second', { count: 2 }), origin: origin() });
-    const cancelled = core.jobs.cancel(queued.id);
-    expect(cancelled.state).toBe('cancelled');
-    expect(cancelled.costMicros).toBe(0);
-    expect(() => core.jobs.cancel(running.id)).toThrow(
-      expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }),
-    );
-    expect(() => core.jobs.cancel('nope')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
-    await core.done(running.id);
-    expect([...bfl.tasks.values()].map((t) => t.body.prompt)).toEqual(['first']);
-    expect(core.events.some((e) => e.type === 'cancelled' && e.job.id === queued.id)).toBe(true);
-  });
-
-  it('caps the images one person may have waiting, with a clear error', async () => {
-    core = buildCore(bfl, { maxActive: 1, maxQueuedPerUser: 3 });
-    core.jobs.create({ request: klein('one', { count: 2 }), origin: origin('greedy') });
-    let err: unknown;
-    try {
-      core.jobs.create({ request: klein('two', { count: 2 }), origin: origin('greedy') });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).code).toBe('QUEUE_FULL');
-    expect((err as ValidationError).allowed).toContain('at most 3');
-    // Someone else is not affected.
-    expect(() => core.jobs.create({ request: klein('other'), origin: origin('other') })).not.toThrow();
-  });
-
-  it('waits out 429s from another app on the same key and loses no job', async () => {
-    core = buildCore(bfl, { maxActive: 4 });
-    bfl.configure({ maxActive: 0, retryAfter: 0.3 });
-    await core.jobs.start();
-    const jobs = Array.from({ length: 4 }, (_, i) =>
-      core.jobs.create({ request: klein(`busy ${i}`), origin: origin(`u${i}`) }),
-    );
-    await new Promise((r) => setTimeout(r, 400));
-    expect(bfl.counts.rateLimited).toBeGreaterThan(0);
-    bfl.configure({ maxActive: 24 });
-    const ends = await Promise.all(jobs.map((j) => core.done(j.id)));
-    expect(ends.map((e) => e.type)).toEqual(['ready', 'ready', 'ready', 'ready']);
-    expect(bfl.counts.accepted).toBe(4);
-  });
-
-  it('delivers the images that came when one of four was moderated, and charges nothing for it', async () => {
-    core = buildCore(bfl);
-    await core.jobs.start();
-    let n = 0;
-    // The fake picks outcomes by prompt, so make the second task's prompt differ via a wrapped provider.
-    const submit = core.provider.submit.bind(core.provider);
-    core.provider.submit = (spec, signal) =>
-      submit(
-        n++ === 1
-          ? { ...spec, request: { ...spec.request, prompt: `${spec.request.prompt} [content-moderated]` } }
-          : spec,
-        signal,
-      );
-    const job = core.jobs.create({
-      request: request({ prompt: 'four', model: 'pro', count: 4, seed: 10 }),
-      origin: origin(),
+describe('the jobs service (fake provider)', () => {
+  it('stores `submitting` before the provider is called, and its answer before waiting', async () => {
+    const c = await started();
+    let id = '';
+    let atSubmit: TaskRow | undefined;
+    let atWait: TaskRow | undefined;
+    c.provider.onSubmit(() => {
+      atSubmit = c.store.getTasks(id)[0];
+      return {
+        taskId: 'bfl-1',
+        pollingUrl: 'https://api.eu2.bfl.ai/v1/get_result?id=bfl-1',
+        costMicros: 30_000,
+      };
     });
-    const end = await core.done(job.id);
+    const wait = c.provider.waitForResult.bind(c.provider);
+    c.provider.waitForResult = (task, opts) => {
+      atWait = c.store.getTasks(id)[0];
+      return wait(task, opts);
+    };
+    id = c.jobs.create({ request: klein(), origin: origin() }).id;
+    await c.waitingFor(1);
+    expect(atSubmit?.state).toBe('submitting');
+    expect(atWait).toMatchObject({
+      state: 'submitted',
+      submitted: { taskId: 'bfl-1', pollingUrl: 'https://api.eu2.bfl.ai/v1/get_result?id=bfl-1' },
+    });
+    expect(c.store.findTask('bfl-1')).toEqual({ jobId: id, index: 0 });
+  });
+
+  it('gives each image its own task, seed and slot, and sends the provider a hashed user id', async () => {
+    const c = await started({ maxActive: 3 });
+    const job = c.jobs.create({ request: klein({ count: 3, seed: 4_294_967_294 }), origin: origin('alice') });
+    await c.waitingFor(3);
+    expect(c.provider.submits.map((s) => s.seed)).toEqual([4_294_967_294, 4_294_967_295, 0]);
+    const users = new Set(c.provider.submits.map((s) => s.user));
+    expect(users.size).toBe(1);
+    const [user] = users;
+    expect(user).toMatch(/^[0-9a-f]{32}$/);
+    expect(user).not.toContain('alice');
+    for (const t of c.provider.waiting()) c.provider.finish(t);
+    const end = await c.ended(job.id);
+    expect(end.type === 'ready' && end.images.map((i) => i.seed)).toEqual([4_294_967_294, 4_294_967_295, 0]);
+    // The same member on another platform is another person to the provider.
+    c.jobs.create({ request: klein(), origin: origin('alice', 'slack') });
+    await c.waitingFor(1);
+    expect(c.provider.submits.at(-1)?.user).not.toBe(user);
+  });
+
+  it('settles each image’s cost: the result’s, else the submit’s, else the estimate (marked); moderated is free', async () => {
+    const c = await started();
+    c.provider.onSubmit((_, n) => ({
+      taskId: `t${n}`,
+      pollingUrl: `https://p/t${n}`,
+      ...(n === 1 ? { costMicros: 22_000 } : {}),
+    }));
+    const job = c.jobs.create({ request: klein({ count: 4, seed: 1 }), origin: origin() });
+    await c.waitingFor(4);
+    c.provider.finish('t0', { costMicros: 11_000 });
+    c.provider.finish('t1');
+    c.provider.finish('t2');
+    c.provider.fail('t3', moderated());
+    const end = await c.ended(job.id);
     expect(end.type).toBe('ready');
     if (end.type !== 'ready') return;
-    expect(end.images.map((i) => i.seed)).toEqual([10, 12, 13]);
-    expect(end.job.tasks[1]?.error).toMatchObject({ code: 'CONTENT_MODERATED', charge: 'none' });
-    expect(end.job.costMicros).toBe(3 * 45_000);
-    expect(end.job.estimateMicros).toBe(4 * 45_000);
+    expect(end.images.map((i) => [i.seed, i.costMicros])).toEqual([
+      [1, 11_000],
+      [2, 22_000],
+      [3, kleinEstimate],
+    ]);
+    expect(end.job.tasks.map((t) => t.costEstimated ?? false)).toEqual([false, false, true, false]);
+    expect(end.job.tasks[3]).toMatchObject({
+      costMicros: 0,
+      error: { code: 'CONTENT_MODERATED', charge: 'none' },
+    });
+    expect(end.job.costMicros).toBe(11_000 + 22_000 + kleinEstimate);
+    expect(end.job.costEstimated).toBe(true);
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    expect(c.store.getTasks(job.id, true).every((t) => !t.image)).toBe(true);
   });
 
-  it('fails a job whose every task failed, with the first error and what it cost', async () => {
-    core = buildCore(bfl);
-    await core.jobs.start();
-    const moderated = core.jobs.create({ request: klein('[request-moderated] x'), origin: origin() });
-    const broke = core.jobs.create({ request: klein('[402] x'), origin: origin('u2') });
-    const [m, b] = await Promise.all([core.done(moderated.id), core.done(broke.id)]);
-    expect(m).toMatchObject({ type: 'failed', error: { code: 'REQUEST_MODERATED', charge: 'none' } });
-    expect(m.job.costMicros).toBe(0);
-    expect(b).toMatchObject({ type: 'failed', error: { code: 'PROVIDER_OUT_OF_CREDITS', charge: 'none' } });
+  it('fails a job whose every image failed with the first error, keeping the estimate where a charge is unknown', async () => {
+    const c = await started();
+    const job = c.jobs.create({ request: klein({ count: 2 }), origin: origin() });
+    await c.waitingFor(2);
+    c.provider.fail('t1', moderated());
+    c.provider.fail('t0', failedUnknown());
+    const end = await c.ended(job.id);
+    expect(end).toMatchObject({ type: 'failed', error: { code: 'TASK_FAILED', charge: 'unknown' } });
+    expect(end.job).toMatchObject({ state: 'failed', costMicros: kleinEstimate, costEstimated: true });
+    expect(c.jobs.get(job.id)?.state).toBe('failed');
   });
 
-  it('holds the provider limit: never more tasks active at BFL than slots', async () => {
-    core = buildCore(bfl, { maxActive: 3 });
-    bfl.configure({ generationMs: 30 });
-    await core.jobs.start();
-    const jobs = Array.from({ length: 12 }, (_, i) =>
-      core.jobs.create({ request: klein(`p${i}`), origin: origin(`u${i % 4}`) }),
+  it('frees the slot the moment a task is terminal, before its delivery finishes', async () => {
+    let release: () => void = () => undefined;
+    const delivering = new Promise<void>((r) => {
+      release = r;
+    });
+    const c = await started({ maxActive: 1, onEvent: (e) => (e.type === 'ready' ? delivering : undefined) });
+    const first = c.jobs.create({ request: klein(), origin: origin('a') });
+    const second = c.jobs.create({ request: klein(), origin: origin('b') });
+    await c.waitingFor(1);
+    c.provider.finish('t0');
+    await until(() => c.provider.waiting().includes('t1'), 'the second job to be submitted');
+    // The first job's upload is still under way.
+    expect(c.jobs.get(first.id)?.state).toBe('ready');
+    release();
+    await until(() => c.jobs.get(first.id)?.state === 'delivered', 'the first delivery');
+    c.provider.finish('t1');
+    expect((await c.ended(second.id)).type).toBe('ready');
+  });
+
+  it('tells the provider how long this model usually takes, learning from what it sees', async () => {
+    const c = await started();
+    c.jobs.create({ request: klein(), origin: origin() });
+    await c.waitingFor(1);
+    const typical = catalog['klein-4b'].typicalMs;
+    expect(c.provider.waitCalls[0]?.options.expectedMs).toBe(typical);
+    c.provider.finish('t0', { generationMs: typical / 4 });
+    await until(() => c.jobs.get(c.events[0]?.job.id as string)?.state === 'delivered');
+    c.jobs.create({ request: klein(), origin: origin() });
+    await c.waitingFor(1);
+    expect(c.provider.waitCalls[1]?.options.expectedMs).toBeLessThan(typical);
+  });
+
+  it('wakes the poller of a task a webhook names', async () => {
+    const c = await started();
+    c.jobs.create({ request: klein(), origin: origin() });
+    await c.waitingFor(1);
+    expect(c.jobs.wake('nobody')).toBe(false);
+    expect(c.jobs.wake('t0')).toBe(true);
+    expect(c.provider.woken).toEqual(['t0']);
+  });
+
+  it('cancels only a job none of whose images has started, and never drops one that has', async () => {
+    const c = await started({ maxActive: 2 });
+    c.jobs.create({ request: klein(), origin: origin('a') });
+    // Its first image takes the second slot, its second waits in line.
+    const split = c.jobs.create({ request: klein({ count: 2 }), origin: origin('b') });
+    const queued = c.jobs.create({ request: klein({ count: 2 }), origin: origin('c') });
+    await c.waitingFor(2);
+    expect(c.jobs.position(split.id)).toBe(0);
+    expect(() => c.jobs.cancel(split.id)).toThrow(expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }));
+    const cancelled = c.jobs.cancel(queued.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', costMicros: 0 });
+    expect(() => c.jobs.cancel('nope')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
+    for (let i = 0; i < 3; i++) {
+      await c.waitingFor(1);
+      c.provider.finish(c.provider.waiting()[0] as string);
+    }
+    const end = await c.ended(split.id);
+    expect(end.type === 'ready' && end.images).toHaveLength(2);
+    expect(c.provider.submits).toHaveLength(3);
+    expect(c.eventsOf(queued.id)).toEqual(['queued', 'cancelled']);
+  });
+
+  it('caps images waiting per person, naming count or queue, and frees places as images finish', async () => {
+    const c = await started({ maxActive: 1, maxQueuedPerUser: 3 });
+    const first = c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') });
+    expect(() => c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') })).toThrow(
+      expect.objectContaining({
+        code: 'QUEUE_FULL',
+        option: 'count',
+        allowed: expect.stringContaining('at most 3'),
+      }),
     );
-    await Promise.all(jobs.map((j) => core.done(j.id)));
-    expect(bfl.counts.maxActiveSeen).toBeLessThanOrEqual(3);
-    expect(bfl.counts.rateLimited).toBe(0);
+    c.jobs.create({ request: klein(), origin: origin('g') });
+    expect(() => c.jobs.create({ request: klein(), origin: origin('g') })).toThrow(
+      expect.objectContaining({ code: 'QUEUE_FULL', option: 'queue' }),
+    );
+    await c.waitingFor(1);
+    c.provider.finish('t0');
+    await until(() => c.store.getTasks(first.id)[0]?.state === 'ready');
+    expect(() => c.jobs.create({ request: klein(), origin: origin('g') })).not.toThrow();
   });
 
-  it('polls at once when a webhook says the task changed', async () => {
-    core = buildCore(bfl);
-    bfl.configure({ generationMs: 10 });
-    await core.jobs.start();
-    // pro is expected to take seconds: without a wake the first poll would come much later.
-    const job = core.jobs.create({ request: request({ prompt: 'hook', model: 'pro' }), origin: origin() });
-    for (let i = 0; i < 100 && core.store.getTasks(job.id)[0]?.state !== 'submitted'; i++)
-      await new Promise((r) => setTimeout(r, 5));
-    const taskId = core.store.getTasks(job.id)[0]?.submitted?.taskId as string;
-    await new Promise((r) => setTimeout(r, 20));
-    expect(core.jobs.wake(taskId)).toBe(true);
-    expect(core.jobs.wake('unknown')).toBe(false);
-    const end = await core.done(job.id);
-    expect(end.type).toBe('ready');
-    expect(bfl.tasks.get(taskId)?.polls).toBe(1);
+  it('holds the cap when a job waiting for confirmation is confirmed after the line filled up', async () => {
+    const c = await started({ maxActive: 1, maxQueuedPerUser: 2 });
+    const held = c.jobs.create({
+      request: klein({ count: 2 }),
+      origin: origin('g'),
+      awaitConfirmation: true,
+    });
+    expect(held.state).toBe('awaiting_confirmation');
+    c.jobs.create({ request: klein(), origin: origin('g') });
+    expect(() => c.jobs.confirm(held.id)).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
+    expect(c.jobs.get(held.id)?.state).toBe('awaiting_confirmation');
+  });
+
+  it('sends only places that changed, after the queue changes', async () => {
+    const c = await started({ maxActive: 1 });
+    const a1 = c.jobs.create({ request: klein(), origin: origin('a') });
+    await c.waitingFor(1);
+    const [a2, b1, c1] = ['a', 'b', 'c'].map((u) => c.jobs.create({ request: klein(), origin: origin(u) }));
+    // a has been served, so the newcomers b and c go ahead of a's second job.
+    expect([a1, a2, b1, c1].map((j) => c.jobs.position(j?.id as string))).toEqual([0, 3, 1, 2]);
+    expect(c.events.find((e) => e.type === 'queued' && e.job.id === a2?.id)).toMatchObject({ position: 1 });
+    const places = () =>
+      c.events
+        .filter((e): e is Extract<JobEvent, { type: 'position' }> => e.type === 'position')
+        .map((e) => [e.job.id, e.position]);
+    await until(() => places().length === 1, 'a2 to hear it moved back');
+    expect(places()).toEqual([[a2?.id, 3]]);
+    c.jobs.cancel(b1?.id as string);
+    await until(() => places().length === 3, 'the places after the cancel');
+    expect(places().slice(1)).toEqual([
+      [c1?.id, 1],
+      [a2?.id, 2],
+    ]);
+  });
+
+  it('sends no place to a job once it has started, though another of its images still waits', async () => {
+    const c = await started({ maxActive: 1 });
+    c.jobs.create({ request: klein(), origin: origin('a') });
+    await c.waitingFor(1);
+    const y = c.jobs.create({ request: klein(), origin: origin('c') });
+    const x = c.jobs.create({ request: klein({ count: 2 }), origin: origin('b') });
+    const z = c.jobs.create({ request: klein(), origin: origin('d') });
+    // Round-robin: y, x's first image, z, x's second.
+    expect([y, x, z].map((j) => c.jobs.position(j.id))).toEqual([1, 2, 3]);
+    c.jobs.cancel(y.id);
+    await until(() => c.eventsOf(x.id).includes('position'), 'x to move up');
+    c.provider.finish('t0');
+    await until(() => c.eventsOf(x.id).includes('started'), 'x to start');
+    // z moves up past x's second image; x itself has started and hears no place.
+    await until(() => c.eventsOf(z.id).filter((e) => e === 'position').length === 2, 'z to move up twice');
+    expect(c.eventsOf(x.id)).toEqual(['queued', 'position', 'started']);
+  });
+
+  it('backs off a 429 keeping the task, holds back other submits for its Retry-After, then completes both', async () => {
+    const scheduler = createScheduler({ maxActive: 2 });
+    const pauses: number[] = [];
+    const pause = scheduler.pause.bind(scheduler);
+    scheduler.pause = (ms) => {
+      pauses.push(ms);
+      pause(ms);
+    };
+    const c = await started({ scheduler });
+    c.provider.onSubmit((spec, n) => {
+      if (n === 0) throw rateLimited(0.3);
+      return { taskId: spec.request.prompt, pollingUrl: 'https://p' };
+    });
+    const a = c.jobs.create({ request: klein({ prompt: 'A' }), origin: origin('a') });
+    await until(
+      () => c.provider.submits.length === 1 && c.store.getTasks(a.id)[0]?.state === 'queued',
+      'the 429',
+    );
+    expect(pauses).toEqual([300]);
+    const b = c.jobs.create({ request: klein({ prompt: 'B' }), origin: origin('b') });
+    await c.waitingFor(2);
+    expect(c.provider.submits.map((s) => s.request.prompt).sort()).toEqual(['A', 'A', 'B']);
+    c.provider.finish('A');
+    c.provider.finish('B');
+    expect((await c.ended(a.id)).type).toBe('ready');
+    expect((await c.ended(b.id)).type).toBe('ready');
+  });
+
+  it('stops at once during a long 429 backoff, leaving the task queued for the next start', async () => {
+    const c = await started();
+    c.provider.onSubmit(() => {
+      throw rateLimited(60);
+    });
+    const job = c.jobs.create({ request: klein(), origin: origin() });
+    await until(
+      () => c.provider.submits.length === 1 && c.store.getTasks(job.id)[0]?.state === 'queued',
+      'the 429',
+    );
+    await c.jobs.stop();
+    expect(c.store.getTasks(job.id)[0]?.state).toBe('queued');
+    expect(() => c.jobs.create({ request: klein(), origin: origin() })).toThrow(
+      expect.objectContaining({ code: 'SHUTTING_DOWN' }),
+    );
   });
 });

@@ -34,6 +34,8 @@ export interface CoreOptions {
   apiKey?: string;
   /** Production timings (the catalog's typical times, position updates every 300 ms): benches, crash child. */
   productionLatency?: boolean;
+  /** Generation time the poller expects before it learns (test default 50 ms). */
+  typicalMs?: number;
   confirmTtlMs?: number;
 }
 
@@ -57,7 +59,9 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
     ...(options.confirmTtlMs ? { confirmTtlMs: options.confirmTtlMs } : {}),
     logger: silentLogger(),
     // The fake generates in tens of milliseconds: start the poller's guess there, and send places quickly.
-    ...(options.productionLatency ? {} : { typicalMs: () => 50, positionDebounceMs: 10 }),
+    ...(options.productionLatency
+      ? {}
+      : { typicalMs: () => options.typicalMs ?? 50, positionDebounceMs: 10 }),
   });
   const events: JobEvent[] = [];
   const settled = new Map<string, (e: JobEvent) => void>();

@@ -140,6 +140,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         live.forget(job.id);
         return;
       case 'needs_review':
+        // A notice while other images of the job still come: they are delivered, with the flagged one noted.
+        if (job.state !== 'needs_review') return;
         await ctx.showCard({
           ...cardFor(
             job,

@@ -8,50 +8,82 @@ import type { JobError } from '../job-types.ts';
 import { estimateImage } from '../pricing.ts';
 import { sleep } from '../providers/sleep.ts';
 import type { SubmittedTask } from '../providers/types.ts';
-import { deliverJob, type JobRuntime, toView } from './runtime.ts';
+import { seedAt } from '../request.ts';
+import type { JobRow } from '../store/types.ts';
+import { settle } from './deliver.ts';
+import { addPending, type JobRuntime, jobLog, taskKey, toView, userKey } from './runtime.ts';
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
 const RATE_LIMIT_PATIENCE_MS = 15 * 60_000;
+/** Out of credits: hold every submit back this long; each task that still tries fails on its own. */
+const OUT_OF_CREDITS_PAUSE_MS = 30_000;
 
-export async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<void> {
+/**
+ * Puts a task in its user's line; it counts against the user's cap until it is terminal. The line holds
+ * ids only (the job is read again when its turn comes), so a long queue never keeps requests — or their
+ * reference bytes — in memory.
+ */
+export function queueTask(rt: JobRuntime, job: JobRow, index: number): void {
+  const user = userKey(job.origin.platform, job.origin.userId);
+  const jobId = job.id;
+  addPending(rt, user, 1);
+  rt.scheduler.enqueue(user, taskKey(jobId, index), () =>
+    runTask(rt, jobId, index).finally(() => addPending(rt, user, -1)),
+  );
+}
+
+/** Waits again for a task the provider already has (after a restart): it takes a slot at once. */
+export function resumeTask(rt: JobRuntime, job: JobRow, index: number, submitted: SubmittedTask): void {
+  const user = userKey(job.origin.platform, job.origin.userId);
+  addPending(rt, user, 1);
+  rt.scheduler.runNow(taskKey(job.id, index), () =>
+    waitTask(rt, job, index, submitted).finally(() => addPending(rt, user, -1)),
+  );
+}
+
+async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<void> {
   const job = rt.store.getJob(jobId);
   if (!job || job.state === 'cancelled' || rt.stopping) return;
-  const log = rt.logger.child({ jobId, task: index, platform: job.origin.platform });
-  if (job.state === 'queued') {
-    const startedAt = Date.now();
-    rt.store.updateJob(jobId, { state: 'running', startedAt });
-    rt.emit({ type: 'started', job: toView(rt, { ...job, state: 'running', startedAt }) });
-  }
-  const seed = (job.request.seed + index) % 2 ** 32;
-  const spec = { request: job.request, seed, user: rt.userHash(job.origin.platform, job.origin.userId) };
-  const firstTry = Date.now();
+  const log = jobLog(rt, job, { task: index });
+  const spec = {
+    request: job.request,
+    seed: seedAt(job.request, index),
+    user: rt.userHash(job.origin.platform, job.origin.userId),
+  };
+  const firstTry = rt.now();
   let submitted: SubmittedTask | undefined;
   for (let attempt = 0; !submitted; attempt++) {
-    rt.store.updateTask(jobId, index, { state: 'submitting' });
+    if (attempt === 0 && job.state === 'queued') {
+      const startedAt = rt.now();
+      rt.store.transaction(() => {
+        rt.store.updateJob(jobId, { state: 'running', startedAt });
+        rt.store.updateTask(jobId, index, { state: 'submitting' });
+      });
+      rt.emit({ type: 'started', job: toView(rt, { ...job, state: 'running', startedAt }) });
+    } else rt.store.updateTask(jobId, index, { state: 'submitting' });
     try {
       submitted = await rt.provider.submit(spec);
     } catch (err) {
       const e = toFluxError(err);
-      if (
-        e.code === 'PROVIDER_RATE_LIMITED' &&
-        !rt.stopping &&
-        Date.now() - firstTry < RATE_LIMIT_PATIENCE_MS
-      ) {
-        // Not billed. Another app on the key holds slots: hold back everyone, keep our place, try again.
-        const wait = retryDelay(e, attempt);
+      const patient = rt.now() - firstTry < RATE_LIMIT_PATIENCE_MS;
+      if (e.code === 'PROVIDER_RATE_LIMITED' && (patient || rt.stopping)) {
+        // Not billed. Another app on the key holds slots: keep this slot and place, hold back new
+        // submits for the same window, and try again. Stored as queued meanwhile: nothing is in flight.
         rt.store.updateTask(jobId, index, { state: 'queued' });
+        if (rt.stopping) return;
+        const wait = retryDelay(e, attempt);
         rt.scheduler.pause(wait);
         log.warn({ wait, attempt }, 'provider busy (429); retrying');
-        await sleep(wait);
+        try {
+          await sleep(wait, rt.stopSignal);
+        } catch {
+          return; // Stopping: the task stays queued and runs after the next start.
+        }
         continue;
       }
-      if (e.code === 'PROVIDER_OUT_OF_CREDITS') rt.scheduler.pause(30_000);
-      if (e.code === 'PROVIDER_RATE_LIMITED' && rt.stopping) {
-        rt.store.updateTask(jobId, index, { state: 'queued' });
-        return;
-      }
+      if (e.code === 'PROVIDER_OUT_OF_CREDITS') rt.scheduler.pause(OUT_OF_CREDITS_PAUSE_MS);
       log.warn({ code: e.code, charge: e.charge }, 'submit failed');
-      failTask(rt, jobId, index, e);
+      failTask(rt, job, index, e);
       settle(rt, jobId);
       return;
     }
@@ -59,17 +91,11 @@ export async function runTask(rt: JobRuntime, jobId: string, index: number): Pro
   rt.store.updateTask(jobId, index, { state: 'submitted', submitted });
   log.debug({ providerTask: submitted.taskId }, 'submitted');
   if (rt.stopping) return;
-  await waitTask(rt, jobId, index, submitted);
+  await waitTask(rt, job, index, submitted);
 }
 
-export async function waitTask(
-  rt: JobRuntime,
-  jobId: string,
-  index: number,
-  submitted: SubmittedTask,
-): Promise<void> {
-  const job = rt.store.getJob(jobId);
-  if (!job) return;
+async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: SubmittedTask): Promise<void> {
+  if (rt.stopping) return;
   const controller = new AbortController();
   const entry: { controller: AbortController; wake?: () => void } = { controller };
   rt.waits.set(submitted.taskId, entry);
@@ -83,16 +109,17 @@ export async function waitTask(
       },
       onProgress: (update) => {
         // The card shows seconds; more than one update a second is noise.
-        const now = Date.now();
+        const now = rt.now();
         if (now - lastProgress < 1_000) return;
         lastProgress = now;
-        const current = rt.store.getJob(jobId);
+        const current = rt.store.getJob(job.id);
         if (current) rt.emit({ type: 'progress', job: toView(rt, current), ...update });
       },
     });
     if (result.generationMs !== undefined) rt.latency.observe(job.request.model, result.generationMs);
     const cost = result.costMicros ?? submitted.costMicros;
-    rt.store.updateTask(jobId, index, {
+    // The bytes go to the store once and this process drops them; delivery reads them back.
+    rt.store.updateTask(job.id, index, {
       state: 'ready',
       image: { data: result.data, contentType: result.contentType },
       costMicros: cost ?? estimateImage(job.request, rt.prices),
@@ -101,33 +128,24 @@ export async function waitTask(
   } catch (err) {
     if (controller.signal.aborted) return; // Stopping: the task stays `submitted` and resumes next start.
     const e = toFluxError(err);
-    rt.logger.warn({ jobId, task: index, code: e.code, charge: e.charge }, 'task failed');
-    failTask(rt, jobId, index, e);
+    jobLog(rt, job, { task: index }).warn({ code: e.code, charge: e.charge }, 'task failed');
+    failTask(rt, job, index, e);
   } finally {
     rt.waits.delete(submitted.taskId);
   }
-  settle(rt, jobId);
+  settle(rt, job.id);
 }
 
-/**
- * The provider slot is free once the task is terminal: delivery (uploads to Discord or Slack, which have
- * their own rate limits) runs outside it, so a slow platform never holds back generation.
- */
-function settle(rt: JobRuntime, jobId: string): void {
-  deliverJob(rt, jobId).catch((err: unknown) => rt.logger.error({ err, jobId }, 'settling a job failed'));
-}
-
-function failTask(rt: JobRuntime, jobId: string, index: number, e: FluxError): void {
-  const job = rt.store.getJob(jobId);
+function failTask(rt: JobRuntime, job: JobRow, index: number, e: FluxError): void {
   const error: JobError = { code: e.code, message: e.message, charge: e.charge };
   if (e instanceof ProviderError && e.detail) error.detail = e.detail;
   // Moderated and refused tasks cost nothing; when we cannot tell, the estimate stands, marked as such.
-  const cost = e.charge === 'none' || !job ? 0 : estimateImage(job.request, rt.prices);
-  rt.store.updateTask(jobId, index, {
+  const free = e.charge === 'none';
+  rt.store.updateTask(job.id, index, {
     state: 'failed',
     error,
-    costMicros: cost,
-    costEstimated: e.charge !== 'none',
+    costMicros: free ? 0 : estimateImage(job.request, rt.prices),
+    costEstimated: !free,
   });
 }
 

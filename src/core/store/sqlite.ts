@@ -4,78 +4,18 @@
  */
 import Database from 'better-sqlite3';
 import { DEFAULT_SETTINGS, type SpendFilter, type WorkspaceSettings } from '../budgets.ts';
-import type { GenerationRequest, Reference } from '../request.ts';
+import { jobColumns, serializeRequest, taskColumns, toJob, toTask } from './sqlite-rows.ts';
+import { migrate } from './sqlite-schema.ts';
 import type { JobRow, SpendRow, Store, TaskRow } from './types.ts';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY,
-  state TEXT NOT NULL,
-  request TEXT NOT NULL,
-  origin TEXT NOT NULL,
-  delivery TEXT NOT NULL,
-  parent_id TEXT,
-  platform TEXT NOT NULL,
-  workspace_id TEXT,
-  channel_id TEXT,
-  user_id TEXT NOT NULL,
-  estimate INTEGER NOT NULL,
-  cost INTEGER,
-  created_at INTEGER NOT NULL,
-  started_at INTEGER,
-  finished_at INTEGER,
-  error TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs(state) WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready');
-CREATE TABLE IF NOT EXISTS tasks (
-  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-  idx INTEGER NOT NULL,
-  seed INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  submitted TEXT,
-  provider_task_id TEXT,
-  cost INTEGER,
-  cost_estimated INTEGER,
-  error TEXT,
-  image BLOB,
-  image_type TEXT,
-  PRIMARY KEY (job_id, idx)
-);
-CREATE INDEX IF NOT EXISTS jobs_spend ON jobs(platform, workspace_id, created_at);
-CREATE TABLE IF NOT EXISTS settings (
-  platform TEXT NOT NULL,
-  workspace_id TEXT NOT NULL,
-  json TEXT NOT NULL,
-  PRIMARY KEY (platform, workspace_id)
-);
-CREATE INDEX IF NOT EXISTS tasks_provider ON tasks(provider_task_id) WHERE provider_task_id IS NOT NULL;
-`;
-
-const JOB_COLUMNS: Record<string, string> = {
-  state: 'state',
-  delivery: 'delivery',
-  parentId: 'parent_id',
-  estimateMicros: 'estimate',
-  costMicros: 'cost',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  error: 'error',
-};
-const TASK_COLUMNS: Record<string, string> = {
-  state: 'state',
-  submitted: 'submitted',
-  costMicros: 'cost',
-  costEstimated: 'cost_estimated',
-  error: 'error',
-};
-const JSON_FIELDS = new Set(['delivery', 'error', 'submitted']);
+export { parseRequest, serializeRequest } from './sqlite-rows.ts';
 
 export function createSqliteStore(path: string): Store {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
+  migrate(db);
 
   const insertJob =
     db.prepare(`INSERT INTO jobs (id, state, request, origin, delivery, parent_id, platform, workspace_id, channel_id, user_id,
@@ -92,8 +32,8 @@ export function createSqliteStore(path: string): Store {
   );
   const findTask = db.prepare('SELECT job_id, idx FROM tasks WHERE provider_task_id = ?');
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
-  const setImage = db.prepare('UPDATE tasks SET image = ?, image_type = ? WHERE job_id = ? AND idx = ?');
-  const setProviderId = db.prepare('UPDATE tasks SET provider_task_id = ? WHERE job_id = ? AND idx = ?');
+  // One wrapper for every caller's function: building a new one per state change costs more than the write.
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
   const statements = new Map<string, Database.Statement>();
   const getSettings = db.prepare('SELECT json FROM settings WHERE platform = ? AND workspace_id = ?');
   const putSettings = db.prepare(
@@ -114,22 +54,16 @@ export function createSqliteStore(path: string): Store {
     return stmt;
   };
 
+  /** One UPDATE per patch; statements are cached by their column list, so each shape is prepared once. */
   const update = (
     table: 'jobs' | 'tasks',
-    columns: Record<string, string>,
-    patch: Record<string, unknown>,
+    columns: Array<[string, unknown]>,
     where: string,
     keys: unknown[],
   ) => {
-    const fields = Object.keys(patch).filter((k) => columns[k]);
-    if (!fields.length) return;
-    const sql = `UPDATE ${table} SET ${fields.map((f) => `${columns[f]} = ?`).join(', ')} WHERE ${where}`;
-    let stmt = statements.get(sql);
-    if (!stmt) {
-      stmt = db.prepare(sql);
-      statements.set(sql, stmt);
-    }
-    stmt.run(...fields.map((f) => toColumn(f, patch[f])), ...keys);
+    if (!columns.length) return;
+    const sql = `UPDATE ${table} SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE ${where}`;
+    cached(sql).run(...columns.map(([, v]) => v), ...keys);
   };
 
   return {
@@ -164,12 +98,10 @@ export function createSqliteStore(path: string): Store {
       );
     },
     updateJob(id, patch) {
-      update('jobs', JOB_COLUMNS, patch, 'id = ?', [id]);
+      update('jobs', jobColumns(patch), 'id = ?', [id]);
     },
     updateTask(jobId, index, patch) {
-      update('tasks', TASK_COLUMNS, patch, 'job_id = ? AND idx = ?', [jobId, index]);
-      if (patch.submitted) setProviderId.run(patch.submitted.taskId, jobId, index);
-      if (patch.image) setImage.run(patch.image.data, patch.image.contentType, jobId, index);
+      update('tasks', taskColumns(patch), 'job_id = ? AND idx = ?', [jobId, index]);
     },
     dropImages(jobId) {
       dropImages.run(jobId);
@@ -182,7 +114,7 @@ export function createSqliteStore(path: string): Store {
       return row ? { jobId: row.job_id, index: row.idx } : undefined;
     },
     transaction(fn) {
-      return db.transaction(fn).immediate();
+      return inTransaction.immediate(fn) as ReturnType<typeof fn>;
     },
     getSettings(platform, workspaceId) {
       const row = getSettings.get(platform, workspaceId) as { json: string } | undefined;
@@ -220,63 +152,4 @@ export function createSqliteStore(path: string): Store {
       if (db.open) db.close();
     },
   };
-}
-
-function toColumn(field: string, value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (JSON_FIELDS.has(field)) return JSON.stringify(value);
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value;
-}
-
-function toJob(row: Record<string, unknown>): JobRow {
-  const job: JobRow = {
-    id: row.id as string,
-    state: row.state as JobRow['state'],
-    request: parseRequest(row.request as string),
-    origin: JSON.parse(row.origin as string),
-    delivery: JSON.parse(row.delivery as string),
-    estimateMicros: row.estimate as number,
-    createdAt: row.created_at as number,
-  };
-  if (row.parent_id) job.parentId = row.parent_id as string;
-  if (row.cost !== null) job.costMicros = row.cost as number;
-  if (row.started_at !== null) job.startedAt = row.started_at as number;
-  if (row.finished_at !== null) job.finishedAt = row.finished_at as number;
-  if (row.error) job.error = JSON.parse(row.error as string);
-  return job;
-}
-
-function toTask(row: Record<string, unknown>): TaskRow {
-  const task: TaskRow = {
-    jobId: row.job_id as string,
-    index: row.idx as number,
-    seed: row.seed as number,
-    state: row.state as TaskRow['state'],
-  };
-  if (row.submitted) task.submitted = JSON.parse(row.submitted as string);
-  if (row.cost !== null && row.cost !== undefined) task.costMicros = row.cost as number;
-  if (row.cost_estimated) task.costEstimated = true;
-  if (row.error) task.error = JSON.parse(row.error as string);
-  if (row.image) task.image = { data: row.image as Buffer, contentType: row.image_type as string };
-  return task;
-}
-
-/** Requests as JSON; reference bytes as base64 so a restart can still send them. */
-export function serializeRequest(request: GenerationRequest): string {
-  if (!request.references.some((r) => r.kind === 'bytes')) return JSON.stringify(request);
-  const references = request.references.map((r) =>
-    r.kind === 'bytes' ? { ...r, data: r.data.toString('base64') } : r,
-  );
-  return JSON.stringify({ ...request, references });
-}
-
-export function parseRequest(text: string): GenerationRequest {
-  const request = JSON.parse(text) as GenerationRequest;
-  request.references = request.references.map((r) =>
-    r.kind === 'bytes'
-      ? ({ ...r, data: Buffer.from(r.data as unknown as string, 'base64') } as Reference)
-      : r,
-  );
-  return request;
 }

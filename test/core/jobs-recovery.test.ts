@@ -1,0 +1,214 @@
+/**
+ * Stopping, restarting and delivering late, over a fake Provider: a restart waits for what was submitted
+ * (never submits it again), flags what was cut off mid-submit, and delivers what was kept.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
+import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { origin, request, tempDb } from '../support/core.ts';
+import { until } from '../support/fake-provider.ts';
+import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+});
+function harness(options: HarnessOptions = {}): Harness {
+  const c = createHarness(options);
+  open.push(c);
+  return c;
+}
+const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
+
+/** Writes a job straight into a store file, as a process that died would have left it. */
+function leftBehind(
+  dbPath: string,
+  tasks: Array<{ state: 'queued' | 'submitting' | 'submitted' | 'ready'; taskId?: string }>,
+) {
+  const store = createSqliteStore(dbPath);
+  const req = klein({ count: tasks.length, seed: 40 });
+  store.insertJob(
+    {
+      id: 'left',
+      state: 'running',
+      request: req,
+      origin: origin(),
+      delivery: {},
+      estimateMicros: 0,
+      createdAt: 1,
+    },
+    tasks.map((_, i) => ({ jobId: 'left', index: i, seed: 40 + i, state: 'queued' })),
+  );
+  tasks.forEach((t, i) => {
+    if (t.state === 'submitted')
+      store.updateTask('left', i, {
+        state: 'submitted',
+        submitted: { taskId: t.taskId as string, pollingUrl: `https://p/${t.taskId}` },
+      });
+    else if (t.state === 'ready')
+      store.updateTask('left', i, {
+        state: 'ready',
+        costMicros: 1_000,
+        image: { data: Buffer.from('img'), contentType: 'image/png' },
+      });
+    else store.updateTask('left', i, { state: t.state });
+  });
+  store.close();
+}
+
+describe('restarts and late delivery (fake provider)', () => {
+  it('stops without losing a submitted task, and the next start waits for it instead of resubmitting', async () => {
+    const first = harness();
+    await first.jobs.start();
+    const job = first.jobs.create({ request: klein({ count: 2 }), origin: origin() });
+    await first.waitingFor(2);
+    await first.jobs.stop();
+    expect(first.provider.waiting()).toEqual([]);
+    expect(first.store.getTasks(job.id).map((t) => t.state)).toEqual(['submitted', 'submitted']);
+
+    const second = harness({ dbPath: first.dbPath });
+    await second.jobs.start();
+    await second.waitingFor(2);
+    expect(second.provider.submits).toHaveLength(0);
+    expect(second.provider.waitCalls.map((w) => w.task.taskId).sort()).toEqual(['t0', 't1']);
+    expect(second.provider.waitCalls[0]?.task.pollingUrl).toMatch(/^https:\/\/poll\.example\/t[01]$/);
+    second.provider.finish('t0');
+    second.provider.finish('t1');
+    const end = await second.ended(job.id);
+    expect(end.type).toBe('ready');
+    await until(() => second.jobs.get(job.id)?.state === 'delivered', 'delivered');
+  });
+
+  it('flags an image cut off mid-submit, tells the requester at once, and still delivers the rest', async () => {
+    const dbPath = tempDb();
+    leftBehind(dbPath, [{ state: 'submitting' }, { state: 'submitted', taskId: 'x1' }]);
+    const c = harness({ dbPath });
+    await c.jobs.start();
+    await c.waitingFor(1);
+    expect(c.eventsOf('left')).toEqual(['needs_review']);
+    expect(c.events[0]?.job.tasks[0]).toMatchObject({
+      state: 'needs_review',
+      error: { code: 'NEEDS_REVIEW', charge: 'unknown' },
+      costEstimated: true,
+    });
+    c.provider.finish('x1', { costMicros: 45_000 });
+    const end = await c.ended('left');
+    expect(end.type).toBe('ready');
+    if (end.type !== 'ready') return;
+    expect(end.images.map((i) => i.seed)).toEqual([41]);
+    expect(end.job.costMicros).toBe(estimateImage(klein(), DEFAULT_PRICES) + 45_000);
+    expect(c.provider.submits).toHaveLength(0);
+  });
+
+  it('ends a job whose only image was cut off mid-submit as needs_review, with one event', async () => {
+    const dbPath = tempDb();
+    leftBehind(dbPath, [{ state: 'submitting' }]);
+    const c = harness({ dbPath });
+    await c.jobs.start();
+    expect(c.jobs.get('left')?.state).toBe('needs_review');
+    expect(c.eventsOf('left')).toEqual(['needs_review']);
+    expect(c.provider.submits).toHaveLength(0);
+  });
+
+  it('runs images still queued and delivers images that were ready, after a restart', async () => {
+    const dbPath = tempDb();
+    leftBehind(dbPath, [{ state: 'ready' }, { state: 'queued' }]);
+    const c = harness({ dbPath });
+    await c.jobs.start();
+    await c.waitingFor(1);
+    expect(c.provider.submits.map((s) => s.seed)).toEqual([41]);
+    c.provider.finish('t0');
+    const end = await c.ended('left');
+    expect(end.type === 'ready' && end.images.map((i) => i.seed)).toEqual([40, 41]);
+  });
+
+  it('keeps a finished job for a platform with no sink, and delivers it when one attaches', async () => {
+    const c = harness();
+    await c.jobs.start();
+    const job = c.jobs.create({ request: klein(), origin: origin('u', 'slack') });
+    await c.waitingFor(1);
+    c.provider.finish('t0');
+    await until(() => c.jobs.get(job.id)?.state === 'ready', 'ready');
+    expect(c.store.getTasks(job.id, true)[0]?.image).toBeDefined();
+    c.jobs.attach('slack', c.sink);
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered once a sink is there');
+    expect(c.eventsOf(job.id)).toEqual(['ready']);
+    expect(c.store.getTasks(job.id, true)[0]?.image).toBeUndefined();
+  });
+
+  it('keeps a job whose delivery failed ready, with its image, and delivers it after a restart', async () => {
+    const first = harness({
+      onEvent: (e) => {
+        if (e.type === 'ready') throw new Error('platform down');
+      },
+    });
+    await first.jobs.start();
+    const job = first.jobs.create({ request: klein(), origin: origin() });
+    await first.waitingFor(1);
+    first.provider.finish('t0');
+    await until(() => first.eventsOf(job.id).includes('ready'), 'a delivery attempt');
+    await first.jobs.stop();
+    expect(first.jobs.get(job.id)?.state).toBe('ready');
+    expect(first.store.getTasks(job.id, true)[0]?.image).toBeDefined();
+
+    const second = harness({ dbPath: first.dbPath });
+    await second.jobs.start();
+    expect(second.jobs.get(job.id)?.state).toBe('delivered');
+    expect(second.eventsOf(job.id)).toEqual(['ready']);
+  });
+
+  it('lets a delivery under way finish on stop, so it counts as delivered and is not posted again', async () => {
+    let release: () => void = () => undefined;
+    const uploading = new Promise<void>((r) => {
+      release = r;
+    });
+    const c = harness({ onEvent: (e) => (e.type === 'ready' ? uploading : undefined) });
+    await c.jobs.start();
+    const job = c.jobs.create({ request: klein(), origin: origin() });
+    await c.waitingFor(1);
+    c.provider.finish('t0');
+    await until(() => c.eventsOf(job.id).includes('ready'), 'the upload to begin');
+    let stopped = false;
+    const stopping = c.jobs.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(c.jobs.get(job.id)?.state).toBe('delivered');
+  });
+
+  it('logs each job with its id, platform and user, and never the reference bytes', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const c = harness({ logger });
+    await c.jobs.start();
+    const secret = Buffer.from('REFERENCE-BYTES-'.repeat(8));
+    const req = {
+      ...klein(),
+      references: [{ kind: 'bytes' as const, data: secret, contentType: 'image/png' }],
+    };
+    const job = c.jobs.create({ request: req, origin: origin('member-7', 'cli') });
+    await c.waitingFor(1);
+    c.provider.finish('t0');
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const submitted = records.find((r) => r.msg === 'submitted');
+    expect(submitted).toMatchObject({ jobId: job.id, platform: 'cli', user: 'member-7', task: 0 });
+    expect(records.find((r) => r.msg === 'job delivered')).toMatchObject({ jobId: job.id, user: 'member-7' });
+    const all = lines.join('');
+    expect(all).not.toContain(secret.toString('base64'));
+    expect(all).not.toContain('REFERENCE-BYTES');
+  });
+});

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { createScheduler, type Scheduler } from '../../src/core/scheduler.ts';
+import { until } from '../support/fake-provider.ts';
+
+/** A task the test ends by hand; `log` records start order. */
+function harness(maxActive: number) {
+  const s = createScheduler({ maxActive });
+  const started: string[] = [];
+  const release = new Map<string, () => void>();
+  let active = 0;
+  let peak = 0;
+  const add = (user: string, key: string) =>
+    s.enqueue(user, key, () => {
+      started.push(key);
+      peak = Math.max(peak, ++active);
+      return new Promise<void>((resolve) =>
+        release.set(key, () => {
+          active--;
+          resolve();
+        }),
+      );
+    });
+  let ended = 0;
+  const finish = async (key: string) => {
+    await until(() => release.has(key), `${key} to start`);
+    release.get(key)?.();
+    release.delete(key);
+    ended++;
+  };
+  return {
+    s,
+    started,
+    add,
+    finish,
+    peak: () => peak,
+    ended: () => ended,
+    running: () => [...release.keys()],
+  };
+}
+
+/** Ends running tasks in start order until `total` tasks have ended in all. */
+async function drain(h: ReturnType<typeof harness>, total: number): Promise<void> {
+  while (h.ended() < total) {
+    await until(() => h.running().length > 0, `a task to run (${h.ended()} of ${total} ended)`);
+    await h.finish(h.running()[0] as string);
+  }
+}
+
+describe('the scheduler', () => {
+  it('never runs more tasks than slots, and fills a freed slot at once', async () => {
+    const h = harness(3);
+    for (let i = 0; i < 10; i++) h.add(`u${i % 4}`, `k${i}`);
+    await until(() => h.started.length === 3, 'three to start');
+    expect(h.s.running).toBe(3);
+    expect(h.s.queued).toBe(7);
+    await h.finish(h.started[0] as string);
+    await until(() => h.started.length === 4, 'the freed slot to be used');
+    await drain(h, 10);
+    expect(h.peak()).toBe(3);
+    await h.s.stop();
+  });
+
+  it('serves users round-robin, a newcomer before users already served', async () => {
+    const h = harness(1);
+    for (let i = 1; i <= 5; i++) h.add('A', `A${i}`);
+    h.add('B', 'B1');
+    h.add('B', 'B2');
+    h.add('C', 'C1');
+    await drain(h, 8);
+    expect(h.started).toEqual(['A1', 'B1', 'C1', 'A2', 'B2', 'A3', 'A4', 'A5']);
+    await h.s.stop();
+  });
+
+  it('predicts every queued task’s start order, per task and in one pass', async () => {
+    // A seeded mix of users and burst sizes: the places must match the order tasks really start in.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 5; round++) {
+      const h = harness(1);
+      h.add('blocker', 'first');
+      await until(() => h.started.length === 1);
+      const keys: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const key = `k${i}`;
+        keys.push(key);
+        h.add(`u${rand(6)}`, key);
+      }
+      const predicted = new Map(keys.map((k) => [k, h.s.position(k)]));
+      expect(h.s.positions()).toEqual(predicted);
+      await drain(h, 41);
+      const actual = new Map(h.started.slice(1).map((k, i) => [k, i + 1]));
+      expect(predicted).toEqual(actual);
+      await h.s.stop();
+    }
+  });
+
+  it('removes a queued task for good and refuses to remove one that started', async () => {
+    const h = harness(1);
+    h.add('A', 'a1');
+    h.add('A', 'a2');
+    h.add('B', 'b1');
+    await until(() => h.started.length === 1);
+    expect(h.s.isQueued('a2')).toBe(true);
+    expect(h.s.remove('a2')).toBe(true);
+    expect(h.s.isQueued('a2')).toBe(false);
+    expect(h.s.remove('a1')).toBe(false);
+    expect(h.s.position('b1')).toBe(1);
+    await drain(h, 2);
+    expect(h.started).toEqual(['a1', 'b1']);
+    await h.s.stop();
+  });
+
+  it('holds back new starts while paused, then starts them', async () => {
+    const h = harness(2);
+    h.s.pause(300);
+    h.add('A', 'a1');
+    // Dispatch is synchronous: without the pause this task would already hold a slot.
+    expect(h.s.running).toBe(0);
+    expect(h.s.position('a1')).toBe(1);
+    await until(() => h.started.length === 1, 'the pause to end');
+    await drain(h, 1);
+    await h.s.stop();
+  });
+
+  it('starts waiting work when a pause is extended while nothing else is happening', async () => {
+    const h = harness(1);
+    h.s.pause(50);
+    h.add('A', 'a1');
+    // A second 429 lengthens the pause; no enqueue or finish follows to nudge the queue.
+    h.s.pause(100);
+    await until(() => h.started.length === 1, 'the longer pause to end');
+    await drain(h, 1);
+    await h.s.stop();
+  });
+
+  it('runs a resumed task at once even when every slot is taken, and counts it as a slot', async () => {
+    const h = harness(1);
+    h.add('A', 'a1');
+    await until(() => h.started.includes('a1'), 'a1 to take the only slot');
+    let resumedRan = false;
+    let endResumed: () => void = () => undefined;
+    h.s.runNow('resumed', () => {
+      resumedRan = true;
+      return new Promise<void>((r) => {
+        endResumed = r;
+      });
+    });
+    await until(() => resumedRan, 'the resumed task to run');
+    h.add('B', 'b1');
+    await h.finish('a1');
+    await until(() => h.s.running === 1, 'a1 to free its slot');
+    // Dispatch runs as a slot frees: b1 would hold it now if the resumed task did not count.
+    expect(h.started).toEqual(['a1']);
+    endResumed();
+    await until(() => h.started.includes('b1'), 'b1 after the resumed task');
+    await drain(h, 2);
+    await h.s.stop();
+  });
+
+  it('stops dispatching and waits for running tasks on stop', async () => {
+    const h = harness(1);
+    h.add('A', 'a1');
+    h.add('A', 'a2');
+    await until(() => h.started.length === 1);
+    let stopped = false;
+    const stopping = h.s.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stopped).toBe(false);
+    await h.finish('a1');
+    await stopping;
+    expect(h.started).toEqual(['a1']);
+  });
+
+  it('tells listeners once per tick however many changes happened', async () => {
+    const s: Scheduler = createScheduler({ maxActive: 1 });
+    let calls = 0;
+    s.onChange(() => calls++);
+    for (let i = 0; i < 50; i++) s.enqueue('u', `k${i}`, () => new Promise(() => undefined));
+    // The first went to the free slot as it came.
+    expect(s.queuedBy('u')).toBe(49);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,74 @@
+/** The jobs service over a fake Provider (our own port) and a real SQLite file, for unit tests. */
+import type { JobEvent, JobOrigin, JobSink } from '../../src/core/job-types.ts';
+import { createJobs } from '../../src/core/jobs.ts';
+import { type Logger, silentLogger } from '../../src/core/logger.ts';
+import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
+import type { Scheduler } from '../../src/core/scheduler.ts';
+import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { catalog, tempDb } from './core.ts';
+import { createFakeProvider, type FakeProvider, until } from './fake-provider.ts';
+
+export interface HarnessOptions {
+  dbPath?: string;
+  maxActive?: number;
+  maxQueuedPerUser?: number;
+  logger?: Logger;
+  scheduler?: Scheduler;
+  /** Platforms to attach a recording sink for (default: cli). */
+  platforms?: JobOrigin['platform'][];
+  /** Runs inside the sink for every event; a throw fails that event (a ready one stays undelivered). */
+  onEvent?: (event: JobEvent) => Promise<void> | void;
+}
+
+export type Harness = ReturnType<typeof createHarness>;
+
+export function createHarness(options: HarnessOptions = {}) {
+  const dbPath = options.dbPath ?? tempDb();
+  const provider: FakeProvider = createFakeProvider();
+  const store = createSqliteStore(dbPath);
+  const jobs = createJobs({
+    store,
+    provider,
+    catalog,
+    prices: DEFAULT_PRICES,
+    maxActive: options.maxActive ?? 4,
+    maxQueuedPerUser: options.maxQueuedPerUser ?? 100,
+    logger: options.logger ?? silentLogger(),
+    positionDebounceMs: 5,
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  });
+  const events: JobEvent[] = [];
+  const sink: JobSink = {
+    async handle(event) {
+      events.push(event);
+      await options.onEvent?.(event);
+    },
+  };
+  for (const p of options.platforms ?? ['cli']) jobs.attach(p, sink);
+  const FINAL = new Set(['ready', 'failed', 'cancelled', 'needs_review']);
+  return {
+    dbPath,
+    provider,
+    store,
+    jobs,
+    events,
+    sink,
+    eventsOf: (jobId: string) => events.filter((e) => e.job.id === jobId).map((e) => e.type),
+    /** The job's last event once it is final (ready, failed, cancelled, needs_review with no task left). */
+    async ended(jobId: string): Promise<JobEvent> {
+      await until(
+        () =>
+          events.some((e) => e.job.id === jobId && FINAL.has(e.type) && e.type !== 'needs_review') ||
+          store.getJob(jobId)?.state === 'needs_review',
+        `job ${jobId} to end`,
+      );
+      return events.filter((e) => e.job.id === jobId && FINAL.has(e.type)).at(-1) as JobEvent;
+    },
+    /** Waits until the provider has `n` tasks being waited for. */
+    waitingFor: (n: number) => until(() => provider.waiting().length >= n, `${n} waits`),
+    async close() {
+      await jobs.stop();
+      store.close();
+    },
+  };
+}
