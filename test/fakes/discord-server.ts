@@ -3,7 +3,10 @@
  * channel messages with multipart files, threads, command registration, /gateway/bot) and a small
  * gateway over WebSocket (hello → identify → READY, heartbeats, then any dispatch a test sends).
  * It records every call and answers like Discord: snowflake ids, JSON, `Bot <token>` on bot routes and
- * none on interaction routes, 403 Missing Permissions on thread creation when told to.
+ * none on interaction routes, 403 Missing Permissions on thread creation (or on posts in a thread) when
+ * told to, 401 Invalid Webhook Token for expired interaction tokens, 413 for a request over
+ * `maxRequestBytes`. Attachments live on a fake CDN under
+ * the same origin with signed, expiring links (`ex`/`is`/`hm`), which POST /attachments/refresh-urls renews.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +45,15 @@ export interface FakeDiscord {
   /** Bot-route calls made without the right token, interaction routes called with one. */
   authViolations: string[];
   denyThreads: boolean;
+  /** Posting in these threads answers 403 Missing Permissions (say, Send Messages in Threads denied). */
+  closedThreads: Set<string>;
+  /** Posting in any thread the bot made answers 403 (set before the thread exists). */
+  refuseThreadPosts: boolean;
   expiredTokens: Set<string>;
+  /** Largest total of file bytes one request may carry (413, code 40005 above it); 0 for no limit. */
+  maxRequestBytes: number;
+  /** Attachment links exchanged through POST /attachments/refresh-urls: original → refreshed. */
+  refreshedLinks: Map<string, string>;
   snowflake(): string;
   /** Sends a dispatch to every connected gateway client. */
   dispatch(t: string, d: unknown): void;
@@ -77,7 +88,9 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
   const gatewayReady = new Promise<void>((r) => {
     readyResolve = r;
   });
-  const state = { denyThreads: false };
+  const state = { denyThreads: false, refuseThreadPosts: false, maxRequestBytes: 0 };
+  const closedThreads = new Set<string>();
+  const refreshedLinks = new Map<string, string>();
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -92,6 +105,9 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       files: files.map((f) => ({ name: f.name, size: f.data.length, type: f.type })),
     });
     const m = (re: RegExp) => re.exec(path);
+    const fileBytes = files.reduce((sum, f) => sum + f.data.length, 0);
+    if (state.maxRequestBytes && fileBytes > state.maxRequestBytes)
+      return json(res, 413, { message: 'Request entity too large', code: 40005 });
     const bot = () => {
       if (auth !== `Bot ${token}`) {
         authViolations.push(`${req.method} ${path} without the bot token`);
@@ -114,7 +130,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         id: snowflake(),
         filename: f.name,
         size: f.data.length,
-        url: `${base}/cdn/attachments/${channelId}/${id}/${f.name}?ex=1`,
+        url: signedLink(`${base}/cdn/attachments/${channelId}/${id}/${f.name}`),
         content_type: f.type,
       }));
       const msg: FakeMessage = {
@@ -150,10 +166,14 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     const b = (body ?? {}) as Record<string, unknown>;
     let match: RegExpExecArray | null;
 
+    if (req.method === 'GET' && path === '/users/@me') {
+      if (!bot()) return;
+      return json(res, 200, { id: '100000000000000001', username: 'flux', discriminator: '0', bot: true });
+    }
     if (req.method === 'GET' && path === '/gateway/bot') {
       if (!bot()) return;
       return json(res, 200, {
-        url: base.replace('http', 'ws') + '/gateway',
+        url: `${base.replace('http', 'ws')}/gateway`,
         shards: 1,
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
@@ -221,13 +241,27 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     match = m(/^\/channels\/(\d+)\/messages$/);
     if (match && req.method === 'POST') {
       if (!bot()) return;
-      return json(res, 200, wire(makeMessage(match[1] as string, 'bot', b)));
+      const channel = match[1] as string;
+      if (threads.has(channel) && (state.refuseThreadPosts || closedThreads.has(channel)))
+        return json(res, 403, { message: 'Missing Permissions', code: 50013 });
+      return json(res, 200, wire(makeMessage(channel, 'bot', b)));
+    }
+    if (path === '/attachments/refresh-urls' && req.method === 'POST') {
+      if (!bot()) return;
+      const urls = (b.attachment_urls as string[] | undefined) ?? [];
+      const refreshed = urls.map((original) => {
+        const link = signedLink(original.split('?')[0] as string);
+        refreshedLinks.set(original, link);
+        return { original, refreshed: link };
+      });
+      return json(res, 200, { refreshed_urls: refreshed });
     }
     match = m(/^\/channels\/(\d+)\/messages\/(\d+)$/);
     if (match) {
       if (!bot()) return;
       const msg = messages.get(match[2] as string);
-      if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (!msg || msg.deleted) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (req.method === 'GET') return json(res, 200, wire(msg));
       if (req.method === 'PATCH') {
         edit(msg, b);
         return json(res, 200, wire(msg));
@@ -249,6 +283,9 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       return json(res, 200, commands);
     }
     if (path.startsWith('/cdn/')) {
+      // Like Discord's CDN: a link past its `ex` is gone.
+      const ex = Number.parseInt(url.searchParams.get('ex') ?? '0', 16) * 1000;
+      if (ex < Date.now()) return json(res, 404, { message: 'This content is no longer available.' });
       res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from('89504e470d0a1a0a', 'hex'));
       return;
     }
@@ -284,7 +321,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
                 },
                 guilds: [],
                 session_id: 'fake-session',
-                resume_gateway_url: base.replace('http', 'ws') + '/gateway',
+                resume_gateway_url: `${base.replace('http', 'ws')}/gateway`,
                 application: { id: '100000000000000002', flags: 0 },
               },
             }),
@@ -314,7 +351,21 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     set denyThreads(v: boolean) {
       state.denyThreads = v;
     },
+    closedThreads,
+    get refuseThreadPosts() {
+      return state.refuseThreadPosts;
+    },
+    set refuseThreadPosts(v: boolean) {
+      state.refuseThreadPosts = v;
+    },
+    get maxRequestBytes() {
+      return state.maxRequestBytes;
+    },
+    set maxRequestBytes(v: number) {
+      state.maxRequestBytes = v;
+    },
     expiredTokens,
+    refreshedLinks,
     snowflake,
     dispatch(t, d) {
       const packet = JSON.stringify({ op: 0, s: ++seq, t, d });
@@ -339,6 +390,12 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       });
     },
   };
+}
+
+/** A CDN link signed the way Discord's are since 2023: `ex` (expiry) and `is` (issued) in hex seconds, `hm`. */
+export function signedLink(link: string, lifetimeMs = 24 * 3600_000, issued = Date.now()): string {
+  const hex = (ms: number) => Math.floor(ms / 1000).toString(16);
+  return `${link}?ex=${hex(issued + lifetimeMs)}&is=${hex(issued)}&hm=${snowflake().slice(-12)}&`;
 }
 
 async function readPayload(

@@ -2,7 +2,7 @@
  * The CommandContext on Discord. While the interaction token lives (15 minutes) the card is the
  * interaction's own message; after that — a long queue, a restart — everything goes through the bot
  * token on channel routes. Results go in a thread started from the card (bot token: follow-up webhooks
- * cannot target threads), or under the card where no thread can be made.
+ * cannot target threads), or under the card where no thread can be made or the thread refuses them.
  */
 import { type RawFile, type REST, Routes } from 'discord.js';
 import type {
@@ -14,35 +14,25 @@ import type {
   PostedResult,
   ResultPost,
 } from '../../commands/context.ts';
-import { ValidationError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Reference } from '../../core/request.ts';
 import { createCardUpdates } from '../card-updates.ts';
+import {
+  createCredentials,
+  type DiscordDelivery,
+  EDIT_INTERVAL_MS,
+  isPlaceRefused,
+  NO_AUTH,
+} from './delivery.ts';
+import { resolveDiscordReferences } from './references.ts';
 import { cardMessage, modal, resultMessage } from './render.ts';
-import { fitUpload } from './upload.ts';
+import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
-/** Edits closer together than this are coalesced (Discord rate-limits message edits). */
-export const EDIT_INTERVAL_MS = 1_000;
-export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
-
-export interface DiscordDelivery {
-  appId: string;
-  channelId: string;
-  guildId?: string;
-  /** The interaction token (short-lived; never logged) and when it stops working. */
-  token?: string;
-  tokenExpiresAt?: number;
-  /** What the interaction's own message is: a deferred reply that becomes the card, or none (buttons). */
-  original: 'deferred' | 'none';
-  cardId?: string;
-  /** The channel cannot hold a new thread (a DM, or already a thread). */
-  noThreads?: boolean;
-  threadId?: string;
-  threadFailed?: boolean;
-  results?: Array<{ id: string; channelId: string; via: 'webhook' | 'bot' }>;
-  uploadLimit: number;
-}
+export {
+  DEFAULT_UPLOAD_LIMIT,
+  type DiscordDelivery,
+  EDIT_INTERVAL_MS,
+  TOKEN_LIFETIME_MS,
+} from './delivery.ts';
 
 export interface DiscordContextDeps {
   rest: REST;
@@ -53,6 +43,8 @@ export interface DiscordContextDeps {
 /** The first response of a live interaction (HTTP response body or callback POST), once. */
 export type Respond = (body: unknown) => Promise<void>;
 
+type Posted = { id: string; channel_id: string; attachments?: Array<{ url: string }> };
+
 export function createDiscordContext(
   deps: DiscordContextDeps,
   delivery: DiscordDelivery,
@@ -62,29 +54,26 @@ export function createDiscordContext(
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const d = delivery;
-  const tokenAlive = () => Boolean(d.token && d.tokenExpiresAt && now() < d.tokenExpiresAt);
+  const creds = createCredentials(d, now, logger);
+
   async function send(card: Card): Promise<void> {
     const body = cardMessage(card);
-    if (d.cardId) {
-      if (tokenAlive())
-        await rest.patch(Routes.webhookMessage(d.appId, d.token as string, d.cardId), { body, auth: false });
-      else await rest.patch(Routes.channelMessage(d.channelId, d.cardId), { body });
+    const cardId = d.cardId;
+    if (cardId) {
+      await creds.use(
+        (token) => rest.patch(Routes.webhookMessage(d.appId, token, cardId), { body, ...NO_AUTH }),
+        () => rest.patch(Routes.channelMessage(d.channelId, cardId), { body }),
+      );
       return;
     }
-    let message: { id: string; channel_id: string };
-    if (tokenAlive() && d.original === 'deferred') {
-      message = (await rest.patch(Routes.webhookMessage(d.appId, d.token as string, '@original'), {
-        body,
-        auth: false,
-      })) as typeof message;
-    } else if (tokenAlive()) {
-      message = (await rest.post(Routes.webhook(d.appId, d.token as string), {
-        body,
-        auth: false,
-      })) as typeof message;
-    } else {
-      message = (await rest.post(Routes.channelMessages(d.channelId), { body })) as typeof message;
-    }
+    // The deferred reply becomes the card; a button's interaction has no message of its own to edit.
+    const message = (await creds.use(
+      (token) =>
+        d.original === 'deferred'
+          ? rest.patch(Routes.webhookMessage(d.appId, token, '@original'), { body, ...NO_AUTH })
+          : rest.post(Routes.webhook(d.appId, token), { body, ...NO_AUTH }),
+      () => rest.post(Routes.channelMessages(d.channelId), { body }),
+    )) as Posted;
     d.cardId = message.id;
   }
 
@@ -96,39 +85,59 @@ export function createDiscordContext(
     now,
   });
 
-  async function postTo(
-    post: ResultPost,
-    files: RawFile[],
-    notes: string[],
-  ): Promise<{ id: string; channel_id: string; attachments?: Array<{ url: string }> }> {
+  const record = (m: Posted, channelId: string, via: 'webhook' | 'bot'): Posted => {
+    d.results = [...(d.results ?? []), { id: m.id, channelId, via }];
+    return m;
+  };
+
+  async function startThread(name: string): Promise<void> {
+    if (d.threadId || d.threadFailed || d.noThreads || !d.cardId) return;
+    try {
+      const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), {
+        body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+      })) as { id: string };
+      d.threadId = thread.id;
+    } catch (err) {
+      d.threadFailed = true;
+      const { status, code } = err as { status?: number; code?: number };
+      logger.info({ status, code }, 'no thread for this job; posting under the card');
+    }
+  }
+
+  async function postTo(post: ResultPost, files: RawFile[], notes: string[]): Promise<Posted> {
     const body = {
       ...resultMessage(post, notes),
       attachments: files.map((f, i) => ({ id: i, filename: f.name })),
     };
-    if (d.threadId) {
-      const m = (await rest.post(Routes.channelMessages(d.threadId), { body, files })) as {
-        id: string;
-        channel_id: string;
-      };
-      d.results = [...(d.results ?? []), { id: m.id, channelId: d.threadId, via: 'bot' }];
-      return m;
+    const threadId = d.threadId;
+    if (threadId) {
+      try {
+        const m = (await rest.post(Routes.channelMessages(threadId), { body, files })) as Posted;
+        return record(m, threadId, 'bot');
+      } catch (err) {
+        // The thread was deleted, archived and locked, or is closed to the bot: the card's place still works.
+        if (!isPlaceRefused(err)) throw err;
+        logger.info({ status: (err as { status?: number }).status }, 'the thread refused the result');
+        delete d.threadId;
+        d.threadFailed = true;
+      }
     }
-    if (tokenAlive()) {
-      const m = (await rest.post(Routes.webhook(d.appId, d.token as string), {
-        body,
-        files,
-        auth: false,
-      })) as { id: string; channel_id: string };
-      d.results = [...(d.results ?? []), { id: m.id, channelId: m.channel_id, via: 'webhook' }];
-      return m;
-    }
-    const reply = d.cardId ? { message_reference: { message_id: d.cardId, fail_if_not_exists: false } } : {};
-    const m = (await rest.post(Routes.channelMessages(d.channelId), {
-      body: { ...body, ...reply },
-      files,
-    })) as { id: string; channel_id: string };
-    d.results = [...(d.results ?? []), { id: m.id, channelId: d.channelId, via: 'bot' }];
-    return m;
+    return creds.use(
+      async (token) => {
+        const m = (await rest.post(Routes.webhook(d.appId, token), { body, files, ...NO_AUTH })) as Posted;
+        return record(m, m.channel_id, 'webhook');
+      },
+      async () => {
+        const reply = d.cardId
+          ? { message_reference: { message_id: d.cardId, fail_if_not_exists: false } }
+          : {};
+        const m = (await rest.post(Routes.channelMessages(d.channelId), {
+          body: { ...body, ...reply },
+          files,
+        })) as Posted;
+        return record(m, d.channelId, 'bot');
+      },
+    );
   }
 
   return {
@@ -148,61 +157,52 @@ export function createDiscordContext(
         await respond.send({ type: 4, data: { content: text.slice(0, 2000), flags: 64 } });
         return;
       }
-      if (!tokenAlive()) {
-        logger.info('a private reply was due after the interaction expired; not sent');
-        return;
-      }
-      if (d.original === 'deferred' && !d.cardId) {
-        // The public "thinking…" placeholder must not stay behind when the answer is private.
-        await rest
-          .delete(Routes.webhookMessage(d.appId, d.token as string, '@original'), { auth: false })
-          .catch(() => undefined);
-      }
-      await rest.post(Routes.webhook(d.appId, d.token as string), {
-        body: { content: text.slice(0, 2000), flags: 64, ...(files.length ? { attachments } : {}) },
-        files,
-        auth: false,
-      });
+      await creds.use(
+        async (token) => {
+          if (d.original === 'deferred' && !d.cardId) {
+            // The public "thinking…" placeholder must not stay behind when the answer is private.
+            await rest
+              .delete(Routes.webhookMessage(d.appId, token, '@original'), NO_AUTH)
+              .catch(() => undefined);
+          }
+          await rest.post(Routes.webhook(d.appId, token), {
+            body: { content: text.slice(0, 2000), flags: 64, ...(files.length ? { attachments } : {}) },
+            files,
+            ...NO_AUTH,
+          });
+        },
+        // Only the interaction can whisper; the channel must not hear what was meant for one member.
+        async () => logger.info('a private reply was due after the interaction expired; not sent'),
+      );
     },
 
     showCard: (card) => cards.show(card),
 
     async postResult(post, threadName): Promise<PostedResult> {
       await cards.settled();
-      if (!d.threadId && !d.threadFailed && !d.noThreads && d.cardId) {
-        try {
-          const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), {
-            body: { name: threadName.slice(0, 100), auto_archive_duration: 1440 },
-          })) as { id: string };
-          d.threadId = thread.id;
-        } catch (err) {
-          d.threadFailed = true;
-          logger.info(
-            { status: (err as { status?: number }).status, code: (err as { code?: number }).code },
-            'no thread for this job; posting under the card',
-          );
-        }
+      await startThread(threadName);
+      const fitted = await fitAll(post.images, d.uploadLimit);
+      let message: Posted;
+      try {
+        message = await postTo(post, fitted.files, [...post.notes, ...fitted.notes]);
+      } catch (err) {
+        // Each file fits, yet the message as a whole was refused: send copies half the size in all.
+        if (!isTooLarge(err)) throw err;
+        const total = fitted.files.reduce((sum, f) => sum + (f.data as Buffer).length, 0);
+        const share = Math.floor(total / 2 / Math.max(1, post.images.length));
+        const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
+        message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
-      const notes = [...post.notes];
-      const files: RawFile[] = [];
-      for (const image of post.images) {
-        const fitted = await fitUpload(image, d.uploadLimit);
-        if (fitted.note) notes.push(fitted.note);
-        files.push({ name: fitted.name, data: fitted.data, contentType: fitted.contentType });
-      }
-      const message = await postTo(post, files, notes);
       return { imageUrls: (message.attachments ?? []).map((a) => a.url) };
     },
 
     async removeResult() {
       for (const r of d.results ?? []) {
-        const route =
-          r.via === 'webhook' && tokenAlive()
-            ? Routes.webhookMessage(d.appId, d.token as string, r.id)
-            : Routes.channelMessage(r.channelId, r.id);
-        await rest
-          .delete(route, r.via === 'webhook' && tokenAlive() ? { auth: false } : {})
-          .catch((err: unknown) => logger.warn({ err }, 'delete failed'));
+        const viaBot = () => rest.delete(Routes.channelMessage(r.channelId, r.id));
+        await (r.via === 'webhook'
+          ? creds.use((token) => rest.delete(Routes.webhookMessage(d.appId, token, r.id), NO_AUTH), viaBot)
+          : viaBot()
+        ).catch((err: unknown) => logger.warn({ err }, 'delete failed'));
       }
       d.results = [];
     },
@@ -215,19 +215,12 @@ export function createDiscordContext(
       await respond.send({ type: 9, data: modal(form) });
     },
 
-    async resolveReferences(refs): Promise<Reference[]> {
-      // On Discord these links only ever come from Discord itself (attachments, our own results): they
-      // are passed on for the provider to fetch, never fetched here with any credential.
-      return refs.map((url, i) => {
-        if (!/^https?:\/\//i.test(url)) {
-          throw new ValidationError('REFERENCE_INVALID', `reference ${i + 1}`, 'a link to an image', url);
-        }
-        return { kind: 'url', url };
-      });
-    },
+    resolveReferences: (refs) => resolveDiscordReferences(refs, { rest, logger, now }),
 
     delivery() {
-      return { ...d } as unknown as Record<string, unknown>;
+      // A dead token is of no use to anyone: `undefined` removes it from the stored (merged) delivery.
+      const json = creds.tokenAlive() ? { ...d } : { ...d, token: undefined, tokenExpiresAt: 0 };
+      return json as unknown as Record<string, unknown>;
     },
   };
 }

@@ -2,14 +2,12 @@
  * The one interaction boundary, for the gateway and HTTP modes alike: it acknowledges first, turns the
  * raw payload into a command, and always answers the user — even on a bug — and logs what happened.
  */
-import { randomUUID } from 'node:crypto';
 import type { REST } from 'discord.js';
 import type { CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
 import type { FluxCommands } from '../../commands/flux/run.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Reference } from '../../core/request.ts';
 import { ADMIN_COMMAND, EDIT_COMMAND, FLUX_COMMAND, USAGE_COMMAND } from './commands.ts';
 import {
   createDiscordContext,
@@ -18,14 +16,8 @@ import {
   type Respond,
   TOKEN_LIFETIME_MS,
 } from './context.ts';
-import {
-  actorOf,
-  modalValues,
-  optionsToInput,
-  type RawAttachment,
-  type RawInteraction,
-  toReference,
-} from './payload.ts';
+import { createEditMessages } from './edit-message.ts';
+import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
 import { parseButtonId } from './render.ts';
 
 export interface HandlerDeps {
@@ -36,30 +28,45 @@ export interface HandlerDeps {
 }
 
 const EPHEMERAL = 64;
+/** The longest a burst of arrivals holds back the work of the ones already answered. */
+const MAX_HOLD_MS = 250;
 const THREAD_TYPES = new Set([10, 11, 12]);
-/** Images of a message picked with "Edit with FLUX", kept until its form comes back. */
-const EDIT_TTL_MS = 15 * 60_000;
 
 export function createInteractionHandler(
   deps: HandlerDeps,
 ): (raw: RawInteraction, send: Respond) => Promise<void> {
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
-  const edits = new Map<string, { refs: Reference[]; expires: number }>();
+  const edits = createEditMessages({ rest, logger, now });
+  let arrivals = 0;
+  /**
+   * Resolves after a turn of the event loop that brought no new interaction (or after MAX_HOLD_MS): in a
+   * burst, every member gets their acknowledgement before anyone's work (cards, jobs) takes the CPU.
+   */
+  async function burstAnswered(): Promise<void> {
+    const start = performance.now();
+    for (;;) {
+      const seen = arrivals;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (arrivals === seen || performance.now() - start > MAX_HOLD_MS) return;
+    }
+  }
 
   return async function handle(raw, send) {
+    arrivals++;
     let responded = false;
     const respond: Respond = async (body) => {
       if (responded) return;
       responded = true;
       await send(body);
-      // Let the server answer every interaction waiting in this burst before doing any one's work.
-      await new Promise((resolve) => setImmediate(resolve));
+      await burstAnswered();
     };
     const log = logger.child({
       interaction: raw.id,
       type: raw.type,
       user: raw.member?.user?.id ?? raw.user?.id,
+      // A button or form names its job: a failure is logged with it.
+      ...jobOf(raw),
     });
     let ctx: CommandContext | undefined;
     const context = (original: DiscordDelivery['original']) => {
@@ -104,11 +111,8 @@ export function createInteractionHandler(
             return;
           }
           if (raw.data?.name === EDIT_COMMAND) {
-            const target = raw.data.resolved?.messages?.[raw.data.target_id ?? ''];
-            const images = (target?.attachments ?? []).filter((a: RawAttachment) =>
-              a.content_type?.startsWith('image/'),
-            );
-            if (!images.length) {
+            const form = edits.open(raw);
+            if (!form) {
               await respond({
                 type: 4,
                 data: {
@@ -118,22 +122,7 @@ export function createInteractionHandler(
               });
               return;
             }
-            const nonce = randomUUID().slice(0, 18);
-            for (const [key, value] of edits) if (value.expires < now()) edits.delete(key);
-            edits.set(nonce, { refs: images.slice(0, 8).map(toReference), expires: now() + EDIT_TTL_MS });
-            await context('none').openForm({
-              id: `edit:${nonce}`,
-              title: 'Edit with FLUX',
-              fields: [
-                {
-                  name: 'prompt',
-                  label: `What to change (${images.length} image${images.length > 1 ? 's' : ''})`,
-                  multiline: true,
-                  required: true,
-                },
-                { name: 'options', label: 'Options (optional)', placeholder: '--model max --size 16:9' },
-              ],
-            });
+            await context('none').openForm(form);
             return;
           }
           break;
@@ -156,14 +145,15 @@ export function createInteractionHandler(
           await respond({ type: 5 });
           const values = modalValues(raw);
           if (formId.startsWith('edit:')) {
-            const stash = edits.get(formId.slice(5));
-            if (!stash) {
+            const channelId = raw.channel?.id ?? raw.channel_id ?? '';
+            const refs = await edits.references(formId.slice('edit:'.length), channelId);
+            if (!refs) {
               await context('deferred').replyPrivate(
-                'That edit form expired. Use "Edit with FLUX" on the message again.',
+                'The images of that message are out of reach now. Use "Edit with FLUX" on the message again.',
               );
               return;
             }
-            await deps.flux().form(context('deferred'), 'edit', values, stash.refs);
+            await deps.flux().form(context('deferred'), 'edit', values, refs);
             return;
           }
           await deps.flux().form(context('deferred'), formId, values);
@@ -204,4 +194,13 @@ function delivery(raw: RawInteraction, original: DiscordDelivery['original'], no
   if (raw.guild_id) d.guildId = raw.guild_id;
   if (!raw.guild_id || THREAD_TYPES.has(raw.channel?.type ?? -1)) d.noThreads = true;
   return d;
+}
+
+/** The job a button (`flux:<action>:<jobId>`) or a job's form (`flux:form:remix:<jobId>`) is about. */
+function jobOf(raw: RawInteraction): { jobId?: string } {
+  const id = raw.data?.custom_id ?? '';
+  const button = parseButtonId(id);
+  if (button) return { jobId: button.jobId };
+  const form = /^flux:form:(?:remix|ref):(.+)$/.exec(id);
+  return form?.[1] ? { jobId: form[1] } : {};
 }

@@ -3,9 +3,11 @@
  * public URL; `http` answers Discord's signed POSTs on /discord/interactions — no gateway, no shards, so
  * it scales out behind a load balancer.
  */
-import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, type REST, Routes } from 'discord.js';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
 import type { Config } from '../../config.ts';
+import { FluxError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 import { readBody } from '../../http-server.ts';
 import { createDiscordFactory } from './context.ts';
 import { createInteractionHandler } from './handler.ts';
@@ -36,12 +38,12 @@ export function createDiscordBot(
       const signature = req.headers['x-signature-ed25519'];
       const timestamp = req.headers['x-signature-timestamp'];
       if (
-        !verifyDiscordSignature(
+        !(await verifyDiscordSignature(
           key,
           typeof signature === 'string' ? signature : undefined,
           typeof timestamp === 'string' ? timestamp : undefined,
           body,
-        )
+        ))
       ) {
         res
           .writeHead(401, { 'content-type': 'application/json' })
@@ -61,13 +63,22 @@ export function createDiscordBot(
         answered = resolve;
       });
       const work = handle(raw, async (payload) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+        // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
+        const json = JSON.stringify(payload);
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
+          .end(json);
         answered();
       });
       await Promise.race([responded, work]);
       if (!res.headersSent) res.writeHead(500).end();
     });
-    return { platform: 'discord', factory, start: async () => {}, stop: async () => {} };
+    return {
+      platform: 'discord',
+      factory,
+      start: () => checkToken(rest, logger),
+      stop: async () => {},
+    };
   }
 
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: config.apiBase } });
@@ -92,4 +103,20 @@ export function createDiscordBot(
       await client.destroy();
     },
   };
+}
+
+/**
+ * HTTP mode has no login: without this, a wrong DISCORD_TOKEN would show only later, as threads that
+ * are never made. It also opens the connection to Discord before the first member is waiting on it.
+ */
+async function checkToken(rest: REST, logger: Logger): Promise<void> {
+  try {
+    const me = (await rest.get(Routes.user('@me'))) as { username?: string };
+    logger.info({ user: me.username }, 'Discord interactions served on POST /discord/interactions');
+  } catch (err) {
+    if (err instanceof DiscordAPIError && err.status === 401)
+      throw new FluxError('CONFIG_INVALID', 'DISCORD_TOKEN was refused by Discord (401 Unauthorized)');
+    // Discord being briefly out of reach must not keep the bot from starting: interactions still arrive.
+    logger.warn({ err }, 'could not reach Discord at start; carrying on');
+  }
 }

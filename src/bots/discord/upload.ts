@@ -2,6 +2,7 @@
  * Images over the upload limit are re-encoded smaller (JPEG at falling quality, then smaller sizes)
  * and the user is told; never a silent failure or a missing image.
  */
+import type { RawFile } from 'discord.js';
 import sharp from 'sharp';
 import type { OutputImage } from '../../commands/context.ts';
 
@@ -12,7 +13,12 @@ export interface Fitted {
   note?: string;
 }
 
-export async function fitUpload(image: OutputImage, limit: number): Promise<Fitted> {
+/** Why a copy was made, as the note says it: "over this server's 10.0 MB upload limit". */
+export type Reason = (limit: number) => string;
+export const overServerLimit: Reason = (limit) => `over this server's ${mb(limit)} upload limit`;
+export const overMessageLimit: Reason = () => 'more than Discord took in one message with the others';
+
+export async function fitUpload(image: OutputImage, limit: number, why = overServerLimit): Promise<Fitted> {
   if (image.data.length <= limit)
     return { name: image.name, data: image.data, contentType: image.contentType };
   const meta = await sharp(image.data).metadata();
@@ -30,12 +36,34 @@ export async function fitUpload(image: OutputImage, limit: number): Promise<Fitt
           name: `${stem}.jpg`,
           data,
           contentType: 'image/jpeg',
-          note: `${image.name} was ${mb(image.data.length)}, over this server's ${mb(limit)} upload limit, so it was sent ${size} (${mb(data.length)}).`,
+          note: `${image.name} was ${mb(image.data.length)}, ${why(limit)}, so it was sent ${size} (${mb(data.length)}).`,
         };
       }
     }
   }
   throw new Error(`${image.name} cannot be made smaller than ${mb(limit)}`);
+}
+
+/** Every image fitted to `limit`, as files for one message, with the notes that say what was changed. */
+export async function fitAll(
+  images: OutputImage[],
+  limit: number,
+  why = overServerLimit,
+): Promise<{ files: RawFile[]; notes: string[] }> {
+  const files: RawFile[] = [];
+  const notes: string[] = [];
+  for (const image of images) {
+    const fitted = await fitUpload(image, limit, why);
+    if (fitted.note) notes.push(fitted.note);
+    files.push({ name: fitted.name, data: fitted.data, contentType: fitted.contentType });
+  }
+  return { files, notes };
+}
+
+/** Discord refused the request as too large (413; 40005 Request entity too large). */
+export function isTooLarge(err: unknown): boolean {
+  const e = err as { status?: number; code?: number | string };
+  return e?.status === 413 || Number(e?.code) === 40005;
 }
 
 function mb(bytes: number): string {

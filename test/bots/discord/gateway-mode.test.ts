@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import { discordConfig, slash, startDiscordApp, until } from '../../support/discord.ts';
+import {
+  autocomplete,
+  button,
+  discordConfig,
+  modalSubmit,
+  slash,
+  startDiscordApp,
+  until,
+} from '../../support/discord.ts';
 
 let bfl: FakeBfl;
 let discord: FakeDiscord;
@@ -37,6 +45,56 @@ describe('Discord over the gateway', () => {
     );
     expect([...discord.threads.values()][0]?.id).toBe(result.channelId);
     await until(() => discord.originalOf(raw.token)?.content.includes('see thread'), 5_000, 'summary');
+    expect(discord.authViolations).toEqual([]);
+  });
+
+  it('answers autocomplete, a form button and its submission through the interaction callback', async () => {
+    const complete = autocomplete('square', 'klein-4b');
+    discord.dispatch('INTERACTION_CREATE', complete);
+    const choices = await until(
+      () => discord.callbacks.find((c) => c.interactionId === complete.id),
+      5_000,
+      'autocomplete',
+    );
+    expect(choices.body.type).toBe(8);
+    const offered = (choices.body.data?.choices ?? []) as Array<{ value: string }>;
+    expect(offered[0]?.value).toBe('1024x1024');
+
+    const raw = slash({ prompt: 'a gateway owl', model: 'klein-4b', seed: 3 });
+    discord.dispatch('INTERACTION_CREATE', raw);
+    const result = await until(
+      () =>
+        [...discord.messages.values()].find(
+          (m) => m.attachments.length && m.embeds.some((e) => JSON.stringify(e).includes('gateway owl')),
+        ),
+      10_000,
+      'result',
+    );
+    const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
+    const press = button(remix);
+    discord.dispatch('INTERACTION_CREATE', press);
+    const modal = await until(
+      () => discord.callbacks.find((c) => c.interactionId === press.id),
+      5_000,
+      'modal',
+    );
+    expect(modal.body.type).toBe(9);
+    const submit = modalSubmit(String(modal.body.data?.custom_id), {
+      prompt: 'a gateway owl at dawn',
+      model: 'klein-4b',
+      size: '1024x1024',
+      seed: '4',
+    });
+    discord.dispatch('INTERACTION_CREATE', submit);
+    await until(() => discord.callbacks.find((c) => c.interactionId === submit.id), 5_000, 'deferral');
+    await until(
+      () =>
+        [...discord.messages.values()].find(
+          (m) => m.attachments.length && JSON.stringify(m.embeds).includes('at dawn'),
+        ),
+      10_000,
+      'remix result',
+    );
     expect(discord.authViolations).toEqual([]);
   });
 
