@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS settings (
   PRIMARY KEY (platform, workspace_id)
 );
 `,
+  // Requests already acted on (Discord interaction ids, Slack deliveries), so a replay or a retry
+  // starts nothing twice, across restarts.
+  `
+CREATE TABLE seen_requests (
+  key TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX seen_requests_expiry ON seen_requests(expires_at);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

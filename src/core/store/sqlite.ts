@@ -31,6 +31,11 @@ export function createSqliteStore(path: string): Store {
     "SELECT * FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, rowid",
   );
   const findTask = db.prepare('SELECT job_id, idx FROM tasks WHERE provider_task_id = ?');
+  const claim = db.prepare(
+    'INSERT INTO seen_requests (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_requests.expires_at <= ?',
+  );
+  const purgeSeen = db.prepare('DELETE FROM seen_requests WHERE expires_at <= ?');
+  let claimsSincePurge = 0;
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
   // One wrapper for every caller's function: building a new one per state change costs more than the write.
   const inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -112,6 +117,14 @@ export function createSqliteStore(path: string): Store {
     findTask(providerTaskId) {
       const row = findTask.get(providerTaskId) as { job_id: string; idx: number } | undefined;
       return row ? { jobId: row.job_id, index: row.idx } : undefined;
+    },
+    claimOnce(key, expiresAt) {
+      const now = Date.now();
+      if (++claimsSincePurge >= 1000) {
+        claimsSincePurge = 0;
+        purgeSeen.run(now);
+      }
+      return claim.run(key, expiresAt, now).changes === 1;
     },
     transaction(fn) {
       return inTransaction.immediate(fn) as ReturnType<typeof fn>;

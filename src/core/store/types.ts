@@ -63,6 +63,11 @@ export interface Store extends Ledger {
   unfinishedJobs(): JobRow[];
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): { jobId: string; index: number } | undefined;
+  /**
+   * Records `key` (a platform request id) until `expiresAt`; true the first time, false while an
+   * earlier record lives. Durable, so a replay after a restart is still refused.
+   */
+  claimOnce(key: string, expiresAt: number): boolean;
   /** Runs `fn` in one write transaction (taken at once, so other processes wait, not interleave). */
   transaction<T>(fn: () => T): T;
   close(): void;

@@ -158,4 +158,19 @@ describe('the SQLite store', () => {
     raw.close();
     expect(() => createSqliteStore(path)).toThrow(/newer/);
   });
+
+  it('claims a request id once, across reopening, and again only after its record expires', () => {
+    const path = tempDb();
+    const first = createSqliteStore(path);
+    const now = Date.now();
+    expect(first.claimOnce('discord:123', now + 60_000)).toBe(true);
+    expect(first.claimOnce('discord:123', now + 60_000)).toBe(false);
+    expect(first.claimOnce('slack:abc', now - 1)).toBe(true);
+    first.close();
+    const again = store(path);
+    expect(again.claimOnce('discord:123', now + 60_000)).toBe(false);
+    // An expired record no longer blocks: the id may be claimed anew.
+    expect(again.claimOnce('slack:abc', now + 60_000)).toBe(true);
+    expect(again.claimOnce('slack:abc', now + 60_000)).toBe(false);
+  });
 });
