@@ -25,10 +25,12 @@ async function main(argv: string[]): Promise<number> {
     );
     return argv.length === 0 ? 2 : 0;
   }
-  const { args, out } = takeOut(argv);
+  let out: string | undefined;
   let parsed: ReturnType<typeof parseFluxArgs>;
   try {
-    parsed = parseFluxArgs(args);
+    const taken = takeOut(argv);
+    out = taken.out;
+    parsed = parseFluxArgs(taken.args);
   } catch (err) {
     if (err instanceof ValidationError) {
       output.write(`${errorText(err).replace(/`/g, '')}\n`);
@@ -60,17 +62,38 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--out <file>`: a missing or empty name is an error, never "write nothing" after paying for it. */
 function takeOut(argv: string[]): { args: string[]; out?: string } {
   const args: string[] = [];
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '--out' || a === '-o') out = argv[++i];
-    else if (a.startsWith('--out=')) out = a.slice('--out='.length);
-    else args.push(a);
+    let value: string | undefined;
+    if (a === '--out' || a === '-o') {
+      const next = argv[i + 1];
+      // `--out --model max` would otherwise write to a file named "--model" and eat the flag.
+      if (next !== undefined && !next.startsWith('--')) {
+        value = next;
+        i++;
+      }
+    } else if (a.startsWith('--out=')) value = a.slice('--out='.length);
+    else {
+      args.push(a);
+      continue;
+    }
+    if (!value?.trim())
+      throw new ValidationError(
+        'INVALID_OPTION',
+        a.startsWith('--out') ? '--out' : a,
+        OUT_ALLOWED,
+        'nothing',
+      );
+    out = value;
   }
   return out ? { args, out } : { args };
 }
+
+const OUT_ALLOWED = 'a file name to write the image to, such as fox.png';
 
 function formatFromName(path: string): string | undefined {
   const ext = extname(path).toLowerCase();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,46 @@ describe('npm run flux', () => {
     expect(unknown.stderr).toContain('Unknown option --colour');
     expect(bfl.counts.submits).toBe(before);
   });
+
+  // Several runs of the CLI each: a generous limit, since a loaded machine takes seconds per start.
+  it('exits 2 naming --seed= or --count= given no value, and sends nothing', async () => {
+    const before = bfl.counts.submits;
+    const seed = await cli(['a fox', '--model', 'klein-4b', '--seed=']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain(
+      '--seed (got nothing): allowed a whole number from 0 to 4294967295. Nothing was queued or charged.',
+    );
+    const count = await cli(['a fox', '--count=', '--model', 'klein-4b']);
+    expect(count.code).toBe(2);
+    expect(count.stderr).toContain('--count (got nothing): allowed a whole number from 1 to 4.');
+    expect(bfl.counts.submits).toBe(before);
+  }, 120_000);
+
+  it('exits 2 for --out with no file name (trailing, empty, or followed by a flag), and sends nothing', async () => {
+    const before = bfl.counts.submits;
+    for (const args of [
+      ['a fox', '--model', 'klein-4b', '--out'],
+      ['a fox', '--model', 'klein-4b', '--out='],
+      ['a fox', '--out', '--model', 'klein-4b'],
+    ]) {
+      const { code, stderr } = await cli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toContain(
+        '--out (got nothing): allowed a file name to write the image to, such as fox.png. Nothing was queued or charged.',
+      );
+    }
+    expect(bfl.counts.submits).toBe(before);
+    // Not even a file named after the flag that followed.
+    expect(readdirSync(dir)).not.toContain('--model');
+  }, 120_000);
+
+  it('exits 2 for a prompt of only invisible characters, and sends nothing', async () => {
+    const before = bfl.counts.submits;
+    const { code, stderr } = await cli(['\u200B\u2060\uFEFF', '--model', 'klein-4b']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Please add a prompt');
+    expect(bfl.counts.submits).toBe(before);
+  }, 60_000);
 
   it('exits 1 and says it was not charged when the image is moderated', async () => {
     const { code, stderr } = await cli(['[content-moderated] a fox', '--model', 'klein-4b']);

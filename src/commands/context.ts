@@ -14,6 +14,11 @@ export interface Actor {
   isAdmin: boolean;
   /** May change the server's settings and budgets (Discord: Manage Server; Slack: admin, owner or allow-listed). */
   canConfigure?: boolean;
+  /**
+   * The member's own workspace, where `isAdmin` holds, when it can differ from where they act (Slack
+   * Connect: a member of another workspace in a shared channel). Absent: the context's workspace.
+   */
+  workspaceId?: string;
 }
 
 export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm';

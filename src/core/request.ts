@@ -13,6 +13,7 @@ import {
   type ModelCatalog,
   type ModelId,
 } from './models.ts';
+import { hasVisibleText } from './prompt-text.ts';
 
 export const FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
@@ -97,7 +98,7 @@ export function validateRequest(
   policy: RequestPolicy = {},
 ): GenerationRequest {
   const prompt = (input.prompt ?? '').trim();
-  if (!prompt)
+  if (!hasVisibleText(prompt))
     throw new ValidationError(
       'MISSING_PROMPT',
       'prompt',
@@ -115,20 +116,15 @@ export function validateRequest(
   const allowed = policy.allowedModels?.length ? policy.allowedModels : MODEL_IDS;
   const modelRaw = (input.model ?? policy.defaultModel ?? DEFAULT_MODEL).trim().toLowerCase();
   if (!isModelId(modelRaw))
-    throw new ValidationError('INVALID_OPTION', 'model', allowed.join(', '), modelRaw);
+    throw new ValidationError('INVALID_OPTION', 'model', allowed.join(', '), shown(modelRaw));
   if (!allowed.includes(modelRaw))
     throw new ValidationError('MODEL_NOT_ALLOWED', 'model', allowed.join(', '), modelRaw);
   const model = catalog[modelRaw];
 
   const { width, height } = parseSize(input.size ?? policy.defaultSize ?? '1024x1024');
-  const seed =
-    input.seed === undefined || input.seed === ''
-      ? randomInt(0, 2 ** 32)
-      : int('seed', input.seed, 0, LIMITS.seedMax);
-  const count =
-    input.count === undefined || input.count === ''
-      ? 1
-      : int('count', input.count, LIMITS.countMin, LIMITS.countMax);
+  // An empty value is an error, never the default: `--seed=` must not quietly draw a random seed and spend.
+  const seed = input.seed === undefined ? randomInt(0, 2 ** 32) : int('seed', input.seed, 0, LIMITS.seedMax);
+  const count = input.count === undefined ? 1 : int('count', input.count, LIMITS.countMin, LIMITS.countMax);
 
   let steps: number | undefined;
   let guidance: number | undefined;
@@ -141,9 +137,9 @@ export function validateRequest(
       : FLEX_LIMITS.guidance.default;
   } else {
     if (present(input.steps))
-      throw new ValidationError('INVALID_OPTION', 'steps', 'only with model flex', String(input.steps));
+      throw new ValidationError('INVALID_OPTION', 'steps', 'only with model flex', shown(input.steps));
     if (present(input.guidance))
-      throw new ValidationError('INVALID_OPTION', 'guidance', 'only with model flex', String(input.guidance));
+      throw new ValidationError('INVALID_OPTION', 'guidance', 'only with model flex', shown(input.guidance));
   }
 
   let safety = present(input.safety)
@@ -154,7 +150,7 @@ export function validateRequest(
   const formatRaw = (input.format ?? 'jpeg').trim().toLowerCase();
   const format = formatRaw === 'jpg' ? 'jpeg' : formatRaw;
   if (!(FORMATS as readonly string[]).includes(format))
-    throw new ValidationError('INVALID_OPTION', 'format', FORMATS.join(', '), formatRaw);
+    throw new ValidationError('INVALID_OPTION', 'format', FORMATS.join(', '), shown(formatRaw));
 
   const upsample =
     input.upsample === undefined ? model.upsampling !== 'none' : parseBool('upsample', input.upsample);
@@ -207,7 +203,7 @@ export function parseSize(raw: string): { width: number; height: number } {
     width = roundTo(Math.sqrt(LIMITS.ratioPixels * r), LIMITS.sideStep);
     height = roundTo(Math.sqrt(LIMITS.ratioPixels / r), LIMITS.sideStep);
   } else {
-    throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
+    throw new ValidationError('INVALID_OPTION', 'size', allowed, shown(raw));
   }
   if (width < LIMITS.sideMin || height < LIMITS.sideMin || width * height > LIMITS.maxPixels) {
     throw new ValidationError('INVALID_OPTION', 'size', allowed, raw);
@@ -290,21 +286,27 @@ function ascii(b: Uint8Array, from: number, to: number): string {
   return String.fromCharCode(...b.subarray(from, to));
 }
 
-function present<T>(v: T | undefined | ''): v is T {
-  return v !== undefined && v !== '';
+/** Given at all: an empty string is a value (and an error), not the default. */
+function present<T>(v: T | undefined): v is T {
+  return v !== undefined;
+}
+
+/** A value as an error message quotes it; an empty one reads "nothing" rather than a blank. */
+function shown(raw: string | number | boolean): string {
+  return typeof raw === 'string' && !raw.trim() ? 'nothing' : String(raw);
 }
 
 function int(option: string, raw: string | number, min: number, max: number): number {
   const n = typeof raw === 'number' ? raw : /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new ValidationError('INVALID_OPTION', option, `a whole number from ${min} to ${max}`, String(raw));
+    throw new ValidationError('INVALID_OPTION', option, `a whole number from ${min} to ${max}`, shown(raw));
   return n;
 }
 
 function num(option: string, raw: string | number, min: number, max: number): number {
   const n = typeof raw === 'number' ? raw : /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n) || n < min || n > max)
-    throw new ValidationError('INVALID_OPTION', option, `a number from ${min} to ${max}`, String(raw));
+    throw new ValidationError('INVALID_OPTION', option, `a number from ${min} to ${max}`, shown(raw));
   return n;
 }
 
@@ -313,7 +315,7 @@ function parseBool(option: string, raw: boolean | string): boolean {
   const s = raw.trim().toLowerCase();
   if (['on', 'true', 'yes', '1'].includes(s)) return true;
   if (['off', 'false', 'no', '0'].includes(s)) return false;
-  throw new ValidationError('INVALID_OPTION', option, 'on or off', raw);
+  throw new ValidationError('INVALID_OPTION', option, 'on or off', shown(raw));
 }
 
 function roundTo(n: number, step: number): number {

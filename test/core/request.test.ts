@@ -81,6 +81,56 @@ describe('validateRequest', () => {
   });
 
   it('refuses a missing prompt', () => rejects({ prompt: '   ' }, 'prompt', 'MISSING_PROMPT'));
+
+  it('refuses a prompt of only invisible characters: format (Cf), control (Cc) and whitespace', () => {
+    const invisible = [
+      '\u200B',
+      '\u200B\u200C\u200D\u200E\u200F',
+      '\u202A\u202B\u202C\u202D\u202E',
+      '\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069',
+      '\uFEFF',
+      ' \u00AD\u180E\u200B\n\t',
+      '\u0000\u0007\u001B\u007F\u0085',
+      '\u3164\u115F\uFE0F',
+      '\u2800',
+      '\u{E0020}\u{E007F}',
+    ];
+    for (const prompt of invisible) {
+      const err = rejects({ prompt }, 'prompt', 'MISSING_PROMPT');
+      expect(err.allowed, JSON.stringify(prompt)).toContain('description of the image');
+    }
+  });
+
+  it('sends a prompt with real content as written, invisible joiners and marks included', () => {
+    for (const prompt of [
+      'a family 👩\u200D👩\u200D👧 at the beach',
+      'the flag of Scotland 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+      'a fox \u200F\u0645\u0631\u062D\u0628\u0627\u200F in the snow',
+      '\u200Bx',
+    ])
+      expect(validateRequest({ prompt }, catalog).prompt).toBe(prompt);
+    expect(validateRequest({ prompt: '  a fox \n' }, catalog).prompt).toBe('a fox');
+  });
+
+  it('refuses an option given empty instead of falling back to its default', () => {
+    for (const [option, extra] of [
+      ['seed', {}],
+      ['count', {}],
+      ['safety', {}],
+      ['steps', { model: 'flex' }],
+      ['guidance', { model: 'flex' }],
+      ['steps', { model: 'pro' }],
+      ['model', {}],
+      ['size', {}],
+      ['format', {}],
+      ['upsample', {}],
+    ] as const) {
+      for (const empty of ['', '  ']) {
+        const err = rejects({ prompt: 'x', ...extra, [option]: empty }, option);
+        expect(err.got, option).toBe('nothing');
+      }
+    }
+  });
   it('refuses an unknown model, listing the models', () => {
     const err = rejects({ prompt: 'x', model: 'dev' }, 'model');
     expect(err.allowed).toBe('pro, max, flex, klein-4b, klein-9b');

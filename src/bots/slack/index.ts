@@ -80,6 +80,7 @@ export function createSlackBot(
         name: where.userName ?? where.userId,
         isAdmin: workspaceAdmin,
         canConfigure: workspaceAdmin || config.adminUsers.includes(where.userId),
+        ...(where.userTeamId ? { workspaceId: where.userTeamId } : {}),
       };
       return createSlackContext(
         contextDeps,

@@ -57,18 +57,19 @@ function parseTokens(tokens: Token[]): ParsedText {
       throw new ValidationError('UNKNOWN_OPTION', flag, knownFlags().join(' '), flag);
     }
     let value = inline;
-    if (value === undefined) {
-      const next = tokens[i + 1];
-      if (!next || (!next.quoted && next.text.startsWith('--'))) {
-        throw new ValidationError(
-          'INVALID_OPTION',
-          flag,
-          def ? describeValue(def) : 'a link to an image',
-          'nothing',
-        );
-      }
+    const next = tokens[i + 1];
+    if (value === undefined && next && (next.quoted || !next.text.startsWith('--'))) {
       value = next.text;
       i++;
+    }
+    // `--seed=`, `--seed ""` and a trailing `--seed` are all mistakes: never a silent default that spends.
+    if (value === undefined || !value.trim()) {
+      throw new ValidationError(
+        'INVALID_OPTION',
+        flag,
+        def ? describeValue(def) : 'a link to an image',
+        'nothing',
+      );
     }
     if (flag === REF_FLAG) refs.push(unwrapSlackLink(value));
     else assign(input, def as OptionDef, value);

@@ -22,6 +22,7 @@ import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
 import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
+import { jobForActor, mayManage } from './ownership.ts';
 import { parseFluxText } from './parse.ts';
 import type { LiveContexts } from './sink.ts';
 
@@ -186,11 +187,8 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
 
     async button(ctx, action, jobId) {
       await guarded(ctx, async () => {
-        const job = jobs.get(jobId);
-        if (!job || job.origin.platform !== ctx.platform)
-          throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
-        const owner = ctx.actor.id === job.origin.userId || ctx.actor.isAdmin;
-        if (!owner && action !== 'use-ref' && action !== 'remix' && action !== 'confirm') {
+        const job = jobForActor(jobs, jobId, ctx);
+        if (!mayManage(job, ctx) && action !== 'use-ref' && action !== 'remix' && action !== 'confirm') {
           await ctx.replyPrivate(
             `Only the person who asked for this image or an admin can ${action === 'cancel' ? 'cancel' : action} it.`,
           );
@@ -245,8 +243,7 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
           const refs = values.options?.trim() ? parseFluxText(values.options).refs : [];
           return commands.run(ctx, { ...parseForm(values), references }, refs);
         }
-        const job = jobId ? jobs.get(jobId) : undefined;
-        if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
+        const job = jobForActor(jobs, jobId, ctx);
         if (kind === 'remix') {
           const input = { ...toInput(job.request, {}), ...parseForm(values) };
           return commands.run(ctx, input, [], job.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownFlags, parseFluxText } from '../../../src/commands/flux/parse.ts';
+import { knownFlags, parseFluxArgs, parseFluxText } from '../../../src/commands/flux/parse.ts';
 import { helpText } from '../../../src/commands/flux/run.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 
@@ -88,6 +88,51 @@ describe('parseFluxText', () => {
     expect(err.option).toBe('--model');
     expect(err.allowed).toContain('klein-4b');
     expect(fails('a fox --count --seed 4').allowed).toContain('from 1 to 4');
+  });
+
+  it('refuses every value flag left empty (--flag=, --flag "", a trailing --flag), naming it and what it takes', () => {
+    const valueFlags = knownFlags().filter((f) => f !== '--no-upsample' && f !== '--upsample');
+    expect(valueFlags).toHaveLength(9);
+    for (const flag of valueFlags) {
+      for (const text of [
+        `a fox ${flag}=`,
+        `a fox ${flag}= --count 2`,
+        `a fox ${flag} ""`,
+        `a fox ${flag} " "`,
+        `a fox ${flag}`,
+      ]) {
+        const err = fails(text);
+        expect(err.code, text).toBe('INVALID_OPTION');
+        expect(err.option, text).toBe(flag);
+        expect(err.got, text).toBe('nothing');
+        expect(err.allowed.length, text).toBeGreaterThan(0);
+      }
+    }
+    expect(fails('a fox --seed=').allowed).toBe('a whole number from 0 to 4294967295');
+    expect(fails('a fox --count=').allowed).toBe('a whole number from 1 to 4');
+    expect(fails('a fox --ref=').allowed).toBe('a link to an image');
+  });
+
+  it('refuses the same empty values from a shell’s argv', () => {
+    for (const args of [
+      ['a fox', '--seed='],
+      ['a fox', '--seed', ''],
+      ['a fox', '--seed'],
+      ['--count=', 'a fox'],
+    ]) {
+      const err = (() => {
+        try {
+          parseFluxArgs(args);
+        } catch (e) {
+          return e as ValidationError;
+        }
+        throw new Error(`expected ${JSON.stringify(args)} to fail`);
+      })();
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.option).toBe(args.find((a) => a.startsWith('--'))?.replace('=', ''));
+      expect(err.got).toBe('nothing');
+    }
+    expect(parseFluxArgs(['a fox', '--seed', '0']).input.seed).toBe('0');
   });
 
   it('refuses a value on --no-upsample', () => {

@@ -14,6 +14,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
     const responseUrl = (body as { response_url?: string }).response_url;
     const where = {
       teamId: body.team?.id,
+      ...(body.user.team_id ? { userTeamId: body.user.team_id } : {}),
       channelId,
       userId: body.user.id,
       userName: body.user.name,

@@ -5,6 +5,8 @@ import type { Logger } from '../../../core/logger.ts';
 
 export interface Where {
   teamId?: string;
+  /** The member's home team (`user.team_id`); differs from `teamId` for a guest from another workspace. */
+  userTeamId?: string;
   channelId: string;
   userId: string;
   userName?: string;

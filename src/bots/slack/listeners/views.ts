@@ -19,6 +19,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
     const teamId = meta.teamId ?? body.team?.id;
     const ctx = await deps.contextFor({
       ...(teamId ? { teamId } : {}),
+      ...(body.user.team_id ? { userTeamId: body.user.team_id } : {}),
       channelId: meta.channelId,
       userId: body.user.id,
       userName: body.user.name,

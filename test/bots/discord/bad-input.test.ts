@@ -1,0 +1,82 @@
+/** Bad input never spends on Discord: an invisible prompt, from the command or the Remix form, is refused. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
+import {
+  button,
+  CHANNEL,
+  discordConfig,
+  keyPair,
+  modalSubmit,
+  post,
+  slash,
+  startDiscordApp,
+  until,
+} from '../../support/discord.ts';
+
+let bfl: FakeBfl;
+let discord: FakeDiscord;
+let app: App;
+let port: number;
+const keys = keyPair();
+
+beforeEach(async () => {
+  bfl = await startFakeBfl({ generationMs: 20 });
+  discord = await startFakeDiscord();
+  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
+});
+afterEach(async () => {
+  await app.stop();
+  await discord.close();
+  await bfl.close();
+});
+
+async function send(raw: RawInteraction) {
+  discord.bindToken(raw.token, CHANNEL);
+  return post(port, raw, keys.privateKey);
+}
+
+const privateAnswer = (token: string) =>
+  until(
+    () =>
+      discord.calls.find(
+        (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
+      )?.body as { content: string } | undefined,
+    5_000,
+    'private answer',
+  );
+
+describe('an invisible prompt on Discord', () => {
+  it('is refused privately from /flux, with nothing queued or sent', async () => {
+    const raw = slash({ prompt: '\u200B', model: 'klein-4b' });
+    await send(raw);
+    expect((await privateAnswer(raw.token)).content).toContain('Please add a prompt');
+    expect(bfl.counts.submits).toBe(0);
+    expect(discord.originalOf(raw.token)?.deleted).toBe(true);
+  });
+
+  it('is refused from the Remix form, and so is an option left empty there', async () => {
+    await send(slash({ prompt: 'a visible fox', model: 'klein-4b' }));
+    const result = await until(
+      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      10_000,
+      'result',
+    );
+    const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
+    const form = (await send(button(remix))).body as { data: { custom_id: string } };
+    const invisible = modalSubmit(form.data.custom_id, {
+      prompt: '\u2060\uFEFF\u202E',
+      model: 'klein-4b',
+      size: '1024x1024',
+      seed: '1',
+    });
+    await send(invisible);
+    expect((await privateAnswer(invisible.token)).content).toContain('Please add a prompt');
+    const emptyCount = modalSubmit(form.data.custom_id, { prompt: 'a fox', options: '--count=' });
+    await send(emptyCount);
+    expect((await privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
+    expect(bfl.counts.submits).toBe(1);
+  });
+});
