@@ -180,13 +180,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       return { port };
     },
     async stop() {
-      await jobs.stop();
-      for (const bot of bots)
-        await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
-      if (listening) await server.close();
-      await http.close();
-      store.close();
-      lock.release();
+      try {
+        await jobs.stop();
+        for (const bot of bots)
+          await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
+        if (listening) await server.close();
+        await http.close();
+      } finally {
+        store.close();
+        lock.release();
+      }
     },
   };
 }
