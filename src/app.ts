@@ -2,8 +2,7 @@
  * The composition root: config → store → provider → jobs → commands → bots → HTTP server. Tests and
  * benches build the same app against loopback fakes by passing a different config.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
@@ -20,6 +19,7 @@ import { createBflProvider } from './core/providers/bfl.ts';
 import { createHttp } from './core/providers/http.ts';
 import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
 import type { Provider } from './core/providers/types.ts';
+import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 
@@ -50,6 +50,8 @@ export interface AppOptions {
   cli?: CliOutput;
   /** SQLite file; default `${dataDir}/flux.db`. */
   dbPath?: string;
+  /** How often the store checks its file and returns free pages (default 5 s). */
+  storeUpkeepMs?: number;
 }
 
 export interface App {
@@ -69,8 +71,23 @@ const TERMINAL = new Set<JobEvent['type']>(['failed', 'cancelled', 'needs_review
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const catalog = createCatalog(config.modelPaths);
-  mkdirSync(config.dataDir, { recursive: true });
-  const store = createSqliteStore(options.dbPath ?? join(config.dataDir, 'flux.db'));
+  const dbPath = options.dbPath ?? join(config.dataDir, 'flux.db');
+  prepareDataDir(dirname(dbPath));
+  // One process per database file: a second would resume the same tasks and post every image twice.
+  // Per file, so the CLI (its own cli.db) runs beside the bot.
+  const lock = lockDataDir(dirname(dbPath), basename(dbPath).replace(/\.db$/, ''));
+  let store: ReturnType<typeof createSqliteStore>;
+  try {
+    store = createSqliteStore(dbPath, {
+      logger,
+      ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
+    });
+  } catch (err) {
+    lock.release();
+    throw new Error(`DATA_DIR ${dirname(dbPath)}: cannot open the database ${dbPath}: ${String(err)}`, {
+      cause: err,
+    });
+  }
   const http = createHttp();
   const provider = createProvider(config, catalog, http.dispatcher, logger);
   const jobs = createJobs({
@@ -119,7 +136,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     });
 
-  const server = createHttpServer(logger, () => ({ provider: config.provider }));
+  const server = createHttpServer(logger, () => {
+    const problems = store.health.problems();
+    return {
+      ready: problems.length === 0,
+      provider: config.provider,
+      store: problems.length ? problems : 'ok',
+    };
+  });
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
     const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
@@ -156,12 +180,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       return { port };
     },
     async stop() {
-      await jobs.stop();
-      for (const bot of bots)
-        await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
-      if (listening) await server.close();
-      await http.close();
-      store.close();
+      try {
+        await jobs.stop();
+        for (const bot of bots)
+          await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
+        if (listening) await server.close();
+        await http.close();
+      } finally {
+        store.close();
+        lock.release();
+      }
     },
   };
 }

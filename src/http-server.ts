@@ -1,6 +1,8 @@
 /**
- * The one HTTP server on PORT: `/healthz`, and whatever routes the bots mount (Discord interactions,
- * Slack events, provider webhooks). Handlers get the raw request; signature checks need the raw body.
+ * The one HTTP server on PORT: health (`/livez` the process answers; `/readyz` — and `/healthz`, its
+ * alias — the store can keep work, else 503 naming the problem), and whatever routes the bots mount
+ * (Discord interactions, Slack events, provider webhooks). Handlers get the raw request; signature
+ * checks need the raw body.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,19 +18,22 @@ export interface HttpServer {
   readonly server: Server;
 }
 
-export function createHttpServer(
-  log: Logger,
-  health: () => Record<string, unknown> = () => ({}),
-): HttpServer {
+/** What `/readyz` reports: `ready` false answers 503, with the rest of the body saying why. */
+export type Readiness = () => { ready: boolean } & Record<string, unknown>;
+
+const HEALTH_PATHS = new Set(['/livez', '/readyz', '/healthz']);
+
+export function createHttpServer(log: Logger, readiness: Readiness = () => ({ ready: true })): HttpServer {
   const routes = new Map<string, RouteHandler>();
   const prefixes: Array<[string, RouteHandler]> = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
-    if (method === 'GET' && path === '/healthz') {
+    if (method === 'GET' && HEALTH_PATHS.has(path)) {
+      const { ready, ...detail } = path === '/livez' ? { ready: true } : readiness();
       res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: true, ...health() }));
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: ready, ...detail }));
       return;
     }
     const handler =

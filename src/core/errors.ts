@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'JOB_NOT_CANCELLABLE'
   | 'NEEDS_REVIEW'
   | 'SHUTTING_DOWN'
+  // The bot's own storage cannot keep new work (disk full, database file removed): nothing was started.
+  | 'STORE_UNAVAILABLE'
   // The platform would not let us post where the command ran (bot not in the channel, DM closed).
   | 'CHANNEL_UNAVAILABLE'
   | 'CONFIG_INVALID';

@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import type { Store } from '../../src/core/store/types.ts';
 import { catalog, tempDb } from './core.ts';
 import { createFakeProvider, type FakeProvider, until } from './fake-provider.ts';
 
@@ -16,6 +17,10 @@ export interface HarnessOptions {
   scheduler?: Scheduler;
   /** Platforms to attach a recording sink for (default: cli). */
   platforms?: JobOrigin['platform'][];
+  /** Puts our own Store port between the jobs and the file (a disk that refuses chosen writes). */
+  wrapStore?: (store: Store) => Store;
+  /** How often the store checks its file (default 5 s). */
+  storeUpkeepMs?: number;
   /** Runs inside the sink for every event; a throw fails that event (a ready one stays undelivered). */
   onEvent?: (event: JobEvent) => Promise<void> | void;
 }
@@ -25,7 +30,11 @@ export type Harness = ReturnType<typeof createHarness>;
 export function createHarness(options: HarnessOptions = {}) {
   const dbPath = options.dbPath ?? tempDb();
   const provider: FakeProvider = createFakeProvider();
-  const store = createSqliteStore(dbPath);
+  const file = createSqliteStore(dbPath, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
+  });
+  const store = options.wrapStore ? options.wrapStore(file) : file;
   const jobs = createJobs({
     store,
     provider,

@@ -161,6 +161,8 @@ export function errorText(err: FluxError | JobError): string {
       return 'This image has already started and can no longer be cancelled.';
     case 'CHANNEL_UNAVAILABLE':
       return 'I can’t post in this channel yet. Add me with `/invite @FLUX` (or mention me and choose “Add to channel”), then try again. Nothing was queued or charged.';
+    case 'STORE_UNAVAILABLE':
+      return "The bot's storage is unavailable right now, so it is not starting new images; the bot's operator needs to fix it. Nothing was charged.";
     case 'SHUTTING_DOWN':
       return `The bot is restarting; your image is kept and will continue shortly. ${charge}`;
     case 'DOWNLOAD_TOO_LARGE':

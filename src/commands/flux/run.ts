@@ -71,6 +71,7 @@ const PRIVATE_ANSWERS = new Set<ErrorCode>([
   'BUDGET_EXCEEDED',
   'CONFIRMATION_EXPIRED',
   'NOT_ADMIN',
+  'STORE_UNAVAILABLE',
 ]);
 
 export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {

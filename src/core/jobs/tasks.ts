@@ -3,7 +3,7 @@
  * crash mid-submit is visible; the provider's answer is stored before waiting so a restart can wait for
  * the same task instead of paying for a new one.
  */
-import { type FluxError, ProviderError, toFluxError } from '../errors.ts';
+import { FluxError, ProviderError, toFluxError } from '../errors.ts';
 import type { JobError } from '../job-types.ts';
 import { estimateImage } from '../pricing.ts';
 import { sleep } from '../providers/sleep.ts';
@@ -12,6 +12,7 @@ import { seedAt } from '../request.ts';
 import type { JobRow } from '../store/types.ts';
 import { settle } from './deliver.ts';
 import { addPending, type JobRuntime, jobLog, taskKey, toView, userKey } from './runtime.ts';
+import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
 const RATE_LIMIT_PATIENCE_MS = 15 * 60_000;
@@ -45,6 +46,13 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
   const job = rt.store.getJob(jobId);
   if (!job || job.state === 'cancelled' || rt.stopping) return;
   const log = jobLog(rt, job, { task: index });
+  if (!rt.store.health.accepting()) {
+    // The database file is gone: what this task would record could not survive a restart, so nothing
+    // is spent on it.
+    failTask(rt, job, index, new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'));
+    settle(rt, jobId);
+    return;
+  }
   const spec = {
     request: job.request,
     seed: seedAt(job.request, index),
@@ -88,7 +96,11 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
       return;
     }
   }
-  rt.store.updateTask(jobId, index, { state: 'submitted', submitted });
+  // Paid from here on: if the disk refuses this write, the ids stay in memory, polling goes on and the
+  // write is retried until it lands.
+  recordSubmitted(rt, jobId, index, submitted).catch((err: unknown) =>
+    log.error({ err, providerTask: submitted.taskId }, 'could not record the submitted task'),
+  );
   log.debug({ providerTask: submitted.taskId }, 'submitted');
   if (rt.stopping) return;
   await waitTask(rt, job, index, submitted);
@@ -100,6 +112,7 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
   const entry: { controller: AbortController; wake?: () => void } = { controller };
   rt.waits.set(submitted.taskId, entry);
   let lastProgress = 0;
+  let ready: Parameters<JobRuntime['store']['updateTask']>[2] | undefined;
   try {
     const result = await rt.provider.waitForResult(submitted, {
       signal: controller.signal,
@@ -118,13 +131,12 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
     });
     if (result.generationMs !== undefined) rt.latency.observe(job.request.model, result.generationMs);
     const cost = result.costMicros ?? submitted.costMicros;
-    // The bytes go to the store once and this process drops them; delivery reads them back.
-    rt.store.updateTask(job.id, index, {
+    ready = {
       state: 'ready',
       image: { data: result.data, contentType: result.contentType },
       costMicros: cost ?? estimateImage(job.request, rt.prices),
       costEstimated: cost === undefined,
-    });
+    };
   } catch (err) {
     if (controller.signal.aborted) return; // Stopping: the task stays `submitted` and resumes next start.
     const e = toFluxError(err);
@@ -133,6 +145,10 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
   } finally {
     rt.waits.delete(submitted.taskId);
   }
+  // The bytes go to the store once and this process drops them; delivery reads them back. A full disk
+  // holds them here until the write lands; a stop first leaves the task to resume at the next start.
+  const patch = ready;
+  if (patch && !(await writeUntilLanded(rt, () => rt.store.updateTask(job.id, index, patch)))) return;
   settle(rt, job.id);
 }
 

@@ -4,18 +4,45 @@
  */
 import Database from 'better-sqlite3';
 import { DEFAULT_SETTINGS, type SpendFilter, type WorkspaceSettings } from '../budgets.ts';
+import { FluxError } from '../errors.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { createStoreHealth, isDiskError } from './health.ts';
 import { jobColumns, serializeRequest, taskColumns, toJob, toTask } from './sqlite-rows.ts';
 import { migrate } from './sqlite-schema.ts';
+import { startUpkeep, useIncrementalVacuum } from './sqlite-upkeep.ts';
 import type { JobRow, SpendRow, Store, TaskRow } from './types.ts';
 
 export { parseRequest, serializeRequest } from './sqlite-rows.ts';
 
-export function createSqliteStore(path: string): Store {
+export interface SqliteStoreOptions {
+  logger?: Logger;
+  /** How often the file is checked (still there, free pages returned); default 5 s. */
+  upkeepEveryMs?: number;
+}
+
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const logger = options.logger ?? silentLogger();
   const db = new Database(path);
+  useIncrementalVacuum(db, logger);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // The WAL is reused after each checkpoint; this caps what a burst of images leaves it holding.
+  db.pragma(`journal_size_limit = ${32 * 1024 * 1024}`);
   migrate(db);
+  const health = createStoreHealth(logger);
+  const stopUpkeep = startUpkeep(db, path, health, options.upkeepEveryMs ?? 5_000);
+  /** New work only while it would be durable; a refused write says so in the user's words. */
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      if (!health.accepting()) throw unavailable();
+      try {
+        return fn(...args);
+      } catch (err) {
+        throw isDiskError(err) ? unavailable(err) : err;
+      }
+    };
 
   const insertJob =
     db.prepare(`INSERT INTO jobs (id, state, request, origin, delivery, parent_id, platform, workspace_id, channel_id, user_id,
@@ -72,27 +99,30 @@ export function createSqliteStore(path: string): Store {
   };
 
   return {
-    insertJob: db.transaction((job: JobRow, tasks: TaskRow[]) => {
-      insertJob.run({
-        id: job.id,
-        state: job.state,
-        request: serializeRequest(job.request),
-        origin: JSON.stringify(job.origin),
-        delivery: JSON.stringify(job.delivery),
-        parentId: job.parentId ?? null,
-        platform: job.origin.platform,
-        workspaceId: job.origin.workspaceId ?? null,
-        channelId: job.origin.channelId ?? null,
-        userId: job.origin.userId,
-        estimate: job.estimateMicros,
-        cost: job.costMicros ?? null,
-        createdAt: job.createdAt,
-        startedAt: job.startedAt ?? null,
-        finishedAt: job.finishedAt ?? null,
-        error: job.error ? JSON.stringify(job.error) : null,
-      });
-      for (const t of tasks) insertTask.run(job.id, t.index, t.seed, t.state);
-    }),
+    health,
+    insertJob: guarded(
+      db.transaction((job: JobRow, tasks: TaskRow[]) => {
+        insertJob.run({
+          id: job.id,
+          state: job.state,
+          request: serializeRequest(job.request),
+          origin: JSON.stringify(job.origin),
+          delivery: JSON.stringify(job.delivery),
+          parentId: job.parentId ?? null,
+          platform: job.origin.platform,
+          workspaceId: job.origin.workspaceId ?? null,
+          channelId: job.origin.channelId ?? null,
+          userId: job.origin.userId,
+          estimate: job.estimateMicros,
+          cost: job.costMicros ?? null,
+          createdAt: job.createdAt,
+          startedAt: job.startedAt ?? null,
+          finishedAt: job.finishedAt ?? null,
+          error: job.error ? JSON.stringify(job.error) : null,
+        });
+        for (const t of tasks) insertTask.run(job.id, t.index, t.seed, t.state);
+      }),
+    ),
     getJob(id) {
       const row = getJob.get(id) as Record<string, unknown> | undefined;
       return row ? toJob(row) : undefined;
@@ -127,7 +157,11 @@ export function createSqliteStore(path: string): Store {
       return claim.run(key, expiresAt, now).changes === 1;
     },
     transaction(fn) {
-      return inTransaction.immediate(fn) as ReturnType<typeof fn>;
+      try {
+        return inTransaction.immediate(fn) as ReturnType<typeof fn>;
+      } catch (err) {
+        throw isDiskError(err) && !(err instanceof FluxError) ? unavailable(err) : err;
+      }
     },
     getSettings(platform, workspaceId) {
       const row = getSettings.get(platform, workspaceId) as { json: string } | undefined;
@@ -162,7 +196,12 @@ export function createSqliteStore(path: string): Store {
       }) as SpendRow[];
     },
     close() {
+      stopUpkeep();
       if (db.open) db.close();
     },
   };
+}
+
+function unavailable(cause?: unknown): FluxError {
+  return new FluxError('STORE_UNAVAILABLE', 'the store cannot keep new work durably', { cause });
 }

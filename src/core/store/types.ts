@@ -6,6 +6,7 @@ import type { Ledger, WorkspaceSettings } from '../budgets.ts';
 import type { JobError, JobOrigin, JobState, TaskState } from '../job-types.ts';
 import type { SubmittedTask } from '../providers/types.ts';
 import type { GenerationRequest } from '../request.ts';
+import type { StoreHealth } from './health.ts';
 
 export interface JobRow {
   id: string;
@@ -44,6 +45,8 @@ export interface SpendRow {
 }
 
 export interface Store extends Ledger {
+  /** Problems with the store now (a failed write being retried, the file removed), for readiness. */
+  readonly health: StoreHealth;
   getSettings(platform: JobOrigin['platform'], workspaceId: string): WorkspaceSettings | undefined;
   putSettings(platform: JobOrigin['platform'], workspaceId: string, settings: WorkspaceSettings): void;
   /** Spend since `since` grouped by UTC day, model and user (for usage and charts). */
@@ -51,7 +54,7 @@ export interface Store extends Ledger {
     filter: { platform: JobOrigin['platform']; workspaceId?: string; userId?: string },
     since: number,
   ): SpendRow[];
-  /** Inserts a job and its tasks in one transaction. */
+  /** Inserts a job and its tasks in one transaction; STORE_UNAVAILABLE when it would not be durable. */
   insertJob(job: JobRow, tasks: TaskRow[]): void;
   getJob(id: string): JobRow | undefined;
   getTasks(jobId: string, withImages?: boolean): TaskRow[];

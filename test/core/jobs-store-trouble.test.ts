@@ -1,0 +1,122 @@
+/**
+ * The store failing under paid work (fake provider, our own Store port wrapped): a full disk must not
+ * lose a task that was paid for, and a removed database file must stop new spending.
+ */
+import { unlinkSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeRetry } from '../../src/core/jobs/store-retry.ts';
+import type { Store, TaskRow } from '../../src/core/store/types.ts';
+import { origin, request } from '../support/core.ts';
+import { until } from '../support/fake-provider.ts';
+import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+
+const open: Harness[] = [];
+const saved = { ...storeRetry };
+beforeEach(() => {
+  storeRetry.firstMs = 20; // The retry schedule, not its length, is under test.
+});
+afterEach(async () => {
+  Object.assign(storeRetry, saved);
+  for (const c of open.splice(0)) await c.close();
+});
+function harness(options: HarnessOptions = {}): Harness {
+  const c = createHarness(options);
+  open.push(c);
+  return c;
+}
+const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
+
+function recordingLogger() {
+  const lines: Array<{ level: number; msg: string; problem?: string }> = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+
+/** A disk that, while `full`, refuses the writes that carry what a paid task produced. */
+function fullDisk() {
+  const disk = { full: false, refused: [] as Array<Partial<TaskRow>> };
+  const wrap = (real: Store): Store => ({
+    ...real,
+    updateTask(jobId, index, patch) {
+      if (disk.full && (patch.submitted || patch.image)) {
+        disk.refused.push(patch);
+        throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      }
+      real.updateTask(jobId, index, patch);
+    },
+  });
+  return { disk, wrap };
+}
+
+describe('a store in trouble under paid work', () => {
+  it('keeps polling a paid task whose polling URL the full disk refused, logs it once, and records and delivers it when the disk frees', async () => {
+    const { logger, lines } = recordingLogger();
+    const { disk, wrap } = fullDisk();
+    const c = harness({ logger, wrapStore: wrap });
+    await c.jobs.start();
+    disk.full = true;
+    const job = c.jobs.create({ request: klein({ count: 2 }), origin: origin() });
+
+    // Both submits were paid and refused by the disk; their waits go on from memory.
+    await c.waitingFor(2);
+    expect(c.store.getTasks(job.id).map((t) => t.state)).toEqual(['submitting', 'submitting']);
+    expect(c.store.health.problems().map((p) => p.problem)).toEqual(['write_failed']);
+
+    c.provider.finish('t0');
+    c.provider.finish('t1');
+    // The images too are refused, and held: retried, not failed, not delivered without a record.
+    await until(() => disk.refused.filter((p) => p.image).length >= 4, 'image writes retried');
+    expect(c.eventsOf(job.id)).not.toContain('failed');
+    expect(c.eventsOf(job.id)).not.toContain('ready');
+
+    disk.full = false;
+    const end = await c.ended(job.id);
+    expect(end.type).toBe('ready');
+    await until(
+      () =>
+        c.store.getTasks(job.id).every((t) => t.submitted?.pollingUrl === `https://poll.example/t${t.index}`),
+      'the refused polling URLs recorded',
+    );
+    await until(() => c.store.health.problems().length === 0, 'health to clear');
+    expect(c.store.getTasks(job.id).map((t) => t.state)).toEqual(['ready', 'ready']);
+    expect(c.provider.submits).toHaveLength(2);
+
+    const errors = lines.filter((l) => l.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.problem).toBe('write_failed');
+    expect(lines.some((l) => l.msg === 'store problem cleared')).toBe(true);
+  });
+
+  it('stops submitting once the database file is removed: a queued image fails as uncharged, new jobs are refused', async () => {
+    const c = harness({ maxActive: 1, storeUpkeepMs: 10 });
+    await c.jobs.start();
+    const first = c.jobs.create({ request: klein(), origin: origin() });
+    await c.waitingFor(1);
+    const second = c.jobs.create({ request: klein(), origin: origin('u2') });
+
+    unlinkSync(c.dbPath);
+    await until(() => !c.store.health.accepting(), 'the removal noticed');
+    expect(() => c.jobs.create({ request: klein(), origin: origin('u3') })).toThrow(
+      expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+    );
+
+    c.provider.finish('t0');
+    expect((await c.ended(first.id)).type).toBe('ready');
+    const end = await c.ended(second.id);
+    expect(end.type).toBe('failed');
+    expect(end.job.tasks[0]?.error).toMatchObject({ code: 'STORE_UNAVAILABLE', charge: 'none' });
+    expect(end.job.tasks[0]?.costMicros).toBe(0);
+    expect(c.provider.submits).toHaveLength(1);
+  });
+});
