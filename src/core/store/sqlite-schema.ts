@@ -3,6 +3,7 @@
  * migration that has shipped. Migration 1 uses IF NOT EXISTS so files made before versioning adopt it.
  */
 import type Database from 'better-sqlite3';
+import { TOTALS_MIGRATION } from './sqlite-retention.ts';
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -57,6 +58,7 @@ CREATE TABLE seen_requests (
 );
 CREATE INDEX seen_requests_expiry ON seen_requests(expires_at);
 `,
+  TOTALS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, type SpendFilter, type WorkspaceSettings } from '../b
 import { FluxError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { createStoreHealth, isDiskError } from './health.ts';
+import { createRetention, foldedBreakdownSql, foldedSpendSql } from './sqlite-retention.ts';
 import { jobColumns, serializeRequest, taskColumns, toJob, toTask } from './sqlite-rows.ts';
 import { migrate } from './sqlite-schema.ts';
 import { startUpkeep, useIncrementalVacuum } from './sqlite-upkeep.ts';
@@ -73,10 +74,13 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   );
   // A job's money: its settled cost once known, else its estimate (reserved while it is unfinished).
   const MONEY = 'COALESCE(cost, estimate)';
+  // Live rows plus the per-day totals that old jobs were folded into (sqlite-retention.ts).
   const spendSql = (filter: SpendFilter) =>
-    `SELECT COALESCE(SUM(${MONEY}), 0) AS micros FROM jobs WHERE platform = @platform AND workspace_id IS @workspaceId AND created_at >= @since` +
+    `SELECT (SELECT COALESCE(SUM(${MONEY}), 0) FROM jobs WHERE platform = @platform AND workspace_id IS @workspaceId AND created_at >= @since` +
     (filter.channelId ? ' AND channel_id = @channelId' : '') +
-    (filter.userId ? ' AND user_id = @userId' : '');
+    (filter.userId ? ' AND user_id = @userId' : '') +
+    `) + (${foldedSpendSql(filter)}) AS micros`;
+  const retention = createRetention(db);
   const cached = (sql: string) => {
     let stmt = statements.get(sql);
     if (!stmt) {
@@ -183,17 +187,21 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       return row.micros;
     },
     spendBreakdown(filter, since) {
-      const sql =
+      const live =
         `SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, json_extract(request, '$.model') AS model, user_id AS userId, SUM(${MONEY}) AS micros ` +
         'FROM jobs WHERE platform = @platform AND workspace_id IS @workspaceId AND created_at >= @since' +
         (filter.userId ? ' AND user_id = @userId' : '') +
-        ' GROUP BY day, model, user_id ORDER BY day';
+        ' GROUP BY day, model, user_id';
+      const sql = `SELECT day, model, userId, SUM(micros) AS micros FROM (${live} UNION ALL ${foldedBreakdownSql(filter)}) GROUP BY day, model, userId ORDER BY day`;
       return cached(sql).all({
         platform: filter.platform,
         workspaceId: filter.workspaceId ?? null,
         since,
         userId: filter.userId ?? null,
       }) as SpendRow[];
+    },
+    foldHistory(keepDays, now) {
+      return retention.fold(keepDays, now).jobs;
     },
     close() {
       stopUpkeep();

@@ -71,6 +71,11 @@ export interface Store extends Ledger {
    * earlier record lives. Durable, so a replay after a restart is still refused.
    */
   claimOnce(key: string, expiresAt: number): boolean;
+  /**
+   * Folds finished jobs created before the UTC midnight `keepDays` ago into per-day, per-user,
+   * per-model totals and deletes them; spend figures read both, so none changes. Returns jobs folded.
+   */
+  foldHistory(keepDays: number, now?: number): number;
   /** Runs `fn` in one write transaction (taken at once, so other processes wait, not interleave). */
   transaction<T>(fn: () => T): T;
   close(): void;
