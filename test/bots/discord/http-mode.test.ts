@@ -70,7 +70,7 @@ describe('Discord over HTTP interactions', () => {
   it('answers PING with PONG and refuses bad or missing signatures with 401', async () => {
     const ping = { ...slash({}), type: 1 };
     expect((await post(port, ping, keys.privateKey)).body).toEqual({ type: 1 });
-    expect((await post(port, ping, keys.privateKey, true)).status).toBe(401);
+    expect((await post(port, ping, keys.privateKey, { tamper: true })).status).toBe(401);
     const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
       method: 'POST',
       body: '{"type":1}',
