@@ -39,6 +39,8 @@ export interface FrontEndDeps {
   jobs: JobsService;
   /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
   dispatcher: Dispatcher;
+  /** Store.claimOnce: a platform request id acted on once, durably (replays start nothing twice). */
+  claimOnce: (key: string, expiresAt: number) => boolean;
 }
 
 export interface AppOptions {
@@ -146,7 +148,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
-    const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
+    const bot = make({
+      flux: () => flux,
+      http: server,
+      logger,
+      jobs,
+      dispatcher: http.dispatcher,
+      claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
+    });
     restore[bot.platform] = bot.factory;
     bots.push(bot);
     attach(bot.platform);

@@ -45,6 +45,14 @@ export function createHttpServer(log: Logger, readiness: Readiness = () => ({ re
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((err: unknown) => {
+        if (err instanceof BodyTooLargeError) {
+          // The sender's mistake (or abuse), not ours: answered, and the connection not kept.
+          log.warn({ path, limit: err.limit }, 'request body over the limit');
+          if (!res.headersSent)
+            res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+          res.end('{"error":"payload too large"}');
+          return;
+        }
         log.error({ err, path }, 'http handler failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end('{"error":"internal"}');
@@ -75,13 +83,24 @@ export function createHttpServer(log: Logger, readiness: Readiness = () => ({ re
   };
 }
 
-/** Reads a request body, refusing more than `limit` bytes. */
+/** A request body over its route's limit: the server answers 413 instead of an internal error. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`body over ${limit} bytes`);
+  }
+}
+
+/** Reads a request body, refusing more than `limit` bytes (BodyTooLargeError). */
 export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Not destroyed on the way out: the socket must stay up for the 413 to reach the sender.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`body over ${limit} bytes`);
+    if (size > limit) {
+      req.resume(); // the rest is discarded as it comes, never held
+      throw new BodyTooLargeError(limit);
+    }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -5,12 +5,14 @@
  * It records every call and answers like Discord: snowflake ids, JSON, `Bot <token>` on bot routes and
  * none on interaction routes, 403 Missing Permissions on thread creation (or on posts in a thread) when
  * told to, 401 Invalid Webhook Token for expired interaction tokens, 413 for a request over
- * `maxRequestBytes`. Attachments live on a fake CDN under
+ * `maxRequestBytes`, 400 Invalid Form Body for a malformed `allowed_mentions`. It works out who each
+ * message would notify (`pings`) the way Discord does. Attachments live on a fake CDN under
  * the same origin with signed, expiring links (`ex`/`is`/`hm`), which POST /attachments/refresh-urls renews.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { MESSAGE_PATH, mentionsProblem, wouldPing } from './discord-mentions.ts';
 
 export interface FakeMessage {
   id: string;
@@ -50,6 +52,12 @@ export interface FakeDiscord {
   /** Posting in any thread the bot made answers 403 (set before the thread exists). */
   refuseThreadPosts: boolean;
   expiredTokens: Set<string>;
+  /**
+   * Who messages would notify, as Discord decides: mentions in `content` only (never in embeds), those
+   * `allowed_mentions` lets through — all of them when it is absent. An escaped `\<@id>` still pings.
+   * Edits count too: a mention added by an edit is highlighted for the member it names.
+   */
+  pings: Array<{ path: string; who: string }>;
   /** Largest total of file bytes one request may carry (413, code 40005 above it); 0 for no limit. */
   maxRequestBytes: number;
   /** Attachment links exchanged through POST /attachments/refresh-urls: original → refreshed. */
@@ -73,6 +81,7 @@ export function snowflake(): string {
 
 export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-only'): Promise<FakeDiscord> {
   const calls: DiscordCall[] = [];
+  const pings: FakeDiscord['pings'] = [];
   const messages = new Map<string, FakeMessage>();
   const threads: FakeDiscord['threads'] = new Map();
   const callbacks: FakeDiscord['callbacks'] = [];
@@ -165,6 +174,23 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     });
     const b = (body ?? {}) as Record<string, unknown>;
     let match: RegExpExecArray | null;
+    // A message (or an interaction response carrying one) is checked and its mentions worked out.
+    const sent =
+      /\/callback$/.test(path) && (b.type === 4 || b.type === 7)
+        ? ((b.data ?? {}) as Record<string, unknown>)
+        : (req.method === 'POST' || req.method === 'PATCH') && MESSAGE_PATH.test(path)
+          ? b
+          : undefined;
+    if (sent) {
+      const problem = mentionsProblem(sent.allowed_mentions);
+      if (problem)
+        return json(res, 400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { allowed_mentions: { _errors: [{ code: 'BASE_TYPE_BAD', message: problem }] } },
+        });
+      for (const who of wouldPing(sent)) pings.push({ path, who });
+    }
 
     if (req.method === 'GET' && path === '/users/@me') {
       if (!bot()) return;
@@ -338,6 +364,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     api: `${base}/api`,
     token,
     calls,
+    pings,
     messages,
     threads,
     callbacks,

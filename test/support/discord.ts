@@ -4,7 +4,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { createDiscordBot } from '../../src/bots/discord/index.ts';
 import type { RawAttachment, RawInteraction, RawOption } from '../../src/bots/discord/payload.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, snowflake } from '../fakes/discord-server.ts';
 import { tempDb } from './core.ts';
@@ -149,28 +149,36 @@ export function discordConfig(
 export async function startDiscordApp(
   config: Config,
   now?: () => number,
+  logger?: Logger,
 ): Promise<{ app: App; port: number }> {
   const discord = config.discord as NonNullable<Config['discord']>;
   const app = await createApp({
     config,
-    logger: process.env.TEST_LOG
-      ? (await import('../../src/core/logger.ts')).createLogger({ level: 'debug' })
-      : silentLogger(),
+    logger:
+      logger ??
+      (process.env.TEST_LOG
+        ? (await import('../../src/core/logger.ts')).createLogger({ level: 'debug' })
+        : silentLogger()),
     frontEnds: [(deps) => createDiscordBot(discord, { ...deps, ...(now ? { now } : {}) })],
   });
   const { port } = await app.start();
   return { app, port };
 }
 
-/** POSTs a signed interaction the way Discord does; returns the HTTP status and JSON answer. */
+/**
+ * POSTs a signed interaction the way Discord does; returns the HTTP status and JSON answer. `at` is when
+ * Discord signed it (ms; default now — a test that moves the bot's clock passes the moved time), `body`
+ * replaces the JSON (signed all the same), `tamper` breaks the signature.
+ */
 export async function post(
   port: number,
   raw: RawInteraction,
   key: KeyObject,
-  tamper = false,
+  opts: { tamper?: boolean; at?: number; body?: string } = {},
 ): Promise<{ status: number; body: unknown; ms: number }> {
-  const body = JSON.stringify(raw);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+  const { tamper = false } = opts;
+  const body = opts.body ?? JSON.stringify(raw);
+  const timestamp = String(Math.floor((opts.at ?? Date.now()) / 1000));
   const signature = sign(null, Buffer.from(timestamp + (tamper ? `${body} ` : body)), key).toString('hex');
   const t0 = performance.now();
   const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
@@ -199,4 +207,46 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A prompt made of every construct Discord renders as markup or a mention, each around its own word so
+ * that finding it cannot be confused with the bot's own formatting. Slash options are one line; modal
+ * fields may hold several, where the line-start constructs (headings, subtext, lists, quotes) live.
+ */
+export const HOSTILE_PROMPT =
+  'hi @everyone @here <@&500000000000000001> <@400000000000000002> <#300000000000000009> <t:1700000000:R> ' +
+  '[click me](http://evil.example) [second](http://evil.example/2) **bold** *it* __under__ ~~strike~~ ' +
+  '||spoiler|| `code` https://bare.example # Heading';
+export const HOSTILE_LINES =
+  '# Heading\n## Sub\n-# small\n- item\n* star\n1. one\n> quote\n>>> rest\n[click me](http://evil.example) <@400000000000000002>';
+
+const CONSTRUCTS: Array<[string, RegExp]> = [
+  ['masked link', /\[(?:click me|second)\]\(/],
+  ['bare link', /https?:\/\/(?:bare|evil)/],
+  ['user mention', /<@!?\d+>/],
+  ['role mention', /<@&\d+>/],
+  ['channel mention', /<#\d+>/],
+  ['timestamp', /<t:\d+(?::\w)?>/],
+  ['heading', /^ {0,2}#{1,3} (?:Heading|Sub)/m],
+  ['subtext', /^ *-# small/m],
+  ['bulleted list', /^ *[-*] (?:item|star)/m],
+  ['numbered list', /^ *1\. one/m],
+  ['quote', /^ *>{1,3} (?:quote|rest)/m],
+  ['bold', /\*\*bold\*\*/],
+  ['italic', /\*it\*/],
+  ['underline', /__under__/],
+  ['strikethrough', /~~strike~~/],
+  ['spoiler', /\|\|spoiler\|\|/],
+  ['inline code', /`code`/],
+];
+
+/**
+ * The constructs of the hostile prompts that Discord would render live in `text` (message content,
+ * embed description, field): a backslash before ASCII punctuation shows that character as plain text,
+ * as Discord's markdown does, so escaped characters are set aside before looking.
+ */
+export function liveMarkup(text: string): string[] {
+  const plain = text.replace(/\\[!-/:-@[-`{-~]/g, '\uE000');
+  return CONSTRUCTS.filter(([, re]) => re.test(plain)).map(([name]) => name);
 }

@@ -1,6 +1,8 @@
 /**
  * The one interaction boundary, for the gateway and HTTP modes alike: it acknowledges first, turns the
  * raw payload into a command, and always answers the user — even on a bug — and logs what happened.
+ * Each interaction id is acted on once, remembered in the store: a replayed interaction (a captured
+ * signed request sent again, a gateway redelivery) starts no second job, even after a restart.
  */
 import type { REST } from 'discord.js';
 import type { CommandContext } from '../../commands/context.ts';
@@ -17,6 +19,7 @@ import {
   TOKEN_LIFETIME_MS,
 } from './context.ts';
 import { createEditMessages } from './edit-message.ts';
+import { quietResponse } from './outgoing.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
 import { parseButtonId } from './render.ts';
 
@@ -24,8 +27,19 @@ export interface HandlerDeps {
   flux: () => FluxCommands;
   rest: REST;
   logger: Logger;
+  /** Store.claimOnce: true the first time a key is seen, durably. */
+  claimOnce: (key: string, expiresAt: number) => boolean;
   now?: () => number;
 }
+
+/** What became of an interaction: acted on, or refused as one already seen (nothing sent for it). */
+export type Handled = 'handled' | 'replayed';
+
+/**
+ * How long an interaction id is remembered. Its token works for 15 minutes and HTTP mode refuses
+ * timestamps more than 5 minutes off, so an hour outlives every useful replay.
+ */
+export const SEEN_FOR_MS = 60 * 60_000;
 
 const EPHEMERAL = 64;
 /** The longest a burst of arrivals holds back the work of the ones already answered. */
@@ -34,7 +48,7 @@ const THREAD_TYPES = new Set([10, 11, 12]);
 
 export function createInteractionHandler(
   deps: HandlerDeps,
-): (raw: RawInteraction, send: Respond) => Promise<void> {
+): (raw: RawInteraction, send: Respond) => Promise<Handled> {
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const edits = createEditMessages({ rest, logger, now });
@@ -53,12 +67,21 @@ export function createInteractionHandler(
   }
 
   return async function handle(raw, send) {
+    if (!deps.claimOnce(`discord:interaction:${raw.id}`, now() + SEEN_FOR_MS)) {
+      logger.warn({ interaction: raw.id, type: raw.type }, 'interaction already handled; ignored');
+      return 'replayed';
+    }
+    await act(raw, send);
+    return 'handled';
+  };
+
+  async function act(raw: RawInteraction, send: Respond): Promise<void> {
     arrivals++;
     let responded = false;
     const respond: Respond = async (body) => {
       if (responded) return;
       responded = true;
-      await send(body);
+      await send(quietResponse(body));
       await burstAnswered();
     };
     const log = logger.child({
@@ -177,7 +200,7 @@ export function createInteractionHandler(
         log.error({ err: answerErr }, 'could not tell the user about a failure');
       }
     }
-  };
+  }
 }
 
 function delivery(raw: RawInteraction, original: DiscordDelivery['original'], now: number): DiscordDelivery {

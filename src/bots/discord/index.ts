@@ -3,6 +3,7 @@
  * public URL; `http` answers Discord's signed POSTs on /discord/interactions — no gateway, no shards, so
  * it scales out behind a load balancer.
  */
+import type { ServerResponse } from 'node:http';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, type REST, Routes } from 'discord.js';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
 import type { Config } from '../../config.ts';
@@ -27,40 +28,43 @@ export function createDiscordBot(
     flux: deps.flux,
     rest,
     logger,
+    claimOnce: deps.claimOnce,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const factory = createDiscordFactory({ rest, logger, ...(deps.now ? { now: deps.now } : {}) });
 
   if (config.mode === 'http') {
     const key = publicKeyFromHex(config.publicKey as string);
+    const now = deps.now ?? Date.now;
+    const refuse = (res: ServerResponse, status: number, error: string) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
     deps.http.route('POST', '/discord/interactions', async (req, res) => {
       const body = await readBody(req);
       const signature = req.headers['x-signature-ed25519'];
       const timestamp = req.headers['x-signature-timestamp'];
       if (
+        typeof timestamp !== 'string' ||
+        !isFresh(timestamp, now()) ||
         !(await verifyDiscordSignature(
           key,
           typeof signature === 'string' ? signature : undefined,
-          typeof timestamp === 'string' ? timestamp : undefined,
+          timestamp,
           body,
         ))
       ) {
-        res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end('{"error":"invalid request signature"}');
+        refuse(res, 401, 'invalid request signature');
         return;
       }
-      let raw: RawInteraction;
-      try {
-        raw = JSON.parse(body.toString('utf8')) as RawInteraction;
-      } catch {
-        res.writeHead(400).end();
+      const raw = parseInteraction(body);
+      if (!raw) {
+        logger.warn({ bytes: body.length }, 'signed interaction is not an interaction object');
+        refuse(res, 400, 'malformed interaction');
         return;
       }
       // The first response goes back in this HTTP answer; the rest of the work continues over REST.
       let answered!: () => void;
-      const responded = new Promise<void>((resolve) => {
-        answered = resolve;
+      const responded = new Promise<'answered'>((resolve) => {
+        answered = () => resolve('answered');
       });
       const work = handle(raw, async (payload) => {
         // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
@@ -70,8 +74,10 @@ export function createDiscordBot(
           .end(json);
         answered();
       });
-      await Promise.race([responded, work]);
-      if (!res.headersSent) res.writeHead(500).end();
+      // A replay is refused like a bad signature: the request was signed, but not for this second use.
+      if ((await Promise.race([responded, work])) === 'replayed')
+        refuse(res, 401, 'interaction already handled');
+      else if (!res.headersSent) res.writeHead(500).end();
     });
     return {
       platform: 'discord',
@@ -103,6 +109,26 @@ export function createDiscordBot(
       await client.destroy();
     },
   };
+}
+
+/** How far a signed timestamp may be from our clock: further is a replay or a stale copy (401). */
+const MAX_SKEW_MS = 5 * 60_000;
+
+function isFresh(timestamp: string, now: number): boolean {
+  return /^\d{1,12}$/.test(timestamp) && Math.abs(now - Number(timestamp) * 1000) <= MAX_SKEW_MS;
+}
+
+/** The signed body as an interaction, or undefined for JSON that is not one (`null`, `[]`, `"x"`). */
+function parseInteraction(body: Buffer): RawInteraction | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const raw = value as Partial<RawInteraction>;
+  return typeof raw.id === 'string' && typeof raw.type === 'number' ? (raw as RawInteraction) : undefined;
 }
 
 /**

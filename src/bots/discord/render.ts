@@ -1,6 +1,8 @@
 /**
  * Platform-neutral cards and results as Discord messages: an embed for the text, action rows for the
- * buttons (custom_id `flux:<action>:<jobId>` only — all state stays in the store).
+ * buttons (custom_id `flux:<action>:<jobId>` only — all state stays in the store). Card and field text
+ * is plain text (the prompt, file names): escaped wherever Discord renders markdown, shown as is where
+ * it does not (embed author and footer, modal values the member edits).
  */
 import {
   type APIActionRowComponent,
@@ -11,6 +13,7 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
+import { escapeMarkdown } from './markdown.ts';
 
 const PREFIX = 'flux';
 const COLOR = 0x5865f2;
@@ -44,8 +47,12 @@ export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonCo
 
 function fieldsToEmbed(fields: Field[]): APIEmbed['fields'] {
   return fields.map((f) => ({
-    name: f.label,
-    value: clip(f.code ? `\`${f.value}\`` : f.value, 1024),
+    name: escapeMarkdown(f.label, 256),
+    // A backtick would end the code span early: such a value is escaped like any other.
+    value:
+      f.code && !f.value.includes('`') && f.value.length <= 1022
+        ? `\`${f.value}\``
+        : escapeMarkdown(f.value, 1024),
     inline: f.label !== 'Prompt',
   }));
 }
@@ -57,7 +64,7 @@ export function cardMessage(card: Card): {
 } {
   if (card.summary) {
     return {
-      content: `**${clip(card.prompt, 120)}** — ${card.summary}`,
+      content: `**${escapeMarkdown(card.prompt, 120)}** — ${card.summary}`,
       embeds: [],
       components: buttonRows(card.buttons),
     };
@@ -68,7 +75,7 @@ export function cardMessage(card: Card): {
       {
         color: COLOR,
         author: { name: card.title },
-        description: clip(card.prompt, 3500),
+        description: escapeMarkdown(card.prompt, 3500),
         fields: fieldsToEmbed(card.fields),
         footer: { text: card.status },
       },

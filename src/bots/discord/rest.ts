@@ -3,10 +3,19 @@
  * go through the process-wide dispatcher and break on multipart bodies when that dispatcher is undici 7's
  * ("action is not a function"). Encoding the multipart body with the platform's own Response and sending
  * it through our dispatcher removes the version mix, and Discord calls get our timeouts.
+ * Every request passes quietRequest on its way out: no message we send can ping anyone by accident.
  */
 import { STATUS_CODES } from 'node:http';
-import { REST, type RESTOptions } from 'discord.js';
+import { type InternalRequest, REST, type RESTOptions } from 'discord.js';
 import { type Dispatcher, request } from 'undici';
+import { quietRequest } from './outgoing.ts';
+
+/** queueRequest is where get/post/patch/raw all meet, before the body is serialised. */
+class QuietREST extends REST {
+  override queueRequest(req: InternalRequest) {
+    return super.queueRequest(quietRequest(req));
+  }
+}
 
 export function createDiscordRest(apiBase: string, token: string, dispatcher: Dispatcher): REST {
   const makeRequest: RESTOptions['makeRequest'] = async (url, init) => {
@@ -48,5 +57,5 @@ export function createDiscordRest(apiBase: string, token: string, dispatcher: Di
       ok: res.statusCode >= 200 && res.statusCode < 300,
     };
   };
-  return new REST({ api: apiBase, makeRequest }).setToken(token);
+  return new QuietREST({ api: apiBase, makeRequest }).setToken(token);
 }

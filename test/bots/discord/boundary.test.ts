@@ -5,16 +5,22 @@ import type { FluxCommands } from '../../../src/commands/flux/run.ts';
 import { FluxError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
+import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
+import { tempDb } from '../../support/core.ts';
 import { CHANNEL, slash, until } from '../../support/discord.ts';
 
 let discord: FakeDiscord;
 const http = createHttp();
+const store = createSqliteStore(tempDb());
 beforeEach(async () => {
   discord = await startFakeDiscord();
 });
 afterEach(() => discord.close());
-afterAll(() => http.close());
+afterAll(() => {
+  store.close();
+  return http.close();
+});
 
 function handlerWith(run: FluxCommands['run']) {
   const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
@@ -22,6 +28,7 @@ function handlerWith(run: FluxCommands['run']) {
     flux: () => ({ run }) as unknown as FluxCommands,
     rest,
     logger: silentLogger(),
+    claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
   });
 }
 

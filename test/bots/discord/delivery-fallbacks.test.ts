@@ -51,7 +51,7 @@ const jobIdOf = (m: FakeMessage) => m.components[0]?.components[0]?.custom_id?.s
 
 async function send(raw: ReturnType<typeof slash>, channel = CHANNEL) {
   discord.bindToken(raw.token, channel);
-  return post(port, raw, keys.privateKey);
+  return post(port, raw, keys.privateKey, { at: now() });
 }
 
 describe('Discord delivery when the usual way is closed', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.ts';
+import { captureLogs } from '../../core/providers/helpers.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
 import {
@@ -15,11 +16,12 @@ import {
 let bfl: FakeBfl;
 let discord: FakeDiscord;
 let app: App;
+const logs = captureLogs();
 
 beforeAll(async () => {
   bfl = await startFakeBfl({ generationMs: 20 });
   discord = await startFakeDiscord();
-  ({ app } = await startDiscordApp(discordConfig(discord, bfl, 'gateway')));
+  ({ app } = await startDiscordApp(discordConfig(discord, bfl, 'gateway'), undefined, logs.logger));
   await discord.gatewayReady;
 });
 afterAll(async () => {
@@ -98,6 +100,25 @@ describe('Discord over the gateway', () => {
     expect(discord.authViolations).toEqual([]);
   });
 
+  it('acts once on an interaction the gateway delivers twice', async () => {
+    const raw = slash({ prompt: 'a fox delivered twice', model: 'klein-4b' });
+    discord.dispatch('INTERACTION_CREATE', raw);
+    await until(() => discord.originalOf(raw.token)?.content.includes('see thread'), 10_000, 'summary');
+    const submitted = bfl.counts.submits;
+    discord.dispatch('INTERACTION_CREATE', raw);
+    // The refusal is logged before anything could be sent: once it is there, nothing more will come of it.
+    await until(
+      () =>
+        logs
+          .lines()
+          .some((l) => l.msg === 'interaction already handled; ignored' && l.interaction === raw.id),
+      5_000,
+      'the refusal',
+    );
+    expect(discord.callbacks.filter((c) => c.interactionId === raw.id)).toHaveLength(1);
+    expect(bfl.counts.submits).toBe(submitted);
+  });
+
   it('answers an unknown button politely through the interaction callback', async () => {
     const raw = slash({});
     raw.type = 3;
@@ -110,7 +131,7 @@ describe('Discord over the gateway', () => {
     );
     expect(callback.body).toMatchObject({
       type: 4,
-      data: { content: 'This button is no longer active.', flags: 64 },
+      data: { content: 'This button is no longer active.', flags: 64, allowed_mentions: { parse: [] } },
     });
   });
 });

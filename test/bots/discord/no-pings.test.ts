@@ -1,0 +1,166 @@
+import { Routes } from 'discord.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.ts';
+import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
+import { threadName } from '../../../src/commands/flux/sink.ts';
+import { createHttp } from '../../../src/core/providers/http.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
+import {
+  attachment,
+  button,
+  CHANNEL,
+  discordConfig,
+  HOSTILE_LINES,
+  HOSTILE_PROMPT,
+  keyPair,
+  liveMarkup,
+  messageCommand,
+  modalSubmit,
+  post,
+  type slash as Slash,
+  slash,
+  startDiscordApp,
+  until,
+} from '../../support/discord.ts';
+
+let bfl: FakeBfl;
+let discord: FakeDiscord;
+let app: App;
+let port: number;
+const keys = keyPair();
+/** Every answer the bot gave in an HTTP response (first responses: deferrals, messages, modals). */
+let answers: Array<{ type: number; data?: Record<string, unknown> }>;
+
+beforeEach(async () => {
+  answers = [];
+  bfl = await startFakeBfl({ generationMs: 20 });
+  discord = await startFakeDiscord();
+  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
+});
+afterEach(async () => {
+  await app.stop();
+  await discord.close();
+  await bfl.close();
+});
+const http = createHttp();
+afterAll(() => http.close());
+
+async function send(raw: ReturnType<typeof Slash>) {
+  discord.bindToken(raw.token, CHANNEL);
+  const answer = await post(port, raw, keys.privateKey);
+  answers.push(answer.body as (typeof answers)[number]);
+  return answer.body as { type: number; data: Record<string, unknown> };
+}
+
+const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
+const summarised = (token: string) => discord.originalOf(token)?.content.includes('see thread');
+
+/** Message posts and edits: channel messages, follow-ups and `@original` (webhook routes). */
+const MESSAGE_ROUTE = /^\/(?:channels\/\d+\/messages(?:\/\d+)?|webhooks\/\d+\/[^/]+(?:\/messages\/[^/]+)?)$/;
+
+type Embed = { title?: string; description?: string; fields?: Array<{ name: string; value: string }> };
+
+/** The places of a message body where Discord renders markdown. */
+function rendered(body: Record<string, unknown>): string[] {
+  const embeds = (body.embeds as Embed[] | undefined) ?? [];
+  return [
+    String(body.content ?? ''),
+    ...embeds.flatMap((e) => [
+      e.title ?? '',
+      e.description ?? '',
+      ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+    ]),
+  ].filter(Boolean);
+}
+
+describe('what the bot posts on Discord', () => {
+  it('pings nobody and keeps no markup of a hostile prompt live, in every message of a full run', async () => {
+    // /flux: the card, its live edits, the thread, the result and the summary.
+    const first = slash({ prompt: HOSTILE_PROMPT, model: 'klein-4b' });
+    await send(first);
+    await until(() => results()[0] && summarised(first.token), 10_000, 'first result and summary');
+
+    // Remix: a form prefilled with the prompt as typed (plain text there), submitted with many lines.
+    const remix = results()[0]?.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id;
+    const form = await send(button(remix as string));
+    const inputs = (
+      form.data.components as Array<{ components: Array<{ custom_id: string; value?: string }> }>
+    )
+      .map((row) => row.components[0])
+      .filter((c) => c !== undefined);
+    expect(inputs.find((c) => c.custom_id === 'prompt')?.value).toBe(HOSTILE_PROMPT);
+    const values = Object.fromEntries(inputs.map((c) => [c.custom_id, c.value ?? '']));
+    const again = modalSubmit(String(form.data.custom_id), { ...values, prompt: HOSTILE_LINES });
+    await send(again);
+    await until(() => results().length === 2 && summarised(again.token), 10_000, 'remix result and summary');
+
+    // A bad option, answered privately after the deferral; a job the safety filter refuses.
+    const bad = slash({ prompt: HOSTILE_PROMPT, model: 'pro', steps: 20 });
+    await send(bad);
+    const failed = slash({ prompt: `[content-moderated] ${HOSTILE_PROMPT}`, model: 'klein-4b' });
+    await send(failed);
+    // A stale button, answered in the HTTP response; "Edit with FLUX" opens its form there too.
+    await send(button('flux:unknown:x'));
+    await send(messageCommand([attachment('a.png')]));
+    // /flux-usage: a private reply with a chart (multipart, the body in payload_json).
+    const usage = slash({});
+    if (usage.data) usage.data.name = 'flux-usage';
+    await send(usage);
+    await until(
+      () =>
+        discord.calls.some((c) => c.path.includes(bad.token) && c.method === 'POST') &&
+        discord.originalOf(failed.token)?.embeds.some((e) => JSON.stringify(e).includes('Failed')) &&
+        discord.calls.some((c) => c.path.includes(usage.token) && c.files.length > 0),
+      10_000,
+      'the refusal, the failed card and the usage reply',
+    );
+
+    const sent = discord.calls
+      .filter((c) => (c.method === 'POST' || c.method === 'PATCH') && MESSAGE_ROUTE.test(c.path))
+      .map((c) => c.body as Record<string, unknown>);
+    const messages = [
+      ...sent,
+      ...answers.filter((a) => a.type === 4 || a.type === 7).map((a) => a.data ?? {}),
+    ];
+    // Cards, edits, two results, two summaries, the refusal, the failure, the stale button, usage.
+    expect(messages.length).toBeGreaterThan(10);
+    expect(answers.map((a) => a.type)).toEqual(expect.arrayContaining([4, 5, 9]));
+    for (const body of messages) expect(body.allowed_mentions).toEqual({ parse: [] });
+    // The summary's content holds the prompt's @everyone, <@&role> and <@user>: none of them notified.
+    expect(discord.pings).toEqual([]);
+
+    const texts = messages.flatMap(rendered);
+    for (const text of texts) expect({ text, live: liveMarkup(text) }).toEqual({ text, live: [] });
+    // The prompts were there — as text — in descriptions, result fields and summaries.
+    expect(texts.filter((t) => t.includes('click me')).length).toBeGreaterThan(4);
+    expect(texts.some((t) => t.includes('\\# Heading\n'))).toBe(true);
+
+    // Thread names are plain text in Discord: the prompt as typed (collapsed), nothing escaped.
+    expect([...discord.threads.values()].map((t) => t.name)).toEqual([
+      threadName(HOSTILE_PROMPT),
+      threadName(HOSTILE_LINES),
+    ]);
+    expect(discord.authViolations).toEqual([]);
+  });
+
+  it('keeps the mentions a message names for itself, and adds none to what is not a message', async () => {
+    const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
+    const before = discord.calls.length;
+    const requester = '400000000000000001';
+    const posted = (await rest.post(Routes.channelMessages(CHANNEL), {
+      body: { content: `<@${requester}> your image is ready`, allowed_mentions: { users: [requester] } },
+    })) as { id: string };
+    await rest.post(Routes.threads(CHANNEL, posted.id), { body: { name: 'a thread' } });
+    await rest.patch(Routes.channelMessage(CHANNEL, posted.id), { body: { content: 'edited' } });
+    expect(
+      discord.calls
+        .slice(before)
+        .map((c) => [c.method, (c.body as Record<string, unknown>).allowed_mentions]),
+    ).toEqual([
+      ['POST', { users: [requester] }],
+      ['POST', undefined],
+      ['PATCH', { parse: [] }],
+    ]);
+  });
+});
