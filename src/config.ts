@@ -57,6 +57,12 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** Finished jobs older than this are folded into daily totals and deleted (FLUX_HISTORY_DAYS). */
+  historyDays: number;
+  /** On SIGTERM/SIGINT, how long deliveries under way may take before the process exits. */
+  stopGraceMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   discord?: {
     token: string;
     applicationId: string;
@@ -147,6 +153,14 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   const host = env.HOST?.trim() || '0.0.0.0';
   const logLevel = read('LOG_LEVEL', z.enum(LEVELS), 'info', 'info') ?? 'info';
   const dataDir = env.DATA_DIR?.trim() || './data';
+  // At least the longest budget window (a month) and the 30-day usage chart, with a margin.
+  const historyDays = read('FLUX_HISTORY_DAYS', int(35, 36_500), '90', 90) ?? 90;
+  const stopGraceSeconds = read('FLUX_STOP_GRACE_SECONDS', int(1, 3_600), '20', 20) ?? 20;
+  const metricsToken = read(
+    'METRICS_TOKEN',
+    z.string().min(16, 'at least 16 characters'),
+    'a-long-random-string',
+  );
 
   const config: Config = {
     provider,
@@ -160,7 +174,10 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     port,
     host,
     logLevel,
+    historyDays,
+    stopGraceMs: stopGraceSeconds * 1000,
   };
+  if (metricsToken) config.metricsToken = metricsToken;
   if (bflApiKey) config.bflApiKey = bflApiKey;
   if (openaiBaseUrl) config.openaiBaseUrl = stripSlash(openaiBaseUrl);
   if (openaiApiKey) config.openaiApiKey = openaiApiKey;

@@ -136,6 +136,11 @@ export interface JobsService {
   wake(providerTaskId: string): boolean;
   /** Resumes what a previous process left in flight, then runs. */
   start(): Promise<void>;
-  /** Stops taking work; in-flight tasks stay resumable in the store. */
-  stop(): Promise<void>;
+  /** Images waiting for a provider slot, and provider tasks in flight (for metrics). */
+  load(): { queued: number; active: number };
+  /**
+   * Stops starting work: queued tasks stay queued and submitted ones resumable in the store, new jobs
+   * are still stored (for the next start) until it resolves, and deliveries under way get `graceMs`.
+   */
+  stop(graceMs?: number): Promise<void>;
 }

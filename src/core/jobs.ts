@@ -85,6 +85,7 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
   };
   const positions = createPositionFeed(rt, options.positionDebounceMs ?? 300);
   let started = false;
+  let closed = false;
 
   const confirmations = createConfirmations(rt, options.confirmTtlMs ?? 5 * 60_000);
 
@@ -130,7 +131,9 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
   const service: JobsService & { readonly runtime: JobRuntime } = {
     runtime: rt,
     create(input: CreateJobInput): JobView {
-      if (rt.stopping) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs while stopping');
+      // While stopping (a deploy's drain) a request is still stored, queued for the next start: the
+      // platforms do not send it again. Only a stopped service refuses.
+      if (closed) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs: stopped');
       const { request, origin } = input;
       checkCap(origin, request.count);
       const waiting = input.awaitConfirmation === true;
@@ -249,7 +252,11 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       await resumeJobs(rt, confirmations.expireLater);
     },
 
-    async stop() {
+    load() {
+      return { queued: rt.scheduler.queued, active: rt.scheduler.running };
+    },
+
+    async stop(graceMs = DELIVERY_GRACE_MS) {
       rt.stopping = true;
       positions.stop();
       stopper.abort(new FluxError('SHUTTING_DOWN', 'stopping'));
@@ -261,10 +268,11 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       await Promise.race([
         Promise.allSettled([...rt.delivering.values()]),
         new Promise((resolve) => {
-          grace = setTimeout(resolve, DELIVERY_GRACE_MS);
+          grace = setTimeout(resolve, graceMs);
         }),
       ]);
       clearTimeout(grace);
+      closed = true;
     },
   };
   return service;
