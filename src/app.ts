@@ -39,6 +39,8 @@ export interface FrontEndDeps {
   jobs: JobsService;
   /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
   dispatcher: Dispatcher;
+  /** Store.claimOnce: true the first time a platform request id is seen, so a retry starts nothing. */
+  claimOnce(key: string, expiresAt: number): boolean;
 }
 
 export interface AppOptions {
@@ -122,7 +124,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createHttpServer(logger, () => ({ provider: config.provider }));
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
-    const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
+    const bot = make({
+      flux: () => flux,
+      http: server,
+      logger,
+      jobs,
+      dispatcher: http.dispatcher,
+      claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
+    });
     restore[bot.platform] = bot.factory;
     bots.push(bot);
     attach(bot.platform);
