@@ -1,9 +1,9 @@
 /**
  * One delivery, one start. Slack delivers again what it thinks went unanswered (an HTTP retry carries
- * `X-Slack-Retry-Num`, a Socket Mode envelope `retry_attempt`), and a member's double tap is the same
- * trigger. Every payload that starts work carries a trigger_id (commands, buttons, forms, shortcuts) or
- * an event_id (Events API), the same on every retry, so the first delivery claims it in the store (which
- * outlives a restart) and a later one is acked, so Slack stops, and starts nothing.
+ * `X-Slack-Retry-Num`, a Socket Mode envelope `retry_attempt`). Every payload that starts work carries
+ * a trigger_id (commands, buttons, forms, shortcuts) or an event_id (Events API), the same on every
+ * delivery of it, so the first delivery claims it in the store (which outlives a restart) and a later
+ * one is acked, so Slack stops, and starts nothing. (A second click is a new trigger: not a retry.)
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../../core/logger.ts';
