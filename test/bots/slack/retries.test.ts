@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.ts';
+import { deliveryKey } from '../../../src/bots/slack/listeners/retries.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
 import {
@@ -15,13 +16,6 @@ import {
 let bfl: FakeBfl;
 let slack: FakeSlack;
 let app: App | undefined;
-
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await slack.close();
-  await bfl.close();
-});
 
 async function start(mode: 'http' | 'socket'): Promise<number> {
   bfl = await startFakeBfl({ generationMs: 20 });
@@ -46,6 +40,13 @@ async function deliveredAfter(send: () => Promise<unknown>, expectedResults: num
 }
 
 describe('Slack retries', () => {
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await slack.close();
+    await bfl.close();
+  });
+
   it('acks a command retried over HTTP (X-Slack-Retry-Num, same trigger_id) and starts one job, one card, one image', async () => {
     const port = await start('http');
     const body = commandBody('one fox --model klein-4b --seed 3', slack);
@@ -111,5 +112,14 @@ describe('Slack retries', () => {
     expect(cards()).toHaveLength(2);
     expect(bfl.counts.submits).toBe(2);
     expect(uploads()).toHaveLength(2);
+  });
+});
+
+describe('the key of a delivery', () => {
+  it('is the trigger_id of interactions and commands, the event_id of events, and nothing otherwise', () => {
+    expect(deliveryKey(blockAction('flux:reroll:x'))).toMatch(/^slack:trigger:\d+\./);
+    expect(deliveryKey({ type: 'event_callback', event_id: 'Ev123', event: {} })).toBe('slack:event:Ev123');
+    expect(deliveryKey({ type: 'url_verification', challenge: 'c' })).toBeUndefined();
+    expect(deliveryKey({ trigger_id: '' })).toBeUndefined();
   });
 });
