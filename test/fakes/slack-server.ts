@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeSlackFiles, type FakeUpload, type SharedFileWhere } from './slack-files.ts';
 import { attachFakeSocketMode, type SocketRetry } from './slack-socket.ts';
-import { json, jsonParam, parseParams, read, send } from './slack-wire.ts';
+import { invalidBlocks, json, jsonParam, parseParams, read, send } from './slack-wire.ts';
 
 export type { FakeUpload, SharedFileWhere };
 
@@ -118,6 +118,8 @@ export async function startFakeSlack(
     }
     if (auth !== `Bearer ${botToken}`) return fail('invalid_auth');
     if (files.api(method, params, ok, fail)) return;
+    if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
+      return fail('invalid_blocks');
     const channel = String(params.channel ?? '');
     switch (method) {
       case 'auth.test':
