@@ -3,7 +3,9 @@ import { mrkdwn } from './blocks.ts';
 /**
  * Slash command text as the member typed it. Slack escapes `&`, `<` and `>` as HTML entities and wraps
  * links, mentions and channels in `<…>` markup; the shared parser wants plain text, so a prompt reads
- * "cats & dogs" (not "cats &amp; dogs") and a `--ref` link keeps its `&` query parameters.
+ * "cats & dogs" (not "cats &amp; dogs") and a `--ref` link keeps its `&` query parameters. The result
+ * is for the model and the parser only: a typed `&lt;!channel&gt;` becomes `<!channel>` here, so anything
+ * that shows it again in Slack escapes it (blocks.ts `mrkdwn`).
  */
 export function plainSlackText(text: string): string {
   return text
