@@ -97,8 +97,10 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     problems.push({ name, problem: parsed.error.issues[0]?.message ?? 'invalid value', example });
     return fallback;
   };
-  const missing = (name: string, problem: string, example: string) =>
-    problems.push({ name, problem, example });
+  // A value that is set but wrong is already listed; "required" on top of it would say it twice.
+  const missing = (name: string, problem: string, example: string) => {
+    if (!problems.some((p) => p.name === name)) problems.push({ name, problem, example });
+  };
 
   const provider = read('FLUX_PROVIDER', z.enum(['bfl', 'openai']), 'bfl', 'bfl') ?? 'bfl';
   const bflApiKey = read('BFL_API_KEY', z.string().min(8, 'too short to be a key'), 'bfl_xxxxxxxxxxxxxxxx');
@@ -122,7 +124,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   const prices = parsePrices(env.FLUX_PRICES, env.FLUX_PRICE_ROUNDING, problems);
 
   if (need !== 'register') {
-    if (provider === 'bfl' && !bflApiKey && !problems.some((p) => p.name === 'BFL_API_KEY')) {
+    if (provider === 'bfl' && !bflApiKey) {
       missing(
         'BFL_API_KEY',
         'required with FLUX_PROVIDER=bfl: your key from https://dashboard.bfl.ai',
@@ -280,7 +282,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
       missing('DISCORD_APPLICATION_ID', 'required to register commands', '1098765432109876543');
   }
 
-  if (problems.length) throw new ConfigError(dedupe(problems));
+  if (problems.length) throw new ConfigError(onePerVariable(problems));
   return config;
 }
 
@@ -294,12 +296,13 @@ function stripSlash(s: string): string {
   return s.replace(/\/+$/, '');
 }
 
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.name}:${p.problem}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** One line per variable: several problems with one value (two bad model pairs) share its line. */
+function onePerVariable(problems: Problem[]): Problem[] {
+  const byName = new Map<string, Problem>();
+  for (const p of problems) {
+    const first = byName.get(p.name);
+    if (!first) byName.set(p.name, { ...p });
+    else if (!first.problem.split('; ').includes(p.problem)) first.problem += `; ${p.problem}`;
+  }
+  return [...byName.values()];
 }

@@ -41,6 +41,27 @@ describe('loadConfig', () => {
     expect(text).toContain('e.g.');
   });
 
+  it('lists each variable once: a value that is set but wrong is not also "required"', () => {
+    const lines = (env: Record<string, string>, need: 'bot' | 'register' = 'bot') =>
+      formatProblems(new ConfigError(problems(env, need)))
+        .split('\n')
+        .filter((l) => l.startsWith('  '));
+    const short = { ...bfl, ...discord, DISCORD_TOKEN: 'short' };
+    for (const need of ['bot', 'register'] as const) {
+      const discordLines = lines(short, need).filter((l) => l.includes('DISCORD_TOKEN'));
+      expect(discordLines, need).toHaveLength(1);
+      expect(discordLines[0]).toContain('too short');
+    }
+    const slack = lines({ ...bfl, SLACK_BOT_TOKEN: 'xoxp-user', SLACK_APP_TOKEN: 'xapp-1-ok' });
+    expect(slack.filter((l) => l.includes('SLACK_BOT_TOKEN'))).toEqual([
+      expect.stringContaining('starts with xoxb-'),
+    ]);
+    // Two bad pairs in one variable share its one line.
+    const paths = problems({ ...bfl, ...discord, FLUX_MODEL_PATHS: 'nope=a,also=b' });
+    expect(paths.map((p) => p.name)).toEqual(['FLUX_MODEL_PATHS']);
+    expect(paths[0]?.problem).toMatch(/"nope=a".*; "also=b"/);
+  });
+
   it('defaults what has a default', () => {
     const c = loadConfig({ ...bfl, ...discord });
     expect(c).toMatchObject({

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { buildCore, tempDb } from '../support/core.ts';
+import { until } from '../support/discord.ts';
 
 let bfl: FakeBfl;
 let core: ReturnType<typeof buildCore> | undefined;
@@ -30,7 +31,7 @@ async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-
     child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
   });
   // "submitting" is stored just before the POST leaves: wait until the fake has it, then kill.
-  for (let i = 0; i < 500 && bfl.counts.submits < count; i++) await new Promise((r) => setTimeout(r, 10));
+  await until(() => bfl.counts.submits >= count, 10_000, 'the submits to reach the fake');
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   return /JOB (\S+)/.exec(out)?.[1] as string;
@@ -49,8 +50,8 @@ describe('a restart loses nothing that was paid for', () => {
     if (event.type === 'ready') expect(event.images.map((i) => i.seed)).toEqual([5, 6]);
     expect(bfl.counts.submits).toBe(2);
     expect(bfl.counts.accepted).toBe(2);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(core.jobs.get(jobId)?.state).toBe('delivered');
+    // "ready" is told before the delivery is recorded: wait for the record, not for a fixed time.
+    await until(() => core?.jobs.get(jobId)?.state === 'delivered', 10_000, 'delivered');
     // Delivered images are not kept.
     expect(core.store.getTasks(jobId, true).every((t) => !t.image)).toBe(true);
   });
@@ -81,9 +82,7 @@ describe('a restart loses nothing that was paid for', () => {
       origin: origin('a', 'slack'),
     });
     await first.jobs.start();
-    for (let i = 0; i < 200 && first.jobs.get(ready.id)?.state !== 'ready'; i++)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(first.jobs.get(ready.id)?.state).toBe('ready');
+    await until(() => first.jobs.get(ready.id)?.state === 'ready', 10_000, 'ready');
     await first.close();
 
     // A queued job written by a process that died before running it.

@@ -23,6 +23,8 @@ export interface FakeUpload {
   channel?: string;
   threadTs?: string;
   completed: boolean;
+  /** files.delete was called for it. */
+  deleted?: boolean;
 }
 
 type Reply = (body?: Record<string, unknown>) => void;
@@ -62,7 +64,8 @@ export function createFakeSlackFiles(options: {
     const id = (url.pathname.split('/')[2] ?? '').replace(/^T[A-Z0-9]*-/, '');
     const up = uploads.get(id);
     const file =
-      shared.get(id) ?? (up ? { name: up.filename, data: up.data, mimetype: 'image/png' } : undefined);
+      shared.get(id) ??
+      (up && !up.deleted ? { name: up.filename, data: up.data, mimetype: 'image/png' } : undefined);
     const authorised = auth === `Bearer ${options.botToken}`;
     if (state.fileRedirect && url.pathname.startsWith('/files-pri/') && authorised) {
       res.writeHead(302, { location: state.fileRedirect }).end();
@@ -115,7 +118,8 @@ export function createFakeSlackFiles(options: {
         return info(String(params.file), ok, fail);
       case 'files.delete': {
         const up = uploads.get(String(params.file));
-        if (up) up.completed = false;
+        if (!up || up.deleted) return fail('file_not_found');
+        up.deleted = true;
         return ok();
       }
       default:
@@ -132,7 +136,7 @@ export function createFakeSlackFiles(options: {
       return ok({ file: { ...file, user, is_public: isPublic, channels, groups, ims } });
     }
     const up = uploads.get(id);
-    if (!up?.completed) return fail('file_not_found');
+    if (!up?.completed || up.deleted) return fail('file_not_found');
     // The bot's own results: shared where they were posted.
     const where = { user: 'UBOT', is_public: false, channels: [], groups: up.channel ? [up.channel] : [] };
     return ok({

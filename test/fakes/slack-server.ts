@@ -7,8 +7,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeSlackFiles, type FakeUpload, type SharedFileWhere } from './slack-files.ts';
-import { attachFakeSocketMode } from './slack-socket.ts';
-import { json, jsonParam, parseParams, read, send } from './slack-wire.ts';
+import { attachFakeSocketMode, type SocketRetry } from './slack-socket.ts';
+import { invalidBlocks, json, jsonParam, parseParams, read, send } from './slack-wire.ts';
 
 export type { FakeUpload, SharedFileWhere };
 
@@ -63,8 +63,8 @@ export interface FakeSlack {
     where?: SharedFileWhere,
   ): { id: string; url_private: string; permalink: string; mimetype: string };
   responseUrl(): string;
-  /** Sends a Socket Mode envelope and resolves with the client's ack payload. */
-  sendEnvelope(type: string, payload: unknown): Promise<Record<string, unknown>>;
+  /** Sends a Socket Mode envelope (a redelivery when `retry` is given) and resolves with the client's ack. */
+  sendEnvelope(type: string, payload: unknown, retry?: SocketRetry): Promise<Record<string, unknown>>;
   socketConnected: Promise<void>;
   close(): Promise<void>;
 }
@@ -118,6 +118,8 @@ export async function startFakeSlack(
     }
     if (auth !== `Bearer ${botToken}`) return fail('invalid_auth');
     if (files.api(method, params, ok, fail)) return;
+    if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
+      return fail('invalid_blocks');
     const channel = String(params.channel ?? '');
     switch (method) {
       case 'auth.test':

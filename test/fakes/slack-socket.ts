@@ -6,10 +6,18 @@ import type { Server } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface FakeSocketMode {
-  /** Sends an envelope and resolves with the client's ack payload. */
-  sendEnvelope(type: string, payload: unknown): Promise<Record<string, unknown>>;
+  /**
+   * Sends an envelope and resolves with the client's ack payload. A redelivery is a new envelope with
+   * the same payload and `retry_attempt`/`retry_reason` set.
+   */
+  sendEnvelope(type: string, payload: unknown, retry?: SocketRetry): Promise<Record<string, unknown>>;
   connected: Promise<void>;
   close(): void;
+}
+
+export interface SocketRetry {
+  retry_attempt: number;
+  retry_reason: string;
 }
 
 let seq = 0;
@@ -46,12 +54,18 @@ export function attachFakeSocketMode(server: Server): FakeSocketMode {
   });
   return {
     connected,
-    sendEnvelope(type, payload) {
+    sendEnvelope(type, payload, retry) {
       const envelope_id = `env-${++seq}`;
       const acked = new Promise<Record<string, unknown>>((resolve) => acks.set(envelope_id, resolve));
       for (const ws of sockets)
         ws.send(
-          JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api' }),
+          JSON.stringify({
+            envelope_id,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+            ...retry,
+          }),
         );
       return acked;
     },

@@ -37,3 +37,18 @@ export function json(res: ServerResponse, body: unknown): void {
 export function send(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }
+
+/**
+ * Slack's checks on text objects that our blocks could break: `verbatim` exists only on mrkdwn, and a
+ * text object holds 1 to 3000 characters. Slack answers `invalid_blocks` otherwise.
+ */
+export function invalidBlocks(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(invalidBlocks);
+  if (!node || typeof node !== 'object') return false;
+  const o = node as Record<string, unknown>;
+  if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') {
+    if (o.type === 'plain_text' && 'verbatim' in o) return true;
+    if (o.text.length < 1 || o.text.length > 3000) return true;
+  }
+  return Object.values(o).some(invalidBlocks);
+}

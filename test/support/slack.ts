@@ -45,6 +45,11 @@ export async function startSlackApp(config: Config, retries = 0): Promise<{ app:
   return { app, port };
 }
 
+/** Slack gives every interaction (command, button, submission, shortcut) its own trigger_id. */
+export function triggerId(): string {
+  return `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${Math.random().toString(16).slice(2, 18)}`;
+}
+
 export function commandBody(
   text: string,
   slack: FakeSlack,
@@ -62,7 +67,7 @@ export function commandBody(
     text,
     api_app_id: 'A1',
     response_url: slack.responseUrl(),
-    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    trigger_id: triggerId(),
     ...over,
   };
 }
@@ -103,7 +108,7 @@ export function blockAction(actionId: string, over: { user?: string; channel?: s
     user: { id: over.user ?? USER, username: 'ana', name: 'ana', team_id: TEAM },
     api_app_id: 'A1',
     token: 'deprecated',
-    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    trigger_id: triggerId(),
     channel: { id: over.channel ?? CHANNEL, name: 'art' },
     container: { type: 'message', channel_id: over.channel ?? CHANNEL, message_ts: '1.000001' },
     actions: [
@@ -131,7 +136,7 @@ export function viewSubmission(view: Record<string, unknown>, values: Record<str
     user: { id: USER, username: 'ana', name: 'ana', team_id: TEAM },
     api_app_id: 'A1',
     token: 'deprecated',
-    trigger_id: 'trig-view',
+    trigger_id: triggerId(),
     view: { ...view, id: 'V1', team_id: TEAM, state, hash: 'h' },
   };
 }
@@ -146,7 +151,7 @@ export function messageShortcut(files: Array<{ url_private: string; mimetype: st
     message: { type: 'message', user: 'U9', ts: '5.000001', text: 'look', files },
     message_ts: '5.000001',
     response_url: slack.responseUrl(),
-    trigger_id: 'trig-shortcut',
+    trigger_id: triggerId(),
     token: 'deprecated',
     action_ts: '5.1',
   };

@@ -37,36 +37,40 @@ function fieldsBlock(fields: Field[]): Block[] {
   return [
     {
       type: 'section',
-      fields: fields.slice(0, 10).map((f) => ({
-        type: 'mrkdwn',
-        text: clip(`*${f.label}*\n${f.code ? `\`${f.value}\`` : mrkdwn(f.value)}`, 2000),
-      })),
+      fields: fields
+        .slice(0, 10)
+        .map((f) =>
+          md(clip(`*${mrkdwn(f.label)}*\n${f.code ? `\`${mrkdwn(f.value)}\`` : mrkdwn(f.value)}`, 2000)),
+        ),
     },
   ];
 }
 
+/**
+ * The top-level `text` is mrkdwn too (it is the notification and the fallback), so it is escaped like
+ * the blocks: a prompt's `<!channel>` must stay words, never a ping.
+ */
 export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
   if (card.summary) {
-    const text = `${clip(card.prompt, 120)} — ${card.summary}`;
     return {
-      text,
+      text: `${mrkdwn(clip(card.prompt, 120))} — ${mrkdwn(card.summary)}`,
       blocks: [
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: `*${mrkdwn(clip(card.prompt, 120))}* — ${mrkdwn(card.summary)}` },
+          text: md(`*${mrkdwn(clip(card.prompt, 120))}* — ${mrkdwn(card.summary)}`),
         },
       ],
     };
   }
   return {
-    text: `${card.title}: ${clip(card.prompt, 150)} — ${card.status}`,
+    text: `${mrkdwn(card.title)}: ${mrkdwn(clip(card.prompt, 150))} — ${mrkdwn(card.status)}`,
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000) },
+        text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)),
       },
       ...fieldsBlock(card.fields),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(card.status) }] },
+      { type: 'context', elements: [md(mrkdwn(card.status))] },
       ...buttonsBlock(card.buttons),
     ],
   };
@@ -79,20 +83,28 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
   if (prompt)
     blocks.unshift({
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*Prompt*\n${mrkdwn(prompt.value)}`, 3000) },
+      text: md(clip(`*Prompt*\n${mrkdwn(prompt.value)}`, 3000)),
     });
   if (notes.length)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(notes.map((n) => `:warning: ${mrkdwn(n)}`).join('\n'), 3000) }],
+      elements: [md(clip(notes.map((n) => `:warning: ${mrkdwn(n)}`).join('\n'), 3000))],
     });
   blocks.push(...buttonsBlock(post.buttons));
-  return { text: `Your image is ready${cost ? ` · ${cost}` : ''}`, blocks };
+  return { text: `Your image is ready${cost ? ` · ${mrkdwn(cost)}` : ''}`, blocks };
 }
 
-/** Slack mrkdwn control characters. */
+/** Slack mrkdwn control characters: `&`, `<` and `>` as entities, so `<!channel>` shows as words. */
 export function mrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A mrkdwn text object for already-escaped text. `verbatim` stops Slack's automatic parsing, which
+ * would otherwise turn a bare URL or channel name from a prompt into a live link.
+ */
+export function md(text: string): { type: 'mrkdwn'; text: string; verbatim: true } {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 export function clip(s: string, max: number): string {

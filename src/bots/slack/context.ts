@@ -16,9 +16,10 @@ import type {
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { cardBlocks, resultBlocks } from './blocks.ts';
+import { cardBlocks, clip, md, resultBlocks } from './blocks.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
+import { privateSlackText } from './text.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
@@ -129,14 +130,12 @@ export function createSlackContext(
     ...(d.teamId ? { workspaceId: d.teamId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(text, images = []) {
+    async replyPrivate(raw, images = []) {
+      const text = privateSlackText(raw);
       try {
         // Ephemeral messages cannot carry files: images are uploaded unshared and shown by file id.
         const blocks = images.length
-          ? [
-              { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
-              ...(await imageBlocks(images)),
-            ]
+          ? [{ type: 'section', text: md(clip(text, 3000)) }, ...(await imageBlocks(images))]
           : undefined;
         await client.chat.postEphemeral({
           channel: d.channelId,

@@ -19,6 +19,7 @@ import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDel
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
+import { registerRetryGuard } from './listeners/retries.ts';
 import { registerShortcuts } from './listeners/shortcuts.ts';
 import type { ListenerDeps, Where } from './listeners/types.ts';
 import { registerViews } from './listeners/views.ts';
@@ -103,6 +104,7 @@ export function createSlackBot(
       }
     },
   };
+  registerRetryGuard(app, { claimOnce: deps.claimOnce, logger, now: deps.now ?? Date.now });
   registerCommands(app, listenerDeps);
   registerActions(app, listenerDeps);
   registerViews(app, listenerDeps);

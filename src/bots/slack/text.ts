@@ -1,7 +1,11 @@
+import { mrkdwn } from './blocks.ts';
+
 /**
  * Slash command text as the member typed it. Slack escapes `&`, `<` and `>` as HTML entities and wraps
  * links, mentions and channels in `<…>` markup; the shared parser wants plain text, so a prompt reads
- * "cats & dogs" (not "cats &amp; dogs") and a `--ref` link keeps its `&` query parameters.
+ * "cats & dogs" (not "cats &amp; dogs") and a `--ref` link keeps its `&` query parameters. The result
+ * is for the model and the parser only: a typed `&lt;!channel&gt;` becomes `<!channel>` here, so anything
+ * that shows it again in Slack escapes it (blocks.ts `mrkdwn`).
  */
 export function plainSlackText(text: string): string {
   return text
@@ -16,4 +20,20 @@ export function plainSlackText(text: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/**
+ * A private reply's text as Slack mrkdwn. The shared commands write it with member input inside code
+ * spans (`` `--modle` ``) and with their own `<@U…>`/`<#C…>` mentions outside them (usage, admin). So
+ * everything is escaped, and only a bare user or channel id mention outside a code span is given back:
+ * never `<!channel>`, `<!here>`, a subteam or a link, and never anything a member typed in a value.
+ */
+export function privateSlackText(text: string): string {
+  return text
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => {
+      const escaped = mrkdwn(part);
+      return i % 2 ? escaped : escaped.replace(/&lt;([@#][A-Z][A-Z0-9]{2,})&gt;/g, '<$1>');
+    })
+    .join('');
 }

@@ -5,8 +5,8 @@ import { slackHostsFor } from '../../../src/bots/slack/files.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp, type Http } from '../../../src/core/providers/http.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, TEAM, USER } from '../../support/slack.ts';
+import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import { CHANNEL, TEAM, USER, until } from '../../support/slack.ts';
 
 let slack: FakeSlack;
 let http: Http;
@@ -57,16 +57,15 @@ it('coalesces live card edits to one per interval, keeping the latest; the final
   expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
   for (let i = 8; i >= 1; i--) await ctx.showCard(card(`Queued · #${i} in line`));
   // The first edit may go out at once; the other seven collapse into at most one more, the newest.
-  await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 300));
+  const message = [...slack.messages.values()][0] as SlackMessage;
+  await until(() => message.text.includes('#1 in line'), 5_000, 'the newest place');
   expect(updates().length).toBeLessThanOrEqual(2);
-  const message = [...slack.messages.values()][0];
-  expect(message?.text).toContain('#1 in line');
   const before = updates().length;
   await ctx.showCard(card('Generating · 1 s'));
   await ctx.showCard(card('Done', 'Done in 8.2 s · $0.045 · see thread'));
   // "Generating" came too soon after the last edit and is superseded: the final card goes out alone, at once.
   expect(updates().length).toBe(before + 1);
-  expect(message?.text).toContain('Done in 8.2 s · $0.045 · see thread');
+  expect(message.text).toContain('Done in 8.2 s · $0.045 · see thread');
   await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 100));
-  expect(message?.text).toContain('see thread');
+  expect(message.text).toContain('see thread');
 });

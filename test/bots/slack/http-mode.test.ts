@@ -198,8 +198,10 @@ describe('Slack over HTTP', () => {
     expect(result.deleted).toBe(false);
     slack.admins.add('U888');
     await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
-    await until(() => result.deleted, 5_000, 'deleted');
-    expect(slack.calls.some((c) => c.method === 'files.delete')).toBe(true);
+    // The message goes first and its files after it: wait for all of them, not for the first.
+    const files = [...slack.uploads.values()].filter((u) => u.threadTs === result.threadTs);
+    expect(files).toHaveLength(1);
+    await until(() => result.deleted && files.every((f) => f.deleted), 5_000, 'message and files deleted');
   });
 
   it('edits a message’s images with the "Edit with FLUX" shortcut', async () => {
