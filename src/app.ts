@@ -14,6 +14,7 @@ import { budgetStates } from './core/budgets.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
+import { createMetrics } from './core/metrics.ts';
 import { createCatalog } from './core/models.ts';
 import { createBflProvider } from './core/providers/bfl.ts';
 import { createHttp } from './core/providers/http.ts';
@@ -22,6 +23,10 @@ import type { Provider } from './core/providers/types.ts';
 import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
+import { metricsRoute } from './metrics-route.ts';
+
+/** How often finished jobs past the history window are folded into daily totals. */
+const FOLD_EVERY_MS = 6 * 3600_000;
 
 /** A chat platform's bot: built with the shared pieces, it serves one platform's jobs. */
 export interface FrontEnd {
@@ -65,7 +70,12 @@ export interface App {
   /** Resolves with the job once it is delivered, failed, cancelled or needs review. */
   settled(jobId: string): Promise<JobView>;
   start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /**
+   * Drains and stops: readiness answers 503 at once, new commands are still stored (queued for the
+   * next start), deliveries under way get `graceMs` (FLUX_STOP_GRACE_SECONDS), submitted tasks are
+   * left for the next start to resume.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const TERMINAL = new Set<JobEvent['type']>(['failed', 'cancelled', 'needs_review']);
@@ -91,7 +101,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   }
   const http = createHttp();
-  const provider = createProvider(config, catalog, http.dispatcher, logger);
+  const metrics = createMetrics({ load: () => jobs.load() });
+  const provider = metrics.instrument(createProvider(config, catalog, http.dispatcher, logger));
   const jobs = createJobs({
     store,
     provider,
@@ -128,9 +139,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   const attach = (platform: Platform) =>
     jobs.attach(platform, {
       async handle(event) {
-        await sink.handle(event);
-        if (event.type === 'ready') settle({ ...event.job, state: 'delivered' });
-        else if (
+        metrics.jobEvent(event);
+        const readyAt = Date.now();
+        try {
+          await sink.handle(event);
+        } catch (err) {
+          metrics.platformError(platform);
+          throw err;
+        }
+        if (event.type === 'ready') {
+          metrics.delivered(event.job, 'delivered', readyAt);
+          settle({ ...event.job, state: 'delivered' });
+        } else if (
           TERMINAL.has(event.type) &&
           (event.type !== 'needs_review' || event.job.state === 'needs_review')
         )
@@ -138,14 +158,28 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     });
 
+  // Draining (SIGTERM): not ready, so a load balancer sends new work elsewhere; what still arrives is stored.
+  let draining = false;
   const server = createHttpServer(logger, () => {
     const problems = store.health.problems();
     return {
-      ready: problems.length === 0,
+      ready: problems.length === 0 && !draining,
       provider: config.provider,
       store: problems.length ? problems : 'ok',
+      ...(draining ? { draining: true } : {}),
     };
   });
+  server.route('GET', '/metrics', metricsRoute(metrics, config.metricsToken));
+  const fold = () => {
+    try {
+      const folded = store.foldHistory(config.historyDays);
+      if (folded)
+        logger.info({ folded, historyDays: config.historyDays }, 'old jobs folded into daily totals');
+    } catch (err) {
+      logger.warn({ err }, 'folding old jobs failed; will try again');
+    }
+  };
+  let foldTimer: NodeJS.Timeout | undefined;
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
     const bot = make({
@@ -186,11 +220,16 @@ export async function createApp(options: AppOptions): Promise<App> {
         listening = true;
       }
       await jobs.start();
+      fold();
+      foldTimer = setInterval(fold, FOLD_EVERY_MS);
+      foldTimer.unref();
       return { port };
     },
-    async stop() {
+    async stop(graceMs = config.stopGraceMs) {
+      draining = true;
+      clearInterval(foldTimer);
       try {
-        await jobs.stop();
+        await jobs.stop(graceMs);
         for (const bot of bots)
           await bot.stop().catch((err: unknown) => logger.warn({ err }, 'bot stop failed'));
         if (listening) await server.close();

@@ -33,10 +33,18 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: in-flight images stay resumable');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    logger.info(
+      { signal, graceMs: config.stopGraceMs },
+      'draining: not ready, new commands stored for the next start, deliveries under way finishing',
+    );
+    // Deliveries get the grace period; closing the bots and the server takes a moment more. Past that
+    // something hangs: exit anyway, since submitted images are resumed by the next start.
+    const force = setTimeout(() => {
+      logger.error('stop took longer than the grace period; exiting');
+      process.exit(1);
+    }, config.stopGraceMs + 5_000);
     force.unref();
-    app.stop().then(
+    app.stop(config.stopGraceMs).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'stop failed');
