@@ -71,10 +71,8 @@ function hostProblem(hostname: string): ReferenceUrlProblem | undefined {
     return addr.kind() === 'ipv6' && !addr.match(GLOBAL_V6) ? 'private-address' : undefined;
   }
   const localName =
-    !host ||
     // A bare name ("intranet", "metadata") only resolves inside a network.
-    !host.includes('.') ||
-    LOCAL_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`));
+    !host.includes('.') || LOCAL_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`));
   return localName ? 'local-name' : undefined;
 }
 
