@@ -18,12 +18,14 @@ import {
 } from './context.ts';
 import { createEditMessages } from './edit-message.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
+import type { AttachmentAccess } from './references.ts';
 import { parseButtonId } from './render.ts';
 
 export interface HandlerDeps {
   flux: () => FluxCommands;
   rest: REST;
   logger: Logger;
+  attachments: AttachmentAccess;
   now?: () => number;
 }
 
@@ -70,10 +72,15 @@ export function createInteractionHandler(
     });
     let ctx: CommandContext | undefined;
     const context = (original: DiscordDelivery['original']) => {
-      ctx = createDiscordContext({ rest, logger: log, now }, delivery(raw, original, now()), actorOf(raw), {
-        send: respond,
-        done: () => responded,
-      });
+      ctx = createDiscordContext(
+        { rest, logger: log, now, attachments: deps.attachments },
+        delivery(raw, original, now()),
+        actorOf(raw),
+        {
+          send: respond,
+          done: () => responded,
+        },
+      );
       return ctx;
     };
     try {
