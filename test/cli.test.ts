@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
+import { makePng } from './fakes/images.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;
@@ -119,6 +120,43 @@ describe('npm run flux', () => {
     expect(stderr).toContain('Please add a prompt');
     expect(bfl.counts.submits).toBe(before);
   }, 60_000);
+
+  it('sends a --ref image file as its bytes', async () => {
+    const png = makePng(8, 8);
+    writeFileSync(join(dir, 'cat.png'), png);
+    const { code } = await cli(['a cat', '--model', 'klein-4b', '--ref', 'cat.png', '--out', 'cat-out.png']);
+    expect(code).toBe(0);
+    expect([...bfl.tasks.values()].at(-1)?.body.input_image).toBe(png.toString('base64'));
+  });
+
+  it('refuses a --ref that is not a regular file of at most 20 MB, or a private link, before reading or sending', async () => {
+    const before = bfl.counts.submits;
+    execFileSync('mkfifo', [join(dir, 'pipe.png')]);
+    const big = join(dir, 'big.png');
+    writeFileSync(big, makePng(4, 4));
+    truncateSync(big, 21 * 1024 * 1024);
+    const cases: Array<[string, string]> = [
+      ['/dev/zero', '/dev/zero (a device)'],
+      ['pipe.png', 'pipe.png (a pipe)'],
+      ['.', '. (a directory)'],
+      ['big.png', 'allowed images up to 20 MB'],
+      ['http://169.254.169.254/latest/meta-data/x.png', 'not a private or local address'],
+    ];
+    // Side by side: each run is a whole process start, and none of them reaches the provider. Each has
+    // its own DATA_DIR, since one CLI at a time holds a directory's cli.db.
+    const runs = await Promise.all(
+      cases.map(([ref], i) =>
+        cli(['a fox', '--model', 'klein-4b', '--ref', ref], { DATA_DIR: join(dir, `data-ref-${i}`) }),
+      ),
+    );
+    for (const [i, [ref, said]] of cases.entries()) {
+      const { code, stderr } = runs[i] as { code: number | null; stderr: string };
+      expect(code, ref).toBe(2);
+      expect(stderr, ref).toContain(said);
+      expect(stderr, ref).toContain('Nothing was queued or charged.');
+    }
+    expect(bfl.counts.submits).toBe(before);
+  }, 120_000);
 
   it('exits 1 and says it was not charged when the image is moderated', async () => {
     const { code, stderr } = await cli(['[content-moderated] a fox', '--model', 'klein-4b']);

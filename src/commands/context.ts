@@ -67,7 +67,10 @@ export interface ResultPost {
   buttons: Button[];
 }
 
-/** What postResult posted: links to the uploaded images, for "Use as reference" later. */
+/**
+ * What postResult posted: one reference per uploaded image, for "Use as reference" later — a link, or
+ * whatever names the file to this platform's resolveReferences (Slack: the file id, read via files.info).
+ */
 export interface PostedResult {
   imageUrls: string[];
 }

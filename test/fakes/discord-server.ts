@@ -7,7 +7,8 @@
  * told to, 401 Invalid Webhook Token for expired interaction tokens, 413 for a request over
  * `maxRequestBytes`, 400 Invalid Form Body for a malformed `allowed_mentions`. It works out who each
  * message would notify (`pings`) the way Discord does. Attachments live on a fake CDN under
- * the same origin with signed, expiring links (`ex`/`is`/`hm`), which POST /attachments/refresh-urls renews.
+ * the same origin with signed, expiring links (`ex`/`is`/`hm`), which POST /attachments/refresh-urls renews;
+ * the files of a deleted message answer 404 there, as on Discord.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -309,9 +310,12 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       return json(res, 200, commands);
     }
     if (path.startsWith('/cdn/')) {
-      // Like Discord's CDN: a link past its `ex` is gone.
+      noAuth();
+      // Like Discord's CDN: a link past its `ex` is gone, and so are the files of a deleted message.
       const ex = Number.parseInt(url.searchParams.get('ex') ?? '0', 16) * 1000;
-      if (ex < Date.now()) return json(res, 404, { message: 'This content is no longer available.' });
+      const messageId = /^\/cdn\/attachments\/\d+\/(\d+)\//.exec(path)?.[1];
+      if (ex < Date.now() || (messageId && messages.get(messageId)?.deleted))
+        return json(res, 404, { message: 'This content is no longer available.' });
       res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from('89504e470d0a1a0a', 'hex'));
       return;
     }

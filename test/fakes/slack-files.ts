@@ -1,6 +1,7 @@
 /**
  * Files on the loopback Slack: the external upload flow (getUploadURLExternal → POST of the bytes →
- * completeUploadExternal, which checks the byte length), files.info with where a file is shared, and the
+ * completeUploadExternal, which checks the byte length and, like Slack, answers only each file's id and
+ * title), files.info with where a file is shared, and the
  * private file host (`/files-pri/<team>-<id>/<name>`) that serves only to the bot token and answers its
  * HTML login page otherwise, or in "missing scope" mode.
  */
@@ -108,10 +109,11 @@ export function createFakeSlackFiles(options: {
           up.channel = channel;
           if (params.thread_ts) up.threadTs = String(params.thread_ts);
         }
-        const described = files.map((f) => {
-          const name = uploads.get(f.id)?.filename ?? '';
-          return { id: f.id, name, url_private: urlPrivate(f.id, name), permalink: permalink(f.id, name) };
-        });
+        // Like Slack: only id and title. url_private, permalink and shares come from files.info.
+        const described = files.map((f) => ({
+          id: f.id,
+          title: (f as { title?: string }).title ?? uploads.get(f.id)?.filename ?? '',
+        }));
         return ok({ files: described });
       }
       case 'files.info':

@@ -2,7 +2,8 @@
  * The command line as a CommandContext: the card is a status line on stderr, results are files. It
  * lets an admin try a key with the exact grammar and core the bots use.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type {
   Actor,
@@ -14,7 +15,8 @@ import type {
   ResultPost,
 } from '../../commands/context.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { type Reference, sniffImageType } from '../../core/request.ts';
+import { checkReferenceUrl } from '../../core/reference-url.ts';
+import { LIMITS, type Reference, sniffImageType } from '../../core/request.ts';
 
 export interface CliOutput {
   write(line: string): void;
@@ -83,27 +85,67 @@ export function createCliFactory(output: CliOutput): ContextFactory {
 }
 
 async function resolveOne(ref: string, i: number): Promise<Reference> {
-  if (/^https?:\/\//i.test(ref)) return { kind: 'url', url: ref };
-  let data: Buffer;
-  try {
-    data = await readFile(ref);
-  } catch {
-    throw new ValidationError(
-      'REFERENCE_INVALID',
-      `--ref ${i + 1}`,
-      'an image file path or an http(s) link',
-      ref,
-    );
-  }
+  const option = `--ref ${i + 1}`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref))
+    return { kind: 'url', url: checkReferenceUrl(ref, { option }).toString() };
+  const data = await readImageFile(ref, option);
   const contentType = sniffImageType(data);
   if (!contentType)
-    throw new ValidationError(
-      'REFERENCE_INVALID',
-      `--ref ${i + 1}`,
-      'PNG, JPEG, WebP or GIF images',
-      basename(ref),
-    );
+    throw new ValidationError('REFERENCE_INVALID', option, 'PNG, JPEG, WebP or GIF images', basename(ref));
   return { kind: 'bytes', data, contentType, name: basename(ref) };
+}
+
+/**
+ * A regular file of at most 20 MB, checked before reading: `/dev/zero` would grow without end, and a FIFO
+ * would wait forever (opened non-blocking, so even its open returns at once). The check and the read use
+ * one handle, so the file cannot be swapped in between.
+ */
+async function readImageFile(path: string, option: string): Promise<Buffer> {
+  const mb = LIMITS.referenceMaxBytes / 1024 / 1024;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    throw new ValidationError('REFERENCE_INVALID', option, 'an image file path or an http(s) link', path);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        'a regular image file',
+        `${path} (${kindOf(stat)})`,
+      );
+    if (stat.size > LIMITS.referenceMaxBytes)
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        `images up to ${mb} MB`,
+        `${(stat.size / 1024 / 1024).toFixed(1)} MB`,
+      );
+    // One byte more than stat said: a file that grew since (a log, a device) is refused, not truncated.
+    const buffer = Buffer.alloc(stat.size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > stat.size)
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        option,
+        'a regular image file',
+        `${path} (still growing)`,
+      );
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a pipe';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 function numbered(out: string, index: number, total: number, generated: string): string {

@@ -23,7 +23,7 @@ import {
   isPlaceRefused,
   NO_AUTH,
 } from './delivery.ts';
-import { resolveDiscordReferences } from './references.ts';
+import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { cardMessage, modal, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
@@ -37,6 +37,8 @@ export {
 export interface DiscordContextDeps {
   rest: REST;
   logger: Logger;
+  /** Where Discord serves attachments, to check a reference still exists before anything is spent. */
+  attachments: AttachmentAccess;
   now?: () => number;
 }
 
@@ -215,7 +217,8 @@ export function createDiscordContext(
       await respond.send({ type: 9, data: modal(form) });
     },
 
-    resolveReferences: (refs) => resolveDiscordReferences(refs, { rest, logger, now }),
+    resolveReferences: (refs) =>
+      resolveDiscordReferences(refs, { rest, logger, now, attachments: deps.attachments }),
 
     delivery() {
       // A dead token is of no use to anyone: `undefined` removes it from the stored (merged) delivery.

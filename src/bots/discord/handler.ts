@@ -21,6 +21,7 @@ import {
 import { createEditMessages } from './edit-message.ts';
 import { quietResponse } from './outgoing.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
+import type { AttachmentAccess } from './references.ts';
 import { parseButtonId } from './render.ts';
 
 export interface HandlerDeps {
@@ -29,6 +30,7 @@ export interface HandlerDeps {
   logger: Logger;
   /** Store.claimOnce: true the first time a key is seen, durably. */
   claimOnce: (key: string, expiresAt: number) => boolean;
+  attachments: AttachmentAccess;
   now?: () => number;
 }
 
@@ -93,10 +95,15 @@ export function createInteractionHandler(
     });
     let ctx: CommandContext | undefined;
     const context = (original: DiscordDelivery['original']) => {
-      ctx = createDiscordContext({ rest, logger: log, now }, delivery(raw, original, now()), actorOf(raw), {
-        send: respond,
-        done: () => responded,
-      });
+      ctx = createDiscordContext(
+        { rest, logger: log, now, attachments: deps.attachments },
+        delivery(raw, original, now()),
+        actorOf(raw),
+        {
+          send: respond,
+          done: () => responded,
+        },
+      );
       return ctx;
     };
     try {

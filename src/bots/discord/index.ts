@@ -13,6 +13,7 @@ import { readBody } from '../../http-server.ts';
 import { createDiscordFactory } from './context.ts';
 import { createInteractionHandler } from './handler.ts';
 import type { RawInteraction } from './payload.ts';
+import { attachmentAccess } from './references.ts';
 import { createDiscordRest } from './rest.ts';
 import { publicKeyFromHex, verifyDiscordSignature } from './verify.ts';
 
@@ -24,14 +25,21 @@ export function createDiscordBot(
 ): FrontEnd & { client?: Client } {
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher);
+  const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
   const handle = createInteractionHandler({
     flux: deps.flux,
     rest,
     logger,
     claimOnce: deps.claimOnce,
+    attachments,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const factory = createDiscordFactory({ rest, logger, ...(deps.now ? { now: deps.now } : {}) });
+  const factory = createDiscordFactory({
+    rest,
+    logger,
+    attachments,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
 
   if (config.mode === 'http') {
     const key = publicKeyFromHex(config.publicKey as string);

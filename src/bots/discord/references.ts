@@ -1,12 +1,15 @@
 /**
- * References on Discord are links Discord itself gave us (attachments of the command, of a message,
- * of our own results). They stay links for the provider to fetch: we never download them, and never
- * with a credential. Discord's CDN links are signed and expire after about a day, so a link near its
- * end (a "Use as reference" pressed tomorrow) is first exchanged for a fresh one through Discord's API.
+ * References on Discord are links: Discord's own (attachments of the command, of a message, of our
+ * results) and links typed in a form's options, which must pass checkReferenceUrl. They stay links for
+ * the provider to fetch, never sent with a credential. Discord's CDN links are signed and expire after
+ * about a day, so a link near its end (a "Use as reference" pressed tomorrow) is first exchanged for a
+ * fresh one through Discord's API, then checked to still answer with an image before anything is spent.
  */
 import type { REST } from 'discord.js';
-import { ValidationError } from '../../core/errors.ts';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../../core/logger.ts';
+import { probeReference } from '../../core/reference-probe.ts';
+import { checkReferenceUrl } from '../../core/reference-url.ts';
 import type { Reference } from '../../core/request.ts';
 
 /** A queued job may wait a while before the provider fetches its references: refresh with room to spare. */
@@ -25,21 +28,55 @@ export function signedLinkExpiry(url: string): number | undefined {
   }
 }
 
-export async function resolveDiscordReferences(
-  refs: string[],
-  deps: { rest: REST; logger: Logger; now: () => number },
-): Promise<Reference[]> {
-  const urls = refs.map((ref, i) => {
-    if (!/^https?:\/\/\S+$/i.test(ref))
-      throw new ValidationError('REFERENCE_INVALID', `reference ${i + 1}`, 'a link to an image', ref);
-    return ref;
-  });
+/** How the bot reaches Discord's own attachment links: the hosts that serve them, and its dispatcher. */
+export interface AttachmentAccess {
+  hosts: ReadonlySet<string>;
+  dispatcher: Dispatcher;
+}
+
+/** Discord's CDN hosts, and the configured API host (which serves them in a test or a proxy setup). */
+export function attachmentAccess(apiBase: string, dispatcher: Dispatcher): AttachmentAccess {
+  return {
+    hosts: new Set(['cdn.discordapp.com', 'media.discordapp.net', new URL(apiBase).host]),
+    dispatcher,
+  };
+}
+
+export interface ReferenceDeps {
+  rest: REST;
+  logger: Logger;
+  now: () => number;
+  attachments: AttachmentAccess;
+}
+
+const GONE = 'an image that is still posted on Discord (was the message deleted?)';
+
+export async function resolveDiscordReferences(refs: string[], deps: ReferenceDeps): Promise<Reference[]> {
+  const { hosts } = deps.attachments;
+  const urls = refs.map(
+    (ref, i) => checkReferenceUrl(ref, { option: `reference ${i + 1}`, trustedHosts: hosts }).href,
+  );
   const stale = urls.filter((u) => {
     const expiry = signedLinkExpiry(u);
     return expiry !== undefined && expiry - deps.now() < REFRESH_MARGIN_MS;
   });
   const fresh = stale.length ? await refresh(stale, deps) : new Map<string, string>();
-  return urls.map((url) => ({ kind: 'url', url: fresh.get(url) ?? url }));
+  const out = urls.map((url) => fresh.get(url) ?? url);
+  // Discord's own links are checked before anything is spent (a deleted result answers 404). Other links
+  // are never fetched by the bot: the provider fetches them.
+  await Promise.all(
+    out.map(async (url, i) => {
+      const parsed = new URL(url);
+      if (hosts.has(parsed.host))
+        await probeReference(parsed, {
+          dispatcher: deps.attachments.dispatcher,
+          option: `reference ${i + 1}`,
+          trustedHosts: hosts,
+          allowed: GONE,
+        });
+    }),
+  );
+  return out.map((url) => ({ kind: 'url', url }));
 }
 
 async function refresh(urls: string[], deps: { rest: REST; logger: Logger }): Promise<Map<string, string>> {

@@ -17,7 +17,7 @@ import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
 import { cardBlocks, clip, md, resultBlocks } from './blocks.ts';
-import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
+import { resolveSlackReferences, type SlackFileDeps, slackFileReference } from './files.ts';
 import { modalView } from './modal.ts';
 import { privateSlackText } from './text.ts';
 
@@ -167,16 +167,10 @@ export function createSlackContext(
           // Sharing a file needs membership: the bot was removed after the card went up.
           throw unpostable(err) ?? err;
         })) as unknown as {
-        files?: Array<
-          { files?: Array<{ id: string; url_private?: string; permalink?: string }> } & {
-            id?: string;
-            url_private?: string;
-          }
-        >;
+        // completeUploadExternal answers each file's id and title only: no url_private, no permalink.
+        files?: Array<{ files?: Array<{ id: string }> }>;
       };
-      const files = (upload.files ?? []).flatMap(
-        (f) => f.files ?? (f.id ? [f as { id: string; url_private?: string }] : []),
-      );
+      const files = (upload.files ?? []).flatMap((f) => f.files ?? []);
       const { text, blocks } = resultBlocks(post, post.notes);
       const details = await client.chat.postMessage({
         channel: d.channelId,
@@ -186,7 +180,7 @@ export function createSlackContext(
         unfurl_links: false,
       });
       d.results = [...(d.results ?? []), { ts: details.ts as string, fileIds: files.map((f) => f.id) }];
-      return { imageUrls: files.map((f) => f.url_private ?? '').filter(Boolean) };
+      return { imageUrls: files.map((f) => slackFileReference(f.id)) };
     },
 
     async removeResult() {

@@ -16,8 +16,9 @@ export interface DownloadDeps {
 
 const MAX_REDIRECTS = 3;
 
-export const MISSING_FILES_READ =
-  'a Slack file the bot can read: the app needs the files:read scope (reinstall it from manifest.json)';
+/** Every way a Slack file cannot be read ends in this one answer: the member can act on both causes. */
+export const CANNOT_READ =
+  'a file the bot can read: is it shared in this channel? is files:read granted (reinstall the app from manifest.json)?';
 
 export async function downloadSlackFile(
   start: URL,
@@ -77,18 +78,10 @@ async function toReference(
   if (!type) {
     const head = data.subarray(0, 512).toString('utf8').toLowerCase();
     if (head.includes('<!doctype html') || head.includes('<html'))
-      throw new ValidationError(
-        'REFERENCE_INVALID',
-        option,
-        MISSING_FILES_READ,
-        'a login page instead of the file',
-      );
-    throw new ValidationError(
-      'REFERENCE_INVALID',
-      option,
-      'PNG, JPEG, WebP or GIF images',
-      res.statusCode === 200 ? 'not an image' : `HTTP ${res.statusCode}`,
-    );
+      throw new ValidationError('REFERENCE_INVALID', option, CANNOT_READ, 'a login page instead of the file');
+    if (res.statusCode !== 200)
+      throw new ValidationError('REFERENCE_INVALID', option, CANNOT_READ, `HTTP ${res.statusCode}`);
+    throw new ValidationError('REFERENCE_INVALID', option, 'PNG, JPEG, WebP or GIF images', 'not an image');
   }
   const ref: Reference = { kind: 'bytes', data, contentType: type };
   if (name) ref.name = name;

@@ -1,7 +1,7 @@
 /**
- * Which hosts may see the bot token, and which user links we refuse outright. The token goes only to
- * Slack's file host, and only for file paths: the API host would also accept it on a GET, so a `--ref`
- * pointing at `/api/chat.delete?…` must never be fetched with it.
+ * Which hosts may see the bot token; links to anywhere else follow core's checkReferenceUrl. The token
+ * goes only to Slack's file host, and only for file paths: the API host would also accept it on a GET,
+ * so a `--ref` pointing at `/api/chat.delete?…` must never be fetched with it.
  */
 import { isIP } from 'node:net';
 
@@ -49,48 +49,4 @@ export function isSlackRedirect(url: URL, hosts: SlackHosts): boolean {
 export function isSlackHost(url: URL, hosts: SlackHosts): boolean {
   const h = url.hostname;
   return hosts.files.has(url.host) || url.host === hosts.api || h === 'slack.com' || h.endsWith('.slack.com');
-}
-
-/**
- * Loopback, private, link-local and carrier-grade NAT addresses, and names that only resolve inside a
- * network. WHATWG URL parsing has already normalised decimal and hex IPv4 forms (`http://2130706433`).
- */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const v = isIP(host);
-  if (v === 6) return isPrivateV6(host);
-  if (v === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      a >= 224
-    );
-  }
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.local') ||
-    host.endsWith('.internal') ||
-    // A bare intranet name ("intranet", "metadata") only resolves inside a network.
-    !host.includes('.')
-  );
-}
-
-function isPrivateV6(host: string): boolean {
-  return (
-    host === '::1' ||
-    host === '::' ||
-    host.startsWith('fc') ||
-    host.startsWith('fd') ||
-    host.startsWith('fe80') ||
-    // IPv4-mapped and -translated forms could point anywhere, loopback included.
-    host.startsWith('::ffff:') ||
-    host.startsWith('64:ff9b:')
-  );
 }

@@ -247,10 +247,19 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
         const job = jobForActor(jobs, jobId, ctx);
         if (kind === 'remix') {
           const input = { ...toInput(job.request, {}), ...parseForm(values) };
-          return commands.run(ctx, input, [], job.id);
+          // `--ref` typed in the options goes through the platform's checks like any other.
+          return commands.run(ctx, input, typedRefs(values), job.id);
         }
         if (kind === 'ref') {
           const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
+          // Never a generation without the reference the member asked for (and paid for).
+          if (!urls.length)
+            throw new ValidationError(
+              'REFERENCE_INVALID',
+              'reference',
+              'a result whose images the bot can still read',
+              'a result with no images left',
+            );
           const input: RequestInput = {
             prompt: values.prompt ?? '',
             model: job.request.model,
@@ -338,6 +347,11 @@ export function remixForm(job: JobView): Form {
       },
     ],
   };
+}
+
+/** `--ref` links typed in a form's options field. */
+function typedRefs(values: Record<string, string>): string[] {
+  return values.options?.trim() ? parseFluxText(values.options).refs : [];
 }
 
 /** A form's fields as input: named fields, plus `options` in the text grammar. */

@@ -2,10 +2,12 @@
  * Image downloads: capped (content-length first, then counted while streaming), checked by magic bytes
  * as soon as the first bytes arrive, and held once (one preallocated buffer when the length is known).
  * `downloadImage` never sends credentials: signed delivery URLs need none, and a key sent to a CDN is a
- * key leaked. Redirects are followed by hand so a credential scoped to one origin never follows one.
+ * key leaked. Redirects are followed by hand so a credential scoped to one origin never follows one, and
+ * a public link never leads into a private network.
  */
 import { type Dispatcher, request } from 'undici';
 import { ProviderError } from '../errors.ts';
+import { isPrivateHost } from '../reference-url.ts';
 import { sniffImageType } from '../request.ts';
 
 export type ImageType = NonNullable<ReturnType<typeof sniffImageType>>;
@@ -66,7 +68,11 @@ async function fetchImage(
     if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string') {
       discard(res.body);
       if (hop >= MAX_REDIRECTS) throw failed('image download redirected too often');
-      target = parseUrl(location, target);
+      const next = parseUrl(location, target);
+      // A public link may not bounce us into a private network (a link at home, a loopback test, may).
+      if (isPrivateHost(next.hostname) && !isPrivateHost(target.hostname))
+        throw failed('image download redirected to a private address');
+      target = next;
       continue;
     }
     if (res.statusCode !== 200) {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInteractionHandler } from '../../../src/bots/discord/handler.ts';
+import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import type { FluxCommands } from '../../../src/commands/flux/run.ts';
 import { FluxError } from '../../../src/core/errors.ts';
@@ -27,6 +28,7 @@ function handlerWith(run: FluxCommands['run']) {
   return createInteractionHandler({
     flux: () => ({ run }) as unknown as FluxCommands,
     rest,
+    attachments: attachmentAccess(discord.api, http.dispatcher),
     logger: silentLogger(),
     claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
   });

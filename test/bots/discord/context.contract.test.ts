@@ -3,6 +3,7 @@ import {
   createDiscordFactory,
   type DiscordDelivery,
 } from '../../../src/bots/discord/context.ts';
+import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
@@ -34,7 +35,7 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
       components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
     };
   }> = [];
-  const deps = { rest, logger: silentLogger() };
+  const deps = { rest, logger: silentLogger(), attachments: attachmentAccess(discord.api, http.dispatcher) };
   const ctx = createDiscordContext(
     deps,
     delivery,

@@ -1,6 +1,7 @@
 /** The Discord context alone, against the fake Discord: throttled card edits, credentials, references. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordContext, type DiscordDelivery } from '../../../src/bots/discord/context.ts';
+import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
@@ -17,7 +18,8 @@ let token: string;
 beforeEach(async () => {
   discord = await startFakeDiscord();
   http = createHttp();
-  clock = 1_000_000;
+  // Real time: the fake CDN judges link expiry by its own clock.
+  clock = Date.now();
   token = `itok-${discord.snowflake()}`;
   discord.bindToken(token, CHANNEL);
 });
@@ -38,7 +40,8 @@ function context(patch: Partial<DiscordDelivery> = {}): CommandContext {
     uploadLimit: 10 * 1024 * 1024,
     ...patch,
   };
-  return createDiscordContext({ rest, logger: silentLogger(), now: () => clock }, delivery, {
+  const attachments = attachmentAccess(discord.api, http.dispatcher);
+  return createDiscordContext({ rest, logger: silentLogger(), now: () => clock, attachments }, delivery, {
     id: '400000000000000001',
     name: 'Ana',
     isAdmin: false,
@@ -117,7 +120,32 @@ describe('the Discord context', () => {
     ]);
     expect(discord.refreshedLinks.size).toBe(1);
     await expect(ctx.resolveReferences(['/etc/passwd'])).rejects.toBeInstanceOf(ValidationError);
-    // Nothing was fetched: the provider fetches references, never the bot.
-    expect(discord.calls.filter((c) => c.path.startsWith('/cdn/'))).toEqual([]);
+    // Discord's own links were checked to still be there, without any credential; others never fetched.
+    const cdn = discord.calls.filter((c) => c.path.startsWith('/cdn/'));
+    expect(cdn.map((c) => c.path)).toEqual(['/cdn/attachments/1/2/a.png', '/cdn/attachments/1/3/b.png']);
+    expect(discord.authViolations).toEqual([]);
+  });
+
+  it('refuses private addresses and Discord links that are gone, before anything is spent', async () => {
+    const ctx = context();
+    const metadata = await ctx.resolveReferences(['http://169.254.169.254/latest/x.png']).catch((e) => e);
+    expect(metadata).toMatchObject({
+      code: 'REFERENCE_INVALID',
+      option: 'reference 1',
+      got: '169.254.169.254',
+    });
+    const loopback = await ctx.resolveReferences(['http://[::1]:9/a.png']).catch((e) => e);
+    expect(loopback).toBeInstanceOf(ValidationError);
+    // A result whose message was deleted: its link is still signed, but Discord's CDN no longer has it.
+    const deleted = { id: '9', channelId: '1', content: '', embeds: [], components: [], attachments: [] };
+    discord.messages.set('9', { ...deleted, flags: 0, via: 'bot', deleted: true });
+    const gone = signedLink(
+      `${discord.api.replace('/api', '')}/cdn/attachments/1/9/gone.png`,
+      24 * 3600_000,
+      clock,
+    );
+    const err = await ctx.resolveReferences(['https://example.com/c.png', gone]).catch((e) => e);
+    expect(err).toMatchObject({ code: 'REFERENCE_INVALID', option: 'reference 2', got: 'HTTP 404' });
+    expect((err as ValidationError).allowed).toContain('still posted');
   });
 });

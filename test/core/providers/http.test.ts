@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHttp,
@@ -39,6 +40,7 @@ async function startServer(routes: Record<string, Route>) {
 }
 
 const big = makePng(200, 200, true);
+const port = (base: string) => new URL(base).port;
 let srv: Awaited<ReturnType<typeof startServer>>;
 let other: Awaited<ReturnType<typeof startServer>>;
 const http = createHttp({ connectTimeoutMs: 2_000, headersTimeoutMs: 300, bodyTimeoutMs: 2_000 });
@@ -78,6 +80,10 @@ beforeAll(async () => {
     },
     '/expired': (_q, res) => res.writeHead(403).end('<Error>AuthenticationFailed</Error>'),
     '/to-other': (_q, res) => res.writeHead(302, { location: `${other.base}/img.png` }).end(),
+    '/to-public': (_q, res) =>
+      res.writeHead(302, { location: `http://cdn.example.com:${port(other.base)}/img.png` }).end(),
+    '/to-metadata': (_q, res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${port(other.base)}/img.png` }).end(),
     '/gated': (q, res) => {
       if (q.headers.authorization !== 'Bearer sk-1') return void res.writeHead(401).end();
       res.writeHead(200, { 'content-length': tinyPng.length }).end(tinyPng);
@@ -190,6 +196,25 @@ describe('downloadImage', () => {
     const p = downloadImage(`${srv.base}/slow-image`, { ...opts(), signal: c.signal });
     setTimeout(() => c.abort(new Error('job cancelled')), 20);
     await expect(p).rejects.toThrow('job cancelled');
+  });
+
+  it('never follows a public link’s redirect into a private address', async () => {
+    // Every name resolves to loopback, so public-looking links reach the test servers over real sockets.
+    const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      o.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
+    const dispatcher = new Agent({ connect: { lookup } as never });
+    try {
+      const pub = `http://images.example.com:${port(srv.base)}`;
+      const moved = await downloadImage(`${pub}/to-public`, { dispatcher, maxBytes: 1024 * 1024 });
+      expect(moved.contentType).toBe('image/png');
+      const seen = other.seen.length;
+      const err = await failure(downloadImage(`${pub}/to-metadata`, { dispatcher, maxBytes: 1024 * 1024 }));
+      expect(err.code).toBe('DOWNLOAD_FAILED');
+      expect(err.message).toContain('private address');
+      expect(other.seen.length).toBe(seen);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   it('follows a redirect, and scopes an origin credential to that origin only', async () => {
