@@ -15,7 +15,7 @@ import { budgetStates } from './core/budgets.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
-import { createCatalog } from './core/models.ts';
+import { createCatalog, narrowCatalog } from './core/models.ts';
 import { createBflProvider } from './core/providers/bfl.ts';
 import { createHttp } from './core/providers/http.ts';
 import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
@@ -68,11 +68,12 @@ const TERMINAL = new Set<JobEvent['type']>(['failed', 'cancelled', 'needs_review
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
-  const catalog = createCatalog(config.modelPaths);
   mkdirSync(config.dataDir, { recursive: true });
   const store = createSqliteStore(options.dbPath ?? join(config.dataDir, 'flux.db'));
   const http = createHttp();
-  const provider = createProvider(config, catalog, http.dispatcher, logger);
+  const provider = createProvider(config, createCatalog(config.modelPaths), http.dispatcher, logger);
+  // What users may ask for: the models' limits, narrowed by what the provider's wire format carries.
+  const catalog = narrowCatalog(createCatalog(config.modelPaths), provider.limits);
   const jobs = createJobs({
     store,
     provider,
@@ -176,6 +177,7 @@ function createProvider(
     return createOpenAIImagesProvider({
       baseUrl: config.openaiBaseUrl as string,
       apiKey: config.openaiApiKey as string,
+      dialect: config.openaiDialect,
       modelMap: config.openaiModelMap,
       catalog,
       dispatcher,

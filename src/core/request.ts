@@ -120,7 +120,16 @@ export function validateRequest(
     throw new ValidationError('MODEL_NOT_ALLOWED', 'model', allowed.join(', '), modelRaw);
   const model = catalog[modelRaw];
 
-  const { width, height } = parseSize(input.size ?? policy.defaultSize ?? '1024x1024');
+  const sizeRaw = input.size ?? policy.defaultSize ?? '1024x1024';
+  const { width, height } = parseSize(sizeRaw);
+  if (model.maxSide !== undefined && Math.max(width, height) > model.maxSide) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'size',
+      `WxH in multiples of 16 with each side at most ${model.maxSide} on this image service (e.g. 2048x2048)`,
+      sizeRaw,
+    );
+  }
   const seed =
     input.seed === undefined || input.seed === ''
       ? randomInt(0, 2 ** 32)
