@@ -86,7 +86,16 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const restore: Partial<Record<Platform, ContextFactory>> = {};
   const live = createLiveContexts(restore, logger);
-  const flux = createFluxCommands({ jobs, catalog, prices: config.prices, logger, live, settings: store });
+  const credits = provider.credits?.bind(provider);
+  const flux = createFluxCommands({
+    jobs,
+    catalog,
+    prices: config.prices,
+    logger,
+    live,
+    settings: store,
+    ...(credits ? { credits } : {}),
+  });
   const sink = createFluxSink({
     catalog,
     live,
@@ -167,7 +176,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 }
 
-function createProvider(
+export function createProvider(
   config: Config,
   catalog: ReturnType<typeof createCatalog>,
   dispatcher: Dispatcher,

@@ -45,7 +45,7 @@ function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
 }
 
-describe('npm run flux through the seed article’s gateway', () => {
+describe('npm run flux through the seed article’s gateway', { timeout: 60_000 }, () => {
   it('makes the image with every reference the member gave, links and files', async () => {
     const png = makePng(8, 8);
     writeFileSync(join(dir, 'face.png'), png);
@@ -77,5 +77,15 @@ describe('npm run flux through the seed article’s gateway', () => {
     expect(out).toContain('at most 2048');
     expect(out).toContain('Nothing was queued or charged');
     expect(gw.calls()).toBe(before);
+  });
+});
+
+describe('npm run flux -- --credits through a gateway', { timeout: 60_000 }, () => {
+  it('says the gateway reports no balance, and exits 0 without calling it', async () => {
+    const before = gw.requests.length;
+    const { code, out } = await cli(['--credits']);
+    expect(out).toBe('Provider balance: not reported by the image gateway\n');
+    expect(code).toBe(0);
+    expect(gw.requests.length).toBe(before);
   });
 });

@@ -9,7 +9,7 @@ import { FluxError, ValidationError } from '../../core/errors.ts';
 import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { estimate, estimateImage, formatUsd, type PriceTable } from '../../core/pricing.ts';
+import { estimate, estimateImage, formatUsd, type Micros, type PriceTable } from '../../core/pricing.ts';
 import {
   type GenerationRequest,
   type Reference,
@@ -33,6 +33,8 @@ export interface FluxCommandsDeps {
   live: LiveContexts;
   /** Settings, budgets and the ledger of each server/workspace. */
   settings: UsageStore;
+  /** The provider account's balance, for `/flux-admin show`; absent when the provider keeps none. */
+  credits?: () => Promise<Micros | undefined>;
   now?: () => number;
 }
 
@@ -265,7 +267,14 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     },
 
     usage: (ctx) => guarded(ctx, () => runUsage(ctx, deps.settings, now())).then(() => undefined),
-    admin: (ctx, text) => guarded(ctx, () => runAdmin(ctx, deps.settings, text)).then(() => undefined),
+    admin: (ctx, text) =>
+      guarded(ctx, () =>
+        runAdmin(ctx, deps.settings, text, {
+          ledger: deps.settings,
+          ...(deps.credits ? { credits: deps.credits } : {}),
+          now,
+        }),
+      ).then(() => undefined),
 
     sizeChoices(partial, model) {
       const needle = partial.trim().toLowerCase();
