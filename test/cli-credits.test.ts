@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => bfl.close());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  onOutput?: (all: string) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args],
@@ -38,6 +41,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
+    onOutput?.(stderr);
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
@@ -60,5 +64,24 @@ describe('npm run flux -- --credits', { timeout: 60_000 }, () => {
     expect(stdout).toBe('');
     expect(stderr).toContain('Provider balance unavailable: BFL credits: HTTP 500');
     expect(stdout + stderr).not.toContain(KEY);
+  });
+
+  it('a job waits while the account is out of credits, says why, and finishes once credits are added', async () => {
+    bfl.configure({ outOfCredits: true, credits: 0, creditsStatus: undefined });
+    let toppedUp = false;
+    const { code, stderr } = await cli(
+      ['a patient fox', '--model', 'klein-4b', '--out', 'fox.png'],
+      (all) => {
+        if (!toppedUp && all.includes('the provider account is out of credits')) {
+          toppedUp = true;
+          bfl.configure({ outOfCredits: false, credits: 100 });
+        }
+      },
+    );
+    expect(stderr).toContain('Waiting · the provider account is out of credits');
+    expect(toppedUp).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toContain('Wrote fox.png');
+    expect(stderr).not.toContain(KEY);
   });
 });

@@ -21,7 +21,7 @@ import { runAdmin, settingsFor } from '../admin.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
-import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
+import { cardFor, errorText, queuedStatus, sizeLabel, waitingStatus } from './messages.ts';
 import { parseFluxText } from './parse.ts';
 import type { LiveContexts } from './sink.ts';
 
@@ -139,10 +139,13 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     live.set(job.id, ctx);
     await live.enqueue(job.id, async () => {
       const current = jobs.get(job.id) ?? job;
+      const held = jobs.holdReason();
       const status =
         current.state === 'awaiting_confirmation'
           ? 'Waiting for your confirmation · expires in 5 min'
-          : queuedStatus(jobs.position(job.id) ?? 1);
+          : held && current.state === 'queued'
+            ? waitingStatus(held)
+            : queuedStatus(jobs.position(job.id) ?? 1);
       await ctx.showCard(cardFor(current, catalog, status, now()));
       jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
     });
