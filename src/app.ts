@@ -15,7 +15,7 @@ import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
 import { createMetrics } from './core/metrics.ts';
-import { createCatalog } from './core/models.ts';
+import { createCatalog, narrowCatalog } from './core/models.ts';
 import { createBflProvider } from './core/providers/bfl.ts';
 import { createHttp } from './core/providers/http.ts';
 import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
@@ -82,7 +82,6 @@ const TERMINAL = new Set<JobEvent['type']>(['failed', 'cancelled', 'needs_review
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
-  const catalog = createCatalog(config.modelPaths);
   const dbPath = options.dbPath ?? join(config.dataDir, 'flux.db');
   prepareDataDir(dirname(dbPath));
   // One process per database file: a second would resume the same tasks and post every image twice.
@@ -102,7 +101,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   const http = createHttp();
   const metrics = createMetrics({ load: () => jobs.load() });
-  const provider = metrics.instrument(createProvider(config, catalog, http.dispatcher, logger));
+  const provider = metrics.instrument(
+    createProvider(config, createCatalog(config.modelPaths), http.dispatcher, logger),
+  );
+  // What users may ask for: the models' limits, narrowed by what the provider's wire format carries.
+  const catalog = narrowCatalog(createCatalog(config.modelPaths), provider.limits);
   const jobs = createJobs({
     store,
     provider,
@@ -115,7 +118,16 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const restore: Partial<Record<Platform, ContextFactory>> = {};
   const live = createLiveContexts(restore, logger);
-  const flux = createFluxCommands({ jobs, catalog, prices: config.prices, logger, live, settings: store });
+  const credits = provider.credits?.bind(provider);
+  const flux = createFluxCommands({
+    jobs,
+    catalog,
+    prices: config.prices,
+    logger,
+    live,
+    settings: store,
+    ...(credits ? { credits } : {}),
+  });
   const sink = createFluxSink({
     catalog,
     live,
@@ -242,7 +254,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 }
 
-function createProvider(
+export function createProvider(
   config: Config,
   catalog: ReturnType<typeof createCatalog>,
   dispatcher: Dispatcher,
@@ -252,6 +264,7 @@ function createProvider(
     return createOpenAIImagesProvider({
       baseUrl: config.openaiBaseUrl as string,
       apiKey: config.openaiApiKey as string,
+      dialect: config.openaiDialect,
       modelMap: config.openaiModelMap,
       catalog,
       dispatcher,

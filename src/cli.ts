@@ -1,18 +1,22 @@
 /**
  * `npm run flux -- "<prompt>" [--model max] [--size 16:9] … [--ref <path|url>]… [--out fox.png]`
+ * `npm run flux -- --credits`: the provider account's balance.
  * The bots' grammar and core on the command line, so an admin can try a key and see the cost.
  * Exit codes: 0 done, 1 the generation failed, 2 bad options or configuration.
  */
 import { extname, join } from 'node:path';
 import pino from 'pino';
-import { createApp } from './app.ts';
+import { createApp, createProvider } from './app.ts';
 import { createCliContext } from './bots/cli/context.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
 import { helpText } from './commands/flux/run.ts';
 import { configFromEnvironment } from './config.ts';
-import { ValidationError } from './core/errors.ts';
+import { toFluxError, ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
+import { createCatalog } from './core/models.ts';
+import { formatUsd, MICROS_PER_CREDIT } from './core/pricing.ts';
+import { createHttp } from './core/providers/http.ts';
 
 const output = { write: (line: string) => void process.stderr.write(line) };
 
@@ -21,10 +25,14 @@ async function main(argv: string[]): Promise<number> {
     output.write(
       `${helpText()
         .replace(/[`*]/g, '')
-        .replace(/\/flux/g, 'npm run flux --')}\n  --out <file>  where to write the image\n`,
+        .replace(
+          /\/flux/g,
+          'npm run flux --',
+        )}\n  --out <file>  where to write the image\n  --credits     print the provider account's balance and exit\n`,
     );
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv.includes('--credits')) return printCredits();
   let out: string | undefined;
   let parsed: ReturnType<typeof parseFluxArgs>;
   try {
@@ -59,6 +67,35 @@ async function main(argv: string[]): Promise<number> {
     return done.state === 'delivered' ? 0 : 1;
   } finally {
     await app.stop();
+  }
+}
+
+/** The provider's balance on stdout (exit 0), or why it cannot be read (exit 1). The key is never printed. */
+async function printCredits(): Promise<number> {
+  const config = configFromEnvironment('cli');
+  if (!config) return 2;
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'error' : config.logLevel,
+    destination: pino.destination(2),
+  });
+  const http = createHttp();
+  try {
+    const provider = createProvider(config, createCatalog(config.modelPaths), http.dispatcher, logger);
+    if (!provider.credits) {
+      process.stdout.write('Provider balance: not reported by the image gateway\n');
+      return 0;
+    }
+    const micros = await provider.credits().catch((err: unknown) => toFluxError(err));
+    if (typeof micros !== 'number') {
+      // The error's message is written for logs and never holds the key.
+      const why = micros === undefined ? 'the answer had no figure' : micros.message;
+      output.write(`Provider balance unavailable: ${why}\n`);
+      return 1;
+    }
+    process.stdout.write(`Provider balance: ${formatUsd(micros)} (${micros / MICROS_PER_CREDIT} credits)\n`);
+    return 0;
+  } finally {
+    await http.close();
   }
 }
 

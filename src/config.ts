@@ -8,6 +8,7 @@ import { defaultGatewayNames, type Problem, parseModelMap, parsePrices } from '.
 import { FluxError } from './core/errors.ts';
 import type { ModelId } from './core/models.ts';
 import type { PriceTable } from './core/pricing.ts';
+import { GATEWAY_DIALECTS, type GatewayDialect } from './core/providers/openai-wire.ts';
 
 export type { Problem };
 
@@ -47,6 +48,8 @@ export interface Config {
   bflApiBase: string;
   openaiBaseUrl?: string;
   openaiApiKey?: string;
+  /** The request shapes the gateway speaks: the seed article's (default) or OpenAI's own images API. */
+  openaiDialect: GatewayDialect;
   /** Our model id → the gateway's model name. */
   openaiModelMap: Record<ModelId, string>;
   modelPaths: Partial<Record<ModelId, string>>;
@@ -108,7 +111,9 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     read('BFL_API_BASE', url('').schema, 'https://api.eu.bfl.ai', 'https://api.bfl.ai') ??
       'https://api.bfl.ai',
   );
-  const openaiBaseUrl = read('OPENAI_IMAGES_BASE_URL', url('').schema, 'https://gateway.example.com');
+  const openaiBaseUrl = read('OPENAI_IMAGES_BASE_URL', url('').schema, 'https://api.apiyi.com/v1');
+  const openaiDialect =
+    read('OPENAI_IMAGES_DIALECT', z.enum(GATEWAY_DIALECTS, 'seed or openai'), 'seed', 'seed') ?? 'seed';
   const openaiApiKey = read(
     'OPENAI_IMAGES_API_KEY',
     z.string().min(8, 'too short to be a key'),
@@ -133,11 +138,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     }
     if (provider === 'openai') {
       if (!openaiBaseUrl)
-        missing(
-          'OPENAI_IMAGES_BASE_URL',
-          'required with FLUX_PROVIDER=openai',
-          'https://gateway.example.com',
-        );
+        missing('OPENAI_IMAGES_BASE_URL', 'required with FLUX_PROVIDER=openai', 'https://api.apiyi.com/v1');
       if (!openaiApiKey)
         missing('OPENAI_IMAGES_API_KEY', 'required with FLUX_PROVIDER=openai', 'sk-xxxxxxxx');
     }
@@ -167,6 +168,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   const config: Config = {
     provider,
     bflApiBase,
+    openaiDialect,
     openaiModelMap,
     modelPaths,
     prices,

@@ -112,6 +112,21 @@ describe('loadConfig', () => {
     expect(c.openaiModelMap.max).toBe('flux.2-max');
   });
 
+  it('speaks the seed guide’s gateway dialect unless OPENAI_IMAGES_DIALECT says openai', () => {
+    const gateway = {
+      ...discord,
+      FLUX_PROVIDER: 'openai',
+      OPENAI_IMAGES_BASE_URL: 'https://api.apiyi.com/v1',
+      OPENAI_IMAGES_API_KEY: 'sk-12345678',
+    };
+    expect(loadConfig(gateway).openaiDialect).toBe('seed');
+    expect(loadConfig(gateway).openaiBaseUrl).toBe('https://api.apiyi.com/v1');
+    expect(loadConfig({ ...gateway, OPENAI_IMAGES_DIALECT: 'openai' }).openaiDialect).toBe('openai');
+    expect(problems({ ...gateway, OPENAI_IMAGES_DIALECT: 'dalle' })).toEqual([
+      expect.objectContaining({ name: 'OPENAI_IMAGES_DIALECT', example: 'seed' }),
+    ]);
+  });
+
   it('the CLI needs a provider but no platform', () => {
     expect(loadConfig(bfl, 'cli').discord).toBeUndefined();
     expect(problems({}, 'cli').map((p) => p.name)).toEqual(['BFL_API_KEY']);

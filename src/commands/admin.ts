@@ -11,11 +11,13 @@ import {
   type BudgetPeriod,
   type BudgetScope,
   DEFAULT_SETTINGS,
+  type Ledger,
   type WorkspaceSettings,
+  windowStart,
 } from '../core/budgets.ts';
 import { FluxError, ValidationError } from '../core/errors.ts';
 import { isModelId, MODEL_IDS, type ModelId } from '../core/models.ts';
-import { formatUsd, usdToMicros } from '../core/pricing.ts';
+import { formatUsd, type Micros, usdToMicros } from '../core/pricing.ts';
 import { LIMITS, parseSize } from '../core/request.ts';
 import type { CommandContext } from './context.ts';
 
@@ -39,8 +41,25 @@ export function settingsFor(
   return (ctx.workspaceId ? store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS;
 }
 
+/** What `show` tells besides the settings: the month's spend here, and the provider's balance. */
+export interface AdminAccount {
+  /** Settled costs plus estimates of unfinished jobs (the budgets' ledger). */
+  ledger: Ledger;
+  /** The provider account's balance; absent when the provider keeps none we can read (a gateway). */
+  credits?: () => Promise<Micros | undefined>;
+  now?: () => number;
+}
+
+/** A balance that does not come back in this long is shown as unavailable: `show` must not hang. */
+const CREDITS_TIMEOUT_MS = 5_000;
+
 /** Runs one admin command; answers privately. Throws FluxError NOT_ADMIN, ValidationError. */
-export async function runAdmin(ctx: CommandContext, store: SettingsStore, text: string): Promise<void> {
+export async function runAdmin(
+  ctx: CommandContext,
+  store: SettingsStore,
+  text: string,
+  account?: AdminAccount,
+): Promise<void> {
   if (!ctx.actor.canConfigure) throw new FluxError('NOT_ADMIN', `${ctx.actor.id} may not change settings`);
   if (!ctx.workspaceId) {
     await ctx.replyPrivate('Settings belong to a server or workspace: run this in one of its channels.');
@@ -50,7 +69,8 @@ export async function runAdmin(ctx: CommandContext, store: SettingsStore, text: 
   const current = settingsFor(store, ctx);
   const [verb = 'show', ...args] = words;
   if (verb === 'show' || verb === 'help') {
-    await ctx.replyPrivate(`${describeSettings(current)}\n\n${ADMIN_HELP}`);
+    const money = account ? `${await accountLine(account, ctx.platform, ctx.workspaceId, current)}\n` : '';
+    await ctx.replyPrivate(`${money}${describeSettings(current)}\n\n${ADMIN_HELP}`);
     return;
   }
   const next = apply(current, verb.toLowerCase(), args);
@@ -146,6 +166,38 @@ function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSet
         'show, budget, models, default-model, default-size, safety, confirm, reset-hour',
         verb,
       );
+  }
+}
+
+/** `*This month*: $4.20 spent here · provider balance $12.35` (or `unavailable` when it cannot be read). */
+async function accountLine(
+  account: AdminAccount,
+  platform: CommandContext['platform'],
+  workspaceId: string,
+  settings: WorkspaceSettings,
+): Promise<string> {
+  const now = account.now?.() ?? Date.now();
+  const spent = account.ledger.spent(
+    { platform, workspaceId },
+    windowStart('month', now, settings.resetHourUtc),
+  );
+  const line = `*This month*: ${formatUsd(spent)} spent here`;
+  if (!account.credits) return line;
+  const balance = await readBalance(account.credits);
+  return `${line} · provider balance ${balance === undefined ? 'unavailable' : formatUsd(balance)}`;
+}
+
+/** The balance, or undefined when it cannot be read: a failed read is a fact to show, not an error. */
+export async function readBalance(credits: () => Promise<Micros | undefined>): Promise<Micros | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, CREDITS_TIMEOUT_MS, undefined);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([credits().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

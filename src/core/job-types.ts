@@ -82,8 +82,13 @@ export interface JobImage {
   costMicros: Micros;
 }
 
+/** Why a job waits although it could run: the provider account cannot pay (a 402). */
+export type HoldReason = 'out_of_credits';
+
 export type JobEvent =
   | { type: 'queued'; job: JobView; position: number }
+  /** Submits are held for everyone (the job stays queued or keeps its slot): the card says why. */
+  | { type: 'waiting'; job: JobView; reason: HoldReason }
   | { type: 'position'; job: JobView; position: number }
   | { type: 'started'; job: JobView }
   | { type: 'progress'; job: JobView; status: string; progress?: number }
@@ -121,6 +126,8 @@ export interface JobsService {
   get(id: string): JobView | undefined;
   /** 1-based place in line while queued; 0 once running; undefined when unknown or finished. */
   position(id: string): number | undefined;
+  /** Why every new submit is held right now, if it is (new cards say so at once). */
+  holdReason(): HoldReason | undefined;
   /** Cancels a queued (or unconfirmed) job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
   cancel(id: string): JobView;
   /**

@@ -9,6 +9,7 @@ import { budgetStates, checkBudgets } from './budgets.ts';
 import { FluxError, ValidationError } from './errors.ts';
 import type { CreateJobInput, JobSink, JobsService, JobView, Platform } from './job-types.ts';
 import { createConfirmations } from './jobs/confirmations.ts';
+import { type CreditCheckPolicy, createCreditGate, DEFAULT_CREDIT_CHECK } from './jobs/credits.ts';
 import { deliverJob } from './jobs/deliver.ts';
 import { createPositionFeed } from './jobs/positions.ts';
 import { resumeJobs } from './jobs/resume.ts';
@@ -45,6 +46,8 @@ export interface JobsOptions {
   confirmTtlMs?: number;
   /** Generation time to expect before any was observed (default: the catalog's typical times). */
   typicalMs?: (model: ModelId) => number;
+  /** How often the balance is looked at (or a submit probes) while out of credits. */
+  creditCheck?: Partial<CreditCheckPolicy>;
 }
 
 /** How long stop() lets deliveries under way finish. */
@@ -54,13 +57,24 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
   const { store, catalog, logger } = options;
   const salt = options.userSalt ?? 'flux-bot';
   const stopper = new AbortController();
+  const scheduler = options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 });
   const rt: JobRuntime = {
     store,
     provider: options.provider,
     catalog,
     prices: options.prices,
     logger,
-    scheduler: options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 }),
+    scheduler,
+    credits: createCreditGate({
+      scheduler,
+      ...(options.provider.credits ? { credits: options.provider.credits.bind(options.provider) } : {}),
+      policy: { ...DEFAULT_CREDIT_CHECK, ...options.creditCheck },
+      stopSignal: stopper.signal,
+      queuedJobs: () => queuedViews(),
+      tell: (job, reason) => rt.emit({ type: 'waiting', job, reason }),
+      reopened: () => positions.retell(),
+      warn: (fields, message) => logger.warn(fields, message),
+    }),
     latency: createLatencyModel(options.typicalMs ?? ((m) => catalog[m].typicalMs)),
     now: options.now ?? Date.now,
     sinks: new Map<Platform, JobSink>(),
@@ -75,7 +89,9 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       ((platform, userId) =>
         createHash('sha256').update(`${salt}:${platform}:${userId}`).digest('hex').slice(0, 32)),
     emit(event) {
-      if (event.type !== 'queued' && event.type !== 'position') positions.left(event.job.id);
+      // A started job already left the line; a queued one told to wait keeps its place.
+      if (event.type !== 'queued' && event.type !== 'position' && event.type !== 'waiting')
+        positions.left(event.job.id);
       const sink = rt.sinks.get(event.job.origin.platform);
       if (!sink) return; // Live events for a platform without a sink are dropped; ready jobs wait.
       sink
@@ -97,6 +113,18 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       if (pos > 0 && (best === 0 || pos < best)) best = pos;
     }
     return best;
+  }
+
+  /** Jobs with images waiting in line, each once. */
+  function queuedViews(): JobView[] {
+    const ids = new Set<string>();
+    for (const key of rt.scheduler.positions().keys()) ids.add(key.slice(0, key.lastIndexOf(':')));
+    const views: JobView[] = [];
+    for (const id of ids) {
+      const job = store.getJob(id);
+      if (job) views.push(toView(rt, job));
+    }
+    return views;
   }
 
   /** Throws QUEUE_FULL when `count` more images would put this person over their cap. */
@@ -125,6 +153,8 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     const position = linePosition(job.id, job.request.count);
     positions.told(job.id, position);
     rt.emit({ type: 'queued', job: view, position });
+    const held = rt.credits.reason;
+    if (held) rt.emit({ type: 'waiting', job: view, reason: held });
     return view;
   }
 
@@ -183,6 +213,8 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
       const job = store.getJob(id);
       return job ? toView(rt, job) : undefined;
     },
+
+    holdReason: () => rt.credits.reason,
 
     position(id) {
       const job = store.getJob(id);

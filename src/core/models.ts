@@ -14,6 +14,8 @@ export interface ModelInfo {
   path: string;
   family: ModelFamily;
   maxReferences: number;
+  /** Longest side accepted, when the provider's wire format caps it (the seed's gateway: 2048). */
+  maxSide?: number;
   /** Whether `steps`/`guidance` are accepted (flex only). */
   tunable: boolean;
   /** Whether prompt upsampling can be switched (pro/max via disable_pup, flex via prompt_upsampling). */
@@ -92,6 +94,27 @@ export function createCatalog(pathOverrides: Partial<Record<ModelId, string>> = 
   for (const id of MODEL_IDS) {
     const override = pathOverrides[id];
     out[id] = override ? { ...BASE[id], path: override } : BASE[id];
+  }
+  return out;
+}
+
+/**
+ * The catalog as a provider can serve it: its limits (a gateway dialect's) narrow the models' own, so
+ * the validator refuses what the provider would silently drop or refuse after billing.
+ */
+export function narrowCatalog(
+  catalog: ModelCatalog,
+  limits: { maxSide?: number; maxReferences?: number } | undefined,
+): ModelCatalog {
+  if (!limits) return catalog;
+  const out = {} as Record<ModelId, ModelInfo>;
+  for (const id of MODEL_IDS) {
+    const m = catalog[id];
+    out[id] = {
+      ...m,
+      maxReferences: Math.min(m.maxReferences, limits.maxReferences ?? m.maxReferences),
+      ...(limits.maxSide !== undefined ? { maxSide: Math.min(limits.maxSide, m.maxSide ?? Infinity) } : {}),
+    };
   }
   return out;
 }

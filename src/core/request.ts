@@ -121,7 +121,16 @@ export function validateRequest(
     throw new ValidationError('MODEL_NOT_ALLOWED', 'model', allowed.join(', '), modelRaw);
   const model = catalog[modelRaw];
 
-  const { width, height } = parseSize(input.size ?? policy.defaultSize ?? '1024x1024');
+  const sizeRaw = input.size ?? policy.defaultSize ?? '1024x1024';
+  const { width, height } = parseSize(sizeRaw);
+  if (model.maxSide !== undefined && Math.max(width, height) > model.maxSide) {
+    throw new ValidationError(
+      'INVALID_OPTION',
+      'size',
+      `WxH in multiples of 16 with each side at most ${model.maxSide} on this image service (e.g. 2048x2048)`,
+      sizeRaw,
+    );
+  }
   // An empty value is an error, never the default: `--seed=` must not quietly draw a random seed and spend.
   const seed = input.seed === undefined ? randomInt(0, 2 ** 32) : int('seed', input.seed, 0, LIMITS.seedMax);
   const count = input.count === undefined ? 1 : int('count', input.count, LIMITS.countMin, LIMITS.countMax);

@@ -28,8 +28,16 @@ export interface Scheduler {
   position(key: string): number | undefined;
   /** Places of every queued task, computed in one pass over the round-robin order. */
   positions(): Map<string, number>;
-  /** Holds back new submits (a 429 or 402 from the provider); tasks already in slots keep them. */
+  /** Holds back new starts for a while (a 429 from the provider); tasks already in slots keep them. */
   pause(ms: number): void;
+  /**
+   * Holds back new starts until `release` (the provider account is out of credits: no amount of time
+   * alone fixes that). Tasks already in slots keep them.
+   */
+  hold(): void;
+  release(): void;
+  /** While held, lets `n` more queued tasks start (a probe: can the account pay again?). */
+  admit(n: number): void;
   /** Tasks queued by this user. */
   queuedBy(user: string): number;
   /** Slots in use: tasks running or handed to a slot, and resumed tasks. */
@@ -49,6 +57,9 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
   /** Slots taken: workers (each with a task) and resumed tasks. */
   let slots = 0;
   let pausedUntil = 0;
+  let held = false;
+  /** Starts allowed while held. */
+  let admitted = 0;
   let pauseTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   const listeners: Array<() => void> = [];
@@ -62,14 +73,20 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       for (const l of listeners) l();
     });
   };
-  const paused = () => pausedUntil > Date.now();
+  const paused = () => pausedUntil > Date.now() || (held && admitted === 0);
+  /** The next task to start, counting it against what a hold admits. */
+  const takeNext = () => {
+    const item = queue.take();
+    if (item && held) admitted--;
+    return item;
+  };
 
   /** Holds one bottleneck slot while there is work; the next task starts the moment the last is terminal. */
   async function worker(first: QueueItem): Promise<void> {
     await first.run().catch(() => undefined);
     // A slot over the limit (resumed tasks came in) is given back rather than reused.
     while (!stopped && slots <= maxActive && !paused()) {
-      const item = queue.take();
+      const item = takeNext();
       if (!item) return;
       changed();
       await item.run().catch(() => undefined);
@@ -102,9 +119,9 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
       return;
     }
     let took = false;
-    while (slots < maxActive) {
+    while (slots < maxActive && !paused()) {
       // Taken now, when the slot is promised, so a task handed to a slot is no longer in line.
-      const item = queue.take();
+      const item = takeNext();
       if (!item) break;
       took = true;
       hold(() => worker(item), true);
@@ -138,6 +155,20 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
         pauseTimer = undefined;
       }
       // Re-arm for the new end of the pause, or queued work would wait for the next enqueue or finish.
+      dispatch();
+    },
+    hold() {
+      held = true;
+      admitted = 0;
+    },
+    release() {
+      held = false;
+      admitted = 0;
+      dispatch();
+    },
+    admit(n) {
+      if (!held) return;
+      admitted += n;
       dispatch();
     },
     queuedBy: (user) => queue.queuedBy(user),

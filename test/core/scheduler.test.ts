@@ -125,6 +125,26 @@ describe('the scheduler', () => {
     await h.s.stop();
   });
 
+  it('holds new starts until released, a freed slot included, and admits exactly one probe while held', async () => {
+    const h = harness(3);
+    h.add('A', 'a1');
+    h.s.hold();
+    for (const k of ['b1', 'c1', 'd1']) h.add(k.toUpperCase(), k);
+    // Slots are handed out synchronously: held, none of the three gets one.
+    expect([h.s.running, h.s.queued]).toEqual([1, 3]);
+    await h.finish('a1');
+    await until(() => h.s.running === 0, 'a1 to give its slot back');
+    expect(h.s.queued).toBe(3);
+    h.s.admit(1);
+    expect([h.s.running, h.s.queued]).toEqual([1, 2]);
+    await until(() => h.started.length === 2, 'the probe to start');
+    expect(h.started).toEqual(['a1', 'b1']);
+    h.s.release();
+    expect([h.s.running, h.s.queued]).toEqual([3, 0]);
+    await drain(h, 4);
+    await h.s.stop();
+  });
+
   it('starts waiting work when a pause is extended while nothing else is happening', async () => {
     const h = harness(1);
     h.s.pause(50);

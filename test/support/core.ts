@@ -37,6 +37,8 @@ export interface CoreOptions {
   /** Generation time the poller expects before it learns (test default 50 ms). */
   typicalMs?: number;
   confirmTtlMs?: number;
+  /** How often the balance is looked at while out of credits (default: production's 1 s, 2 s, 4 s …). */
+  creditCheck?: { firstMs: number; maxMs: number };
 }
 
 export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) {
@@ -57,6 +59,7 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
     maxActive: options.maxActive ?? 24,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
     ...(options.confirmTtlMs ? { confirmTtlMs: options.confirmTtlMs } : {}),
+    ...(options.creditCheck ? { creditCheck: options.creditCheck } : {}),
     logger: silentLogger(),
     // The fake generates in tens of milliseconds: start the poller's guess there, and send places quickly.
     ...(options.productionLatency

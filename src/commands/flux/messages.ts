@@ -5,7 +5,7 @@
 import { BudgetError } from '../../core/budgets.ts';
 import type { FluxError } from '../../core/errors.ts';
 import { ValidationError } from '../../core/errors.ts';
-import type { JobError, JobView } from '../../core/job-types.ts';
+import type { HoldReason, JobError, JobView } from '../../core/job-types.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
@@ -74,6 +74,15 @@ export function queuedStatus(position: number): string {
   // Far back in a long queue the exact place changes every moment; rounding saves edits nobody needs.
   if (position > 10) return `Queued · about #${Math.ceil(position / 10) * 10} in line`;
   return `Queued · #${position} in line`;
+}
+
+const HOLD_TEXT: Record<HoldReason, string> = {
+  out_of_credits: 'the provider account is out of credits; it continues as soon as credits are added',
+};
+
+/** The card of a job that could run but is held for everyone, and why. */
+export function waitingStatus(reason: HoldReason): string {
+  return `Waiting · ${HOLD_TEXT[reason]}`;
 }
 
 export function generatingStatus(job: JobView, now = Date.now()): string {

@@ -9,7 +9,7 @@ import { FluxError, ValidationError } from '../../core/errors.ts';
 import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { estimate, estimateImage, formatUsd, type PriceTable } from '../../core/pricing.ts';
+import { estimate, estimateImage, formatUsd, type Micros, type PriceTable } from '../../core/pricing.ts';
 import {
   type GenerationRequest,
   type Reference,
@@ -21,7 +21,7 @@ import { runAdmin, settingsFor } from '../admin.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
-import { cardFor, errorText, queuedStatus, sizeLabel } from './messages.ts';
+import { cardFor, errorText, queuedStatus, sizeLabel, waitingStatus } from './messages.ts';
 import { jobForActor, mayManage } from './ownership.ts';
 import { parseFluxText } from './parse.ts';
 import type { LiveContexts } from './sink.ts';
@@ -34,6 +34,8 @@ export interface FluxCommandsDeps {
   live: LiveContexts;
   /** Settings, budgets and the ledger of each server/workspace. */
   settings: UsageStore;
+  /** The provider account's balance, for `/flux-admin show`; absent when the provider keeps none. */
+  credits?: () => Promise<Micros | undefined>;
   now?: () => number;
 }
 
@@ -139,10 +141,13 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     live.set(job.id, ctx);
     await live.enqueue(job.id, async () => {
       const current = jobs.get(job.id) ?? job;
+      const held = jobs.holdReason();
       const status =
         current.state === 'awaiting_confirmation'
           ? 'Waiting for your confirmation · expires in 5 min'
-          : queuedStatus(jobs.position(job.id) ?? 1);
+          : held && current.state === 'queued'
+            ? waitingStatus(held)
+            : queuedStatus(jobs.position(job.id) ?? 1);
       await ctx.showCard(cardFor(current, catalog, status, now()));
       jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
     });
@@ -272,7 +277,14 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
     },
 
     usage: (ctx) => guarded(ctx, () => runUsage(ctx, deps.settings, now())).then(() => undefined),
-    admin: (ctx, text) => guarded(ctx, () => runAdmin(ctx, deps.settings, text)).then(() => undefined),
+    admin: (ctx, text) =>
+      guarded(ctx, () =>
+        runAdmin(ctx, deps.settings, text, {
+          ledger: deps.settings,
+          ...(deps.credits ? { credits: deps.credits } : {}),
+          now,
+        }),
+      ).then(() => undefined),
 
     sizeChoices(partial, model) {
       const needle = partial.trim().toLowerCase();

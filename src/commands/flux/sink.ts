@@ -15,6 +15,7 @@ import {
   resultButtons,
   resultFields,
   taskNotes,
+  waitingStatus,
 } from './messages.ts';
 
 export interface LiveContexts {
@@ -101,6 +102,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         lastStatus.set(job.id, status);
         return ctx.showCard(cardFor(job, catalog, status, now()));
       }
+      case 'waiting':
+        return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason), now()));
       case 'started':
       case 'progress':
         return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));

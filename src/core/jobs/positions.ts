@@ -16,6 +16,8 @@ export interface PositionFeed {
    * line — the requester is past "queued".
    */
   left(jobId: string): void;
+  /** Sends every queued job its place again, changed or not (their cards said something else meanwhile). */
+  retell(): void;
   stop(): void;
 }
 
@@ -26,15 +28,17 @@ export function createPositionFeed(rt: JobRuntime, debounceMs: number): Position
   const gone = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
-  rt.scheduler.onChange(() => {
+  const later = () => {
     if (timer || rt.stopping) return;
     timer = setTimeout(send, debounceMs);
     timer.unref();
-  });
+  };
+  rt.scheduler.onChange(later);
 
   function send(): void {
     timer = undefined;
-    if (rt.stopping) return;
+    // While submits are held the cards say why; places come back when they resume (retell).
+    if (rt.stopping || rt.credits.reason) return;
     const byJob = new Map<string, number>();
     // Positions are ascending in this map, so a job's first task seen is its best place.
     for (const [key, pos] of rt.scheduler.positions()) {
@@ -78,6 +82,10 @@ export function createPositionFeed(rt: JobRuntime, debounceMs: number): Position
       views.delete(jobId);
       told.delete(jobId);
       gone.add(jobId);
+    },
+    retell() {
+      told.clear();
+      later();
     },
     stop() {
       if (timer) clearTimeout(timer);

@@ -10,6 +10,7 @@ import type { LatencyModel } from '../providers/poll-policy.ts';
 import type { Provider } from '../providers/types.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { JobRow, Store, TaskRow } from '../store/types.ts';
+import type { CreditGate } from './credits.ts';
 
 export interface JobRuntime {
   store: Store;
@@ -18,6 +19,8 @@ export interface JobRuntime {
   prices: PriceTable;
   logger: Logger;
   scheduler: Scheduler;
+  /** Holds submits while the provider account is out of credits. */
+  credits: CreditGate;
   latency: LatencyModel;
   now(): number;
   sinks: Map<Platform, JobSink>;

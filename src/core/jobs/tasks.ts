@@ -10,14 +10,15 @@ import { sleep } from '../providers/sleep.ts';
 import type { SubmittedTask } from '../providers/types.ts';
 import { seedAt } from '../request.ts';
 import type { JobRow } from '../store/types.ts';
+import type { Reopened } from './credits.ts';
 import { settle } from './deliver.ts';
 import { addPending, type JobRuntime, jobLog, taskKey, toView, userKey } from './runtime.ts';
 import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
 const RATE_LIMIT_PATIENCE_MS = 15 * 60_000;
-/** Out of credits: hold every submit back this long; each task that still tries fails on its own. */
-const OUT_OF_CREDITS_PAUSE_MS = 30_000;
+/** Longest a task keeps its slot waiting for credits before it fails (queued tasks wait in line). */
+const OUT_OF_CREDITS_PATIENCE_MS = 30 * 60_000;
 
 /**
  * Puts a task in its user's line; it counts against the user's cap until it is terminal. The line holds
@@ -59,6 +60,8 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
     user: rt.userHash(job.origin.platform, job.origin.userId),
   };
   const firstTry = rt.now();
+  /** How the last wait for credits ended, if this task waited for them. */
+  let reopened: Reopened | undefined;
   let submitted: SubmittedTask | undefined;
   for (let attempt = 0; !submitted; attempt++) {
     if (attempt === 0 && job.state === 'queued') {
@@ -71,6 +74,7 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
     } else rt.store.updateTask(jobId, index, { state: 'submitting' });
     try {
       submitted = await rt.provider.submit(spec);
+      rt.credits.succeeded();
     } catch (err) {
       const e = toFluxError(err);
       const patient = rt.now() - firstTry < RATE_LIMIT_PATIENCE_MS;
@@ -89,12 +93,35 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
         }
         continue;
       }
-      if (e.code === 'PROVIDER_OUT_OF_CREDITS') rt.scheduler.pause(OUT_OF_CREDITS_PAUSE_MS);
+      // Out of credits: not billed. Keep the slot and wait until the account can pay — unless the
+      // balance already covered this image when it was let go: then waiting longer would not help.
+      if (
+        e.code === 'PROVIDER_OUT_OF_CREDITS' &&
+        reopened !== 'balance' &&
+        rt.now() - firstTry < OUT_OF_CREDITS_PATIENCE_MS
+      ) {
+        rt.store.updateTask(jobId, index, { state: 'queued' });
+        if (rt.stopping) return;
+        const current = rt.store.getJob(jobId);
+        if (current) rt.emit({ type: 'waiting', job: toView(rt, current), reason: 'out_of_credits' });
+        try {
+          reopened = await rt.credits.refused(estimateImage(job.request, rt.prices), rt.stopSignal);
+        } catch {
+          return; // Stopping: the task stays queued and runs after the next start.
+        }
+        log.info({ reopened }, 'credits back; submitting again');
+        continue;
+      }
       log.warn({ code: e.code, charge: e.charge }, 'submit failed');
       failTask(rt, job, index, e);
       settle(rt, jobId);
       return;
     }
+  }
+  if (reopened) {
+    // The card said it was waiting for credits: it is generating now.
+    const current = rt.store.getJob(jobId);
+    if (current) rt.emit({ type: 'progress', job: toView(rt, current), status: 'submitted' });
   }
   // Paid from here on: if the disk refuses this write, the ids stay in memory, polling goes on and the
   // write is retried until it lands.

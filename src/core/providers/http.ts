@@ -3,7 +3,7 @@
  * their bodies (an unread body pins a pooled connection), and the classification of network failures
  * that decides whether a POST may be sent again. Image downloads live in download.ts.
  */
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, type FormData, request } from 'undici';
 import { ProviderError } from '../errors.ts';
 import { discard } from './download.ts';
 
@@ -49,7 +49,8 @@ export interface JsonResponse {
 export interface JsonRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or a multipart form (undici writes its content-type with the boundary). */
+  body?: string | FormData;
   dispatcher: Dispatcher;
   signal?: AbortSignal;
   /** Larger answers are cut off (the body is cancelled) and refused as a protocol error. */

@@ -1,12 +1,60 @@
 /**
- * The OpenAI images wire format as gateways serving FLUX.2 speak it: the request body, the answer's
- * first image, and error answers ({ error: { message, type, code } }) as typed errors.
+ * The wire formats of OpenAI-compatible image gateways serving FLUX.2, in two dialects (bfl-api.md):
+ * - `seed`: the gateway the seed article sets up (api.apiyi.com). JSON everywhere; references ride on
+ *   `/images/generations` as `reference_images: [{ type: 'url', url } | { type: 'base64', data }]`.
+ * - `openai`: OpenAI's own images API. References go to `/images/edits` as multipart `image[]` files.
+ * Gateways ignore fields they do not know, so a reference in the other dialect's shape is silently
+ * dropped and still billed: each dialect sends only its own shape. Also: the answer's first image, and
+ * error answers ({ error: { message, type, code } }) as typed errors.
  */
+import { FormData } from 'undici';
 import { type Charge, type ErrorCode, ProviderError } from '../errors.ts';
 import { type JsonResponse, retryAfterSeconds } from './http.ts';
-import type { TaskSpec } from './types.ts';
+import type { ProviderLimits, TaskSpec } from './types.ts';
 
-export function gatewayBody(task: TaskSpec, model: string): Record<string, unknown> {
+export const GATEWAY_DIALECTS = ['seed', 'openai'] as const;
+export type GatewayDialect = (typeof GATEWAY_DIALECTS)[number];
+
+/**
+ * What each dialect accepts, checked by the validator before anything is spent. The seed's guide: sides
+ * multiples of 16 up to 2048, at most 10 references. OpenAI's edits: up to 16 `image[]` files.
+ */
+export const GATEWAY_LIMITS: Record<GatewayDialect, ProviderLimits> = {
+  seed: { maxSide: 2048, maxReferences: 10 },
+  openai: { maxReferences: 16 },
+};
+
+/**
+ * The API root from a configured base URL, written with or without `/v1` (the seed's guide writes
+ * `https://api.apiyi.com/v1`; others write the bare host) and with or without a trailing slash.
+ */
+export function gatewayApiRoot(baseUrl: string): string {
+  const base = baseUrl.trim().replace(/\/+$/, '');
+  return /\/v1$/i.test(base) ? base : `${base}/v1`;
+}
+
+/** The seed's gateway: one JSON call to `/images/generations`, references included. */
+export function seedBody(task: TaskSpec, model: string): Record<string, unknown> {
+  const r = task.request;
+  const body: Record<string, unknown> = {
+    model,
+    prompt: r.prompt,
+    size: `${r.width}x${r.height}`,
+    response_format: 'url',
+  };
+  if (r.references.length) {
+    // Raw base64, as the guide sends it (no data: prefix).
+    body.reference_images = r.references.map((ref) =>
+      ref.kind === 'url'
+        ? { type: 'url', url: ref.url }
+        : { type: 'base64', data: ref.data.toString('base64') },
+    );
+  }
+  return body;
+}
+
+/** OpenAI's `/images/generations` JSON body (no references: those go to edits). */
+export function openaiGenerationsBody(task: TaskSpec, model: string): Record<string, unknown> {
   const r = task.request;
   const body: Record<string, unknown> = {
     model,
@@ -16,14 +64,22 @@ export function gatewayBody(task: TaskSpec, model: string): Record<string, unkno
     response_format: 'b64_json',
   };
   if (task.user) body.user = task.user;
-  if (r.references.length) {
-    // Newer gateways take JSON edits: a URL as is, bytes as a data: URL.
-    body.images = r.references.map((ref) => ({
-      image_url:
-        ref.kind === 'url' ? ref.url : `data:${ref.contentType};base64,${ref.data.toString('base64')}`,
-    }));
-  }
   return body;
+}
+
+export interface EditImage {
+  data: Buffer;
+  contentType: string;
+  name: string;
+}
+
+/** OpenAI's multipart `/images/edits`: the prompt fields plus one `image[]` file part per reference. */
+export function openaiEditsForm(task: TaskSpec, model: string, images: EditImage[]): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(openaiGenerationsBody(task, model)))
+    form.append(key, String(value));
+  for (const img of images) form.append('image[]', new Blob([img.data], { type: img.contentType }), img.name);
+  return form;
 }
 
 export type GatewayImage = { url: string } | { b64: string };

@@ -56,8 +56,18 @@ export interface ImageResult {
   generationMs?: number;
 }
 
+/** What a provider accepts beyond the models' own limits; the validator applies them before anything is spent. */
+export interface ProviderLimits {
+  /** Longest side in pixels. */
+  maxSide?: number;
+  /** Reference images per request (the lower of this and the model's own limit applies). */
+  maxReferences?: number;
+}
+
 export interface Provider {
   readonly name: 'bfl' | 'openai';
+  /** Limits of this provider's wire format, when narrower than the models' (a gateway's dialect). */
+  readonly limits?: ProviderLimits;
   /**
    * Starts a task. Retries only what surely did not start a billed task (connection refused before the
    * request was sent, or a 429). Throws ProviderError otherwise.

@@ -164,6 +164,21 @@ describe('cost control on Discord', () => {
     await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
   });
 
+  it('shows the month’s spend next to the provider balance, and the balance as unavailable when BFL fails', async () => {
+    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    bfl.configure({ credits: 1234.5 });
+    const shown = (await admin('show')).content;
+    expect(shown).toContain('*This month*: $0.045 spent here · provider balance $12.345');
+    expect(shown).toContain('*Budgets*');
+    const readsBefore = bfl.counts.credits;
+    bfl.configure({ creditsStatus: 500 });
+    // Answered even though the balance cannot be read.
+    const failed = (await admin('show')).content;
+    expect(failed).toContain('*This month*: $0.045 spent here · provider balance unavailable');
+    expect(bfl.counts.credits).toBeGreaterThan(readsBefore);
+  });
+
   it('shows a member their usage with a chart, and an admin the server’s totals', async () => {
     await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
     await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');

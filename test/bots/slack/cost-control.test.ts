@@ -60,6 +60,17 @@ describe('cost control on Slack', () => {
     expect((await replyTo(ALLOWED)).text).toContain('each user: $0.05 a day');
   });
 
+  it('shows an admin the month’s spend next to the provider balance, or "unavailable"', async () => {
+    bfl.configure({ credits: 250 });
+    await flux('admin show', ALLOWED);
+    expect((await replyTo(ALLOWED)).text).toContain(
+      '*This month*: $0.00 spent here · provider balance $2.50',
+    );
+    bfl.configure({ creditsStatus: 503 });
+    await flux('admin show', ALLOWED);
+    expect((await replyTo(ALLOWED, 2)).text).toContain('provider balance unavailable');
+  });
+
   it('refuses a job over the budget with what is left, after one that fit', async () => {
     await flux('admin budget user day $0.05', ALLOWED);
     await replyTo(ALLOWED);

@@ -5,7 +5,6 @@ import {
   createOpenAIImagesProvider,
   type OpenAIImagesOptions,
 } from '../../../src/core/providers/openai-images.ts';
-import { makePng } from '../../fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { catalog, request } from '../../support/core.ts';
 import { captureLogs, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
@@ -55,10 +54,10 @@ afterAll(async () => {
 });
 
 describe('OpenAI-compatible images gateway', () => {
-  it('generates with the mapped model, size and Bearer auth, and decodes b64_json', async () => {
+  it('generates with the mapped model, size and Bearer auth, as the seed guide does, and downloads the url', async () => {
     const { task, result } = await run('a fox', { model: 'max', size: '1536x1024' });
     expect(task.taskId).toMatch(/^gw-/);
-    expect(task.immediate?.b64).toBeTypeOf('string');
+    expect(task.immediate?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/img\//);
     expect(task.pollingUrl).toBeUndefined();
     expect(result.contentType).toBe('image/png');
     expect(result.costMicros).toBeUndefined();
@@ -69,34 +68,17 @@ describe('OpenAI-compatible images gateway', () => {
       model: 'flux.2-max',
       prompt: 'a fox',
       size: '1536x1024',
-      n: 1,
-      response_format: 'b64_json',
-      user: 'hashed-user',
+      response_format: 'url',
     });
-  });
-
-  it('sends references to /edits as images: [{image_url}], bytes as data URLs', async () => {
-    const png = makePng(4, 4);
-    await run('edit', {
-      references: [
-        { kind: 'url', url: 'https://cdn.example.com/a.png' },
-        { kind: 'bytes', data: png, contentType: 'image/png' },
-      ],
-    });
-    const last = gw.requests.at(-1);
-    expect(last?.path).toBe('/v1/images/edits');
-    expect(last?.body?.images).toEqual([
-      { image_url: 'https://cdn.example.com/a.png' },
-      { image_url: `data:image/png;base64,${png.toString('base64')}` },
-    ]);
   });
 
   it('downloads a link on the gateway with its key, and a link elsewhere without it', async () => {
     expect((await run('[url] on the gateway')).result.contentType).toBe('image/png');
     const file = gw.requests.filter((r) => r.path.startsWith('/files/')).at(-1);
     expect(file?.headers.authorization).toBe(`Bearer ${KEY}`);
+    const before = gw.requests.length;
     expect((await run('[cdn] elsewhere')).result.contentType).toBe('image/png');
-    const cdn = gw.requests.filter((r) => r.host === 'cdn');
+    const cdn = gw.requests.slice(before).filter((r) => r.host === 'cdn');
     expect(cdn).toHaveLength(1);
     expect(cdn[0]?.headers.authorization).toBeUndefined();
     expect(portOf(gw.cdnBase)).not.toBe(portOf(gw.url));

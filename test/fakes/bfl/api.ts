@@ -19,6 +19,8 @@ export function handleApi(
   if (req.headers['x-key'] !== opts.apiKey) return json(res, 403, { detail: 'Not authenticated' });
   if (entry.method === 'GET' && entry.path === '/v1/credits') {
     counts.credits++;
+    if (opts.creditsStatus !== undefined)
+      return json(res, opts.creditsStatus, { detail: 'Internal Server Error' });
     return json(res, 200, { credits: opts.credits });
   }
   if (!isSubmit || !model) return json(res, 404, { detail: 'Not Found' });

@@ -17,6 +17,8 @@ export interface FakeBflOptions {
   settledCostCredits: number | undefined;
   /** What GET /v1/credits answers. */
   credits: number;
+  /** When set, GET /v1/credits answers this status (with BFL's `detail`) instead of the balance. */
+  creditsStatus: number | undefined;
   /** The next N submits answer 500 *before* creating a task. */
   failSubmits: number;
   /** The next N submits have their connection destroyed after the request was read (no answer). */
@@ -47,6 +49,7 @@ export const DEFAULT_OPTIONS: FakeBflOptions = {
   costCredits: 4.5,
   settledCostCredits: undefined,
   credits: 1234.5,
+  creditsStatus: undefined,
   failSubmits: 0,
   resetSubmits: 0,
   rateLimitSubmits: 0,
