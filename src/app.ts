@@ -39,6 +39,13 @@ export interface FrontEndDeps {
   jobs: JobsService;
   /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
   dispatcher: Dispatcher;
+  /** Deadlines of platform calls: a call that never returns must not hold a delivery (or start-up). */
+  timeouts: PlatformTimeouts;
+}
+
+export interface PlatformTimeouts {
+  apiMs: number;
+  uploadMs: number;
 }
 
 export interface AppOptions {
@@ -122,7 +129,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createHttpServer(logger, () => ({ provider: config.provider }));
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
-    const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
+    const bot = make({
+      flux: () => flux,
+      http: server,
+      logger,
+      jobs,
+      dispatcher: http.dispatcher,
+      timeouts: { apiMs: config.platformTimeoutMs, uploadMs: config.uploadTimeoutMs },
+    });
     restore[bot.platform] = bot.factory;
     bots.push(bot);
     attach(bot.platform);

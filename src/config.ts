@@ -57,6 +57,10 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** Deadline of one chat-platform API call (Slack Web API, Discord REST). */
+  platformTimeoutMs: number;
+  /** Deadline of one file upload to a chat platform. */
+  uploadTimeoutMs: number;
   discord?: {
     token: string;
     applicationId: string;
@@ -147,6 +151,9 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   const host = env.HOST?.trim() || '0.0.0.0';
   const logLevel = read('LOG_LEVEL', z.enum(LEVELS), 'info', 'info') ?? 'info';
   const dataDir = env.DATA_DIR?.trim() || './data';
+  const platformTimeoutMs = read('PLATFORM_TIMEOUT_MS', int(1_000, 600_000), '30000', 30_000) ?? 30_000;
+  const uploadTimeoutMs =
+    read('PLATFORM_UPLOAD_TIMEOUT_MS', int(1_000, 1_800_000), '120000', 120_000) ?? 120_000;
 
   const config: Config = {
     provider,
@@ -160,6 +167,8 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     port,
     host,
     logLevel,
+    platformTimeoutMs,
+    uploadTimeoutMs,
   };
   if (bflApiKey) config.bflApiKey = bflApiKey;
   if (openaiBaseUrl) config.openaiBaseUrl = stripSlash(openaiBaseUrl);

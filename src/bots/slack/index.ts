@@ -38,7 +38,12 @@ export function createSlackBot(
 ): FrontEnd & { app: App } {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
-  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: deps.retries ?? 5 } };
+  const clientOptions = {
+    slackApiUrl: config.apiUrl,
+    retryConfig: { retries: deps.retries ?? 5 },
+    // A Web API call that never answers must not hold a delivery for ever.
+    timeout: deps.timeouts.apiMs,
+  };
   const receiver = config.appToken
     ? undefined
     : new HTTPReceiver({
