@@ -12,6 +12,7 @@ import { createFluxSink, createLiveContexts, type LiveContexts } from './command
 import { budgetWarnings } from './commands/usage.ts';
 import type { Config } from './config.ts';
 import { budgetStates } from './core/budgets.ts';
+import { UndeliverableError } from './core/errors.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
@@ -65,7 +66,7 @@ export interface App {
   live: LiveContexts;
   http: HttpServer;
   provider: Provider;
-  /** Resolves with the job once it is delivered, failed, cancelled or needs review. */
+  /** Resolves with the job once it is delivered, failed, cancelled, needs review or is undeliverable. */
   settled(jobId: string): Promise<JobView>;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -116,7 +117,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const attach = (platform: Platform) =>
     jobs.attach(platform, {
       async handle(event) {
-        await sink.handle(event);
+        await sink.handle(event).catch((err: unknown) => {
+          if (err instanceof UndeliverableError) settle({ ...event.job, state: 'undeliverable' });
+          throw err;
+        });
         if (event.type === 'ready') settle({ ...event.job, state: 'delivered' });
         else if (
           TERMINAL.has(event.type) &&
@@ -155,7 +159,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     provider,
     settled(jobId) {
       const job = jobs.get(jobId);
-      if (job && ['delivered', 'failed', 'cancelled', 'needs_review'].includes(job.state))
+      if (job && ['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable'].includes(job.state))
         return Promise.resolve(job);
       return new Promise((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
     },

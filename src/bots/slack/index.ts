@@ -71,6 +71,7 @@ export function createSlackBot(
     },
     dispatcher: deps.dispatcher,
     logger,
+    uploadTimeoutMs: deps.timeouts.uploadMs,
     ...(deps.now ? { now: deps.now } : {}),
   };
   const isAdmin = createAdminLookup(app.client, logger);
