@@ -3,13 +3,12 @@
  * by the retry and after a restart; a channel closed to the bot ends the job undeliverable with the
  * requester told privately; Delete says what Slack refused. The whole app against the fakes.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.ts';
 import type { Config } from '../../../src/config.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import { newestJobId } from '../../support/core.ts';
 import {
   blockAction,
   CHANNEL,
@@ -46,20 +45,7 @@ const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs && m.
 const calls = (method: string) => slack.calls.filter((c) => c.method === method);
 const flux = (t: string) => postForm(port, commandBody(t, slack));
 const inThread = (p: Record<string, unknown>) => Boolean(p.thread_ts);
-/** The id of the one job of the test, read from the bot's database. */
-const jobId = () =>
-  until(
-    () => {
-      const db = new Database(join(config.dataDir, 'flux.db'), { readonly: true });
-      try {
-        return (db.prepare('SELECT id FROM jobs').get() as { id: string } | undefined)?.id;
-      } finally {
-        db.close();
-      }
-    },
-    10_000,
-    'the job',
-  );
+const jobId = () => until(() => newestJobId(config.dataDir), 10_000, 'the job');
 
 describe('a Slack result, exactly once', () => {
   it('does not upload the images again when the details message fails once after the upload', async () => {
