@@ -34,6 +34,8 @@ export interface SlackFault {
   count: number;
   error?: string;
   lose?: boolean;
+  /** Never answers (the connection stays open until the client gives up or the fake closes). */
+  hang?: boolean;
   when?: (params: Record<string, unknown>) => boolean;
 }
 
@@ -132,6 +134,7 @@ export async function startFakeSlack(
     }
     const fault = faults.find((f) => f.method === method && f.count > 0 && (f.when?.(params) ?? true));
     if (fault) fault.count--;
+    if (fault?.hang) return;
     if (fault && !fault.lose && !fault.error) return send(res, 500, 'internal error');
     const ok = (body: Record<string, unknown> = {}) =>
       fault?.lose ? send(res, 500, 'internal error') : json(res, { ok: true, ...body });

@@ -96,6 +96,20 @@ describe('a Slack result, exactly once', () => {
   });
 });
 
+describe('a Slack call that never answers', () => {
+  it('is given up at its deadline, and the retry delivers the result', async () => {
+    await app?.stop();
+    config = { ...config, platformTimeoutMs: 1_000 };
+    ({ app, port } = await startSlackApp(config));
+    slack.faults.push({ method: 'chat.postMessage', count: 1, hang: true, when: inThread });
+    await flux('hung fox --model klein-4b --seed 8');
+    const id = await jobId();
+    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the deadline');
+    expect(details()).toHaveLength(1);
+    expect(slack.uploads.size).toBe(1);
+  });
+});
+
 describe('a Slack channel closed to the bot after the card went up', () => {
   it('tells the requester privately with the image, ends the job undeliverable and still charged', async () => {
     bfl.configure({ generationMs: 400 });
