@@ -90,8 +90,7 @@ export async function postSlackResult(
     save();
   }
   if (!r.detailsTs) {
-    if (r.detailsSent && place.threadTs)
-      r.detailsTs = await findPosted(deps.client, place, post.jobId, 'details');
+    if (r.detailsSent && place.threadTs) r.detailsTs = await findPosted(deps, place, post.jobId, 'details');
     if (!r.detailsTs) {
       const { text, blocks } = resultBlocks(post, post.notes);
       r.detailsSent = true;
@@ -182,20 +181,28 @@ async function sharedEarlier(
 
 /** The ts of a message this job posted for `step` in the thread, found by its metadata. */
 async function findPosted(
-  client: webApi.WebClient,
+  deps: SlackResultDeps,
   place: ResultPlace,
   jobId: string,
   step: string,
 ): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
-    const res = await client.conversations.replies({
-      channel: place.channelId,
-      ts: place.threadTs as string,
-      include_all_metadata: true,
-      limit: 200,
-      ...(cursor ? { cursor } : {}),
-    });
+    let res: webApi.ConversationsRepliesResponse;
+    try {
+      res = await deps.client.conversations.replies({
+        channel: place.channelId,
+        ts: place.threadTs as string,
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+    } catch (err) {
+      // An install without the history scopes cannot look: posting again beats a result stuck for ever.
+      if (platformError(err) !== 'missing_scope') throw err;
+      deps.logger.warn('cannot look for an earlier result post (no history scope); posting it again');
+      return undefined;
+    }
     for (const m of res.messages ?? []) {
       const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
       if (
