@@ -64,6 +64,8 @@ export interface FakeDiscord {
   loseMessageAnswers: number;
   /** Deleting messages answers 403 Missing Permissions. */
   refuseDeletes: boolean;
+  /** The next N threads are made, but the answer is lost (the connection drops). */
+  loseThreadAnswers: number;
   /** DM channels opened with POST /users/@me/channels: user → channel id. */
   dms: Map<string, string>;
   snowflake(): string;
@@ -106,6 +108,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     maxRequestBytes: 0,
     loseMessageAnswers: 0,
     refuseDeletes: false,
+    loseThreadAnswers: 0,
   };
   const kickedChannels = new Set<string>();
   const dms = new Map<string, string>();
@@ -273,6 +276,11 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         name: String(b.name ?? ''),
       };
       threads.set(thread.id, thread);
+      if (state.loseThreadAnswers > 0) {
+        state.loseThreadAnswers--;
+        res.destroy();
+        return;
+      }
       return json(res, 201, { id: thread.id, type: 11, name: thread.name, parent_id: thread.parentId });
     }
     match = m(/^\/channels\/(\d+)\/messages$/);
@@ -436,6 +444,12 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     },
     set loseMessageAnswers(v: number) {
       state.loseMessageAnswers = v;
+    },
+    get loseThreadAnswers() {
+      return state.loseThreadAnswers;
+    },
+    set loseThreadAnswers(v: number) {
+      state.loseThreadAnswers = v;
     },
     get refuseDeletes() {
       return state.refuseDeletes;

@@ -111,6 +111,8 @@ export function createDiscordContext(
         d.threadId = d.cardId;
         return;
       }
+      // No answer at all: the thread may exist. The retry asks again (and learns it from 160004).
+      if (status === undefined) throw err;
       d.threadFailed = true;
       logger.info({ status, code }, 'no thread for this job; posting under the card');
     }

@@ -87,6 +87,19 @@ describe('a Discord result, exactly once', () => {
   });
 });
 
+describe('a Discord thread made but not heard of', () => {
+  it('is found again by the retry (160004: the thread has the card’s id) and the result goes in it', async () => {
+    discord.loseThreadAnswers = 1;
+    const raw = slash({ prompt: 'lost thread fox', model: 'klein-4b' });
+    await send(raw);
+    const result = await until(() => results()[0], 15_000, 'result');
+    const card = discord.originalOf(raw.token) as FakeMessage;
+    expect(result.channelId).toBe(card.id);
+    expect([...discord.threads.keys()]).toEqual([card.id]);
+    expect(results()).toHaveLength(1);
+  });
+});
+
 describe('a Discord channel closed to the bot after the card went up', () => {
   it('tells the requester by DM with the image, ends the job undeliverable and still charged', async () => {
     bfl.configure({ generationMs: 400 });
