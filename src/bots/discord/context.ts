@@ -4,7 +4,7 @@
  * token on channel routes. Results go in a thread started from the card (bot token: follow-up webhooks
  * cannot target threads), or under the card where no thread can be made or the thread refuses them.
  */
-import { DiscordAPIError, type RawFile, type REST, Routes } from 'discord.js';
+import { type RawFile, type REST, Routes } from 'discord.js';
 import type {
   Actor,
   Card,
@@ -17,6 +17,7 @@ import type {
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
+import { removeDiscordResult, tellDiscordRequester } from './after-result.ts';
 import {
   createCredentials,
   type DiscordDelivery,
@@ -26,7 +27,6 @@ import {
   nonceFor,
   THREAD_EXISTS,
 } from './delivery.ts';
-import { tellDiscordRequester } from './private-notice.ts';
 import { resolveDiscordReferences } from './references.ts';
 import { cardMessage, modal, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
@@ -227,26 +227,7 @@ export function createDiscordContext(
       return d.posted;
     },
 
-    async removeResult() {
-      const failures: string[] = [];
-      const left: NonNullable<DiscordDelivery['results']> = [];
-      for (const r of d.results ?? []) {
-        const viaBot = () => rest.delete(Routes.channelMessage(r.channelId, r.id));
-        try {
-          await (r.via === 'webhook'
-            ? creds.use((token) => rest.delete(Routes.webhookMessage(d.appId, token, r.id), NO_AUTH), viaBot)
-            : viaBot());
-        } catch (err) {
-          // Already gone (10008 Unknown Message) is what was asked for.
-          if (err instanceof DiscordAPIError && Number(err.code) === 10008) continue;
-          logger.warn({ err }, 'delete failed');
-          left.push(r);
-          failures.push(`the result message (Discord said: ${discordReason(err)})`);
-        }
-      }
-      d.results = left;
-      return { failures };
-    },
+    removeResult: () => removeDiscordResult({ rest, logger }, d, creds),
 
     tellRequester: (text, images) => tellDiscordRequester({ rest, logger }, d, creds, actor.id, text, images),
 
@@ -266,11 +247,6 @@ export function createDiscordContext(
       return json as unknown as Record<string, unknown>;
     },
   };
-}
-
-function discordReason(err: unknown): string {
-  if (err instanceof DiscordAPIError) return `${err.message} (${err.status})`;
-  return 'no answer in time';
 }
 
 export function createDiscordFactory(deps: DiscordContextDeps): ContextFactory {

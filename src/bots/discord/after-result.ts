@@ -1,5 +1,5 @@
 /**
- * Telling a Discord requester privately when their job's place is closed to the bot (removed from the
+ * After the result: deleting it (Delete), and telling a Discord requester privately when their job's place is closed to the bot (removed from the
  * channel, thread locked, channel gone): an ephemeral follow-up while the interaction token lives —
  * it reaches them whatever the bot's permissions — else a direct message from the bot.
  */
@@ -77,4 +77,32 @@ export async function tellDiscordRequester(
 
 function describe(err: unknown): string {
   return err instanceof DiscordAPIError ? `${err.status} ${err.code}` : String(err);
+}
+
+/** Deletes the job's result messages; says what Discord refused (already gone counts as done). */
+export async function removeDiscordResult(
+  deps: NoticeDeps,
+  d: DiscordDelivery,
+  creds: Credentials,
+): Promise<{ failures: string[] }> {
+  const { rest, logger } = deps;
+  const failures: string[] = [];
+  const left: NonNullable<DiscordDelivery['results']> = [];
+  for (const r of d.results ?? []) {
+    const viaBot = () => rest.delete(Routes.channelMessage(r.channelId, r.id));
+    try {
+      await (r.via === 'webhook'
+        ? creds.use((token) => rest.delete(Routes.webhookMessage(d.appId, token, r.id), NO_AUTH), viaBot)
+        : viaBot());
+    } catch (err) {
+      // Already gone (10008 Unknown Message) is what was asked for.
+      if (err instanceof DiscordAPIError && Number(err.code) === 10008) continue;
+      logger.warn({ err }, 'delete failed');
+      left.push(r);
+      const reason = err instanceof DiscordAPIError ? `${err.message} (${err.status})` : 'no answer in time';
+      failures.push(`the result message (Discord said: ${reason})`);
+    }
+  }
+  d.results = left;
+  return { failures };
 }
