@@ -11,6 +11,7 @@ import { createFluxSink, createLiveContexts, type LiveContexts } from './command
 import { budgetWarnings } from './commands/usage.ts';
 import type { Config } from './config.ts';
 import { budgetStates } from './core/budgets.ts';
+import { UndeliverableError } from './core/errors.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
@@ -46,6 +47,13 @@ export interface FrontEndDeps {
   dispatcher: Dispatcher;
   /** Store.claimOnce: a platform request id acted on once, durably (replays start nothing twice). */
   claimOnce: (key: string, expiresAt: number) => boolean;
+  /** Deadlines of platform calls: a call that never returns must not hold a delivery (or start-up). */
+  timeouts: PlatformTimeouts;
+}
+
+export interface PlatformTimeouts {
+  apiMs: number;
+  uploadMs: number;
 }
 
 export interface AppOptions {
@@ -67,7 +75,7 @@ export interface App {
   live: LiveContexts;
   http: HttpServer;
   provider: Provider;
-  /** Resolves with the job once it is delivered, failed, cancelled or needs review. */
+  /** Resolves with the job once it is delivered, failed, cancelled, needs review or is undeliverable. */
   settled(jobId: string): Promise<JobView>;
   start(): Promise<{ port: number }>;
   /**
@@ -156,7 +164,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         try {
           await sink.handle(event);
         } catch (err) {
-          metrics.platformError(platform);
+          if (err instanceof UndeliverableError) {
+            metrics.delivered(event.job, 'undeliverable', readyAt);
+            settle({ ...event.job, state: 'undeliverable' });
+          } else metrics.platformError(platform);
           throw err;
         }
         if (event.type === 'ready') {
@@ -201,6 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       jobs,
       dispatcher: http.dispatcher,
       claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
+      timeouts: { apiMs: config.platformTimeoutMs, uploadMs: config.uploadTimeoutMs },
     });
     restore[bot.platform] = bot.factory;
     bots.push(bot);
@@ -220,7 +232,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     provider,
     settled(jobId) {
       const job = jobs.get(jobId);
-      if (job && ['delivered', 'failed', 'cancelled', 'needs_review'].includes(job.state))
+      if (job && ['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable'].includes(job.state))
         return Promise.resolve(job);
       return new Promise((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
     },

@@ -66,6 +66,10 @@ export interface Config {
   stopGraceMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Deadline of one chat-platform API call (Slack Web API, Discord REST). */
+  platformTimeoutMs: number;
+  /** Deadline of one file upload to a chat platform. */
+  uploadTimeoutMs: number;
   discord?: {
     token: string;
     applicationId: string;
@@ -164,6 +168,9 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     z.string().min(16, 'at least 16 characters'),
     'a-long-random-string',
   );
+  const platformTimeoutMs = read('PLATFORM_TIMEOUT_MS', int(1_000, 600_000), '30000', 30_000) ?? 30_000;
+  const uploadTimeoutMs =
+    read('PLATFORM_UPLOAD_TIMEOUT_MS', int(1_000, 1_800_000), '120000', 120_000) ?? 120_000;
 
   const config: Config = {
     provider,
@@ -180,6 +187,8 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     logLevel,
     historyDays,
     stopGraceMs: stopGraceSeconds * 1000,
+    platformTimeoutMs,
+    uploadTimeoutMs,
   };
   if (metricsToken) config.metricsToken = metricsToken;
   if (bflApiKey) config.bflApiKey = bflApiKey;

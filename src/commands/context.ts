@@ -60,6 +60,8 @@ export interface OutputImage {
 
 /** Images and their details, posted in the job's thread. */
 export interface ResultPost {
+  /** The job these are the result of: what a retry (or the platform) recognises an earlier post by. */
+  jobId: string;
   images: OutputImage[];
   fields: Field[];
   /** Extra lines: a smaller copy was sent, an image was moderated, a budget warning. */
@@ -73,6 +75,11 @@ export interface ResultPost {
  */
 export interface PostedResult {
   imageUrls: string[];
+}
+
+/** What a deletion could not do, in words for the member: "the image (Slack said: cant_delete_file)". */
+export interface RemoveOutcome {
+  failures: string[];
 }
 
 /** A form (Discord modal, Slack modal view) with fields prefilled; submitted back as `flux` input. */
@@ -103,10 +110,28 @@ export interface CommandContext {
   /**
    * Posts in the job's thread, named after `threadName`, created on the first call. Where a thread cannot
    * be made (DM, missing permission, already in a thread) posts right under the card instead.
+   * Exactly once per job: `checkpoint` is called with `delivery()` after each step (thread made, files
+   * uploaded, message posted) and before a post whose answer could be lost, to be stored with the job; a
+   * context rebuilt from it (a retry, a restart) resumes after the last step, and asks the platform about
+   * a post whose answer never came instead of posting it again. Throws FluxError CHANNEL_UNAVAILABLE when
+   * the place is closed to the bot (removed from the channel, channel gone, thread locked).
    */
-  postResult(post: ResultPost, threadName: string): Promise<PostedResult>;
-  /** Deletes what postResult posted for this job (the Delete button). */
-  removeResult(): Promise<void>;
+  postResult(
+    post: ResultPost,
+    threadName: string,
+    checkpoint?: (delivery: Record<string, unknown>) => void,
+  ): Promise<PostedResult>;
+  /**
+   * Deletes what postResult posted for this job (the Delete button). Resolves with what the platform
+   * refused (empty when it confirmed every deletion); what was deleted is not tried again.
+   */
+  removeResult(): Promise<RemoveOutcome>;
+  /**
+   * Tells the requester privately when the job's place is closed to the bot: through the interaction
+   * while it is valid (Slack response_url, Discord follow-up), else a direct message — with the images
+   * where that route takes files. Never throws; says what reached them.
+   */
+  tellRequester(text: string, images: OutputImage[]): Promise<{ told: boolean; imagesSent: boolean }>;
   /**
    * Turns `--ref` values or stored result links into references the provider can use: public URLs stay
    * URLs; platform-private files (Slack `url_private`) are downloaded with the bot token, only from the

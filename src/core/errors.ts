@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   // The platform would not let us post where the command ran (bot not in the channel, DM closed).
   | 'CHANNEL_UNAVAILABLE'
+  // Generated (and charged), but the place it was asked for is closed to the bot for good.
+  | 'UNDELIVERABLE'
   | 'CONFIG_INVALID';
 
 /** Whether money may have been spent when the error happened: the user is always told the truth. */
@@ -51,6 +53,19 @@ export class FluxError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.charge = options.charge ?? 'none';
+  }
+}
+
+/**
+ * A result that can never go where it was asked for (the bot was removed, the channel is gone, the
+ * thread locked). The sink has told the requester privately; the job ends `undeliverable`, still charged.
+ */
+export class UndeliverableError extends FluxError {
+  /** The requester received the images privately, so the store need not keep them. */
+  readonly imagesSent: boolean;
+  constructor(message: string, imagesSent: boolean, options: { cause?: unknown } = {}) {
+    super('UNDELIVERABLE', message, { ...options, charge: 'charged' });
+    this.imagesSent = imagesSent;
   }
 }
 

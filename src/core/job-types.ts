@@ -11,7 +11,8 @@ export type Platform = 'discord' | 'slack' | 'cli';
 /**
  * queued → running (a task was submitted) → ready (all tasks terminal, ≥1 image, not yet delivered)
  * → delivered; or failed / cancelled (only while queued) / needs_review (crashed mid-submit: it may
- * have been charged, a person should look).
+ * have been charged, a person should look); or undeliverable (generated and charged, but the place it
+ * was asked for closed to the bot: the requester was told privately, an admin can see it).
  */
 export type JobState =
   | 'awaiting_confirmation'
@@ -21,7 +22,8 @@ export type JobState =
   | 'delivered'
   | 'failed'
   | 'cancelled'
-  | 'needs_review';
+  | 'needs_review'
+  | 'undeliverable';
 export type TaskState = 'queued' | 'submitting' | 'submitted' | 'ready' | 'failed' | 'needs_review';
 
 export interface JobOrigin {
@@ -101,7 +103,8 @@ export type JobEvent =
 /**
  * What a front end gives the jobs service. `handle` is awaited for `ready`: when it resolves the job is
  * delivered (and its images dropped from the store); when it throws, the job stays ready and delivery is
- * tried again later (and after a restart). Other events are fire-and-forget for the sink.
+ * tried again later (and after a restart) — except an UndeliverableError, which ends it `undeliverable`.
+ * Other events are fire-and-forget for the sink.
  */
 export interface JobSink {
   handle(event: JobEvent): Promise<void>;

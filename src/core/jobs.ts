@@ -281,7 +281,7 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     async start() {
       if (started) return;
       started = true;
-      await resumeJobs(rt, confirmations.expireLater);
+      resumeJobs(rt, confirmations.expireLater);
     },
 
     load() {

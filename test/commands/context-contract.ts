@@ -55,6 +55,7 @@ function card(status: string, summary?: string): Card {
 
 function result(count = 1): ResultPost {
   return {
+    jobId: 'job-1',
     images: Array.from({ length: count }, (_, i) => ({
       name: `flux-${42 + i}.png`,
       data: png,

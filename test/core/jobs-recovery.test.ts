@@ -155,7 +155,8 @@ describe('restarts and late delivery (fake provider)', () => {
 
     const second = harness({ dbPath: first.dbPath });
     await second.jobs.start();
-    expect(second.jobs.get(job.id)?.state).toBe('delivered');
+    // Resumed deliveries run in the background: start() does not wait for them.
+    await until(() => second.jobs.get(job.id)?.state === 'delivered', 'delivered after the restart');
     expect(second.eventsOf(job.id)).toEqual(['ready']);
   });
 

@@ -113,6 +113,10 @@ describe('a restart loses nothing that was paid for', () => {
     const queuedDone = core.done('queued-job');
     await core.jobs.start();
     expect((await queuedDone).type).toBe('ready');
+    // Resumed deliveries run in the background: start-up does not wait for them.
+    const c = core;
+    for (let i = 0; i < 500 && c.jobs.get(ready.id)?.state !== 'delivered'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(delivered).toEqual([ready.id]);
     expect(core.jobs.get(ready.id)?.state).toBe('delivered');
   });

@@ -6,9 +6,12 @@
  * none on interaction routes, 403 Missing Permissions on thread creation (or on posts in a thread) when
  * told to, 401 Invalid Webhook Token for expired interaction tokens, 413 for a request over
  * `maxRequestBytes`, 400 Invalid Form Body for a malformed `allowed_mentions`. It works out who each
- * message would notify (`pings`) the way Discord does. Attachments live on a fake CDN under
- * the same origin with signed, expiring links (`ex`/`is`/`hm`), which POST /attachments/refresh-urls renews;
- * the files of a deleted message answer 404 there, as on Discord.
+ * message would notify (`pings`) the way Discord does. Like Discord, a bot post with `enforce_nonce` and
+ * a nonce used in the last few minutes returns the message already made; a thread started from a message
+ * has the message's id (a second one: 400, 160004). Channels can be closed to the bot (403 50001),
+ * answers lost after the post was made, deletes refused, and DMs opened (POST /users/@me/channels).
+ * Attachments live on a fake CDN under the same origin with signed, expiring links (`ex`/`is`/`hm`),
+ * which POST /attachments/refresh-urls renews; the files of a deleted message answer 404 there.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +29,7 @@ export interface FakeMessage {
   via: 'interaction' | 'webhook' | 'bot';
   deleted: boolean;
   replyTo?: string;
+  nonce?: string;
 }
 
 export interface DiscordCall {
@@ -63,6 +67,16 @@ export interface FakeDiscord {
   maxRequestBytes: number;
   /** Attachment links exchanged through POST /attachments/refresh-urls: original → refreshed. */
   refreshedLinks: Map<string, string>;
+  /** Channels the bot was removed from: bot routes in them (and their threads) answer 403 Missing Access. */
+  kickedChannels: Set<string>;
+  /** The next N bot-token message posts are made, but the answer is lost (the connection drops). */
+  loseMessageAnswers: number;
+  /** Deleting messages answers 403 Missing Permissions. */
+  refuseDeletes: boolean;
+  /** The next N threads are made, but the answer is lost (the connection drops). */
+  loseThreadAnswers: number;
+  /** DM channels opened with POST /users/@me/channels: user → channel id. */
+  dms: Map<string, string>;
   snowflake(): string;
   /** Sends a dispatch to every connected gateway client. */
   dispatch(t: string, d: unknown): void;
@@ -98,7 +112,19 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
   const gatewayReady = new Promise<void>((r) => {
     readyResolve = r;
   });
-  const state = { denyThreads: false, refuseThreadPosts: false, maxRequestBytes: 0 };
+  const state = {
+    denyThreads: false,
+    refuseThreadPosts: false,
+    maxRequestBytes: 0,
+    loseMessageAnswers: 0,
+    refuseDeletes: false,
+    loseThreadAnswers: 0,
+  };
+  const kickedChannels = new Set<string>();
+  const dms = new Map<string, string>();
+  // Like Discord's enforce_nonce: a nonce the bot used in the last few minutes returns that message.
+  const NONCE_WINDOW_MS = 5 * 60_000;
+  const nonces = new Map<string, { id: string; at: number }>();
   const closedThreads = new Set<string>();
   const refreshedLinks = new Map<string, string>();
 
@@ -128,6 +154,12 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     };
     const noAuth = () => {
       if (auth) authViolations.push(`${req.method} ${path} carried Authorization`);
+      return true;
+    };
+    const kicked = (channelId: string) => {
+      const parent = threads.get(channelId)?.parentId;
+      if (!kickedChannels.has(channelId) && !(parent && kickedChannels.has(parent))) return false;
+      json(res, 403, { message: 'Missing Access', code: 50001 });
       return true;
     };
     const makeMessage = (
@@ -247,6 +279,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
         return json(res, 200, wire(msg));
       }
       if (req.method === 'DELETE') {
+        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
         msg.deleted = true;
         res.writeHead(204).end();
         return;
@@ -255,23 +288,60 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/);
     if (match && req.method === 'POST') {
       if (!bot()) return;
+      if (kicked(match[1] as string)) return;
       if (state.denyThreads) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
+      // A thread started from a message has the message's id; there is only one per message.
+      if (threads.has(match[2] as string))
+        return json(res, 400, {
+          message: 'A thread has already been created for this message',
+          code: 160004,
+        });
       const thread = {
-        id: snowflake(),
+        id: match[2] as string,
         parentId: match[1] as string,
         messageId: match[2] as string,
         name: String(b.name ?? ''),
       };
       threads.set(thread.id, thread);
+      if (state.loseThreadAnswers > 0) {
+        state.loseThreadAnswers--;
+        res.destroy();
+        return;
+      }
       return json(res, 201, { id: thread.id, type: 11, name: thread.name, parent_id: thread.parentId });
     }
     match = m(/^\/channels\/(\d+)\/messages$/);
     if (match && req.method === 'POST') {
       if (!bot()) return;
       const channel = match[1] as string;
+      if (kicked(channel)) return;
       if (threads.has(channel) && (state.refuseThreadPosts || closedThreads.has(channel)))
         return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-      return json(res, 200, wire(makeMessage(channel, 'bot', b)));
+      const nonce = b.nonce === undefined ? undefined : String(b.nonce);
+      if (nonce !== undefined && nonce.length > 25)
+        return json(res, 400, { message: 'Invalid Form Body', code: 50035 });
+      const seen = nonce && b.enforce_nonce ? nonces.get(nonce) : undefined;
+      let msg = seen && Date.now() - seen.at < NONCE_WINDOW_MS ? messages.get(seen.id) : undefined;
+      if (!msg) {
+        msg = makeMessage(channel, 'bot', b);
+        if (nonce) {
+          msg.nonce = nonce;
+          nonces.set(nonce, { id: msg.id, at: Date.now() });
+        }
+      }
+      if (state.loseMessageAnswers > 0) {
+        state.loseMessageAnswers--;
+        res.destroy();
+        return;
+      }
+      return json(res, 200, { ...wire(msg), ...(msg.nonce ? { nonce: msg.nonce } : {}) });
+    }
+    if (path === '/users/@me/channels' && req.method === 'POST') {
+      if (!bot()) return;
+      const user = String(b.recipient_id ?? '');
+      const id = dms.get(user) ?? snowflake();
+      dms.set(user, id);
+      return json(res, 200, { id, type: 1, recipients: [{ id: user }] });
     }
     if (path === '/attachments/refresh-urls' && req.method === 'POST') {
       if (!bot()) return;
@@ -288,12 +358,14 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       if (!bot()) return;
       const msg = messages.get(match[2] as string);
       if (!msg || msg.deleted) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (kicked(match[1] as string)) return;
       if (req.method === 'GET') return json(res, 200, wire(msg));
       if (req.method === 'PATCH') {
         edit(msg, b);
         return json(res, 200, wire(msg));
       }
       if (req.method === 'DELETE') {
+        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
         msg.deleted = true;
         res.writeHead(204).end();
         return;
@@ -397,6 +469,26 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     },
     expiredTokens,
     refreshedLinks,
+    kickedChannels,
+    get loseMessageAnswers() {
+      return state.loseMessageAnswers;
+    },
+    set loseMessageAnswers(v: number) {
+      state.loseMessageAnswers = v;
+    },
+    get loseThreadAnswers() {
+      return state.loseThreadAnswers;
+    },
+    set loseThreadAnswers(v: number) {
+      state.loseThreadAnswers = v;
+    },
+    get refuseDeletes() {
+      return state.refuseDeletes;
+    },
+    set refuseDeletes(v: boolean) {
+      state.refuseDeletes = v;
+    },
+    dms,
     snowflake,
     dispatch(t, d) {
       const packet = JSON.stringify({ op: 0, s: ++seq, t, d });

@@ -18,8 +18,25 @@ export interface SlackMessage {
   text: string;
   blocks: Array<Record<string, unknown>>;
   threadTs?: string;
+  /** chat.postMessage `metadata`; conversations.* return it only with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   deleted: boolean;
   updates: number;
+}
+
+/**
+ * A scripted failure of the next `count` calls of `method` (that match `when`): `error` answers
+ * {ok:false, error}; `lose` does the work, then answers 500 as if the answer were lost on the way; neither
+ * answers 500 without doing anything.
+ */
+export interface SlackFault {
+  method: string;
+  count: number;
+  error?: string;
+  lose?: boolean;
+  /** Never answers (the connection stays open until the client gives up or the fake closes). */
+  hang?: boolean;
+  when?: (params: Record<string, unknown>) => boolean;
 }
 
 export interface SlackCall {
@@ -52,6 +69,9 @@ export interface FakeSlack {
   fileRedirect: string | undefined;
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
+  faults: SlackFault[];
+  /** Direct-message channels opened with conversations.open: user → channel id. */
+  dms: Map<string, string>;
   /**
    * A file a user shared: served at its url_private to the bot token, described by files.info. By default
    * it is public (shared in a public channel); `where` places it in private conversations instead.
@@ -85,6 +105,8 @@ export async function startFakeSlack(
   const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
   const rateLimit = new Map<string, number>();
+  const faults: SlackFault[] = [];
+  const dms = new Map<string, string>();
   let base = '';
   const files = createFakeSlackFiles({ botToken, base: () => base, notInChannel });
   const server = createServer(async (req, res) => {
@@ -110,8 +132,14 @@ export async function startFakeSlack(
         .end('{"ok":false,"error":"ratelimited"}');
       return;
     }
-    const ok = (body: Record<string, unknown> = {}) => json(res, { ok: true, ...body });
+    const fault = faults.find((f) => f.method === method && f.count > 0 && (f.when?.(params) ?? true));
+    if (fault) fault.count--;
+    if (fault?.hang) return;
+    if (fault && !fault.lose && !fault.error) return send(res, 500, 'internal error');
+    const ok = (body: Record<string, unknown> = {}) =>
+      fault?.lose ? send(res, 500, 'internal error') : json(res, { ok: true, ...body });
     const fail = (error: string) => json(res, { ok: false, error });
+    if (fault?.error) return fail(fault.error);
     if (method === 'apps.connections.open') {
       if (auth !== `Bearer ${appToken}`) return fail('invalid_auth');
       return ok({ url: `${base.replace('http', 'ws')}/socket` });
@@ -142,6 +170,8 @@ export async function startFakeSlack(
           updates: 0,
         };
         if (params.thread_ts) m.threadTs = String(params.thread_ts);
+        const metadata = jsonParam<SlackMessage['metadata']>(params.metadata);
+        if (metadata) m.metadata = metadata;
         messages.set(m.ts, m);
         return ok({ channel, ts: m.ts, message: { text: m.text } });
       }
@@ -168,6 +198,29 @@ export async function startFakeSlack(
           blocks: jsonParam(params.blocks) ?? [],
         });
         return ok({ message_ts: ts() });
+      case 'conversations.replies': {
+        const parent = messages.get(String(params.ts));
+        if (!parent || parent.channel !== channel) return fail('thread_not_found');
+        if (notInChannel.has(channel)) return fail('not_in_channel');
+        const withMeta = ['true', '1', true].includes(params.include_all_metadata as string | boolean);
+        const thread = [...messages.values()]
+          .filter((m) => !m.deleted && m.channel === channel && (m === parent || m.threadTs === parent.ts))
+          .map((m) => ({
+            type: 'message',
+            ts: m.ts,
+            text: m.text,
+            ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+            ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+          }));
+        return ok({ messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
+      }
+      case 'conversations.open': {
+        const user = String(params.users ?? '');
+        if (!user) return fail('invalid_arguments');
+        const id = dms.get(user) ?? `D${user}`;
+        dms.set(user, id);
+        return ok({ channel: { id } });
+      }
       case 'views.open':
         views.push({
           triggerId: String(params.trigger_id),
@@ -214,6 +267,8 @@ export async function startFakeSlack(
       files.state.fileRedirect = v;
     },
     rateLimit,
+    faults,
+    dms,
     addFile: files.addFile,
     responseUrl: () => `${base}/response/${++seq}`,
     sendEnvelope: socket.sendEnvelope,

@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { JobEvent, JobOrigin } from '../../src/core/job-types.ts';
 import { createJobs } from '../../src/core/jobs.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -96,4 +97,15 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
       store.close();
     },
   };
+}
+
+/** The id of the newest job in an app's database (read-only, beside the running app). */
+export function newestJobId(dataDir: string): string | undefined {
+  const db = new Database(join(dataDir, 'flux.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT id FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT 1').get();
+    return (row as { id: string } | undefined)?.id;
+  } finally {
+    db.close();
+  }
 }

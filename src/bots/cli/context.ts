@@ -61,7 +61,13 @@ export function createCliContext(options: CliContextOptions): CommandContext & {
       if (cost) say(`Cost charged: ${cost.value}`);
       return { imageUrls: [...written] };
     },
-    async removeResult() {},
+    async removeResult() {
+      return { failures: [] };
+    },
+    async tellRequester(text) {
+      say(stripMarkup(text));
+      return { told: true, imagesSent: false };
+    },
     async openForm(form: Form) {
       say(`(${form.title} is not available on the command line)`);
     },

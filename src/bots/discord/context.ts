@@ -14,14 +14,18 @@ import type {
   PostedResult,
   ResultPost,
 } from '../../commands/context.ts';
+import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
+import { removeDiscordResult, tellDiscordRequester } from './after-result.ts';
 import {
   createCredentials,
   type DiscordDelivery,
   EDIT_INTERVAL_MS,
   isPlaceRefused,
   NO_AUTH,
+  nonceFor,
+  THREAD_EXISTS,
 } from './delivery.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { cardMessage, modal, resultMessage } from './render.ts';
@@ -87,6 +91,9 @@ export function createDiscordContext(
     now,
   });
 
+  /** Stores the delivery with the job (set while a result is being posted). */
+  let checkpointNow: () => void = () => undefined;
+
   const record = (m: Posted, channelId: string, via: 'webhook' | 'bot'): Posted => {
     d.results = [...(d.results ?? []), { id: m.id, channelId, via }];
     return m;
@@ -100,8 +107,15 @@ export function createDiscordContext(
       })) as { id: string };
       d.threadId = thread.id;
     } catch (err) {
-      d.threadFailed = true;
       const { status, code } = err as { status?: number; code?: number };
+      // Made by an attempt whose answer was lost (a crash, a timeout): a message's thread has its id.
+      if (Number(code) === THREAD_EXISTS) {
+        d.threadId = d.cardId;
+        return;
+      }
+      // No answer at all: the thread may exist. The retry asks again (and learns it from 160004).
+      if (status === undefined) throw err;
+      d.threadFailed = true;
       logger.info({ status, code }, 'no thread for this job; posting under the card');
     }
   }
@@ -111,10 +125,15 @@ export function createDiscordContext(
       ...resultMessage(post, notes),
       attachments: files.map((f, i) => ({ id: i, filename: f.name })),
     };
+    // Bot-token posts carry the job's nonce: a repeat (our retry, a restart) gets the message already made.
+    const once = { nonce: nonceFor(post.jobId, 'result'), enforce_nonce: true };
     const threadId = d.threadId;
     if (threadId) {
       try {
-        const m = (await rest.post(Routes.channelMessages(threadId), { body, files })) as Posted;
+        const m = (await rest.post(Routes.channelMessages(threadId), {
+          body: { ...body, ...once },
+          files,
+        })) as Posted;
         return record(m, threadId, 'bot');
       } catch (err) {
         // The thread was deleted, archived and locked, or is closed to the bot: the card's place still works.
@@ -126,6 +145,10 @@ export function createDiscordContext(
     }
     return creds.use(
       async (token) => {
+        // Follow-ups take no nonce: a lost answer here is the one repeat no record can rule out.
+        if (d.followUpSent) logger.warn('a result follow-up may have been posted already; posting again');
+        d.followUpSent = true;
+        checkpointNow();
         const m = (await rest.post(Routes.webhook(d.appId, token), { body, files, ...NO_AUTH })) as Posted;
         return record(m, m.channel_id, 'webhook');
       },
@@ -134,7 +157,7 @@ export function createDiscordContext(
           ? { message_reference: { message_id: d.cardId, fail_if_not_exists: false } }
           : {};
         const m = (await rest.post(Routes.channelMessages(d.channelId), {
-          body: { ...body, ...reply },
+          body: { ...body, ...reply, ...once },
           files,
         })) as Posted;
         return record(m, d.channelId, 'bot');
@@ -180,14 +203,20 @@ export function createDiscordContext(
 
     showCard: (card) => cards.show(card),
 
-    async postResult(post, threadName): Promise<PostedResult> {
+    async postResult(post, threadName, checkpoint): Promise<PostedResult> {
+      if (d.posted) return d.posted;
+      const save = () => checkpoint?.(this.delivery());
+      checkpointNow = save;
       await cards.settled();
       await startThread(threadName);
+      save();
       const fitted = await fitAll(post.images, d.uploadLimit);
       let message: Posted;
       try {
         message = await postTo(post, fitted.files, [...post.notes, ...fitted.notes]);
       } catch (err) {
+        if (isPlaceRefused(err))
+          throw new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}`, { cause: err });
         // Each file fits, yet the message as a whole was refused: send copies half the size in all.
         if (!isTooLarge(err)) throw err;
         const total = fitted.files.reduce((sum, f) => sum + (f.data as Buffer).length, 0);
@@ -195,19 +224,14 @@ export function createDiscordContext(
         const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
-      return { imageUrls: (message.attachments ?? []).map((a) => a.url) };
+      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url) };
+      save();
+      return d.posted;
     },
 
-    async removeResult() {
-      for (const r of d.results ?? []) {
-        const viaBot = () => rest.delete(Routes.channelMessage(r.channelId, r.id));
-        await (r.via === 'webhook'
-          ? creds.use((token) => rest.delete(Routes.webhookMessage(d.appId, token, r.id), NO_AUTH), viaBot)
-          : viaBot()
-        ).catch((err: unknown) => logger.warn({ err }, 'delete failed'));
-      }
-      d.results = [];
-    },
+    removeResult: () => removeDiscordResult({ rest, logger }, d, creds),
+
+    tellRequester: (text, images) => tellDiscordRequester({ rest, logger }, d, creds, actor.id, text, images),
 
     async openForm(form: Form) {
       if (!respond || respond.done()) {

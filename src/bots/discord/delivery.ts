@@ -3,6 +3,7 @@
  * for 15 minutes; after that — or as soon as Discord says it no longer works (a restart that took a
  * while, a clock that drifted) — the bot token on channel routes takes over for good.
  */
+import { createHash } from 'node:crypto';
 import { DiscordAPIError } from 'discord.js';
 import type { Logger } from '../../core/logger.ts';
 
@@ -27,6 +28,13 @@ export interface DiscordDelivery {
   threadId?: string;
   threadFailed?: boolean;
   results?: Array<{ id: string; channelId: string; via: 'webhook' | 'bot' }>;
+  /**
+   * The result post was sent through a follow-up webhook, which takes no nonce: if its answer was lost,
+   * a retry cannot ask Discord about it. Kept to say so in the log.
+   */
+  followUpSent?: boolean;
+  /** The result is out (every later call returns this without posting). */
+  posted?: { imageUrls: string[] };
   /** The interaction's attachment_size_limit: the largest file this channel takes. */
   uploadLimit: number;
 }
@@ -41,6 +49,17 @@ export function isTokenRejected(err: unknown): boolean {
 /** A refusal to post where we tried (no access, no permission, thread gone, archived and locked). */
 export function isPlaceRefused(err: unknown): boolean {
   return err instanceof DiscordAPIError && ([403, 404].includes(err.status) || Number(err.code) === 50083);
+}
+
+/** Discord: "A thread has already been created for this message" — its id is the message's. */
+export const THREAD_EXISTS = 160004;
+
+/**
+ * The nonce of one post of a job (≤ 25 characters, as Discord allows). Sent with `enforce_nonce`, Discord
+ * answers a repeat within its window with the message it already made instead of a second one.
+ */
+export function nonceFor(jobId: string, step: string): string {
+  return createHash('sha256').update(`${jobId}:${step}`).digest('base64url').slice(0, 25);
 }
 
 export interface Credentials {

@@ -24,7 +24,7 @@ export function createDiscordBot(
   deps: FrontEndDeps & { now?: () => number },
 ): FrontEnd & { client?: Client } {
   const logger = deps.logger.child({ platform: 'discord' });
-  const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher);
+  const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher, deps.timeouts);
   const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
   const handle = createInteractionHandler({
     flux: deps.flux,

@@ -17,8 +17,21 @@ class QuietREST extends REST {
   }
 }
 
-export function createDiscordRest(apiBase: string, token: string, dispatcher: Dispatcher): REST {
+export interface RestTimeouts {
+  apiMs: number;
+  /** Multipart requests (file uploads) get longer. */
+  uploadMs: number;
+}
+
+export function createDiscordRest(
+  apiBase: string,
+  token: string,
+  dispatcher: Dispatcher,
+  timeouts: RestTimeouts = { apiMs: 30_000, uploadMs: 120_000 },
+): REST {
   const makeRequest: RESTOptions['makeRequest'] = async (url, init) => {
+    const upload = init.body instanceof FormData;
+    const deadline = AbortSignal.timeout(upload ? timeouts.uploadMs : timeouts.apiMs);
     const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
     let body: Buffer | string | undefined;
     if (init.body instanceof FormData) {
@@ -37,7 +50,7 @@ export function createDiscordRest(apiBase: string, token: string, dispatcher: Di
       headers: Object.fromEntries(headers),
       body,
       dispatcher,
-      signal: init.signal ?? undefined,
+      signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
     });
     return {
       body: res.body,
@@ -57,5 +70,6 @@ export function createDiscordRest(apiBase: string, token: string, dispatcher: Di
       ok: res.statusCode >= 200 && res.statusCode < 300,
     };
   };
-  return new QuietREST({ api: apiBase, makeRequest }).setToken(token);
+  // REST's own abort is the outer bound; each request's deadline above is the one that matters.
+  return new QuietREST({ api: apiBase, makeRequest, timeout: timeouts.uploadMs }).setToken(token);
 }

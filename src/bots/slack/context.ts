@@ -13,25 +13,24 @@ import type {
   OutputImage,
   PostedResult,
 } from '../../commands/context.ts';
-import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { cardBlocks, clip, md, resultBlocks } from './blocks.ts';
-import { resolveSlackReferences, type SlackFileDeps, slackFileReference } from './files.ts';
+import { cardBlocks, clip, md } from './blocks.ts';
+import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
+import { tellSlackRequester } from './private-notice.ts';
+import {
+  platformError,
+  postSlackResult,
+  removeSlackResult,
+  type SlackResultSteps,
+  unpostable as unpostableIn,
+} from './results.ts';
 import { privateSlackText } from './text.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
-const NOT_POSTABLE = new Set([
-  'not_in_channel',
-  'channel_not_found',
-  'is_archived',
-  'restricted_action',
-  'cannot_dm_bot',
-  'ekm_access_denied',
-]);
 
 export interface SlackDelivery {
   teamId?: string;
@@ -44,6 +43,8 @@ export interface SlackDelivery {
   /** The command came from inside a thread (a shortcut or button on a reply): the card and results stay in it. */
   inThreadTs?: string;
   results?: Array<{ ts?: string; fileIds: string[] }>;
+  /** The steps of the result post done so far (results.ts). */
+  result?: SlackResultSteps;
 }
 
 export interface SlackContextDeps {
@@ -52,6 +53,8 @@ export interface SlackContextDeps {
   dispatcher: Dispatcher;
   logger: Logger;
   now?: () => number;
+  /** Deadline of one file upload. */
+  uploadTimeoutMs?: number;
 }
 
 export function createSlackContext(
@@ -64,15 +67,8 @@ export function createSlackContext(
   const now = deps.now ?? Date.now;
   const d = delivery;
 
-  const platformError = (err: unknown): string | undefined =>
-    (err as { data?: { error?: string } }).data?.error;
-
-  const unpostable = (err: unknown): FluxError | undefined => {
-    const code = platformError(err);
-    return code && NOT_POSTABLE.has(code)
-      ? new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${d.channelId}: ${code}`, { cause: err })
-      : undefined;
-  };
+  const unpostable = (err: unknown) => unpostableIn(err, d.channelId);
+  const resultDeps = { ...deps, ...(deps.uploadTimeoutMs ? { uploadTimeoutMs: deps.uploadTimeoutMs } : {}) };
 
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     const { text, blocks } = cardBlocks(card);
@@ -152,50 +148,37 @@ export function createSlackContext(
 
     showCard: (card) => cards.show(card),
 
-    async postResult(post, _threadName): Promise<PostedResult> {
+    async postResult(post, _threadName, checkpoint): Promise<PostedResult> {
       await cards.settled();
       // Threads do not nest: inside a thread, results go right under the card in that same thread.
       const threadTs = d.inThreadTs ?? d.cardTs;
-      const thread = threadTs ? { thread_ts: threadTs } : {};
-      const upload = (await client.files
-        .uploadV2({
-          channel_id: d.channelId,
-          ...thread,
-          file_uploads: post.images.map((img) => ({ file: img.data, filename: img.name, title: img.name })),
-        })
-        .catch((err: unknown) => {
-          // Sharing a file needs membership: the bot was removed after the card went up.
-          throw unpostable(err) ?? err;
-        })) as unknown as {
-        // completeUploadExternal answers each file's id and title only: no url_private, no permalink.
-        files?: Array<{ files?: Array<{ id: string }> }>;
-      };
-      const files = (upload.files ?? []).flatMap((f) => f.files ?? []);
-      const { text, blocks } = resultBlocks(post, post.notes);
-      const details = await client.chat.postMessage({
-        channel: d.channelId,
-        ...thread,
-        text,
-        blocks,
-        unfurl_links: false,
-      });
-      d.results = [...(d.results ?? []), { ts: details.ts as string, fileIds: files.map((f) => f.id) }];
-      return { imageUrls: files.map((f) => slackFileReference(f.id)) };
+      d.result ??= {};
+      const steps = d.result;
+      const posted = await postSlackResult(
+        resultDeps,
+        { channelId: d.channelId, ...(threadTs ? { threadTs } : {}) },
+        steps,
+        post,
+        () => {
+          // What Delete removes, as soon as it exists.
+          const fileIds = (steps.files ?? []).map((f) => f.id);
+          d.results =
+            steps.detailsTs || fileIds.length
+              ? [{ ...(steps.detailsTs ? { ts: steps.detailsTs } : {}), fileIds }]
+              : [];
+          checkpoint?.(this.delivery());
+        },
+      );
+      return posted;
     },
 
     async removeResult() {
-      for (const r of d.results ?? []) {
-        if (r.ts)
-          await client.chat
-            .delete({ channel: d.channelId, ts: r.ts })
-            .catch((err: unknown) => logger.warn({ code: platformError(err) }, 'delete failed'));
-        for (const file of r.fileIds)
-          await client.files
-            .delete({ file })
-            .catch((err: unknown) => logger.warn({ code: platformError(err) }, 'file delete failed'));
-      }
-      d.results = [];
+      const { failures, left } = await removeSlackResult(client, d.channelId, d.results ?? [], logger);
+      d.results = left;
+      return { failures };
     },
+
+    tellRequester: (text, images) => tellSlackRequester(resultDeps, d, now(), text, images),
 
     async openForm(form: Form) {
       if (!triggerId) {

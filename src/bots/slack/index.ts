@@ -39,7 +39,12 @@ export function createSlackBot(
 ): FrontEnd & { app: App } {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
-  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: deps.retries ?? 5 } };
+  const clientOptions = {
+    slackApiUrl: config.apiUrl,
+    retryConfig: { retries: deps.retries ?? 5 },
+    // A Web API call that never answers must not hold a delivery for ever.
+    timeout: deps.timeouts.apiMs,
+  };
   const receiver = config.appToken
     ? undefined
     : new HTTPReceiver({
@@ -67,6 +72,7 @@ export function createSlackBot(
     },
     dispatcher: deps.dispatcher,
     logger,
+    uploadTimeoutMs: deps.timeouts.uploadMs,
     ...(deps.now ? { now: deps.now } : {}),
   };
   const isAdmin = createAdminLookup(app.client, logger);

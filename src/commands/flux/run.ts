@@ -21,6 +21,7 @@ import { runAdmin, settingsFor } from '../admin.ts';
 import type { ButtonAction, CommandContext, Form } from '../context.ts';
 import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
+import { deleteResult } from './delete.ts';
 import { cardFor, errorText, queuedStatus, sizeLabel, waitingStatus } from './messages.ts';
 import { jobForActor, mayManage } from './ownership.ts';
 import { parseFluxText } from './parse.ts';
@@ -225,12 +226,9 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
               ],
             });
             return;
-          case 'delete': {
-            const target = live.contextFor(job);
-            await target?.removeResult();
-            await ctx.replyPrivate('Deleted.');
+          case 'delete':
+            await deleteResult(ctx, live.contextFor(job), job, { jobs, catalog, logger: deps.logger });
             return;
-          }
           case 'confirm':
             if (ctx.actor.id !== job.origin.userId) {
               await ctx.replyPrivate('Only the person who asked for this image can confirm it.');

@@ -3,10 +3,12 @@
  * promise chain per job); a job whose interaction is gone (restart, 15-minute token) gets its context
  * rebuilt from the delivery data stored with it.
  */
+
+import { FluxError } from '../../core/errors.ts';
 import type { JobEvent, JobSink, JobView, Platform } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import type { CommandContext, ContextFactory, OutputImage } from '../context.ts';
+import type { CommandContext, ContextFactory, OutputImage, PostedResult } from '../context.ts';
 import {
   cardFor,
   errorText,
@@ -17,6 +19,7 @@ import {
   taskNotes,
   waitingStatus,
 } from './messages.ts';
+import { endUndeliverable } from './undeliverable.ts';
 
 export interface LiveContexts {
   /** The context of a job started in this process, while its interaction is still usable. */
@@ -108,21 +111,34 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'progress':
         return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));
       case 'ready': {
-        await ctx.showCard(cardFor({ ...job, state: 'running' }, catalog, 'Uploading', now()));
+        // A card that cannot be edited (the bot removed from the channel) must not stop the result.
+        await ctx
+          .showCard(cardFor({ ...job, state: 'running' }, catalog, 'Uploading', now()))
+          .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'card not shown as uploading'));
         const images: OutputImage[] = event.images.map((img) => ({
           name: `flux-${img.seed}.${extension(img.contentType)}`,
           data: img.data,
           contentType: img.contentType,
         }));
-        const posted = await ctx.postResult(
-          {
-            images,
-            fields: resultFields(job, catalog),
-            notes: [...taskNotes(job), ...(deps.warnings?.(job) ?? [])],
-            buttons: resultButtons(job.id),
-          },
-          threadName(job.request.prompt),
-        );
+        let posted: PostedResult;
+        try {
+          posted = await ctx.postResult(
+            {
+              jobId: job.id,
+              images,
+              fields: resultFields(job, catalog),
+              notes: [...taskNotes(job), ...(deps.warnings?.(job) ?? [])],
+              buttons: resultButtons(job.id),
+            },
+            threadName(job.request.prompt),
+            // Each step is stored as it completes: a retry or a restart resumes after it.
+            (delivery) => deps.saveDelivery(job.id, delivery),
+          );
+        } catch (err) {
+          if (!(err instanceof FluxError && err.code === 'CHANNEL_UNAVAILABLE')) throw err;
+          live.forget(job.id);
+          return endUndeliverable(ctx, job, images, err, { catalog, logger, now: now() });
+        }
         deps.saveDelivery(job.id, { ...ctx.delivery(), resultUrls: posted.imageUrls });
         // The images are out: a failed card edit must not make the job count as undelivered (and post twice).
         await ctx

@@ -2,11 +2,12 @@
  * The end of a job: once every task is terminal it becomes ready (≥1 image, handed to its platform's
  * sink), failed (the first error) or needs_review (nothing came and a task may have been charged).
  */
+import { UndeliverableError } from '../errors.ts';
 import type { JobError, JobImage, JobState } from '../job-types.ts';
 import { type JobRuntime, jobLog, TERMINAL_TASK, toView } from './runtime.ts';
 
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
-const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_review']);
+const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable']);
 
 /** Settles the job when all its tasks are terminal, and delivers it when it has images. */
 export async function deliverJob(rt: JobRuntime, jobId: string): Promise<void> {
@@ -63,6 +64,17 @@ export async function deliverJob(rt: JobRuntime, jobId: string): Promise<void> {
     rt.deliveryRetries.delete(jobId);
     log.info({ cost, images: images.length }, 'job delivered');
   } catch (err) {
+    if (err instanceof UndeliverableError) {
+      const error: JobError = { code: 'UNDELIVERABLE', message: err.message, charge: 'charged' };
+      rt.store.transaction(() => {
+        rt.store.updateJob(jobId, { state: 'undeliverable', error });
+        // Kept for an admin to hand over when the requester could not be sent them either.
+        if (err.imagesSent) rt.store.dropImages(jobId);
+      });
+      rt.deliveryRetries.delete(jobId);
+      log.warn({ err, cost, imagesSent: err.imagesSent }, 'job undeliverable: requester told privately');
+      return;
+    }
     const attempt = rt.deliveryRetries.get(jobId) ?? 0;
     const delay = RETRY_DELAYS_MS[attempt];
     log.warn(

@@ -10,7 +10,7 @@ import { deliverJob } from './deliver.ts';
 import { type JobRuntime, jobLog, TERMINAL_TASK, toView } from './runtime.ts';
 import { queueTask, resumeTask } from './tasks.ts';
 
-export async function resumeJobs(rt: JobRuntime, expire: (job: JobRow) => void): Promise<void> {
+export function resumeJobs(rt: JobRuntime, expire: (job: JobRow) => void): void {
   const jobs = rt.store.unfinishedJobs();
   const queued: Array<[JobRow, number]> = [];
   for (const job of jobs) {
@@ -35,9 +35,20 @@ export async function resumeJobs(rt: JobRuntime, expire: (job: JobRow) => void):
     if (flagged && !endsNow) rt.emit({ type: 'needs_review', job: toView(rt, job, tasks) });
   }
   for (const [job, index] of queued) queueTask(rt, job, index);
-  // Sequential: ready jobs go to the platforms one by one, within their rate limits.
-  for (const job of jobs) if (job.state !== 'awaiting_confirmation') await deliverJob(rt, job.id);
+  // In the background: start-up must not wait for the platforms, and one call that hangs (until its
+  // deadline) must not hold every later job, so a few lanes share the list.
+  const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation').map((j) => j.id);
+  const lane = async (): Promise<void> => {
+    for (let id = ids.shift(); id !== undefined && !rt.stopping; id = ids.shift())
+      await deliverJob(rt, id).catch((err: unknown) =>
+        rt.logger.error({ err, jobId: id }, 'settling a resumed job failed'),
+      );
+  };
+  for (let i = 0; i < RESUME_LANES; i++) void lane();
 }
+
+/** Resumed deliveries under way at once: enough that one stuck call holds nobody, few enough for rate limits. */
+const RESUME_LANES = 4;
 
 function flagForReview(rt: JobRuntime, job: JobRow, task: TaskRow): void {
   const patch = {

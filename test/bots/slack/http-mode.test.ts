@@ -198,7 +198,8 @@ describe('Slack over HTTP', () => {
     expect(result.deleted).toBe(false);
     slack.admins.add('U888');
     await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
-    // The message goes first and its files after it: wait for all of them, not for the first.
+    // The message goes first and its files after it: wait for the answer, then for all of them.
+    await until(() => slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
     const files = [...slack.uploads.values()].filter((u) => u.threadTs === result.threadTs);
     expect(files).toHaveLength(1);
     await until(() => result.deleted && files.every((f) => f.deleted), 5_000, 'message and files deleted');

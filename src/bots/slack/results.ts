@@ -1,0 +1,261 @@
+/**
+ * A Slack job's result, posted exactly once: the images (shared in the card's thread) and the details
+ * message. Each step is recorded in the job's delivery as it completes, so a retry or a restart resumes
+ * after it. A step whose answer was lost (a crash, a timeout after Slack accepted) is looked up before it
+ * is sent again:
+ * - files: we run the external upload ourselves, so the file ids are known — and stored — before
+ *   `files.completeUploadExternal` shares them. A lost share is found with `files.info` (a completed
+ *   upload exists; an unfinished one is `file_not_found`). File-share messages carry no metadata, which is
+ *   why the files are not looked up in the thread.
+ * - details: `chat.postMessage` carries `metadata` {event_type: flux_result, job_id, step}; a lost post
+ *   is found in the thread with `conversations.replies` (include_all_metadata) before posting again.
+ */
+import type { webApi } from '@slack/bolt';
+import { type Dispatcher, request } from 'undici';
+import type { OutputImage, PostedResult, ResultPost } from '../../commands/context.ts';
+import { FluxError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { resultBlocks } from './blocks.ts';
+import { slackFileReference } from './files.ts';
+
+export const RESULT_EVENT = 'flux_result';
+
+/** Channels the bot cannot post or share in: removed, archived, gone, restricted. */
+const NOT_POSTABLE = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+  'cannot_dm_bot',
+  'ekm_access_denied',
+]);
+
+/** What is stored with the job as the result goes out. */
+export interface SlackResultSteps {
+  /** Ids Slack gave this job's images, stored before they are shared. */
+  fileIds?: string[];
+  /** The share was asked for: if its answer never came, it is looked up, not repeated. */
+  shareSent?: boolean;
+  /** The images are shared in the thread. */
+  files?: Array<{ id: string; url?: string }>;
+  /** The details message was sent: if its answer never came, it is looked up by its metadata. */
+  detailsSent?: boolean;
+  detailsTs?: string;
+}
+
+export interface SlackResultDeps {
+  client: webApi.WebClient;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  uploadTimeoutMs?: number;
+}
+
+export interface ResultPlace {
+  channelId: string;
+  threadTs?: string;
+}
+
+export const platformError = (err: unknown): string | undefined =>
+  (err as { data?: { error?: string } }).data?.error;
+
+export function unpostable(err: unknown, channelId: string): FluxError | undefined {
+  const code = platformError(err);
+  return code && NOT_POSTABLE.has(code)
+    ? new FluxError('CHANNEL_UNAVAILABLE', `cannot post in ${channelId}: ${code}`, { cause: err })
+    : undefined;
+}
+
+export async function postSlackResult(
+  deps: SlackResultDeps,
+  place: ResultPlace,
+  steps: SlackResultSteps,
+  post: ResultPost,
+  save: () => void,
+): Promise<PostedResult> {
+  const r = steps;
+  if (!r.files) {
+    if (r.shareSent && r.fileIds) r.files = await sharedEarlier(deps, r.fileIds);
+    if (!r.files) {
+      r.fileIds = await uploadBytes(deps, post.images);
+      r.shareSent = true;
+      save();
+      try {
+        r.files = await share(deps, place, r.fileIds, post.images);
+      } catch (err) {
+        // Slack answered no: nothing was shared, the next attempt starts over.
+        if (platformError(err)) r.shareSent = false;
+        save();
+        throw unpostable(err, place.channelId) ?? err;
+      }
+    }
+    save();
+  }
+  if (!r.detailsTs) {
+    if (r.detailsSent && place.threadTs) r.detailsTs = await findPosted(deps, place, post.jobId, 'details');
+    if (!r.detailsTs) {
+      const { text, blocks } = resultBlocks(post, post.notes);
+      r.detailsSent = true;
+      save();
+      const res = await deps.client.chat
+        .postMessage({
+          channel: place.channelId,
+          ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+          text,
+          blocks,
+          unfurl_links: false,
+          metadata: { event_type: RESULT_EVENT, event_payload: { job_id: post.jobId, step: 'details' } },
+        })
+        .catch((err: unknown) => {
+          if (platformError(err)) r.detailsSent = false;
+          throw unpostable(err, place.channelId) ?? err;
+        });
+      r.detailsTs = res.ts as string;
+    }
+    save();
+  }
+  // Named by file id: "Use as reference" reads the link with files.info when it is used.
+  return { imageUrls: r.files.map((f) => slackFileReference(f.id)) };
+}
+
+/** Uploads the bytes (not yet shared anywhere) and returns their file ids. */
+export async function uploadBytes(deps: SlackResultDeps, images: OutputImage[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const image of images) {
+    const slot = (await deps.client.files.getUploadURLExternal({
+      filename: image.name,
+      length: image.data.length,
+    })) as { upload_url: string; file_id: string };
+    const timeout = deps.uploadTimeoutMs ?? 120_000;
+    // The upload URL is presigned: it needs (and gets) no token.
+    const res = await request(slot.upload_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: image.data,
+      dispatcher: deps.dispatcher,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      signal: AbortSignal.timeout(timeout),
+    });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`Slack upload answered ${res.statusCode}`);
+    ids.push(slot.file_id);
+  }
+  return ids;
+}
+
+/** Shares uploaded files in a channel (and thread); answers only their ids (and titles). */
+export async function share(
+  deps: SlackResultDeps,
+  place: ResultPlace,
+  ids: string[],
+  images: OutputImage[],
+): Promise<Array<{ id: string; url?: string }>> {
+  const res = (await deps.client.files.completeUploadExternal({
+    files: ids.map((id, i) => ({ id, title: images[i]?.name ?? 'image' })) as unknown as [
+      { id: string; title: string },
+    ],
+    channel_id: place.channelId,
+    ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+  })) as { files?: Array<{ id: string; url_private?: string }> };
+  return (res.files ?? []).map((f) => (f.url_private ? { id: f.id, url: f.url_private } : { id: f.id }));
+}
+
+/** The files of an earlier share whose answer was lost; undefined when it never completed. */
+async function sharedEarlier(
+  deps: SlackResultDeps,
+  ids: string[],
+): Promise<Array<{ id: string; url?: string }> | undefined> {
+  const found: Array<{ id: string; url?: string }> = [];
+  for (const id of ids) {
+    try {
+      const res = await deps.client.files.info({ file: id });
+      const url = res.file?.url_private;
+      found.push(url ? { id, url } : { id });
+    } catch (err) {
+      const code = platformError(err);
+      if (code === 'file_not_found' || code === 'file_deleted') return undefined;
+      throw err;
+    }
+  }
+  deps.logger.info({ files: ids.length }, 'an earlier share of the images had gone through');
+  return found;
+}
+
+/** The ts of a message this job posted for `step` in the thread, found by its metadata. */
+async function findPosted(
+  deps: SlackResultDeps,
+  place: ResultPlace,
+  jobId: string,
+  step: string,
+): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    let res: webApi.ConversationsRepliesResponse;
+    try {
+      res = await deps.client.conversations.replies({
+        channel: place.channelId,
+        ts: place.threadTs as string,
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+    } catch (err) {
+      // An install without the history scopes cannot look: posting again beats a result stuck for ever.
+      if (platformError(err) !== 'missing_scope') throw err;
+      deps.logger.warn('cannot look for an earlier result post (no history scope); posting it again');
+      return undefined;
+    }
+    for (const m of res.messages ?? []) {
+      const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+      if (
+        meta?.event_type === RESULT_EVENT &&
+        meta.event_payload?.job_id === jobId &&
+        meta.event_payload.step === step
+      )
+        return m.ts;
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
+}
+
+/** Deletes a job's details message and files; says what Slack refused (already gone counts as done). */
+export async function removeSlackResult(
+  client: webApi.WebClient,
+  channelId: string,
+  results: Array<{ ts?: string; fileIds: string[] }>,
+  logger: Logger,
+): Promise<{ failures: string[]; left: Array<{ ts?: string; fileIds: string[] }> }> {
+  const failures: string[] = [];
+  const left: Array<{ ts?: string; fileIds: string[] }> = [];
+  const gone = new Set(['message_not_found', 'file_not_found', 'file_deleted']);
+  const reason = (err: unknown) => platformError(err) ?? 'no answer in time';
+  for (const r of results) {
+    const kept: { ts?: string; fileIds: string[] } = { fileIds: [] };
+    if (r.ts) {
+      try {
+        await client.chat.delete({ channel: channelId, ts: r.ts });
+      } catch (err) {
+        if (!gone.has(platformError(err) ?? '')) {
+          logger.warn({ code: platformError(err) }, 'delete failed');
+          failures.push(`the details message (Slack said: ${reason(err)})`);
+          kept.ts = r.ts;
+        }
+      }
+    }
+    for (const file of r.fileIds) {
+      try {
+        await client.files.delete({ file });
+      } catch (err) {
+        if (!gone.has(platformError(err) ?? '')) {
+          logger.warn({ code: platformError(err) }, 'file delete failed');
+          failures.push(`an image (Slack said: ${reason(err)})`);
+          kept.fileIds.push(file);
+        }
+      }
+    }
+    if (kept.ts || kept.fileIds.length) left.push(kept);
+  }
+  return { failures, left };
+}
