@@ -104,6 +104,7 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
     const result = await rt.provider.waitForResult(submitted, {
       signal: controller.signal,
       expectedMs: rt.latency.expected(job.request.model),
+      estimate: rt.latency.estimate(job.request.model),
       onWake: (wake) => {
         entry.wake = wake;
       },
@@ -116,7 +117,8 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
         if (current) rt.emit({ type: 'progress', job: toView(rt, current), ...update });
       },
     });
-    if (result.generationMs !== undefined) rt.latency.observe(job.request.model, result.generationMs);
+    if (result.generationMs !== undefined)
+      rt.latency.observe(job.request.model, result.generationMs, result.generationAfterMs);
     const cost = result.costMicros ?? submitted.costMicros;
     // The bytes go to the store once and this process drops them; delivery reads them back.
     rt.store.updateTask(job.id, index, {
