@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
+import { mountBflWebhook } from './bfl-webhook.ts';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
 import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
@@ -120,6 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
 
   const server = createHttpServer(logger, () => ({ provider: config.provider }));
+  if (config.provider === 'bfl' && config.bflWebhookUrl) mountBflWebhook(server, { store, jobs, logger });
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
     const bot = make({ flux: () => flux, http: server, logger, jobs, dispatcher: http.dispatcher });
@@ -188,5 +190,6 @@ function createProvider(
     catalog,
     dispatcher,
     logger,
+    ...(config.bflWebhookUrl ? { webhookUrl: config.bflWebhookUrl } : {}),
   });
 }

@@ -45,6 +45,8 @@ export interface Config {
   provider: 'bfl' | 'openai';
   bflApiKey?: string;
   bflApiBase: string;
+  /** The bot's public base URL: BFL calls `{it}/bfl/webhook` when a task is done. */
+  bflWebhookUrl?: string;
   openaiBaseUrl?: string;
   openaiApiKey?: string;
   /** Our model id → the gateway's model name. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     read('BFL_API_BASE', url('').schema, 'https://api.eu.bfl.ai', 'https://api.bfl.ai') ??
       'https://api.bfl.ai',
   );
+  const bflWebhookUrl = read('BFL_WEBHOOK_URL', url('').schema, 'https://flux-bot.example.com');
   const openaiBaseUrl = read('OPENAI_IMAGES_BASE_URL', url('').schema, 'https://gateway.example.com');
   const openaiApiKey = read(
     'OPENAI_IMAGES_API_KEY',
@@ -162,6 +165,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     logLevel,
   };
   if (bflApiKey) config.bflApiKey = bflApiKey;
+  if (bflWebhookUrl) config.bflWebhookUrl = stripSlash(bflWebhookUrl);
   if (openaiBaseUrl) config.openaiBaseUrl = stripSlash(openaiBaseUrl);
   if (openaiApiKey) config.openaiApiKey = openaiApiKey;
 
