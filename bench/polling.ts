@@ -120,9 +120,12 @@ async function burst(ratio: number, webhook: boolean, scale: number): Promise<Om
     waits.push(new Promise((resolve) => ended.set(id, resolve)));
   }
   await Promise.all(waits);
-  const makespan = Date.now() - t0;
+  const wall = Date.now() - t0;
   loop.disable();
   const tasks = [...bfl.tasks.values()].sort((a, b) => a.submittedAt - b.submittedAt);
+  // From the first submit to the last image in hand: taking in the 100 requests is not a slot matter.
+  const makespan =
+    Math.max(...tasks.map((t) => t.downloadedAt ?? Number.POSITIVE_INFINITY)) - (tasks[0]?.submittedAt ?? t0);
   const ideal = idealMakespan(
     tasks.map((t) => t.readyAt - t.submittedAt),
     SLOTS,
@@ -150,7 +153,7 @@ async function burst(ratio: number, webhook: boolean, scale: number): Promise<Om
     p99: pct(0.99),
     pollsPer250,
     maxPolls: Math.max(...tasks.map((t) => t.polls)),
-    seconds: makespan / 1000,
+    seconds: wall / 1000,
     loopLag: loop.percentile(50) / 1e6,
   };
 }
