@@ -7,7 +7,7 @@
  * every millisecond of the poll policy are divided by N, and the polling figures multiplied back, so
  * they read in the model's time. Loopback and event-loop overheads are multiplied by N as well, so the
  * polling figures are pessimistic. The webhook path has no scaled timer in it: its latencies are real.
- * `--scale=1` runs at real speed (about 15 minutes).
+ * `--scale=1` runs at real speed (about 15 minutes); `--ratios=1/8,1/4` runs only those rows.
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,6 +36,14 @@ const RATIOS: Array<[string, number]> = [
 ];
 const N = 100;
 const SLOTS = 24;
+
+/** `--ratios=1/8,1/4` runs only those rows. */
+function rowsArg(): Array<[string, number]> {
+  const arg = process.argv.find((a) => a.startsWith('--ratios='));
+  if (!arg) return RATIOS;
+  const wanted = arg.slice('--ratios='.length).split(',');
+  return RATIOS.filter(([name]) => wanted.includes(name));
+}
 
 function scaleArg(): number {
   const arg = process.argv.find((a) => a.startsWith('--scale='));
@@ -194,8 +202,9 @@ export async function wrongPriors(): Promise<Figure[]> {
   console.log(table('Simulated clock, webhooks arriving 5 ms after ready', sim(5)));
   const polling: Row[] = [];
   const hooked: Row[] = [];
-  for (const [name, ratio] of RATIOS) polling.push({ ratio: name, ...(await burst(ratio, false, scale)) });
-  for (const [name, ratio] of RATIOS) hooked.push({ ratio: name, ...(await burst(ratio, true, scale)) });
+  const rows = rowsArg();
+  for (const [name, ratio] of rows) polling.push({ ratio: name, ...(await burst(ratio, false, scale)) });
+  for (const [name, ratio] of rows) hooked.push({ ratio: name, ...(await burst(ratio, true, scale)) });
   console.log(
     table(
       `Polling only — 100 pro tasks, 24 slots, generation uniform in [T, 2T], prior = catalog (8 s); time scale ${scale} (ms in model time)`,
