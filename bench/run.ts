@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark against loopback fakes, figures printed with their targets.
- * `npm run bench -- core` runs one group (core, discord, slack). Exit code 1 when a target is missed.
+ * `npm run bench -- core` runs one group (core, discord, slack, polling). Exit code 1 when a target is missed.
  */
 
 import type { Figure } from './core.ts';
@@ -15,6 +15,7 @@ const groups: Record<string, () => Promise<Group[]>> = {
   },
   discord: async () => [(await import('./burst.ts')).discordBurst],
   slack: async () => [(await import('./burst.ts')).slackBurst],
+  polling: async () => [(await import('./polling.ts')).wrongPriors],
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
+import { mountBflWebhook } from './bfl-webhook.ts';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
 import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
@@ -203,6 +204,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
   };
   let foldTimer: NodeJS.Timeout | undefined;
+  if (config.provider === 'bfl' && config.bflWebhookUrl) mountBflWebhook(server, { store, jobs, logger });
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
     const bot = make({
@@ -289,5 +291,6 @@ export function createProvider(
     catalog,
     dispatcher,
     logger,
+    ...(config.bflWebhookUrl ? { webhookUrl: config.bflWebhookUrl } : {}),
   });
 }

@@ -46,6 +46,8 @@ export interface Config {
   provider: 'bfl' | 'openai';
   bflApiKey?: string;
   bflApiBase: string;
+  /** The bot's public base URL: BFL calls `{it}/bfl/webhook` when a task is done. */
+  bflWebhookUrl?: string;
   openaiBaseUrl?: string;
   openaiApiKey?: string;
   /** The request shapes the gateway speaks: the seed article's (default) or OpenAI's own images API. */
@@ -115,6 +117,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     read('BFL_API_BASE', url('').schema, 'https://api.eu.bfl.ai', 'https://api.bfl.ai') ??
       'https://api.bfl.ai',
   );
+  const bflWebhookUrl = read('BFL_WEBHOOK_URL', url('').schema, 'https://flux-bot.example.com');
   const openaiBaseUrl = read('OPENAI_IMAGES_BASE_URL', url('').schema, 'https://api.apiyi.com/v1');
   const openaiDialect =
     read('OPENAI_IMAGES_DIALECT', z.enum(GATEWAY_DIALECTS, 'seed or openai'), 'seed', 'seed') ?? 'seed';
@@ -192,6 +195,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   };
   if (metricsToken) config.metricsToken = metricsToken;
   if (bflApiKey) config.bflApiKey = bflApiKey;
+  if (bflWebhookUrl) config.bflWebhookUrl = stripSlash(bflWebhookUrl);
   if (openaiBaseUrl) config.openaiBaseUrl = stripSlash(openaiBaseUrl);
   if (openaiApiKey) config.openaiApiKey = openaiApiKey;
 

@@ -22,6 +22,8 @@
  *   [not-image]        the sample is an HTML page served as image/png
  *   [no-length]        the sample is sent chunked, without content-length
  *   [no-cost] [no-progress]  the polls leave out `cost` / `progress`
+ * A submit with `webhook_url` and `webhook_secret` answers without polling_url (poll the API host's
+ * get_result instead), and the task calls the webhook when terminal (bfl/webhook.ts; `webhookCalls`).
  * `configure()` changes behaviour for later requests: counters such as failSubmits / failPolls /
  * resetSubmits / rateLimitSubmits ("the next N"), delays (slowSubmitMs, slowPollMs), outOfCredits,
  * retryAfter, maxActive, generationMs, sampleTtlMs, costs. `reset()` restores the starting options.
@@ -41,10 +43,11 @@ import {
   type FakeTask,
   type Host,
   type RecordedRequest,
+  type WebhookCall,
 } from './bfl/types.ts';
 
 export { tinyWebp } from './bfl/delivery.ts';
-export type { FakeBfl, FakeBflOptions, FakeCounts, FakeTask, Host, RecordedRequest };
+export type { FakeBfl, FakeBflOptions, FakeCounts, FakeTask, Host, RecordedRequest, WebhookCall };
 
 const MAX_RECORDED = 5_000;
 
@@ -62,7 +65,11 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     downloads: 0,
     maxActiveSeen: 0,
     credits: 0,
+    webhooks: 0,
+    lostWebhooks: 0,
   };
+  const webhookCalls: FakeState['webhookCalls'] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const state: FakeState = {
     opts: { ...initial },
     tasks,
@@ -70,6 +77,8 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     pollingBase: '',
     deliveryBase: '',
     secret: randomBytes(16).toString('hex'),
+    webhookCalls,
+    timers,
     active() {
       const now = Date.now();
       let n = 0;
@@ -109,6 +118,7 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     tasks,
     requests,
     counts,
+    webhookCalls,
     requestsTo: (host) => requests.filter((r) => r.host === host),
     active: () => state.active(),
     configure(patch) {
@@ -118,6 +128,7 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
       state.opts = { ...initial };
     },
     async close() {
+      for (const t of timers) clearTimeout(t);
       await Promise.all([api, poll, delivery].map(closeServer));
     },
   };

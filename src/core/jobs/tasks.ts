@@ -144,6 +144,7 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
     const result = await rt.provider.waitForResult(submitted, {
       signal: controller.signal,
       expectedMs: rt.latency.expected(job.request.model),
+      estimate: rt.latency.estimate(job.request.model),
       onWake: (wake) => {
         entry.wake = wake;
       },
@@ -156,7 +157,8 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
         if (current) rt.emit({ type: 'progress', job: toView(rt, current), ...update });
       },
     });
-    if (result.generationMs !== undefined) rt.latency.observe(job.request.model, result.generationMs);
+    if (result.generationMs !== undefined)
+      rt.latency.observe(job.request.model, result.generationMs, result.generationAfterMs);
     const cost = result.costMicros ?? submitted.costMicros;
     ready = {
       state: 'ready',

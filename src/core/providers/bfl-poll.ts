@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { creditsToMicros } from '../pricing.ts';
 import { type BflStatus, bflError, terminalError } from './bfl-wire.ts';
 import { downloadImage, errorCode, type JsonResponse, requestJson, retryAfterSeconds } from './http.ts';
-import { expectedFromProgress, nextPollDelay, type PollPolicy } from './poll-policy.ts';
+import { nextPollDelay, type PollPolicy, priorEstimate } from './poll-policy.ts';
 import { createWaker } from './sleep.ts';
 import { backoff } from './submit-retry.ts';
 import type { ImageResult, SubmittedTask, WaitOptions } from './types.ts';
@@ -78,11 +78,23 @@ export async function waitForBflResult(
   const started = task.submittedAt ?? waitStart;
   const deadline = started + ctx.wait.timeoutMs;
   const given = options.expectedMs;
-  let expected =
-    given !== undefined && Number.isFinite(given) && given > 0 ? given : ctx.wait.defaultExpectedMs;
+  const estimate =
+    options.estimate ??
+    priorEstimate(
+      given !== undefined && Number.isFinite(given) && given > 0 ? given : ctx.wait.defaultExpectedMs,
+      ctx.policy,
+    );
+  // With a webhook BFL calls us when the task is done: polls are only the fallback for a lost call.
+  const webhook = task.webhookSecret !== undefined;
   const waker = createWaker();
-  options.onWake?.(waker.wake);
+  let woken = false;
+  options.onWake?.(() => {
+    woken = true;
+    waker.wake();
+  });
   let polls = 0;
+  // The task was not ready when the last "in progress" poll was sent (ms after submit).
+  let notReadyAt = 0;
   let notFound = 0;
   let failures = 0;
   let downloads = 0;
@@ -96,10 +108,13 @@ export async function waitForBflResult(
         charge: 'unknown',
       });
     }
-    const delay = retryIn ?? nextPollDelay(now - started, expected, polls, ctx.policy);
+    const delay = retryIn ?? nextPollDelay(now - started, polls, estimate, ctx.policy, webhook);
     retryIn = undefined;
     await waker.sleep(Math.min(delay, Math.max(0, deadline - now)), signal);
 
+    const sentAt = Date.now();
+    const wokenPoll = woken;
+    woken = false;
     let res: JsonResponse;
     try {
       res = await requestJson(pollingUrl, { method: 'GET', headers, dispatcher: ctx.dispatcher, signal });
@@ -152,8 +167,12 @@ export async function waitForBflResult(
         const readyAt = Date.now();
         try {
           const result = await download(ctx, task, body, signal);
-          // Only a wait we watched from the start says how long the model takes.
-          if (waitStart - started < FRESH_WAIT_MS) result.generationMs = readyAt - started;
+          // Only a wait watched from the start says how long the model takes; with a webhook, only a
+          // poll the webhook caused (a fallback poll's "ready by" may be long after the fact).
+          if (waitStart - started < FRESH_WAIT_MS && (!webhook || wokenPoll)) {
+            result.generationMs = readyAt - started;
+            result.generationAfterMs = notReadyAt;
+          }
           log.debug({ polls, ms: Date.now() - started, bytes: result.data.length }, 'BFL task delivered');
           return result;
         } catch (err) {
@@ -172,8 +191,8 @@ export async function waitForBflResult(
         if (!PENDING.has(status) && status !== lastStatus)
           log.warn({ status: status.slice(0, 40) }, 'BFL: unknown task status; still waiting');
         lastStatus = status;
+        notReadyAt = Math.max(notReadyAt, sentAt - started);
         const progress = typeof body.progress === 'number' ? body.progress : undefined;
-        expected = expectedFromProgress(Date.now() - started, progress, expected);
         report(options, log, progress === undefined ? { status } : { status, progress });
       }
     }

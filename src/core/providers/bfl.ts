@@ -2,6 +2,7 @@
  * Black Forest Labs' native API: `x-key` auth, submit → poll the returned `polling_url` as given →
  * download `result.sample` at once, never sending the key to the delivery host (see bfl-api.md).
  */
+import { randomBytes } from 'node:crypto';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -34,7 +35,12 @@ export interface BflProviderOptions {
   retry?: Partial<SubmitRetryPolicy>;
   /** When set, TaskSpec.user is sent as an HMAC under this salt rather than as given. */
   userSalt?: string;
+  /** The bot's public base URL (BFL_WEBHOOK_URL): each task asks BFL to call `{it}/bfl/webhook`. */
+  webhookUrl?: string;
 }
+
+/** Where BFL calls us (see src/bfl-webhook.ts). */
+export const BFL_WEBHOOK_PATH = '/bfl/webhook';
 
 export function createBflProvider(options: BflProviderOptions): Provider {
   const { apiKey, catalog } = options;
@@ -42,6 +48,7 @@ export function createBflProvider(options: BflProviderOptions): Provider {
   const logger = options.logger;
   const base = options.baseUrl.replace(/\/+$/, '');
   const retry: SubmitRetryPolicy = { ...DEFAULT_SUBMIT_RETRY, ...options.retry };
+  const webhookUrl = options.webhookUrl ? `${options.webhookUrl.replace(/\/+$/, '')}${BFL_WEBHOOK_PATH}` : '';
   const poll = {
     apiKey,
     baseUrl: base,
@@ -60,7 +67,11 @@ export function createBflProvider(options: BflProviderOptions): Provider {
 
   async function submit(task: TaskSpec, signal?: AbortSignal): Promise<SubmittedTask> {
     const model = catalog[task.request.model];
-    const body = JSON.stringify(requestBody(task, model, options.userSalt));
+    const fields = requestBody(task, model, options.userSalt);
+    // Random per task, so one leaked secret forges nothing else; only its owner's webhook can wake it.
+    const secret = webhookUrl ? randomBytes(24).toString('base64url') : undefined;
+    if (secret) Object.assign(fields, { webhook_url: webhookUrl, webhook_secret: secret });
+    const body = JSON.stringify(fields);
     const url = `${base}/v1/${model.path}`;
     const res = await sendWithRetry(
       () => requestJson(url, { method: 'POST', headers, body, dispatcher, ...(signal ? { signal } : {}) }),
@@ -72,6 +83,9 @@ export function createBflProvider(options: BflProviderOptions): Provider {
       throw err;
     }
     const answer = (res.body && typeof res.body === 'object' ? res.body : {}) as BflSubmitAnswer;
+    // With a webhook the answer may leave polling_url out: the API's own get_result is the fallback.
+    if (secret && typeof answer.id === 'string' && typeof answer.polling_url !== 'string')
+      answer.polling_url = `${base}/v1/get_result?id=${encodeURIComponent(answer.id)}`;
     if (typeof answer.id !== 'string' || typeof answer.polling_url !== 'string') {
       // A 200 means the task exists and is billed, even if we cannot follow it.
       throw new ProviderError('PROVIDER_PROTOCOL', 'BFL submit answer has no id or polling_url', {
@@ -83,6 +97,7 @@ export function createBflProvider(options: BflProviderOptions): Provider {
       pollingUrl: answer.polling_url,
       submittedAt: Date.now(),
     };
+    if (secret) submitted.webhookSecret = secret;
     const cost = creditsToMicros(answer.cost);
     if (cost !== undefined) submitted.costMicros = cost;
     if (typeof answer.input_mp === 'number') submitted.inputMp = answer.input_mp;

@@ -4,6 +4,7 @@
  */
 import type { Micros } from '../pricing.ts';
 import type { GenerationRequest } from '../request.ts';
+import type { LatencyEstimate } from './poll-policy.ts';
 
 /** One image of a request: the request with the seed of this image. */
 export interface TaskSpec {
@@ -27,6 +28,11 @@ export interface SubmittedTask {
   inputMp?: number;
   outputMp?: number;
   /**
+   * Set when the task was submitted with a webhook: the secret the provider sends back with it
+   * (random per task). Stored with the task so a webhook can be checked after a restart; never logged.
+   */
+  webhookSecret?: string;
+  /**
    * Synchronous providers (OpenAI-style gateways) answer with the image itself: its URL or bytes
    * (base64) come back here and `waitForResult` returns at once.
    */
@@ -37,8 +43,10 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** 0..1 when the provider reports it, plus its status word. */
   onProgress?: (update: { status: string; progress?: number }) => void;
-  /** How long this kind of task usually takes; the poller paces itself around it. */
+  /** How long this kind of task usually takes; used when there is no `estimate`. */
   expectedMs?: number;
+  /** Where tasks of this model complete (learned): the poller paces itself around it. */
+  estimate?: LatencyEstimate;
   /**
    * Called once with a function that makes the poller look again at once (a webhook arrived). Returns
    * nothing; the poller stops listening when it resolves.
@@ -52,8 +60,13 @@ export interface ImageResult {
   contentType: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
   /** The settled cost when the provider reported it (final poll), else undefined. */
   costMicros?: Micros;
-  /** How long the provider took from submit to ready, as observed by us. */
+  /** The provider's task was ready by this long after submit, as observed by us. */
   generationMs?: number;
+  /**
+   * … and not yet ready this long after submit (0 when the first look found it ready): the time lies
+   * in (generationAfterMs, generationMs]. Absent when generationMs is exact.
+   */
+  generationAfterMs?: number;
 }
 
 /** What a provider accepts beyond the models' own limits; the validator applies them before anything is spent. */

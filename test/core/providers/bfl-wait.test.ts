@@ -51,7 +51,7 @@ describe('BFL waitForResult', () => {
   it('polls the polling_url exactly as given on its own host, reports progress, downloads without the key', async () => {
     const seen = sinceNow();
     const progress: Array<{ status: string; progress?: number }> = [];
-    // Long enough that the first poll (at 75% of the expected time) surely finds it in progress.
+    // Long enough that the first poll (early in the expected window) surely finds it in progress.
     const { task, result } = await generate(
       '[gen-ms=800] a fox',
       { model: 'max' },

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { planFor } from './keywords.ts';
 import { json, later } from './net.ts';
+import { handlePoll } from './poll.ts';
 import type { FakeState, FakeTask, RecordedRequest } from './types.ts';
+import { scheduleWebhook } from './webhook.ts';
 
 export function handleApi(
   state: FakeState,
@@ -23,6 +25,9 @@ export function handleApi(
       return json(res, opts.creditsStatus, { detail: 'Internal Server Error' });
     return json(res, 200, { credits: opts.credits });
   }
+  // The global host answers get_result too (the fallback when a submit gave no polling_url).
+  if (entry.method === 'GET' && entry.path.startsWith('/v1/get_result?'))
+    return handlePoll(state, entry, req, res);
   if (!isSubmit || !model) return json(res, 404, { detail: 'Not Found' });
 
   if (opts.resetSubmits > 0) {
@@ -76,7 +81,11 @@ export function handleApi(
     polls: 0,
     downloads: 0,
   };
+  const hook = { url: body.webhook_url, secret: body.webhook_secret };
+  if (typeof hook.url === 'string' && typeof hook.secret === 'string')
+    task.webhook = { url: hook.url, secret: hook.secret };
   state.tasks.set(task.id, task);
+  scheduleWebhook(state, task);
   counts.accepted++;
   counts.maxActiveSeen = Math.max(counts.maxActiveSeen, state.active());
   if (plan.failAfterCreate) {
@@ -85,7 +94,10 @@ export function handleApi(
   }
   const answer = {
     id: task.id,
-    polling_url: `${state.pollingBase}/v1/get_result?id=${task.id}`,
+    // With a webhook BFL answers its status and the webhook URL, and no polling_url.
+    ...(task.webhook
+      ? { status: 'Pending', webhook_url: task.webhook.url }
+      : { polling_url: `${state.pollingBase}/v1/get_result?id=${task.id}` }),
     cost: opts.costCredits,
     input_mp: Number((Object.keys(body).filter((k) => k.startsWith('input_image')).length * 1.05).toFixed(2)),
     output_mp: Number(((Number(body.width ?? 1024) * Number(body.height ?? 1024)) / 1e6).toFixed(2)),

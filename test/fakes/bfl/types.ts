@@ -39,6 +39,8 @@ export interface FakeBflOptions {
   retryAfter: number | undefined;
   /** Served for `[big]` prompts. */
   bigImage?: Buffer;
+  /** The next N webhook calls are lost (never sent). */
+  dropWebhooks: number;
 }
 
 export const DEFAULT_OPTIONS: FakeBflOptions = {
@@ -59,6 +61,7 @@ export const DEFAULT_OPTIONS: FakeBflOptions = {
   slowPollMs: 0,
   outOfCredits: false,
   retryAfter: undefined,
+  dropWebhooks: 0,
 };
 
 export type Outcome = 'ready' | 'request-moderated' | 'content-moderated' | 'error' | 'failed' | 'not-found';
@@ -80,6 +83,18 @@ export interface FakeTask {
   downloads: number;
   /** When the sample was first served. */
   downloadedAt?: number;
+  /** Given at submit: where and with what secret to call when the task is terminal. */
+  webhook?: { url: string; secret: string };
+}
+
+/** One webhook call the fake made (or lost). */
+export interface WebhookCall {
+  taskId: string;
+  status: string;
+  at: number;
+  /** Our server's answer; undefined when lost or refused at connection. */
+  answer?: number;
+  lost: boolean;
 }
 
 export type Host = 'api' | 'poll' | 'delivery';
@@ -112,6 +127,9 @@ export interface FakeCounts {
   /** Most tasks active at once. */
   maxActiveSeen: number;
   credits: number;
+  /** Webhook calls made (answered or not) and lost on purpose. */
+  webhooks: number;
+  lostWebhooks: number;
 }
 
 export interface FakeBfl {
@@ -125,6 +143,8 @@ export interface FakeBfl {
   /** Every request on the three hosts, in order (the first 5,000). */
   requests: RecordedRequest[];
   counts: FakeCounts;
+  /** Webhook calls, in order. */
+  webhookCalls: WebhookCall[];
   /** Requests seen by one host. */
   requestsTo(host: Host): RecordedRequest[];
   /** Tasks submitted and not yet terminal. */
@@ -145,4 +165,7 @@ export interface FakeState {
   /** Signs sample URLs, so a tampered link is refused like an expired one. */
   secret: string;
   active(): number;
+  webhookCalls: WebhookCall[];
+  /** Webhook timers still pending, cleared on close. */
+  timers: Set<NodeJS.Timeout>;
 }

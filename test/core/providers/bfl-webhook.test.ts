@@ -1,0 +1,200 @@
+/**
+ * BFL webhooks end to end: the real provider submits with a webhook to the loopback BFL, which calls
+ * our real HTTP route when the task is done; the route wakes the real jobs service's poller. Polls are
+ * set far out (a one-minute prior), so a task that completes quickly was found through its webhook.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountBflWebhook } from '../../../src/bfl-webhook.ts';
+import type { JobEvent } from '../../../src/core/job-types.ts';
+import { createJobs } from '../../../src/core/jobs.ts';
+import { DEFAULT_PRICES } from '../../../src/core/pricing.ts';
+import { createBflProvider } from '../../../src/core/providers/bfl.ts';
+import { createHttp } from '../../../src/core/providers/http.ts';
+import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
+import { createHttpServer } from '../../../src/http-server.ts';
+import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { catalog, origin, request, tempDb } from '../../support/core.ts';
+import { captureLogs, until } from './helpers.ts';
+
+const KEY = 'bfl_test_key_0123456789';
+const logs = captureLogs();
+const http = createHttp();
+const server = createHttpServer(logs.logger);
+const store = createSqliteStore(tempDb());
+const woken: string[] = [];
+let bfl: FakeBfl;
+let base: string;
+let jobs: ReturnType<typeof createJobs>;
+const ended = new Map<string, JobEvent>();
+
+beforeAll(async () => {
+  bfl = await startFakeBfl({ generationMs: 200 });
+  base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+  const provider = createBflProvider({
+    apiKey: KEY,
+    baseUrl: bfl.url,
+    catalog,
+    dispatcher: http.dispatcher,
+    logger: logs.logger,
+    webhookUrl: base,
+  });
+  jobs = createJobs({
+    store,
+    provider,
+    catalog,
+    prices: DEFAULT_PRICES,
+    maxQueuedPerUser: 100,
+    logger: logs.logger,
+    // Fallback polls only after 4 minutes: anything sooner came through the webhook.
+    typicalMs: () => 60_000,
+  });
+  // The real jobs service, watched: which tasks the route woke.
+  mountBflWebhook(server, {
+    store,
+    logger: logs.logger,
+    jobs: {
+      wake: (id) => {
+        woken.push(id);
+        return jobs.wake(id);
+      },
+    },
+  });
+  jobs.attach('cli', {
+    async handle(event) {
+      if (['ready', 'failed'].includes(event.type)) ended.set(event.job.id, event);
+    },
+  });
+  await jobs.start();
+});
+
+afterAll(async () => {
+  await jobs.stop();
+  await server.close();
+  await http.close();
+  store.close();
+  await bfl.close();
+  // The secrets never reach a log line.
+  for (const task of bfl.tasks.values())
+    if (task.webhook) expect(logs.text()).not.toContain(task.webhook.secret);
+});
+
+const create = (prompt: string) =>
+  jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') }).id;
+const fakeTask = (jobId: string) => {
+  const id = store.getTasks(jobId)[0]?.submitted?.taskId;
+  return id ? bfl.tasks.get(id) : undefined;
+};
+const post = (body: unknown, secret?: string) =>
+  fetch(`${base}/bfl/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(secret === undefined ? {} : { 'x-webhook-secret': secret }),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }).then((r) => r.status);
+
+describe('BFL webhooks', () => {
+  it('submits each task with our webhook URL and its own random secret, and no polling_url comes back', async () => {
+    const a = create('first');
+    const b = create('second');
+    await until(() => ended.has(a) && ended.has(b), 'both jobs', 2_000);
+    const [ta, tb] = [fakeTask(a), fakeTask(b)];
+    expect(ta?.webhook?.url).toBe(`${base}/bfl/webhook`);
+    expect(ta?.webhook?.secret).toMatch(/^[\w-]{32}$/);
+    expect(ta?.webhook?.secret).not.toBe(tb?.webhook?.secret);
+    // Stored with the task, so a webhook after a restart can still be checked.
+    expect(store.getTasks(a)[0]?.submitted?.webhookSecret).toBe(ta?.webhook?.secret);
+    // The fallback polls go to the API host's get_result, since the submit gave no polling_url.
+    expect(bfl.requestsTo('api').some((r) => r.path === `/v1/get_result?id=${ta?.id}`)).toBe(true);
+  });
+
+  it('a valid webhook makes the poller read the task at once: one poll, the result delivered', async () => {
+    const job = create('[gen-ms=150] valid');
+    await until(() => ended.has(job), 'the job to end', 2_000);
+    const task = fakeTask(job);
+    expect(ended.get(job)?.type).toBe('ready');
+    expect(task?.polls).toBe(1);
+    expect(bfl.webhookCalls.find((c) => c.taskId === task?.id)?.answer).toBe(200);
+    expect(woken).toContain(task?.id);
+  });
+
+  it('a forged webhook (wrong or missing secret) is refused and wakes nothing; the task’s own one wakes it', async () => {
+    // A task that stays in progress, so its own webhook cannot come during the test.
+    const job = create('[gen-ms=600000] forged');
+    await until(() => fakeTask(job) !== undefined, 'the task to be submitted', 2_000);
+    const task = fakeTask(job);
+    const secret = task?.webhook?.secret as string;
+    // The route calls wake() before it answers, so these are settled when the answers arrive.
+    expect(await post({ id: task?.id, status: 'Ready' }, `${secret.slice(0, -1)}x`)).toBe(401);
+    expect(await post({ task_id: task?.id, status: 'Ready' }, 'short')).toBe(401);
+    expect(await post({ id: task?.id, status: 'Ready' })).toBe(401);
+    // Another task's secret does not open this one.
+    const other = [...bfl.tasks.values()].find((t) => t.id !== task?.id && t.webhook)?.webhook?.secret;
+    expect(await post({ id: task?.id, status: 'Ready' }, other)).toBe(401);
+    expect(woken).not.toContain(task?.id);
+    expect(await post({ id: task?.id, status: 'Ready' }, secret)).toBe(200);
+    expect(woken).toContain(task?.id);
+    // The body said Ready; the poll it caused reads the task, which is still in progress.
+    await until(() => (task?.polls ?? 0) >= 1, 'the woken poll', 2_000);
+    expect(ended.has(job)).toBe(false);
+  });
+
+  it('a webhook for an unknown task, or a malformed or oversized one, changes nothing', async () => {
+    const before = woken.length;
+    expect(await post({ id: 'no-such-task', status: 'Ready' }, 'whatever-secret')).toBe(404);
+    expect(await post('not json', 'whatever-secret')).toBe(400);
+    expect(await post({ status: 'Ready' }, 'whatever-secret')).toBe(400);
+    expect(await post({ id: 'x', pad: 'y'.repeat(100_000) }, 'whatever-secret')).toBe(413);
+    expect(woken.length).toBe(before);
+  });
+
+  it('a webhook for a task already done is accepted and changes nothing', async () => {
+    const job = create('done already');
+    await until(() => ended.has(job), 'the job to end', 2_000);
+    const task = fakeTask(job);
+    const polls = task?.polls;
+    expect(await post({ id: task?.id, status: 'Ready' }, task?.webhook?.secret)).toBe(200);
+    expect(jobs.wake(task?.id as string)).toBe(false);
+    expect(task?.polls).toBe(polls);
+  });
+
+  it('a lost webhook only delays: the slow fallback poll finds the task', async () => {
+    bfl.configure({ dropWebhooks: 1 });
+    // A model never seen before starts from a short prior, so its fallback poll comes within a second.
+    const quick = createJobs({
+      store,
+      provider: createBflProvider({
+        apiKey: KEY,
+        baseUrl: bfl.url,
+        catalog,
+        dispatcher: http.dispatcher,
+        logger: logs.logger,
+        webhookUrl: base,
+      }),
+      catalog,
+      prices: DEFAULT_PRICES,
+      maxQueuedPerUser: 10,
+      logger: logs.logger,
+      typicalMs: () => 100,
+    });
+    const done = new Map<string, JobEvent>();
+    quick.attach('slack', {
+      async handle(event) {
+        if (['ready', 'failed'].includes(event.type)) done.set(event.job.id, event);
+      },
+    });
+    await quick.start();
+    const job = quick.create({
+      request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
+      origin: origin('lost', 'slack'),
+    }).id;
+    await until(() => done.has(job), 'the job to end by polling', 1_000);
+    const task = fakeTask(job);
+    expect(done.get(job)?.type).toBe('ready');
+    expect(bfl.webhookCalls.find((c) => c.taskId === task?.id)?.lost).toBe(true);
+    expect(woken).not.toContain(task?.id);
+    expect(task?.polls).toBeGreaterThanOrEqual(1);
+    await quick.stop();
+  });
+});
