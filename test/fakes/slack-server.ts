@@ -63,6 +63,8 @@ export interface FakeSlack {
   /** Channels where posting fails with this error (a DM the bot is not in: channel_not_found). */
   channelErrors: Map<string, string>;
   admins: Set<string>;
+  /** A user's own team, as users.info reports it (`team_id`); everyone else is of this fake's team, T1. */
+  userTeams: Map<string, string>;
   /** The file host answers its login page even with the token (the app lacks files:read). */
   missingFilesScope: boolean;
   /** When set, the file host answers file requests with a 302 to this absolute URL (Slack's CDN hop). */
@@ -104,6 +106,7 @@ export async function startFakeSlack(
   const notInChannel = new Set<string>();
   const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
+  const userTeams = new Map<string, string>();
   const rateLimit = new Map<string, number>();
   const faults: SlackFault[] = [];
   const dms = new Map<string, string>();
@@ -229,7 +232,16 @@ export async function startFakeSlack(
         return ok({ view: { id: `V${++seq}` } });
       case 'users.info': {
         const user = String(params.user);
-        return ok({ user: { id: user, name: `user-${user}`, is_admin: admins.has(user), is_owner: false } });
+        // A Slack Connect member keeps their own team_id, and is_admin speaks of that team.
+        return ok({
+          user: {
+            id: user,
+            team_id: userTeams.get(user) ?? 'T1',
+            name: `user-${user}`,
+            is_admin: admins.has(user),
+            is_owner: false,
+          },
+        });
       }
       default:
         return fail('unknown_method');
@@ -254,6 +266,7 @@ export async function startFakeSlack(
     notInChannel,
     channelErrors,
     admins,
+    userTeams,
     get missingFilesScope() {
       return files.state.missingFilesScope;
     },

@@ -250,3 +250,12 @@ export function liveMarkup(text: string): string[] {
   const plain = text.replace(/\\[!-/:-@[-`{-~]/g, '\uE000');
   return CONSTRUCTS.filter(([, re]) => re.test(plain)).map(([name]) => name);
 }
+
+/**
+ * The same, for unescaped text that quotes values in code spans (private replies): Discord shows a
+ * code span's inside literally, so spans are set aside first, matched as Discord's markdown does — a
+ * run of backticks closed by a run of the same length.
+ */
+export function liveMarkupOutsideCode(text: string): string[] {
+  return liveMarkup(text.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, '\uE000'));
+}

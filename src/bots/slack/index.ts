@@ -81,7 +81,7 @@ export function createSlackBot(
     flux: deps.flux,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
-      const workspaceAdmin = admin ? await isAdmin(where.userId) : false;
+      const workspaceAdmin = admin ? await isAdmin(where.userId, where.teamId) : false;
       const actor: Actor = {
         id: where.userId,
         name: where.userName ?? where.userId,

@@ -9,6 +9,7 @@ import type { HoldReason, JobError, JobView } from '../../core/job-types.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
+import { codeSpan } from '../code-span.ts';
 import type { Button, Card, Field } from '../context.ts';
 import { budgetLine } from '../usage.ts';
 
@@ -132,14 +133,15 @@ export function errorText(err: FluxError | JobError): string {
   }
   if (err instanceof ValidationError) {
     if (err.code === 'MISSING_PROMPT') return `Please add a prompt: ${err.allowed}.`;
+    // Option names and values are echoed as typed (a flag, a file name, a link): always via codeSpan.
     if (err.code === 'UNKNOWN_OPTION')
-      return `Unknown option \`${err.got ?? err.option}\`. Valid options: ${err.allowed}.`;
+      return `Unknown option ${codeSpan(err.got ?? err.option)}. Valid options: ${err.allowed}.`;
     if (err.code === 'QUEUE_FULL')
       return `You have too many images waiting (${err.allowed}). Try again when some are done.`;
     if (err.code === 'MODEL_NOT_ALLOWED')
-      return `Model \`${err.got}\` is not allowed here. Allowed: ${err.allowed}.`;
-    const got = err.got === undefined ? '' : ` (got \`${err.got}\`)`;
-    return `\`${err.option}\`${got}: allowed ${err.allowed}. Nothing was queued or charged.`;
+      return `Model ${codeSpan(err.got ?? '')} is not allowed here. Allowed: ${err.allowed}.`;
+    const got = err.got === undefined ? '' : ` (got ${codeSpan(err.got)})`;
+    return `${codeSpan(err.option)}${got}: allowed ${err.allowed}. Nothing was queued or charged.`;
   }
   const charge = CHARGE_TEXT[err.charge];
   switch (err.code) {
@@ -152,7 +154,8 @@ export function errorText(err: FluxError | JobError): string {
     case 'PROVIDER_AUTH':
       return `The bot's image service key was refused; an admin needs to fix the configuration. ${charge}`;
     case 'PROVIDER_REJECTED':
-      return `The image service rejected the request${'detail' in err && err.detail ? `: ${err.detail}` : ''}. ${charge}`;
+      // The provider's words may quote the prompt back: quoted like a member's value.
+      return `The image service rejected the request${'detail' in err && err.detail ? `: ${codeSpan(err.detail, 300)}` : ''}. ${charge}`;
     case 'PROVIDER_RATE_LIMITED':
     case 'PROVIDER_UNAVAILABLE':
       return `The image service is not answering right now; please try again in a few minutes. ${charge}`;

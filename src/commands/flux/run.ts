@@ -18,10 +18,11 @@ import {
   validateRequest,
 } from '../../core/request.ts';
 import { runAdmin, settingsFor } from '../admin.ts';
-import type { ButtonAction, CommandContext, Form } from '../context.ts';
+import type { ButtonAction, CommandContext } from '../context.ts';
 import { runUsage, type UsageStore } from '../usage.ts';
 import { SIZE_PRESETS } from './definition.ts';
 import { deleteResult } from './delete.ts';
+import { parseForm, remixForm, remixInput, toInput } from './forms.ts';
 import { cardFor, errorText, queuedStatus, sizeLabel, waitingStatus } from './messages.ts';
 import { jobForActor, mayManage } from './ownership.ts';
 import { parseFluxText } from './parse.ts';
@@ -249,9 +250,8 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
         }
         const job = jobForActor(jobs, jobId, ctx);
         if (kind === 'remix') {
-          const input = { ...toInput(job.request, {}), ...parseForm(values) };
           // `--ref` typed in the options goes through the platform's checks like any other.
-          return commands.run(ctx, input, typedRefs(values), job.id);
+          return commands.run(ctx, remixInput(job, values, catalog), typedRefs(values), job.id);
         }
         if (kind === 'ref') {
           const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
@@ -316,69 +316,9 @@ export function createFluxCommands(deps: FluxCommandsDeps): FluxCommands {
   return commands;
 }
 
-/** A stored request as loose input again (for reroll and remix), with some fields replaced. */
-export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): RequestInput {
-  const input: RequestInput = {
-    prompt: r.prompt,
-    model: r.model,
-    size: `${r.width}x${r.height}`,
-    seed: r.seed,
-    count: r.count,
-    safety: r.safety,
-    format: r.format,
-    references: r.references,
-  };
-  if (r.model === 'flex') {
-    input.steps = r.steps;
-    input.guidance = r.guidance;
-  }
-  if (r.model !== 'klein-4b' && r.model !== 'klein-9b') input.upsample = r.upsample;
-  return { ...input, ...replace };
-}
-
-export function remixForm(job: JobView): Form {
-  const r = job.request;
-  const more = [`--count ${r.count}`, `--safety ${r.safety}`, `--format ${r.format}`];
-  if (r.model === 'flex') more.push(`--steps ${r.steps}`, `--guidance ${r.guidance}`);
-  if (!r.upsample && r.model !== 'klein-4b' && r.model !== 'klein-9b') more.push('--no-upsample');
-  return {
-    id: `remix:${job.id}`,
-    title: 'Remix',
-    fields: [
-      { name: 'prompt', label: 'Prompt', value: r.prompt, multiline: true, required: true },
-      { name: 'model', label: 'Model (pro, max, flex, klein-4b, klein-9b)', value: r.model },
-      { name: 'size', label: 'Size (WxH or 16:9)', value: `${r.width}x${r.height}` },
-      { name: 'seed', label: 'Seed (empty for a new one)', value: String(r.seed) },
-      {
-        name: 'options',
-        label: 'More options',
-        value: more.join(' '),
-        placeholder: '--count 2 --format png',
-      },
-    ],
-  };
-}
-
 /** `--ref` links typed in a form's options field. */
 function typedRefs(values: Record<string, string>): string[] {
   return values.options?.trim() ? parseFluxText(values.options).refs : [];
-}
-
-/** A form's fields as input: named fields, plus `options` in the text grammar. */
-export function parseForm(values: Record<string, string>): RequestInput {
-  const extra = values.options?.trim() ? parseFluxText(values.options).input : {};
-  const input: RequestInput = { ...extra };
-  for (const key of ['prompt', 'model', 'size', 'seed'] as const) {
-    const v = values[key]?.trim();
-    if (v !== undefined) {
-      if (v === '' && key === 'seed') {
-        input.seed = randomInt(0, 2 ** 32);
-        continue;
-      }
-      input[key] = v;
-    }
-  }
-  return input;
 }
 
 export function helpText(): string {

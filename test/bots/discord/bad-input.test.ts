@@ -9,6 +9,7 @@ import {
   CHANNEL,
   discordConfig,
   keyPair,
+  liveMarkupOutsideCode,
   modalSubmit,
   post,
   slash,
@@ -78,5 +79,18 @@ describe('an invisible prompt on Discord', () => {
     await send(emptyCount);
     expect((await privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
     expect(bfl.counts.submits).toBe(1);
+  });
+});
+
+describe('a refused option value on Discord', () => {
+  it('stays inside its code span in the private answer: a backtick in it frees no link or mention', async () => {
+    const size = 'x` [click me](http://evil.example) <@400000000000000002> <@U123> @everyone y';
+    const raw = slash({ prompt: 'a fox', model: 'klein-4b', size });
+    await send(raw);
+    const { content } = await privateAnswer(raw.token);
+    // Without the fix the member's backtick closes the span: the link and the mention become live.
+    expect(liveMarkupOutsideCode(content)).toEqual([]);
+    expect(content).toContain('`size` (got `xˋ [click me](http://evil.example)');
+    expect(bfl.counts.submits).toBe(0);
   });
 });

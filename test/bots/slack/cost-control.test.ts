@@ -111,6 +111,52 @@ describe('cost control on Slack', () => {
   });
 });
 
+describe('admins of another workspace in a Slack Connect channel', () => {
+  const GUEST_ADMIN = 'U800';
+  const HOST_ADMIN = 'U900';
+  beforeEach(() => {
+    // Both are admins, per users.info, of their own team; only one of them is of this workspace (T1).
+    slack.admins.add(GUEST_ADMIN);
+    slack.userTeams.set(GUEST_ADMIN, 'T2');
+    slack.admins.add(HOST_ADMIN);
+  });
+
+  it('refuses /flux admin to the guest admin and leaves the settings as they were; a host admin still changes them', async () => {
+    await flux('admin budget server day $0.01', GUEST_ADMIN);
+    expect((await replyTo(GUEST_ADMIN)).text).toBe('Only server admins can change FLUX settings.');
+    await flux('admin show', ALLOWED);
+    expect((await replyTo(ALLOWED)).text).toMatch(/\*Budgets\*\n• none\n/);
+
+    await flux('admin budget server day $0.01', HOST_ADMIN);
+    expect((await replyTo(HOST_ADMIN)).text).toContain('Saved.');
+    await flux('admin show', ALLOWED);
+    expect((await replyTo(ALLOWED, 2)).text).toContain('• server: $0.01 a day');
+  });
+
+  it('shows the guest admin only their own spend, and lets them cancel nobody else’s job', async () => {
+    await flux('admin confirm $0.01', ALLOWED);
+    await replyTo(ALLOWED);
+    await flux('a host member’s fox --model klein-4b');
+    const card = await until(
+      () => [...slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:cancel:')),
+      5_000,
+      'card with Cancel',
+    );
+    const cancel = JSON.stringify(card.blocks).match(/flux:cancel:([0-9a-f-]+)/) as RegExpMatchArray;
+    // A press without user.team_id leaves users.info as the only word on which team the presser is of.
+    const press = blockAction(cancel[0], { user: GUEST_ADMIN });
+    delete (press.user as { team_id?: string }).team_id;
+    await postForm(port, { payload: JSON.stringify(press) });
+    expect((await replyTo(GUEST_ADMIN)).text).toContain('Only the person who asked for this image');
+    expect(app.jobs.get(cancel[1] as string)?.state).toBe('awaiting_confirmation');
+
+    await flux('usage', GUEST_ADMIN);
+    const usage = (await replyTo(GUEST_ADMIN, 2)).text;
+    expect(usage).toContain('*Your spend*');
+    expect(usage).not.toContain('*Server this month*');
+  });
+});
+
 describe('a refused job leaves no public trace', () => {
   it('answers a budget refusal privately without posting a card in the channel', async () => {
     await flux('admin budget user day $0.01', ALLOWED);

@@ -115,6 +115,17 @@ describe('a hostile prompt on Slack', () => {
     expect(mrkdwnObjects(modal.view, 'view', [])).toEqual([]);
     expect(JSON.stringify(modal.view)).toContain(JSON.stringify(AS_TYPED));
   });
+  it('keeps a refused option value inside its code span, so a backtick in it frees no mention or link', async () => {
+    // As Slack sends it: the member typed `<@U123>` literally (an entity), and a backtick to close the span.
+    const submits = bfl.counts.submits;
+    const value = 'x` [click me](http://evil.example) &lt;@U123&gt; &lt;!here&gt; y';
+    await postForm(port, commandBody(`a fox --size "${value}"`, slack, { user_id: 'U777' }));
+    const reply = await until(() => slack.ephemerals.find((e) => e.user === 'U777'), 5_000, 'refusal');
+    // Without the fix the member's backtick closes the span and `<@U123>` comes back as a live mention.
+    expect(reply.text).not.toContain('<');
+    expect(reply.text).toContain('(got `xˋ [click me](http://evil.example) &lt;@U123&gt; &lt;!here&gt; y`)');
+    expect(bfl.counts.submits).toBe(submits);
+  });
 });
 
 describe('private replies', () => {

@@ -7,10 +7,12 @@ import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
 import {
+  blockAction,
   commandBody,
   postForm,
   slackConfig,
   startSlackApp,
+  USER,
   until,
   viewSubmission,
 } from '../../support/slack.ts';
@@ -33,6 +35,17 @@ function submit(view: Record<string, unknown>, texts: Record<string, string>, pi
   for (const [k, v] of Object.entries(picks))
     values[k] = { [k]: { type: 'static_select', selected_option: { value: v, text: { text: v } } } };
   return { payload: JSON.stringify(payload) };
+}
+
+/** What Slack submits for a view nobody touched: every initial value and initial option. */
+function untouched(view: { blocks: ViewBlock[] }) {
+  const texts: Record<string, string> = {};
+  const picks: Record<string, string> = {};
+  for (const b of view.blocks) {
+    if (b.element.initial_option) picks[b.block_id] = b.element.initial_option.value;
+    else if (b.element.initial_value !== undefined) texts[b.block_id] = b.element.initial_value;
+  }
+  return { texts, picks };
 }
 
 describe('the /flux form on Slack', () => {
@@ -117,6 +130,55 @@ describe('the /flux form on Slack', () => {
     );
     expect(reply).toContain('flex');
     expect(bfl.counts.submits).toBe(0);
+  });
+  it('remixes a flex image to klein without the steps, guidance and upsampling the form carried over', async () => {
+    // Every job waits for its Confirm button: the flex image is never generated (flex takes ~20 s).
+    slack.admins.add(USER);
+    await postForm(port, commandBody('admin confirm $0.001', slack));
+    await until(() => slack.ephemerals[0], 5_000, 'settings saved');
+    const confirmCard = async (n: number) => {
+      const card = await until(
+        () =>
+          [...slack.messages.values()].filter((m) => JSON.stringify(m.blocks).includes('flux:confirm:'))[n],
+        5_000,
+        `card ${n + 1} with Confirm`,
+      );
+      return JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/) as RegExpMatchArray;
+    };
+    await postForm(port, commandBody('a flex fox --model flex --steps 30 --guidance 4 --seed 5', slack));
+    const [, flexJob] = await confirmCard(0);
+    expect(app?.jobs.get(flexJob as string)?.request).toMatchObject({
+      steps: 30,
+      guidance: 4,
+      upsample: true,
+    });
+    // The Remix button sits under a result; its press is the same payload on any job of the workspace.
+    const openRemix = async (n: number) => {
+      await postForm(port, { payload: JSON.stringify(blockAction(`flux:remix:${flexJob}`)) });
+      const opened = await until(() => slack.views[n], 5_000, 'remix form');
+      return { view: opened.view, ...untouched(opened.view as { blocks: ViewBlock[] }) };
+    };
+
+    // Only the model changed: the prefilled `--steps 30 --guidance 4` are the old image's, not a request.
+    const form = await openRemix(0);
+    expect(form.texts.options).toContain('--steps 30 --guidance 4');
+    await postForm(port, submit(form.view, form.texts, { ...form.picks, model: 'klein-4b' }));
+    const [confirm] = await confirmCard(1);
+    await postForm(port, { payload: JSON.stringify(blockAction(confirm as string)) });
+    const task = await until(() => [...bfl.tasks.values()][0], 10_000, 'remix submitted');
+    expect(task.model).toBe('flux-2-klein-4b');
+    expect(task.body).toMatchObject({ prompt: 'a flex fox', seed: 5 });
+    for (const field of ['steps', 'guidance', 'prompt_upsampling'])
+      expect(task.body).not.toHaveProperty(field);
+    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'remix result');
+
+    // Steps the member typed for the new model are still refused, naming the option.
+    const again = await openRemix(1);
+    const typed = { ...again.texts, options: `${again.texts.options} --steps 40` };
+    await postForm(port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
+    const reply = await until(() => slack.ephemerals[1], 5_000, 'refusal');
+    expect(reply.text).toContain('`steps` (got `40`): allowed only with model flex');
+    expect(bfl.counts.submits).toBe(1);
   });
 });
 

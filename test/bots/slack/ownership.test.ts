@@ -36,6 +36,7 @@ beforeEach(async () => {
   slack = await startFakeSlack();
   slack.admins.add(ADMIN_OF_A);
   slack.admins.add(ADMIN_OF_B);
+  slack.userTeams.set(ADMIN_OF_B, OTHER_TEAM);
   ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
 });
 afterEach(async () => {
