@@ -3,13 +3,14 @@
  * a killed holder, the CLI beside a running bot, and a directory the database cannot live in refused at
  * start-up with a message instead of a hang.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
+import { type Run, runProcess } from './support/main-process.ts';
 import { SECRET } from './support/slack.ts';
 
 let bfl: FakeBfl;
@@ -29,58 +30,24 @@ afterAll(async () => {
   await slack.close();
 });
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  /** Resolves when the output contains `text`. */
-  says(text: string): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 function run(script: 'main' | 'cli', dataDir: string, args: string[] = []): Run {
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(process.cwd(), `src/${script}.ts`), ...args],
+  const bot = runProcess(
+    script,
+    cwd,
     {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        BFL_API_KEY: 'bfl_test_key_0123456789',
-        BFL_API_BASE: bfl.url,
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      BFL_API_KEY: 'bfl_test_key_0123456789',
+      BFL_API_BASE: bfl.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
     },
+    args,
   );
-  children.push(child);
-  let out = '';
-  const listeners: Array<() => void> = [];
-  const collect = (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    child,
-    output: () => out,
-    exited,
-    says: (text) =>
-      new Promise((resolve, reject) => {
-        const check = () => out.includes(text) && resolve();
-        listeners.push(check);
-        check();
-        void exited.then(() => reject(new Error(`exited before saying "${text}": ${out}`)));
-      }),
-  };
+  children.push(bot.child);
+  return bot;
 }
 
 describe('one bot per DATA_DIR', () => {

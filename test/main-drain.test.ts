@@ -1,0 +1,102 @@
+/**
+ * A deploy's SIGTERM against real `npm start` processes (Slack HTTP mode, fake BFL and Slack): readiness
+ * goes 503 at once, a command that still arrives is stored, a delivery under way gets the grace period,
+ * the process exits 0 by itself, and the next start delivers every paid image once, resubmitting nothing.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
+import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
+import { type Run, runProcess, startedPort } from './support/main-process.ts';
+import { commandBody, postForm, SECRET, until } from './support/slack.ts';
+
+let bfl: FakeBfl;
+let slack: FakeSlack;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  bfl = await startFakeBfl({ generationMs: 50 });
+  slack = await startFakeSlack();
+});
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(async () => {
+  await bfl.close();
+  await slack.close();
+});
+
+function bot(cwd: string, dataDir: string): Run {
+  const run = runProcess('main', cwd, {
+    BFL_API_KEY: 'bfl_test_key_0123456789',
+    BFL_API_BASE: bfl.url,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    FLUX_STOP_GRACE_SECONDS: '3',
+  });
+  children.push(run.child);
+  return run;
+}
+
+const completedFiles = () => [...slack.uploads.values()].filter((u) => u.completed).length;
+
+describe('SIGTERM', () => {
+  it('drains: not ready, new commands stored, exit 0 within the grace period; the next start delivers all 26 images once, with 0 resubmits', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'flux-drain-'));
+    const dataDir = join(cwd, 'data');
+    const first = bot(cwd, dataDir);
+    const port = await startedPort(first);
+    const command = (text: string, user: string) =>
+      postForm(port, commandBody(text, slack, { user_id: user })).then((r) => expect(r.status).toBe(200));
+
+    // A delivery under way at SIGTERM: its details message never answers.
+    slack.faults.push({
+      method: 'chat.postMessage',
+      count: 1,
+      hang: true,
+      when: (p) => Boolean(p.thread_ts),
+    });
+    await command('held fox --model klein-4b --seed 1', 'U0');
+    await until(
+      () => slack.calls.some((c) => c.method === 'chat.postMessage' && c.params.thread_ts),
+      60_000,
+      'the delivery to hang',
+    );
+    // 24 tasks in flight at the provider: six members, four images each, generating for 8 s.
+    for (let u = 1; u <= 6; u++) await command(`[gen-ms=8000] fox ${u} --model klein-4b --count 4`, `U${u}`);
+    await until(() => bfl.counts.accepted === 25, 60_000, '24 more tasks submitted');
+
+    first.child.kill('SIGTERM');
+    const ready = await until(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 503 && ((await res.json()) as Record<string, unknown>);
+      },
+      10_000,
+      'readiness 503',
+    );
+    expect(ready).toMatchObject({ ok: false, draining: true });
+    // A command that arrives while draining is acknowledged and kept for the next start.
+    await command('late fox --model klein-4b --seed 3', 'U7');
+    const { code, signal } = await first.exited;
+    expect(signal).toBeNull();
+    expect(code).toBe(0); // main.ts exits 1 when it has to force its way out past the grace period.
+    expect(bfl.counts.submits).toBe(25); // The late one was stored, not submitted.
+
+    const second = bot(cwd, dataDir);
+    await startedPort(second);
+    await until(() => completedFiles() === 26, 90_000, 'all 26 images in their threads');
+    expect(bfl.counts.submits).toBe(26);
+    expect(bfl.counts.accepted).toBe(26);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    // Delivered once each: no file was shared twice.
+    expect(completedFiles()).toBe(26);
+  }, 240_000);
+});
