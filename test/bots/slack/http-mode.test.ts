@@ -198,7 +198,9 @@ describe('Slack over HTTP', () => {
     expect(result.deleted).toBe(false);
     slack.admins.add('U888');
     await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
-    await until(() => result.deleted, 5_000, 'deleted');
+    // "Deleted." is said once the message and its files are gone: wait for it, then look at both.
+    await until(() => slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
+    expect(result.deleted).toBe(true);
     expect(slack.calls.some((c) => c.method === 'files.delete')).toBe(true);
   });
 
