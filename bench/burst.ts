@@ -6,16 +6,10 @@
  */
 
 import { spawn } from 'node:child_process';
-import { sign as edSign } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { App } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { tempDb } from '../test/support/core.ts';
-import { APP_ID, CHANNEL, keyPair, slash, startDiscordApp } from '../test/support/discord.ts';
-import { commandBody, SECRET, sign as slackSign, startSlackApp } from '../test/support/slack.ts';
+import { answeredRight, type PeerHello, type Platform, percentile, startBot } from './bots.ts';
 import type { Figure } from './core.ts';
 
-type Platform = 'discord' | 'slack';
 const N = 200;
 const USERS = 50;
 
@@ -24,77 +18,11 @@ async function burst(platform: Platform): Promise<Figure[]> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: peer.stdout })[Symbol.asyncIterator]();
-  const hello = JSON.parse((await lines.next()).value as string) as {
-    bfl: string;
-    platform: Record<string, string>;
-  };
-  const env: Record<string, string> = {
-    BFL_API_KEY: 'bfl_test_key_0123456789',
-    BFL_API_BASE: hello.bfl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: tempDb().replace(/\/flux\.db$/, ''),
-  };
-  let app: App;
-  let port: number;
-  let requests: Array<{ path: string; headers: Record<string, string>; body: string }>;
-  let bind: Array<[string, string]> = [];
-  if (platform === 'discord') {
-    const keys = keyPair();
-    const config = loadConfig(
-      {
-        ...env,
-        DISCORD_TOKEN: hello.platform.token as string,
-        DISCORD_APPLICATION_ID: APP_ID,
-        DISCORD_MODE: 'http',
-        DISCORD_PUBLIC_KEY: keys.publicHex,
-        DISCORD_API_BASE: hello.platform.api as string,
-      },
-      'bot',
-    );
-    ({ app, port } = await startDiscordApp(config));
-    const raws = Array.from({ length: N }, (_, i) =>
-      slash(
-        { prompt: `burst ${i}`, model: 'klein-4b' },
-        { id: `5000000000000${String(i % USERS).padStart(5, '0')}` },
-      ),
-    );
-    bind = raws.map((r) => [r.token, CHANNEL]);
-    requests = raws.map((raw) => {
-      const body = JSON.stringify(raw);
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = edSign(null, Buffer.from(timestamp + body), keys.privateKey).toString('hex');
-      return {
-        path: '/discord/interactions',
-        headers: {
-          'content-type': 'application/json',
-          'x-signature-ed25519': signature,
-          'x-signature-timestamp': timestamp,
-        },
-        body,
-      };
-    });
-  } else {
-    const config = loadConfig(
-      {
-        ...env,
-        SLACK_BOT_TOKEN: hello.platform.botToken as string,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: hello.platform.apiUrl as string,
-      },
-      'bot',
-    );
-    ({ app, port } = await startSlackApp(config));
-    const fakeSlack = {
-      responseUrl: () => `${hello.platform.responseBase}/response/${Math.random().toString(36).slice(2)}`,
-    };
-    requests = Array.from({ length: N }, (_, i) => {
-      const body = new URLSearchParams(
-        commandBody(`burst ${i} --model klein-4b`, fakeSlack as never, { user_id: `U${i % USERS}` }),
-      ).toString();
-      return { path: '/slack/events', headers: slackSign(body), body };
-    });
-  }
+  const hello = JSON.parse((await lines.next()).value as string) as PeerHello;
+  const { app, port, prepare } = await startBot(platform, hello);
+  const { requests, bind } = prepare(
+    Array.from({ length: N }, (_, i) => ({ prompt: `burst ${i}`, model: 'klein-4b', user: i % USERS })),
+  );
   const served: number[] = [];
   app.http.server.on('request', (req, res) => {
     if (req.url === '/healthz') return;
@@ -113,12 +41,10 @@ async function burst(platform: Platform): Promise<Figure[]> {
   await app.stop();
   await new Promise((r) => peer.once('exit', r));
 
-  const answered = answers.filter(
-    (a) => a.status === 200 && (platform === 'slack' || a.body === '{"type":5}'),
-  ).length;
+  const answered = answers.filter((a) => answeredRight(platform, a)).length;
   const server = served.sort((a, b) => a - b);
   const client = answers.map((a) => a.ms).sort((a, b) => a - b);
-  const p = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
+  const p = percentile;
   const what = platform === 'discord' ? 'interaction → deferral' : 'request → ack';
   return [
     {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark against loopback fakes, figures printed with their targets.
- * `npm run bench -- core` runs one group (core, discord, slack, polling). Exit code 1 when a target is missed.
+ * `npm run bench -- core` runs one group (core, discord, slack, polling, discord-acks, slack-acks). Exit code 1 when a target is missed.
  */
 
 import type { Figure } from './core.ts';
@@ -16,6 +16,8 @@ const groups: Record<string, () => Promise<Group[]>> = {
   discord: async () => [(await import('./burst.ts')).discordBurst],
   slack: async () => [(await import('./burst.ts')).slackBurst],
   polling: async () => [(await import('./polling.ts')).wrongPriors],
+  'discord-acks': async () => [(await import('./acks.ts')).discordAcks],
+  'slack-acks': async () => [(await import('./acks.ts')).slackAcks],
 };
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import { errorText } from '../../commands/flux/messages.ts';
 import type { FluxCommands } from '../../commands/flux/run.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { createBurstGate } from '../burst-gate.ts';
 import { ADMIN_COMMAND, EDIT_COMMAND, FLUX_COMMAND, USAGE_COMMAND } from './commands.ts';
 import {
   createDiscordContext,
@@ -54,19 +55,8 @@ export function createInteractionHandler(
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const edits = createEditMessages({ rest, logger, now });
-  let arrivals = 0;
-  /**
-   * Resolves after a turn of the event loop that brought no new interaction (or after MAX_HOLD_MS): in a
-   * burst, every member gets their acknowledgement before anyone's work (cards, jobs) takes the CPU.
-   */
-  async function burstAnswered(): Promise<void> {
-    const start = performance.now();
-    for (;;) {
-      const seen = arrivals;
-      await new Promise((resolve) => setImmediate(resolve));
-      if (arrivals === seen || performance.now() - start > MAX_HOLD_MS) return;
-    }
-  }
+  // In a burst, every member gets their acknowledgement before anyone's work (cards, jobs) takes the CPU.
+  const gate = createBurstGate(MAX_HOLD_MS);
 
   return async function handle(raw, send) {
     if (!deps.claimOnce(`discord:interaction:${raw.id}`, now() + SEEN_FOR_MS)) {
@@ -78,13 +68,13 @@ export function createInteractionHandler(
   };
 
   async function act(raw: RawInteraction, send: Respond): Promise<void> {
-    arrivals++;
+    gate.arrived();
     let responded = false;
     const respond: Respond = async (body) => {
       if (responded) return;
       responded = true;
       await send(quietResponse(body));
-      await burstAnswered();
+      await gate.answered();
     };
     const log = logger.child({
       interaction: raw.id,

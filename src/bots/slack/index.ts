@@ -14,6 +14,7 @@ import type { Actor, CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
+import { createBurstGate } from '../burst-gate.ts';
 import { createAdminLookup } from './admins.ts';
 import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDelivery } from './context.ts';
 import { slackHostsFor } from './files.ts';
@@ -59,6 +60,8 @@ export function createSlackBot(
     clientOptions,
     logger: boltLogger,
     deferInitialization: true,
+    // Unused, and its default store builds an Error (a stack trace) for every request before the ack.
+    convoStore: false,
   });
   if (receiver) deps.http.route('POST', '/slack/events', (req, res) => receiver.requestListener(req, res));
 
@@ -76,11 +79,18 @@ export function createSlackBot(
     ...(deps.now ? { now: deps.now } : {}),
   };
   const isAdmin = createAdminLookup(app.client, logger);
+  const gate = createBurstGate();
+  app.use(async ({ next }) => {
+    gate.arrived();
+    await next();
+  });
 
   const listenerDeps: ListenerDeps = {
     flux: deps.flux,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
+      // Every listener acks, then asks for its context: the work from here on lets a burst be acked first.
+      await gate.answered();
       const workspaceAdmin = admin ? await isAdmin(where.userId, where.teamId) : false;
       const actor: Actor = {
         id: where.userId,

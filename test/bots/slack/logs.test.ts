@@ -32,6 +32,20 @@ describe('Slack logs', () => {
     expect(scrubSecrets('Bearer abc.def')).toBe('[redacted]');
   });
 
+  it('spend nothing on a bolt line below the level: its arguments are not even serialised', () => {
+    const { lines, logger } = capture();
+    logger.level = 'info';
+    const bolt = slackLogger(logger);
+    let serialised = 0;
+    const body = { toJSON: () => ++serialised };
+    bolt.debug('http request body:', body);
+    expect(serialised).toBe(0);
+    expect(lines).toEqual([]);
+    bolt.info('http request body:', body);
+    expect(serialised).toBe(1);
+    expect(lines.join('')).toContain('http request body: 1');
+  });
+
   for (const mode of ['http', 'socket'] as const)
     it(`never carry the bot token, signing secret or app token, even at trace level (${mode})`, async () => {
       const bfl = await startFakeBfl({ generationMs: 20 });
