@@ -1,48 +1,28 @@
 /** Bad input never spends on Discord: an invisible prompt, from the command or the Remix form, is refused. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
 import {
   button,
   CHANNEL,
-  discordConfig,
-  keyPair,
   liveMarkupOutsideCode,
   modalSubmit,
   post,
   slash,
-  startDiscordApp,
   until,
 } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
 async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
+  t.discord.bindToken(raw.token, CHANNEL);
+  return post(t.port, raw, t.keys.privateKey);
 }
 
 const privateAnswer = (token: string) =>
   until(
     () =>
-      discord.calls.find(
+      t.discord.calls.find(
         (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
       )?.body as { content: string } | undefined,
     5_000,
@@ -54,14 +34,14 @@ describe('an invisible prompt on Discord', () => {
     const raw = slash({ prompt: '\u200B', model: 'klein-4b' });
     await send(raw);
     expect((await privateAnswer(raw.token)).content).toContain('Please add a prompt');
-    expect(bfl.counts.submits).toBe(0);
-    expect(discord.originalOf(raw.token)?.deleted).toBe(true);
+    expect(t.bfl.counts.submits).toBe(0);
+    expect(t.discord.originalOf(raw.token)?.deleted).toBe(true);
   });
 
   it('is refused from the Remix form, and so is an option left empty there', async () => {
     await send(slash({ prompt: 'a visible fox', model: 'klein-4b' }));
     const result = await until(
-      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
@@ -78,7 +58,7 @@ describe('an invisible prompt on Discord', () => {
     const emptyCount = modalSubmit(form.data.custom_id, { prompt: 'a fox', options: '--count=' });
     await send(emptyCount);
     expect((await privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
-    expect(bfl.counts.submits).toBe(1);
+    expect(t.bfl.counts.submits).toBe(1);
   });
 });
 
@@ -91,6 +71,6 @@ describe('a refused option value on Discord', () => {
     // Without the fix the member's backtick closes the span: the link and the mention become live.
     expect(liveMarkupOutsideCode(content)).toEqual([]);
     expect(content).toContain('`size` (got `xˋ [click me](http://evil.example)');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 });

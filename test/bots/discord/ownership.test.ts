@@ -3,22 +3,10 @@
  * message, a copied custom_id) gets "not found" from every button and form, exactly as for an id that
  * never existed — nothing starts, nothing is charged, and no form shows the other server's prompt.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  modalSubmit,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { button, CHANNEL, modalSubmit, post, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
 const OTHER_GUILD = '200000000000000099';
 /** Administrator + Manage Messages: every right a member can have, in their own server. */
@@ -27,22 +15,7 @@ const ADMIN_OF_A = { id: '400000000000000050', permissions: ADMIN_PERMS };
 const ADMIN_OF_B = { id: '400000000000000077', permissions: ADMIN_PERMS };
 const GHOST = '00000000-0000-0000-0000-000000000000';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
 function inGuild(raw: RawInteraction, guildId: string | undefined): RawInteraction {
   if (guildId) raw.guild_id = guildId;
@@ -50,22 +23,22 @@ function inGuild(raw: RawInteraction, guildId: string | undefined): RawInteracti
 }
 
 async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
+  t.discord.bindToken(raw.token, CHANNEL);
+  return post(t.port, raw, t.keys.privateKey);
 }
 
 /** The private answer posted with this interaction's token, once the handler has sent it. */
 const privateAnswer = (token: string) =>
   until(
     () =>
-      discord.calls.find(
+      t.discord.calls.find(
         (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
       )?.body as { content: string } | undefined,
     5_000,
     'private answer',
   );
 
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
 
 /** A delivered job of server A, and one of A's waiting for its requester's confirmation. */
 async function jobsOfServerA() {
@@ -80,14 +53,14 @@ async function jobsOfServerA() {
   await send(costly);
   const waiting = await until(
     () =>
-      discord
+      t.discord
         .originalOf(costly.token)
         ?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
         ?.custom_id?.split(':')[2],
     5_000,
     'confirm button',
   );
-  expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+  expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }
 
@@ -98,8 +71,8 @@ describe('a job belongs to its Discord server', () => {
     await send(ghostPress);
     const notFound = (await privateAnswer(ghostPress.token)).content;
     expect(notFound).toContain('no longer known');
-    const submitsBefore = bfl.counts.submits;
-    const messagesBefore = discord.messages.size;
+    const submitsBefore = t.bfl.counts.submits;
+    const messagesBefore = t.discord.messages.size;
 
     const presses: Array<[string, string]> = [
       ['cancel', waiting],
@@ -122,17 +95,17 @@ describe('a job belongs to its Discord server', () => {
       expect(text, action).toBe(notFound);
     }
 
-    expect(bfl.counts.submits).toBe(submitsBefore);
-    expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+    expect(t.bfl.counts.submits).toBe(submitsBefore);
+    expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
     expect(result.deleted).toBe(false);
     // Only the private answers were posted: no card, no result.
-    const publicSince = [...discord.messages.values()].slice(messagesBefore).filter((m) => !(m.flags & 64));
+    const publicSince = [...t.discord.messages.values()].slice(messagesBefore).filter((m) => !(m.flags & 64));
     expect(publicSince).toEqual([]);
   });
 
   it('refuses a Remix or reference form submitted from another server, without a job or a charge', async () => {
     const { delivered } = await jobsOfServerA();
-    const submitsBefore = bfl.counts.submits;
+    const submitsBefore = t.bfl.counts.submits;
     for (const form of ['remix', 'ref']) {
       const submit = inGuild(
         modalSubmit(
@@ -145,14 +118,14 @@ describe('a job belongs to its Discord server', () => {
       await send(submit);
       expect((await privateAnswer(submit.token)).content, form).toContain('no longer known');
     }
-    expect(bfl.counts.submits).toBe(submitsBefore);
+    expect(t.bfl.counts.submits).toBe(submitsBefore);
     expect(results()).toHaveLength(1);
   });
 
   it('still lets an admin of the job’s own server cancel it', async () => {
     const { waiting } = await jobsOfServerA();
     await send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
-    await until(() => app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
+    await until(() => t.app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
   });
 
   it('keeps a job made in a DM usable there by its requester, and out of reach of a server admin', async () => {
