@@ -31,6 +31,8 @@ export interface DiscordAppFixture {
   readonly keys: ReturnType<typeof keyPair>;
   readonly config: Config;
   readonly logs: CapturedLogs;
+  /** Starts the app again (after the test stopped it) on the same data, optionally with a changed config. */
+  start(change?: (c: Config) => Config): Promise<void>;
   /** Stops the app and starts it again on the same data, optionally with a changed config. */
   restart(change?: (c: Config) => Config): Promise<void>;
 }
@@ -55,6 +57,7 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
     config = options.config ? options.config(base) : base;
     logs = options.logs ? captureLogs() : undefined;
     await start();
+    if (mode === 'gateway') await discord.gatewayReady;
   };
   const teardown = async () => {
     await app?.stop();
@@ -89,10 +92,13 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
     get logs() {
       return need(logs, 'logs (pass logs: true)');
     },
-    async restart(change) {
-      await app?.stop();
+    async start(change) {
       if (change) config = change(need(config, 'config'));
       await start();
+    },
+    async restart(change) {
+      await app?.stop();
+      await this.start(change);
     },
   };
 }

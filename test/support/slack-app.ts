@@ -24,6 +24,8 @@ export interface SlackAppFixture {
   readonly bfl: FakeBfl;
   readonly slack: FakeSlack;
   readonly config: Config;
+  /** Starts the app again (after the test stopped it) on the same data, optionally changed. */
+  start(change?: (c: Config) => Config, retries?: number): Promise<void>;
   /** Stops the app and starts it again on the same data, optionally with a changed config or retries. */
   restart(change?: (c: Config) => Config, retries?: number): Promise<void>;
 }
@@ -75,10 +77,13 @@ export function useSlackApp(options: SlackAppOptions = {}): SlackAppFixture {
     get config() {
       return need(config, 'config');
     },
-    async restart(change, retries) {
-      await app?.stop();
+    async start(change, retries) {
       if (change) config = change(need(config, 'config'));
       await start(retries);
+    },
+    async restart(change, retries) {
+      await app?.stop();
+      await this.start(change, retries);
     },
   };
 }
