@@ -14,6 +14,8 @@ export interface SlackAppOptions {
   mode?: 'http' | 'socket';
   bfl?: Partial<FakeBflOptions>;
   config?: (c: Config) => Config;
+  /** Sets the fakes up before the app starts (e.g. who is a workspace admin). */
+  prepare?: (fakes: { bfl: FakeBfl; slack: FakeSlack }) => void;
   /** Start once for the whole file (or describe) instead of before each test. */
   once?: boolean;
 }
@@ -44,9 +46,11 @@ export function useSlackApp(options: SlackAppOptions = {}): SlackAppFixture {
   const setup = async () => {
     bfl = await startFakeBfl(options.bfl);
     slack = await startFakeSlack();
+    options.prepare?.({ bfl, slack });
     const base = slackConfig(slack, bfl, mode);
     config = options.config ? options.config(base) : base;
     await start();
+    if (mode === 'socket') await slack.socketConnected;
   };
   const teardown = async () => {
     await app?.stop();
