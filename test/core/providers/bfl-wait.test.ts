@@ -7,7 +7,8 @@ import type { SubmittedTask, TaskSpec, WaitOptions } from '../../../src/core/pro
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { catalog, request } from '../../support/core.ts';
-import { captureLogs, errorText, failure, portOf, scriptedAgent, seenErrors, until } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { errorText, failure, portOf, scriptedAgent, seenErrors, until } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;
