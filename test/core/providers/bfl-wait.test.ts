@@ -7,8 +7,9 @@ import type { SubmittedTask, TaskSpec, WaitOptions } from '../../../src/core/pro
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { catalog, request } from '../../support/core.ts';
+import { until } from '../../support/fake-provider.ts';
 import { captureLogs } from '../../support/logs.ts';
-import { errorText, failure, portOf, scriptedAgent, seenErrors, until } from './helpers.ts';
+import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;

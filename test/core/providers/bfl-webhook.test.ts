@@ -14,8 +14,8 @@ import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
 import { createHttpServer } from '../../../src/http-server.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { catalog, origin, request, tempDb } from '../../support/core.ts';
+import { until } from '../../support/fake-provider.ts';
 import { captureLogs } from '../../support/logs.ts';
-import { until } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 const logs = captureLogs();

@@ -64,11 +64,3 @@ export async function closedPort(): Promise<number> {
 export function portOf(url: string): number {
   return Number(new URL(url).port);
 }
-
-export async function until(check: () => boolean, what: string, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
