@@ -1,9 +1,11 @@
 /** The one Discord app fixture: fake BFL + fake Discord + the whole app (see app-fixture.ts). */
+
+import type { RawInteraction } from '../../src/bots/discord/payload.ts';
 import type { Config } from '../../src/config.ts';
 import type { FakeBflOptions } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-server.ts';
 import { need, type RunningApp, useRunningApp } from './app-fixture.ts';
-import { discordConfig, keyPair, startDiscordApp } from './discord.ts';
+import { CHANNEL, discordConfig, keyPair, post, startDiscordApp } from './discord.ts';
 import { type CapturedLogs, captureLogs } from './logs.ts';
 
 export interface DiscordAppOptions {
@@ -22,6 +24,8 @@ export interface DiscordAppFixture extends RunningApp {
   readonly discord: FakeDiscord;
   readonly keys: ReturnType<typeof keyPair>;
   readonly logs: CapturedLogs;
+  /** Posts a signed interaction as Discord would (signed at the bot's clock), its token bound to `channel`. */
+  send(raw: RawInteraction, channel?: string): ReturnType<typeof post>;
 }
 
 export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixture {
@@ -42,5 +46,11 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
     discord: { get: () => running.platform },
     keys: { value: keys },
     logs: { get: () => need(logs, 'logs (pass logs: true)') },
+    send: {
+      value: (raw: RawInteraction, channel = CHANNEL) => {
+        running.platform.bindToken(raw.token, channel);
+        return post(running.port, raw, keys.privateKey, { at: options.now?.() });
+      },
+    },
   }) as typeof running & DiscordAppFixture;
 }

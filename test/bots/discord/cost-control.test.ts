@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { button, CHANNEL, post, slash, until } from '../../support/discord.ts';
+import { button, CHANNEL, slash, until } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
@@ -16,11 +16,6 @@ function command(
   const raw = slash(options, who);
   if (raw.data) raw.data.name = name;
   return raw;
-}
-
-async function send(raw: RawInteraction) {
-  t.discord.bindToken(raw.token, CHANNEL);
-  return post(t.port, raw, t.keys.privateKey);
 }
 
 const ephemeral = (token: string) =>
@@ -43,7 +38,7 @@ const ephemeral = (token: string) =>
 
 async function admin(text: string, who: { id?: string; permissions?: string } = ADMIN) {
   const raw = command('flux-admin', { command: text }, who);
-  const answer = await send(raw);
+  const answer = await t.send(raw);
   expect(answer.body).toEqual({ type: 5, data: { flags: 64 } });
   return ephemeral(raw.token);
 }
@@ -88,11 +83,11 @@ describe('cost control on Discord', () => {
     await admin('models klein-4b,klein-9b');
     await admin('safety 1');
     const refused = slash({ prompt: 'a fox', model: 'max' });
-    await send(refused);
+    await t.send(refused);
     expect((await ephemeral(refused.token)).content).toContain('not allowed here');
     await admin('default-model klein-9b');
     await admin('default-size 16:9');
-    await send(slash({ prompt: 'a fox', safety: 5 }));
+    await t.send(slash({ prompt: 'a fox', safety: 5 }));
     await until(() => t.bfl.tasks.size === 1, 5_000, 'submitted');
     expect([...t.bfl.tasks.values()][0]).toMatchObject({
       model: 'flux-2-klein-9b',
@@ -102,7 +97,7 @@ describe('cost control on Discord', () => {
 
   it('refuses a job over a budget with what is left and when it resets; warns past 80%', async () => {
     await admin('budget user day $0.05');
-    await send(slash({ prompt: 'first fox', model: 'pro' }));
+    await t.send(slash({ prompt: 'first fox', model: 'pro' }));
     const result = await until(
       () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
@@ -110,7 +105,7 @@ describe('cost control on Discord', () => {
     );
     expect(JSON.stringify(result.embeds)).toContain('90% used');
     const second = slash({ prompt: 'second fox', model: 'pro' });
-    await send(second);
+    await t.send(second);
     const reply = await ephemeral(second.token);
     expect(reply.content).toMatch(
       /would go over your daily budget: \$0\.005 left of \$0\.05 \(resets in \d+ h\); it needs ~\$0\.045/,
@@ -121,7 +116,7 @@ describe('cost control on Discord', () => {
   it('asks for confirmation above the threshold and runs the job only when its requester confirms', async () => {
     await admin('confirm $0.01');
     const raw = slash({ prompt: 'costly fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const confirm = await until(
       () =>
         t.discord.originalOf(raw.token)?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
@@ -132,14 +127,14 @@ describe('cost control on Discord', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(t.bfl.counts.submits).toBe(0);
     const stranger = button(confirm, MEMBER);
-    await send(stranger);
+    await t.send(stranger);
     expect((await ephemeral(stranger.token)).content).toContain('Only the person');
-    await send(button(confirm));
+    await t.send(button(confirm));
     await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
   });
 
   it('shows the month’s spend next to the provider balance, and the balance as unavailable when BFL fails', async () => {
-    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
     await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
     t.bfl.configure({ credits: 1234.5 });
     const shown = (await admin('show')).content;
@@ -154,10 +149,10 @@ describe('cost control on Discord', () => {
   });
 
   it('shows a member their usage with a chart, and an admin the server’s totals', async () => {
-    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
     await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
     const mine = command('flux-usage', {}, {});
-    await send(mine);
+    await t.send(mine);
     const call = await until(
       () =>
         t.discord.calls.find(
@@ -175,7 +170,7 @@ describe('cost control on Discord', () => {
     expect(chart).toBeTruthy();
 
     const theirs = command('flux-usage', {}, ADMIN);
-    await send(theirs);
+    await t.send(theirs);
     const adminCall = await until(
       () =>
         t.discord.calls.find(

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signedLinkExpiry } from '../../../src/bots/discord/references.ts';
 import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { makePng } from '../../fakes/images.ts';
-import { button, CHANNEL, messageCommand, modalSubmit, post, slash, until } from '../../support/discord.ts';
+import { button, CHANNEL, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
 
 let clock = 0;
@@ -21,16 +21,11 @@ const results = () => [...t.discord.messages.values()].filter((m) => m.attachmen
 const threadCalls = () => t.discord.calls.filter((c) => c.path.endsWith('/threads'));
 const jobIdOf = (m: FakeMessage) => m.components[0]?.components[0]?.custom_id?.split(':')[2] as string;
 
-async function send(raw: ReturnType<typeof slash>, channel = CHANNEL) {
-  t.discord.bindToken(raw.token, channel);
-  return post(t.port, raw, t.keys.privateKey, { at: now() });
-}
-
 describe('Discord delivery when the usual way is closed', () => {
   it('switches to the bot token when Discord rejects the interaction token before its 15 minutes', async () => {
     t.bfl.configure({ generationMs: 400 });
     const raw = slash({ prompt: 'rejected token fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     await until(() => t.discord.originalOf(raw.token), 5_000, 'card');
     // No clock change: only Discord's answer (401 Invalid Webhook Token) says the token is dead.
     t.discord.expiredTokens.add(raw.token);
@@ -51,7 +46,7 @@ describe('Discord delivery when the usual way is closed', () => {
     const raw = slash({ prompt: 'threaded fox', model: 'klein-4b' }, undefined, { channelType: 11 });
     raw.channel = { id: thread, type: 11 };
     raw.channel_id = thread;
-    await send(raw, thread);
+    await t.send(raw, thread);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(thread);
     expect(result.via).toBe('webhook');
@@ -63,7 +58,7 @@ describe('Discord delivery when the usual way is closed', () => {
       guild: false,
       channelType: 1,
     });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(CHANNEL);
     expect(threadCalls()).toEqual([]);
@@ -73,7 +68,7 @@ describe('Discord delivery when the usual way is closed', () => {
   it('falls back to under the card when the new thread refuses the post', async () => {
     t.discord.refuseThreadPosts = true;
     const raw = slash({ prompt: 'closed thread fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(threadCalls()).toHaveLength(1);
     expect(result.channelId).toBe(CHANNEL);
@@ -88,7 +83,7 @@ describe('Discord delivery when the usual way is closed', () => {
     const big = makePng(1024, 1024, true).length;
     t.discord.maxRequestBytes = Math.floor(big * 1.5);
     const raw = slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 20_000, 'result');
     const sizes = result.attachments.map((a) => a.size);
     expect(sizes).toHaveLength(2);
@@ -106,18 +101,18 @@ describe('Discord delivery when the usual way is closed', () => {
 
   it('renews a day-old result link before using it as a reference', async () => {
     const first = slash({ prompt: 'yesterday fox', model: 'klein-4b' });
-    await send(first);
+    await t.send(first);
     const result = await until(() => results()[0], 10_000, 'result');
     const link = result.attachments[0]?.url as string;
     expect(signedLinkExpiry(link)).toBeGreaterThan(Date.now());
     clock = 25 * 3600_000;
     const useRef = result.components[0]?.components.find((c) => c.label === 'Use as reference')?.custom_id;
-    const modal = (await send(button(useRef as string))).body as {
+    const modal = (await t.send(button(useRef as string))).body as {
       type: number;
       data: { custom_id: string };
     };
     expect(modal.type).toBe(9);
-    await send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox today' }));
+    await t.send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox today' }));
     await until(() => results().length === 2, 10_000, 'second result');
     const renewed = t.discord.refreshedLinks.get(link);
     expect(renewed).toBeDefined();
@@ -127,7 +122,7 @@ describe('Discord delivery when the usual way is closed', () => {
 
   it('reads the images of an edited message again when its form comes back after a restart', async () => {
     const first = slash({ prompt: 'edit me fox', model: 'klein-4b' });
-    await send(first);
+    await t.send(first);
     const result = await until(() => results()[0], 10_000, 'result');
     // "Edit with FLUX" on the bot's own result, inside its thread.
     const command = messageCommand(result.attachments.map((a) => ({ ...a, content_type: 'image/jpeg' })));
@@ -137,7 +132,7 @@ describe('Discord delivery when the usual way is closed', () => {
     (command.data as { target_id: string }).target_id = result.id;
     const resolved = command.data?.resolved?.messages ?? {};
     resolved[result.id] = { ...(resolved[target] as { id: string }), id: result.id };
-    const modal = (await send(command, result.channelId)).body as {
+    const modal = (await t.send(command, result.channelId)).body as {
       type: number;
       data: { custom_id: string };
     };
@@ -149,7 +144,7 @@ describe('Discord delivery when the usual way is closed', () => {
       options: '--model klein-4b',
     });
     submit.channel = { id: result.channelId, type: 11 };
-    await send(submit, result.channelId);
+    await t.send(submit, result.channelId);
     await until(() => results().length === 2, 10_000, 'edit result');
     expect(
       t.discord.calls.some(
@@ -161,7 +156,7 @@ describe('Discord delivery when the usual way is closed', () => {
     // A form id naming a message in another channel than the one it is submitted in is not read.
     const reads = t.discord.calls.filter((c) => c.method === 'GET').length;
     const crafted = modalSubmit(modal.data.custom_id, { prompt: 'borrowed', options: '--model klein-4b' });
-    await send(crafted);
+    await t.send(crafted);
     const refusal = await until(
       () => [...t.discord.messages.values()].find((m) => m.flags & 64 && m.content.includes('out of reach')),
       5_000,

@@ -18,15 +18,10 @@ const jobIdOf = (m: FakeMessage) => m.components[0]?.components[0]?.custom_id?.s
 const resultPosts = () =>
   t.discord.calls.filter((c) => c.method === 'POST' && (c.body as { nonce?: string })?.nonce !== undefined);
 
-async function send(raw: ReturnType<typeof slash>) {
-  t.discord.bindToken(raw.token, CHANNEL);
-  return post(t.port, raw, t.keys.privateKey);
-}
-
 describe('a Discord result, exactly once', () => {
   it('posts once when Discord made the message but the answer was lost: the repeat carries the same nonce', async () => {
     t.discord.loseMessageAnswers = 1;
-    await send(slash({ prompt: 'lost answer fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'lost answer fox', model: 'klein-4b' }));
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
     await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered');
@@ -43,7 +38,7 @@ describe('a Discord result, exactly once', () => {
   it('after a restart, gets the message Discord made before the store recorded it instead of posting again', async () => {
     // This process never hears back from Discord (as if it died right after the post).
     t.discord.loseMessageAnswers = 1_000;
-    await send(slash({ prompt: 'crash window fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'crash window fox', model: 'klein-4b' }));
     const made = await until(() => results()[0], 10_000, 'the message Discord made');
     const id = jobIdOf(made);
     expect(t.app.jobs.get(id)?.state).toBe('ready');
@@ -63,7 +58,7 @@ describe('a Discord thread made but not heard of', () => {
   it('is found again by the retry (160004: the thread has the card’s id) and the result goes in it', async () => {
     t.discord.loseThreadAnswers = 1;
     const raw = slash({ prompt: 'lost thread fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 15_000, 'result');
     const card = t.discord.originalOf(raw.token) as FakeMessage;
     expect(result.channelId).toBe(card.id);
@@ -76,7 +71,7 @@ describe('a Discord channel closed to the bot after the card went up', () => {
   it('tells the requester by DM with the image, ends the job undeliverable and still charged', async () => {
     t.bfl.configure({ generationMs: 400 });
     const raw = slash({ prompt: 'kicked fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const card = await until(() => t.discord.originalOf(raw.token), 5_000, 'card');
     expect(card).toBeTruthy();
     const id = await until(() => newestJobId(t.config.dataDir), 5_000, 'the job');
@@ -98,7 +93,7 @@ describe('a Discord channel closed to the bot after the card went up', () => {
 describe('Delete on Discord', () => {
   it('says what Discord refused instead of "Deleted", then deletes on the next press and marks the card', async () => {
     const raw = slash({ prompt: 'delete fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
     await until(() => t.app.jobs.get(id)?.state === 'delivered', 10_000, 'delivered');

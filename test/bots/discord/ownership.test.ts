@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { button, CHANNEL, modalSubmit, post, slash, until } from '../../support/discord.ts';
+import { button, modalSubmit, slash, until } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
 
 const OTHER_GUILD = '200000000000000099';
@@ -20,11 +20,6 @@ const t = useDiscordApp({ bfl: { generationMs: 20 } });
 function inGuild(raw: RawInteraction, guildId: string | undefined): RawInteraction {
   if (guildId) raw.guild_id = guildId;
   return raw;
-}
-
-async function send(raw: RawInteraction) {
-  t.discord.bindToken(raw.token, CHANNEL);
-  return post(t.port, raw, t.keys.privateKey);
 }
 
 /** The private answer posted with this interaction's token, once the handler has sent it. */
@@ -42,15 +37,15 @@ const results = () => [...t.discord.messages.values()].filter((m) => m.attachmen
 
 /** A delivered job of server A, and one of A's waiting for its requester's confirmation. */
 async function jobsOfServerA() {
-  await send(slash({ prompt: 'the secret fox of server A', model: 'klein-4b' }));
+  await t.send(slash({ prompt: 'the secret fox of server A', model: 'klein-4b' }));
   const result = await until(() => results()[0], 10_000, 'result');
   const delivered = result.components[0]?.components[0]?.custom_id?.split(':')[2] as string;
   const admin = slash({ command: 'confirm $0.01' }, ADMIN_OF_A);
   if (admin.data) admin.data.name = 'flux-admin';
-  await send(admin);
+  await t.send(admin);
   await privateAnswer(admin.token);
   const costly = slash({ prompt: 'the waiting fox of server A', model: 'klein-4b' });
-  await send(costly);
+  await t.send(costly);
   const waiting = await until(
     () =>
       t.discord
@@ -68,7 +63,7 @@ describe('a job belongs to its Discord server', () => {
   it('answers every button pressed by an admin of another server with "not found", starting and charging nothing', async () => {
     const { delivered, waiting, result } = await jobsOfServerA();
     const ghostPress = inGuild(button(`flux:cancel:${GHOST}`, ADMIN_OF_B), OTHER_GUILD);
-    await send(ghostPress);
+    await t.send(ghostPress);
     const notFound = (await privateAnswer(ghostPress.token)).content;
     expect(notFound).toContain('no longer known');
     const submitsBefore = t.bfl.counts.submits;
@@ -84,7 +79,7 @@ describe('a job belongs to its Discord server', () => {
     ];
     for (const [action, jobId] of presses) {
       const press = inGuild(button(`flux:${action}:${jobId}`, ADMIN_OF_B), OTHER_GUILD);
-      const answer = await send(press);
+      const answer = await t.send(press);
       // Remix and Use as reference would answer with a form (type 9): they must not.
       expect(JSON.stringify(answer.body), action).not.toContain('"type":9');
       expect(JSON.stringify(answer.body), action).not.toContain('secret fox');
@@ -115,7 +110,7 @@ describe('a job belongs to its Discord server', () => {
         ),
         OTHER_GUILD,
       );
-      await send(submit);
+      await t.send(submit);
       expect((await privateAnswer(submit.token)).content, form).toContain('no longer known');
     }
     expect(t.bfl.counts.submits).toBe(submitsBefore);
@@ -124,12 +119,12 @@ describe('a job belongs to its Discord server', () => {
 
   it('still lets an admin of the job’s own server cancel it', async () => {
     const { waiting } = await jobsOfServerA();
-    await send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
+    await t.send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
     await until(() => t.app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
   });
 
   it('keeps a job made in a DM usable there by its requester, and out of reach of a server admin', async () => {
-    await send(slash({ prompt: 'a fox in my DMs', model: 'klein-4b' }, {}, { guild: false }));
+    await t.send(slash({ prompt: 'a fox in my DMs', model: 'klein-4b' }, {}, { guild: false }));
     const result = await until(() => results()[0], 10_000, 'DM result');
     const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
 
@@ -137,12 +132,12 @@ describe('a job belongs to its Discord server', () => {
     delete mine.guild_id;
     delete mine.member;
     mine.user = { id: '400000000000000001', username: 'ana', global_name: 'Ana' };
-    const form = (await send(mine)).body as { type: number; data: { components: unknown[] } };
+    const form = (await t.send(mine)).body as { type: number; data: { components: unknown[] } };
     expect(form.type).toBe(9);
     expect(JSON.stringify(form.data.components)).toContain('a fox in my DMs');
 
     const admin = button(remix, ADMIN_OF_A);
-    const answer = (await send(admin)).body as { type: number; data: { content: string } };
+    const answer = (await t.send(admin)).body as { type: number; data: { content: string } };
     expect(answer.type).toBe(4);
     expect(answer.data.content).toContain('no longer known');
   });

@@ -3,25 +3,11 @@
  * and the fake BFL never sees a submit for it.
  */
 import { describe, expect, it } from 'vitest';
-import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import {
-  attachment,
-  button,
-  CHANNEL,
-  messageCommand,
-  modalSubmit,
-  post,
-  slash,
-  until,
-} from '../../support/discord.ts';
+import { attachment, button, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
-async function send(raw: RawInteraction) {
-  t.discord.bindToken(raw.token, CHANNEL);
-  return post(t.port, raw, t.keys.privateKey);
-}
 const privately = (needle: string) =>
   until(
     () => [...t.discord.messages.values()].find((m) => m.flags & 64 && m.content.includes(needle)),
@@ -31,7 +17,7 @@ const privately = (needle: string) =>
 
 describe('references on Discord', () => {
   it('refuses "Use as reference" on a deleted result privately, and submits nothing', async () => {
-    await send(slash({ prompt: 'gone fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'gone fox', model: 'klein-4b' }));
     const result = await until(
       () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
@@ -40,12 +26,12 @@ describe('references on Discord', () => {
     const ids = Object.fromEntries(
       (result.components[0]?.components ?? []).map((c) => [c.label, c.custom_id as string]),
     );
-    const modal = (await send(button(ids['Use as reference'] as string))).body as {
+    const modal = (await t.send(button(ids['Use as reference'] as string))).body as {
       data: { custom_id: string };
     };
-    await send(button(ids.Delete as string));
+    await t.send(button(ids.Delete as string));
     await until(() => result.deleted, 5_000, 'result deleted');
-    await send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' }));
+    await t.send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' }));
     const refusal = await privately('still posted');
     expect(refusal.content).toContain('HTTP 404');
     expect(refusal.content).toContain('Nothing was queued or charged');
@@ -54,8 +40,10 @@ describe('references on Discord', () => {
   });
 
   it('refuses a metadata address typed in the options of "Edit with FLUX", and submits nothing', async () => {
-    const modal = (await send(messageCommand([attachment('a.png')]))).body as { data: { custom_id: string } };
-    await send(
+    const modal = (await t.send(messageCommand([attachment('a.png')]))).body as {
+      data: { custom_id: string };
+    };
+    await t.send(
       modalSubmit(modal.data.custom_id, {
         prompt: 'make it watercolor',
         options: '--ref http://169.254.169.254/latest/meta-data/x.png',
