@@ -5,7 +5,7 @@ import type { Config } from '../../src/config.ts';
 import type { FakeBflOptions } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-server.ts';
 import { need, type RunningApp, useRunningApp } from './app-fixture.ts';
-import { CHANNEL, discordConfig, keyPair, post, startDiscordApp } from './discord.ts';
+import { CHANNEL, discordConfig, keyPair, post, startDiscordApp, until } from './discord.ts';
 import { type CapturedLogs, captureLogs } from './logs.ts';
 
 export interface DiscordAppOptions {
@@ -26,6 +26,8 @@ export interface DiscordAppFixture extends RunningApp {
   readonly logs: CapturedLogs;
   /** Posts a signed interaction as Discord would (signed at the bot's clock), its token bound to `channel`. */
   send(raw: RawInteraction, channel?: string): ReturnType<typeof post>;
+  /** Waits for the ephemeral (flags 64) answer posted with an interaction's token. */
+  privateAnswer(token: string): Promise<{ content: string }>;
 }
 
 export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixture {
@@ -51,6 +53,18 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
         running.platform.bindToken(raw.token, channel);
         return post(running.port, raw, keys.privateKey, { at: options.now?.() });
       },
+    },
+    privateAnswer: {
+      value: (token: string) =>
+        until(
+          () =>
+            running.platform.calls.find(
+              (c) =>
+                c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
+            )?.body as { content: string } | undefined,
+          5_000,
+          'private answer',
+        ),
     },
   }) as typeof running & DiscordAppFixture;
 }

@@ -5,21 +5,11 @@ import { useDiscordApp } from '../../support/discord-app.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
-const privateAnswer = (token: string) =>
-  until(
-    () =>
-      t.discord.calls.find(
-        (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-      )?.body as { content: string } | undefined,
-    5_000,
-    'private answer',
-  );
-
 describe('an invisible prompt on Discord', () => {
   it('is refused privately from /flux, with nothing queued or sent', async () => {
     const raw = slash({ prompt: '\u200B', model: 'klein-4b' });
     await t.send(raw);
-    expect((await privateAnswer(raw.token)).content).toContain('Please add a prompt');
+    expect((await t.privateAnswer(raw.token)).content).toContain('Please add a prompt');
     expect(t.bfl.counts.submits).toBe(0);
     expect(t.discord.originalOf(raw.token)?.deleted).toBe(true);
   });
@@ -40,10 +30,10 @@ describe('an invisible prompt on Discord', () => {
       seed: '1',
     });
     await t.send(invisible);
-    expect((await privateAnswer(invisible.token)).content).toContain('Please add a prompt');
+    expect((await t.privateAnswer(invisible.token)).content).toContain('Please add a prompt');
     const emptyCount = modalSubmit(form.data.custom_id, { prompt: 'a fox', options: '--count=' });
     await t.send(emptyCount);
-    expect((await privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
+    expect((await t.privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
     expect(t.bfl.counts.submits).toBe(1);
   });
 });
@@ -53,7 +43,7 @@ describe('a refused option value on Discord', () => {
     const size = 'x` [click me](http://evil.example) <@400000000000000002> <@U123> @everyone y';
     const raw = slash({ prompt: 'a fox', model: 'klein-4b', size });
     await t.send(raw);
-    const { content } = await privateAnswer(raw.token);
+    const { content } = await t.privateAnswer(raw.token);
     // Without the fix the member's backtick closes the span: the link and the mention become live.
     expect(liveMarkupOutsideCode(content)).toEqual([]);
     expect(content).toContain('`size` (got `xˋ [click me](http://evil.example)');

@@ -23,16 +23,6 @@ function inGuild(raw: RawInteraction, guildId: string | undefined): RawInteracti
 }
 
 /** The private answer posted with this interaction's token, once the handler has sent it. */
-const privateAnswer = (token: string) =>
-  until(
-    () =>
-      t.discord.calls.find(
-        (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-      )?.body as { content: string } | undefined,
-    5_000,
-    'private answer',
-  );
-
 const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
 
 /** A delivered job of server A, and one of A's waiting for its requester's confirmation. */
@@ -43,7 +33,7 @@ async function jobsOfServerA() {
   const admin = slash({ command: 'confirm $0.01' }, ADMIN_OF_A);
   if (admin.data) admin.data.name = 'flux-admin';
   await t.send(admin);
-  await privateAnswer(admin.token);
+  await t.privateAnswer(admin.token);
   const costly = slash({ prompt: 'the waiting fox of server A', model: 'klein-4b' });
   await t.send(costly);
   const waiting = await until(
@@ -64,7 +54,7 @@ describe('a job belongs to its Discord server', () => {
     const { delivered, waiting, result } = await jobsOfServerA();
     const ghostPress = inGuild(button(`flux:cancel:${GHOST}`, ADMIN_OF_B), OTHER_GUILD);
     await t.send(ghostPress);
-    const notFound = (await privateAnswer(ghostPress.token)).content;
+    const notFound = (await t.privateAnswer(ghostPress.token)).content;
     expect(notFound).toContain('no longer known');
     const submitsBefore = t.bfl.counts.submits;
     const messagesBefore = t.discord.messages.size;
@@ -86,7 +76,7 @@ describe('a job belongs to its Discord server', () => {
       const text =
         answer.body && (answer.body as { type: number }).type === 4
           ? (answer.body as { data: { content: string } }).data.content
-          : (await privateAnswer(press.token)).content;
+          : (await t.privateAnswer(press.token)).content;
       expect(text, action).toBe(notFound);
     }
 
@@ -111,7 +101,7 @@ describe('a job belongs to its Discord server', () => {
         OTHER_GUILD,
       );
       await t.send(submit);
-      expect((await privateAnswer(submit.token)).content, form).toContain('no longer known');
+      expect((await t.privateAnswer(submit.token)).content, form).toContain('no longer known');
     }
     expect(t.bfl.counts.submits).toBe(submitsBefore);
     expect(results()).toHaveLength(1);
