@@ -2,39 +2,19 @@
  * GET /metrics on the real HTTP server after real jobs through the Slack bot and the fake BFL: the
  * figures move with what happened, carry no member or workspace ids, and the token guards them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
-import {
-  CHANNEL,
-  commandBody,
-  postForm,
-  slackConfig,
-  startSlackApp,
-  TEAM,
-  USER,
-  until,
-} from './support/slack.ts';
+import { describe, expect, it } from 'vitest';
+import { CHANNEL, commandBody, postForm, TEAM, USER, until } from './support/slack.ts';
+import { useSlackApp } from './support/slack-app.ts';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App;
-let port: number;
-beforeAll(async () => {
-  bfl = await startFakeBfl({ generationMs: 30 });
-  slack = await startFakeSlack();
-  ({ app, port } = await startSlackApp({ ...slackConfig(slack, bfl, 'http'), metricsToken: TOKEN }));
-});
-afterAll(async () => {
-  await app.stop();
-  await slack.close();
-  await bfl.close();
+const t = useSlackApp({
+  bfl: { generationMs: 30 },
+  config: (c) => ({ ...c, metricsToken: TOKEN }),
+  once: true,
 });
 
 const scrape = (auth?: string) =>
-  fetch(`http://127.0.0.1:${port}/metrics`, auth ? { headers: { authorization: auth } } : {});
+  fetch(`http://127.0.0.1:${t.port}/metrics`, auth ? { headers: { authorization: auth } } : {});
 const value = (text: string, series: string) =>
   Number(
     text
@@ -45,10 +25,10 @@ const value = (text: string, series: string) =>
 
 describe('GET /metrics', () => {
   it('counts delivered jobs, images, spend, moderation and provider errors, with no member ids', async () => {
-    await postForm(port, commandBody('a fox --model klein-4b --count 2 --seed 4', slack));
-    await postForm(port, commandBody('[content-moderated] a fox --model klein-4b --seed 5', slack));
+    await postForm(t.port, commandBody('a fox --model klein-4b --count 2 --seed 4', t.slack));
+    await postForm(t.port, commandBody('[content-moderated] a fox --model klein-4b --seed 5', t.slack));
     await until(
-      () => slack.uploads.size === 2 && bfl.counts.accepted === 3,
+      () => t.slack.uploads.size === 2 && t.bfl.counts.accepted === 3,
       15_000,
       'two images and one refusal',
     );
@@ -81,8 +61,8 @@ describe('GET /metrics', () => {
   });
 
   it('keeps /livez and /readyz open and answers 200 while all is well', async () => {
-    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect((await fetch(`http://127.0.0.1:${t.port}/livez`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${t.port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ok: true, store: 'ok' });
   });

@@ -15,7 +15,7 @@ import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
 import { buildCore, catalog, origin, request, tempDb } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
+import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
 const klein = (prompt: string) => request({ prompt, model: 'klein-4b' });
@@ -43,13 +43,13 @@ describe('out of credits, with a balance to read (BFL)', () => {
     await core.jobs.start();
     const a = core.jobs.create({ request: klein('A'), origin: origin('u0') });
     const b = core.jobs.create({ request: klein('B'), origin: origin('u1') });
-    await until(() => bfl.counts.credits >= 3, 'the balance to be looked at while empty');
+    await until(() => bfl.counts.credits >= 3, 10_000, 'the balance to be looked at while empty');
     // Only A's submit went out; B waits in line rather than collecting refusals.
     expect(bfl.counts.submits).toBe(1);
     expect(core.jobs.holdReason()).toBe('out_of_credits');
     // A job asked for meanwhile is told at once.
     const c = core.jobs.create({ request: klein('C'), origin: origin('u2') });
-    await until(() => kinds(core.events, c.id).includes('waiting:out_of_credits'), 'C told why');
+    await until(() => kinds(core.events, c.id).includes('waiting:out_of_credits'), 10_000, 'C told why');
     expect(kinds(core.events, a.id)).toEqual(['queued', 'started', 'waiting:out_of_credits']);
     expect(kinds(core.events, b.id)).toEqual(['queued', 'waiting:out_of_credits']);
     expect(core.store.getTasks(a.id)[0]?.state).toBe('queued');
@@ -129,7 +129,7 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     const created = ['A', 'B', 'C'].map((p, i) =>
       jobs.create({ request: klein(p), origin: origin(`u${i}`) }),
     );
-    await until(() => gw.received.length >= 5, 'probes while out of credits');
+    await until(() => gw.received.length >= 5, 10_000, 'probes while out of credits');
     // A and B took the two slots and were refused; after that only one probe at a time went out.
     const prompts = gw.received.map((r) => r.prompt);
     expect(prompts.slice(0, 2).sort()).toEqual(['A', 'B']);

@@ -7,7 +7,7 @@ import { ValidationError } from '../../src/core/errors.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { buildCore, origin, request } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
+import { until } from '../support/until.ts';
 
 let bfl: FakeBfl;
 let core: ReturnType<typeof buildCore>;
@@ -35,7 +35,7 @@ describe('jobs against the fake BFL', () => {
     expect(end.images[0]?.contentType).toBe('image/jpeg');
     expect(end.job.costMicros).toBe(45_000);
     expect(end.job.costEstimated).toBeUndefined();
-    await until(() => core.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    await until(() => core.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
     expect(bfl.counts.accepted).toBe(1);
   });
 
@@ -45,7 +45,7 @@ describe('jobs against the fake BFL', () => {
     const a = Array.from({ length: 20 }, (_, i) =>
       core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }),
     );
-    await until(() => bfl.counts.accepted >= 2, 'alice to take both slots');
+    await until(() => bfl.counts.accepted >= 2, 10_000, 'alice to take both slots');
     const b = core.jobs.create({ request: klein('b0'), origin: origin('bob') });
     await Promise.all([...a, b].map((j) => core.done(j.id)));
     // Alice's burst holds both slots when Bob arrives; he goes next, before the rest of it.
@@ -57,7 +57,7 @@ describe('jobs against the fake BFL', () => {
     bfl.configure({ generationMs: 150 });
     await core.jobs.start();
     const jobs = [core.jobs.create({ request: klein('p0'), origin: origin('a') })];
-    await until(() => bfl.counts.accepted === 1, 'the first job to start');
+    await until(() => bfl.counts.accepted === 1, 10_000, 'the first job to start');
     for (const [i, u] of ['a', 'b', 'c'].entries())
       jobs.push(core.jobs.create({ request: klein(`p${i + 1}`), origin: origin(u) }));
     // The first one is running; round-robin puts a's second job after b and c.
@@ -82,7 +82,7 @@ describe('jobs against the fake BFL', () => {
     bfl.configure({ generationMs: 200 });
     await core.jobs.start();
     const running = core.jobs.create({ request: klein('first'), origin: origin() });
-    await until(() => core.jobs.get(running.id)?.state === 'running', 'the first job to start');
+    await until(() => core.jobs.get(running.id)?.state === 'running', 10_000, 'the first job to start');
     const queued = core.jobs.create({ request: klein('second', { count: 2 }), origin: origin() });
     const cancelled = core.jobs.cancel(queued.id);
     expect(cancelled.state).toBe('cancelled');
@@ -192,9 +192,13 @@ describe('jobs against the fake BFL', () => {
     bfl.configure({ generationMs: 10 });
     await core.jobs.start();
     const job = core.jobs.create({ request: request({ prompt: 'hook', model: 'pro' }), origin: origin() });
-    await until(() => core.store.getTasks(job.id)[0]?.state === 'submitted', 'the submit');
+    await until(() => core.store.getTasks(job.id)[0]?.state === 'submitted', 10_000, 'the submit');
     const taskId = core.store.getTasks(job.id)[0]?.submitted?.taskId as string;
-    await until(() => (bfl.tasks.get(taskId)?.readyAt ?? Infinity) <= Date.now(), 'the fake to finish');
+    await until(
+      () => (bfl.tasks.get(taskId)?.readyAt ?? Infinity) <= Date.now(),
+      10_000,
+      'the fake to finish',
+    );
     expect(core.jobs.wake('unknown')).toBe(false);
     expect(core.jobs.wake(taskId)).toBe(true);
     const end = await core.done(job.id);

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { origin, request, tempDb } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
 import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
 
 const open: Harness[] = [];
 afterEach(async () => {
@@ -78,7 +78,7 @@ describe('restarts and late delivery (fake provider)', () => {
     second.provider.finish('t1');
     const end = await second.ended(job.id);
     expect(end.type).toBe('ready');
-    await until(() => second.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    await until(() => second.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
   });
 
   it('flags an image cut off mid-submit, tells the requester at once, and still delivers the rest', async () => {
@@ -130,10 +130,10 @@ describe('restarts and late delivery (fake provider)', () => {
     const job = c.jobs.create({ request: klein(), origin: origin('u', 'slack') });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.jobs.get(job.id)?.state === 'ready', 'ready');
+    await until(() => c.jobs.get(job.id)?.state === 'ready', 10_000, 'ready');
     expect(c.store.getTasks(job.id, true)[0]?.image).toBeDefined();
     c.jobs.attach('slack', c.sink);
-    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered once a sink is there');
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered once a sink is there');
     expect(c.eventsOf(job.id)).toEqual(['ready']);
     expect(c.store.getTasks(job.id, true)[0]?.image).toBeUndefined();
   });
@@ -148,7 +148,7 @@ describe('restarts and late delivery (fake provider)', () => {
     const job = first.jobs.create({ request: klein(), origin: origin() });
     await first.waitingFor(1);
     first.provider.finish('t0');
-    await until(() => first.eventsOf(job.id).includes('ready'), 'a delivery attempt');
+    await until(() => first.eventsOf(job.id).includes('ready'), 10_000, 'a delivery attempt');
     await first.jobs.stop();
     expect(first.jobs.get(job.id)?.state).toBe('ready');
     expect(first.store.getTasks(job.id, true)[0]?.image).toBeDefined();
@@ -156,7 +156,7 @@ describe('restarts and late delivery (fake provider)', () => {
     const second = harness({ dbPath: first.dbPath });
     await second.jobs.start();
     // Resumed deliveries run in the background: start() does not wait for them.
-    await until(() => second.jobs.get(job.id)?.state === 'delivered', 'delivered after the restart');
+    await until(() => second.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered after the restart');
     expect(second.eventsOf(job.id)).toEqual(['ready']);
   });
 
@@ -170,7 +170,7 @@ describe('restarts and late delivery (fake provider)', () => {
     const job = c.jobs.create({ request: klein(), origin: origin() });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.eventsOf(job.id).includes('ready'), 'the upload to begin');
+    await until(() => c.eventsOf(job.id).includes('ready'), 10_000, 'the upload to begin');
     let stopped = false;
     const stopping = c.jobs.stop().then(() => {
       stopped = true;
@@ -203,7 +203,7 @@ describe('restarts and late delivery (fake provider)', () => {
     const job = c.jobs.create({ request: req, origin: origin('member-7', 'cli') });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const submitted = records.find((r) => r.msg === 'submitted');
     expect(submitted).toMatchObject({ jobId: job.id, platform: 'cli', user: 'member-7', task: 0 });

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { origin, request } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
 import { createHarness, type Harness } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function readyJobs(dbPath: string, n: number): Promise<string[]> {
   }
   await first.waitingFor(n);
   for (const t of first.provider.waiting()) first.provider.finish(t);
-  await until(() => ids.every((id) => first.jobs.get(id)?.state === 'ready'), 'jobs ready');
+  await until(() => ids.every((id) => first.jobs.get(id)?.state === 'ready'), 10_000, 'jobs ready');
   await first.close();
   return ids;
 }
@@ -50,10 +50,15 @@ describe('resuming ready jobs', () => {
     const h = harness;
     await until(
       () => others.every((id) => h.jobs.get(id)?.state === 'delivered'),
+      10_000,
       'the other jobs to be delivered',
     );
     expect(h.jobs.get(stuck as string)?.state).toBe('ready');
     release();
-    await until(() => h.jobs.get(stuck as string)?.state === 'delivered', 'the stuck job, once released');
+    await until(
+      () => h.jobs.get(stuck as string)?.state === 'delivered',
+      10_000,
+      'the stuck job, once released',
+    );
   });
 });

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeRetry } from '../../src/core/jobs/store-retry.ts';
 import type { Store, TaskRow } from '../../src/core/store/types.ts';
 import { origin, request } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
 import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
 
 const open: Harness[] = [];
 const saved = { ...storeRetry };
@@ -76,7 +76,7 @@ describe('a store in trouble under paid work', () => {
     c.provider.finish('t0');
     c.provider.finish('t1');
     // The images too are refused, and held: retried, not failed, not delivered without a record.
-    await until(() => disk.refused.filter((p) => p.image).length >= 4, 'image writes retried');
+    await until(() => disk.refused.filter((p) => p.image).length >= 4, 10_000, 'image writes retried');
     expect(c.eventsOf(job.id)).not.toContain('failed');
     expect(c.eventsOf(job.id)).not.toContain('ready');
 
@@ -86,9 +86,10 @@ describe('a store in trouble under paid work', () => {
     await until(
       () =>
         c.store.getTasks(job.id).every((t) => t.submitted?.pollingUrl === `https://poll.example/t${t.index}`),
+      10_000,
       'the refused polling URLs recorded',
     );
-    await until(() => c.store.health.problems().length === 0, 'health to clear');
+    await until(() => c.store.health.problems().length === 0, 10_000, 'health to clear');
     expect(c.store.getTasks(job.id).map((t) => t.state)).toEqual(['ready', 'ready']);
     expect(c.provider.submits).toHaveLength(2);
 
@@ -106,7 +107,7 @@ describe('a store in trouble under paid work', () => {
     const second = c.jobs.create({ request: klein(), origin: origin('u2') });
 
     unlinkSync(c.dbPath);
-    await until(() => !c.store.health.accepting(), 'the removal noticed');
+    await until(() => !c.store.health.accepting(), 10_000, 'the removal noticed');
     expect(() => c.jobs.create({ request: klein(), origin: origin('u3') })).toThrow(
       expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
     );

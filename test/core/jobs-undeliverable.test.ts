@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UndeliverableError } from '../../src/core/errors.ts';
 import { origin, request } from '../support/core.ts';
-import { until } from '../support/fake-provider.ts';
 import { createHarness, type Harness } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function undeliverable(imagesSent: boolean) {
   const job = h.jobs.create({ request: request({ prompt: 'kicked', model: 'klein-4b' }), origin: origin() });
   await h.waitingFor(1);
   h.provider.finish('t0');
-  await until(() => h.jobs.get(job.id)?.state === 'undeliverable', 'undeliverable');
+  await until(() => h.jobs.get(job.id)?.state === 'undeliverable', 10_000, 'undeliverable');
   return { h, id: job.id };
 }
 

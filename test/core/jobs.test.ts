@@ -8,8 +8,9 @@ import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
 import { createScheduler } from '../../src/core/scheduler.ts';
 import type { TaskRow } from '../../src/core/store/types.ts';
 import { catalog, origin, request } from '../support/core.ts';
-import { failedUnknown, moderated, rateLimited, until } from '../support/fake-provider.ts';
+import { failedUnknown, moderated, rateLimited } from '../support/fake-provider.ts';
 import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -100,7 +101,7 @@ describe('the jobs service (fake provider)', () => {
     });
     expect(end.job.costMicros).toBe(11_000 + 22_000 + kleinEstimate);
     expect(end.job.costEstimated).toBe(true);
-    await until(() => c.jobs.get(job.id)?.state === 'delivered', 'delivered');
+    await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
     expect(c.store.getTasks(job.id, true).every((t) => !t.image)).toBe(true);
   });
 
@@ -126,11 +127,11 @@ describe('the jobs service (fake provider)', () => {
     const second = c.jobs.create({ request: klein(), origin: origin('b') });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.provider.waiting().includes('t1'), 'the second job to be submitted');
+    await until(() => c.provider.waiting().includes('t1'), 10_000, 'the second job to be submitted');
     // The first job's upload is still under way.
     expect(c.jobs.get(first.id)?.state).toBe('ready');
     release();
-    await until(() => c.jobs.get(first.id)?.state === 'delivered', 'the first delivery');
+    await until(() => c.jobs.get(first.id)?.state === 'delivered', 10_000, 'the first delivery');
     c.provider.finish('t1');
     expect((await c.ended(second.id)).type).toBe('ready');
   });
@@ -224,10 +225,10 @@ describe('the jobs service (fake provider)', () => {
       c.events
         .filter((e): e is Extract<JobEvent, { type: 'position' }> => e.type === 'position')
         .map((e) => [e.job.id, e.position]);
-    await until(() => places().length === 1, 'a2 to hear it moved back');
+    await until(() => places().length === 1, 10_000, 'a2 to hear it moved back');
     expect(places()).toEqual([[a2?.id, 3]]);
     c.jobs.cancel(b1?.id as string);
-    await until(() => places().length === 3, 'the places after the cancel');
+    await until(() => places().length === 3, 10_000, 'the places after the cancel');
     expect(places().slice(1)).toEqual([
       [c1?.id, 1],
       [a2?.id, 2],
@@ -244,11 +245,15 @@ describe('the jobs service (fake provider)', () => {
     // Round-robin: y, x's first image, z, x's second.
     expect([y, x, z].map((j) => c.jobs.position(j.id))).toEqual([1, 2, 3]);
     c.jobs.cancel(y.id);
-    await until(() => c.eventsOf(x.id).includes('position'), 'x to move up');
+    await until(() => c.eventsOf(x.id).includes('position'), 10_000, 'x to move up');
     c.provider.finish('t0');
-    await until(() => c.eventsOf(x.id).includes('started'), 'x to start');
+    await until(() => c.eventsOf(x.id).includes('started'), 10_000, 'x to start');
     // z moves up past x's second image; x itself has started and hears no place.
-    await until(() => c.eventsOf(z.id).filter((e) => e === 'position').length === 2, 'z to move up twice');
+    await until(
+      () => c.eventsOf(z.id).filter((e) => e === 'position').length === 2,
+      10_000,
+      'z to move up twice',
+    );
     expect(c.eventsOf(x.id)).toEqual(['queued', 'position', 'started']);
   });
 
@@ -268,6 +273,7 @@ describe('the jobs service (fake provider)', () => {
     const a = c.jobs.create({ request: klein({ prompt: 'A' }), origin: origin('a') });
     await until(
       () => c.provider.submits.length === 1 && c.store.getTasks(a.id)[0]?.state === 'queued',
+      10_000,
       'the 429',
     );
     expect(pauses).toEqual([300]);
@@ -288,6 +294,7 @@ describe('the jobs service (fake provider)', () => {
     const job = c.jobs.create({ request: klein(), origin: origin() });
     await until(
       () => c.provider.submits.length === 1 && c.store.getTasks(job.id)[0]?.state === 'queued',
+      10_000,
       'the 429',
     );
     await c.jobs.stop();

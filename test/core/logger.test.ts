@@ -1,28 +1,13 @@
-import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { createDiscordRest } from '../../src/bots/discord/rest.ts';
-import { createLogger } from '../../src/core/logger.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
 import { startFakeDiscord } from '../fakes/discord-server.ts';
-
-function capture() {
-  let text = '';
-  const logger = createLogger({
-    level: 'trace',
-    destination: new Writable({
-      write(chunk, _e, cb) {
-        text += chunk.toString();
-        cb();
-      },
-    }),
-  });
-  return { logger, text: () => text };
-}
+import { captureLogs } from '../support/logs.ts';
 
 describe('logging keeps secrets out', () => {
   it('redacts a Slack Web API request error, whose wrapped request carries the bot token', async () => {
-    const { logger, text } = capture();
+    const { logger, text } = captureLogs();
     const client = new webApi.WebClient('xoxb-secret-token-in-headers', {
       slackApiUrl: 'http://127.0.0.1:9/api/',
       retryConfig: { retries: 0 },
@@ -37,7 +22,7 @@ describe('logging keeps secrets out', () => {
     const discord = await startFakeDiscord();
     const http = createHttp();
     try {
-      const { logger, text } = capture();
+      const { logger, text } = captureLogs();
       const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
       const err = await rest
         .patch('/webhooks/1/interaction-token-secret-abc/messages/@original', { body: {}, auth: false })
@@ -52,7 +37,7 @@ describe('logging keeps secrets out', () => {
   });
 
   it('redacts keys and tokens passed as fields', () => {
-    const { logger, text } = capture();
+    const { logger, text } = captureLogs();
     logger.info(
       {
         config: { bflApiKey: 'bfl_key_value_1234', slack: { botToken: 'xoxb-bot-1234' } },

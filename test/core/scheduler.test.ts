@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createScheduler, type Scheduler } from '../../src/core/scheduler.ts';
-import { until } from '../support/fake-provider.ts';
+import { until } from '../support/until.ts';
 
 /** A task the test ends by hand; `log` records start order. */
 function harness(maxActive: number) {
@@ -22,7 +22,7 @@ function harness(maxActive: number) {
     });
   let ended = 0;
   const finish = async (key: string) => {
-    await until(() => release.has(key), `${key} to start`);
+    await until(() => release.has(key), 10_000, `${key} to start`);
     release.get(key)?.();
     release.delete(key);
     ended++;
@@ -41,7 +41,7 @@ function harness(maxActive: number) {
 /** Ends running tasks in start order until `total` tasks have ended in all. */
 async function drain(h: ReturnType<typeof harness>, total: number): Promise<void> {
   while (h.ended() < total) {
-    await until(() => h.running().length > 0, `a task to run (${h.ended()} of ${total} ended)`);
+    await until(() => h.running().length > 0, 10_000, `a task to run (${h.ended()} of ${total} ended)`);
     await h.finish(h.running()[0] as string);
   }
 }
@@ -50,11 +50,11 @@ describe('the scheduler', () => {
   it('never runs more tasks than slots, and fills a freed slot at once', async () => {
     const h = harness(3);
     for (let i = 0; i < 10; i++) h.add(`u${i % 4}`, `k${i}`);
-    await until(() => h.started.length === 3, 'three to start');
+    await until(() => h.started.length === 3, 10_000, 'three to start');
     expect(h.s.running).toBe(3);
     expect(h.s.queued).toBe(7);
     await h.finish(h.started[0] as string);
-    await until(() => h.started.length === 4, 'the freed slot to be used');
+    await until(() => h.started.length === 4, 10_000, 'the freed slot to be used');
     await drain(h, 10);
     expect(h.peak()).toBe(3);
     await h.s.stop();
@@ -120,7 +120,7 @@ describe('the scheduler', () => {
     // Dispatch is synchronous: without the pause this task would already hold a slot.
     expect(h.s.running).toBe(0);
     expect(h.s.position('a1')).toBe(1);
-    await until(() => h.started.length === 1, 'the pause to end');
+    await until(() => h.started.length === 1, 10_000, 'the pause to end');
     await drain(h, 1);
     await h.s.stop();
   });
@@ -133,11 +133,11 @@ describe('the scheduler', () => {
     // Slots are handed out synchronously: held, none of the three gets one.
     expect([h.s.running, h.s.queued]).toEqual([1, 3]);
     await h.finish('a1');
-    await until(() => h.s.running === 0, 'a1 to give its slot back');
+    await until(() => h.s.running === 0, 10_000, 'a1 to give its slot back');
     expect(h.s.queued).toBe(3);
     h.s.admit(1);
     expect([h.s.running, h.s.queued]).toEqual([1, 2]);
-    await until(() => h.started.length === 2, 'the probe to start');
+    await until(() => h.started.length === 2, 10_000, 'the probe to start');
     expect(h.started).toEqual(['a1', 'b1']);
     h.s.release();
     expect([h.s.running, h.s.queued]).toEqual([3, 0]);
@@ -151,7 +151,7 @@ describe('the scheduler', () => {
     h.add('A', 'a1');
     // A second 429 lengthens the pause; no enqueue or finish follows to nudge the queue.
     h.s.pause(100);
-    await until(() => h.started.length === 1, 'the longer pause to end');
+    await until(() => h.started.length === 1, 10_000, 'the longer pause to end');
     await drain(h, 1);
     await h.s.stop();
   });
@@ -159,7 +159,7 @@ describe('the scheduler', () => {
   it('runs a resumed task at once even when every slot is taken, and counts it as a slot', async () => {
     const h = harness(1);
     h.add('A', 'a1');
-    await until(() => h.started.includes('a1'), 'a1 to take the only slot');
+    await until(() => h.started.includes('a1'), 10_000, 'a1 to take the only slot');
     let resumedRan = false;
     let endResumed: () => void = () => undefined;
     h.s.runNow('resumed', () => {
@@ -168,14 +168,14 @@ describe('the scheduler', () => {
         endResumed = r;
       });
     });
-    await until(() => resumedRan, 'the resumed task to run');
+    await until(() => resumedRan, 10_000, 'the resumed task to run');
     h.add('B', 'b1');
     await h.finish('a1');
-    await until(() => h.s.running === 1, 'a1 to free its slot');
+    await until(() => h.s.running === 1, 10_000, 'a1 to free its slot');
     // Dispatch runs as a slot frees: b1 would hold it now if the resumed task did not count.
     expect(h.started).toEqual(['a1']);
     endResumed();
-    await until(() => h.started.includes('b1'), 'b1 after the resumed task');
+    await until(() => h.started.includes('b1'), 10_000, 'b1 after the resumed task');
     await drain(h, 2);
     await h.s.stop();
   });

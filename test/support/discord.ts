@@ -195,20 +195,7 @@ export async function post(
   return { status: res.status, body: text ? JSON.parse(text) : undefined, ms };
 }
 
-/** Waits until `fn` (which may be async, e.g. an HTTP probe) returns something truthy, and returns it. */
-export async function until<T>(
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from './until.ts';
 
 /**
  * A prompt made of every construct Discord renders as markup or a mention, each around its own word so

@@ -98,12 +98,3 @@ export const rateLimited = (retryAfter?: number) =>
     charge: 'none',
     ...(retryAfter === undefined ? {} : { retryAfter }),
   });
-
-/** Resolves once `check` holds, looking after each macrotask; fails after `tries` looks. */
-export async function until(check: () => boolean, what = 'condition', tries = 2_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -7,7 +7,8 @@ import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import type { Store } from '../../src/core/store/types.ts';
 import { catalog, tempDb } from './core.ts';
-import { createFakeProvider, type FakeProvider, until } from './fake-provider.ts';
+import { createFakeProvider, type FakeProvider } from './fake-provider.ts';
+import { until } from './until.ts';
 
 export interface HarnessOptions {
   dbPath?: string;
@@ -69,12 +70,13 @@ export function createHarness(options: HarnessOptions = {}) {
         () =>
           events.some((e) => e.job.id === jobId && FINAL.has(e.type) && e.type !== 'needs_review') ||
           store.getJob(jobId)?.state === 'needs_review',
+        10_000,
         `job ${jobId} to end`,
       );
       return events.filter((e) => e.job.id === jobId && FINAL.has(e.type)).at(-1) as JobEvent;
     },
     /** Waits until the provider has `n` tasks being waited for. */
-    waitingFor: (n: number) => until(() => provider.waiting().length >= n, `${n} waits`),
+    waitingFor: (n: number) => until(() => provider.waiting().length >= n, 10_000, `${n} waits`),
     async close() {
       await jobs.stop();
       store.close();

@@ -1,5 +1,6 @@
 /** Signed Slack requests, payload builders, and the whole app with the Slack bot against the fakes. */
 import { createHmac } from 'node:crypto';
+import { App as BoltApp, type webApi } from '@slack/bolt';
 import { type App, createApp } from '../../src/app.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -43,6 +44,16 @@ export async function startSlackApp(config: Config, retries = 0): Promise<{ app:
   });
   const { port } = await app.start();
   return { app, port };
+}
+
+/** A real Web API client pointed at the fake Slack, without bolt's retries (tests of the context and files). */
+export function slackWebClient(slack: FakeSlack): webApi.WebClient {
+  return new BoltApp({
+    token: slack.botToken,
+    signingSecret: 'x'.repeat(32),
+    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+    deferInitialization: true,
+  }).client;
 }
 
 /** Slack gives every interaction (command, button, submission, shortcut) its own trigger_id. */

@@ -1,84 +1,40 @@
 /** Bad input never spends on Discord: an invisible prompt, from the command or the Remix form, is refused. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  liveMarkupOutsideCode,
-  modalSubmit,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { describe, expect, it } from 'vitest';
+import { button, liveMarkupOutsideCode, modalSubmit, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
-
-async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
-}
-
-const privateAnswer = (token: string) =>
-  until(
-    () =>
-      discord.calls.find(
-        (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-      )?.body as { content: string } | undefined,
-    5_000,
-    'private answer',
-  );
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
 describe('an invisible prompt on Discord', () => {
   it('is refused privately from /flux, with nothing queued or sent', async () => {
     const raw = slash({ prompt: '\u200B', model: 'klein-4b' });
-    await send(raw);
-    expect((await privateAnswer(raw.token)).content).toContain('Please add a prompt');
-    expect(bfl.counts.submits).toBe(0);
-    expect(discord.originalOf(raw.token)?.deleted).toBe(true);
+    await t.send(raw);
+    expect((await t.privateAnswer(raw.token)).content).toContain('Please add a prompt');
+    expect(t.bfl.counts.submits).toBe(0);
+    expect(t.discord.originalOf(raw.token)?.deleted).toBe(true);
   });
 
   it('is refused from the Remix form, and so is an option left empty there', async () => {
-    await send(slash({ prompt: 'a visible fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'a visible fox', model: 'klein-4b' }));
     const result = await until(
-      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
     const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
-    const form = (await send(button(remix))).body as { data: { custom_id: string } };
+    const form = (await t.send(button(remix))).body as { data: { custom_id: string } };
     const invisible = modalSubmit(form.data.custom_id, {
       prompt: '\u2060\uFEFF\u202E',
       model: 'klein-4b',
       size: '1024x1024',
       seed: '1',
     });
-    await send(invisible);
-    expect((await privateAnswer(invisible.token)).content).toContain('Please add a prompt');
+    await t.send(invisible);
+    expect((await t.privateAnswer(invisible.token)).content).toContain('Please add a prompt');
     const emptyCount = modalSubmit(form.data.custom_id, { prompt: 'a fox', options: '--count=' });
-    await send(emptyCount);
-    expect((await privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
-    expect(bfl.counts.submits).toBe(1);
+    await t.send(emptyCount);
+    expect((await t.privateAnswer(emptyCount.token)).content).toContain('`--count` (got `nothing`)');
+    expect(t.bfl.counts.submits).toBe(1);
   });
 });
 
@@ -86,11 +42,11 @@ describe('a refused option value on Discord', () => {
   it('stays inside its code span in the private answer: a backtick in it frees no link or mention', async () => {
     const size = 'x` [click me](http://evil.example) <@400000000000000002> <@U123> @everyone y';
     const raw = slash({ prompt: 'a fox', model: 'klein-4b', size });
-    await send(raw);
-    const { content } = await privateAnswer(raw.token);
+    await t.send(raw);
+    const { content } = await t.privateAnswer(raw.token);
     // Without the fix the member's backtick closes the span: the link and the mention become live.
     expect(liveMarkupOutsideCode(content)).toEqual([]);
     expect(content).toContain('`size` (got `xˋ [click me](http://evil.example)');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 });

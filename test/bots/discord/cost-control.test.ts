@@ -1,38 +1,12 @@
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { button, CHANNEL, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 const ADMIN = { id: '400000000000000050', permissions: String(1 << 5) };
 const MEMBER = { id: '400000000000000060' };
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
 
 function command(
   name: string,
@@ -44,18 +18,13 @@ function command(
   return raw;
 }
 
-async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
-}
-
 const ephemeral = (token: string) =>
   until(
     () =>
-      [...discord.messages.values()].find(
+      [...t.discord.messages.values()].find(
         (m) =>
           m.flags & 64 &&
-          discord.calls.some(
+          t.discord.calls.some(
             (c) =>
               c.method === 'POST' &&
               c.path.includes(token) &&
@@ -69,7 +38,7 @@ const ephemeral = (token: string) =>
 
 async function admin(text: string, who: { id?: string; permissions?: string } = ADMIN) {
   const raw = command('flux-admin', { command: text }, who);
-  const answer = await send(raw);
+  const answer = await t.send(raw);
   expect(answer.body).toEqual({ type: 5, data: { flags: 64 } });
   return ephemeral(raw.token);
 }
@@ -114,13 +83,13 @@ describe('cost control on Discord', () => {
     await admin('models klein-4b,klein-9b');
     await admin('safety 1');
     const refused = slash({ prompt: 'a fox', model: 'max' });
-    await send(refused);
+    await t.send(refused);
     expect((await ephemeral(refused.token)).content).toContain('not allowed here');
     await admin('default-model klein-9b');
     await admin('default-size 16:9');
-    await send(slash({ prompt: 'a fox', safety: 5 }));
-    await until(() => bfl.tasks.size === 1, 5_000, 'submitted');
-    expect([...bfl.tasks.values()][0]).toMatchObject({
+    await t.send(slash({ prompt: 'a fox', safety: 5 }));
+    await until(() => t.bfl.tasks.size === 1, 5_000, 'submitted');
+    expect([...t.bfl.tasks.values()][0]).toMatchObject({
       model: 'flux-2-klein-9b',
       body: { safety_tolerance: 1, width: 1360, height: 768 },
     });
@@ -128,79 +97,83 @@ describe('cost control on Discord', () => {
 
   it('refuses a job over a budget with what is left and when it resets; warns past 80%', async () => {
     await admin('budget user day $0.05');
-    await send(slash({ prompt: 'first fox', model: 'pro' }));
+    await t.send(slash({ prompt: 'first fox', model: 'pro' }));
     const result = await until(
-      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
     expect(JSON.stringify(result.embeds)).toContain('90% used');
     const second = slash({ prompt: 'second fox', model: 'pro' });
-    await send(second);
+    await t.send(second);
     const reply = await ephemeral(second.token);
     expect(reply.content).toMatch(
       /would go over your daily budget: \$0\.005 left of \$0\.05 \(resets in \d+ h\); it needs ~\$0\.045/,
     );
-    expect(bfl.counts.submits).toBe(1);
+    expect(t.bfl.counts.submits).toBe(1);
   });
 
   it('asks for confirmation above the threshold and runs the job only when its requester confirms', async () => {
     await admin('confirm $0.01');
     const raw = slash({ prompt: 'costly fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const confirm = await until(
       () =>
-        discord.originalOf(raw.token)?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
+        t.discord.originalOf(raw.token)?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
           ?.custom_id,
       5_000,
       'confirm button',
     );
     await new Promise((r) => setTimeout(r, 50));
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
     const stranger = button(confirm, MEMBER);
-    await send(stranger);
+    await t.send(stranger);
     expect((await ephemeral(stranger.token)).content).toContain('Only the person');
-    await send(button(confirm));
-    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    await t.send(button(confirm));
+    await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
   });
 
   it('shows the month’s spend next to the provider balance, and the balance as unavailable when BFL fails', async () => {
-    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
-    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
-    bfl.configure({ credits: 1234.5 });
+    await t.send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    t.bfl.configure({ credits: 1234.5 });
     const shown = (await admin('show')).content;
     expect(shown).toContain('*This month*: $0.045 spent here · provider balance $12.345');
     expect(shown).toContain('*Budgets*');
-    const readsBefore = bfl.counts.credits;
-    bfl.configure({ creditsStatus: 500 });
+    const readsBefore = t.bfl.counts.credits;
+    t.bfl.configure({ creditsStatus: 500 });
     // Answered even though the balance cannot be read.
     const failed = (await admin('show')).content;
     expect(failed).toContain('*This month*: $0.045 spent here · provider balance unavailable');
-    expect(bfl.counts.credits).toBeGreaterThan(readsBefore);
+    expect(t.bfl.counts.credits).toBeGreaterThan(readsBefore);
   });
 
   it('shows a member their usage with a chart, and an admin the server’s totals', async () => {
-    await send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
-    await until(() => [...discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+    await t.send(slash({ prompt: 'spent fox', model: 'klein-4b' }));
+    await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
     const mine = command('flux-usage', {}, {});
-    await send(mine);
+    await t.send(mine);
     const call = await until(
       () =>
-        discord.calls.find((c) => c.method === 'POST' && c.path.includes(mine.token) && c.files.length === 1),
+        t.discord.calls.find(
+          (c) => c.method === 'POST' && c.path.includes(mine.token) && c.files.length === 1,
+        ),
       5_000,
       'usage reply',
     );
     expect((call.body as { content: string }).content).toContain('*Your spend*: today $0.045');
     expect((call.body as { flags: number }).flags).toBe(64);
     expect(call.files[0]?.type).toBe('image/png');
-    const chart = [...discord.messages.values()].find((m) => m.attachments[0]?.filename === 'flux-usage.png');
+    const chart = [...t.discord.messages.values()].find(
+      (m) => m.attachments[0]?.filename === 'flux-usage.png',
+    );
     expect(chart).toBeTruthy();
 
     const theirs = command('flux-usage', {}, ADMIN);
-    await send(theirs);
+    await t.send(theirs);
     const adminCall = await until(
       () =>
-        discord.calls.find(
+        t.discord.calls.find(
           (c) => c.method === 'POST' && c.path.includes(theirs.token) && c.files.length === 1,
         ),
       5_000,

@@ -3,75 +3,42 @@
  * a command run inside a thread or in a DM, a thread that refuses the post, a day-old link, a form
  * submitted after a restart. HTTP mode, the whole app, the fake Discord and the fake BFL.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { signedLinkExpiry } from '../../../src/bots/discord/references.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../../fakes/discord-server.ts';
+import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { makePng } from '../../fakes/images.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  messageCommand,
-  modalSubmit,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { button, CHANNEL, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App | undefined;
-let port: number;
-let config: ReturnType<typeof discordConfig>;
-const keys = keyPair();
 let clock = 0;
 const now = () => Date.now() + clock;
-
-beforeEach(async () => {
+beforeEach(() => {
   clock = 0;
-  bfl = await startFakeBfl({ generationMs: 30 });
-  discord = await startFakeDiscord();
-  config = discordConfig(discord, bfl, 'http', keys.publicHex);
-  ({ app, port } = await startDiscordApp(config, now));
 });
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ bfl: { generationMs: 30 }, now });
 
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
-const threadCalls = () => discord.calls.filter((c) => c.path.endsWith('/threads'));
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
+const threadCalls = () => t.discord.calls.filter((c) => c.path.endsWith('/threads'));
 const jobIdOf = (m: FakeMessage) => m.components[0]?.components[0]?.custom_id?.split(':')[2] as string;
-
-async function send(raw: ReturnType<typeof slash>, channel = CHANNEL) {
-  discord.bindToken(raw.token, channel);
-  return post(port, raw, keys.privateKey, { at: now() });
-}
 
 describe('Discord delivery when the usual way is closed', () => {
   it('switches to the bot token when Discord rejects the interaction token before its 15 minutes', async () => {
-    bfl.configure({ generationMs: 400 });
+    t.bfl.configure({ generationMs: 400 });
     const raw = slash({ prompt: 'rejected token fox', model: 'klein-4b' });
-    await send(raw);
-    await until(() => discord.originalOf(raw.token), 5_000, 'card');
+    await t.send(raw);
+    await until(() => t.discord.originalOf(raw.token), 5_000, 'card');
     // No clock change: only Discord's answer (401 Invalid Webhook Token) says the token is dead.
-    discord.expiredTokens.add(raw.token);
+    t.discord.expiredTokens.add(raw.token);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.via).toBe('bot');
-    const card = discord.originalOf(raw.token) as FakeMessage;
+    const card = t.discord.originalOf(raw.token) as FakeMessage;
     await until(() => card.content.includes('see thread'), 5_000, 'summary by the bot token');
     expect(
-      discord.calls.some(
+      t.discord.calls.some(
         (c) => c.method === 'PATCH' && c.path === `/channels/${CHANNEL}/messages/${card.id}`,
       ),
     ).toBe(true);
-    expect(discord.authViolations).toEqual([]);
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('posts under the card, without trying a thread, when the command ran inside a thread', async () => {
@@ -79,7 +46,7 @@ describe('Discord delivery when the usual way is closed', () => {
     const raw = slash({ prompt: 'threaded fox', model: 'klein-4b' }, undefined, { channelType: 11 });
     raw.channel = { id: thread, type: 11 };
     raw.channel_id = thread;
-    await send(raw, thread);
+    await t.send(raw, thread);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(thread);
     expect(result.via).toBe('webhook');
@@ -91,71 +58,71 @@ describe('Discord delivery when the usual way is closed', () => {
       guild: false,
       channelType: 1,
     });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(CHANNEL);
     expect(threadCalls()).toEqual([]);
-    expect(app?.jobs.get(jobIdOf(result))?.origin.workspaceId).toBeUndefined();
+    expect(t.app.jobs.get(jobIdOf(result))?.origin.workspaceId).toBeUndefined();
   });
 
   it('falls back to under the card when the new thread refuses the post', async () => {
-    discord.refuseThreadPosts = true;
+    t.discord.refuseThreadPosts = true;
     const raw = slash({ prompt: 'closed thread fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     expect(threadCalls()).toHaveLength(1);
     expect(result.channelId).toBe(CHANNEL);
     expect(result.via).toBe('webhook');
     expect(
-      discord.calls.filter((c) => c.method === 'POST' && discord.threads.has(c.path.split('/')[2] ?? '')),
+      t.discord.calls.filter((c) => c.method === 'POST' && t.discord.threads.has(c.path.split('/')[2] ?? '')),
     ).toHaveLength(1);
   });
 
   it('sends smaller copies when the images fit one by one but not together, and says so', async () => {
-    bfl.configure({ bigImage: makePng(1024, 1024, true) });
+    t.bfl.configure({ bigImage: makePng(1024, 1024, true) });
     const big = makePng(1024, 1024, true).length;
-    discord.maxRequestBytes = Math.floor(big * 1.5);
+    t.discord.maxRequestBytes = Math.floor(big * 1.5);
     const raw = slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 20_000, 'result');
     const sizes = result.attachments.map((a) => a.size);
     expect(sizes).toHaveLength(2);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(discord.maxRequestBytes);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(t.discord.maxRequestBytes);
     expect(result.attachments.map((a) => a.filename)).toEqual([
       expect.stringMatching(/\.jpg$/),
       expect.stringMatching(/\.jpg$/),
     ]);
     expect(JSON.stringify(result.embeds)).toContain('more than Discord took in one message');
     // The refused attempt carried both originals.
-    expect(discord.calls.some((c) => c.files.length === 2 && c.files.every((f) => f.size === big))).toBe(
+    expect(t.discord.calls.some((c) => c.files.length === 2 && c.files.every((f) => f.size === big))).toBe(
       true,
     );
   });
 
   it('renews a day-old result link before using it as a reference', async () => {
     const first = slash({ prompt: 'yesterday fox', model: 'klein-4b' });
-    await send(first);
+    await t.send(first);
     const result = await until(() => results()[0], 10_000, 'result');
     const link = result.attachments[0]?.url as string;
     expect(signedLinkExpiry(link)).toBeGreaterThan(Date.now());
     clock = 25 * 3600_000;
     const useRef = result.components[0]?.components.find((c) => c.label === 'Use as reference')?.custom_id;
-    const modal = (await send(button(useRef as string))).body as {
+    const modal = (await t.send(button(useRef as string))).body as {
       type: number;
       data: { custom_id: string };
     };
     expect(modal.type).toBe(9);
-    await send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox today' }));
+    await t.send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox today' }));
     await until(() => results().length === 2, 10_000, 'second result');
-    const renewed = discord.refreshedLinks.get(link);
+    const renewed = t.discord.refreshedLinks.get(link);
     expect(renewed).toBeDefined();
     expect(renewed).not.toBe(link);
-    expect([...bfl.tasks.values()].at(-1)?.body.input_image).toBe(renewed);
+    expect([...t.bfl.tasks.values()].at(-1)?.body.input_image).toBe(renewed);
   });
 
   it('reads the images of an edited message again when its form comes back after a restart', async () => {
     const first = slash({ prompt: 'edit me fox', model: 'klein-4b' });
-    await send(first);
+    await t.send(first);
     const result = await until(() => results()[0], 10_000, 'result');
     // "Edit with FLUX" on the bot's own result, inside its thread.
     const command = messageCommand(result.attachments.map((a) => ({ ...a, content_type: 'image/jpeg' })));
@@ -165,39 +132,38 @@ describe('Discord delivery when the usual way is closed', () => {
     (command.data as { target_id: string }).target_id = result.id;
     const resolved = command.data?.resolved?.messages ?? {};
     resolved[result.id] = { ...(resolved[target] as { id: string }), id: result.id };
-    const modal = (await send(command, result.channelId)).body as {
+    const modal = (await t.send(command, result.channelId)).body as {
       type: number;
       data: { custom_id: string };
     };
     expect(modal.data.custom_id).toBe(`flux:form:edit:${result.channelId}:${result.id}`);
 
-    await app?.stop();
-    ({ app, port } = await startDiscordApp(config, now));
+    await t.restart();
     const submit = modalSubmit(modal.data.custom_id, {
       prompt: 'now in watercolor',
       options: '--model klein-4b',
     });
     submit.channel = { id: result.channelId, type: 11 };
-    await send(submit, result.channelId);
+    await t.send(submit, result.channelId);
     await until(() => results().length === 2, 10_000, 'edit result');
     expect(
-      discord.calls.some(
+      t.discord.calls.some(
         (c) => c.method === 'GET' && c.path === `/channels/${result.channelId}/messages/${result.id}`,
       ),
     ).toBe(true);
-    expect([...bfl.tasks.values()].at(-1)?.body.input_image).toBe(result.attachments[0]?.url);
+    expect([...t.bfl.tasks.values()].at(-1)?.body.input_image).toBe(result.attachments[0]?.url);
 
     // A form id naming a message in another channel than the one it is submitted in is not read.
-    const reads = discord.calls.filter((c) => c.method === 'GET').length;
+    const reads = t.discord.calls.filter((c) => c.method === 'GET').length;
     const crafted = modalSubmit(modal.data.custom_id, { prompt: 'borrowed', options: '--model klein-4b' });
-    await send(crafted);
+    await t.send(crafted);
     const refusal = await until(
-      () => [...discord.messages.values()].find((m) => m.flags & 64 && m.content.includes('out of reach')),
+      () => [...t.discord.messages.values()].find((m) => m.flags & 64 && m.content.includes('out of reach')),
       5_000,
       'refusal',
     );
     expect(refusal.channelId).toBe(CHANNEL);
-    expect(discord.calls.filter((c) => c.method === 'GET').length).toBe(reads);
+    expect(t.discord.calls.filter((c) => c.method === 'GET').length).toBe(reads);
     expect(results()).toHaveLength(2);
   });
 });

@@ -4,60 +4,27 @@
  * to the bot ends the job undeliverable with the requester told by DM; Delete says what Discord refused.
  * HTTP mode, the whole app, the fake Discord and the fake BFL.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../../fakes/discord-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { newestJobId } from '../../support/core.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { button, CHANNEL, post, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App | undefined;
-let port: number;
-let config: ReturnType<typeof discordConfig>;
-const keys = keyPair();
+const t = useDiscordApp({ bfl: { generationMs: 30 } });
 const ANA = '400000000000000001';
 
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 30 });
-  discord = await startFakeDiscord();
-  config = discordConfig(discord, bfl, 'http', keys.publicHex);
-  ({ app, port } = await startDiscordApp(config));
-});
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await discord.close();
-  await bfl.close();
-});
-
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0 && !m.deleted);
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0 && !m.deleted);
 const jobIdOf = (m: FakeMessage) => m.components[0]?.components[0]?.custom_id?.split(':')[2] as string;
 const resultPosts = () =>
-  discord.calls.filter((c) => c.method === 'POST' && (c.body as { nonce?: string })?.nonce !== undefined);
-
-async function send(raw: ReturnType<typeof slash>) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
-}
+  t.discord.calls.filter((c) => c.method === 'POST' && (c.body as { nonce?: string })?.nonce !== undefined);
 
 describe('a Discord result, exactly once', () => {
   it('posts once when Discord made the message but the answer was lost: the repeat carries the same nonce', async () => {
-    discord.loseMessageAnswers = 1;
-    await send(slash({ prompt: 'lost answer fox', model: 'klein-4b' }));
+    t.discord.loseMessageAnswers = 1;
+    await t.send(slash({ prompt: 'lost answer fox', model: 'klein-4b' }));
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered');
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered');
     expect(results()).toHaveLength(1);
     const nonces = resultPosts().map((c) => (c.body as { nonce: string; enforce_nonce: boolean }).nonce);
     expect(nonces.length).toBeGreaterThanOrEqual(2);
@@ -70,53 +37,53 @@ describe('a Discord result, exactly once', () => {
 
   it('after a restart, gets the message Discord made before the store recorded it instead of posting again', async () => {
     // This process never hears back from Discord (as if it died right after the post).
-    discord.loseMessageAnswers = 1_000;
-    await send(slash({ prompt: 'crash window fox', model: 'klein-4b' }));
+    t.discord.loseMessageAnswers = 1_000;
+    await t.send(slash({ prompt: 'crash window fox', model: 'klein-4b' }));
     const made = await until(() => results()[0], 10_000, 'the message Discord made');
     const id = jobIdOf(made);
-    expect(app?.jobs.get(id)?.state).toBe('ready');
-    await app?.stop();
-    discord.loseMessageAnswers = 0;
-    ({ app, port } = await startDiscordApp(config));
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
+    expect(t.app.jobs.get(id)?.state).toBe('ready');
+    await t.app.stop();
+    t.discord.loseMessageAnswers = 0;
+    await t.start();
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
     expect(results()).toHaveLength(1);
-    const stored = app?.jobs.get(id)?.delivery.results as Array<{ id: string }>;
+    const stored = t.app.jobs.get(id)?.delivery.results as Array<{ id: string }>;
     expect(stored.map((r) => r.id)).toEqual([made.id]);
     // The thread recorded in the first run is used again: no second one is asked for.
-    expect(discord.threads.size).toBe(1);
+    expect(t.discord.threads.size).toBe(1);
   });
 });
 
 describe('a Discord thread made but not heard of', () => {
   it('is found again by the retry (160004: the thread has the card’s id) and the result goes in it', async () => {
-    discord.loseThreadAnswers = 1;
+    t.discord.loseThreadAnswers = 1;
     const raw = slash({ prompt: 'lost thread fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 15_000, 'result');
-    const card = discord.originalOf(raw.token) as FakeMessage;
+    const card = t.discord.originalOf(raw.token) as FakeMessage;
     expect(result.channelId).toBe(card.id);
-    expect([...discord.threads.keys()]).toEqual([card.id]);
+    expect([...t.discord.threads.keys()]).toEqual([card.id]);
     expect(results()).toHaveLength(1);
   });
 });
 
 describe('a Discord channel closed to the bot after the card went up', () => {
   it('tells the requester by DM with the image, ends the job undeliverable and still charged', async () => {
-    bfl.configure({ generationMs: 400 });
+    t.bfl.configure({ generationMs: 400 });
     const raw = slash({ prompt: 'kicked fox', model: 'klein-4b' });
-    await send(raw);
-    const card = await until(() => discord.originalOf(raw.token), 5_000, 'card');
+    await t.send(raw);
+    const card = await until(() => t.discord.originalOf(raw.token), 5_000, 'card');
     expect(card).toBeTruthy();
-    const id = await until(() => newestJobId(config.dataDir), 5_000, 'the job');
+    const id = await until(() => newestJobId(t.config.dataDir), 5_000, 'the job');
     // Removed from the channel, and the interaction token no longer honoured.
-    discord.kickedChannels.add(CHANNEL);
-    discord.expiredTokens.add(raw.token);
-    await until(() => app?.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
-    const job = app?.jobs.get(id);
+    t.discord.kickedChannels.add(CHANNEL);
+    t.discord.expiredTokens.add(raw.token);
+    await until(() => t.app.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
+    const job = t.app.jobs.get(id);
     expect(job?.costMicros).toBeGreaterThan(0);
     expect(job?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
-    const dm = discord.dms.get(ANA) as string;
-    const notice = [...discord.messages.values()].find((m) => m.channelId === dm);
+    const dm = t.discord.dms.get(ANA) as string;
+    const notice = [...t.discord.messages.values()].find((m) => m.channelId === dm);
     expect(notice?.content).toContain('generated and charged');
     expect(notice?.content.toLowerCase()).not.toContain('nothing was charged');
     expect(notice?.attachments).toHaveLength(1);
@@ -126,15 +93,15 @@ describe('a Discord channel closed to the bot after the card went up', () => {
 describe('Delete on Discord', () => {
   it('says what Discord refused instead of "Deleted", then deletes on the next press and marks the card', async () => {
     const raw = slash({ prompt: 'delete fox', model: 'klein-4b' });
-    await send(raw);
+    await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 10_000, 'delivered');
-    const ephemerals = () => [...discord.messages.values()].filter((m) => m.flags & 64);
-    discord.refuseDeletes = true;
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 10_000, 'delivered');
+    const ephemerals = () => [...t.discord.messages.values()].filter((m) => m.flags & 64);
+    t.discord.refuseDeletes = true;
     const first = button(`flux:delete:${id}`);
-    discord.bindToken(first.token, CHANNEL);
-    await post(port, first, keys.privateKey);
+    t.discord.bindToken(first.token, CHANNEL);
+    await post(t.port, first, t.keys.privateKey);
     const refused = await until(
       () => ephemerals().find((m) => m.content.startsWith('Not deleted')),
       5_000,
@@ -144,13 +111,13 @@ describe('Delete on Discord', () => {
     expect(ephemerals().some((m) => m.content === 'Deleted.')).toBe(false);
     expect(result.deleted).toBe(false);
 
-    discord.refuseDeletes = false;
+    t.discord.refuseDeletes = false;
     const second = button(`flux:delete:${id}`);
-    discord.bindToken(second.token, CHANNEL);
-    await post(port, second, keys.privateKey);
+    t.discord.bindToken(second.token, CHANNEL);
+    await post(t.port, second, t.keys.privateKey);
     await until(() => ephemerals().find((m) => m.content === 'Deleted.'), 5_000, 'deleted');
     expect(result.deleted).toBe(true);
-    const card = discord.originalOf(raw.token) as FakeMessage;
+    const card = t.discord.originalOf(raw.token) as FakeMessage;
     await until(() => JSON.stringify(card).includes('Deleted by'), 5_000, 'the card says who deleted it');
     expect(JSON.stringify(card)).not.toContain('see thread');
   });

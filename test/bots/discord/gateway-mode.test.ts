@@ -1,60 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import { captureLogs } from '../../core/providers/helpers.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  autocomplete,
-  button,
-  discordConfig,
-  modalSubmit,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { describe, expect, it } from 'vitest';
+import { autocomplete, button, modalSubmit, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-const logs = captureLogs();
-
-beforeAll(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app } = await startDiscordApp(discordConfig(discord, bfl, 'gateway'), undefined, logs.logger));
-  await discord.gatewayReady;
-});
-afterAll(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ mode: 'gateway', bfl: { generationMs: 20 }, logs: true, once: true });
 
 describe('Discord over the gateway', () => {
   it('logs in with the bot token and runs /flux from an INTERACTION_CREATE dispatch to the image in a thread', async () => {
     const raw = slash({ prompt: 'a gateway fox', model: 'klein-4b' });
-    discord.dispatch('INTERACTION_CREATE', raw);
+    t.discord.dispatch('INTERACTION_CREATE', raw);
     const callback = await until(
-      () => discord.callbacks.find((c) => c.interactionId === raw.id),
+      () => t.discord.callbacks.find((c) => c.interactionId === raw.id),
       5_000,
       'deferral callback',
     );
     expect(callback.body).toEqual({ type: 5 });
     const result = await until(
-      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
-    expect([...discord.threads.values()][0]?.id).toBe(result.channelId);
-    await until(() => discord.originalOf(raw.token)?.content.includes('see thread'), 5_000, 'summary');
-    expect(discord.authViolations).toEqual([]);
+    expect([...t.discord.threads.values()][0]?.id).toBe(result.channelId);
+    await until(() => t.discord.originalOf(raw.token)?.content.includes('see thread'), 5_000, 'summary');
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('answers autocomplete, a form button and its submission through the interaction callback', async () => {
     const complete = autocomplete('square', 'klein-4b');
-    discord.dispatch('INTERACTION_CREATE', complete);
+    t.discord.dispatch('INTERACTION_CREATE', complete);
     const choices = await until(
-      () => discord.callbacks.find((c) => c.interactionId === complete.id),
+      () => t.discord.callbacks.find((c) => c.interactionId === complete.id),
       5_000,
       'autocomplete',
     );
@@ -63,10 +37,10 @@ describe('Discord over the gateway', () => {
     expect(offered[0]?.value).toBe('1024x1024');
 
     const raw = slash({ prompt: 'a gateway owl', model: 'klein-4b', seed: 3 });
-    discord.dispatch('INTERACTION_CREATE', raw);
+    t.discord.dispatch('INTERACTION_CREATE', raw);
     const result = await until(
       () =>
-        [...discord.messages.values()].find(
+        [...t.discord.messages.values()].find(
           (m) => m.attachments.length && m.embeds.some((e) => JSON.stringify(e).includes('gateway owl')),
         ),
       10_000,
@@ -74,9 +48,9 @@ describe('Discord over the gateway', () => {
     );
     const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
     const press = button(remix);
-    discord.dispatch('INTERACTION_CREATE', press);
+    t.discord.dispatch('INTERACTION_CREATE', press);
     const modal = await until(
-      () => discord.callbacks.find((c) => c.interactionId === press.id),
+      () => t.discord.callbacks.find((c) => c.interactionId === press.id),
       5_000,
       'modal',
     );
@@ -87,45 +61,45 @@ describe('Discord over the gateway', () => {
       size: '1024x1024',
       seed: '4',
     });
-    discord.dispatch('INTERACTION_CREATE', submit);
-    await until(() => discord.callbacks.find((c) => c.interactionId === submit.id), 5_000, 'deferral');
+    t.discord.dispatch('INTERACTION_CREATE', submit);
+    await until(() => t.discord.callbacks.find((c) => c.interactionId === submit.id), 5_000, 'deferral');
     await until(
       () =>
-        [...discord.messages.values()].find(
+        [...t.discord.messages.values()].find(
           (m) => m.attachments.length && JSON.stringify(m.embeds).includes('at dawn'),
         ),
       10_000,
       'remix result',
     );
-    expect(discord.authViolations).toEqual([]);
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('acts once on an interaction the gateway delivers twice', async () => {
     const raw = slash({ prompt: 'a fox delivered twice', model: 'klein-4b' });
-    discord.dispatch('INTERACTION_CREATE', raw);
-    await until(() => discord.originalOf(raw.token)?.content.includes('see thread'), 10_000, 'summary');
-    const submitted = bfl.counts.submits;
-    discord.dispatch('INTERACTION_CREATE', raw);
+    t.discord.dispatch('INTERACTION_CREATE', raw);
+    await until(() => t.discord.originalOf(raw.token)?.content.includes('see thread'), 10_000, 'summary');
+    const submitted = t.bfl.counts.submits;
+    t.discord.dispatch('INTERACTION_CREATE', raw);
     // The refusal is logged before anything could be sent: once it is there, nothing more will come of it.
     await until(
       () =>
-        logs
+        t.logs
           .lines()
           .some((l) => l.msg === 'interaction already handled; ignored' && l.interaction === raw.id),
       5_000,
       'the refusal',
     );
-    expect(discord.callbacks.filter((c) => c.interactionId === raw.id)).toHaveLength(1);
-    expect(bfl.counts.submits).toBe(submitted);
+    expect(t.discord.callbacks.filter((c) => c.interactionId === raw.id)).toHaveLength(1);
+    expect(t.bfl.counts.submits).toBe(submitted);
   });
 
   it('answers an unknown button politely through the interaction callback', async () => {
     const raw = slash({});
     raw.type = 3;
     raw.data = { custom_id: 'something-else' };
-    discord.dispatch('INTERACTION_CREATE', raw);
+    t.discord.dispatch('INTERACTION_CREATE', raw);
     const callback = await until(
-      () => discord.callbacks.find((c) => c.interactionId === raw.id),
+      () => t.discord.callbacks.find((c) => c.interactionId === raw.id),
       5_000,
       'callback',
     );

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.ts';
 import { buildCommands, registerCommands } from '../../../src/bots/discord/commands.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../../fakes/discord-server.ts';
+import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import {
   APP_ID,
@@ -10,38 +9,20 @@ import {
   autocomplete,
   button,
   CHANNEL,
-  discordConfig,
-  keyPair,
   messageCommand,
   modalSubmit,
   post,
   slash,
-  startDiscordApp,
   until,
 } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App | undefined;
-let port: number;
-let config: ReturnType<typeof discordConfig>;
-const keys = keyPair();
 let clock = 0;
 const now = () => Date.now() + clock;
-
-beforeEach(async () => {
+beforeEach(() => {
   clock = 0;
-  bfl = await startFakeBfl({ generationMs: 30 });
-  discord = await startFakeDiscord();
-  config = discordConfig(discord, bfl, 'http', keys.publicHex);
-  ({ app, port } = await startDiscordApp(config, now));
 });
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ bfl: { generationMs: 30 }, now });
 
 const text = (m: FakeMessage | undefined) =>
   m
@@ -51,9 +32,9 @@ const text = (m: FakeMessage | undefined) =>
         m.components.flatMap((r) => r.components.map((c) => c.label)).join(' '),
       ].join(' ')
     : '';
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
-const ephemerals = () => [...discord.messages.values()].filter((m) => m.flags & 64);
-const card = (token: string) => discord.originalOf(token);
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
+const ephemerals = () => [...t.discord.messages.values()].filter((m) => m.flags & 64);
+const card = (token: string) => t.discord.originalOf(token);
 
 async function flux(
   options: Record<string, string | number | boolean>,
@@ -61,17 +42,17 @@ async function flux(
   who?: Parameters<typeof slash>[1],
 ) {
   const raw = slash(options, who, extra);
-  discord.bindToken(raw.token, CHANNEL);
-  const answer = await post(port, raw, keys.privateKey);
+  t.discord.bindToken(raw.token, CHANNEL);
+  const answer = await post(t.port, raw, t.keys.privateKey);
   return { raw, answer };
 }
 
 describe('Discord over HTTP interactions', () => {
   it('answers PING with PONG and refuses bad or missing signatures with 401', async () => {
     const ping = { ...slash({}), type: 1 };
-    expect((await post(port, ping, keys.privateKey)).body).toEqual({ type: 1 });
-    expect((await post(port, ping, keys.privateKey, { tamper: true })).status).toBe(401);
-    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+    expect((await post(t.port, ping, t.keys.privateKey)).body).toEqual({ type: 1 });
+    expect((await post(t.port, ping, t.keys.privateKey, { tamper: true })).status).toBe(401);
+    const res = await fetch(`http://127.0.0.1:${t.port}/discord/interactions`, {
       method: 'POST',
       body: '{"type":1}',
     });
@@ -86,7 +67,7 @@ describe('Discord over HTTP interactions', () => {
     );
     expect(answer.body).toEqual({ type: 5 });
     const result = await until(() => results()[0], 10_000, 'result');
-    const thread = [...discord.threads.values()][0];
+    const thread = [...t.discord.threads.values()][0];
     expect(thread?.name).toBe('a red fox in the snow');
     expect(result.channelId).toBe(thread?.id);
     expect(result.attachments).toHaveLength(1);
@@ -94,7 +75,7 @@ describe('Discord over HTTP interactions', () => {
     expect(text(result)).toContain('`42`');
     expect(text(result)).toContain('Reroll');
     expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(
-      `flux:delete:${app?.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`,
+      `flux:delete:${t.app.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`,
     );
     const c = await until(
       () => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined),
@@ -103,16 +84,16 @@ describe('Discord over HTTP interactions', () => {
     );
     expect(c.content).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
     // The reference went to BFL as the attachment's URL; nothing carried the wrong credentials.
-    expect([...bfl.tasks.values()][0]?.body.input_image).toBe(ref.url);
-    expect(discord.authViolations).toEqual([]);
+    expect([...t.bfl.tasks.values()][0]?.body.input_image).toBe(ref.url);
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('shows the estimate and live status on the card before the result', async () => {
     // Long enough for a throttled edit (one a second) to show the generating state.
-    bfl.configure({ generationMs: 1_600 });
+    t.bfl.configure({ generationMs: 1_600 });
     const { raw } = await flux({ prompt: 'slow fox', model: 'klein-4b', count: 2 });
     await until(() => results()[0], 10_000, 'result');
-    const edits = discord.calls
+    const edits = t.discord.calls
       .filter((c) => c.method === 'PATCH' && c.path.includes(raw.token))
       .map((c) => JSON.stringify(c.body));
     expect(edits[0]).toContain('Queued');
@@ -129,11 +110,11 @@ describe('Discord over HTTP interactions', () => {
     expect(reply.content).toContain('only with model flex');
     // The public "thinking…" placeholder was removed.
     expect(card(raw.token)?.deleted).toBe(true);
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('posts under the card when it may not start a thread', async () => {
-    discord.denyThreads = true;
+    t.discord.denyThreads = true;
     await flux({ prompt: 'no threads here', model: 'klein-4b' });
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(CHANNEL);
@@ -162,7 +143,7 @@ describe('Discord over HTTP interactions', () => {
   });
 
   it('re-encodes an image over the upload limit and says so', async () => {
-    bfl.configure({ bigImage: makePng(1536, 1536, true) });
+    t.bfl.configure({ bigImage: makePng(1536, 1536, true) });
     await flux(
       { prompt: '[big] huge fox', model: 'klein-4b', format: 'png' },
       { uploadLimit: 2 * 1024 * 1024 },
@@ -174,15 +155,15 @@ describe('Discord over HTTP interactions', () => {
   });
 
   it('keeps working after 15 minutes with the bot token on channel routes', async () => {
-    bfl.configure({ generationMs: 600 });
+    t.bfl.configure({ generationMs: 600 });
     const { raw } = await flux({ prompt: 'patient fox', model: 'klein-4b' });
     await until(() => card(raw.token), 5_000, 'card');
     clock = 16 * 60_000;
-    discord.expiredTokens.add(raw.token);
-    const callsBefore = discord.calls.length;
+    t.discord.expiredTokens.add(raw.token);
+    const callsBefore = t.discord.calls.length;
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.via).toBe('bot');
-    const later = discord.calls.slice(callsBefore);
+    const later = t.discord.calls.slice(callsBefore);
     expect(later.some((c) => c.path.includes(raw.token))).toBe(false);
     expect(later.some((c) => c.method === 'PATCH' && c.path.startsWith('/channels/'))).toBe(true);
   });
@@ -192,25 +173,24 @@ describe('Discord over HTTP interactions', () => {
     const first = await until(() => results()[0], 10_000, 'result');
     const reroll = first.components[0]?.components.find((c) => c.label === 'Reroll')?.custom_id as string;
     expect(reroll).toMatch(/^flux:reroll:/);
-    await app?.stop();
-    ({ app, port } = await startDiscordApp(config, now));
+    await t.restart();
     const press = button(reroll);
-    discord.bindToken(press.token, CHANNEL);
-    expect((await post(port, press, keys.privateKey)).body).toEqual({ type: 6 });
+    t.discord.bindToken(press.token, CHANNEL);
+    expect((await post(t.port, press, t.keys.privateKey)).body).toEqual({ type: 6 });
     const second = await until(() => results()[1], 10_000, 'second result');
     expect(text(second)).toContain('restart fox');
     expect(text(second)).not.toContain('`5`');
-    expect(bfl.counts.accepted).toBe(2);
+    expect(t.bfl.counts.accepted).toBe(2);
 
     const ghost = button('flux:reroll:00000000-0000-0000-0000-000000000000');
-    discord.bindToken(ghost.token, CHANNEL);
-    await post(port, ghost, keys.privateKey);
+    t.discord.bindToken(ghost.token, CHANNEL);
+    await post(t.port, ghost, t.keys.privateKey);
     const reply = await until(() => ephemerals()[0], 5_000, 'polite answer');
     expect(reply.content).toContain('no longer known');
   });
 
   it('offers size presets with megapixels and cost by autocomplete', async () => {
-    const { body } = await post(port, autocomplete('16:9', 'max'), keys.privateKey);
+    const { body } = await post(t.port, autocomplete('16:9', 'max'), t.keys.privateKey);
     const choices = (body as { type: number; data: { choices: Array<{ name: string; value: string }> } }).data
       .choices;
     expect((body as { type: number }).type).toBe(8);
@@ -220,27 +200,27 @@ describe('Discord over HTTP interactions', () => {
   it('edits the images of a message with "Edit with FLUX"', async () => {
     const refs = [attachment('a.png'), attachment('b.jpg', 2000, 'image/jpeg')];
     const command = messageCommand(refs);
-    discord.bindToken(command.token, CHANNEL);
-    const { body } = await post(port, command, keys.privateKey);
+    t.discord.bindToken(command.token, CHANNEL);
+    const { body } = await post(t.port, command, t.keys.privateKey);
     const modal = body as { type: number; data: { custom_id: string; components: unknown[] } };
     expect(modal.type).toBe(9);
     const submit = modalSubmit(modal.data.custom_id, {
       prompt: 'make them watercolor',
       options: '--model klein-9b',
     });
-    discord.bindToken(submit.token, CHANNEL);
-    await post(port, submit, keys.privateKey);
+    t.discord.bindToken(submit.token, CHANNEL);
+    await post(t.port, submit, t.keys.privateKey);
     await until(() => results()[0], 10_000, 'result');
-    const task = [...bfl.tasks.values()][0];
+    const task = [...t.bfl.tasks.values()][0];
     expect(task?.model).toBe('flux-2-klein-9b');
     expect([task?.body.input_image, task?.body.input_image_2]).toEqual(refs.map((r) => r.url));
   });
 
   it('lets only the requester or a moderator cancel a queued job', async () => {
-    const cfgApp = app as App;
+    const cfgApp = t.app as App;
     // Fill the only slots so the next job waits: they outlast the test (stop aborts them), however slowly
     // the 24 requests arrive on a busy machine.
-    bfl.configure({ generationMs: 600_000 });
+    t.bfl.configure({ generationMs: 600_000 });
     for (let i = 0; i < 24; i++)
       await flux(
         { prompt: `filler ${i}`, model: 'klein-4b' },
@@ -257,12 +237,12 @@ describe('Discord over HTTP interactions', () => {
       'cancel button',
     );
     const stranger = button(`flux:cancel:${jobId}`, { id: '499999999999999999' });
-    discord.bindToken(stranger.token, CHANNEL);
-    expect((await post(port, stranger, keys.privateKey)).body).toEqual({ type: 6 });
+    t.discord.bindToken(stranger.token, CHANNEL);
+    expect((await post(t.port, stranger, t.keys.privateKey)).body).toEqual({ type: 6 });
     await until(() => ephemerals().find((m) => m.content.includes('Only the person')), 5_000, 'refusal');
     const owner = button(`flux:cancel:${jobId}`);
-    discord.bindToken(owner.token, CHANNEL);
-    await post(port, owner, keys.privateKey);
+    t.discord.bindToken(owner.token, CHANNEL);
+    await post(t.port, owner, t.keys.privateKey);
     await until(() => cfgApp.jobs.get(jobId)?.state === 'cancelled', 5_000, 'cancelled');
     await until(() => text(card(raw.token)).includes('Cancelled · not charged'), 5_000, 'cancelled card');
   });
@@ -295,17 +275,17 @@ describe('command registration', () => {
     expect(flux?.options?.find((o) => o.name === 'size')?.autocomplete).toBe(true);
     expect(flux?.options?.filter((o) => o.type === 11)).toHaveLength(4);
     const saved = await registerCommands({
-      token: discord.token,
+      token: t.discord.token,
       applicationId: APP_ID,
       guildId: '200000000000000001',
-      apiBase: discord.api,
+      apiBase: t.discord.api,
     });
     expect(saved.names).toEqual(['flux', 'Edit with FLUX', 'flux-usage', 'flux-admin']);
     const admin = commands.find((c) => c.name === 'flux-admin') as
       | { default_member_permissions?: string }
       | undefined;
     expect(admin?.default_member_permissions).toBe('32');
-    expect(discord.calls.at(-1)).toMatchObject({
+    expect(t.discord.calls.at(-1)).toMatchObject({
       method: 'PUT',
       path: `/applications/${APP_ID}/guilds/200000000000000001/commands`,
     });
@@ -313,31 +293,14 @@ describe('command registration', () => {
 });
 
 describe('Discord result buttons', () => {
-  let bfl2: FakeBfl;
-  let discord2: FakeDiscord;
-  let app2: App;
-  let port2: number;
-  const keys2 = keyPair();
-
-  beforeEach(async () => {
-    bfl2 = await startFakeBfl({ generationMs: 20 });
-    discord2 = await startFakeDiscord();
-    ({ app: app2, port: port2 } = await startDiscordApp(
-      discordConfig(discord2, bfl2, 'http', keys2.publicHex),
-    ));
-  });
-  afterEach(async () => {
-    await app2.stop();
-    await discord2.close();
-    await bfl2.close();
-  });
+  const t2 = useDiscordApp({ bfl: { generationMs: 20 } });
 
   async function firstResult() {
     const raw = slash({ prompt: 'button fox', model: 'klein-4b', seed: 11, format: 'png' });
-    discord2.bindToken(raw.token, CHANNEL);
-    await post(port2, raw, keys2.privateKey);
+    t2.discord.bindToken(raw.token, CHANNEL);
+    await post(t2.port, raw, t2.keys.privateKey);
     const result = await until(
-      () => [...discord2.messages.values()].find((m) => m.attachments.length),
+      () => [...t2.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
@@ -349,8 +312,8 @@ describe('Discord result buttons', () => {
 
   async function press(customId: string, who?: Parameters<typeof button>[1]) {
     const raw = button(customId, who);
-    discord2.bindToken(raw.token, CHANNEL);
-    return post(port2, raw, keys2.privateKey);
+    t2.discord.bindToken(raw.token, CHANNEL);
+    return post(t2.port, raw, t2.keys.privateKey);
   }
 
   it('opens Remix as a form prefilled with the prompt and settings', async () => {
@@ -374,14 +337,14 @@ describe('Discord result buttons', () => {
       prompt: 'button fox, at night',
       seed: '12',
     });
-    discord2.bindToken(submit.token, CHANNEL);
-    await post(port2, submit, keys2.privateKey);
+    t2.discord.bindToken(submit.token, CHANNEL);
+    await post(t2.port, submit, t2.keys.privateKey);
     await until(
-      () => [...discord2.messages.values()].filter((m) => m.attachments.length).length === 2,
+      () => [...t2.discord.messages.values()].filter((m) => m.attachments.length).length === 2,
       10_000,
       'remix result',
     );
-    const task = [...bfl2.tasks.values()].at(-1);
+    const task = [...t2.bfl.tasks.values()].at(-1);
     expect(task?.body).toMatchObject({ prompt: 'button fox, at night', seed: 12, output_format: 'png' });
   });
 
@@ -391,14 +354,14 @@ describe('Discord result buttons', () => {
     const modal = body as { data: { custom_id: string } };
     expect(modal.data.custom_id).toMatch(/^flux:form:ref:/);
     const submit = modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' });
-    discord2.bindToken(submit.token, CHANNEL);
-    await post(port2, submit, keys2.privateKey);
+    t2.discord.bindToken(submit.token, CHANNEL);
+    await post(t2.port, submit, t2.keys.privateKey);
     await until(
-      () => [...discord2.messages.values()].filter((m) => m.attachments.length).length === 2,
+      () => [...t2.discord.messages.values()].filter((m) => m.attachments.length).length === 2,
       10_000,
       'second result',
     );
-    expect([...bfl2.tasks.values()].at(-1)?.body.input_image).toBe(result.attachments[0]?.url);
+    expect([...t2.bfl.tasks.values()].at(-1)?.body.input_image).toBe(result.attachments[0]?.url);
   });
 
   it('deletes a result for its requester or a moderator, and refuses anyone else', async () => {
@@ -406,7 +369,7 @@ describe('Discord result buttons', () => {
     await press(ids.Delete as string, { id: '499999999999999998' });
     await until(
       () =>
-        [...discord2.messages.values()].find((m) => m.flags & 64 && m.content.includes('Only the person')),
+        [...t2.discord.messages.values()].find((m) => m.flags & 64 && m.content.includes('Only the person')),
       5_000,
       'refusal',
     );

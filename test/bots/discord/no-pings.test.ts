@@ -1,60 +1,42 @@
 import { Routes } from 'discord.js';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import { threadName } from '../../../src/commands/flux/sink.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
 import {
   attachment,
   button,
   CHANNEL,
-  discordConfig,
   HOSTILE_LINES,
   HOSTILE_PROMPT,
-  keyPair,
   liveMarkup,
   messageCommand,
   modalSubmit,
   post,
   type slash as Slash,
   slash,
-  startDiscordApp,
   until,
 } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 /** Every answer the bot gave in an HTTP response (first responses: deferrals, messages, modals). */
 let answers: Array<{ type: number; data?: Record<string, unknown> }>;
-
-beforeEach(async () => {
+beforeEach(() => {
   answers = [];
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
 });
 const http = createHttp();
 afterAll(() => http.close());
 
 async function send(raw: ReturnType<typeof Slash>) {
-  discord.bindToken(raw.token, CHANNEL);
-  const answer = await post(port, raw, keys.privateKey);
+  t.discord.bindToken(raw.token, CHANNEL);
+  const answer = await post(t.port, raw, t.keys.privateKey);
   answers.push(answer.body as (typeof answers)[number]);
   return answer.body as { type: number; data: Record<string, unknown> };
 }
 
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
-const summarised = (token: string) => discord.originalOf(token)?.content.includes('see thread');
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
+const summarised = (token: string) => t.discord.originalOf(token)?.content.includes('see thread');
 
 /** Message posts and edits: channel messages, follow-ups and `@original` (webhook routes). */
 const MESSAGE_ROUTE = /^\/(?:channels\/\d+\/messages(?:\/\d+)?|webhooks\/\d+\/[^/]+(?:\/messages\/[^/]+)?)$/;
@@ -109,14 +91,14 @@ describe('what the bot posts on Discord', () => {
     await send(usage);
     await until(
       () =>
-        discord.calls.some((c) => c.path.includes(bad.token) && c.method === 'POST') &&
-        discord.originalOf(failed.token)?.embeds.some((e) => JSON.stringify(e).includes('Failed')) &&
-        discord.calls.some((c) => c.path.includes(usage.token) && c.files.length > 0),
+        t.discord.calls.some((c) => c.path.includes(bad.token) && c.method === 'POST') &&
+        t.discord.originalOf(failed.token)?.embeds.some((e) => JSON.stringify(e).includes('Failed')) &&
+        t.discord.calls.some((c) => c.path.includes(usage.token) && c.files.length > 0),
       10_000,
       'the refusal, the failed card and the usage reply',
     );
 
-    const sent = discord.calls
+    const sent = t.discord.calls
       .filter((c) => (c.method === 'POST' || c.method === 'PATCH') && MESSAGE_ROUTE.test(c.path))
       .map((c) => c.body as Record<string, unknown>);
     const messages = [
@@ -128,7 +110,7 @@ describe('what the bot posts on Discord', () => {
     expect(answers.map((a) => a.type)).toEqual(expect.arrayContaining([4, 5, 9]));
     for (const body of messages) expect(body.allowed_mentions).toEqual({ parse: [] });
     // The summary's content holds the prompt's @everyone, <@&role> and <@user>: none of them notified.
-    expect(discord.pings).toEqual([]);
+    expect(t.discord.pings).toEqual([]);
 
     const texts = messages.flatMap(rendered);
     for (const text of texts) expect({ text, live: liveMarkup(text) }).toEqual({ text, live: [] });
@@ -137,16 +119,16 @@ describe('what the bot posts on Discord', () => {
     expect(texts.some((t) => t.includes('\\# Heading\n'))).toBe(true);
 
     // Thread names are plain text in Discord: the prompt as typed (collapsed), nothing escaped.
-    expect([...discord.threads.values()].map((t) => t.name)).toEqual([
+    expect([...t.discord.threads.values()].map((t) => t.name)).toEqual([
       threadName(HOSTILE_PROMPT),
       threadName(HOSTILE_LINES),
     ]);
-    expect(discord.authViolations).toEqual([]);
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('keeps the mentions a message names for itself, and adds none to what is not a message', async () => {
-    const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
-    const before = discord.calls.length;
+    const rest = createDiscordRest(t.discord.api, t.discord.token, http.dispatcher);
+    const before = t.discord.calls.length;
     const requester = '400000000000000001';
     const posted = (await rest.post(Routes.channelMessages(CHANNEL), {
       body: { content: `<@${requester}> your image is ready`, allowed_mentions: { users: [requester] } },
@@ -154,7 +136,7 @@ describe('what the bot posts on Discord', () => {
     await rest.post(Routes.threads(CHANNEL, posted.id), { body: { name: 'a thread' } });
     await rest.patch(Routes.channelMessage(CHANNEL, posted.id), { body: { content: 'edited' } });
     expect(
-      discord.calls
+      t.discord.calls
         .slice(before)
         .map((c) => [c.method, (c.body as Record<string, unknown>).allowed_mentions]),
     ).toEqual([

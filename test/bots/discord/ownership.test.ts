@@ -3,22 +3,10 @@
  * message, a copied custom_id) gets "not found" from every button and form, exactly as for an id that
  * never existed — nothing starts, nothing is charged, and no form shows the other server's prompt.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  modalSubmit,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { button, modalSubmit, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
 const OTHER_GUILD = '200000000000000099';
 /** Administrator + Manage Messages: every right a member can have, in their own server. */
@@ -27,67 +15,37 @@ const ADMIN_OF_A = { id: '400000000000000050', permissions: ADMIN_PERMS };
 const ADMIN_OF_B = { id: '400000000000000077', permissions: ADMIN_PERMS };
 const GHOST = '00000000-0000-0000-0000-000000000000';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App;
-let port: number;
-const keys = keyPair();
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app.stop();
-  await discord.close();
-  await bfl.close();
-});
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
 function inGuild(raw: RawInteraction, guildId: string | undefined): RawInteraction {
   if (guildId) raw.guild_id = guildId;
   return raw;
 }
 
-async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
-}
-
 /** The private answer posted with this interaction's token, once the handler has sent it. */
-const privateAnswer = (token: string) =>
-  until(
-    () =>
-      discord.calls.find(
-        (c) => c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-      )?.body as { content: string } | undefined,
-    5_000,
-    'private answer',
-  );
-
-const results = () => [...discord.messages.values()].filter((m) => m.attachments.length > 0);
+const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
 
 /** A delivered job of server A, and one of A's waiting for its requester's confirmation. */
 async function jobsOfServerA() {
-  await send(slash({ prompt: 'the secret fox of server A', model: 'klein-4b' }));
+  await t.send(slash({ prompt: 'the secret fox of server A', model: 'klein-4b' }));
   const result = await until(() => results()[0], 10_000, 'result');
   const delivered = result.components[0]?.components[0]?.custom_id?.split(':')[2] as string;
   const admin = slash({ command: 'confirm $0.01' }, ADMIN_OF_A);
   if (admin.data) admin.data.name = 'flux-admin';
-  await send(admin);
-  await privateAnswer(admin.token);
+  await t.send(admin);
+  await t.privateAnswer(admin.token);
   const costly = slash({ prompt: 'the waiting fox of server A', model: 'klein-4b' });
-  await send(costly);
+  await t.send(costly);
   const waiting = await until(
     () =>
-      discord
+      t.discord
         .originalOf(costly.token)
         ?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
         ?.custom_id?.split(':')[2],
     5_000,
     'confirm button',
   );
-  expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+  expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }
 
@@ -95,11 +53,11 @@ describe('a job belongs to its Discord server', () => {
   it('answers every button pressed by an admin of another server with "not found", starting and charging nothing', async () => {
     const { delivered, waiting, result } = await jobsOfServerA();
     const ghostPress = inGuild(button(`flux:cancel:${GHOST}`, ADMIN_OF_B), OTHER_GUILD);
-    await send(ghostPress);
-    const notFound = (await privateAnswer(ghostPress.token)).content;
+    await t.send(ghostPress);
+    const notFound = (await t.privateAnswer(ghostPress.token)).content;
     expect(notFound).toContain('no longer known');
-    const submitsBefore = bfl.counts.submits;
-    const messagesBefore = discord.messages.size;
+    const submitsBefore = t.bfl.counts.submits;
+    const messagesBefore = t.discord.messages.size;
 
     const presses: Array<[string, string]> = [
       ['cancel', waiting],
@@ -111,28 +69,28 @@ describe('a job belongs to its Discord server', () => {
     ];
     for (const [action, jobId] of presses) {
       const press = inGuild(button(`flux:${action}:${jobId}`, ADMIN_OF_B), OTHER_GUILD);
-      const answer = await send(press);
+      const answer = await t.send(press);
       // Remix and Use as reference would answer with a form (type 9): they must not.
       expect(JSON.stringify(answer.body), action).not.toContain('"type":9');
       expect(JSON.stringify(answer.body), action).not.toContain('secret fox');
       const text =
         answer.body && (answer.body as { type: number }).type === 4
           ? (answer.body as { data: { content: string } }).data.content
-          : (await privateAnswer(press.token)).content;
+          : (await t.privateAnswer(press.token)).content;
       expect(text, action).toBe(notFound);
     }
 
-    expect(bfl.counts.submits).toBe(submitsBefore);
-    expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+    expect(t.bfl.counts.submits).toBe(submitsBefore);
+    expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
     expect(result.deleted).toBe(false);
     // Only the private answers were posted: no card, no result.
-    const publicSince = [...discord.messages.values()].slice(messagesBefore).filter((m) => !(m.flags & 64));
+    const publicSince = [...t.discord.messages.values()].slice(messagesBefore).filter((m) => !(m.flags & 64));
     expect(publicSince).toEqual([]);
   });
 
   it('refuses a Remix or reference form submitted from another server, without a job or a charge', async () => {
     const { delivered } = await jobsOfServerA();
-    const submitsBefore = bfl.counts.submits;
+    const submitsBefore = t.bfl.counts.submits;
     for (const form of ['remix', 'ref']) {
       const submit = inGuild(
         modalSubmit(
@@ -142,21 +100,21 @@ describe('a job belongs to its Discord server', () => {
         ),
         OTHER_GUILD,
       );
-      await send(submit);
-      expect((await privateAnswer(submit.token)).content, form).toContain('no longer known');
+      await t.send(submit);
+      expect((await t.privateAnswer(submit.token)).content, form).toContain('no longer known');
     }
-    expect(bfl.counts.submits).toBe(submitsBefore);
+    expect(t.bfl.counts.submits).toBe(submitsBefore);
     expect(results()).toHaveLength(1);
   });
 
   it('still lets an admin of the job’s own server cancel it', async () => {
     const { waiting } = await jobsOfServerA();
-    await send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
-    await until(() => app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
+    await t.send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
+    await until(() => t.app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
   });
 
   it('keeps a job made in a DM usable there by its requester, and out of reach of a server admin', async () => {
-    await send(slash({ prompt: 'a fox in my DMs', model: 'klein-4b' }, {}, { guild: false }));
+    await t.send(slash({ prompt: 'a fox in my DMs', model: 'klein-4b' }, {}, { guild: false }));
     const result = await until(() => results()[0], 10_000, 'DM result');
     const remix = result.components[0]?.components.find((c) => c.label === 'Remix')?.custom_id as string;
 
@@ -164,12 +122,12 @@ describe('a job belongs to its Discord server', () => {
     delete mine.guild_id;
     delete mine.member;
     mine.user = { id: '400000000000000001', username: 'ana', global_name: 'Ana' };
-    const form = (await send(mine)).body as { type: number; data: { components: unknown[] } };
+    const form = (await t.send(mine)).body as { type: number; data: { components: unknown[] } };
     expect(form.type).toBe(9);
     expect(JSON.stringify(form.data.components)).toContain('a fox in my DMs');
 
     const admin = button(remix, ADMIN_OF_A);
-    const answer = (await send(admin)).body as { type: number; data: { content: string } };
+    const answer = (await t.send(admin)).body as { type: number; data: { content: string } };
     expect(answer.type).toBe(4);
     expect(answer.data.content).toContain('no longer known');
   });

@@ -2,81 +2,48 @@
  * References on Discord end to end: a reference that is gone or not allowed refuses the job privately,
  * and the fake BFL never sees a submit for it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
-import {
-  attachment,
-  button,
-  CHANNEL,
-  discordConfig,
-  keyPair,
-  messageCommand,
-  modalSubmit,
-  post,
-  slash,
-  startDiscordApp,
-  until,
-} from '../../support/discord.ts';
+import { describe, expect, it } from 'vitest';
+import { attachment, button, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
+import { useDiscordApp } from '../../support/discord-app.ts';
 
-let bfl: FakeBfl;
-let discord: FakeDiscord;
-let app: App | undefined;
-let port: number;
-const keys = keyPair();
+const t = useDiscordApp({ bfl: { generationMs: 20 } });
 
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  discord = await startFakeDiscord();
-  ({ app, port } = await startDiscordApp(discordConfig(discord, bfl, 'http', keys.publicHex)));
-});
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await discord.close();
-  await bfl.close();
-});
-
-async function send(raw: RawInteraction) {
-  discord.bindToken(raw.token, CHANNEL);
-  return post(port, raw, keys.privateKey);
-}
 const privately = (needle: string) =>
   until(
-    () => [...discord.messages.values()].find((m) => m.flags & 64 && m.content.includes(needle)),
+    () => [...t.discord.messages.values()].find((m) => m.flags & 64 && m.content.includes(needle)),
     10_000,
     `a private answer with "${needle}"`,
   );
 
 describe('references on Discord', () => {
   it('refuses "Use as reference" on a deleted result privately, and submits nothing', async () => {
-    await send(slash({ prompt: 'gone fox', model: 'klein-4b' }));
+    await t.send(slash({ prompt: 'gone fox', model: 'klein-4b' }));
     const result = await until(
-      () => [...discord.messages.values()].find((m) => m.attachments.length),
+      () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
     const ids = Object.fromEntries(
       (result.components[0]?.components ?? []).map((c) => [c.label, c.custom_id as string]),
     );
-    const modal = (await send(button(ids['Use as reference'] as string))).body as {
+    const modal = (await t.send(button(ids['Use as reference'] as string))).body as {
       data: { custom_id: string };
     };
-    await send(button(ids.Delete as string));
+    await t.send(button(ids.Delete as string));
     await until(() => result.deleted, 5_000, 'result deleted');
-    await send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' }));
+    await t.send(modalSubmit(modal.data.custom_id, { prompt: 'the same fox in spring' }));
     const refusal = await privately('still posted');
     expect(refusal.content).toContain('HTTP 404');
     expect(refusal.content).toContain('Nothing was queued or charged');
-    expect(bfl.counts.submits).toBe(1);
-    expect(discord.authViolations).toEqual([]);
+    expect(t.bfl.counts.submits).toBe(1);
+    expect(t.discord.authViolations).toEqual([]);
   });
 
   it('refuses a metadata address typed in the options of "Edit with FLUX", and submits nothing', async () => {
-    const modal = (await send(messageCommand([attachment('a.png')]))).body as { data: { custom_id: string } };
-    await send(
+    const modal = (await t.send(messageCommand([attachment('a.png')]))).body as {
+      data: { custom_id: string };
+    };
+    await t.send(
       modalSubmit(modal.data.custom_id, {
         prompt: 'make it watercolor',
         options: '--ref http://169.254.169.254/latest/meta-data/x.png',
@@ -84,6 +51,6 @@ describe('references on Discord', () => {
     );
     const refusal = await privately('169.254.169.254');
     expect(refusal.content).toContain('public');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 });

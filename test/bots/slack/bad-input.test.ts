@@ -1,29 +1,13 @@
 /** Bad input never spends on Slack: an invisible prompt or an option given no value is refused, privately. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import { commandBody, postForm, slackConfig, startSlackApp, USER, until } from '../../support/slack.ts';
+import { describe, expect, it } from 'vitest';
+import { commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App;
-let port: number;
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  slack = await startFakeSlack();
-  ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
-});
-afterEach(async () => {
-  await app.stop();
-  await slack.close();
-  await bfl.close();
-});
+const t = useSlackApp({ bfl: { generationMs: 20 } });
 
 const privately = () => [
-  ...slack.ephemerals.filter((e) => e.user === USER).map((e) => e.text),
-  ...slack.responses.map((r) => String(r.body.text)),
+  ...t.slack.ephemerals.filter((e) => e.user === USER).map((e) => e.text),
+  ...t.slack.responses.map((r) => String(r.body.text)),
 ];
 
 describe('bad input on Slack', () => {
@@ -42,11 +26,11 @@ describe('bad input on Slack', () => {
     for (const [text, says] of cases) {
       const before = privately().length;
       const alike = saying(says);
-      await postForm(port, commandBody(text, slack));
+      await postForm(t.port, commandBody(text, t.slack));
       await until(() => privately().length > before, 5_000, `reply to ${text}`);
       expect(saying(says), text).toBe(alike + 1);
     }
-    expect(bfl.counts.submits).toBe(0);
-    expect(slack.messages.size).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
+    expect(t.slack.messages.size).toBe(0);
   });
 });

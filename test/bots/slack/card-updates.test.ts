@@ -1,4 +1,3 @@
-import { App } from '@slack/bolt';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createSlackContext, EDIT_INTERVAL_MS, slackDelivery } from '../../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../../src/bots/slack/files.ts';
@@ -6,7 +5,7 @@ import type { Card, CommandContext } from '../../../src/commands/context.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp, type Http } from '../../../src/core/providers/http.ts';
 import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, TEAM, USER, until } from '../../support/slack.ts';
+import { CHANNEL, slackWebClient, TEAM, USER, until } from '../../support/slack.ts';
 
 let slack: FakeSlack;
 let http: Http;
@@ -15,12 +14,7 @@ let ctx: CommandContext;
 beforeEach(async () => {
   slack = await startFakeSlack();
   http = createHttp();
-  const client = new App({
-    token: slack.botToken,
-    signingSecret: 'x'.repeat(32),
-    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-    deferInitialization: true,
-  }).client;
+  const client = slackWebClient(slack);
   ctx = createSlackContext(
     {
       client,

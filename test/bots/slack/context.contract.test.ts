@@ -1,4 +1,3 @@
-import { App } from '@slack/bolt';
 import {
   createSlackContext,
   createSlackFactory,
@@ -10,23 +9,18 @@ import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import { type ContractHarness, describeContextContract } from '../../commands/context-contract.ts';
 import { startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, TEAM, USER } from '../../support/slack.ts';
+import { CHANNEL, slackWebClient, TEAM, USER } from '../../support/slack.ts';
 
 async function harness(threads = true): Promise<ContractHarness> {
   const slack = await startFakeSlack();
   const http = createHttp();
-  const bolt = new App({
-    token: slack.botToken,
-    signingSecret: 'x'.repeat(32),
-    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-    deferInitialization: true,
-  });
+  const client = slackWebClient(slack);
   const deps: SlackContextDeps = {
-    client: bolt.client,
+    client,
     files: {
       token: slack.botToken,
       hosts: slackHostsFor(slack.apiUrl),
-      client: bolt.client,
+      client,
       dispatcher: http.dispatcher,
     },
     dispatcher: http.dispatcher,

@@ -1,59 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import { loadConfig } from '../../../src/config.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import { tempDb } from '../../support/core.ts';
-import {
-  blockAction,
-  commandBody,
-  postForm,
-  SECRET,
-  startSlackApp,
-  USER,
-  until,
-} from '../../support/slack.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../../src/config.ts';
+import { blockAction, commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App;
-let port: number;
 const ALLOWED = 'U555';
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  slack = await startFakeSlack();
-  const config = loadConfig(
-    {
-      BFL_API_KEY: 'bfl_test_key_0123456789',
-      BFL_API_BASE: bfl.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      FLUX_ADMIN_USERS: ALLOWED,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: tempDb().replace(/\/flux\.db$/, ''),
-    },
-    'bot',
-  );
-  ({ app, port } = await startSlackApp(config));
-});
-afterEach(async () => {
-  await app.stop();
-  await slack.close();
-  await bfl.close();
+const t = useSlackApp({
+  bfl: { generationMs: 20 },
+  config: (c) => ({ ...c, slack: { ...(c.slack as NonNullable<Config['slack']>), adminUsers: [ALLOWED] } }),
 });
 
-const flux = (text: string, user = USER) => postForm(port, commandBody(text, slack, { user_id: user }));
+const flux = (text: string, user = USER) => postForm(t.port, commandBody(text, t.slack, { user_id: user }));
 const replyTo = (user: string, n = 1) =>
-  until(() => slack.ephemerals.filter((e) => e.user === user)[n - 1], 5_000, `reply ${n} to ${user}`);
+  until(() => t.slack.ephemerals.filter((e) => e.user === user)[n - 1], 5_000, `reply ${n} to ${user}`);
 
 describe('cost control on Slack', () => {
   it('refuses /flux admin to a member, and accepts it from a workspace admin and from the allow-list', async () => {
     await flux('admin budget user day $1');
     expect((await replyTo(USER)).text).toBe('Only server admins can change FLUX settings.');
-    slack.admins.add('U900');
+    t.slack.admins.add('U900');
     await flux('admin budget user day $0.05', 'U900');
     expect((await replyTo('U900')).text).toContain('Saved.');
     await flux('admin show', ALLOWED);
@@ -61,12 +25,12 @@ describe('cost control on Slack', () => {
   });
 
   it('shows an admin the month’s spend next to the provider balance, or "unavailable"', async () => {
-    bfl.configure({ credits: 250 });
+    t.bfl.configure({ credits: 250 });
     await flux('admin show', ALLOWED);
     expect((await replyTo(ALLOWED)).text).toContain(
       '*This month*: $0.00 spent here · provider balance $2.50',
     );
-    bfl.configure({ creditsStatus: 503 });
+    t.bfl.configure({ creditsStatus: 503 });
     await flux('admin show', ALLOWED);
     expect((await replyTo(ALLOWED, 2)).text).toContain('provider balance unavailable');
   });
@@ -75,10 +39,10 @@ describe('cost control on Slack', () => {
     await flux('admin budget user day $0.05', ALLOWED);
     await replyTo(ALLOWED);
     await flux('first fox --model pro');
-    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
     await flux('second fox --model pro');
     expect((await replyTo(USER)).text).toMatch(/would go over your daily budget: \$0\.005 left of \$0\.05/);
-    expect(bfl.counts.submits).toBe(1);
+    expect(t.bfl.counts.submits).toBe(1);
   });
 
   it('holds a costly job for the requester’s Confirm button', async () => {
@@ -86,24 +50,24 @@ describe('cost control on Slack', () => {
     await replyTo(ALLOWED);
     await flux('costly fox --model klein-4b');
     const card = await until(
-      () => [...slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
+      () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
       5_000,
       'confirm card',
     );
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
     const confirm = JSON.stringify(card.blocks).match(/flux:confirm:[0-9a-f-]+/)?.[0] as string;
-    await postForm(port, { payload: JSON.stringify(blockAction(confirm)) });
-    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(confirm)) });
+    await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
   });
 
   it('shows usage with a chart to a member, and server totals to an admin', async () => {
     await flux('spent fox --model klein-4b');
-    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
     await flux('usage');
     const mine = await replyTo(USER);
     expect(mine.text).toContain('*Your spend*: today $0.045');
     const image = mine.blocks?.find((b) => b.type === 'image') as { slack_file: { id: string } } | undefined;
-    const upload = slack.uploads.get(image?.slack_file.id ?? '');
+    const upload = t.slack.uploads.get(image?.slack_file.id ?? '');
     expect(upload?.completed).toBe(true);
     expect(upload?.data.subarray(1, 4).toString()).toBe('PNG');
     await flux('usage', ALLOWED);
@@ -116,9 +80,9 @@ describe('admins of another workspace in a Slack Connect channel', () => {
   const HOST_ADMIN = 'U900';
   beforeEach(() => {
     // Both are admins, per users.info, of their own team; only one of them is of this workspace (T1).
-    slack.admins.add(GUEST_ADMIN);
-    slack.userTeams.set(GUEST_ADMIN, 'T2');
-    slack.admins.add(HOST_ADMIN);
+    t.slack.admins.add(GUEST_ADMIN);
+    t.slack.userTeams.set(GUEST_ADMIN, 'T2');
+    t.slack.admins.add(HOST_ADMIN);
   });
 
   it('refuses /flux admin to the guest admin and leaves the settings as they were; a host admin still changes them', async () => {
@@ -138,7 +102,7 @@ describe('admins of another workspace in a Slack Connect channel', () => {
     await replyTo(ALLOWED);
     await flux('a host member’s fox --model klein-4b');
     const card = await until(
-      () => [...slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:cancel:')),
+      () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:cancel:')),
       5_000,
       'card with Cancel',
     );
@@ -146,9 +110,9 @@ describe('admins of another workspace in a Slack Connect channel', () => {
     // A press without user.team_id leaves users.info as the only word on which team the presser is of.
     const press = blockAction(cancel[0], { user: GUEST_ADMIN });
     delete (press.user as { team_id?: string }).team_id;
-    await postForm(port, { payload: JSON.stringify(press) });
+    await postForm(t.port, { payload: JSON.stringify(press) });
     expect((await replyTo(GUEST_ADMIN)).text).toContain('Only the person who asked for this image');
-    expect(app.jobs.get(cancel[1] as string)?.state).toBe('awaiting_confirmation');
+    expect(t.app.jobs.get(cancel[1] as string)?.state).toBe('awaiting_confirmation');
 
     await flux('usage', GUEST_ADMIN);
     const usage = (await replyTo(GUEST_ADMIN, 2)).text;
@@ -161,9 +125,9 @@ describe('a refused job leaves no public trace', () => {
   it('answers a budget refusal privately without posting a card in the channel', async () => {
     await flux('admin budget user day $0.01', ALLOWED);
     await replyTo(ALLOWED);
-    const before = slack.messages.size;
+    const before = t.slack.messages.size;
     await flux('too costly --model pro');
     expect((await replyTo(USER)).text).toContain('would go over your daily budget');
-    expect(slack.messages.size).toBe(before);
+    expect(t.slack.messages.size).toBe(before);
   });
 });

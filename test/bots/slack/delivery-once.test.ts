@@ -3,129 +3,100 @@
  * by the retry and after a restart; a channel closed to the bot ends the job undeliverable with the
  * requester told privately; Delete says what Slack refused. The whole app against the fakes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import type { Config } from '../../../src/config.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { SlackMessage } from '../../fakes/slack-server.ts';
 import { newestJobId } from '../../support/core.ts';
-import {
-  blockAction,
-  CHANNEL,
-  commandBody,
-  postForm,
-  slackConfig,
-  startSlackApp,
-  USER,
-  until,
-} from '../../support/slack.ts';
+import { blockAction, CHANNEL, commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App | undefined;
-let port: number;
-let config: Config;
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 30 });
-  slack = await startFakeSlack();
-  config = slackConfig(slack, bfl, 'http');
-  ({ app, port } = await startSlackApp(config));
-});
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await slack.close();
-  await bfl.close();
-});
+const t = useSlackApp({ bfl: { generationMs: 30 } });
 
 const text = (m: SlackMessage | undefined) => (m ? `${m.text} ${JSON.stringify(m.blocks)}` : '');
-const details = () => [...slack.messages.values()].filter((m) => m.threadTs && !m.deleted);
-const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs && m.channel === CHANNEL);
-const calls = (method: string) => slack.calls.filter((c) => c.method === method);
-const flux = (t: string) => postForm(port, commandBody(t, slack));
+const details = () => [...t.slack.messages.values()].filter((m) => m.threadTs && !m.deleted);
+const cards = () => [...t.slack.messages.values()].filter((m) => !m.threadTs && m.channel === CHANNEL);
+const calls = (method: string) => t.slack.calls.filter((c) => c.method === method);
+const flux = (text: string) => postForm(t.port, commandBody(text, t.slack));
 const inThread = (p: Record<string, unknown>) => Boolean(p.thread_ts);
-const jobId = () => until(() => newestJobId(config.dataDir), 10_000, 'the job');
+const jobId = () => until(() => newestJobId(t.config.dataDir), 10_000, 'the job');
 
 describe('a Slack result, exactly once', () => {
   it('does not upload the images again when the details message fails once after the upload', async () => {
-    slack.faults.push({ method: 'chat.postMessage', count: 1, when: inThread });
+    t.slack.faults.push({ method: 'chat.postMessage', count: 1, when: inThread });
     await flux('once fox --model klein-4b --seed 3');
     const id = await jobId();
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
-    expect(slack.uploads.size).toBe(1);
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
+    expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(details()).toHaveLength(1);
     expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(2);
   });
 
   it('finds a share whose answer was lost with files.info, and does not share the images twice', async () => {
-    slack.faults.push({ method: 'files.completeUploadExternal', count: 1, lose: true });
+    t.slack.faults.push({ method: 'files.completeUploadExternal', count: 1, lose: true });
     await flux('lost share fox --model klein-4b --seed 4');
     const id = await jobId();
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
-    expect(slack.uploads.size).toBe(1);
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
+    expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(calls('files.info').length).toBeGreaterThan(0);
     expect(details()).toHaveLength(1);
   });
 
   it('after a restart, finds the details message Slack accepted before the store recorded it, by its metadata', async () => {
-    slack.faults.push({ method: 'chat.postMessage', count: 1, lose: true, when: inThread });
+    t.slack.faults.push({ method: 'chat.postMessage', count: 1, lose: true, when: inThread });
     // This process never gets to look (as if it died): only the next one can find the message.
-    slack.faults.push({ method: 'conversations.replies', count: 1_000 });
+    t.slack.faults.push({ method: 'conversations.replies', count: 1_000 });
     await flux('crash window fox --model klein-4b --seed 5');
     const id = await jobId();
     // Slack made the message; the bot never heard back, and stops before its retry.
     await until(() => details().length === 1, 10_000, 'the accepted details message');
-    await until(() => app?.jobs.get(id)?.delivery.results !== undefined, 10_000, 'files recorded');
-    expect(app?.jobs.get(id)?.state).toBe('ready');
-    await app?.stop();
-    slack.faults.length = 0;
+    await until(() => t.app.jobs.get(id)?.delivery.results !== undefined, 10_000, 'files recorded');
+    expect(t.app.jobs.get(id)?.state).toBe('ready');
+    await t.app.stop();
+    t.slack.faults.length = 0;
     const lookupsBefore = calls('conversations.replies').length;
-    ({ app, port } = await startSlackApp(config));
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
+    await t.start();
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
     expect(details()).toHaveLength(1);
-    expect(slack.uploads.size).toBe(1);
+    expect(t.slack.uploads.size).toBe(1);
     const lookups = calls('conversations.replies').slice(lookupsBefore);
     expect(lookups.length).toBeGreaterThan(0);
     expect(String(lookups[0]?.params.include_all_metadata)).toBe('true');
     expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(1);
-    const stored = app?.jobs.get(id)?.delivery.results as Array<{ ts: string }>;
+    const stored = t.app.jobs.get(id)?.delivery.results as Array<{ ts: string }>;
     expect(stored[0]?.ts).toBe(details()[0]?.ts);
   });
 });
 
 describe('a Slack call that never answers', () => {
   it('is given up at its deadline, and the retry delivers the result', async () => {
-    await app?.stop();
-    config = { ...config, platformTimeoutMs: 1_000 };
-    ({ app, port } = await startSlackApp(config));
-    slack.faults.push({ method: 'chat.postMessage', count: 1, hang: true, when: inThread });
+    await t.app.stop();
+    await t.start((c) => ({ ...c, platformTimeoutMs: 1_000 }));
+    t.slack.faults.push({ method: 'chat.postMessage', count: 1, hang: true, when: inThread });
     await flux('hung fox --model klein-4b --seed 8');
     const id = await jobId();
-    await until(() => app?.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the deadline');
+    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the deadline');
     expect(details()).toHaveLength(1);
-    expect(slack.uploads.size).toBe(1);
+    expect(t.slack.uploads.size).toBe(1);
   });
 });
 
 describe('a Slack channel closed to the bot after the card went up', () => {
   it('tells the requester privately with the image, ends the job undeliverable and still charged', async () => {
-    bfl.configure({ generationMs: 400 });
+    t.bfl.configure({ generationMs: 400 });
     await flux('kicked fox --model klein-4b --seed 6');
     const id = await jobId();
-    slack.notInChannel.add(CHANNEL);
-    await until(() => app?.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
-    const job = app?.jobs.get(id);
+    t.slack.notInChannel.add(CHANNEL);
+    await until(() => t.app.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
+    const job = t.app.jobs.get(id);
     expect(job?.costMicros).toBeGreaterThan(0);
     expect(job?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
-    const notice = slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('charged'));
+    const notice = t.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('charged'));
     expect(notice).toContain('generated and charged');
     expect(notice).toContain('direct messages');
     expect(notice?.toLowerCase()).not.toContain('nothing was charged');
-    const dm = slack.dms.get(USER) as string;
-    expect([...slack.uploads.values()].some((u) => u.completed && u.channel === dm)).toBe(true);
+    const dm = t.slack.dms.get(USER) as string;
+    expect([...t.slack.uploads.values()].some((u) => u.completed && u.channel === dm)).toBe(true);
     // Not tried again: the job is over.
     expect(calls('files.completeUploadExternal').filter((c) => c.params.channel_id === CHANNEL)).toHaveLength(
       1,
@@ -138,19 +109,19 @@ describe('Delete on Slack', () => {
     await flux('delete fox --model klein-4b --seed 7');
     const result = await until(() => details()[0], 10_000, 'details');
     const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
-    slack.faults.push({ method: 'chat.delete', count: 1, error: 'cant_delete_message' });
-    await postForm(port, { payload: JSON.stringify(blockAction(del)) });
+    t.slack.faults.push({ method: 'chat.delete', count: 1, error: 'cant_delete_message' });
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del)) });
     const refused = await until(
-      () => slack.ephemerals.find((e) => e.text.startsWith('Not deleted')),
+      () => t.slack.ephemerals.find((e) => e.text.startsWith('Not deleted')),
       5_000,
       'the refusal',
     );
     expect(refused.text).toContain('cant_delete_message');
-    expect(slack.ephemerals.some((e) => e.text === 'Deleted.')).toBe(false);
+    expect(t.slack.ephemerals.some((e) => e.text === 'Deleted.')).toBe(false);
     expect(result.deleted).toBe(false);
 
-    await postForm(port, { payload: JSON.stringify(blockAction(del)) });
-    await until(() => slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del)) });
+    await until(() => t.slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
     expect(result.deleted).toBe(true);
     await until(() => text(cards()[0]).includes('Deleted by ana'), 5_000, 'the card says who deleted it');
     expect(text(cards()[0])).not.toContain('see thread');

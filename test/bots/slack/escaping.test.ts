@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { privateSlackText } from '../../../src/bots/slack/text.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
 import { jsonParam } from '../../fakes/slack-wire.ts';
-import {
-  blockAction,
-  commandBody,
-  postForm,
-  slackConfig,
-  startSlackApp,
-  until,
-} from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, until } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
 /** As Slack sends it: real mentions and links as markup, what the member typed literally as entities. */
 const HOSTILE = 'hi <!channel> &lt;!here&gt; <@U123> <http://evil.example|click> & more';
@@ -54,48 +46,35 @@ function everythingShown(slack: FakeSlack): Shown[] {
 }
 
 describe('a hostile prompt on Slack', () => {
-  let bfl: FakeBfl;
-  let slack: FakeSlack;
-  let app: App;
-  let port: number;
-  beforeAll(async () => {
-    bfl = await startFakeBfl({ generationMs: 20 });
-    slack = await startFakeSlack();
-    ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
-  });
-  afterAll(async () => {
-    await app.stop();
-    await slack.close();
-    await bfl.close();
-  });
+  const t = useSlackApp({ bfl: { generationMs: 20 }, once: true });
 
-  const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs);
+  const cards = () => [...t.slack.messages.values()].filter((m) => !m.threadTs);
   const all = (m: SlackMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
 
   it('reaches the model as typed, and nothing the bot posts pings anyone or links anywhere', async () => {
     // A card with live updates, a result in the thread, then the same prompt failing, a refused option
     // value, and the remix form prefilled with it.
-    await postForm(port, commandBody(`${HOSTILE} --model klein-4b --seed 7`, slack));
+    await postForm(t.port, commandBody(`${HOSTILE} --model klein-4b --seed 7`, t.slack));
     const detail = await until(
-      () => [...slack.messages.values()].find((m) => m.threadTs),
+      () => [...t.slack.messages.values()].find((m) => m.threadTs),
       10_000,
       'result in the thread',
     );
     await until(() => cards()[0] && all(cards()[0] as SlackMessage).includes('Done in'), 5_000, 'summary');
-    await postForm(port, commandBody(`[content-moderated] ${HOSTILE} --model klein-4b`, slack));
+    await postForm(t.port, commandBody(`[content-moderated] ${HOSTILE} --model klein-4b`, t.slack));
     await until(() => cards().some((c) => all(c).includes('Failed')), 10_000, 'failed card');
-    await postForm(port, commandBody('hi --model &lt;!channel&gt;', slack));
-    const refused = await until(() => slack.ephemerals[0], 5_000, 'refusal');
+    await postForm(t.port, commandBody('hi --model &lt;!channel&gt;', t.slack));
+    const refused = await until(() => t.slack.ephemerals[0], 5_000, 'refusal');
     const remix = JSON.stringify(detail.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0] as string;
-    await postForm(port, { payload: JSON.stringify(blockAction(remix)) });
-    const modal = await until(() => slack.views[0], 5_000, 'remix form');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(remix)) });
+    const modal = await until(() => t.slack.views[0], 5_000, 'remix form');
 
-    expect([...bfl.tasks.values()][0]?.body.prompt).toBe(AS_TYPED);
-    const methods = new Set(slack.calls.map((c) => c.method));
+    expect([...t.bfl.tasks.values()][0]?.body.prompt).toBe(AS_TYPED);
+    const methods = new Set(t.slack.calls.map((c) => c.method));
     for (const m of ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'views.open'])
       expect(methods, m).toContain(m);
 
-    const shown = everythingShown(slack);
+    const shown = everythingShown(t.slack);
     for (const s of shown) {
       // `<` opens every special syntax (mentions, @channel/@here, links); `&` must only start an entity.
       expect(s.text, s.where).not.toContain('<');
@@ -117,14 +96,14 @@ describe('a hostile prompt on Slack', () => {
   });
   it('keeps a refused option value inside its code span, so a backtick in it frees no mention or link', async () => {
     // As Slack sends it: the member typed `<@U123>` literally (an entity), and a backtick to close the span.
-    const submits = bfl.counts.submits;
+    const submits = t.bfl.counts.submits;
     const value = 'x` [click me](http://evil.example) &lt;@U123&gt; &lt;!here&gt; y';
-    await postForm(port, commandBody(`a fox --size "${value}"`, slack, { user_id: 'U777' }));
-    const reply = await until(() => slack.ephemerals.find((e) => e.user === 'U777'), 5_000, 'refusal');
+    await postForm(t.port, commandBody(`a fox --size "${value}"`, t.slack, { user_id: 'U777' }));
+    const reply = await until(() => t.slack.ephemerals.find((e) => e.user === 'U777'), 5_000, 'refusal');
     // Without the fix the member's backtick closes the span and `<@U123>` comes back as a live mention.
     expect(reply.text).not.toContain('<');
     expect(reply.text).toContain('(got `xˋ [click me](http://evil.example) &lt;@U123&gt; &lt;!here&gt; y`)');
-    expect(bfl.counts.submits).toBe(submits);
+    expect(t.bfl.counts.submits).toBe(submits);
   });
 });
 

@@ -1,21 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { formValues, modalView } from '../../../src/bots/slack/modal.ts';
 import { SIZE_PRESETS } from '../../../src/commands/flux/definition.ts';
 import { MODEL_IDS } from '../../../src/core/models.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import {
-  blockAction,
-  commandBody,
-  postForm,
-  slackConfig,
-  startSlackApp,
-  USER,
-  until,
-  viewSubmission,
-} from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, USER, until, viewSubmission } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
 interface ViewBlock {
   block_id: string;
@@ -49,26 +38,11 @@ function untouched(view: { blocks: ViewBlock[] }) {
 }
 
 describe('the /flux form on Slack', () => {
-  let bfl: FakeBfl;
-  let slack: FakeSlack;
-  let app: App | undefined;
-  let port: number;
-
-  beforeEach(async () => {
-    bfl = await startFakeBfl({ generationMs: 20 });
-    slack = await startFakeSlack();
-    ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
-  });
-  afterEach(async () => {
-    await app?.stop();
-    app = undefined;
-    await slack.close();
-    await bfl.close();
-  });
+  const t = useSlackApp({ bfl: { generationMs: 20 } });
 
   it('opens for /flux alone with every option, the fixed choices as selects and no forced model or size', async () => {
-    await postForm(port, commandBody('', slack));
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
+    await postForm(t.port, commandBody('', t.slack));
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
     const view = opened.view as { callback_id: string; blocks: ViewBlock[] };
     expect(view.callback_id).toBe('flux:form:new');
     const byId = Object.fromEntries(view.blocks.map((b) => [b.block_id, b]));
@@ -97,88 +71,89 @@ describe('the /flux form on Slack', () => {
   });
 
   it('runs what the form submits: selects, seed, and a Slack file as reference', async () => {
-    await postForm(port, commandBody('', slack));
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
-    const file = slack.addFile('cat.png', makePng(16, 16));
+    await postForm(t.port, commandBody('', t.slack));
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
+    const file = t.slack.addFile('cat.png', makePng(16, 16));
     await postForm(
-      port,
+      t.port,
       submit(
         opened.view,
         { prompt: 'a form fox & friends', seed: '7', refs: `${file.url_private}\n` },
         { model: 'klein-4b', size: '1360x768', count: '2', format: 'png' },
       ),
     );
-    await until(() => [...slack.messages.values()].some((m) => m.threadTs), 10_000, 'result');
-    const bodies = [...bfl.tasks.values()].map((t) => t.body);
+    await until(() => [...t.slack.messages.values()].some((m) => m.threadTs), 10_000, 'result');
+    const bodies = [...t.bfl.tasks.values()].map((t) => t.body);
     expect(bodies.map((b) => [b.width, b.height, b.seed, b.output_format])).toEqual([
       [1360, 768, 7, 'png'],
       [1360, 768, 8, 'png'],
     ]);
     expect(bodies[0]?.prompt).toBe('a form fox & friends');
     expect(String(bodies[0]?.input_image)).toMatch(/^iVBOR/);
-    expect(slack.fileRequests.map((r) => r.auth)).toEqual([`Bearer ${slack.botToken}`]);
+    expect(t.slack.fileRequests.map((r) => r.auth)).toEqual([`Bearer ${t.slack.botToken}`]);
   });
 
   it('answers a bad form value privately and queues nothing', async () => {
-    await postForm(port, commandBody('', slack));
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
-    await postForm(port, submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }));
+    await postForm(t.port, commandBody('', t.slack));
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
+    await postForm(t.port, submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }));
     const reply = await until(
-      () => [...slack.ephemerals.map((e) => e.text), ...slack.responses.map((r) => String(r.body.text))][0],
+      () =>
+        [...t.slack.ephemerals.map((e) => e.text), ...t.slack.responses.map((r) => String(r.body.text))][0],
       5_000,
       'private reply',
     );
     expect(reply).toContain('flex');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
   it('remixes a flex image to klein without the steps, guidance and upsampling the form carried over', async () => {
     // Every job waits for its Confirm button: the flex image is never generated (flex takes ~20 s).
-    slack.admins.add(USER);
-    await postForm(port, commandBody('admin confirm $0.001', slack));
-    await until(() => slack.ephemerals[0], 5_000, 'settings saved');
+    t.slack.admins.add(USER);
+    await postForm(t.port, commandBody('admin confirm $0.001', t.slack));
+    await until(() => t.slack.ephemerals[0], 5_000, 'settings saved');
     const confirmCard = async (n: number) => {
       const card = await until(
         () =>
-          [...slack.messages.values()].filter((m) => JSON.stringify(m.blocks).includes('flux:confirm:'))[n],
+          [...t.slack.messages.values()].filter((m) => JSON.stringify(m.blocks).includes('flux:confirm:'))[n],
         5_000,
         `card ${n + 1} with Confirm`,
       );
       return JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/) as RegExpMatchArray;
     };
-    await postForm(port, commandBody('a flex fox --model flex --steps 30 --guidance 4 --seed 5', slack));
+    await postForm(t.port, commandBody('a flex fox --model flex --steps 30 --guidance 4 --seed 5', t.slack));
     const [, flexJob] = await confirmCard(0);
-    expect(app?.jobs.get(flexJob as string)?.request).toMatchObject({
+    expect(t.app.jobs.get(flexJob as string)?.request).toMatchObject({
       steps: 30,
       guidance: 4,
       upsample: true,
     });
     // The Remix button sits under a result; its press is the same payload on any job of the workspace.
     const openRemix = async (n: number) => {
-      await postForm(port, { payload: JSON.stringify(blockAction(`flux:remix:${flexJob}`)) });
-      const opened = await until(() => slack.views[n], 5_000, 'remix form');
+      await postForm(t.port, { payload: JSON.stringify(blockAction(`flux:remix:${flexJob}`)) });
+      const opened = await until(() => t.slack.views[n], 5_000, 'remix form');
       return { view: opened.view, ...untouched(opened.view as { blocks: ViewBlock[] }) };
     };
 
     // Only the model changed: the prefilled `--steps 30 --guidance 4` are the old image's, not a request.
     const form = await openRemix(0);
     expect(form.texts.options).toContain('--steps 30 --guidance 4');
-    await postForm(port, submit(form.view, form.texts, { ...form.picks, model: 'klein-4b' }));
+    await postForm(t.port, submit(form.view, form.texts, { ...form.picks, model: 'klein-4b' }));
     const [confirm] = await confirmCard(1);
-    await postForm(port, { payload: JSON.stringify(blockAction(confirm as string)) });
-    const task = await until(() => [...bfl.tasks.values()][0], 10_000, 'remix submitted');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(confirm as string)) });
+    const task = await until(() => [...t.bfl.tasks.values()][0], 10_000, 'remix submitted');
     expect(task.model).toBe('flux-2-klein-4b');
     expect(task.body).toMatchObject({ prompt: 'a flex fox', seed: 5 });
     for (const field of ['steps', 'guidance', 'prompt_upsampling'])
       expect(task.body).not.toHaveProperty(field);
-    await until(() => [...slack.messages.values()].find((m) => m.threadTs), 10_000, 'remix result');
+    await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'remix result');
 
     // Steps the member typed for the new model are still refused, naming the option.
     const again = await openRemix(1);
     const typed = { ...again.texts, options: `${again.texts.options} --steps 40` };
-    await postForm(port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
-    const reply = await until(() => slack.ephemerals[1], 5_000, 'refusal');
+    await postForm(t.port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
+    const reply = await until(() => t.slack.ephemerals[1], 5_000, 'refusal');
     expect(reply.text).toContain('`steps` (got `40`): allowed only with model flex');
-    expect(bfl.counts.submits).toBe(1);
+    expect(t.bfl.counts.submits).toBe(1);
   });
 });
 

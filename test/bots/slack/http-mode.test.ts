@@ -1,9 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import type { Config } from '../../../src/config.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import { describe, expect, it } from 'vitest';
 import { makePng } from '../../fakes/images.ts';
-import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
+import type { SlackMessage } from '../../fakes/slack-server.ts';
 import {
   blockAction,
   CHANNEL,
@@ -11,39 +8,22 @@ import {
   messageShortcut,
   postForm,
   sign,
-  slackConfig,
-  startSlackApp,
   USER,
   until,
   viewSubmission,
 } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App | undefined;
-let port: number;
-let config: Config;
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 30 });
-  slack = await startFakeSlack();
-  config = slackConfig(slack, bfl, 'http');
-  ({ app, port } = await startSlackApp(config));
-});
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await slack.close();
-  await bfl.close();
-});
+const t = useSlackApp({ bfl: { generationMs: 30 } });
 
 const text = (m: SlackMessage | undefined) => (m ? `${m.text} ${JSON.stringify(m.blocks)}` : '');
-const cards = () => [...slack.messages.values()].filter((m) => !m.threadTs);
-const details = () => [...slack.messages.values()].filter((m) => m.threadTs);
-const flux = (t: string, over?: Record<string, string>) => postForm(port, commandBody(t, slack, over));
+const cards = () => [...t.slack.messages.values()].filter((m) => !m.threadTs);
+const details = () => [...t.slack.messages.values()].filter((m) => m.threadTs);
+const flux = (text: string, over?: Record<string, string>) =>
+  postForm(t.port, commandBody(text, t.slack, over));
 const privately = () => [
-  ...slack.ephemerals.map((e) => e.text),
-  ...slack.responses.map((r) => String(r.body.text)),
+  ...t.slack.ephemerals.map((e) => e.text),
+  ...t.slack.responses.map((r) => String(r.body.text)),
 ];
 
 describe('Slack over HTTP', () => {
@@ -53,7 +33,7 @@ describe('Slack over HTTP', () => {
     const detail = await until(() => details()[0], 10_000, 'details');
     const card = cards()[0] as SlackMessage;
     expect(detail.threadTs).toBe(card.ts);
-    const upload = [...slack.uploads.values()][0];
+    const upload = [...t.slack.uploads.values()][0];
     expect(upload).toMatchObject({
       completed: true,
       channel: CHANNEL,
@@ -65,23 +45,28 @@ describe('Slack over HTTP', () => {
     expect(text(detail)).toContain('flux:reroll:');
     await until(() => text(cards()[0]).includes('Done in'), 5_000, 'summary');
     expect(text(cards()[0])).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
-    expect(slack.calls.every((c) => c.auth === `Bearer ${slack.botToken}`)).toBe(true);
+    expect(t.slack.calls.every((c) => c.auth === `Bearer ${t.slack.botToken}`)).toBe(true);
   });
 
   it('refuses a bad signature and a stale timestamp with 401', async () => {
-    const body = new URLSearchParams(commandBody('a fox', slack)).toString();
+    const body = new URLSearchParams(commandBody('a fox', t.slack)).toString();
     expect(
-      (await postForm(port, commandBody('a fox', slack), sign(body, undefined, 'wrong-secret-xxxxxxxxxx')))
-        .status,
+      (
+        await postForm(
+          t.port,
+          commandBody('a fox', t.slack),
+          sign(body, undefined, 'wrong-secret-xxxxxxxxxx'),
+        )
+      ).status,
     ).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 600;
-    expect((await postForm(port, commandBody('a fox', slack), sign(body, stale))).status).toBe(401);
+    expect((await postForm(t.port, commandBody('a fox', t.slack), sign(body, stale))).status).toBe(401);
     expect(cards()).toHaveLength(0);
   });
 
   it('answers /flux help privately with the syntax', async () => {
     await flux('help');
-    const reply = await until(() => slack.ephemerals[0], 5_000, 'help');
+    const reply = await until(() => t.slack.ephemerals[0], 5_000, 'help');
     expect(reply.user).toBe(USER);
     expect(reply.text).toContain('--model');
     expect(reply.text).toContain('Examples');
@@ -97,69 +82,69 @@ describe('Slack over HTTP', () => {
       ['--model max', 'Please add a prompt'],
     ];
     for (const [input] of cases) await flux(input);
-    await until(() => slack.ephemerals.length >= cases.length, 5_000, 'all replies');
+    await until(() => t.slack.ephemerals.length >= cases.length, 5_000, 'all replies');
     for (const [, expected] of cases)
       expect(
-        slack.ephemerals.map((e) => e.text).some((t) => t.includes(expected)),
+        t.slack.ephemerals.map((e) => e.text).some((t) => t.includes(expected)),
         expected,
       ).toBe(true);
     expect(cards()).toHaveLength(0);
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('downloads a Slack file reference with the bot token, only from Slack, and sends it as bytes', async () => {
-    const file = slack.addFile('cat.png', makePng(32, 32));
+    const file = t.slack.addFile('cat.png', makePng(32, 32));
     await flux(`make it a watercolor --model klein-4b --ref <${file.url_private}|cat.png>`);
     await until(() => details()[0], 10_000, 'details');
-    expect(slack.fileRequests).toEqual([
-      { path: `/files-pri/T1-${file.id}/cat.png`, auth: `Bearer ${slack.botToken}` },
+    expect(t.slack.fileRequests).toEqual([
+      { path: `/files-pri/T1-${file.id}/cat.png`, auth: `Bearer ${t.slack.botToken}` },
     ]);
-    const body = [...bfl.tasks.values()][0]?.body;
+    const body = [...t.bfl.tasks.values()][0]?.body;
     expect(String(body?.input_image)).toMatch(/^iVBOR/);
-    expect(JSON.stringify(bfl.requests)).not.toContain(slack.botToken);
+    expect(JSON.stringify(t.bfl.requests)).not.toContain(t.slack.botToken);
   });
 
   it('says the files:read scope is missing when Slack answers its login page', async () => {
-    slack.missingFilesScope = true;
-    const file = slack.addFile('cat.png', makePng(8, 8));
+    t.slack.missingFilesScope = true;
+    const file = t.slack.addFile('cat.png', makePng(8, 8));
     await flux(`edit --ref ${file.url_private}`);
-    const reply = await until(() => slack.ephemerals[0], 5_000, 'reply');
+    const reply = await until(() => t.slack.ephemerals[0], 5_000, 'reply');
     expect(reply.text).toContain('files:read');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('refuses a private-network link instead of handing it on', async () => {
     await flux('edit --ref http://192.168.1.10/secret.png');
-    const reply = await until(() => slack.ephemerals[0], 5_000, 'reply');
+    const reply = await until(() => t.slack.ephemerals[0], 5_000, 'reply');
     expect(reply.text).toContain('not a private or local address');
   });
 
   it('tells how to add the bot when it is not in the channel, and queues nothing', async () => {
-    slack.notInChannel.add('C999');
+    t.slack.notInChannel.add('C999');
     await flux('a fox --model klein-4b', { channel_id: 'C999' });
-    const reply = await until(() => slack.responses[0], 5_000, 'response_url reply');
+    const reply = await until(() => t.slack.responses[0], 5_000, 'response_url reply');
     expect(String(reply.body.text)).toContain('/invite');
     expect(reply.body.response_type).toBe('ephemeral');
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('answers from a DM or Slack Connect channel it cannot post in the same way, not with a stack trace', async () => {
-    slack.channelErrors.set('D123', 'channel_not_found');
-    slack.channelErrors.set('C777', 'restricted_action');
+    t.slack.channelErrors.set('D123', 'channel_not_found');
+    t.slack.channelErrors.set('C777', 'restricted_action');
     await flux('a dm fox --model klein-4b', { channel_id: 'D123' });
     await flux('a shared fox --model klein-4b', { channel_id: 'C777', user_id: 'U300' });
-    await until(() => slack.responses.length >= 2, 5_000, 'response_url replies');
-    for (const r of slack.responses) {
+    await until(() => t.slack.responses.length >= 2, 5_000, 'response_url replies');
+    for (const r of t.slack.responses) {
       expect(String(r.body.text)).toContain('/invite @FLUX');
       expect(String(r.body.text)).not.toMatch(/Error|at \w+ \(/);
     }
-    expect(bfl.counts.submits).toBe(0);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('uploads four images in one upload', async () => {
     await flux('four foxes --model klein-4b --count 4 --seed 1');
     await until(() => details()[0], 10_000, 'details');
-    const complete = slack.calls.filter((c) => c.method === 'files.completeUploadExternal');
+    const complete = t.slack.calls.filter((c) => c.method === 'files.completeUploadExternal');
     expect(complete).toHaveLength(1);
     expect(JSON.parse(String(complete[0]?.params.files))).toHaveLength(4);
   });
@@ -177,12 +162,11 @@ describe('Slack over HTTP', () => {
     await flux('restart fox --model klein-4b --seed 5');
     const first = await until(() => details()[0], 10_000, 'details');
     const reroll = JSON.stringify(first.blocks).match(/flux:reroll:[0-9a-f-]+/)?.[0] as string;
-    await app?.stop();
-    ({ app, port } = await startSlackApp(config));
-    await postForm(port, { payload: JSON.stringify(blockAction(reroll)) });
+    await t.restart();
+    await postForm(t.port, { payload: JSON.stringify(blockAction(reroll)) });
     await until(() => details()[1], 10_000, 'second result');
-    expect(bfl.counts.accepted).toBe(2);
-    await postForm(port, {
+    expect(t.bfl.counts.accepted).toBe(2);
+    await postForm(t.port, {
       payload: JSON.stringify(blockAction('flux:reroll:00000000-0000-0000-0000-000000000000')),
     });
     const reply = await until(() => privately().find((t) => t.includes('no longer known')), 5_000, 'polite');
@@ -193,33 +177,33 @@ describe('Slack over HTTP', () => {
     await flux('delete me --model klein-4b');
     const result = await until(() => details()[0], 10_000, 'details');
     const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
-    await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U777' })) });
-    await until(() => slack.ephemerals.find((e) => e.text.includes('Only the person')), 5_000, 'refusal');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del, { user: 'U777' })) });
+    await until(() => t.slack.ephemerals.find((e) => e.text.includes('Only the person')), 5_000, 'refusal');
     expect(result.deleted).toBe(false);
-    slack.admins.add('U888');
-    await postForm(port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
+    t.slack.admins.add('U888');
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del, { user: 'U888' })) });
     // The message goes first and its files after it: wait for the answer, then for all of them.
-    await until(() => slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
-    const files = [...slack.uploads.values()].filter((u) => u.threadTs === result.threadTs);
+    await until(() => t.slack.ephemerals.find((e) => e.text === 'Deleted.'), 5_000, 'deleted');
+    const files = [...t.slack.uploads.values()].filter((u) => u.threadTs === result.threadTs);
     expect(files).toHaveLength(1);
     await until(() => result.deleted && files.every((f) => f.deleted), 5_000, 'message and files deleted');
   });
 
   it('edits a message’s images with the "Edit with FLUX" shortcut', async () => {
-    const file = slack.addFile('dog.png', makePng(16, 16));
-    await postForm(port, {
+    const file = t.slack.addFile('dog.png', makePng(16, 16));
+    await postForm(t.port, {
       payload: JSON.stringify(
-        messageShortcut([{ url_private: file.url_private, mimetype: 'image/png' }], slack),
+        messageShortcut([{ url_private: file.url_private, mimetype: 'image/png' }], t.slack),
       ),
     });
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
-    await postForm(port, {
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
+    await postForm(t.port, {
       payload: JSON.stringify(
         viewSubmission(opened.view, { prompt: 'as a painting', options: '--model klein-9b' }),
       ),
     });
     await until(() => details()[0], 10_000, 'details');
-    const task = [...bfl.tasks.values()][0];
+    const task = [...t.bfl.tasks.values()][0];
     expect(task?.model).toBe('flux-2-klein-9b');
     expect(String(task?.body.input_image)).toMatch(/^iVBOR/);
   });
@@ -228,25 +212,25 @@ describe('Slack over HTTP', () => {
 describe('Slack under rate limits and iteration', () => {
   it('waits out a 429 from chat.postMessage (Retry-After) and still delivers', async () => {
     // Production keeps the Web API's retries; the suite's default of none would turn the 429 into an error.
-    await app?.stop();
-    ({ app, port } = await startSlackApp(config, 2));
-    slack.rateLimit.set('chat.postMessage', 1);
+    await t.app.stop();
+    await t.start(undefined, 2);
+    t.slack.rateLimit.set('chat.postMessage', 1);
     await flux('patient fox --model klein-4b');
     await until(() => details()[0], 15_000, 'details');
-    expect(slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(3);
+    expect(t.slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(3);
   });
 
   it('uses a result as the reference of a new image, reading it back with the bot token', async () => {
     await flux('reference fox --model klein-4b');
     const first = await until(() => details()[0], 10_000, 'details');
     const useRef = JSON.stringify(first.blocks).match(/flux:use-ref:[0-9a-f-]+/)?.[0] as string;
-    await postForm(port, { payload: JSON.stringify(blockAction(useRef)) });
-    const opened = await until(() => slack.views[0], 5_000, 'modal');
-    await postForm(port, {
+    await postForm(t.port, { payload: JSON.stringify(blockAction(useRef)) });
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
+    await postForm(t.port, {
       payload: JSON.stringify(viewSubmission(opened.view, { prompt: 'the same fox in spring' })),
     });
     await until(() => details()[1], 10_000, 'second result');
-    expect(String([...bfl.tasks.values()].at(-1)?.body.input_image)).toMatch(/^\/9j\//);
-    expect(slack.fileRequests.every((r) => r.auth === `Bearer ${slack.botToken}`)).toBe(true);
+    expect(String([...t.bfl.tasks.values()].at(-1)?.body.input_image)).toMatch(/^\/9j\//);
+    expect(t.slack.fileRequests.every((r) => r.auth === `Bearer ${t.slack.botToken}`)).toBe(true);
   });
 });

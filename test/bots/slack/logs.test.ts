@@ -1,34 +1,22 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app.ts';
 import { createSlackBot } from '../../../src/bots/slack/index.ts';
 import { scrubSecrets, slackLogger } from '../../../src/bots/slack/logger.ts';
 import type { Config } from '../../../src/config.ts';
-import { createLogger } from '../../../src/core/logger.ts';
 import { startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { startFakeSlack } from '../../fakes/slack-server.ts';
+import { captureLogs } from '../../support/logs.ts';
 import { commandBody, postForm, SECRET, slackConfig, until } from '../../support/slack.ts';
-
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'trace', destination }) };
-}
 
 describe('Slack logs', () => {
   it('scrub token-shaped strings bolt hands over as loose arguments', () => {
-    const { lines, logger } = capture();
-    const bolt = slackLogger(logger);
+    const logs = captureLogs();
+    const bolt = slackLogger(logs.logger);
     bolt.warn('retrying with', { headers: { Authorization: 'Bearer xoxb-1-2-secret' } }, 'xapp-1-A1-2-3');
     bolt.error(new Error('token xoxp-123-456 rejected'));
-    expect(lines.join('')).not.toMatch(/xoxb-|xoxp-|xapp-/);
-    expect(lines.join('')).toContain('[redacted]');
+    expect(logs.text()).not.toMatch(/xoxb-|xoxp-|xapp-/);
+    expect(logs.text()).toContain('[redacted]');
     expect(scrubSecrets('Bearer abc.def')).toBe('[redacted]');
   });
 
@@ -51,10 +39,10 @@ describe('Slack logs', () => {
       const bfl = await startFakeBfl({ generationMs: 20 });
       const slack = await startFakeSlack();
       const config: Config = slackConfig(slack, bfl, mode);
-      const { lines, logger } = capture();
+      const logs = captureLogs();
       const app = await createApp({
         config,
-        logger,
+        logger: logs.logger,
         frontEnds: [
           (deps) => createSlackBot(config.slack as NonNullable<Config['slack']>, { ...deps, retries: 0 }),
         ],
@@ -78,7 +66,7 @@ describe('Slack logs', () => {
         await slack.close();
         await bfl.close();
       }
-      const all = lines.join('');
+      const all = logs.text();
       expect(all.length).toBeGreaterThan(1000);
       expect(all).not.toContain(slack.botToken);
       expect(all).not.toContain(slack.appToken);

@@ -4,59 +4,45 @@
  * form, exactly as for an id that never existed: nothing starts, nothing is charged, no form opens with
  * the other workspace's prompt.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
+import { describe, expect, it } from 'vitest';
 import {
   blockAction,
   CHANNEL,
   commandBody,
   postForm,
-  slackConfig,
-  startSlackApp,
   TEAM,
   USER,
   until,
   viewSubmission,
 } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
 const OTHER_TEAM = 'T2';
 const ADMIN_OF_A = 'U500';
 const ADMIN_OF_B = 'U900';
 const GHOST = '00000000-0000-0000-0000-000000000000';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-let app: App;
-let port: number;
-
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  slack = await startFakeSlack();
-  slack.admins.add(ADMIN_OF_A);
-  slack.admins.add(ADMIN_OF_B);
-  slack.userTeams.set(ADMIN_OF_B, OTHER_TEAM);
-  ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
-});
-afterEach(async () => {
-  await app.stop();
-  await slack.close();
-  await bfl.close();
+const t = useSlackApp({
+  bfl: { generationMs: 20 },
+  prepare: ({ slack }) => {
+    slack.admins.add(ADMIN_OF_A);
+    slack.admins.add(ADMIN_OF_B);
+    slack.userTeams.set(ADMIN_OF_B, OTHER_TEAM);
+  },
 });
 
-const flux = (text: string, user = USER) => postForm(port, commandBody(text, slack, { user_id: user }));
-const replies = (user: string) => slack.ephemerals.filter((e) => e.user === user);
+const flux = (text: string, user = USER) => postForm(t.port, commandBody(text, t.slack, { user_id: user }));
+const replies = (user: string) => t.slack.ephemerals.filter((e) => e.user === user);
 const nthReply = (user: string, n: number) =>
   until(() => replies(user)[n - 1], 5_000, `reply ${n} to ${user}`);
-const details = () => [...slack.messages.values()].filter((m) => m.threadTs);
+const details = () => [...t.slack.messages.values()].filter((m) => m.threadTs);
 
 /** Where the press happens (`team.id`) and the presser's own workspace (`user.team_id`). */
 function press(actionId: string, user: string, team: string, home: string) {
   const payload = blockAction(actionId, { user });
   payload.team.id = team;
   payload.user.team_id = home;
-  return postForm(port, { payload: JSON.stringify(payload) });
+  return postForm(t.port, { payload: JSON.stringify(payload) });
 }
 
 /** A delivered job of workspace A, and one of A's waiting for its requester's confirmation. */
@@ -68,12 +54,12 @@ async function jobsOfWorkspaceA() {
   await nthReply(ADMIN_OF_A, 1);
   await flux('the waiting fox of workspace A --model klein-4b');
   const card = await until(
-    () => [...slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
+    () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
     5_000,
     'confirm card',
   );
   const waiting = JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/)?.[1] as string;
-  expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+  expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }
 
@@ -89,8 +75,8 @@ describe('a job belongs to its Slack workspace', () => {
       await press(`flux:cancel:${GHOST}`, ADMIN_OF_B, team, OTHER_TEAM);
       const notFound = (await nthReply(ADMIN_OF_B, 1)).text;
       expect(notFound).toContain('no longer known');
-      const submitsBefore = bfl.counts.submits;
-      const messagesBefore = slack.messages.size;
+      const submitsBefore = t.bfl.counts.submits;
+      const messagesBefore = t.slack.messages.size;
 
       let n = 1;
       for (const action of ACTIONS) {
@@ -99,17 +85,17 @@ describe('a job belongs to its Slack workspace', () => {
         expect((await nthReply(ADMIN_OF_B, ++n)).text, action).toBe(notFound);
       }
 
-      expect(slack.views).toEqual([]);
-      expect(bfl.counts.submits).toBe(submitsBefore);
-      expect(slack.messages.size).toBe(messagesBefore);
-      expect(app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+      expect(t.slack.views).toEqual([]);
+      expect(t.bfl.counts.submits).toBe(submitsBefore);
+      expect(t.slack.messages.size).toBe(messagesBefore);
+      expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
       expect(result.deleted).toBe(false);
     });
   }
 
   it('refuses a Remix or reference form submitted from another workspace, without a job or a charge', async () => {
     const { delivered } = await jobsOfWorkspaceA();
-    const submitsBefore = bfl.counts.submits;
+    const submitsBefore = t.bfl.counts.submits;
     let n = 0;
     for (const form of ['remix', 'ref']) {
       const view = {
@@ -119,17 +105,17 @@ describe('a job belongs to its Slack workspace', () => {
       const payload = viewSubmission(view, { prompt: 'stolen fox', model: 'klein-4b', seed: '' });
       payload.team.id = OTHER_TEAM;
       payload.user = { ...payload.user, id: ADMIN_OF_B, team_id: OTHER_TEAM };
-      await postForm(port, { payload: JSON.stringify(payload) });
+      await postForm(t.port, { payload: JSON.stringify(payload) });
       expect((await nthReply(ADMIN_OF_B, ++n)).text, form).toContain('no longer known');
     }
-    expect(bfl.counts.submits).toBe(submitsBefore);
+    expect(t.bfl.counts.submits).toBe(submitsBefore);
     expect(details()).toHaveLength(1);
   });
 
   it('still lets an admin of the job’s own workspace delete it, and anyone there remix it', async () => {
     const { delivered, result } = await jobsOfWorkspaceA();
     await press(`flux:remix:${delivered}`, 'U321', TEAM, TEAM);
-    const opened = await until(() => slack.views[0], 5_000, 'remix form');
+    const opened = await until(() => t.slack.views[0], 5_000, 'remix form');
     expect(JSON.stringify(opened.view)).toContain('the secret fox of workspace A');
     await press(`flux:delete:${delivered}`, ADMIN_OF_A, TEAM, TEAM);
     await until(() => result.deleted, 5_000, 'deleted');

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   resolveSlackReferences,
@@ -13,6 +12,7 @@ import { createHttp, type Http } from '../../../src/core/providers/http.ts';
 import { ReferenceUrlError } from '../../../src/core/reference-url.ts';
 import { makePng } from '../../fakes/images.ts';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
+import { slackWebClient } from '../../support/slack.ts';
 
 const HERE = { channelId: 'C100', userId: 'U100' };
 
@@ -25,16 +25,11 @@ let other: { server: Server; url: string; hits: Array<string | undefined> };
 beforeEach(async () => {
   slack = await startFakeSlack();
   http = createHttp();
-  const bolt = new App({
-    token: slack.botToken,
-    signingSecret: 'x'.repeat(32),
-    clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-    deferInitialization: true,
-  });
+  const client = slackWebClient(slack);
   deps = {
     token: slack.botToken,
     hosts: slackHostsFor(slack.apiUrl),
-    client: bolt.client,
+    client,
     dispatcher: http.dispatcher,
   };
   const hits: Array<string | undefined> = [];

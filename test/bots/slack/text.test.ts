@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { plainSlackText } from '../../../src/bots/slack/text.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import { commandBody, postForm, slackConfig, startSlackApp, until } from '../../support/slack.ts';
+import { commandBody, postForm, until } from '../../support/slack.ts';
+import { useSlackApp } from '../../support/slack-app.ts';
 
 describe('slash command text', () => {
   it('undoes Slack’s escaping and markup', () => {
@@ -19,38 +17,25 @@ describe('slash command text', () => {
 });
 
 describe('slash command text end to end', () => {
-  let bfl: FakeBfl;
-  let slack: FakeSlack;
-  let app: App;
-  let port: number;
-  beforeAll(async () => {
-    bfl = await startFakeBfl({ generationMs: 20 });
-    slack = await startFakeSlack();
-    ({ app, port } = await startSlackApp(slackConfig(slack, bfl, 'http')));
-  });
-  afterAll(async () => {
-    await app.stop();
-    await slack.close();
-    await bfl.close();
-  });
+  const t = useSlackApp({ bfl: { generationMs: 20 }, once: true });
 
   it('sends the prompt and links as typed, not as Slack escaped them', async () => {
     await postForm(
-      port,
+      t.port,
       commandBody(
         '“cats &amp; dogs” —model klein-4b --ref <https://images.example.com/a.png?w=1&amp;h=2|a.png>',
-        slack,
+        t.slack,
       ),
     );
-    const task = await until(() => [...bfl.tasks.values()][0], 10_000, 'submit');
+    const task = await until(() => [...t.bfl.tasks.values()][0], 10_000, 'submit');
     expect(task.body.prompt).toBe('cats & dogs');
     expect(task.body.input_image).toBe('https://images.example.com/a.png?w=1&h=2');
   });
 
   it('leaves /flux admin its mentions, which carry the ids', async () => {
-    slack.admins.add('U901');
-    await postForm(port, commandBody('admin budget user day $1 <@U123|ana>', slack, { user_id: 'U901' }));
-    const reply = await until(() => slack.ephemerals.find((e) => e.user === 'U901'), 5_000, 'admin reply');
+    t.slack.admins.add('U901');
+    await postForm(t.port, commandBody('admin budget user day $1 <@U123|ana>', t.slack, { user_id: 'U901' }));
+    const reply = await until(() => t.slack.ephemerals.find((e) => e.user === 'U901'), 5_000, 'admin reply');
     expect(reply.text).toContain('<@U123>');
   });
 });

@@ -7,7 +7,9 @@ import type { SubmittedTask, TaskSpec, WaitOptions } from '../../../src/core/pro
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { catalog, request } from '../../support/core.ts';
-import { captureLogs, errorText, failure, portOf, scriptedAgent, seenErrors, until } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { until } from '../../support/until.ts';
+import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;
@@ -177,6 +179,7 @@ describe('BFL waitForResult', () => {
     const task = await p.submit(spec('resumed'));
     await until(
       () => (bfl.tasks.get(task.taskId)?.readyAt ?? Infinity) <= Date.now(),
+      10_000,
       'the task to be ready',
     );
     const resumed: SubmittedTask = { ...task, submittedAt: Date.now() - 60_000 };
@@ -202,7 +205,7 @@ describe('BFL waitForResult', () => {
     const c = new AbortController();
     const before = bfl.counts.polls;
     const waiting = p.waitForResult(task, { expectedMs: 1, signal: c.signal });
-    await until(() => bfl.counts.polls > before, 'a poll in flight');
+    await until(() => bfl.counts.polls > before, 10_000, 'a poll in flight');
     c.abort(new Error('cancelled'));
     await expect(waiting).rejects.toThrow('cancelled');
   });
@@ -212,6 +215,7 @@ describe('BFL waitForResult', () => {
     const task = await p.submit(spec('woken'));
     await until(
       () => (bfl.tasks.get(task.taskId)?.readyAt ?? Infinity) <= Date.now(),
+      10_000,
       'the task to be ready',
     );
     const result = await p.waitForResult(task, { expectedMs: 60_000, onWake: (wake) => wake() });
@@ -228,6 +232,7 @@ describe('BFL waitForResult', () => {
     });
     await until(
       () => (bfl.tasks.get(task2.taskId)?.readyAt ?? Infinity) <= Date.now(),
+      10_000,
       'the task to be ready',
     );
     wake?.();

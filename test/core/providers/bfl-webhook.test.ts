@@ -14,7 +14,8 @@ import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
 import { createHttpServer } from '../../../src/http-server.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { catalog, origin, request, tempDb } from '../../support/core.ts';
-import { captureLogs, until } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { until } from '../../support/until.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 const logs = captureLogs();
@@ -98,7 +99,7 @@ describe('BFL webhooks', () => {
   it('submits each task with our webhook URL and its own random secret, and no polling_url comes back', async () => {
     const a = create('first');
     const b = create('second');
-    await until(() => ended.has(a) && ended.has(b), 'both jobs', 2_000);
+    await until(() => ended.has(a) && ended.has(b), 20_000, 'both jobs');
     const [ta, tb] = [fakeTask(a), fakeTask(b)];
     expect(ta?.webhook?.url).toBe(`${base}/bfl/webhook`);
     expect(ta?.webhook?.secret).toMatch(/^[\w-]{32}$/);
@@ -111,7 +112,7 @@ describe('BFL webhooks', () => {
 
   it('a valid webhook makes the poller read the task at once: one poll, the result delivered', async () => {
     const job = create('[gen-ms=150] valid');
-    await until(() => ended.has(job), 'the job to end', 2_000);
+    await until(() => ended.has(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     expect(ended.get(job)?.type).toBe('ready');
     expect(task?.polls).toBe(1);
@@ -122,7 +123,7 @@ describe('BFL webhooks', () => {
   it('a forged webhook (wrong or missing secret) is refused and wakes nothing; the task’s own one wakes it', async () => {
     // A task that stays in progress, so its own webhook cannot come during the test.
     const job = create('[gen-ms=600000] forged');
-    await until(() => fakeTask(job) !== undefined, 'the task to be submitted', 2_000);
+    await until(() => fakeTask(job) !== undefined, 20_000, 'the task to be submitted');
     const task = fakeTask(job);
     const secret = task?.webhook?.secret as string;
     // The route calls wake() before it answers, so these are settled when the answers arrive.
@@ -136,7 +137,7 @@ describe('BFL webhooks', () => {
     expect(await post({ id: task?.id, status: 'Ready' }, secret)).toBe(200);
     expect(woken).toContain(task?.id);
     // The body said Ready; the poll it caused reads the task, which is still in progress.
-    await until(() => (task?.polls ?? 0) >= 1, 'the woken poll', 2_000);
+    await until(() => (task?.polls ?? 0) >= 1, 20_000, 'the woken poll');
     expect(ended.has(job)).toBe(false);
   });
 
@@ -151,7 +152,7 @@ describe('BFL webhooks', () => {
 
   it('a webhook for a task already done is accepted and changes nothing', async () => {
     const job = create('done already');
-    await until(() => ended.has(job), 'the job to end', 2_000);
+    await until(() => ended.has(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     const polls = task?.polls;
     expect(await post({ id: task?.id, status: 'Ready' }, task?.webhook?.secret)).toBe(200);
@@ -189,7 +190,7 @@ describe('BFL webhooks', () => {
       request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
       origin: origin('lost', 'slack'),
     }).id;
-    await until(() => done.has(job), 'the job to end by polling', 1_000);
+    await until(() => done.has(job), 10_000, 'the job to end by polling');
     const task = fakeTask(job);
     expect(done.get(job)?.type).toBe('ready');
     expect(bfl.webhookCalls.find((c) => c.taskId === task?.id)?.lost).toBe(true);

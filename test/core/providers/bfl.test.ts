@@ -7,7 +7,8 @@ import type { Reference } from '../../../src/core/request.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { catalog, request } from '../../support/core.ts';
-import { captureLogs, closedPort, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { closedPort, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;

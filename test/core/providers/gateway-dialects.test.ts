@@ -12,7 +12,8 @@ import { type Reference, validateRequest } from '../../../src/core/request.ts';
 import { makePng, tinyPng } from '../../fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { catalog, request } from '../../support/core.ts';
-import { captureLogs, failure } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { failure } from './helpers.ts';
 
 const KEY = 'sk-gateway-dialect-456';
 const http = createHttp();

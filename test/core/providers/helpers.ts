@@ -1,34 +1,9 @@
 /** Shared by the provider tests: captured logs, expected failures, dispatchers with scripted connects. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { Agent, buildConnector, errors } from 'undici';
 import { expect } from 'vitest';
 import { ProviderError } from '../../../src/core/errors.ts';
-import { createLogger, type Logger } from '../../../src/core/logger.ts';
-
-/** A trace-level logger whose every line lands in `text()` (and parsed in `lines()`). */
-export function captureLogs(): { logger: Logger; text(): string; lines(): Array<Record<string, unknown>> } {
-  let text = '';
-  const logger = createLogger({
-    level: 'trace',
-    destination: new Writable({
-      write(chunk, _enc, cb) {
-        text += chunk.toString();
-        cb();
-      },
-    }),
-  });
-  return {
-    logger,
-    text: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 /** Every ProviderError the tests of this file saw, so afterAll can check none carries a secret. */
 export const seenErrors: ProviderError[] = [];
@@ -88,12 +63,4 @@ export async function closedPort(): Promise<number> {
 
 export function portOf(url: string): number {
   return Number(new URL(url).port);
-}
-
-export async function until(check: () => boolean, what: string, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -7,7 +7,8 @@ import {
 } from '../../../src/core/providers/openai-images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { catalog, request } from '../../support/core.ts';
-import { captureLogs, errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
+import { captureLogs } from '../../support/logs.ts';
+import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
 
 const KEY = 'sk-gateway-test-123';
 let gw: FakeGateway;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, type SqliteStoreOptions } from '../../../src/core/store/sqlite.ts';
 import type { Store } from '../../../src/core/store/types.ts';
 import { origin, request, tempDb } from '../../support/core.ts';
-import { until } from '../../support/fake-provider.ts';
+import { until } from '../../support/until.ts';
 
 const open: Store[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ describe('the SQLite file over time', () => {
 
     const s = store(path, { upkeepEveryMs: 10 });
     s.dropImages('big');
-    return until(() => statSync(path).size < full / 4, 'the file to shrink');
+    return until(() => statSync(path).size < full / 4, 10_000, 'the file to shrink');
   });
 
   it('converts a file made without auto-vacuum once, keeping its data', () => {
@@ -85,7 +85,11 @@ describe('the SQLite file over time', () => {
     const s = store(path, { upkeepEveryMs: 10 });
     expect(s.health.accepting()).toBe(true);
     unlinkSync(path);
-    await until(() => s.health.problems().some((p) => p.problem === 'file_removed'), 'the removal noticed');
+    await until(
+      () => s.health.problems().some((p) => p.problem === 'file_removed'),
+      10_000,
+      'the removal noticed',
+    );
     expect(s.health.accepting()).toBe(false);
     expect(s.health.problems()[0]?.error).toContain(path);
     expect(() =>

@@ -1,0 +1,95 @@
+/**
+ * What the Discord and Slack app fixtures share: fake BFL + a fake platform + the whole app, started
+ * before each test (or once) and stopped after it, read through getters that always name the current
+ * test's instances.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { App } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
+
+export interface RunningApp {
+  readonly app: App;
+  readonly port: number;
+  readonly bfl: FakeBfl;
+  readonly config: Config;
+  /** Starts the app again (after the test stopped it) on the same data, optionally changed. */
+  start(change?: (c: Config) => Config, retries?: number): Promise<void>;
+  /** Stops the app and starts it again on the same data, optionally changed. */
+  restart(change?: (c: Config) => Config, retries?: number): Promise<void>;
+}
+
+export interface RunningAppSpec<P extends { close(): Promise<void> }> {
+  bfl?: Partial<FakeBflOptions>;
+  /** Start once for the whole file (or describe) instead of before each test. */
+  once?: boolean;
+  config?: (c: Config) => Config;
+  startPlatform(): Promise<P>;
+  configFor(platform: P, bfl: FakeBfl): Config;
+  startApp(config: Config, retries?: number): Promise<{ app: App; port: number }>;
+  /** Runs after the fakes start and before the app does. */
+  prepare?(platform: P, bfl: FakeBfl): void;
+  /** What to wait for once the app is up (a gateway or socket connection). */
+  ready?(platform: P): Promise<void> | undefined;
+}
+
+export function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`no ${what} outside a test`);
+  return v;
+}
+
+export function useRunningApp<P extends { close(): Promise<void> }>(
+  spec: RunningAppSpec<P>,
+): RunningApp & { readonly platform: P } {
+  let bfl: FakeBfl | undefined;
+  let platform: P | undefined;
+  let app: App | undefined;
+  let port = 0;
+  let config: Config | undefined;
+
+  const startApp = async (retries?: number) => {
+    ({ app, port } = await spec.startApp(need(config, 'config'), retries));
+  };
+  (spec.once ? beforeAll : beforeEach)(async () => {
+    bfl = await startFakeBfl(spec.bfl);
+    platform = await spec.startPlatform();
+    spec.prepare?.(platform, bfl);
+    const base = spec.configFor(platform, bfl);
+    config = spec.config ? spec.config(base) : base;
+    await startApp();
+    await spec.ready?.(platform);
+  });
+  (spec.once ? afterAll : afterEach)(async () => {
+    await app?.stop();
+    app = undefined;
+    await platform?.close();
+    await bfl?.close();
+  });
+
+  const running = {
+    get app() {
+      return need(app, 'app');
+    },
+    get port() {
+      return port;
+    },
+    get bfl() {
+      return need(bfl, 'fake BFL');
+    },
+    get platform() {
+      return need(platform, 'fake platform');
+    },
+    get config() {
+      return need(config, 'config');
+    },
+    async start(change?: (c: Config) => Config, retries?: number) {
+      if (change) config = change(need(config, 'config'));
+      await startApp(retries);
+    },
+    async restart(change?: (c: Config) => Config, retries?: number) {
+      await app?.stop();
+      await running.start(change, retries);
+    },
+  };
+  return running;
+}
