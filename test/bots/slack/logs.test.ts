@@ -21,17 +21,17 @@ describe('Slack logs', () => {
   });
 
   it('spend nothing on a bolt line below the level: its arguments are not even serialised', () => {
-    const { lines, logger } = capture();
-    logger.level = 'info';
-    const bolt = slackLogger(logger);
+    const logs = captureLogs();
+    logs.logger.level = 'info';
+    const bolt = slackLogger(logs.logger);
     let serialised = 0;
     const body = { toJSON: () => ++serialised };
     bolt.debug('http request body:', body);
     expect(serialised).toBe(0);
-    expect(lines).toEqual([]);
+    expect(logs.text()).toBe('');
     bolt.info('http request body:', body);
     expect(serialised).toBe(1);
-    expect(lines.join('')).toContain('http request body: 1');
+    expect(logs.text()).toContain('http request body: 1');
   });
 
   for (const mode of ['http', 'socket'] as const)
