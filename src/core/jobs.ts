@@ -272,9 +272,10 @@ export function createJobs(options: JobsOptions): JobsService & { readonly runti
     },
 
     wake(providerTaskId) {
-      const wake = rt.waits.get(providerTaskId)?.wake;
-      if (!wake) return false;
-      wake();
+      const entry = rt.waits.get(providerTaskId);
+      if (!entry) return false;
+      if (entry.wake) entry.wake();
+      else entry.wokenEarly = true;
       return true;
     },
 

@@ -25,7 +25,8 @@ export interface JobRuntime {
   now(): number;
   sinks: Map<Platform, JobSink>;
   /** Waits in progress by provider task id: abort on stop, wake on webhook. */
-  waits: Map<string, { controller: AbortController; wake?: () => void }>;
+  /** Tasks being waited for; a wake before the poller listens is kept in `wokenEarly`. */
+  waits: Map<string, { controller: AbortController; wake?: () => void; wokenEarly?: boolean }>;
   /** Images queued or in flight per user (`platform:userId`), for the per-user cap. */
   pending: Map<string, number>;
   stopping: boolean;

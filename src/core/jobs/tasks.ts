@@ -136,7 +136,7 @@ async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<vo
 async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: SubmittedTask): Promise<void> {
   if (rt.stopping) return;
   const controller = new AbortController();
-  const entry: { controller: AbortController; wake?: () => void } = { controller };
+  const entry: JobRuntime['waits'] extends Map<string, infer E> ? E : never = { controller };
   rt.waits.set(submitted.taskId, entry);
   let lastProgress = 0;
   let ready: Parameters<JobRuntime['store']['updateTask']>[2] | undefined;
@@ -147,6 +147,8 @@ async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: S
       estimate: rt.latency.estimate(job.request.model),
       onWake: (wake) => {
         entry.wake = wake;
+        // A webhook that came before the poller was listening is not lost.
+        if (entry.wokenEarly) wake();
       },
       onProgress: (update) => {
         // The card shows seconds; more than one update a second is noise.

@@ -123,7 +123,8 @@ describe('BFL webhooks', () => {
   it('a forged webhook (wrong or missing secret) is refused and wakes nothing; the task’s own one wakes it', async () => {
     // A task that stays in progress, so its own webhook cannot come during the test.
     const job = create('[gen-ms=600000] forged');
-    await until(() => fakeTask(job) !== undefined, 20_000, 'the task to be submitted');
+    // Known to the bot (its submit answer stored), not merely to the fake: before that, any call is a 404.
+    await until(() => store.getTasks(job)[0]?.state === 'submitted', 20_000, 'the task to be submitted');
     const task = fakeTask(job);
     const secret = task?.webhook?.secret as string;
     // The route calls wake() before it answers, so these are settled when the answers arrive.
