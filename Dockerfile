@@ -1,8 +1,11 @@
 # flux-bot: `docker build -t flux-bot .` then `docker run --env-file .env -p 3000:3000 -v flux-data:/data flux-bot`.
 # `npm run verify:image` performs these steps on a machine without a container engine (see README).
 
+# Node 22 LTS: with better-sqlite3 12, Node 24.19 and later abort the process (SIGABRT in Statement::~Statement
+# when a statement is collected by an idle GC); better-sqlite3 13 fixes it but needs Node 22 or later.
+
 # 1. Compile TypeScript to dist/ with the dev dependencies (tsc).
-FROM node:24-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 and sharp download prebuilt binaries; the compiler is the fallback when none matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -13,14 +16,14 @@ COPY src ./src
 RUN npm run build
 
 # 2. Production dependencies only, installed from the lock file (native modules built here, not in the final image).
-FROM node:24-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # 3. The runtime: no compiler, no dev dependencies, not root, an init process that forwards SIGTERM.
-FROM node:24-bookworm-slim
+FROM node:22-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/* \
   && mkdir -p /data && chown node:node /data
 WORKDIR /app
