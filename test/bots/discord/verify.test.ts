@@ -15,7 +15,9 @@ describe('verifyDiscordSignature', () => {
     expect(await verifyDiscordSignature(key, signature, timestamp, body)).toBe(true);
     expect(await verifyDiscordSignature(key, signature, timestamp, Buffer.from('{"type":2}'))).toBe(false);
     expect(await verifyDiscordSignature(key, signature, '1700000001', body)).toBe(false);
-    expect(await verifyDiscordSignature(key, `${signature.slice(0, -2)}00`, timestamp, body)).toBe(false);
+    // A different last byte (a signature that already ends in 00 gets 01: the key pair is new each run).
+    const changed = `${signature.slice(0, -2)}${signature.endsWith('00') ? '01' : '00'}`;
+    expect(await verifyDiscordSignature(key, changed, timestamp, body)).toBe(false);
     expect(await verifyDiscordSignature(key, signature.slice(2), timestamp, body)).toBe(false);
     expect(await verifyDiscordSignature(key, undefined, timestamp, body)).toBe(false);
     expect(await verifyDiscordSignature(key, signature, undefined, body)).toBe(false);
