@@ -8,7 +8,7 @@ import { mountBflWebhook } from './bfl-webhook.ts';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
 import type { ContextFactory } from './commands/context.ts';
 import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
-import { createFluxSink, createLiveContexts, type LiveContexts } from './commands/flux/sink.ts';
+import { createFluxSink, createLiveContexts } from './commands/flux/sink.ts';
 import { budgetWarnings } from './commands/usage.ts';
 import type { Config } from './config.ts';
 import { budgetStates } from './core/budgets.ts';
@@ -18,17 +18,13 @@ import { createJobs } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
 import { createMetrics } from './core/metrics.ts';
 import { createCatalog, narrowCatalog } from './core/models.ts';
-import { createBflProvider } from './core/providers/bfl.ts';
 import { createHttp } from './core/providers/http.ts';
-import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
-import type { Provider } from './core/providers/types.ts';
 import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
+import { startHistoryFolding } from './core/store/history-folding.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { metricsRoute } from './metrics-route.ts';
-
-/** How often finished jobs past the history window are folded into daily totals. */
-const FOLD_EVERY_MS = 6 * 3600_000;
+import { createProvider } from './provider-from-config.ts';
 
 /** A chat platform's bot: built with the shared pieces, it serves one platform's jobs. */
 export interface FrontEnd {
@@ -73,9 +69,7 @@ export interface AppOptions {
 export interface App {
   jobs: JobsService;
   flux: FluxCommands;
-  live: LiveContexts;
   http: HttpServer;
-  provider: Provider;
   /** Resolves with the job once it is delivered, failed, cancelled, needs review or is undeliverable. */
   settled(jobId: string): Promise<JobView>;
   start(): Promise<{ port: number }>;
@@ -194,16 +188,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
   });
   server.route('GET', '/metrics', metricsRoute(metrics, config.metricsToken));
-  const fold = () => {
-    try {
-      const folded = store.foldHistory(config.historyDays);
-      if (folded)
-        logger.info({ folded, historyDays: config.historyDays }, 'old jobs folded into daily totals');
-    } catch (err) {
-      logger.warn({ err }, 'folding old jobs failed; will try again');
-    }
-  };
-  let foldTimer: NodeJS.Timeout | undefined;
+  let stopFolding = () => {};
   if (config.provider === 'bfl' && config.bflWebhookUrl) mountBflWebhook(server, { store, jobs, logger });
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
@@ -229,9 +214,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     jobs,
     flux,
-    live,
     http: server,
-    provider,
     settled(jobId) {
       const job = jobs.get(jobId);
       if (job && ['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable'].includes(job.state))
@@ -246,14 +229,12 @@ export async function createApp(options: AppOptions): Promise<App> {
         listening = true;
       }
       await jobs.start();
-      fold();
-      foldTimer = setInterval(fold, FOLD_EVERY_MS);
-      foldTimer.unref();
+      stopFolding = startHistoryFolding(store, config.historyDays, logger);
       return { port };
     },
     async stop(graceMs = config.stopGraceMs) {
       draining = true;
-      clearInterval(foldTimer);
+      stopFolding();
       try {
         await jobs.stop(graceMs);
         for (const bot of bots)
@@ -266,31 +247,4 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     },
   };
-}
-
-export function createProvider(
-  config: Config,
-  catalog: ReturnType<typeof createCatalog>,
-  dispatcher: Dispatcher,
-  logger: Logger,
-): Provider {
-  if (config.provider === 'openai') {
-    return createOpenAIImagesProvider({
-      baseUrl: config.openaiBaseUrl as string,
-      apiKey: config.openaiApiKey as string,
-      dialect: config.openaiDialect,
-      modelMap: config.openaiModelMap,
-      catalog,
-      dispatcher,
-      logger,
-    });
-  }
-  return createBflProvider({
-    apiKey: config.bflApiKey as string,
-    baseUrl: config.bflApiBase,
-    catalog,
-    dispatcher,
-    logger,
-    ...(config.bflWebhookUrl ? { webhookUrl: config.bflWebhookUrl } : {}),
-  });
 }

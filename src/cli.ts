@@ -6,7 +6,7 @@
  */
 import { extname, join } from 'node:path';
 import pino from 'pino';
-import { createApp, createProvider } from './app.ts';
+import { createApp } from './app.ts';
 import { createCliContext } from './bots/cli/context.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
@@ -17,6 +17,7 @@ import { createLogger } from './core/logger.ts';
 import { createCatalog } from './core/models.ts';
 import { formatUsd, MICROS_PER_CREDIT } from './core/pricing.ts';
 import { createHttp } from './core/providers/http.ts';
+import { createProvider } from './provider-from-config.ts';
 
 const output = { write: (line: string) => void process.stderr.write(line) };
 

@@ -3,6 +3,8 @@
  * They read nothing from the environment themselves (config.ts does), and report problems into a list.
  */
 import { z } from 'zod';
+import type { Config } from './config-shape.ts';
+import { FluxError } from './core/errors.ts';
 import { isModelId, MODEL_IDS, type ModelId } from './core/models.ts';
 import { DEFAULT_PRICES, type PriceTable, usdToMicros } from './core/pricing.ts';
 
@@ -102,4 +104,69 @@ export function parsePrices(
     };
   }
   return table;
+}
+
+/** The list of problems as people read it at start-up: one line each, no stack trace. */
+export function formatProblems(err: { problems: Problem[] }): string {
+  const lines = err.problems.map((p) => `  ${p.name.padEnd(26)} ${p.problem} (e.g. ${p.example})`);
+  return `flux-bot cannot start. Set these in .env (see .env.example):\n${lines.join('\n')}\n`;
+}
+
+export function stripSlash(s: string): string {
+  return s.replace(/\/+$/, '');
+}
+
+/** One line per variable: several problems with one value (two bad model pairs) share its line. */
+export function onePerVariable(problems: Problem[]): Problem[] {
+  const byName = new Map<string, Problem>();
+  for (const p of problems) {
+    const first = byName.get(p.name);
+    if (!first) byName.set(p.name, { ...p });
+    else if (!first.problem.split('; ').includes(p.problem)) first.problem += `; ${p.problem}`;
+  }
+  return [...byName.values()];
+}
+
+export class ConfigError extends FluxError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    super('CONFIG_INVALID', `configuration: ${problems.map((p) => `${p.name}: ${p.problem}`).join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** No platform at all for the bot, or what `discord:register` needs: said once, naming what to set. */
+export function platformProblems(
+  need: 'bot' | 'cli' | 'register',
+  config: Pick<Config, 'discord' | 'slack'>,
+  problems: Problem[],
+  given: { discordToken?: string | undefined; applicationId?: string | undefined },
+): Problem[] {
+  const out: Problem[] = [];
+  const missing = (name: string, problem: string, example: string) => out.push({ name, problem, example });
+  const { discordToken, applicationId } = given;
+  if (
+    need === 'bot' &&
+    !config.discord &&
+    !config.slack &&
+    !problems.some((p) => p.name.startsWith('DISCORD_') || p.name.startsWith('SLACK_'))
+  ) {
+    missing(
+      'DISCORD_TOKEN',
+      'no platform configured: set DISCORD_TOKEN and DISCORD_APPLICATION_ID for Discord',
+      'MTA5...your bot token',
+    );
+    missing(
+      'SLACK_BOT_TOKEN',
+      'no platform configured: or set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET) for Slack',
+      'xoxb-…',
+    );
+  }
+  if (need === 'register' && !config.discord) {
+    if (!discordToken) missing('DISCORD_TOKEN', 'required to register commands', 'MTA5...your bot token');
+    if (!applicationId)
+      missing('DISCORD_APPLICATION_ID', 'required to register commands', '1098765432109876543');
+  }
+
+  return out;
 }

@@ -4,21 +4,25 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { defaultGatewayNames, type Problem, parseModelMap, parsePrices } from './config-values.ts';
-import { FluxError } from './core/errors.ts';
-import type { ModelId } from './core/models.ts';
-import type { PriceTable } from './core/pricing.ts';
-import { GATEWAY_DIALECTS, type GatewayDialect } from './core/providers/openai-wire.ts';
+import type { Config } from './config-shape.ts';
+import {
+  ConfigError,
+  defaultGatewayNames,
+  formatProblems,
+  onePerVariable,
+  type Problem,
+  parseModelMap,
+  parsePrices,
+  platformProblems,
+  stripSlash,
+} from './config-values.ts';
 
+export { ConfigError, formatProblems } from './config-values.ts';
+
+import { GATEWAY_DIALECTS } from './core/providers/openai-wire.ts';
+
+export type { Config } from './config-shape.ts';
 export type { Problem };
-
-export class ConfigError extends FluxError {
-  readonly problems: Problem[];
-  constructor(problems: Problem[]) {
-    super('CONFIG_INVALID', `configuration: ${problems.map((p) => `${p.name}: ${p.problem}`).join('; ')}`);
-    this.problems = problems;
-  }
-}
 
 export type Need = 'bot' | 'cli' | 'register';
 
@@ -40,54 +44,6 @@ export function configFromEnvironment(need: Need): Config | undefined {
     process.stderr.write(formatProblems(err));
     return undefined;
   }
-}
-
-export interface Config {
-  provider: 'bfl' | 'openai';
-  bflApiKey?: string;
-  bflApiBase: string;
-  /** The bot's public base URL: BFL calls `{it}/bfl/webhook` when a task is done. */
-  bflWebhookUrl?: string;
-  openaiBaseUrl?: string;
-  openaiApiKey?: string;
-  /** The request shapes the gateway speaks: the seed article's (default) or OpenAI's own images API. */
-  openaiDialect: GatewayDialect;
-  /** Our model id → the gateway's model name. */
-  openaiModelMap: Record<ModelId, string>;
-  modelPaths: Partial<Record<ModelId, string>>;
-  prices: PriceTable;
-  maxActive: number;
-  maxQueuedPerUser: number;
-  dataDir: string;
-  port: number;
-  host: string;
-  logLevel: string;
-  /** Finished jobs older than this are folded into daily totals and deleted (FLUX_HISTORY_DAYS). */
-  historyDays: number;
-  /** On SIGTERM/SIGINT, how long deliveries under way may take before the process exits. */
-  stopGraceMs: number;
-  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
-  metricsToken?: string;
-  /** Deadline of one chat-platform API call (Slack Web API, Discord REST). */
-  platformTimeoutMs: number;
-  /** Deadline of one file upload to a chat platform. */
-  uploadTimeoutMs: number;
-  discord?: {
-    token: string;
-    applicationId: string;
-    publicKey?: string;
-    mode: 'gateway' | 'http';
-    guildId?: string;
-    apiBase: string;
-  };
-  slack?: {
-    botToken: string;
-    signingSecret?: string;
-    appToken?: string;
-    apiUrl: string;
-    /** Users who may run `/flux admin` besides workspace admins and owners. */
-    adminUsers: string[];
-  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -274,50 +230,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     }
   }
 
-  if (
-    need === 'bot' &&
-    !config.discord &&
-    !config.slack &&
-    !problems.some((p) => p.name.startsWith('DISCORD_') || p.name.startsWith('SLACK_'))
-  ) {
-    missing(
-      'DISCORD_TOKEN',
-      'no platform configured: set DISCORD_TOKEN and DISCORD_APPLICATION_ID for Discord',
-      'MTA5...your bot token',
-    );
-    missing(
-      'SLACK_BOT_TOKEN',
-      'no platform configured: or set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET) for Slack',
-      'xoxb-…',
-    );
-  }
-  if (need === 'register' && !config.discord) {
-    if (!discordToken) missing('DISCORD_TOKEN', 'required to register commands', 'MTA5...your bot token');
-    if (!applicationId)
-      missing('DISCORD_APPLICATION_ID', 'required to register commands', '1098765432109876543');
-  }
-
+  problems.push(...platformProblems(need, config, problems, { discordToken, applicationId }));
   if (problems.length) throw new ConfigError(onePerVariable(problems));
   return config;
-}
-
-/** The list of problems as people read it at start-up: one line each, no stack trace. */
-export function formatProblems(err: ConfigError): string {
-  const lines = err.problems.map((p) => `  ${p.name.padEnd(26)} ${p.problem} (e.g. ${p.example})`);
-  return `flux-bot cannot start. Set these in .env (see .env.example):\n${lines.join('\n')}\n`;
-}
-
-function stripSlash(s: string): string {
-  return s.replace(/\/+$/, '');
-}
-
-/** One line per variable: several problems with one value (two bad model pairs) share its line. */
-function onePerVariable(problems: Problem[]): Problem[] {
-  const byName = new Map<string, Problem>();
-  for (const p of problems) {
-    const first = byName.get(p.name);
-    if (!first) byName.set(p.name, { ...p });
-    else if (!first.problem.split('; ').includes(p.problem)) first.problem += `; ${p.problem}`;
-  }
-  return [...byName.values()];
 }

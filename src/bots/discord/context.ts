@@ -5,15 +5,7 @@
  * cannot target threads), or under the card where no thread can be made or the thread refuses them.
  */
 import { type RawFile, type REST, Routes } from 'discord.js';
-import type {
-  Actor,
-  Card,
-  CommandContext,
-  ContextFactory,
-  Form,
-  PostedResult,
-  ResultPost,
-} from '../../commands/context.ts';
+import type { Actor, Card, CommandContext, Form, PostedResult, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
@@ -31,12 +23,7 @@ import { type AttachmentAccess, resolveDiscordReferences } from './references.ts
 import { cardMessage, modal, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
-export {
-  DEFAULT_UPLOAD_LIMIT,
-  type DiscordDelivery,
-  EDIT_INTERVAL_MS,
-  TOKEN_LIFETIME_MS,
-} from './delivery.ts';
+export type { DiscordDelivery } from './delivery.ts';
 
 export interface DiscordContextDeps {
   rest: REST;
@@ -248,14 +235,6 @@ export function createDiscordContext(
       // A dead token is of no use to anyone: `undefined` removes it from the stored (merged) delivery.
       const json = creds.tokenAlive() ? { ...d } : { ...d, token: undefined, tokenExpiresAt: 0 };
       return json as unknown as Record<string, unknown>;
-    },
-  };
-}
-
-export function createDiscordFactory(deps: DiscordContextDeps): ContextFactory {
-  return {
-    restore(delivery, actor) {
-      return createDiscordContext(deps, delivery as unknown as DiscordDelivery, actor);
     },
   };
 }

@@ -12,13 +12,8 @@ import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
 import { ADMIN_COMMAND, EDIT_COMMAND, FLUX_COMMAND, USAGE_COMMAND } from './commands.ts';
-import {
-  createDiscordContext,
-  DEFAULT_UPLOAD_LIMIT,
-  type DiscordDelivery,
-  type Respond,
-  TOKEN_LIFETIME_MS,
-} from './context.ts';
+import { createDiscordContext, type DiscordDelivery, type Respond } from './context.ts';
+import { DEFAULT_UPLOAD_LIMIT, TOKEN_LIFETIME_MS } from './delivery.ts';
 import { createEditMessages } from './edit-message.ts';
 import { quietResponse } from './outgoing.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';

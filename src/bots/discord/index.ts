@@ -10,7 +10,7 @@ import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { readBody } from '../../http-server.ts';
-import { createDiscordFactory } from './context.ts';
+import { createDiscordFactory } from './factory.ts';
 import { createInteractionHandler } from './handler.ts';
 import type { RawInteraction } from './payload.ts';
 import { attachmentAccess } from './references.ts';

@@ -6,7 +6,8 @@
  */
 import { request } from 'undici';
 import type { OutputImage } from '../../commands/context.ts';
-import { platformError, type SlackResultDeps, share, uploadBytes } from './results.ts';
+import { share, uploadBytes } from './result-upload.ts';
+import { platformError, type SlackResultDeps } from './results.ts';
 
 export interface NoticePlace {
   userId: string;

@@ -11,12 +11,13 @@
  *   is found in the thread with `conversations.replies` (include_all_metadata) before posting again.
  */
 import type { webApi } from '@slack/bolt';
-import { type Dispatcher, request } from 'undici';
-import type { OutputImage, PostedResult, ResultPost } from '../../commands/context.ts';
+import type { Dispatcher } from 'undici';
+import type { PostedResult, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { resultBlocks } from './blocks.ts';
 import { slackFileReference } from './files.ts';
+import { share, sharedEarlier, uploadBytes } from './result-upload.ts';
 
 export const RESULT_EVENT = 'flux_result';
 
@@ -115,70 +116,6 @@ export async function postSlackResult(
   }
   // Named by file id: "Use as reference" reads the link with files.info when it is used.
   return { imageUrls: r.files.map((f) => slackFileReference(f.id)) };
-}
-
-/** Uploads the bytes (not yet shared anywhere) and returns their file ids. */
-export async function uploadBytes(deps: SlackResultDeps, images: OutputImage[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const image of images) {
-    const slot = (await deps.client.files.getUploadURLExternal({
-      filename: image.name,
-      length: image.data.length,
-    })) as { upload_url: string; file_id: string };
-    const timeout = deps.uploadTimeoutMs ?? 120_000;
-    // The upload URL is presigned: it needs (and gets) no token.
-    const res = await request(slot.upload_url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: image.data,
-      dispatcher: deps.dispatcher,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: AbortSignal.timeout(timeout),
-    });
-    await res.body.dump();
-    if (res.statusCode !== 200) throw new Error(`Slack upload answered ${res.statusCode}`);
-    ids.push(slot.file_id);
-  }
-  return ids;
-}
-
-/** Shares uploaded files in a channel (and thread); answers only their ids (and titles). */
-export async function share(
-  deps: SlackResultDeps,
-  place: ResultPlace,
-  ids: string[],
-  images: OutputImage[],
-): Promise<Array<{ id: string; url?: string }>> {
-  const res = (await deps.client.files.completeUploadExternal({
-    files: ids.map((id, i) => ({ id, title: images[i]?.name ?? 'image' })) as unknown as [
-      { id: string; title: string },
-    ],
-    channel_id: place.channelId,
-    ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-  })) as { files?: Array<{ id: string; url_private?: string }> };
-  return (res.files ?? []).map((f) => (f.url_private ? { id: f.id, url: f.url_private } : { id: f.id }));
-}
-
-/** The files of an earlier share whose answer was lost; undefined when it never completed. */
-async function sharedEarlier(
-  deps: SlackResultDeps,
-  ids: string[],
-): Promise<Array<{ id: string; url?: string }> | undefined> {
-  const found: Array<{ id: string; url?: string }> = [];
-  for (const id of ids) {
-    try {
-      const res = await deps.client.files.info({ file: id });
-      const url = res.file?.url_private;
-      found.push(url ? { id, url } : { id });
-    } catch (err) {
-      const code = platformError(err);
-      if (code === 'file_not_found' || code === 'file_deleted') return undefined;
-      throw err;
-    }
-  }
-  deps.logger.info({ files: ids.length }, 'an earlier share of the images had gone through');
-  return found;
 }
 
 /** The ts of a message this job posted for `step` in the thread, found by its metadata. */

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { creditsToMicros } from '../pricing.ts';
+import { trustedPollingUrl } from './bfl-hosts.ts';
 import { type BflStatus, bflError, terminalError } from './bfl-wire.ts';
 import { downloadImage, errorCode, type JsonResponse, requestJson, retryAfterSeconds } from './http.ts';
 import { nextPollDelay, type PollPolicy, priorEstimate } from './poll-policy.ts';
@@ -58,6 +59,8 @@ export interface PollContext {
 /** A wait that starts later than this after submit is a resume: its duration says nothing of the model. */
 const FRESH_WAIT_MS = 5_000;
 const PENDING = new Set(['Pending', 'Reasoning', 'Generating', 'Queued', 'Processing']);
+
+export { trustedPollingUrl };
 
 export async function waitForBflResult(
   ctx: PollContext,
@@ -219,24 +222,6 @@ async function download(
   const cost = creditsToMicros(body.cost ?? body.result?.cost) ?? task.costMicros;
   if (cost !== undefined) result.costMicros = cost;
   return result;
-}
-
-/** The cluster hosts BFL names share the API's domain (api.bfl.ai → api.eu2.bfl.ai). */
-export function trustedPollingUrl(pollingUrl: string, baseUrl: string): boolean {
-  let url: URL;
-  let base: URL;
-  try {
-    url = new URL(pollingUrl);
-    base = new URL(baseUrl);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== base.protocol && url.protocol !== 'https:') return false;
-  const host = url.hostname;
-  if (host === base.hostname) return true;
-  const parent = base.hostname.split('.').slice(-2).join('.');
-  const domains = /^[\d.]+$|:/.test(base.hostname) ? ['bfl.ai'] : [parent, 'bfl.ai'];
-  return domains.some((d) => host === d || host.endsWith(`.${d}`));
 }
 
 function retryableDownload(err: unknown): boolean {

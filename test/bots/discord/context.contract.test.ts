@@ -1,8 +1,5 @@
-import {
-  createDiscordContext,
-  createDiscordFactory,
-  type DiscordDelivery,
-} from '../../../src/bots/discord/context.ts';
+import { createDiscordContext, type DiscordDelivery } from '../../../src/bots/discord/context.ts';
+import { createDiscordFactory } from '../../../src/bots/discord/factory.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import { silentLogger } from '../../../src/core/logger.ts';

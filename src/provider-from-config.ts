@@ -1,0 +1,35 @@
+/** The image provider the configuration names: BFL's own API, or an OpenAI-compatible gateway. */
+import type { Dispatcher } from 'undici';
+import type { Config } from './config.ts';
+import type { Logger } from './core/logger.ts';
+import type { createCatalog } from './core/models.ts';
+import { createBflProvider } from './core/providers/bfl.ts';
+import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
+import type { Provider } from './core/providers/types.ts';
+
+export function createProvider(
+  config: Config,
+  catalog: ReturnType<typeof createCatalog>,
+  dispatcher: Dispatcher,
+  logger: Logger,
+): Provider {
+  if (config.provider === 'openai') {
+    return createOpenAIImagesProvider({
+      baseUrl: config.openaiBaseUrl as string,
+      apiKey: config.openaiApiKey as string,
+      dialect: config.openaiDialect,
+      modelMap: config.openaiModelMap,
+      catalog,
+      dispatcher,
+      logger,
+    });
+  }
+  return createBflProvider({
+    apiKey: config.bflApiKey as string,
+    baseUrl: config.bflApiBase,
+    catalog,
+    dispatcher,
+    logger,
+    ...(config.bflWebhookUrl ? { webhookUrl: config.bflWebhookUrl } : {}),
+  });
+}
