@@ -37,7 +37,7 @@ export interface AsyncStore extends AsyncLedger {
     workspaceId: string,
     settings: WorkspaceSettings,
   ): Promise<void>;
-  /** Spend since `since` grouped by UTC day, model and user (for usage and charts). */
+  /** Spend since `since` grouped by UTC day, model and user (for usage and charts), in that order. */
   spendBreakdown(
     filter: { platform: JobOrigin['platform']; workspaceId?: string; userId?: string },
     since: number,

@@ -73,7 +73,7 @@ export function breakdownQuery(
   return {
     text:
       `SELECT day, model, user_id AS "userId", SUM(micros)::bigint AS micros FROM (${live} UNION ALL ${folded}) AS spend` +
-      ' GROUP BY day, model, user_id ORDER BY day, model, user_id',
+      ' GROUP BY day, model, user_id ORDER BY day, model COLLATE "C", user_id COLLATE "C"',
     values,
   };
 }

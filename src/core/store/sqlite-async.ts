@@ -20,7 +20,11 @@ export function toAsyncStore(store: Store): AsyncStore {
     putSettings: async (platform, workspaceId, settings) =>
       store.putSettings(platform, workspaceId, settings),
     spent: async (filter, since) => store.spent(filter, since),
-    spendBreakdown: async (filter, since) => store.spendBreakdown(filter, since),
+    // The SQLite store orders by day only; the port promises one order (code-unit order, as Postgres's "C").
+    spendBreakdown: async (filter, since) =>
+      store
+        .spendBreakdown(filter, since)
+        .sort((a, b) => cmp(a.day, b.day) || cmp(a.model, b.model) || cmp(a.userId, b.userId)),
     insertJob: async (job, tasks) => store.insertJob(job, tasks),
     async insertJobWithinBudgets(job, tasks, now) {
       const { platform, workspaceId } = job.origin;
@@ -57,3 +61,5 @@ export function toAsyncStore(store: Store): AsyncStore {
     close: async () => store.close(),
   };
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -248,6 +248,12 @@ export function storeContract(target: StoreTarget): void {
       { day: '2026-06-10', model: 'klein-4b', userId: 'U1', micros: 15_007 },
       { day: '2026-06-10', model: 'klein-4b', userId: 'U2', micros: 45_000 },
     ]);
+    // Ordered by code unit, not by a locale: capitals first.
+    await s.insertJob(job('e', { origin: slack('b1', { workspaceId: 'T3' }), estimateMicros: 1 }), []);
+    await s.insertJob(job('f', { origin: slack('C2', { workspaceId: 'T3' }), estimateMicros: 2 }), []);
+    expect(
+      (await s.spendBreakdown({ platform: 'slack', workspaceId: 'T3' }, 0)).map((r) => r.userId),
+    ).toEqual(['C2', 'b1']);
     expect(await s.spendBreakdown({ ...t1, userId: 'U2' }, 0)).toEqual([
       { day: '2026-06-10', model: 'klein-4b', userId: 'U2', micros: 45_000 },
     ]);
