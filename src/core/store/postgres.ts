@@ -1,0 +1,211 @@
+/**
+ * The distributed store: Postgres through a node-postgres pool, shared by any number of processes.
+ * Every operation is one statement or one short transaction; atomicity across processes comes from
+ * Postgres itself (row locks, ON CONFLICT, DELETE … RETURNING), never from anything held in memory.
+ */
+import type { PoolClient, QueryResultRow } from 'pg';
+import { checkBudgets, DEFAULT_SETTINGS, type WorkspaceSettings } from '../budgets.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { budgetStatesAsync } from './async-budgets.ts';
+import { createStoreHealth } from './health.ts';
+import type { AsyncStore, StoreWrite } from './port.ts';
+import { isUnavailable, unavailable } from './postgres-errors.ts';
+import { createPool, inTransaction } from './postgres-pool.ts';
+import { migrate } from './postgres-schema.ts';
+import {
+  breakdownQuery,
+  FOLD_SQL,
+  insertJobQuery,
+  insertTasksQuery,
+  type Query,
+  spentQuery,
+  updateQuery,
+} from './postgres-sql.ts';
+import { jobColumns, taskColumns, toJob, toTask } from './sqlite-rows.ts';
+import type { JobRow, SpendRow, TaskRow } from './types.ts';
+
+export interface PostgresStoreOptions {
+  logger?: Logger;
+  /** Connections this process keeps at most (default 10). */
+  maxConnections?: number;
+}
+
+const DAY_MS = 86_400_000;
+const TASK_COLUMNS = 'job_id, idx, seed, state, submitted, cost, cost_estimated, error, image_type';
+
+export async function createPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<AsyncStore> {
+  const logger = options.logger ?? silentLogger();
+  const pool = createPool(url, options.maxConnections ?? 10, logger);
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const health = createStoreHealth(logger);
+
+  /** Runs `fn`, turning "cannot reach or write" into STORE_UNAVAILABLE and reporting it while it lasts. */
+  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      health.clear('write_failed');
+      return result;
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      health.report('write_failed', err);
+      throw unavailable(err);
+    }
+  }
+  const query = <R extends QueryResultRow>(q: Query | string) =>
+    guarded(() => (typeof q === 'string' ? pool.query<R>(q) : pool.query<R>(q.text, q.values)));
+
+  const transaction = <T>(fn: (client: PoolClient) => Promise<T>) => guarded(() => inTransaction(pool, fn));
+
+  const run = (client: PoolClient, q: Query) => client.query(q.text, q.values);
+  async function insert(client: PoolClient, job: JobRow, tasks: TaskRow[]) {
+    await run(client, insertJobQuery(job));
+    if (tasks.length) await run(client, insertTasksQuery(job.id, tasks));
+  }
+  async function spentWith(client: Pick<PoolClient, 'query'>, q: Query): Promise<number> {
+    const { rows } = await client.query<{ micros: number }>(q.text, q.values);
+    return rows[0]?.micros ?? 0;
+  }
+  const parseSettings = (json: string): WorkspaceSettings => ({
+    ...DEFAULT_SETTINGS,
+    ...(JSON.parse(json) as Partial<WorkspaceSettings>),
+  });
+  function writeQuery(w: StoreWrite): Query | undefined {
+    if (w.kind === 'dropImages')
+      return { text: 'UPDATE tasks SET image = NULL WHERE job_id = $1', values: [w.jobId] };
+    if (w.kind === 'job') {
+      const columns = jobColumns(w.patch);
+      return columns.length ? updateQuery('jobs', columns, [['id', w.id]]) : undefined;
+    }
+    const columns = taskColumns(w.patch);
+    const where: Array<[string, unknown]> = [
+      ['job_id', w.jobId],
+      ['idx', w.index],
+    ];
+    if (w.ifState) where.push(['state', w.ifState]);
+    return columns.length ? updateQuery('tasks', columns, where) : undefined;
+  }
+  let claimsSincePurge = 0;
+  let closing: Promise<void> | undefined;
+
+  return {
+    health,
+    async getSettings(platform, workspaceId) {
+      const { rows } = await query<{ json: string }>({
+        text: 'SELECT json FROM settings WHERE platform = $1 AND workspace_id = $2',
+        values: [platform, workspaceId],
+      });
+      return rows[0] ? parseSettings(rows[0].json) : undefined;
+    },
+    async putSettings(platform, workspaceId, settings) {
+      await query({
+        text: 'INSERT INTO settings (platform, workspace_id, json) VALUES ($1, $2, $3) ON CONFLICT (platform, workspace_id) DO UPDATE SET json = excluded.json',
+        values: [platform, workspaceId, JSON.stringify(settings)],
+      });
+    },
+    spent: (filter, since) => guarded(() => spentWith(pool, spentQuery(filter, since))),
+    async spendBreakdown(filter, since) {
+      return (await query<SpendRow & QueryResultRow>(breakdownQuery(filter, since))).rows;
+    },
+    insertJob: (job, tasks) => transaction((client) => insert(client, job, tasks)),
+    insertJobWithinBudgets(job, tasks, now) {
+      const { platform, workspaceId } = job.origin;
+      return transaction(async (client) => {
+        // Budgets are all per workspace, so locking its settings row serialises exactly the admissions
+        // that compete for the same money, across processes, and nothing else. In READ COMMITTED each
+        // statement after the lock sees every job the previous holder committed. The alternatives
+        // lose: a separate spend counter would be a second ledger to keep in step with the jobs (the
+        // jobs are the ledger, so a crash cannot leak a reservation), and SERIALIZABLE would abort
+        // and retry most racing admissions on predicate conflicts over the same sums.
+        if (workspaceId) {
+          const { rows } = await client.query<{ json: string }>(
+            'SELECT json FROM settings WHERE platform = $1 AND workspace_id = $2 FOR UPDATE',
+            [platform, workspaceId],
+          );
+          const settings = rows[0] ? parseSettings(rows[0].json) : undefined;
+          if (settings?.budgets.length) {
+            const ledger = {
+              spent: (f: Parameters<typeof spentQuery>[0], s: number) => spentWith(client, spentQuery(f, s)),
+            };
+            checkBudgets(await budgetStatesAsync(settings, job.origin, ledger, now), job.estimateMicros);
+          }
+        }
+        await insert(client, job, tasks);
+      });
+    },
+    async getJob(id) {
+      const { rows } = await query({ text: 'SELECT * FROM jobs WHERE id = $1', values: [id] });
+      return rows[0] ? toJob(rows[0]) : undefined;
+    },
+    async getTasks(jobId, withImages = false) {
+      const columns = withImages ? `${TASK_COLUMNS}, image` : TASK_COLUMNS;
+      const { rows } = await query({
+        text: `SELECT ${columns} FROM tasks WHERE job_id = $1 ORDER BY idx`,
+        values: [jobId],
+      });
+      return rows.map(toTask);
+    },
+    async updateJob(id, patch) {
+      const q = writeQuery({ kind: 'job', id, patch });
+      if (q) await query(q);
+    },
+    async updateTask(jobId, index, patch) {
+      const q = writeQuery({ kind: 'task', jobId, index, patch });
+      if (q) await query(q);
+    },
+    write: (writes) =>
+      transaction(async (client) => {
+        for (const w of writes) {
+          const q = writeQuery(w);
+          if (q) await run(client, q);
+        }
+      }),
+    async dropImages(jobId) {
+      await query({ text: 'UPDATE tasks SET image = NULL WHERE job_id = $1', values: [jobId] });
+    },
+    async unfinishedJobs() {
+      const { rows } = await query(
+        "SELECT * FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, seq",
+      );
+      return rows.map(toJob);
+    },
+    async findTask(providerTaskId) {
+      const { rows } = await query<{ job_id: string; idx: number }>({
+        text: 'SELECT job_id, idx FROM tasks WHERE provider_task_id = $1 LIMIT 1',
+        values: [providerTaskId],
+      });
+      return rows[0] ? { jobId: rows[0].job_id, index: rows[0].idx } : undefined;
+    },
+    async claimOnce(key, expiresAt) {
+      const now = Date.now();
+      if (++claimsSincePurge >= 1000) {
+        claimsSincePurge = 0;
+        await query({ text: 'DELETE FROM seen_requests WHERE expires_at <= $1', values: [now] });
+      }
+      // A racing claim of the same key waits on the row and then sees it live: one of them wins.
+      const { rowCount } = await query({
+        text:
+          'INSERT INTO seen_requests (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE' +
+          ' SET expires_at = excluded.expires_at WHERE seen_requests.expires_at <= $3',
+        values: [key, expiresAt, now],
+      });
+      return rowCount === 1;
+    },
+    async foldHistory(keepDays, now = Date.now()) {
+      const before = Math.floor(now / DAY_MS) * DAY_MS - keepDays * DAY_MS;
+      const { rows } = await query<{ folded: number }>({ text: FOLD_SQL, values: [before] });
+      return rows[0]?.folded ?? 0;
+    },
+    close() {
+      closing ??= pool.end();
+      return closing;
+    },
+  };
+}
