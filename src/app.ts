@@ -6,12 +6,11 @@ import { basename, dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { mountBflWebhook } from './bfl-webhook.ts';
 import { type CliOutput, createCliFactory } from './bots/cli/context.ts';
+import { type Commands, createCommands } from './commands/commands.ts';
 import type { ContextFactory } from './commands/context.ts';
-import { createFluxCommands, type FluxCommands } from './commands/flux/run.ts';
-import { createFluxSink, createLiveContexts } from './commands/flux/sink.ts';
-import { budgetWarnings } from './commands/usage.ts';
+import { createFluxSink } from './commands/flux/sink.ts';
+import { createLiveContexts } from './commands/live-contexts.ts';
 import type { Config } from './config.ts';
-import { budgetStates } from './core/budgets.ts';
 import { UndeliverableError } from './core/errors.ts';
 import type { JobEvent, JobsService, JobView, Platform } from './core/job-types.ts';
 import { createJobs } from './core/jobs.ts';
@@ -35,8 +34,8 @@ export interface FrontEnd {
 }
 
 export interface FrontEndDeps {
-  /** The /flux use case; a getter because the bots are built before it (it needs their factories). */
-  flux: () => FluxCommands;
+  /** The command table; a getter because the bots are built before it (it needs their factories). */
+  commands: () => Commands;
   http: HttpServer;
   logger: Logger;
   jobs: JobsService;
@@ -68,7 +67,7 @@ export interface AppOptions {
 
 export interface App {
   jobs: JobsService;
-  flux: FluxCommands;
+  commands: Commands;
   http: HttpServer;
   /** Resolves with the job once it is delivered, failed, cancelled, needs review or is undeliverable. */
   settled(jobId: string): Promise<JobView>;
@@ -122,7 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const restore: Partial<Record<Platform, ContextFactory>> = {};
   const live = createLiveContexts(restore, logger);
   const credits = provider.credits?.bind(provider);
-  const flux = createFluxCommands({
+  const commands = createCommands({
     jobs,
     catalog,
     prices: config.prices,
@@ -136,14 +135,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     live,
     logger,
     saveDelivery: (id, patch) => jobs.updateDelivery(id, patch),
-    warnings: (job) => {
-      const settings = job.origin.workspaceId
-        ? store.getSettings(job.origin.platform, job.origin.workspaceId)
-        : undefined;
-      return settings
-        ? budgetWarnings(budgetStates(settings, job.origin, store, Date.now()), Date.now())
-        : [];
-    },
+    settings: store,
   });
 
   const waiters = new Map<string, Array<(job: JobView) => void>>();
@@ -193,7 +185,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const bots: FrontEnd[] = [];
   for (const make of options.frontEnds ?? []) {
     const bot = make({
-      flux: () => flux,
+      commands: () => commands,
       http: server,
       logger,
       jobs,
@@ -213,7 +205,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   let listening = false;
   return {
     jobs,
-    flux,
+    commands,
     http: server,
     settled(jobId) {
       const job = jobs.get(jobId);

@@ -8,9 +8,9 @@ import { extname, join } from 'node:path';
 import pino from 'pino';
 import { createApp } from './app.ts';
 import { createCliContext } from './bots/cli/context.ts';
+import { helpText } from './commands/flux/help.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
-import { helpText } from './commands/flux/run.ts';
 import { configFromEnvironment } from './config.ts';
 import { toFluxError, ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   await app.start();
   try {
     const ctx = createCliContext(out ? { out, output } : { output });
-    const job = await app.flux.run(ctx, parsed.input, parsed.refs);
+    const job = await app.commands.run('flux', ctx, { input: parsed.input, refs: parsed.refs });
     if (!job) return 2;
     const done = await app.settled(job.id);
     return done.state === 'delivered' ? 0 : 1;

@@ -59,7 +59,7 @@ describe('the bot when its database file is removed', () => {
 
     const lines: string[] = [];
     const ctx = createCliContext({ output: { write: (line) => void lines.push(line) } });
-    const job = await app.flux.run(ctx, { prompt: 'a fox', model: 'klein-4b' });
+    const job = await app.commands.run('flux', ctx, { input: { prompt: 'a fox', model: 'klein-4b' } });
     expect(job).toBeUndefined();
     await until(() => lines.some((l) => l.includes('storage is unavailable')), 5_000, 'the refusal');
     expect(lines.join('')).toContain('Nothing was charged.');

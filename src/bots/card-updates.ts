@@ -13,7 +13,7 @@ export interface CardUpdates {
 }
 
 export function isFinalCard(card: Card): boolean {
-  return Boolean(card.summary) || /^(Failed|Cancelled|Needs)/.test(card.status);
+  return card.final;
 }
 
 export function createCardUpdates(options: {

@@ -49,6 +49,8 @@ export interface Card {
   buttons: Button[];
   /** When set, the card collapses to this one line ("Done in 8.2 s · $0.045 · see thread"). */
   summary?: string;
+  /** The job's last word on this card (done, failed, cancelled …): adapters send it at once, never coalesced. */
+  final: boolean;
 }
 
 export interface OutputImage {

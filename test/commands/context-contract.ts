@@ -48,8 +48,12 @@ function card(status: string, summary?: string): Card {
     ],
     status,
     buttons: [{ action: 'cancel', jobId: 'job-1', label: 'Cancel', style: 'secondary' }],
+    final: false,
   };
-  if (summary) c.summary = summary;
+  if (summary) {
+    c.summary = summary;
+    c.final = true;
+  }
   return c;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Discord's command JSON, derived from the one /flux option definition: nothing here restates a limit.
+ * Discord's command JSON, derived from the command table and the one /flux option definition: nothing
+ * here restates a name, a description or a limit.
  */
 import {
   ApplicationCommandOptionType,
@@ -10,12 +11,13 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
 } from 'discord.js';
+import { COMMANDS } from '../../commands/commands.ts';
 import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
 
-export const FLUX_COMMAND = 'flux';
+export const FLUX_COMMAND = COMMANDS.flux.data.name;
 export const EDIT_COMMAND = 'Edit with FLUX';
-export const USAGE_COMMAND = 'flux-usage';
-export const ADMIN_COMMAND = 'flux-admin';
+export const USAGE_COMMAND = COMMANDS['flux-usage'].data.name;
+export const ADMIN_COMMAND = COMMANDS['flux-admin'].data.name;
 /** Manage Server: Discord hides /flux-admin from others (server admins can override, so it is checked again). */
 const MANAGE_GUILD = String(1 << 5);
 
@@ -47,7 +49,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
     {
       type: ApplicationCommandType.ChatInput,
       name: FLUX_COMMAND,
-      description: 'Make an image with FLUX.2 — posted in a thread with what it cost',
+      description: COMMANDS.flux.data.description,
       options,
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
@@ -61,14 +63,14 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
     {
       type: ApplicationCommandType.ChatInput,
       name: USAGE_COMMAND,
-      description: 'Your FLUX spend today and this month, and what is left of your budgets',
+      description: COMMANDS['flux-usage'].data.description,
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
     {
       type: ApplicationCommandType.ChatInput,
       name: ADMIN_COMMAND,
-      description: 'FLUX settings for this server: budgets, models, safety, confirmation',
+      description: COMMANDS['flux-admin'].data.description,
       options: [
         {
           type: ApplicationCommandOptionType.String,

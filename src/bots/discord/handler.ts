@@ -5,13 +5,14 @@
  * signed request sent again, a gateway redelivery) starts no second job, even after a restart.
  */
 import type { REST } from 'discord.js';
+import type { CommandArgs } from '../../commands/command.ts';
+import { type Commands, findCommand } from '../../commands/commands.ts';
 import type { CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
-import type { FluxCommands } from '../../commands/flux/run.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
-import { ADMIN_COMMAND, EDIT_COMMAND, FLUX_COMMAND, USAGE_COMMAND } from './commands.ts';
+import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
 import { createDiscordContext, type DiscordDelivery, type Respond } from './context.ts';
 import { DEFAULT_UPLOAD_LIMIT, TOKEN_LIFETIME_MS } from './delivery.ts';
 import { createEditMessages } from './edit-message.ts';
@@ -21,7 +22,7 @@ import type { AttachmentAccess } from './references.ts';
 import { parseButtonId } from './render.ts';
 
 export interface HandlerDeps {
-  flux: () => FluxCommands;
+  commands: () => Commands;
   rest: REST;
   logger: Logger;
   /** Store.claimOnce: true the first time a key is seen, durably. */
@@ -100,29 +101,19 @@ export function createInteractionHandler(
           const options = raw.data?.options ?? [];
           const focused = options.find((o) => o.focused);
           const model = options.find((o) => o.name === 'model')?.value;
-          const choices =
-            focused?.name === 'size'
-              ? deps
-                  .flux()
-                  .sizeChoices(String(focused.value ?? ''), model === undefined ? undefined : String(model))
-              : [];
+          const choices = focused
+            ? deps.commands().autocomplete(raw.data?.name ?? '', focused.name, String(focused.value ?? ''), {
+                model: model === undefined ? undefined : String(model),
+              })
+            : [];
           await respond({ type: 8, data: { choices } });
           return;
         }
-        case 2:
-          if (raw.data?.name === FLUX_COMMAND) {
-            await respond({ type: 5 });
-            await deps.flux().run(context('deferred'), optionsToInput(raw));
-            return;
-          }
-          if (raw.data?.name === USAGE_COMMAND || raw.data?.name === ADMIN_COMMAND) {
-            await respond({ type: 5, data: { flags: EPHEMERAL } });
-            const ctx = context('deferred');
-            if (raw.data.name === USAGE_COMMAND) await deps.flux().usage(ctx);
-            else
-              await deps
-                .flux()
-                .admin(ctx, String(raw.data.options?.find((o) => o.name === 'command')?.value ?? 'show'));
+        case 2: {
+          const command = findCommand(raw.data?.name);
+          if (command) {
+            await respond(command.data.private ? { type: 5, data: { flags: EPHEMERAL } } : { type: 5 });
+            await deps.commands().run(command.data.name, context('deferred'), commandArgs(raw));
             return;
           }
           if (raw.data?.name === EDIT_COMMAND) {
@@ -141,6 +132,7 @@ export function createInteractionHandler(
             return;
           }
           break;
+        }
         case 3: {
           const parsed = parseButtonId(raw.data?.custom_id ?? '');
           if (!parsed) {
@@ -152,7 +144,7 @@ export function createInteractionHandler(
           }
           // Forms must be the first response; everything else acknowledges at once, silently.
           if (parsed.action !== 'remix' && parsed.action !== 'use-ref') await respond({ type: 6 });
-          await deps.flux().button(context('none'), parsed.action, parsed.jobId);
+          await deps.commands().button(context('none'), parsed.action, parsed.jobId);
           return;
         }
         case 5: {
@@ -168,10 +160,10 @@ export function createInteractionHandler(
               );
               return;
             }
-            await deps.flux().form(context('deferred'), 'edit', values, refs);
+            await deps.commands().form(context('deferred'), 'edit', values, refs);
             return;
           }
-          await deps.flux().form(context('deferred'), formId, values);
+          await deps.commands().form(context('deferred'), formId, values);
           return;
         }
       }
@@ -193,6 +185,13 @@ export function createInteractionHandler(
       }
     }
   }
+}
+
+/** /flux takes its typed options; the others take their one text option (`/flux-admin command`). */
+function commandArgs(raw: RawInteraction): CommandArgs {
+  if (raw.data?.name === FLUX_COMMAND) return { input: optionsToInput(raw) };
+  const text = raw.data?.options?.find((o) => o.name === 'command')?.value;
+  return text === undefined ? {} : { text: String(text) };
 }
 
 function delivery(raw: RawInteraction, original: DiscordDelivery['original'], now: number): DiscordDelivery {

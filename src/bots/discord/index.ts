@@ -27,7 +27,7 @@ export function createDiscordBot(
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher, deps.timeouts);
   const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
   const handle = createInteractionHandler({
-    flux: deps.flux,
+    commands: deps.commands,
     rest,
     logger,
     claimOnce: deps.claimOnce,

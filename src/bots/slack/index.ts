@@ -4,8 +4,8 @@
  * signing secret (bad signatures and stale timestamps are refused).
  *
  * The bot is built before the /flux use case exists (the use case needs this bot's context factory), so
- * `deps.flux` is a getter, called only when a payload arrives. The card is posted before the job is
- * created (commands/flux/run.ts), so a channel the bot cannot post in answers privately with
+ * `deps.commands` is a getter, called only when a payload arrives. The card is posted before the job is
+ * created (commands/flux/submit.ts), so a channel the bot cannot post in answers privately with
  * `/invite @FLUX` and nothing is queued or charged.
  */
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -86,7 +86,7 @@ export function createSlackBot(
   });
 
   const listenerDeps: ListenerDeps = {
-    flux: deps.flux,
+    commands: deps.commands,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
       // Every listener acks, then asks for its context: the work from here on lets a burst be acked first.

@@ -1,13 +1,20 @@
 /**
  * Forms as Slack modals. The form id rides in callback_id (`flux:form:<id>`), where to answer in
- * private_metadata. Fields with a fixed set of values (model, size, count, format, safety, upsample) are
- * static selects, so a member picks instead of typing; everything else is a text input.
+ * private_metadata. Options with a fixed set of values (choices, a short range, on/off, the size
+ * presets) are static selects, so a member picks instead of typing; everything else is a text input.
  */
 import type { Form } from '../../commands/context.ts';
-import { FLUX_OPTIONS, SIZE_PRESETS } from '../../commands/flux/definition.ts';
-import { MODEL_IDS } from '../../core/models.ts';
-import { FORMATS } from '../../core/request.ts';
+import {
+  FLUX_OPTIONS,
+  NAMED_FIELDS,
+  NEW_IMAGE_FIELDS,
+  type OptionDef,
+  REF_FLAG,
+  REFS_FIELD,
+  SIZE_PRESETS,
+} from '../../commands/flux/definition.ts';
 import { clip } from './blocks.ts';
+import { unwrapSlackLinks } from './text.ts';
 
 export const FORM_CALLBACK_PREFIX = 'flux:form:';
 
@@ -16,26 +23,38 @@ interface Choice {
   label: string;
 }
 
-const range = (def: string, labels: Record<number, string> = {}): Choice[] => {
-  const o = FLUX_OPTIONS.find((x) => x.name === def);
-  const out: Choice[] = [];
-  for (let n = o?.min ?? 0; n <= (o?.max ?? 0); n++)
-    out.push({ value: String(n), label: labels[n] ? `${n} · ${labels[n]}` : String(n) });
-  return out;
+/** A whole-number range this short is a pick; a longer one (steps, seed) is typed. */
+const MAX_RANGE_CHOICES = 10;
+/** Words for the ends of the safety scale, which a bare number does not explain. */
+const RANGE_WORDS: Record<string, Record<number, string>> = {
+  safety: { 0: 'strictest', 5: 'most permissive' },
 };
 
+function choicesOf(o: OptionDef): Choice[] | undefined {
+  if (o.choices) return o.choices.map((c) => ({ value: c, label: c }));
+  if (o.kind === 'boolean')
+    return [
+      { value: 'on', label: 'On' },
+      { value: 'off', label: 'Off' },
+    ];
+  if (o.name === 'size')
+    return SIZE_PRESETS.map((p) => ({ value: p.value, label: `${p.label} (${p.value})` }));
+  if (o.kind !== 'integer' || o.min === undefined || o.max === undefined) return undefined;
+  if (o.max - o.min + 1 > MAX_RANGE_CHOICES) return undefined;
+  const words = RANGE_WORDS[o.name] ?? {};
+  const out: Choice[] = [];
+  for (let n = o.min; n <= o.max; n++)
+    out.push({ value: String(n), label: words[n] ? `${n} · ${words[n]}` : String(n) });
+  return out;
+}
+
 /** Select options by field name; the same names in any form (new, remix, edit) become selects. */
-export const FIELD_CHOICES: Readonly<Record<string, readonly Choice[]>> = {
-  model: MODEL_IDS.map((m) => ({ value: m, label: m })),
-  size: SIZE_PRESETS.map((p) => ({ value: p.value, label: `${p.label} (${p.value})` })),
-  count: range('count'),
-  format: FORMATS.map((f) => ({ value: f, label: f })),
-  safety: range('safety', { 0: 'strictest', 5: 'most permissive' }),
-  upsample: [
-    { value: 'on', label: 'On (not on klein)' },
-    { value: 'off', label: 'Off' },
-  ],
-};
+export const FIELD_CHOICES: Readonly<Record<string, readonly Choice[]>> = Object.fromEntries(
+  FLUX_OPTIONS.flatMap((o) => {
+    const choices = choicesOf(o);
+    return choices ? [[o.name, choices]] : [];
+  }),
+);
 
 export function modalView(form: Form, meta: Record<string, unknown>) {
   return {
@@ -106,24 +125,35 @@ export function viewValues(
   return out;
 }
 
-/** Fields that have no place of their own in the shared form grammar, folded into `options` as flags. */
-const FOLDED = ['count', 'format', 'safety', 'steps', 'guidance'] as const;
+/**
+ * Fields of the new-image form that have no place of their own in the shared form grammar, folded into
+ * `options` as flags, in the form's order.
+ */
+const FOLDED = NEW_IMAGE_FIELDS.flatMap((name) => {
+  const o = FLUX_OPTIONS.find((x) => x.name === name);
+  if (!o?.flag || (NAMED_FIELDS as readonly string[]).includes(name)) return [];
+  return [o];
+});
 
 /**
  * The values the use case understands: prompt, model, size, seed and `options` (the text grammar). The
  * Slack-only fields become flags ahead of what was typed in `options`, so typed flags win.
  */
 export function formValues(values: Record<string, string>): Record<string, string> {
-  const { refs, upsample, options, ...rest } = values;
+  const { [REFS_FIELD.name]: refs, options, ...rest } = values;
   const flags: string[] = [];
-  for (const key of FOLDED) {
-    const v = rest[key]?.trim();
-    delete rest[key];
-    if (v) flags.push(`--${key} ${v}`);
+  const after: string[] = [];
+  for (const o of FOLDED) {
+    const v = rest[o.name]?.trim();
+    delete rest[o.name];
+    // A boolean's flag is its negation (`--no-upsample`); `on` is the plain name.
+    if (o.kind === 'boolean') {
+      if (v === 'on') after.push(`--${o.name}`);
+      if (v === 'off') after.push(o.flag as string);
+    } else if (v) flags.push(`${o.flag} ${v}`);
   }
-  if (upsample === 'on') flags.push('--upsample');
-  if (upsample === 'off') flags.push('--no-upsample');
-  for (const ref of refs?.split(/\s+/) ?? []) if (ref) flags.push(`--ref ${ref}`);
-  const text = [...flags, options?.trim() ?? ''].filter(Boolean).join(' ');
+  for (const ref of refs?.split(/\s+/) ?? []) if (ref) after.push(`${REF_FLAG} ${ref}`);
+  // What Slack wraps as a link (`<https://x|x>`) reaches the shared parser as the plain address.
+  const text = unwrapSlackLinks([...flags, ...after, options?.trim() ?? ''].filter(Boolean).join(' '));
   return text ? { ...rest, options: text } : rest;
 }

@@ -23,6 +23,14 @@ export function plainSlackText(text: string): string {
 }
 
 /**
+ * Slack's link markup (`<https://x|label>`, `<https://x>`) as the plain address, and nothing else
+ * changed: for text Slack did not escape (a form's fields) on its way to the shared parser.
+ */
+export function unwrapSlackLinks(text: string): string {
+  return text.replace(/<(https?:\/\/[^>|]+)(?:\|[^>]*)?>/g, '$1');
+}
+
+/**
  * A private reply's text as Slack mrkdwn. The shared commands write it with member input inside code
  * spans (`` `--modle` ``) and with their own `<@U…>`/`<#C…>` mentions outside them (usage, admin). So
  * everything is escaped, and only a bare user or channel id mention outside a code span is given back:

@@ -36,6 +36,8 @@ export interface OptionDef {
   flag?: string;
   /** Example shown in help. */
   example?: string;
+  /** As a form field: a short label (default: the description) and a hint shown while it is empty. */
+  field?: { label?: string; hint?: string; initial?: string; multiline?: boolean };
 }
 
 export const FLUX_OPTIONS: readonly OptionDef[] = [
@@ -45,6 +47,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     description: 'What to draw',
     required: true,
     example: '"a red fox in the snow"',
+    field: { label: 'Prompt', hint: 'a red fox in the snow, golden hour', multiline: true },
   },
   {
     name: 'model',
@@ -53,6 +56,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     choices: MODEL_IDS,
     flag: '--model',
     example: 'max',
+    field: { label: 'Model', hint: 'Default (pro)' },
   },
   {
     name: 'size',
@@ -61,6 +65,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     autocomplete: true,
     flag: '--size',
     example: '1536x1024',
+    field: { label: 'Size', hint: 'Default size' },
   },
   {
     name: 'seed',
@@ -70,6 +75,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     max: LIMITS.seedMax,
     flag: '--seed',
     example: '42',
+    field: { label: 'Seed (empty for a random one)' },
   },
   {
     name: 'count',
@@ -79,6 +85,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     max: LIMITS.countMax,
     flag: '--count',
     example: '2',
+    field: { label: 'How many', initial: String(LIMITS.countMin) },
   },
   {
     name: 'steps',
@@ -106,6 +113,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     max: LIMITS.safetyMax,
     flag: '--safety',
     example: '2',
+    field: { label: 'Safety tolerance', hint: 'Default (2)' },
   },
   {
     name: 'format',
@@ -114,12 +122,14 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     choices: FORMATS,
     flag: '--format',
     example: 'png',
+    field: { label: 'Format', hint: 'jpeg' },
   },
   {
     name: 'upsample',
     kind: 'boolean',
     description: 'Prompt upsampling (default on; not on klein)',
     flag: '--no-upsample',
+    field: { label: 'Prompt upsampling', hint: 'Default (on; klein has none)' },
   },
   { name: 'image', kind: 'attachment', description: 'Reference image' },
   { name: 'image2', kind: 'attachment', description: 'Second reference image' },
@@ -129,6 +139,32 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
 
 /** Slack/CLI only: repeatable reference flag. */
 export const REF_FLAG = '--ref';
+
+/** The form field for `--ref` links, where a form cannot take attachments (Slack). */
+export const REFS_FIELD = {
+  name: 'refs',
+  label: 'Reference images',
+  multiline: true,
+  placeholder: 'Links to Slack files or public images, one per line',
+} as const;
+
+/** Options a form names on their own; every other option travels in its `options` field as flags. */
+export const NAMED_FIELDS = ['prompt', 'model', 'size', 'seed'] as const;
+
+/** The new-image form's fields in the order a member fills them: the common choices first. */
+export const NEW_IMAGE_FIELDS = [
+  'prompt',
+  'model',
+  'size',
+  'count',
+  'format',
+  'seed',
+  REFS_FIELD.name,
+  'safety',
+  'upsample',
+  'steps',
+  'guidance',
+] as const;
 
 /** Size presets offered by Discord autocomplete and the Slack modal, most used first. */
 export const SIZE_PRESETS: readonly { value: string; label: string }[] = [

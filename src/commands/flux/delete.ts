@@ -7,7 +7,7 @@ import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import type { CommandContext } from '../context.ts';
-import { cardFor } from './messages.ts';
+import { finalCard } from './messages.ts';
 
 export interface DeleteDeps {
   jobs: Pick<JobsService, 'updateDelivery'>;
@@ -37,11 +37,7 @@ export async function deleteResult(
   }
   const now = (deps.now ?? Date.now)();
   await target
-    .showCard({
-      ...cardFor(job, deps.catalog, 'Deleted', now),
-      summary: `Deleted by ${ctx.actor.name}`,
-      buttons: [],
-    })
+    .showCard(finalCard(job, deps.catalog, 'Deleted', now, `Deleted by ${ctx.actor.name}`))
     .catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'card not marked deleted'));
   await ctx.replyPrivate('Deleted.');
 }

@@ -1,13 +1,62 @@
 /**
- * The forms that iterate on a stored job (Remix) and how a submitted form becomes request input. A remix
- * starts from the stored request; what the member changed in the form wins.
+ * The forms, written from the option definition: a new image (Slack's `/flux` alone) and Remix, which
+ * starts from a stored job; and how a submitted form becomes request input (what the member changed wins).
  */
 import { randomInt } from 'node:crypto';
 import type { JobView } from '../../core/job-types.ts';
 import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
 import type { GenerationRequest, RequestInput } from '../../core/request.ts';
 import type { Form } from '../context.ts';
+import { FLUX_OPTIONS, NAMED_FIELDS, NEW_IMAGE_FIELDS, type OptionDef, REFS_FIELD } from './definition.ts';
 import { parseFluxText } from './parse.ts';
+
+type FormField = Form['fields'][number];
+
+function option(name: string): OptionDef {
+  const o = FLUX_OPTIONS.find((x) => x.name === name);
+  if (!o) throw new Error(`no /flux option ${name}`);
+  return o;
+}
+
+function optionField(o: OptionDef): FormField {
+  const f = o.field ?? {};
+  return {
+    name: o.name,
+    label: f.label ?? o.description,
+    ...(f.initial !== undefined ? { value: f.initial } : {}),
+    ...(f.multiline ? { multiline: true } : {}),
+    ...(o.required ? { required: true } : {}),
+    ...(f.hint ? { placeholder: f.hint } : {}),
+  };
+}
+
+/** `/flux` alone: every option as a field (no model or size forced: the workspace's defaults apply). */
+export function newImageForm(): Form {
+  return {
+    id: 'new',
+    title: 'FLUX',
+    fields: NEW_IMAGE_FIELDS.map((name) =>
+      name === REFS_FIELD.name ? { ...REFS_FIELD } : optionField(option(name)),
+    ),
+  };
+}
+
+/** Options that travel as flags in a form's `options` field. */
+const FLAG_OPTIONS = FLUX_OPTIONS.filter(
+  (o): o is OptionDef & { flag: string } =>
+    o.flag !== undefined && !(NAMED_FIELDS as readonly string[]).includes(o.name),
+);
+
+/** A stored request's other options as flags, as the member would type them. */
+function flagsOf(input: RequestInput): string[] {
+  return FLAG_OPTIONS.flatMap((o) => {
+    const v = input[o.name as keyof RequestInput];
+    if (v === undefined) return [];
+    // Booleans are written as their negation (`--no-upsample`): the default needs no flag.
+    if (o.kind === 'boolean') return v === false ? [o.flag] : [];
+    return [`${o.flag} ${String(v)}`];
+  });
+}
 
 /** A stored request as loose input again (for reroll and remix), with some fields replaced. */
 export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): RequestInput {
@@ -29,34 +78,48 @@ export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): R
   return { ...input, ...replace };
 }
 
+/** The job's request in a form: the named options as fields, the rest as flags in `options`. */
 export function remixForm(job: JobView): Form {
-  const r = job.request;
-  const more = [`--count ${r.count}`, `--safety ${r.safety}`, `--format ${r.format}`];
-  if (r.model === 'flex') more.push(`--steps ${r.steps}`, `--guidance ${r.guidance}`);
-  if (!r.upsample && r.model !== 'klein-4b' && r.model !== 'klein-9b') more.push('--no-upsample');
+  const input = toInput(job.request, {});
+  const named = NAMED_FIELDS.map((name) => {
+    const o = option(name);
+    const { placeholder: _hint, ...field } = optionField(o);
+    // Prefilled, a hint never shows: the label says what the field takes instead.
+    const takes = !o.flag
+      ? ''
+      : o.choices
+        ? ` (${o.choices.join(', ')})`
+        : o.kind === 'string' && o.example
+          ? ` (e.g. ${o.example})`
+          : '';
+    return { ...field, label: `${field.label}${takes}`, value: String(input[name] ?? '') };
+  });
+  const examples = ['count', 'format'].map((name) => `${option(name).flag} ${option(name).example}`);
   return {
     id: `remix:${job.id}`,
     title: 'Remix',
     fields: [
-      { name: 'prompt', label: 'Prompt', value: r.prompt, multiline: true, required: true },
-      { name: 'model', label: 'Model (pro, max, flex, klein-4b, klein-9b)', value: r.model },
-      { name: 'size', label: 'Size (WxH or 16:9)', value: `${r.width}x${r.height}` },
-      { name: 'seed', label: 'Seed (empty for a new one)', value: String(r.seed) },
+      ...named,
       {
         name: 'options',
         label: 'More options',
-        value: more.join(' '),
-        placeholder: '--count 2 --format png',
+        value: flagsOf(input).join(' '),
+        placeholder: examples.join(' '),
       },
     ],
   };
+}
+
+/** `--ref` links typed in a form's options field. */
+export function typedRefs(values: Record<string, string>): string[] {
+  return values.options?.trim() ? parseFluxText(values.options).refs : [];
 }
 
 /** A form's fields as input: named fields, plus `options` in the text grammar. */
 export function parseForm(values: Record<string, string>): RequestInput {
   const extra = values.options?.trim() ? parseFluxText(values.options).input : {};
   const input: RequestInput = { ...extra };
-  for (const key of ['prompt', 'model', 'size', 'seed'] as const) {
+  for (const key of NAMED_FIELDS) {
     const v = values[key]?.trim();
     if (v !== undefined) {
       if (v === '' && key === 'seed') {

@@ -65,9 +65,24 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
     ],
     status,
     buttons,
+    final: false,
   };
-  if (job.state === 'delivered' || job.state === 'ready') card.summary = doneSummary(job, now);
+  if (job.state === 'delivered' || job.state === 'ready') {
+    card.summary = doneSummary(job, now);
+    card.final = true;
+  }
   return card;
+}
+
+/** A card that changes no more (failed, cancelled, deleted …): no buttons, and shown at once, never coalesced. */
+export function finalCard(
+  job: JobView,
+  catalog: ModelCatalog,
+  status: string,
+  now: number,
+  summary?: string,
+): Card {
+  return { ...cardFor(job, catalog, status, now), buttons: [], final: true, ...(summary ? { summary } : {}) };
 }
 
 export function queuedStatus(position: number): string {

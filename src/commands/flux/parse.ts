@@ -3,7 +3,8 @@
  *   <prompt> [--model max] [--size 1536x1024|16:9] [--seed 42] [--count 2] [--steps 30] [--guidance 4]
  *   [--safety 2] [--format png] [--no-upsample] [--ref <url>]…
  * Quoted prompts work with straight and typographic quotes; `—model` (a dash autocorrected by Slack or a
- * phone) reads as `--model`; Slack's `<https://x|label>` links are unwrapped.
+ * phone) reads as `--model`. Platform markup (Slack's `<https://x|label>` links) is the adapter's to undo
+ * before the text gets here.
  */
 import { ValidationError } from '../../core/errors.ts';
 import type { RequestInput } from '../../core/request.ts';
@@ -71,7 +72,7 @@ function parseTokens(tokens: Token[]): ParsedText {
         'nothing',
       );
     }
-    if (flag === REF_FLAG) refs.push(unwrapSlackLink(value));
+    if (flag === REF_FLAG) refs.push(value.trim());
     else assign(input, def as OptionDef, value);
   }
   const prompt = words.join(' ').trim();
@@ -102,9 +103,7 @@ const OPEN_QUOTES: Record<string, string> = { '"': '"', '“': '”', '„': '�
 
 function tokenize(raw: string): Token[] {
   // Phones and Slack turn `--` into an em or en dash; a dash at a word start followed by a letter is a flag.
-  const text = raw
-    .replace(/(^|\s)[—–](?=[a-z])/gi, '$1--')
-    .replace(/<((?:https?:\/\/)[^>|]+)(?:\|[^>]*)?>/g, '$1');
+  const text = raw.replace(/(^|\s)[—–](?=[a-z])/gi, '$1--');
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -137,9 +136,4 @@ function findClose(text: string, from: number, close: string, open: string): num
     if (c === close || (open === '“' && c === '"') || (open === '"' && c === '”')) return k;
   }
   return -1;
-}
-
-export function unwrapSlackLink(value: string): string {
-  const m = /^<([^>|]+)(?:\|[^>]*)?>$/.exec(value.trim());
-  return (m ? m[1] : value.trim()) as string;
 }

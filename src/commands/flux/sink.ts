@@ -5,13 +5,17 @@
  */
 
 import { FluxError } from '../../core/errors.ts';
-import type { JobEvent, JobSink, JobView, Platform } from '../../core/job-types.ts';
+import type { JobEvent, JobSink } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import type { CommandContext, ContextFactory, OutputImage, PostedResult } from '../context.ts';
+import type { OutputImage, PostedResult } from '../context.ts';
+import type { LiveContexts } from '../live-contexts.ts';
+import type { UsageStore } from '../usage.ts';
+import { budgetNotes } from './budget-notes.ts';
 import {
   cardFor,
   errorText,
+  finalCard,
   generatingStatus,
   queuedStatus,
   resultButtons,
@@ -21,59 +25,14 @@ import {
 } from './messages.ts';
 import { endUndeliverable } from './undeliverable.ts';
 
-export interface LiveContexts {
-  /** The context of a job started in this process, while its interaction is still usable. */
-  set(jobId: string, ctx: CommandContext): void;
-  /** The live context, else one rebuilt from the job's stored delivery data. */
-  contextFor(job: JobView): CommandContext | undefined;
-  /** Runs `op` after everything already queued for this job. */
-  enqueue(jobId: string, op: () => Promise<void>): Promise<void>;
-  forget(jobId: string): void;
-}
-
-export function createLiveContexts(
-  restore: Partial<Record<Platform, ContextFactory>>,
-  logger: Logger,
-): LiveContexts {
-  const live = new Map<string, CommandContext>();
-  const chains = new Map<string, Promise<void>>();
-  return {
-    set: (jobId, ctx) => void live.set(jobId, ctx),
-    contextFor(job) {
-      const ctx = live.get(job.id);
-      if (ctx) return ctx;
-      const factory = restore[job.origin.platform];
-      if (!factory) return undefined;
-      const actor = { id: job.origin.userId, name: job.origin.userName ?? 'Someone', isAdmin: false };
-      const restored = factory.restore(job.delivery, actor);
-      live.set(job.id, restored);
-      return restored;
-    },
-    enqueue(jobId, op) {
-      const prev = chains.get(jobId) ?? Promise.resolve();
-      const next = prev
-        .then(op)
-        .catch((err: unknown) => logger.warn({ err, jobId }, 'rendering a job event failed'));
-      chains.set(jobId, next);
-      void next.then(() => {
-        if (chains.get(jobId) === next) chains.delete(jobId);
-      });
-      return next;
-    },
-    forget(jobId) {
-      live.delete(jobId);
-    },
-  };
-}
-
 export interface SinkDeps {
   catalog: ModelCatalog;
   live: LiveContexts;
   logger: Logger;
   /** Persists delivery data (card/thread ids, result links) with the job. */
   saveDelivery(jobId: string, patch: Record<string, unknown>): void;
-  /** Notes for a delivered job: budgets its requester or channel has mostly used. */
-  warnings?: (job: JobView) => string[];
+  /** Settings and the ledger: a delivered job notes the budgets its requester or channel mostly used. */
+  settings: UsageStore;
   now?: () => number;
 }
 
@@ -127,7 +86,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
               jobId: job.id,
               images,
               fields: resultFields(job, catalog),
-              notes: [...taskNotes(job), ...(deps.warnings?.(job) ?? [])],
+              notes: [...taskNotes(job), ...budgetNotes(deps.settings, job, now())],
               buttons: resultButtons(job.id),
             },
             threadName(job.request.prompt),
@@ -148,28 +107,24 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         return;
       }
       case 'failed':
-        await ctx.showCard({
-          ...cardFor(job, catalog, `Failed · ${errorText(event.error)}`, now()),
-          buttons: [],
-        });
+        await ctx.showCard(finalCard(job, catalog, `Failed · ${errorText(event.error)}`, now()));
         live.forget(job.id);
         return;
       case 'cancelled':
-        await ctx.showCard({ ...cardFor(job, catalog, 'Cancelled · not charged', now()), buttons: [] });
+        await ctx.showCard(finalCard(job, catalog, 'Cancelled · not charged', now()));
         live.forget(job.id);
         return;
       case 'needs_review':
         // A notice while other images of the job still come: they are delivered, with the flagged one noted.
         if (job.state !== 'needs_review') return;
-        await ctx.showCard({
-          ...cardFor(
+        await ctx.showCard(
+          finalCard(
             job,
             catalog,
             `Needs a look · ${errorText({ code: 'NEEDS_REVIEW', message: '', charge: 'unknown' })}`,
             now(),
           ),
-          buttons: [],
-        });
+        );
         live.forget(job.id);
         return;
     }

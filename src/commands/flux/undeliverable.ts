@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import type { CommandContext, OutputImage } from '../context.ts';
-import { cardFor } from './messages.ts';
+import { finalCard } from './messages.ts';
 
 /** What the requester reads. Paid for, so never "nothing was charged". */
 export function undeliverableText(job: JobView): string {
@@ -36,11 +36,15 @@ export async function endUndeliverable(
   if (!told.told) deps.logger.warn({ jobId: job.id }, 'undeliverable job: the requester could not be told');
   // The card is in the closed place too; where it can still be edited, it should not say "Uploading".
   await ctx
-    .showCard({
-      ...cardFor({ ...job, state: 'undeliverable' }, deps.catalog, 'Not delivered', deps.now),
-      summary: UNDELIVERABLE_SUMMARY,
-      buttons: [],
-    })
+    .showCard(
+      finalCard(
+        { ...job, state: 'undeliverable' },
+        deps.catalog,
+        'Not delivered',
+        deps.now,
+        UNDELIVERABLE_SUMMARY,
+      ),
+    )
     .catch(() => undefined);
   throw new UndeliverableError(cause.message, told.imagesSent, { cause });
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInteractionHandler } from '../../../src/bots/discord/handler.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
-import type { FluxCommands } from '../../../src/commands/flux/run.ts';
+import type { Commands } from '../../../src/commands/commands.ts';
 import { FluxError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
@@ -23,10 +23,10 @@ afterAll(() => {
   return http.close();
 });
 
-function handlerWith(run: FluxCommands['run']) {
+function handlerWith(run: Commands['run']) {
   const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
   return createInteractionHandler({
-    flux: () => ({ run }) as unknown as FluxCommands,
+    commands: () => ({ run }) as unknown as Commands,
     rest,
     attachments: attachmentAccess(discord.api, http.dispatcher),
     logger: silentLogger(),

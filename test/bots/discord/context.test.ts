@@ -54,6 +54,8 @@ const card = (status: string, summary?: string): Card => ({
   fields: [],
   status,
   buttons: [],
+  // A summary is the job's last word on its card.
+  final: summary !== undefined,
   ...(summary ? { summary } : {}),
 });
 const cardEdits = () => discord.calls.filter((c) => c.method === 'PATCH').map((c) => JSON.stringify(c.body));

@@ -42,6 +42,8 @@ const card = (status: string, summary?: string): Card => ({
   fields: [],
   status,
   buttons: [],
+  // A summary is the job's last word on its card.
+  final: summary !== undefined,
   ...(summary ? { summary } : {}),
 });
 const updates = () => slack.calls.filter((c) => c.method === 'chat.update');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plainSlackText } from '../../../src/bots/slack/text.ts';
+import { formValues, modalView } from '../../../src/bots/slack/modal.ts';
+import { plainSlackText, unwrapSlackLinks } from '../../../src/bots/slack/text.ts';
 import { commandBody, postForm, until } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
 
@@ -13,6 +14,28 @@ describe('slash command text', () => {
     expect(plainSlackText('<https://x.example/b.png>')).toBe('https://x.example/b.png');
     expect(plainSlackText('for <@U123|ana> in <#C1|art> <!here>')).toBe('for @ana in #art @here');
     expect(plainSlackText('<@U123> <!subteam^S1|@design>')).toBe('@U123 @design');
+  });
+});
+
+describe('form text', () => {
+  it('unwraps only Slack link markup, before the shared parser sees it', () => {
+    expect(unwrapSlackLinks('--ref <https://x.example/a.png|a.png> --ref <https://x.example/b.png>')).toBe(
+      '--ref https://x.example/a.png --ref https://x.example/b.png',
+    );
+    expect(unwrapSlackLinks('cats &amp; dogs <3 <@U1>')).toBe('cats &amp; dogs <3 <@U1>');
+    expect(formValues({ prompt: 'p', options: '--ref <https://x.example/a.png|a.png>' })).toEqual({
+      prompt: 'p',
+      options: '--ref https://x.example/a.png',
+    });
+  });
+
+  it('makes the new-image form from the option definition, its fixed choices as selects', () => {
+    const view = modalView(
+      { id: 'new', title: 'FLUX', fields: [{ name: 'count', label: 'How many', value: '1' }] },
+      { channelId: 'C1' },
+    );
+    const element = view.blocks[0]?.element as { options?: Array<{ value: string }> };
+    expect(element.options?.map((o) => o.value)).toEqual(['1', '2', '3', '4']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { helpText } from '../../../src/commands/flux/help.ts';
 import { knownFlags, parseFluxArgs, parseFluxText } from '../../../src/commands/flux/parse.ts';
-import { helpText } from '../../../src/commands/flux/run.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 
 function fails(text: string): ValidationError {
@@ -56,11 +56,18 @@ describe('parseFluxText', () => {
     });
   });
 
-  it('collects repeated --ref values and unwraps Slack links', () => {
+  it('collects repeated --ref values in order', () => {
     const { refs } = parseFluxText(
-      'make it blue --ref <https://files.slack.com/a.png|a.png> --ref https://example.com/b.jpg',
+      'make it blue --ref https://files.slack.com/a.png --ref https://example.com/b.jpg',
     );
     expect(refs).toEqual(['https://files.slack.com/a.png', 'https://example.com/b.jpg']);
+  });
+
+  it('leaves platform markup to the adapter: a Slack link is not unwrapped here', () => {
+    // Slack's edge (bots/slack/text.ts) unwraps before the text gets here; the parser knows no platform.
+    expect(parseFluxText('a fox --ref <https://x.example/a.png|a.png>').refs).toEqual([
+      '<https://x.example/a.png|a.png>',
+    ]);
   });
 
   it('names an unknown flag and lists the valid ones', () => {

@@ -1,6 +1,7 @@
 /** `/flux …`: a prompt with flags, `help`, `usage`, `admin …`, or nothing (opens the form). */
 import type { App } from '@slack/bolt';
-import type { Form } from '../../../commands/context.ts';
+import { COMMANDS, findCommand } from '../../../commands/commands.ts';
+import { newImageForm } from '../../../commands/flux/forms.ts';
 import { plainSlackText } from '../text.ts';
 import type { ListenerDeps } from './types.ts';
 
@@ -10,7 +11,8 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
     await ack();
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
-    const sub = first.toLowerCase();
+    // `/flux usage` is the `flux-usage` command; any other first word is part of a prompt.
+    const sub = first ? findCommand(`flux-${first.toLowerCase()}`) : undefined;
     const ctx = await deps.contextFor(
       {
         teamId: command.team_id,
@@ -20,47 +22,13 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         responseUrl: command.response_url,
         triggerId: command.trigger_id,
       },
-      sub === 'usage' || sub === 'admin',
+      (sub ?? COMMANDS.flux).data.roles,
     );
     await deps.boundary(ctx, async () => {
       if (!text) return ctx.openForm(newImageForm());
-      if (sub === 'usage') return deps.flux().usage(ctx);
       // Admin targets are Slack mentions (`<@U123|ana>`): they keep their ids, so no unescaping there.
-      if (sub === 'admin') return deps.flux().admin(ctx, rest.join(' ') || 'show');
-      await deps.flux().runText(ctx, plainSlackText(text));
+      if (sub) return deps.commands().run(sub.data.name, ctx, { text: rest.join(' ') });
+      await deps.commands().run('flux', ctx, { text: plainSlackText(text) });
     });
   });
-}
-
-/** `/flux` alone: the command's options as a form; selects for the fixed choices (see modal.ts). */
-export function newImageForm(): Form {
-  return {
-    id: 'new',
-    title: 'FLUX',
-    fields: [
-      {
-        name: 'prompt',
-        label: 'Prompt',
-        multiline: true,
-        required: true,
-        placeholder: 'a red fox in the snow, golden hour',
-      },
-      // No initial model or size: an unset select leaves the workspace's default to the admins.
-      { name: 'model', label: 'Model', placeholder: 'Default (pro)' },
-      { name: 'size', label: 'Size', placeholder: 'Default size' },
-      { name: 'count', label: 'How many', value: '1' },
-      { name: 'format', label: 'Format', placeholder: 'jpeg' },
-      { name: 'seed', label: 'Seed (empty for a random one)' },
-      {
-        name: 'refs',
-        label: 'Reference images',
-        multiline: true,
-        placeholder: 'Links to Slack files or public images, one per line',
-      },
-      { name: 'safety', label: 'Safety tolerance', placeholder: 'Default (2)' },
-      { name: 'upsample', label: 'Prompt upsampling', placeholder: 'Default (on; klein has none)' },
-      { name: 'steps', label: 'Steps (flex only, 1–50)' },
-      { name: 'guidance', label: 'Guidance (flex only, 1.5–10)' },
-    ],
-  };
 }

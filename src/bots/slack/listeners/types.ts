@@ -1,6 +1,7 @@
-/** What every listener group needs: the use case and a way to build the context of a payload. */
+/** What every listener group needs: the command table and a way to build the context of a payload. */
+
+import type { Commands } from '../../../commands/commands.ts';
 import type { CommandContext } from '../../../commands/context.ts';
-import type { FluxCommands } from '../../../commands/flux/run.ts';
 import type { Logger } from '../../../core/logger.ts';
 
 export interface Where {
@@ -17,7 +18,7 @@ export interface Where {
 }
 
 export interface ListenerDeps {
-  flux: () => FluxCommands;
+  commands: () => Commands;
   logger: Logger;
   /** The context for a payload; `admin` looks the user up (workspace admins may manage others' jobs). */
   contextFor(where: Where, admin?: boolean): Promise<CommandContext>;

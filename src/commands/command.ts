@@ -1,0 +1,83 @@
+/**
+ * What a command is: typed data plus a handler (`{ data, execute } satisfies Command`, the discord.js
+ * guide's shape), one module each. The handler speaks only to the CommandContext port and the services
+ * in `CommandEnv`; the table (commands.ts) finds it by name and answers the member's own mistakes.
+ */
+
+import type { JobsService, JobView } from '../core/job-types.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ModelCatalog } from '../core/models.ts';
+import type { Micros, PriceTable } from '../core/pricing.ts';
+import type { Reference, RequestInput } from '../core/request.ts';
+import type { ButtonAction, CommandContext } from './context.ts';
+import type { LiveContexts } from './live-contexts.ts';
+import type { UsageStore } from './usage.ts';
+
+/** The services every command may use; built once by the composition root. */
+export interface CommandEnv {
+  jobs: JobsService;
+  catalog: ModelCatalog;
+  prices: PriceTable;
+  logger: Logger;
+  live: LiveContexts;
+  /** Settings, budgets and the ledger of each server/workspace. */
+  settings: UsageStore;
+  /** The provider account's balance, for `/flux-admin show`; absent when the provider keeps none. */
+  credits?: () => Promise<Micros | undefined>;
+  now: () => number;
+}
+
+/** What a platform hands a slash command: typed options (Discord) or the text after its name. */
+export interface CommandArgs {
+  /** The words after the command (Slack, the CLI, `/flux-admin`'s `command` option). */
+  text?: string;
+  /** Options the platform already typed (Discord's /flux options). Wins over `text`. */
+  input?: RequestInput;
+  /** `--ref` values or attachment links the context resolves. */
+  refs?: string[];
+}
+
+export type CommandName = 'flux' | 'flux-usage' | 'flux-admin';
+
+export interface Command {
+  data: {
+    name: CommandName;
+    description: string;
+    /** Only the actor sees the answer (Discord defers it ephemerally). */
+    private: boolean;
+    /** The answer depends on the actor's roles: look them up before building the context (Slack). */
+    roles: boolean;
+  };
+  execute(ctx: CommandContext, args: CommandArgs, env: CommandEnv): Promise<JobView | undefined>;
+  /** Choices for a partly typed option (Discord autocomplete); `options` are the others typed so far. */
+  autocomplete?(
+    option: string,
+    partial: string,
+    options: Record<string, string | undefined>,
+    env: CommandEnv,
+  ): Array<{ name: string; value: string }>;
+}
+
+/** A button on a card or a result: `action:jobId` on the wire, the job looked up (and checked) first. */
+export interface ButtonCommand {
+  data: {
+    action: ButtonAction;
+    /** Anyone who may see the job may press it; otherwise only its requester or an admin. */
+    anyone: boolean;
+    /** It answers with a form, which must be the interaction's first response. */
+    opensForm: boolean;
+  };
+  execute(ctx: CommandContext, job: JobView, env: CommandEnv): Promise<void>;
+}
+
+export type FormKind = 'new' | 'edit' | 'remix' | 'ref';
+
+/** A submitted form: `<kind>` or `<kind>:<jobId>` round-trips in the form id. */
+export interface FormCommand {
+  data: { kind: FormKind };
+  execute(
+    ctx: CommandContext,
+    submission: { jobId?: string; values: Record<string, string>; references: Reference[] },
+    env: CommandEnv,
+  ): Promise<JobView | undefined>;
+}

@@ -1,0 +1,144 @@
+/**
+ * The command table: every slash command, button and form by the name the platforms carry (Discord's
+ * `data.name` and custom_id, Slack's `/flux <word>` and action/callback ids, the CLI), and the one place
+ * that answers a member's own mistakes privately. A bug is thrown on to the adapter's boundary.
+ */
+import type { ErrorCode } from '../core/errors.ts';
+import { FluxError, ValidationError } from '../core/errors.ts';
+import type { JobView } from '../core/job-types.ts';
+import type { Reference } from '../core/request.ts';
+import { cancelButton } from './buttons/cancel.ts';
+import { confirmButton } from './buttons/confirm.ts';
+import { deleteButton } from './buttons/delete.ts';
+import { remixButton } from './buttons/remix.ts';
+import { rerollButton } from './buttons/reroll.ts';
+import { useRefButton } from './buttons/use-ref.ts';
+import type {
+  ButtonCommand,
+  Command,
+  CommandArgs,
+  CommandEnv,
+  CommandName,
+  FormCommand,
+  FormKind,
+} from './command.ts';
+import type { ButtonAction, CommandContext } from './context.ts';
+import { errorText } from './flux/messages.ts';
+import { jobForActor, mayManage } from './flux/ownership.ts';
+import { editFormCommand, newFormCommand } from './forms/new-image.ts';
+import { remixFormCommand } from './forms/remix.ts';
+import { useRefFormCommand } from './forms/use-ref.ts';
+import { fluxCommand } from './slash/flux.ts';
+import { adminCommand } from './slash/flux-admin.ts';
+import { usageCommand } from './slash/flux-usage.ts';
+
+export const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  flux: fluxCommand,
+  'flux-usage': usageCommand,
+  'flux-admin': adminCommand,
+};
+
+export const BUTTONS: Readonly<Record<ButtonAction, ButtonCommand>> = {
+  cancel: cancelButton,
+  reroll: rerollButton,
+  remix: remixButton,
+  'use-ref': useRefButton,
+  delete: deleteButton,
+  confirm: confirmButton,
+};
+
+export const FORMS: Readonly<Record<FormKind, FormCommand>> = {
+  new: newFormCommand,
+  edit: editFormCommand,
+  remix: remixFormCommand,
+  ref: useRefFormCommand,
+};
+
+/** The slash command a platform named, or undefined when this version has none by that name. */
+export function findCommand(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
+}
+
+export interface Commands {
+  /** Runs a slash command; resolves with the job it started, if any (undefined: answered privately). */
+  run(name: CommandName, ctx: CommandContext, args?: CommandArgs): Promise<JobView | undefined>;
+  /** A pressed button: the job is looked up as the actor may see it, and who may press it checked. */
+  button(ctx: CommandContext, action: ButtonAction, jobId: string): Promise<void>;
+  /** A submitted form `<kind>` or `<kind>:<jobId>`; `references` are what the platform already resolved. */
+  form(
+    ctx: CommandContext,
+    formId: string,
+    values: Record<string, string>,
+    references?: Reference[],
+  ): Promise<JobView | undefined>;
+  /** Choices for a partly typed option of a slash command (Discord autocomplete). */
+  autocomplete(
+    name: string,
+    option: string,
+    partial: string,
+    options?: Record<string, string | undefined>,
+  ): Array<{ name: string; value: string }>;
+}
+
+/** Failures that are the user's to know about, answered privately rather than as a bug. */
+const PRIVATE_ANSWERS = new Set<ErrorCode>([
+  'JOB_NOT_FOUND',
+  'JOB_NOT_CANCELLABLE',
+  'CHANNEL_UNAVAILABLE',
+  'BUDGET_EXCEEDED',
+  'CONFIRMATION_EXPIRED',
+  'NOT_ADMIN',
+  'STORE_UNAVAILABLE',
+]);
+
+export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => number }): Commands {
+  const env: CommandEnv = { ...deps, now: deps.now ?? Date.now };
+
+  /** Runs `fn`, answering the member's own mistakes privately; anything else goes up to the adapter. */
+  async function guarded<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ValidationError || (err instanceof FluxError && PRIVATE_ANSWERS.has(err.code))) {
+        await ctx.replyPrivate(errorText(err));
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  return {
+    async run(name, ctx, args = {}) {
+      const command = findCommand(name);
+      if (!command) throw new Error(`no command ${name}`);
+      return guarded(ctx, () => command.execute(ctx, args, env));
+    },
+
+    async button(ctx, action, jobId) {
+      await guarded(ctx, async () => {
+        const command = BUTTONS[action];
+        const job = jobForActor(env.jobs, jobId, ctx);
+        if (!command.data.anyone && !mayManage(job, ctx)) {
+          await ctx.replyPrivate(`Only the person who asked for this image or an admin can ${action} it.`);
+          return;
+        }
+        await command.execute(ctx, job, env);
+      });
+    },
+
+    form(ctx, formId, values, references = []) {
+      return guarded(ctx, async () => {
+        const colon = formId.indexOf(':');
+        const kind = colon < 0 ? formId : formId.slice(0, colon);
+        const jobId = colon < 0 ? undefined : formId.slice(colon + 1);
+        if (!Object.hasOwn(FORMS, kind)) throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
+        const command = FORMS[kind as FormKind];
+        return command.execute(ctx, { ...(jobId ? { jobId } : {}), values, references }, env);
+      });
+    },
+
+    autocomplete(name, option, partial, options = {}) {
+      return findCommand(name)?.autocomplete?.(option, partial, options, env) ?? [];
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * The business rule behind a result's budget notes: a delivered image tells its requester when they or
+ * the channel have used most of a budget, so the limit is no surprise. Workspace budgets stay quiet here
+ * (they are the admins' to watch, in /flux-usage).
+ */
+import { budgetStates } from '../../core/budgets.ts';
+import type { JobView } from '../../core/job-types.ts';
+import { budgetWarnings, type UsageStore } from '../usage.ts';
+
+export function budgetNotes(store: UsageStore, job: JobView, now: number): string[] {
+  const { platform, workspaceId } = job.origin;
+  const settings = workspaceId ? store.getSettings(platform, workspaceId) : undefined;
+  return settings ? budgetWarnings(budgetStates(settings, job.origin, store, now), now) : [];
+}

@@ -1,0 +1,28 @@
+/** The submitted "Use as reference" form: a new prompt over the job's posted images. */
+import { ValidationError } from '../../core/errors.ts';
+import type { RequestInput } from '../../core/request.ts';
+import type { FormCommand } from '../command.ts';
+import { jobForActor } from '../flux/ownership.ts';
+import { startJob } from '../flux/submit.ts';
+
+export const useRefFormCommand = {
+  data: { kind: 'ref' },
+  async execute(ctx, { jobId, values }, env) {
+    const job = jobForActor(env.jobs, jobId, ctx);
+    const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
+    // Never a generation without the reference the member asked for (and paid for).
+    if (!urls.length)
+      throw new ValidationError(
+        'REFERENCE_INVALID',
+        'reference',
+        'a result whose images the bot can still read',
+        'a result with no images left',
+      );
+    const input: RequestInput = {
+      prompt: values.prompt ?? '',
+      model: job.request.model,
+      format: job.request.format,
+    };
+    return startJob(ctx, env, input, urls, job.id);
+  },
+} satisfies FormCommand;

@@ -1,0 +1,28 @@
+/** `/flux`: a prompt and options (typed by Discord, or one line of text on Slack and the CLI) → a job. */
+import type { Command } from '../command.ts';
+import { helpText } from '../flux/help.ts';
+import { parseFluxText } from '../flux/parse.ts';
+import { sizeChoices } from '../flux/size-choices.ts';
+import { startJob } from '../flux/submit.ts';
+
+export const fluxCommand = {
+  data: {
+    name: 'flux',
+    description: 'Make an image with FLUX.2 — posted in a thread with what it cost',
+    private: false,
+    roles: false,
+  },
+  async execute(ctx, args, env) {
+    if (args.input) return startJob(ctx, env, args.input, args.refs);
+    const text = args.text ?? '';
+    if (/^\s*help\s*$/i.test(text)) {
+      await ctx.replyPrivate(helpText());
+      return undefined;
+    }
+    const { input, refs } = parseFluxText(text);
+    return startJob(ctx, env, input, [...refs, ...(args.refs ?? [])]);
+  },
+  autocomplete(option, partial, options, env) {
+    return option === 'size' ? sizeChoices(partial, options.model, env.catalog, env.prices) : [];
+  },
+} satisfies Command;
