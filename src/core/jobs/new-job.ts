@@ -7,7 +7,7 @@ import { budgetStates, checkBudgets } from '../budgets.ts';
 import type { CreateJobInput } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
-import { seedAt } from '../request.ts';
+import { seedAt } from '../size-and-seed.ts';
 import type { JobRow, Store, TaskRow } from '../store/types.ts';
 
 export interface NewJobDeps {
