@@ -5,6 +5,7 @@
 import type { Charge, ErrorCode } from './errors.ts';
 import type { Micros } from './pricing.ts';
 import type { GenerationRequest } from './request.ts';
+import type { JobRow, TaskRow } from './store/types.ts';
 
 export type Platform = 'discord' | 'slack' | 'cli';
 
@@ -44,36 +45,17 @@ export interface JobError {
   detail?: string;
 }
 
-export interface TaskView {
-  index: number;
-  seed: number;
-  state: TaskState;
-  /** Settled cost of this image (provider's figure, else the estimate); 0 when moderated. */
-  costMicros?: Micros;
-  /** True when costMicros is our estimate: the provider never said (a failure whose charge is unknown). */
-  costEstimated?: boolean;
-  error?: JobError;
-}
+/**
+ * A task as front ends see it: its row without the provider's ids and the image bytes (those reach a
+ * front end only in a `ready` event). Made by jobs/view.ts, the one place a row becomes a view.
+ */
+export type TaskView = Pick<TaskRow, 'index' | 'seed' | 'state' | 'costMicros' | 'costEstimated' | 'error'>;
 
-export interface JobView {
-  id: string;
-  state: JobState;
-  request: GenerationRequest;
-  origin: JobOrigin;
-  /** Front-end data to find the card/thread again after a restart (JSON). */
-  delivery: Record<string, unknown>;
-  /** The job this one rerolls or remixes, if any. */
-  parentId?: string;
-  estimateMicros: Micros;
-  /** Sum of the tasks' settled costs, once they are terminal. */
-  costMicros?: Micros;
+/** A job as front ends see it: its stored row and its tasks' views. */
+export interface JobView extends JobRow {
   /** True when part of costMicros is our estimate rather than the provider's figure. */
   costEstimated?: boolean;
-  createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
   tasks: TaskView[];
-  error?: JobError;
 }
 
 export interface JobImage {

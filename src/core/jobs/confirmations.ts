@@ -3,9 +3,9 @@
  * estimate is reserved while the job waits; if nobody confirms in time the job is cancelled, which
  * releases it — also after a restart, since the deadline is counted from the job's creation.
  */
-import type { JobView } from '../job-types.ts';
-import type { JobRow } from '../store/types.ts';
-import { type JobRuntime, toView } from './runtime.ts';
+import type { JobEvent, JobView } from '../job-types.ts';
+import type { JobRow, Store } from '../store/types.ts';
+import { jobView } from './view.ts';
 
 export interface Confirmations {
   /** Cancels the job at its deadline unless it was confirmed (or cancelled) by then. */
@@ -14,12 +14,21 @@ export interface Confirmations {
   close(job: JobRow): JobView;
 }
 
-export function createConfirmations(rt: JobRuntime, ttlMs: number): Confirmations {
+export interface ConfirmationDeps {
+  store: Store;
+  emit(event: JobEvent): void;
+  now(): number;
+  /** Aborted by stop(): a deadline passing while stopping is left for the next start. */
+  stopSignal: AbortSignal;
+}
+
+export function createConfirmations(deps: ConfirmationDeps, ttlMs: number): Confirmations {
+  const { store } = deps;
   const close = (job: JobRow): JobView => {
-    const patch = { state: 'cancelled' as const, finishedAt: rt.now(), costMicros: 0 };
-    rt.store.updateJob(job.id, patch);
-    const view = toView(rt, { ...job, ...patch });
-    rt.emit({ type: 'cancelled', job: view });
+    const patch = { state: 'cancelled' as const, finishedAt: deps.now(), costMicros: 0 };
+    store.updateJob(job.id, patch);
+    const view = jobView({ ...job, ...patch }, store.getTasks(job.id));
+    deps.emit({ type: 'cancelled', job: view });
     return view;
   };
   return {
@@ -29,10 +38,10 @@ export function createConfirmations(rt: JobRuntime, ttlMs: number): Confirmation
       const { id, createdAt } = job;
       const timer = setTimeout(
         () => {
-          const current = rt.stopping ? undefined : rt.store.getJob(id);
+          const current = deps.stopSignal.aborted ? undefined : store.getJob(id);
           if (current?.state === 'awaiting_confirmation') close(current);
         },
-        Math.max(0, createdAt + ttlMs - rt.now()),
+        Math.max(0, createdAt + ttlMs - deps.now()),
       );
       timer.unref();
     },

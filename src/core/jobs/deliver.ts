@@ -1,98 +1,136 @@
 /**
  * The end of a job: once every task is terminal it becomes ready (≥1 image, handed to its platform's
  * sink), failed (the first error) or needs_review (nothing came and a task may have been charged).
+ * This owns the deliveries under way and the retries of failed ones.
  */
 import { UndeliverableError } from '../errors.ts';
-import type { JobError, JobImage, JobState } from '../job-types.ts';
-import { type JobRuntime, jobLog, TERMINAL_TASK, toView } from './runtime.ts';
+import type { JobError, JobEvent, JobImage, JobSink, JobState, Platform } from '../job-types.ts';
+import type { Logger } from '../logger.ts';
+import type { Store, TaskRow } from '../store/types.ts';
+import { jobLog } from './keys.ts';
+import { jobView } from './view.ts';
 
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
 const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable']);
+export const TERMINAL_TASK: ReadonlySet<TaskRow['state']> = new Set(['ready', 'failed', 'needs_review']);
 
-/** Settles the job when all its tasks are terminal, and delivers it when it has images. */
-export async function deliverJob(rt: JobRuntime, jobId: string): Promise<void> {
-  const job = rt.store.getJob(jobId);
-  if (!job || FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
-  // Without images first: most calls find a sibling task still running and stop here.
-  let tasks = rt.store.getTasks(jobId);
-  if (!tasks.every((t) => TERMINAL_TASK.has(t.state))) return;
-  const cost = tasks.reduce((sum, t) => sum + (t.costMicros ?? 0), 0);
-  const finishedAt = job.finishedAt ?? rt.now();
-  const log = jobLog(rt, job);
-
-  if (!tasks.some((t) => t.state === 'ready')) {
-    const review = tasks.find((t) => t.state === 'needs_review');
-    const error: JobError = (review ?? tasks.find((t) => t.error))?.error ?? {
-      code: 'TASK_FAILED',
-      message: 'no image',
-      charge: 'unknown',
-    };
-    const state = review ? 'needs_review' : 'failed';
-    rt.store.updateJob(jobId, { state, costMicros: cost, finishedAt, error });
-    const view = toView(rt, { ...job, state, costMicros: cost, finishedAt, error }, tasks);
-    rt.emit(state === 'failed' ? { type: 'failed', job: view, error } : { type: 'needs_review', job: view });
-    log.info({ state, code: error.code, cost }, 'job ended without an image');
-    return;
-  }
-
-  if (job.state !== 'ready') rt.store.updateJob(jobId, { state: 'ready', costMicros: cost, finishedAt });
-  const sink = rt.sinks.get(job.origin.platform);
-  // Kept ready in the store: delivered when a sink attaches, or after a restart.
-  if (!sink || rt.stopping || rt.delivering.has(jobId)) return;
-  tasks = rt.store.getTasks(jobId, true);
-  const images: JobImage[] = [];
-  for (const t of tasks) {
-    if (t.state !== 'ready' || !t.image) continue;
-    const { data, contentType } = t.image;
-    images.push({ index: t.index, seed: t.seed, data, contentType, costMicros: t.costMicros ?? 0 });
-  }
-  const view = toView(rt, { ...job, state: 'ready', costMicros: cost, finishedAt }, tasks);
-  const handed = sink.handle({ type: 'ready', job: view, images });
-  rt.delivering.set(
-    jobId,
-    handed.then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  try {
-    await handed;
-    rt.store.transaction(() => {
-      rt.store.updateJob(jobId, { state: 'delivered' });
-      rt.store.dropImages(jobId);
-    });
-    rt.deliveryRetries.delete(jobId);
-    log.info({ cost, images: images.length }, 'job delivered');
-  } catch (err) {
-    if (err instanceof UndeliverableError) {
-      const error: JobError = { code: 'UNDELIVERABLE', message: err.message, charge: 'charged' };
-      rt.store.transaction(() => {
-        rt.store.updateJob(jobId, { state: 'undeliverable', error });
-        // Kept for an admin to hand over when the requester could not be sent them either.
-        if (err.imagesSent) rt.store.dropImages(jobId);
-      });
-      rt.deliveryRetries.delete(jobId);
-      log.warn({ err, cost, imagesSent: err.imagesSent }, 'job undeliverable: requester told privately');
-      return;
-    }
-    const attempt = rt.deliveryRetries.get(jobId) ?? 0;
-    const delay = RETRY_DELAYS_MS[attempt];
-    log.warn(
-      { err, attempt },
-      delay === undefined ? 'delivery failed; kept for the next start' : 'delivery failed; will retry',
-    );
-    if (delay !== undefined && !rt.stopping) {
-      rt.deliveryRetries.set(jobId, attempt + 1);
-      setTimeout(() => {
-        if (!rt.stopping) settle(rt, jobId);
-      }, delay).unref();
-    } else rt.deliveryRetries.delete(jobId);
-  } finally {
-    rt.delivering.delete(jobId);
-  }
+export interface DeliveryDeps {
+  store: Store;
+  sinkFor(platform: Platform): JobSink | undefined;
+  emit(event: JobEvent): void;
+  now(): number;
+  logger: Logger;
+  /** Aborted by stop(): no delivery starts, and none is retried, after it. */
+  stopSignal: AbortSignal;
 }
 
-/** Fire-and-forget settle: delivery (platform uploads, their own rate limits) never holds a slot. */
-export function settle(rt: JobRuntime, jobId: string): void {
-  deliverJob(rt, jobId).catch((err: unknown) => rt.logger.error({ err, jobId }, 'settling a job failed'));
+export interface Delivery {
+  /** Settles the job when all its tasks are terminal, and delivers it when it has images. */
+  deliver(jobId: string): Promise<void>;
+  /** Fire-and-forget `deliver`: delivery (platform uploads, their own rate limits) never holds a slot. */
+  settle(jobId: string): void;
+  /** Resolves when the deliveries under way now have ended, however they ended. */
+  underWay(): Promise<unknown>;
+}
+
+export function createDelivery(deps: DeliveryDeps): Delivery {
+  const { store, logger, stopSignal } = deps;
+  /** By job, so two tasks finishing together deliver once, and stop can let them end. */
+  const delivering = new Map<string, Promise<void>>();
+  /** Failed deliveries per job, for the retry schedule. */
+  const retries = new Map<string, number>();
+
+  async function deliver(jobId: string): Promise<void> {
+    const job = store.getJob(jobId);
+    if (!job || FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
+    // Without images first: most calls find a sibling task still running and stop here.
+    let tasks = store.getTasks(jobId);
+    if (!tasks.every((t) => TERMINAL_TASK.has(t.state))) return;
+    const cost = tasks.reduce((sum, t) => sum + (t.costMicros ?? 0), 0);
+    const finishedAt = job.finishedAt ?? deps.now();
+    const log = jobLog(logger, job);
+
+    if (!tasks.some((t) => t.state === 'ready')) {
+      const review = tasks.find((t) => t.state === 'needs_review');
+      const error: JobError = (review ?? tasks.find((t) => t.error))?.error ?? {
+        code: 'TASK_FAILED',
+        message: 'no image',
+        charge: 'unknown',
+      };
+      const state = review ? 'needs_review' : 'failed';
+      store.updateJob(jobId, { state, costMicros: cost, finishedAt, error });
+      const view = jobView({ ...job, state, costMicros: cost, finishedAt, error }, tasks);
+      deps.emit(
+        state === 'failed' ? { type: 'failed', job: view, error } : { type: 'needs_review', job: view },
+      );
+      log.info({ state, code: error.code, cost }, 'job ended without an image');
+      return;
+    }
+
+    if (job.state !== 'ready') store.updateJob(jobId, { state: 'ready', costMicros: cost, finishedAt });
+    const sink = deps.sinkFor(job.origin.platform);
+    // Kept ready in the store: delivered when a sink attaches, or after a restart.
+    if (!sink || stopSignal.aborted || delivering.has(jobId)) return;
+    tasks = store.getTasks(jobId, true);
+    const images: JobImage[] = [];
+    for (const t of tasks) {
+      if (t.state !== 'ready' || !t.image) continue;
+      const { data, contentType } = t.image;
+      images.push({ index: t.index, seed: t.seed, data, contentType, costMicros: t.costMicros ?? 0 });
+    }
+    const view = jobView({ ...job, state: 'ready', costMicros: cost, finishedAt }, tasks);
+    const handed = sink.handle({ type: 'ready', job: view, images });
+    delivering.set(
+      jobId,
+      handed.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      await handed;
+      store.transaction(() => {
+        store.updateJob(jobId, { state: 'delivered' });
+        store.dropImages(jobId);
+      });
+      retries.delete(jobId);
+      log.info({ cost, images: images.length }, 'job delivered');
+    } catch (err) {
+      if (err instanceof UndeliverableError) {
+        const error: JobError = { code: 'UNDELIVERABLE', message: err.message, charge: 'charged' };
+        store.transaction(() => {
+          store.updateJob(jobId, { state: 'undeliverable', error });
+          // Kept for an admin to hand over when the requester could not be sent them either.
+          if (err.imagesSent) store.dropImages(jobId);
+        });
+        retries.delete(jobId);
+        log.warn({ err, cost, imagesSent: err.imagesSent }, 'job undeliverable: requester told privately');
+        return;
+      }
+      const attempt = retries.get(jobId) ?? 0;
+      const delay = RETRY_DELAYS_MS[attempt];
+      log.warn(
+        { err, attempt },
+        delay === undefined ? 'delivery failed; kept for the next start' : 'delivery failed; will retry',
+      );
+      if (delay !== undefined && !stopSignal.aborted) {
+        retries.set(jobId, attempt + 1);
+        setTimeout(() => {
+          if (!stopSignal.aborted) settle(jobId);
+        }, delay).unref();
+      } else retries.delete(jobId);
+    } finally {
+      delivering.delete(jobId);
+    }
+  }
+
+  function settle(jobId: string): void {
+    deliver(jobId).catch((err: unknown) => logger.error({ err, jobId }, 'settling a job failed'));
+  }
+
+  return {
+    deliver,
+    settle,
+    underWay: () => Promise.allSettled([...delivering.values()]),
+  };
 }

@@ -3,8 +3,11 @@
  * pass over the round-robin order (O(queued tasks) per window, never per event), and only jobs whose
  * place changed are told.
  */
-import type { JobView } from '../job-types.ts';
-import type { JobRuntime } from './runtime.ts';
+import type { JobEvent, JobView } from '../job-types.ts';
+import type { Scheduler } from '../scheduler.ts';
+import type { Store } from '../store/types.ts';
+import { jobOfTaskKey, taskKey } from './keys.ts';
+import { jobView } from './view.ts';
 
 export interface PositionFeed {
   /** Records the place a job was told when it was queued, so an unchanged place is not sent again. */
@@ -21,7 +24,39 @@ export interface PositionFeed {
   stop(): void;
 }
 
-export function createPositionFeed(rt: JobRuntime, debounceMs: number): PositionFeed {
+export interface PositionFeedDeps {
+  scheduler: Pick<Scheduler, 'onChange' | 'positions'>;
+  store: Store;
+  emit(event: JobEvent): void;
+  /** True while submits are held (out of credits): the cards say why instead. */
+  held(): boolean;
+  /** Aborted by stop(): no more places are sent. */
+  stopSignal: AbortSignal;
+}
+
+/** The best place of a job's images in line; 0 when none is waiting (handed to a slot, starting). */
+export function linePosition(scheduler: Pick<Scheduler, 'position'>, jobId: string, count: number): number {
+  let best = 0;
+  for (let i = 0; i < count; i++) {
+    const pos = scheduler.position(taskKey(jobId, i)) ?? 0;
+    if (pos > 0 && (best === 0 || pos < best)) best = pos;
+  }
+  return best;
+}
+
+/** The best place of every job with images in line, in one pass over the round-robin order. */
+export function placesByJob(scheduler: Pick<Scheduler, 'positions'>): Map<string, number> {
+  const byJob = new Map<string, number>();
+  // Positions are ascending in this map, so a job's first task seen is its best place.
+  for (const [key, pos] of scheduler.positions()) {
+    const jobId = jobOfTaskKey(key);
+    if (!byJob.has(jobId)) byJob.set(jobId, pos);
+  }
+  return byJob;
+}
+
+export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): PositionFeed {
+  const { store, stopSignal } = deps;
   const told = new Map<string, number>();
   const views = new Map<string, JobView>();
   /** Started jobs with images still in line: skipped without a store read (pruned once out of line). */
@@ -29,27 +64,22 @@ export function createPositionFeed(rt: JobRuntime, debounceMs: number): Position
   let timer: NodeJS.Timeout | undefined;
 
   const later = () => {
-    if (timer || rt.stopping) return;
+    if (timer || stopSignal.aborted) return;
     timer = setTimeout(send, debounceMs);
     timer.unref();
   };
-  rt.scheduler.onChange(later);
+  deps.scheduler.onChange(later);
 
   function send(): void {
     timer = undefined;
     // While submits are held the cards say why; places come back when they resume (retell).
-    if (rt.stopping || rt.credits.reason) return;
-    const byJob = new Map<string, number>();
-    // Positions are ascending in this map, so a job's first task seen is its best place.
-    for (const [key, pos] of rt.scheduler.positions()) {
-      const jobId = key.slice(0, key.lastIndexOf(':'));
-      if (!byJob.has(jobId)) byJob.set(jobId, pos);
-    }
+    if (stopSignal.aborted || deps.held()) return;
+    const byJob = placesByJob(deps.scheduler);
     for (const [jobId, pos] of byJob) {
       if (told.get(jobId) === pos || gone.has(jobId)) continue;
       told.set(jobId, pos);
       const view = views.get(jobId) ?? load(jobId);
-      if (view) rt.emit({ type: 'position', job: view, position: pos });
+      if (view) deps.emit({ type: 'position', job: view, position: pos });
     }
     for (const jobId of told.keys()) if (!byJob.has(jobId)) told.delete(jobId);
     for (const jobId of views.keys()) if (!byJob.has(jobId)) views.delete(jobId);
@@ -57,13 +87,9 @@ export function createPositionFeed(rt: JobRuntime, debounceMs: number): Position
   }
 
   function load(jobId: string): JobView | undefined {
-    const job = rt.store.getJob(jobId);
+    const job = store.getJob(jobId);
     if (job?.state !== 'queued') return undefined;
-    const tasks = rt.store.getTasks(jobId);
-    const view: JobView = {
-      ...job,
-      tasks: tasks.map((t) => ({ index: t.index, seed: t.seed, state: t.state })),
-    };
+    const view = jobView(job, store.getTasks(jobId));
     // A queued job's view does not change until it starts (delivery patches call forget), and a long
     // queue re-sends places every window: keep it rather than read and parse it each time. Reference
     // bytes would make thousands of kept views heavy, so those jobs are read each time instead.

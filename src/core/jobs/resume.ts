@@ -4,45 +4,63 @@
  * cut off mid-submit is flagged for a person, since it may have reached the provider and been billed.
  */
 
-import { estimateImage } from '../pricing.ts';
-import type { JobRow, TaskRow } from '../store/types.ts';
-import { deliverJob } from './deliver.ts';
-import { type JobRuntime, jobLog, TERMINAL_TASK, toView } from './runtime.ts';
-import { queueTask, resumeTask } from './tasks.ts';
+import type { JobEvent } from '../job-types.ts';
+import type { Logger } from '../logger.ts';
+import { estimateImage, type PriceTable } from '../pricing.ts';
+import type { JobRow, Store, TaskRow } from '../store/types.ts';
+import { TERMINAL_TASK } from './deliver.ts';
+import { jobLog } from './keys.ts';
+import type { TaskRunner } from './tasks.ts';
+import { jobView } from './view.ts';
 
-export function resumeJobs(rt: JobRuntime, expire: (job: JobRow) => void): void {
-  const jobs = rt.store.unfinishedJobs();
+export interface ResumeDeps {
+  store: Store;
+  prices: PriceTable;
+  tasks: TaskRunner;
+  /** Settles a job and delivers it when it has images (jobs/deliver.ts). */
+  deliver(jobId: string): Promise<void>;
+  /** Cancels an unconfirmed job at its deadline (jobs/confirmations.ts). */
+  expire(job: JobRow): void;
+  emit(event: JobEvent): void;
+  logger: Logger;
+  /** Aborted by stop(): resumed deliveries not yet begun are left for the next start. */
+  stopSignal: AbortSignal;
+}
+
+export function resumeJobs(deps: ResumeDeps): void {
+  const { store, logger } = deps;
+  const jobs = store.unfinishedJobs();
   const queued: Array<[JobRow, number]> = [];
   for (const job of jobs) {
     if (job.state === 'awaiting_confirmation') {
-      expire(job);
+      deps.expire(job);
       continue;
     }
-    const tasks = rt.store.getTasks(job.id);
+    const tasks = store.getTasks(job.id);
     let flagged = false;
     for (const task of tasks) {
       if (task.state === 'queued') queued.push([job, task.index]);
       else if (task.state === 'submitted' && task.submitted)
         // Waits take their slots before any queued task is handed one: the provider counts them already.
-        resumeTask(rt, job, task.index, task.submitted);
+        deps.tasks.resume(job, task.index, task.submitted);
       else if (task.state === 'submitting' || task.state === 'submitted') {
-        flagForReview(rt, job, task);
+        flagForReview(deps, job, task);
         flagged = true;
       }
     }
     // The requester hears at once; a job that ends now without an image gets its one final event below.
     const endsNow = tasks.every((t) => TERMINAL_TASK.has(t.state)) && !tasks.some((t) => t.state === 'ready');
-    if (flagged && !endsNow) rt.emit({ type: 'needs_review', job: toView(rt, job, tasks) });
+    if (flagged && !endsNow) deps.emit({ type: 'needs_review', job: jobView(job, tasks) });
   }
-  for (const [job, index] of queued) queueTask(rt, job, index);
+  for (const [job, index] of queued) deps.tasks.queue(job, index);
   // In the background: start-up must not wait for the platforms, and one call that hangs (until its
   // deadline) must not hold every later job, so a few lanes share the list.
   const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation').map((j) => j.id);
   const lane = async (): Promise<void> => {
-    for (let id = ids.shift(); id !== undefined && !rt.stopping; id = ids.shift())
-      await deliverJob(rt, id).catch((err: unknown) =>
-        rt.logger.error({ err, jobId: id }, 'settling a resumed job failed'),
-      );
+    for (let id = ids.shift(); id !== undefined && !deps.stopSignal.aborted; id = ids.shift())
+      await deps
+        .deliver(id)
+        .catch((err: unknown) => logger.error({ err, jobId: id }, 'settling a resumed job failed'));
   };
   for (let i = 0; i < RESUME_LANES; i++) void lane();
 }
@@ -50,10 +68,14 @@ export function resumeJobs(rt: JobRuntime, expire: (job: JobRow) => void): void 
 /** Resumed deliveries under way at once: enough that one stuck call holds nobody, few enough for rate limits. */
 const RESUME_LANES = 4;
 
-function flagForReview(rt: JobRuntime, job: JobRow, task: TaskRow): void {
+function flagForReview(
+  deps: Pick<ResumeDeps, 'store' | 'prices' | 'logger'>,
+  job: JobRow,
+  task: TaskRow,
+): void {
   const patch = {
     state: 'needs_review' as const,
-    costMicros: estimateImage(job.request, rt.prices),
+    costMicros: estimateImage(job.request, deps.prices),
     costEstimated: true,
     error: {
       code: 'NEEDS_REVIEW' as const,
@@ -61,7 +83,9 @@ function flagForReview(rt: JobRuntime, job: JobRow, task: TaskRow): void {
       charge: 'unknown' as const,
     },
   };
-  rt.store.updateTask(job.id, task.index, patch);
+  deps.store.updateTask(job.id, task.index, patch);
   Object.assign(task, patch);
-  jobLog(rt, job, { task: task.index }).warn('task interrupted mid-submit: needs review (may be charged)');
+  jobLog(deps.logger, job, { task: task.index }).warn(
+    'task interrupted mid-submit: needs review (may be charged)',
+  );
 }

@@ -5,8 +5,8 @@
  */
 import { sleep } from '../providers/sleep.ts';
 import type { SubmittedTask } from '../providers/types.ts';
-import { isDiskError } from '../store/health.ts';
-import type { JobRuntime } from './runtime.ts';
+import { isDiskError, type StoreHealth } from '../store/health.ts';
+import type { Store } from '../store/types.ts';
 
 /** Backoff between tries; a test may shorten it. */
 export const storeRetry = { firstMs: 500, maxMs: 30_000 };
@@ -15,8 +15,11 @@ export const storeRetry = { firstMs: 500, maxMs: 30_000 };
  * Runs `write` until it lands: true once written, false when the service stopped first (after one
  * last try, so a graceful stop still records what it can).
  */
-export async function writeUntilLanded(rt: JobRuntime, write: () => void): Promise<boolean> {
-  const health = rt.store.health;
+export async function writeUntilLanded(
+  health: StoreHealth,
+  stopSignal: AbortSignal,
+  write: () => void,
+): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
       write();
@@ -25,10 +28,10 @@ export async function writeUntilLanded(rt: JobRuntime, write: () => void): Promi
     } catch (err) {
       if (!isDiskError(err)) throw err;
       health.report('write_failed', err);
-      if (rt.stopping && attempt > 0) return false;
+      if (stopSignal.aborted && attempt > 0) return false;
     }
     try {
-      await sleep(Math.min(storeRetry.maxMs, storeRetry.firstMs * 2 ** attempt), rt.stopSignal);
+      await sleep(Math.min(storeRetry.maxMs, storeRetry.firstMs * 2 ** attempt), stopSignal);
     } catch {
       // Stopping: fall through to the last try.
     }
@@ -40,21 +43,22 @@ export async function writeUntilLanded(rt: JobRuntime, write: () => void): Promi
  * then only the provider ids are added, never the state set back.
  */
 export function recordSubmitted(
-  rt: JobRuntime,
+  store: Store,
+  stopSignal: AbortSignal,
   jobId: string,
   index: number,
   submitted: SubmittedTask,
 ): Promise<boolean> {
   let first = true;
-  return writeUntilLanded(rt, () => {
+  return writeUntilLanded(store.health, stopSignal, () => {
     if (first) {
       first = false;
-      rt.store.updateTask(jobId, index, { state: 'submitted', submitted });
+      store.updateTask(jobId, index, { state: 'submitted', submitted });
       return;
     }
-    rt.store.transaction(() => {
-      const state = rt.store.getTasks(jobId).find((t) => t.index === index)?.state;
-      rt.store.updateTask(
+    store.transaction(() => {
+      const state = store.getTasks(jobId).find((t) => t.index === index)?.state;
+      store.updateTask(
         jobId,
         index,
         state === 'submitting' ? { state: 'submitted', submitted } : { submitted },

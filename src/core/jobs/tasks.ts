@@ -4,196 +4,228 @@
  * the same task instead of paying for a new one.
  */
 import { FluxError, ProviderError, toFluxError } from '../errors.ts';
-import type { JobError } from '../job-types.ts';
-import { estimateImage } from '../pricing.ts';
+import type { JobError, JobEvent, Platform } from '../job-types.ts';
+import type { Logger } from '../logger.ts';
+import { estimateImage, type PriceTable } from '../pricing.ts';
+import type { LatencyModel } from '../providers/poll-policy.ts';
 import { sleep } from '../providers/sleep.ts';
-import type { SubmittedTask } from '../providers/types.ts';
-import { seedAt } from '../request.ts';
-import type { JobRow } from '../store/types.ts';
-import type { Reopened } from './credits.ts';
-import { settle } from './deliver.ts';
-import { addPending, type JobRuntime, jobLog, taskKey, toView, userKey } from './runtime.ts';
+import type { Provider, SubmittedTask } from '../providers/types.ts';
+import type { Scheduler } from '../scheduler.ts';
+import { seedAt } from '../size-and-seed.ts';
+import type { JobRow, Store } from '../store/types.ts';
+import type { CreditGate, Reopened } from './credits.ts';
+import { jobLog, taskKey, userKey } from './keys.ts';
+import type { PendingCounts } from './pending.ts';
 import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
+import { jobView } from './view.ts';
+import type { Waits } from './waits.ts';
+
+export interface TaskRunnerDeps {
+  store: Store;
+  provider: Pick<Provider, 'submit' | 'waitForResult'>;
+  scheduler: Pick<Scheduler, 'enqueue' | 'runNow' | 'pause'>;
+  /** Holds submits while the provider account is out of credits. */
+  credits: Pick<CreditGate, 'refused' | 'succeeded'>;
+  latency: LatencyModel;
+  prices: PriceTable;
+  pending: Pick<PendingCounts, 'add'>;
+  waits: Pick<Waits, 'open'>;
+  /** Ends the job once its last task is terminal (jobs/deliver.ts). */
+  settle(jobId: string): void;
+  emit(event: JobEvent): void;
+  userHash(platform: Platform, userId: string): string;
+  now(): number;
+  logger: Logger;
+  /** Aborted by stop(): ends backoff sleeps at once so stop never waits out a Retry-After. */
+  stopSignal: AbortSignal;
+}
+
+export interface TaskRunner {
+  /**
+   * Puts a task in its user's line; it counts against the user's cap until it is terminal. The line
+   * holds ids only (the job is read again when its turn comes), so a long queue never keeps requests —
+   * or their reference bytes — in memory.
+   */
+  queue(job: JobRow, index: number): void;
+  /** Waits again for a task the provider already has (after a restart): it takes a slot at once. */
+  resume(job: JobRow, index: number, submitted: SubmittedTask): void;
+}
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
 const RATE_LIMIT_PATIENCE_MS = 15 * 60_000;
 /** Longest a task keeps its slot waiting for credits before it fails (queued tasks wait in line). */
 const OUT_OF_CREDITS_PATIENCE_MS = 30 * 60_000;
 
-/**
- * Puts a task in its user's line; it counts against the user's cap until it is terminal. The line holds
- * ids only (the job is read again when its turn comes), so a long queue never keeps requests — or their
- * reference bytes — in memory.
- */
-export function queueTask(rt: JobRuntime, job: JobRow, index: number): void {
-  const user = userKey(job.origin.platform, job.origin.userId);
-  const jobId = job.id;
-  addPending(rt, user, 1);
-  rt.scheduler.enqueue(user, taskKey(jobId, index), () =>
-    runTask(rt, jobId, index).finally(() => addPending(rt, user, -1)),
-  );
-}
+export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
+  const { store, logger, stopSignal } = deps;
+  const viewOf = (job: JobRow) => jobView(job, store.getTasks(job.id));
 
-/** Waits again for a task the provider already has (after a restart): it takes a slot at once. */
-export function resumeTask(rt: JobRuntime, job: JobRow, index: number, submitted: SubmittedTask): void {
-  const user = userKey(job.origin.platform, job.origin.userId);
-  addPending(rt, user, 1);
-  rt.scheduler.runNow(taskKey(job.id, index), () =>
-    waitTask(rt, job, index, submitted).finally(() => addPending(rt, user, -1)),
-  );
-}
-
-async function runTask(rt: JobRuntime, jobId: string, index: number): Promise<void> {
-  const job = rt.store.getJob(jobId);
-  if (!job || job.state === 'cancelled' || rt.stopping) return;
-  const log = jobLog(rt, job, { task: index });
-  if (!rt.store.health.accepting()) {
-    // The database file is gone: what this task would record could not survive a restart, so nothing
-    // is spent on it.
-    failTask(rt, job, index, new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'));
-    settle(rt, jobId);
-    return;
-  }
-  const spec = {
-    request: job.request,
-    seed: seedAt(job.request, index),
-    user: rt.userHash(job.origin.platform, job.origin.userId),
-  };
-  const firstTry = rt.now();
-  /** How the last wait for credits ended, if this task waited for them. */
-  let reopened: Reopened | undefined;
-  let submitted: SubmittedTask | undefined;
-  for (let attempt = 0; !submitted; attempt++) {
-    if (attempt === 0 && job.state === 'queued') {
-      const startedAt = rt.now();
-      rt.store.transaction(() => {
-        rt.store.updateJob(jobId, { state: 'running', startedAt });
-        rt.store.updateTask(jobId, index, { state: 'submitting' });
-      });
-      rt.emit({ type: 'started', job: toView(rt, { ...job, state: 'running', startedAt }) });
-    } else rt.store.updateTask(jobId, index, { state: 'submitting' });
-    try {
-      submitted = await rt.provider.submit(spec);
-      rt.credits.succeeded();
-    } catch (err) {
-      const e = toFluxError(err);
-      const patient = rt.now() - firstTry < RATE_LIMIT_PATIENCE_MS;
-      if (e.code === 'PROVIDER_RATE_LIMITED' && (patient || rt.stopping)) {
-        // Not billed. Another app on the key holds slots: keep this slot and place, hold back new
-        // submits for the same window, and try again. Stored as queued meanwhile: nothing is in flight.
-        rt.store.updateTask(jobId, index, { state: 'queued' });
-        if (rt.stopping) return;
-        const wait = retryDelay(e, attempt);
-        rt.scheduler.pause(wait);
-        log.warn({ wait, attempt }, 'provider busy (429); retrying');
-        try {
-          await sleep(wait, rt.stopSignal);
-        } catch {
-          return; // Stopping: the task stays queued and runs after the next start.
-        }
-        continue;
-      }
-      // Out of credits: not billed. Keep the slot and wait until the account can pay — unless the
-      // balance already covered this image when it was let go: then waiting longer would not help.
-      if (
-        e.code === 'PROVIDER_OUT_OF_CREDITS' &&
-        reopened !== 'balance' &&
-        rt.now() - firstTry < OUT_OF_CREDITS_PATIENCE_MS
-      ) {
-        rt.store.updateTask(jobId, index, { state: 'queued' });
-        if (rt.stopping) return;
-        const current = rt.store.getJob(jobId);
-        if (current) rt.emit({ type: 'waiting', job: toView(rt, current), reason: 'out_of_credits' });
-        try {
-          reopened = await rt.credits.refused(estimateImage(job.request, rt.prices), rt.stopSignal);
-        } catch {
-          return; // Stopping: the task stays queued and runs after the next start.
-        }
-        log.info({ reopened }, 'credits back; submitting again');
-        continue;
-      }
-      log.warn({ code: e.code, charge: e.charge }, 'submit failed');
-      failTask(rt, job, index, e);
-      settle(rt, jobId);
+  async function runTask(jobId: string, index: number): Promise<void> {
+    const job = store.getJob(jobId);
+    if (!job || job.state === 'cancelled' || stopSignal.aborted) return;
+    const log = jobLog(logger, job, { task: index });
+    if (!store.health.accepting()) {
+      // The database file is gone: what this task would record could not survive a restart, so nothing
+      // is spent on it.
+      failTask(job, index, new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'));
+      deps.settle(jobId);
       return;
     }
-  }
-  if (reopened) {
-    // The card said it was waiting for credits: it is generating now.
-    const current = rt.store.getJob(jobId);
-    if (current) rt.emit({ type: 'progress', job: toView(rt, current), status: 'submitted' });
-  }
-  // Paid from here on: if the disk refuses this write, the ids stay in memory, polling goes on and the
-  // write is retried until it lands.
-  recordSubmitted(rt, jobId, index, submitted).catch((err: unknown) =>
-    log.error({ err, providerTask: submitted.taskId }, 'could not record the submitted task'),
-  );
-  log.debug({ providerTask: submitted.taskId }, 'submitted');
-  if (rt.stopping) return;
-  await waitTask(rt, job, index, submitted);
-}
-
-async function waitTask(rt: JobRuntime, job: JobRow, index: number, submitted: SubmittedTask): Promise<void> {
-  if (rt.stopping) return;
-  const controller = new AbortController();
-  const entry: JobRuntime['waits'] extends Map<string, infer E> ? E : never = { controller };
-  rt.waits.set(submitted.taskId, entry);
-  let lastProgress = 0;
-  let ready: Parameters<JobRuntime['store']['updateTask']>[2] | undefined;
-  try {
-    const result = await rt.provider.waitForResult(submitted, {
-      signal: controller.signal,
-      expectedMs: rt.latency.expected(job.request.model),
-      estimate: rt.latency.estimate(job.request.model),
-      onWake: (wake) => {
-        entry.wake = wake;
-        // A webhook that came before the poller was listening is not lost.
-        if (entry.wokenEarly) wake();
-      },
-      onProgress: (update) => {
-        // The card shows seconds; more than one update a second is noise.
-        const now = rt.now();
-        if (now - lastProgress < 1_000) return;
-        lastProgress = now;
-        const current = rt.store.getJob(job.id);
-        if (current) rt.emit({ type: 'progress', job: toView(rt, current), ...update });
-      },
-    });
-    if (result.generationMs !== undefined)
-      rt.latency.observe(job.request.model, result.generationMs, result.generationAfterMs);
-    const cost = result.costMicros ?? submitted.costMicros;
-    ready = {
-      state: 'ready',
-      image: { data: result.data, contentType: result.contentType },
-      costMicros: cost ?? estimateImage(job.request, rt.prices),
-      costEstimated: cost === undefined,
+    const spec = {
+      request: job.request,
+      seed: seedAt(job.request, index),
+      user: deps.userHash(job.origin.platform, job.origin.userId),
     };
-  } catch (err) {
-    if (controller.signal.aborted) return; // Stopping: the task stays `submitted` and resumes next start.
-    const e = toFluxError(err);
-    jobLog(rt, job, { task: index }).warn({ code: e.code, charge: e.charge }, 'task failed');
-    failTask(rt, job, index, e);
-  } finally {
-    rt.waits.delete(submitted.taskId);
+    const firstTry = deps.now();
+    /** How the last wait for credits ended, if this task waited for them. */
+    let reopened: Reopened | undefined;
+    let submitted: SubmittedTask | undefined;
+    for (let attempt = 0; !submitted; attempt++) {
+      if (attempt === 0 && job.state === 'queued') {
+        const startedAt = deps.now();
+        store.transaction(() => {
+          store.updateJob(jobId, { state: 'running', startedAt });
+          store.updateTask(jobId, index, { state: 'submitting' });
+        });
+        deps.emit({ type: 'started', job: viewOf({ ...job, state: 'running', startedAt }) });
+      } else store.updateTask(jobId, index, { state: 'submitting' });
+      try {
+        submitted = await deps.provider.submit(spec);
+        deps.credits.succeeded();
+      } catch (err) {
+        const e = toFluxError(err);
+        const patient = deps.now() - firstTry < RATE_LIMIT_PATIENCE_MS;
+        if (e.code === 'PROVIDER_RATE_LIMITED' && (patient || stopSignal.aborted)) {
+          // Not billed. Another app on the key holds slots: keep this slot and place, hold back new
+          // submits for the same window, and try again. Stored as queued meanwhile: nothing is in flight.
+          store.updateTask(jobId, index, { state: 'queued' });
+          if (stopSignal.aborted) return;
+          const wait = retryDelay(e, attempt);
+          deps.scheduler.pause(wait);
+          log.warn({ wait, attempt }, 'provider busy (429); retrying');
+          try {
+            await sleep(wait, stopSignal);
+          } catch {
+            return; // Stopping: the task stays queued and runs after the next start.
+          }
+          continue;
+        }
+        // Out of credits: not billed. Keep the slot and wait until the account can pay — unless the
+        // balance already covered this image when it was let go: then waiting longer would not help.
+        if (
+          e.code === 'PROVIDER_OUT_OF_CREDITS' &&
+          reopened !== 'balance' &&
+          deps.now() - firstTry < OUT_OF_CREDITS_PATIENCE_MS
+        ) {
+          store.updateTask(jobId, index, { state: 'queued' });
+          if (stopSignal.aborted) return;
+          const current = store.getJob(jobId);
+          if (current) deps.emit({ type: 'waiting', job: viewOf(current), reason: 'out_of_credits' });
+          try {
+            reopened = await deps.credits.refused(estimateImage(job.request, deps.prices), stopSignal);
+          } catch {
+            return; // Stopping: the task stays queued and runs after the next start.
+          }
+          log.info({ reopened }, 'credits back; submitting again');
+          continue;
+        }
+        log.warn({ code: e.code, charge: e.charge }, 'submit failed');
+        failTask(job, index, e);
+        deps.settle(jobId);
+        return;
+      }
+    }
+    if (reopened) {
+      // The card said it was waiting for credits: it is generating now.
+      const current = store.getJob(jobId);
+      if (current) deps.emit({ type: 'progress', job: viewOf(current), status: 'submitted' });
+    }
+    // Paid from here on: if the disk refuses this write, the ids stay in memory, polling goes on and the
+    // write is retried until it lands.
+    recordSubmitted(store, stopSignal, jobId, index, submitted).catch((err: unknown) =>
+      log.error({ err, providerTask: submitted.taskId }, 'could not record the submitted task'),
+    );
+    log.debug({ providerTask: submitted.taskId }, 'submitted');
+    if (stopSignal.aborted) return;
+    await waitTask(job, index, submitted);
   }
-  // The bytes go to the store once and this process drops them; delivery reads them back. A full disk
-  // holds them here until the write lands; a stop first leaves the task to resume at the next start.
-  const patch = ready;
-  if (patch && !(await writeUntilLanded(rt, () => rt.store.updateTask(job.id, index, patch)))) return;
-  settle(rt, job.id);
-}
 
-function failTask(rt: JobRuntime, job: JobRow, index: number, e: FluxError): void {
-  const error: JobError = { code: e.code, message: e.message, charge: e.charge };
-  if (e instanceof ProviderError && e.detail) error.detail = e.detail;
-  // Moderated and refused tasks cost nothing; when we cannot tell, the estimate stands, marked as such.
-  const free = e.charge === 'none';
-  rt.store.updateTask(job.id, index, {
-    state: 'failed',
-    error,
-    costMicros: free ? 0 : estimateImage(job.request, rt.prices),
-    costEstimated: !free,
-  });
+  async function waitTask(job: JobRow, index: number, submitted: SubmittedTask): Promise<void> {
+    if (stopSignal.aborted) return;
+    const wait = deps.waits.open(submitted.taskId);
+    let lastProgress = 0;
+    let ready: Parameters<Store['updateTask']>[2] | undefined;
+    try {
+      const result = await deps.provider.waitForResult(submitted, {
+        signal: wait.signal,
+        expectedMs: deps.latency.expected(job.request.model),
+        estimate: deps.latency.estimate(job.request.model),
+        onWake: (wake) => wait.listen(wake),
+        onProgress: (update) => {
+          // The card shows seconds; more than one update a second is noise.
+          const now = deps.now();
+          if (now - lastProgress < 1_000) return;
+          lastProgress = now;
+          const current = store.getJob(job.id);
+          if (current) deps.emit({ type: 'progress', job: viewOf(current), ...update });
+        },
+      });
+      if (result.generationMs !== undefined)
+        deps.latency.observe(job.request.model, result.generationMs, result.generationAfterMs);
+      const cost = result.costMicros ?? submitted.costMicros;
+      ready = {
+        state: 'ready',
+        image: { data: result.data, contentType: result.contentType },
+        costMicros: cost ?? estimateImage(job.request, deps.prices),
+        costEstimated: cost === undefined,
+      };
+    } catch (err) {
+      if (wait.signal.aborted) return; // Stopping: the task stays `submitted` and resumes next start.
+      const e = toFluxError(err);
+      jobLog(logger, job, { task: index }).warn({ code: e.code, charge: e.charge }, 'task failed');
+      failTask(job, index, e);
+    } finally {
+      wait.close();
+    }
+    // The bytes go to the store once and this process drops them; delivery reads them back. A full disk
+    // holds them here until the write lands; a stop first leaves the task to resume at the next start.
+    const patch = ready;
+    if (
+      patch &&
+      !(await writeUntilLanded(store.health, stopSignal, () => store.updateTask(job.id, index, patch)))
+    )
+      return;
+    deps.settle(job.id);
+  }
+
+  function failTask(job: JobRow, index: number, e: FluxError): void {
+    const error: JobError = { code: e.code, message: e.message, charge: e.charge };
+    if (e instanceof ProviderError && e.detail) error.detail = e.detail;
+    // Moderated and refused tasks cost nothing; when we cannot tell, the estimate stands, marked as such.
+    const free = e.charge === 'none';
+    store.updateTask(job.id, index, {
+      state: 'failed',
+      error,
+      costMicros: free ? 0 : estimateImage(job.request, deps.prices),
+      costEstimated: !free,
+    });
+  }
+
+  return {
+    queue(job, index) {
+      const { id: jobId, origin } = job;
+      deps.pending.add(origin, 1);
+      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () =>
+        runTask(jobId, index).finally(() => deps.pending.add(origin, -1)),
+      );
+    },
+    resume(job, index, submitted) {
+      deps.pending.add(job.origin, 1);
+      deps.scheduler.runNow(taskKey(job.id, index), () =>
+        waitTask(job, index, submitted).finally(() => deps.pending.add(job.origin, -1)),
+      );
+    },
+  };
 }
 
 function retryDelay(e: FluxError, attempt: number): number {

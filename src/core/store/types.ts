@@ -13,9 +13,12 @@ export interface JobRow {
   state: JobState;
   request: GenerationRequest;
   origin: JobOrigin;
+  /** Front-end data to find the card/thread again after a restart (JSON). */
   delivery: Record<string, unknown>;
+  /** The job this one rerolls or remixes, if any. */
   parentId?: string;
   estimateMicros: number;
+  /** Sum of the tasks' settled costs, once they are terminal. */
   costMicros?: number;
   createdAt: number;
   startedAt?: number;
@@ -29,8 +32,9 @@ export interface TaskRow {
   seed: number;
   state: TaskState;
   submitted?: SubmittedTask;
+  /** Settled cost of this image (provider's figure, else the estimate); 0 when moderated. */
   costMicros?: number;
-  /** True when costMicros is our estimate, not the provider's figure. */
+  /** True when costMicros is our estimate: the provider never said (a failure whose charge is unknown). */
   costEstimated?: boolean;
   error?: JobError;
   /** The downloaded image, kept until the job is delivered. */

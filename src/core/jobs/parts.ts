@@ -1,0 +1,132 @@
+/**
+ * The parts of the jobs service, wired: each is the one owner of its state, and each gets only the
+ * functions it needs from the others. jobs/pending.ts owns the per-user counts, jobs/waits.ts the waits
+ * by provider task id, jobs/deliver.ts the deliveries under way and their retries, jobs/positions.ts the
+ * places told, jobs/credits.ts the hold while out of credits, jobs/sinks.ts the platforms' sinks;
+ * jobs/tasks.ts runs one image in a slot. Being stopped is the abort of `stopSignal`, read by all.
+ */
+import type { JobEvent, JobView, Platform } from '../job-types.ts';
+import type { Logger } from '../logger.ts';
+import type { ModelCatalog, ModelId } from '../models.ts';
+import type { PriceTable } from '../pricing.ts';
+import { createLatencyModel } from '../providers/poll-policy.ts';
+import type { Provider } from '../providers/types.ts';
+import { createScheduler, type Scheduler } from '../scheduler.ts';
+import type { JobRow, Store } from '../store/types.ts';
+import { createConfirmations } from './confirmations.ts';
+import { type CreditCheckPolicy, createCreditGate, DEFAULT_CREDIT_CHECK } from './credits.ts';
+import { createDelivery } from './deliver.ts';
+import { saltedUserHash } from './keys.ts';
+import { createPendingCounts } from './pending.ts';
+import { createPositionFeed, placesByJob } from './positions.ts';
+import { createSinks } from './sinks.ts';
+import { createTaskRunner } from './tasks.ts';
+import { jobView } from './view.ts';
+import { createWaits } from './waits.ts';
+
+export interface JobsOptions {
+  store: Store;
+  provider: Provider;
+  catalog: ModelCatalog;
+  prices: PriceTable;
+  /** The provider's active-task limit (BFL: 24); used when no `scheduler` is given. */
+  maxActive?: number;
+  scheduler?: Scheduler;
+  /** Images one user may have waiting or generating at once. */
+  maxQueuedPerUser: number;
+  logger: Logger;
+  now?: () => number;
+  /** The opaque user id sent to the provider; default: salted sha256 of `platform:userId`. */
+  userHash?: (platform: Platform, userId: string) => string;
+  /** Salt for the default userHash. */
+  userSalt?: string;
+  /** How long position updates are gathered before they are sent (default 300 ms). */
+  positionDebounceMs?: number;
+  /** How long a job waits for its requester's confirmation (default 5 minutes). */
+  confirmTtlMs?: number;
+  /** Generation time to expect before any was observed (default: the catalog's typical times). */
+  typicalMs?: (model: ModelId) => number;
+  /** How often the balance is looked at (or a submit probes) while out of credits. */
+  creditCheck?: Partial<CreditCheckPolicy>;
+}
+
+/** Events of a job still in line: any other means it left it (started or ended). */
+const IN_LINE = new Set<JobEvent['type']>(['queued', 'position', 'waiting']);
+
+export function createJobParts(options: JobsOptions) {
+  const { store, catalog, logger, prices } = options;
+  const now = options.now ?? Date.now;
+  const stopper = new AbortController();
+  const stopSignal = stopper.signal;
+  const scheduler = options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 });
+  const sinks = createSinks(logger);
+  const pending = createPendingCounts(options.maxQueuedPerUser);
+  const waits = createWaits();
+  const viewOf = (job: JobRow) => jobView(job, store.getTasks(job.id));
+  const emit = (event: JobEvent): void => {
+    // A started job already left the line; a queued one told to wait keeps its place.
+    if (!IN_LINE.has(event.type)) positions.left(event.job.id);
+    sinks.send(event);
+  };
+  const credits = createCreditGate({
+    scheduler,
+    ...(options.provider.credits ? { credits: options.provider.credits.bind(options.provider) } : {}),
+    policy: { ...DEFAULT_CREDIT_CHECK, ...options.creditCheck },
+    stopSignal,
+    queuedJobs: () => queuedViews(),
+    tell: (job, reason) => emit({ type: 'waiting', job, reason }),
+    reopened: () => positions.retell(),
+    warn: (fields, message) => logger.warn(fields, message),
+  });
+  const positions = createPositionFeed(
+    { scheduler, store, emit, held: () => credits.reason !== undefined, stopSignal },
+    options.positionDebounceMs ?? 300,
+  );
+  const delivery = createDelivery({ store, sinkFor: sinks.get, emit, now, logger, stopSignal });
+  const tasks = createTaskRunner({
+    store,
+    provider: options.provider,
+    scheduler,
+    credits,
+    latency: createLatencyModel(options.typicalMs ?? ((m) => catalog[m].typicalMs)),
+    prices,
+    pending,
+    waits,
+    settle: delivery.settle,
+    emit,
+    userHash: options.userHash ?? saltedUserHash(options.userSalt ?? 'flux-bot'),
+    now,
+    logger,
+    stopSignal,
+  });
+  const confirmations = createConfirmations(
+    { store, emit, now, stopSignal },
+    options.confirmTtlMs ?? 5 * 60_000,
+  );
+
+  /** Jobs with images waiting in line, each once. */
+  function queuedViews(): JobView[] {
+    const views: JobView[] = [];
+    for (const id of placesByJob(scheduler).keys()) {
+      const job = store.getJob(id);
+      if (job) views.push(viewOf(job));
+    }
+    return views;
+  }
+
+  return {
+    now,
+    stopper,
+    scheduler,
+    sinks,
+    pending,
+    waits,
+    viewOf,
+    emit,
+    credits,
+    positions,
+    delivery,
+    tasks,
+    confirmations,
+  };
+}
