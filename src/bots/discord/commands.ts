@@ -1,23 +1,22 @@
 /**
  * Discord's command JSON, derived from the one /flux option definition: nothing here restates a limit.
  */
+import { REST } from 'discord.js';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
-  REST,
+  PermissionFlagsBits,
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
-} from 'discord.js';
+} from 'discord-api-types/v10';
 import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
 
 export const FLUX_COMMAND = 'flux';
 export const EDIT_COMMAND = 'Edit with FLUX';
 export const USAGE_COMMAND = 'flux-usage';
 export const ADMIN_COMMAND = 'flux-admin';
-/** Manage Server: Discord hides /flux-admin from others (server admins can override, so it is checked again). */
-const MANAGE_GUILD = String(1 << 5);
 
 const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,
@@ -77,7 +76,8 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
           required: false,
         },
       ],
-      default_member_permissions: MANAGE_GUILD,
+      // Discord hides /flux-admin from others; server admins can override that, so it is checked again.
+      default_member_permissions: String(PermissionFlagsBits.ManageGuild),
       contexts: [InteractionContextType.Guild],
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
