@@ -4,6 +4,7 @@
  * it reaches them whatever the bot's permissions — else a direct message from the bot.
  */
 import { DiscordAPIError, type RawFile, type REST, Routes } from 'discord.js';
+import { MessageFlags, RESTJSONErrorCodes } from 'discord-api-types/v10';
 import type { OutputImage } from '../../commands/context.ts';
 import type { Logger } from '../../core/logger.ts';
 import { type Credentials, type DiscordDelivery, NO_AUTH } from './delivery.ts';
@@ -52,7 +53,7 @@ export async function tellDiscordRequester(
         (token) =>
           attempt((withFiles) =>
             rest.post(Routes.webhook(d.appId, token), {
-              body: { ...body(withFiles), flags: 64 },
+              body: { ...body(withFiles), flags: MessageFlags.Ephemeral },
               files: withFiles ? files : [],
               ...NO_AUTH,
             }),
@@ -96,7 +97,7 @@ export async function removeDiscordResult(
         : viaBot());
     } catch (err) {
       // Already gone (10008 Unknown Message) is what was asked for.
-      if (err instanceof DiscordAPIError && Number(err.code) === 10008) continue;
+      if (err instanceof DiscordAPIError && Number(err.code) === RESTJSONErrorCodes.UnknownMessage) continue;
       logger.warn({ err }, 'delete failed');
       left.push(r);
       const reason = err instanceof DiscordAPIError ? `${err.message} (${err.status})` : 'no answer in time';

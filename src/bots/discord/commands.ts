@@ -2,15 +2,16 @@
  * Discord's command JSON, derived from the command table and the one /flux option definition: nothing
  * here restates a name, a description or a limit.
  */
+import { REST } from 'discord.js';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
-  REST,
+  PermissionFlagsBits,
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
-} from 'discord.js';
+} from 'discord-api-types/v10';
 import { COMMANDS } from '../../commands/commands.ts';
 import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
 
@@ -18,8 +19,6 @@ export const FLUX_COMMAND = COMMANDS.flux.data.name;
 export const EDIT_COMMAND = 'Edit with FLUX';
 export const USAGE_COMMAND = COMMANDS['flux-usage'].data.name;
 export const ADMIN_COMMAND = COMMANDS['flux-admin'].data.name;
-/** Manage Server: Discord hides /flux-admin from others (server admins can override, so it is checked again). */
-const MANAGE_GUILD = String(1 << 5);
 
 const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,
@@ -79,7 +78,8 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
           required: false,
         },
       ],
-      default_member_permissions: MANAGE_GUILD,
+      // Discord hides /flux-admin from others; server admins can override that, so it is checked again.
+      default_member_permissions: String(PermissionFlagsBits.ManageGuild),
       contexts: [InteractionContextType.Guild],
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },

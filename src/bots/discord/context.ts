@@ -5,6 +5,12 @@
  * cannot target threads), or under the card where no thread can be made or the thread refuses them.
  */
 import { type RawFile, type REST, Routes } from 'discord.js';
+import {
+  type APIInteractionResponse,
+  InteractionResponseType,
+  MessageFlags,
+  ThreadAutoArchiveDuration,
+} from 'discord-api-types/v10';
 import type { Actor, Card, CommandContext, Form, PostedResult, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -20,7 +26,7 @@ import {
   THREAD_EXISTS,
 } from './delivery.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
-import { cardMessage, modal, resultMessage } from './render.ts';
+import { cardMessage, modal, privately, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
@@ -33,8 +39,18 @@ export interface DiscordContextDeps {
   now?: () => number;
 }
 
-/** The first response of a live interaction (HTTP response body or callback POST), once. */
-export type Respond = (body: unknown) => Promise<void>;
+/**
+ * The first response of an interaction still being worked out (a button that opens a form): a form or
+ * a private text becomes that response instead of a follow-up. `take` says whether it was taken.
+ */
+export interface FirstResponse {
+  take(response: APIInteractionResponse): boolean;
+}
+
+/** The CommandContext on Discord, whose delivery record is typed. */
+export interface DiscordContext extends CommandContext {
+  delivery(): DiscordDelivery;
+}
 
 type Posted = { id: string; channel_id: string; attachments?: Array<{ url: string }> };
 
@@ -42,8 +58,8 @@ export function createDiscordContext(
   deps: DiscordContextDeps,
   delivery: DiscordDelivery,
   actor: Actor,
-  respond?: { send: Respond; done: () => boolean },
-): CommandContext {
+  first?: FirstResponse,
+): DiscordContext {
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const d = delivery;
@@ -90,7 +106,7 @@ export function createDiscordContext(
     if (d.threadId || d.threadFailed || d.noThreads || !d.cardId) return;
     try {
       const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), {
-        body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+        body: { name: name.slice(0, 100), auto_archive_duration: ThreadAutoArchiveDuration.OneDay },
       })) as { id: string };
       d.threadId = thread.id;
     } catch (err) {
@@ -165,10 +181,8 @@ export function createDiscordContext(
         contentType: i.contentType,
       }));
       const attachments = files.map((f, i) => ({ id: i, filename: f.name }));
-      if (respond && !respond.done() && !files.length) {
-        await respond.send({ type: 4, data: { content: text.slice(0, 2000), flags: 64 } });
-        return;
-      }
+      const content = text.slice(0, 2000);
+      if (!files.length && first?.take(privately(content))) return;
       await creds.use(
         async (token) => {
           if (d.original === 'deferred' && !d.cardId) {
@@ -178,7 +192,7 @@ export function createDiscordContext(
               .catch(() => undefined);
           }
           await rest.post(Routes.webhook(d.appId, token), {
-            body: { content: text.slice(0, 2000), flags: 64, ...(files.length ? { attachments } : {}) },
+            body: { content, flags: MessageFlags.Ephemeral, ...(files.length ? { attachments } : {}) },
             files,
             ...NO_AUTH,
           });
@@ -221,20 +235,16 @@ export function createDiscordContext(
     tellRequester: (text, images) => tellDiscordRequester({ rest, logger }, d, creds, actor.id, text, images),
 
     async openForm(form: Form) {
-      if (!respond || respond.done()) {
-        await this.replyPrivate('Please press the button again to open the form.');
-        return;
-      }
-      await respond.send({ type: 9, data: modal(form) });
+      if (first?.take({ type: InteractionResponseType.Modal, data: modal(form) })) return;
+      await this.replyPrivate('Please press the button again to open the form.');
     },
 
     resolveReferences: (refs) =>
       resolveDiscordReferences(refs, { rest, logger, now, attachments: deps.attachments }),
 
-    delivery() {
+    delivery(): DiscordDelivery {
       // A dead token is of no use to anyone: `undefined` removes it from the stored (merged) delivery.
-      const json = creds.tokenAlive() ? { ...d } : { ...d, token: undefined, tokenExpiresAt: 0 };
-      return json as unknown as Record<string, unknown>;
+      return creds.tokenAlive() ? { ...d } : { ...d, token: undefined, tokenExpiresAt: 0 };
     },
   };
 }

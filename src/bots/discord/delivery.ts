@@ -5,42 +5,22 @@
  */
 import { createHash } from 'node:crypto';
 import { DiscordAPIError } from 'discord.js';
+import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 import type { Logger } from '../../core/logger.ts';
+import type { DiscordDelivery } from './delivery-record.ts';
 
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
 /** Edits closer together than this are coalesced (Discord rate-limits message edits). */
 export const EDIT_INTERVAL_MS = 1_000;
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
-/** What is stored with a Discord job (JSON), enough to find its card and thread after a restart. */
-export interface DiscordDelivery {
-  appId: string;
-  channelId: string;
-  guildId?: string;
-  /** The interaction token (short-lived; never logged) and when it stops working. */
-  token?: string;
-  tokenExpiresAt?: number;
-  /** What the interaction's own message is: a deferred reply that becomes the card, or none (buttons). */
-  original: 'deferred' | 'none';
-  cardId?: string;
-  /** The channel cannot hold a new thread (a DM, or already a thread). */
-  noThreads?: boolean;
-  threadId?: string;
-  threadFailed?: boolean;
-  results?: Array<{ id: string; channelId: string; via: 'webhook' | 'bot' }>;
-  /**
-   * The result post was sent through a follow-up webhook, which takes no nonce: if its answer was lost,
-   * a retry cannot ask Discord about it. Kept to say so in the log.
-   */
-  followUpSent?: boolean;
-  /** The result is out (every later call returns this without posting). */
-  posted?: { imageUrls: string[] };
-  /** The interaction's attachment_size_limit: the largest file this channel takes. */
-  uploadLimit: number;
-}
+export type { DiscordDelivery } from './delivery-record.ts';
 
 /** Discord's codes for "this interaction token is no use any more". */
-const TOKEN_GONE = new Set([50027 /* Invalid Webhook Token */, 10015 /* Unknown Webhook */]);
+const TOKEN_GONE = new Set<number>([
+  RESTJSONErrorCodes.InvalidWebhookToken,
+  RESTJSONErrorCodes.UnknownWebhook,
+]);
 
 export function isTokenRejected(err: unknown): boolean {
   return err instanceof DiscordAPIError && (err.status === 401 || TOKEN_GONE.has(Number(err.code)));
@@ -48,11 +28,14 @@ export function isTokenRejected(err: unknown): boolean {
 
 /** A refusal to post where we tried (no access, no permission, thread gone, archived and locked). */
 export function isPlaceRefused(err: unknown): boolean {
-  return err instanceof DiscordAPIError && ([403, 404].includes(err.status) || Number(err.code) === 50083);
+  return (
+    err instanceof DiscordAPIError &&
+    ([403, 404].includes(err.status) || Number(err.code) === RESTJSONErrorCodes.InvalidActionOnArchivedThread)
+  );
 }
 
 /** Discord: "A thread has already been created for this message" — its id is the message's. */
-export const THREAD_EXISTS = 160004;
+export const THREAD_EXISTS = RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage;
 
 /**
  * The nonce of one post of a job (≤ 25 characters, as Discord allows). Sent with `enforce_nonce`, Discord

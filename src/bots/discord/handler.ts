@@ -1,25 +1,31 @@
 /**
- * The one interaction boundary, for the gateway and HTTP modes alike: it acknowledges first, turns the
- * raw payload into a command, and always answers the user — even on a bug — and logs what happened.
+ * The one interaction boundary, for the gateway and HTTP modes alike, in two steps. First the answer:
+ * the interaction's first response, computed at once and returned — the HTTP route writes it as its
+ * response, the gateway POSTs it to the callback route. Then the continuation: the work after it
+ * (continuation.ts). Both always answer the user — even on a bug — and log what happened.
  * Each interaction id is acted on once, remembered in the store: a replayed interaction (a captured
  * signed request sent again, a gateway redelivery) starts no second job, even after a restart.
  */
 import type { REST } from 'discord.js';
+import {
+  type APIInteractionResponse,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+} from 'discord-api-types/v10';
 import type { CommandArgs } from '../../commands/command.ts';
-import { type Commands, findCommand } from '../../commands/commands.ts';
+import { BUTTONS, type Commands, findCommand } from '../../commands/commands.ts';
 import type { CommandContext } from '../../commands/context.ts';
-import { errorText } from '../../commands/flux/messages.ts';
-import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
 import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
-import { createDiscordContext, type DiscordDelivery, type Respond } from './context.ts';
-import { DEFAULT_UPLOAD_LIMIT, TOKEN_LIFETIME_MS } from './delivery.ts';
-import { createEditMessages } from './edit-message.ts';
+import { createDiscordContext, type FirstResponse } from './context.ts';
+import { type Continuation, deliveryOf, failureText, runContinuation } from './continuation.ts';
+import { createEditMessages, type EditMessages } from './edit-message.ts';
 import { quietResponse } from './outgoing.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
 import type { AttachmentAccess } from './references.ts';
-import { parseButtonId } from './render.ts';
+import { modal, parseButtonId, privately } from './render.ts';
 
 export interface HandlerDeps {
   commands: () => Commands;
@@ -31,8 +37,22 @@ export interface HandlerDeps {
   now?: () => number;
 }
 
-/** What became of an interaction: acted on, or refused as one already seen (nothing sent for it). */
-export type Handled = 'handled' | 'replayed';
+/** An interaction's answer, and the step that follows it once the answer is out. */
+export interface Answered {
+  /** The first response (it pings nobody): the HTTP response body, or the callback's body. */
+  response: APIInteractionResponse;
+  /** The work after the answer: call it once the response was sent. Never rejects. */
+  continue(): Promise<void>;
+}
+
+/** Answered, or refused as one already seen (nothing is to be sent for it). */
+export type Handled = Answered | 'replayed';
+
+/** What an interaction gets at once, and the work that follows (none for a ping or a form). */
+export interface Plan {
+  response: APIInteractionResponse;
+  next?: Continuation;
+}
 
 /**
  * How long an interaction id is remembered. Its token works for 15 minutes and HTTP mode refuses
@@ -40,38 +60,24 @@ export type Handled = 'handled' | 'replayed';
  */
 export const SEEN_FOR_MS = 60 * 60_000;
 
-const EPHEMERAL = 64;
 /** The longest a burst of arrivals holds back the work of the ones already answered. */
 const MAX_HOLD_MS = 250;
-const THREAD_TYPES = new Set([10, 11, 12]);
+const DEFERRED = { type: InteractionResponseType.DeferredChannelMessageWithSource } as const;
 
-export function createInteractionHandler(
-  deps: HandlerDeps,
-): (raw: RawInteraction, send: Respond) => Promise<Handled> {
+export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteraction) => Promise<Handled> {
   const { rest, logger } = deps;
   const now = deps.now ?? Date.now;
   const edits = createEditMessages({ rest, logger, now });
   // In a burst, every member gets their acknowledgement before anyone's work (cards, jobs) takes the CPU.
   const gate = createBurstGate(MAX_HOLD_MS);
+  const answers = createAnswers(deps, edits, now);
 
-  return async function handle(raw, send) {
+  return async function handle(raw) {
     if (!deps.claimOnce(`discord:interaction:${raw.id}`, now() + SEEN_FOR_MS)) {
       logger.warn({ interaction: raw.id, type: raw.type }, 'interaction already handled; ignored');
       return 'replayed';
     }
-    await act(raw, send);
-    return 'handled';
-  };
-
-  async function act(raw: RawInteraction, send: Respond): Promise<void> {
     gate.arrived();
-    let responded = false;
-    const respond: Respond = async (body) => {
-      if (responded) return;
-      responded = true;
-      await send(quietResponse(body));
-      await gate.answered();
-    };
     const log = logger.child({
       interaction: raw.id,
       type: raw.type,
@@ -79,135 +85,150 @@ export function createInteractionHandler(
       // A button or form names its job: a failure is logged with it.
       ...jobOf(raw),
     });
-    let ctx: CommandContext | undefined;
-    const context = (original: DiscordDelivery['original']) => {
-      ctx = createDiscordContext(
-        { rest, logger: log, now, attachments: deps.attachments },
-        delivery(raw, original, now()),
-        actorOf(raw),
-        {
-          send: respond,
-          done: () => responded,
-        },
-      );
-      return ctx;
+    const plan = await answers.answer(raw, log);
+    const next = plan.next;
+    return {
+      response: quietResponse(plan.response),
+      async continue() {
+        if (!next) return;
+        await gate.answered();
+        await runContinuation(next, () => answers.context(raw, log, next.original), log);
+      },
     };
-    try {
-      switch (raw.type) {
-        case 1:
-          await respond({ type: 1 });
-          return;
-        case 4: {
-          const options = raw.data?.options ?? [];
-          const focused = options.find((o) => o.focused);
-          const model = options.find((o) => o.name === 'model')?.value;
-          const choices = focused
-            ? deps.commands().autocomplete(raw.data?.name ?? '', focused.name, String(focused.value ?? ''), {
-                model: model === undefined ? undefined : String(model),
-              })
-            : [];
-          await respond({ type: 8, data: { choices } });
-          return;
-        }
-        case 2: {
+  };
+}
+
+export interface Answers {
+  /** The first response to an interaction, and the work that follows it. Never rejects. */
+  answer(raw: RawInteraction, log: Logger): Promise<Plan>;
+  /** The context the work runs with; `first` takes what the command answers with, while unanswered. */
+  context(
+    raw: RawInteraction,
+    log: Logger,
+    original: Continuation['original'],
+    first?: FirstResponse,
+  ): CommandContext;
+}
+
+export function createAnswers(
+  deps: Omit<HandlerDeps, 'claimOnce'>,
+  edits: EditMessages,
+  now: () => number,
+): Answers {
+  const context: Answers['context'] = (raw, log, original, first) =>
+    createDiscordContext(
+      { rest: deps.rest, logger: log, now, attachments: deps.attachments },
+      deliveryOf(raw, original, now()),
+      actorOf(raw),
+      first,
+    );
+  const later = (
+    response: APIInteractionResponse,
+    original: Continuation['original'],
+    run: Continuation['run'],
+  ): Plan => ({
+    response,
+    next: { original, run },
+  });
+
+  /** Runs a command whose form (or private text) is the first response: decided before anything is sent. */
+  async function answeredBy(raw: RawInteraction, log: Logger, run: Continuation['run']): Promise<Plan> {
+    let taken: APIInteractionResponse | undefined;
+    const first: FirstResponse = {
+      take: (response) => {
+        if (taken) return false;
+        taken = response;
+        return true;
+      },
+    };
+    await run(context(raw, log, 'none', first));
+    // A command that chose to say nothing is acknowledged like any other press.
+    return { response: taken ?? { type: InteractionResponseType.DeferredMessageUpdate } };
+  }
+
+  async function plan(raw: RawInteraction, log: Logger): Promise<Plan> {
+    switch (raw.type) {
+      case InteractionType.Ping:
+        return { response: { type: InteractionResponseType.Pong } };
+      case InteractionType.ApplicationCommandAutocomplete: {
+        const options = raw.data?.options ?? [];
+        const focused = options.find((o) => o.focused);
+        const model = options.find((o) => o.name === 'model')?.value;
+        const choices = focused
+          ? deps.commands().autocomplete(raw.data?.name ?? '', focused.name, String(focused.value ?? ''), {
+              model: model === undefined ? undefined : String(model),
+            })
+          : [];
+        return {
+          response: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } },
+        };
+      }
+      case InteractionType.ApplicationCommand:
+        {
           const command = findCommand(raw.data?.name);
           if (command) {
-            await respond(command.data.private ? { type: 5, data: { flags: EPHEMERAL } } : { type: 5 });
-            await deps.commands().run(command.data.name, context('deferred'), commandArgs(raw));
-            return;
+            const args = commandArgs(raw);
+            return later(
+              command.data.private ? { ...DEFERRED, data: { flags: MessageFlags.Ephemeral } } : DEFERRED,
+              'deferred',
+              async (ctx) => {
+                await deps.commands().run(command.data.name, ctx, args);
+              },
+            );
           }
-          if (raw.data?.name === EDIT_COMMAND) {
-            const form = edits.open(raw);
-            if (!form) {
-              await respond({
-                type: 4,
-                data: {
-                  content: 'That message has no images to edit. Pick a message with an image attached.',
-                  flags: EPHEMERAL,
-                },
-              });
-              return;
-            }
-            await context('none').openForm(form);
-            return;
-          }
-          break;
         }
-        case 3: {
-          const parsed = parseButtonId(raw.data?.custom_id ?? '');
-          if (!parsed) {
-            await respond({
-              type: 4,
-              data: { content: 'This button is no longer active.', flags: EPHEMERAL },
-            });
-            return;
-          }
-          // Forms must be the first response; everything else acknowledges at once, silently.
-          if (parsed.action !== 'remix' && parsed.action !== 'use-ref') await respond({ type: 6 });
-          await deps.commands().button(context('none'), parsed.action, parsed.jobId);
-          return;
+        if (raw.data?.name === EDIT_COMMAND) {
+          const form = edits.open(raw);
+          if (!form)
+            return {
+              response: privately(
+                'That message has no images to edit. Pick a message with an image attached.',
+              ),
+            };
+          return { response: { type: InteractionResponseType.Modal, data: modal(form) } };
         }
-        case 5: {
-          const formId = (raw.data?.custom_id ?? '').replace(/^flux:form:/, '');
-          await respond({ type: 5 });
+        break;
+      case InteractionType.MessageComponent: {
+        const parsed = parseButtonId(raw.data?.custom_id ?? '');
+        if (!parsed) return { response: privately('This button is no longer active.') };
+        const press: Continuation['run'] = (ctx) => deps.commands().button(ctx, parsed.action, parsed.jobId);
+        // Forms must be the first response; everything else acknowledges at once, silently.
+        if (BUTTONS[parsed.action].data.opensForm) return answeredBy(raw, log, press);
+        return later({ type: InteractionResponseType.DeferredMessageUpdate }, 'none', press);
+      }
+      case InteractionType.ModalSubmit: {
+        const formId = (raw.data?.custom_id ?? '').replace(/^flux:form:/, '');
+        return later(DEFERRED, 'deferred', async (ctx) => {
           const values = modalValues(raw);
           if (formId.startsWith('edit:')) {
             const channelId = raw.channel?.id ?? raw.channel_id ?? '';
             const refs = await edits.references(formId.slice('edit:'.length), channelId);
             if (!refs) {
-              await context('deferred').replyPrivate(
+              await ctx.replyPrivate(
                 'The images of that message are out of reach now. Use "Edit with FLUX" on the message again.',
               );
               return;
             }
-            await deps.commands().form(context('deferred'), 'edit', values, refs);
+            await deps.commands().form(ctx, 'edit', values, refs);
             return;
           }
-          await deps.commands().form(context('deferred'), formId, values);
-          return;
-        }
-      }
-      await respond({
-        type: 4,
-        data: { content: 'This command is not known to this bot version.', flags: EPHEMERAL },
-      });
-    } catch (err) {
-      const e = err instanceof FluxError ? err : undefined;
-      log.error({ err, code: e?.code }, 'interaction failed');
-      const text = e
-        ? errorText(e)
-        : 'Something went wrong on our side — nothing was charged. Please try again.';
-      try {
-        if (!responded) await respond({ type: 4, data: { content: text, flags: EPHEMERAL } });
-        else await (ctx ?? context('none')).replyPrivate(text);
-      } catch (answerErr) {
-        log.error({ err: answerErr }, 'could not tell the user about a failure');
+          await deps.commands().form(ctx, formId, values);
+        });
       }
     }
+    return { response: privately('This command is not known to this bot version.') };
   }
-}
 
-/** /flux takes its typed options; the others take their one text option (`/flux-admin command`). */
-function commandArgs(raw: RawInteraction): CommandArgs {
-  if (raw.data?.name === FLUX_COMMAND) return { input: optionsToInput(raw) };
-  const text = raw.data?.options?.find((o) => o.name === 'command')?.value;
-  return text === undefined ? {} : { text: String(text) };
-}
-
-function delivery(raw: RawInteraction, original: DiscordDelivery['original'], now: number): DiscordDelivery {
-  const channelId = raw.channel?.id ?? raw.channel_id ?? '';
-  const d: DiscordDelivery = {
-    appId: raw.application_id,
-    channelId,
-    token: raw.token,
-    // A little before Discord's 15 minutes, so an edit never races the expiry.
-    tokenExpiresAt: now + TOKEN_LIFETIME_MS - 30_000,
-    original,
-    uploadLimit: raw.attachment_size_limit ?? DEFAULT_UPLOAD_LIMIT,
+  return {
+    context,
+    async answer(raw, log) {
+      try {
+        return await plan(raw, log);
+      } catch (err) {
+        return { response: privately(failureText(err, log)) };
+      }
+    },
   };
-  if (raw.guild_id) d.guildId = raw.guild_id;
-  if (!raw.guild_id || THREAD_TYPES.has(raw.channel?.type ?? -1)) d.noThreads = true;
-  return d;
 }
 
 /** The job a button (`flux:<action>:<jobId>`) or a job's form (`flux:form:remix:<jobId>`) is about. */
@@ -217,4 +238,11 @@ function jobOf(raw: RawInteraction): { jobId?: string } {
   if (button) return { jobId: button.jobId };
   const form = /^flux:form:(?:remix|ref):(.+)$/.exec(id);
   return form?.[1] ? { jobId: form[1] } : {};
+}
+
+/** /flux takes its typed options; the others take their one text option (`/flux-admin command`). */
+function commandArgs(raw: RawInteraction): CommandArgs {
+  if (raw.data?.name === FLUX_COMMAND) return { input: optionsToInput(raw) };
+  const text = raw.data?.options?.find((o) => o.name === 'command')?.value;
+  return text === undefined ? {} : { text: String(text) };
 }

@@ -69,23 +69,19 @@ export function createDiscordBot(
         refuse(res, 400, 'malformed interaction');
         return;
       }
-      // The first response goes back in this HTTP answer; the rest of the work continues over REST.
-      let answered!: () => void;
-      const responded = new Promise<'answered'>((resolve) => {
-        answered = () => resolve('answered');
-      });
-      const work = handle(raw, async (payload) => {
-        // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
-        const json = JSON.stringify(payload);
-        res
-          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
-          .end(json);
-        answered();
-      });
+      const handled = await handle(raw);
       // A replay is refused like a bad signature: the request was signed, but not for this second use.
-      if ((await Promise.race([responded, work])) === 'replayed')
+      if (handled === 'replayed') {
         refuse(res, 401, 'interaction already handled');
-      else if (!res.headersSent) res.writeHead(500).end();
+        return;
+      }
+      // The first response goes back in this HTTP answer; the rest of the work continues over REST.
+      // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
+      const json = JSON.stringify(handled.response);
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
+        .end(json);
+      void handled.continue();
     });
     return {
       platform: 'discord',
@@ -100,10 +96,17 @@ export function createDiscordBot(
   client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
     if (packet.t !== 'INTERACTION_CREATE') return;
     const raw = packet.d as RawInteraction;
-    void handle(raw, async (payload) => {
-      await rest.post(Routes.interactionCallback(raw.id, raw.token), { body: payload, auth: false });
-    });
+    overGateway(raw).catch((err: unknown) =>
+      logger.error({ err, interaction: raw.id }, 'interaction could not be handled'),
+    );
   });
+  // The answer goes to the interaction's callback route; the work follows once Discord has it.
+  async function overGateway(raw: RawInteraction): Promise<void> {
+    const handled = await handle(raw);
+    if (handled === 'replayed') return;
+    await rest.post(Routes.interactionCallback(raw.id, raw.token), { body: handled.response, auth: false });
+    await handled.continue();
+  }
   client.on(Events.Error, (err) => logger.error({ err }, 'gateway error'));
   return {
     platform: 'discord',

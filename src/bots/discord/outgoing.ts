@@ -7,14 +7,18 @@
  * one could forget it. A body that names its own (say `{ users: [requesterId] }`) keeps it.
  */
 import { type InternalRequest, RequestMethod } from 'discord.js';
+import { InteractionResponseType } from 'discord-api-types/v10';
 
 export const NO_PINGS = Object.freeze({ parse: [] as string[] });
 
 /** Message creation and edits: channel messages, webhook (follow-up) messages, `@original`. */
 const MESSAGE_ROUTE = /^\/(?:channels\/\d+\/messages(?:\/\d+)?|webhooks\/\d+\/[^/]+(?:\/messages\/[^/]+)?)$/;
 const CALLBACK_ROUTE = /^\/interactions\/\d+\/[^/]+\/callback$/;
-/** Interaction responses that carry a message: CHANNEL_MESSAGE_WITH_SOURCE and UPDATE_MESSAGE. */
-const MESSAGE_RESPONSES = new Set([4, 7]);
+/** Interaction responses that carry a message. */
+const MESSAGE_RESPONSES = new Set<number>([
+  InteractionResponseType.ChannelMessageWithSource,
+  InteractionResponseType.UpdateMessage,
+]);
 
 type Body = Record<string, unknown>;
 

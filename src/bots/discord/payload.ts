@@ -3,6 +3,7 @@
  * Raw payloads (not discord.js objects) are what both ways in share: the gateway's INTERACTION_CREATE
  * dispatch and the HTTP interactions endpoint deliver the same JSON.
  */
+import { PermissionFlagsBits } from 'discord-api-types/v10';
 import type { Actor } from '../../commands/context.ts';
 import { FLUX_OPTIONS } from '../../commands/flux/definition.ts';
 import type { Reference, RequestInput } from '../../core/request.ts';
@@ -58,18 +59,14 @@ export interface RawInteraction {
   };
 }
 
-const ADMINISTRATOR = 1n << 3n;
-const MANAGE_GUILD = 1n << 5n;
-const MANAGE_MESSAGES = 1n << 13n;
-
 export function actorOf(raw: RawInteraction): Actor {
   const user = raw.member?.user ?? raw.user ?? { id: 'unknown', username: 'someone' };
   const perms = raw.member?.permissions ? BigInt(raw.member.permissions) : 0n;
   return {
     id: user.id,
     name: raw.member?.nick ?? user.global_name ?? user.username,
-    isAdmin: (perms & (ADMINISTRATOR | MANAGE_MESSAGES)) !== 0n,
-    canConfigure: (perms & (ADMINISTRATOR | MANAGE_GUILD)) !== 0n,
+    isAdmin: (perms & (PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageMessages)) !== 0n,
+    canConfigure: (perms & (PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild)) !== 0n,
   };
 }
 

@@ -8,10 +8,14 @@ import {
   type APIActionRowComponent,
   type APIButtonComponent,
   type APIEmbed,
+  type APIInteractionResponse,
+  type APIModalInteractionResponseCallbackData,
   ButtonStyle,
   ComponentType,
+  InteractionResponseType,
+  MessageFlags,
   TextInputStyle,
-} from 'discord.js';
+} from 'discord-api-types/v10';
 import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
 import { escapeMarkdown } from './markdown.ts';
 
@@ -93,7 +97,7 @@ export function resultMessage(
   return { embeds: [embed], components: buttonRows(post.buttons) };
 }
 
-export function modal(form: Form) {
+export function modal(form: Form): APIModalInteractionResponseCallbackData {
   return {
     custom_id: `${PREFIX}:form:${form.id}`.slice(0, 100),
     title: clip(form.title, 45),
@@ -111,6 +115,14 @@ export function modal(form: Form) {
         },
       ],
     })),
+  };
+}
+
+/** An interaction's first response that only the member sees. */
+export function privately(content: string): APIInteractionResponse {
+  return {
+    type: InteractionResponseType.ChannelMessageWithSource,
+    data: { content, flags: MessageFlags.Ephemeral },
   };
 }
 

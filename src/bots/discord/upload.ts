@@ -3,6 +3,7 @@
  * and the user is told; never a silent failure or a missing image.
  */
 import type { RawFile } from 'discord.js';
+import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 import sharp from 'sharp';
 import type { OutputImage } from '../../commands/context.ts';
 
@@ -63,7 +64,7 @@ export async function fitAll(
 /** Discord refused the request as too large (413; 40005 Request entity too large). */
 export function isTooLarge(err: unknown): boolean {
   const e = err as { status?: number; code?: number | string };
-  return e?.status === 413 || Number(e?.code) === 40005;
+  return e?.status === 413 || Number(e?.code) === RESTJSONErrorCodes.RequestEntityTooLarge;
 }
 
 function mb(bytes: number): string {

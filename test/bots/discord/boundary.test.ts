@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInteractionHandler } from '../../../src/bots/discord/handler.ts';
+import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
 import type { Commands } from '../../../src/commands/commands.ts';
@@ -25,13 +26,20 @@ afterAll(() => {
 
 function handlerWith(run: Commands['run']) {
   const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
-  return createInteractionHandler({
+  const handle = createInteractionHandler({
     commands: () => ({ run }) as unknown as Commands,
     rest,
     attachments: attachmentAccess(discord.api, http.dispatcher),
     logger: silentLogger(),
     claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
   });
+  // As a transport does: send the answer, then continue.
+  return async (raw: RawInteraction, send: (body: unknown) => Promise<void>) => {
+    const handled = await handle(raw);
+    if (handled === 'replayed') return;
+    await send(handled.response);
+    await handled.continue();
+  };
 }
 
 describe('the interaction boundary', () => {

@@ -37,10 +37,8 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
     deps,
     delivery,
     { id: '400000000000000001', name: 'Ana', isAdmin: false },
-    {
-      send: async (body) => void responses.push(body as (typeof responses)[number]),
-      done: () => false,
-    },
+    // Every form or private text is taken as a first response, as while an interaction is unanswered.
+    { take: (body) => responses.push(body as (typeof responses)[number]) > 0 },
   );
   const h: ContractHarness = {
     ctx,
