@@ -52,6 +52,21 @@ describe('the command table', () => {
 });
 
 describe('/flux', () => {
+  it('offers size presets, priced for the model picked, and nothing for an option without presets', async () => {
+    const { commands } = await setup();
+    const sizes = commands.autocomplete('flux', 'size', '1536', { model: 'max' });
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const choice of sizes) expect(choice.value).toMatch(/^1536x\d+$|^\d+x1536$/);
+    expect(sizes.map((c) => c.name).join(' ')).not.toEqual(
+      commands
+        .autocomplete('flux', 'size', '1536', { model: 'klein-4b' })
+        .map((c) => c.name)
+        .join(' '),
+    );
+    expect(commands.autocomplete('flux', 'prompt', 'a fox', {})).toEqual([]);
+    expect(commands.autocomplete('flux-usage', 'size', '1536', {})).toEqual([]);
+  });
+
   it('answers a bad option privately, naming it, and shows no card and spends nothing', async () => {
     const { h, commands } = await setup();
     const ctx = ana();
