@@ -14,7 +14,7 @@ import { createFairLines, type Placement } from './fair-lines.ts';
 import { createQueueView } from './queue-view.ts';
 import { createStartGate } from './start-gate.ts';
 import { idOf } from './task-ids.ts';
-import type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
+import type { BullmqSchedulerOptions, DistributedScheduler } from './types.ts';
 
 export type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
 
@@ -112,6 +112,8 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
           lockDuration: o.lockDurationMs ?? 10_000,
           stalledInterval: o.stalledIntervalMs ?? 10_000,
           maxStalledCount: o.maxStalledCount ?? 2,
+          // BullMQ honours a manual rate limit only where a limiter is configured: one that never binds.
+          limiter: { max: 1_000_000, duration: 1_000 },
           // A job sent back by a rate limit wakes no idle worker: each looks again after this long.
           drainDelay: o.idlePollSeconds ?? 1,
         });
