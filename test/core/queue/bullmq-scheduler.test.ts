@@ -226,6 +226,7 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
       ['--import', 'tsx', 'test/core/queue/stall-child.ts', String(connection.db), queueName, String(lockMs)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
+    unblock.push(() => child.kill('SIGKILL'));
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
