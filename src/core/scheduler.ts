@@ -12,18 +12,10 @@
 import Bottleneck from 'bottleneck';
 import { createFairQueue, type QueueItem } from './fair-queue.ts';
 
-export interface Scheduler {
-  /** Queues a task at the back of its user's line. */
-  enqueue(user: string, key: string, run: () => Promise<void>): void;
-  /**
-   * Runs a task at once, counted as holding a slot (resuming a task the provider already counts as
-   * active): it never waits, even when every slot is taken, since waiting would not free BFL's slot.
-   */
-  runNow(key: string, run: () => Promise<void>): void;
+/** What both schedulers (this one, and BullMQ's in distributed mode) answer the same way. */
+export interface SchedulerView {
   /** Whether a task is still waiting in line (not yet handed to a slot). */
   isQueued(key: string): boolean;
-  /** Removes a queued task; false when it already started or is unknown. */
-  remove(key: string): boolean;
   /** 1-based place in line of a queued task; undefined when not queued. O(users), not O(tasks). */
   position(key: string): number | undefined;
   /** Places of every queued task, computed in one pass over the round-robin order. */
@@ -47,6 +39,18 @@ export interface Scheduler {
   onChange(listener: () => void): void;
   /** Stops dispatching and resolves when running tasks have settled. */
   stop(): Promise<void>;
+}
+
+export interface Scheduler extends SchedulerView {
+  /** Queues a task at the back of its user's line. */
+  enqueue(user: string, key: string, run: () => Promise<void>): void;
+  /**
+   * Runs a task at once, counted as holding a slot (resuming a task the provider already counts as
+   * active): it never waits, even when every slot is taken, since waiting would not free BFL's slot.
+   */
+  runNow(key: string, run: () => Promise<void>): void;
+  /** Removes a queued task; false when it already started or is unknown. */
+  remove(key: string): boolean;
 }
 
 export function createScheduler(options: { maxActive: number }): Scheduler {

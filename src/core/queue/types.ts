@@ -12,11 +12,17 @@
  *   a fresh one.
  */
 import type { RedisOptions } from 'bullmq';
+import type { SchedulerView } from '../scheduler.ts';
 
 /** Runs one task from submit until the provider's status is terminal (what BFL counts as active). */
 export type TaskRun = () => Promise<void>;
 
-export interface DistributedScheduler {
+/**
+ * The read side and the holds mean what they mean in-process (`SchedulerView`), except that `running`
+ * counts tasks active in BullMQ across every process (plus tasks run here by `runNow`), `hold` is
+ * renewed as a lease and `admit` lets tasks start in this process.
+ */
+export interface DistributedScheduler extends SchedulerView {
   /** Queues a task at the back of its user's line; resolves once it is in Redis. Idempotent per key. */
   enqueue(user: string, key: string): Promise<void>;
   /**
@@ -25,27 +31,10 @@ export interface DistributedScheduler {
    * check hands it to another worker, which resolves it by key.
    */
   runNow(key: string): void;
-  isQueued(key: string): boolean;
   /** Removes a queued task; false when it already started (in any process) or is unknown. */
   remove(key: string): Promise<boolean>;
-  position(key: string): number | undefined;
-  positions(): Map<string, number>;
-  /** Holds back new starts in every process for `ms` (a 429), through BullMQ's rate limit. */
-  pause(ms: number): void;
-  /** Holds back new starts in every process until `release` (out of credits); renewed as a lease. */
-  hold(): void;
-  release(): void;
-  /** While held, lets `n` more tasks start in this process (a probe). */
-  admit(n: number): void;
-  queuedBy(user: string): number;
-  /** Tasks active in BullMQ across every process, plus tasks run here by `runNow`. */
-  readonly running: number;
-  readonly queued: number;
-  onChange(listener: () => void): void;
   /** Resolves when the read side reflects every change made before the call. */
   refresh(): Promise<void>;
-  /** Stops taking tasks and resolves when the ones running here have settled. */
-  stop(): Promise<void>;
 }
 
 export interface BullmqSchedulerOptions {
