@@ -28,6 +28,11 @@ import { registerViews } from './listeners/views.ts';
 import { slackLogger } from './logger.ts';
 import { createSlackReceiver } from './receiver.ts';
 
+/** The longest a burst holds back the work of requests already acked. */
+const MAX_HOLD_MS = 250;
+/** A burst is over when no request came for this long (gaps between a burst's requests are a few ms). */
+const QUIET_MS = 10;
+
 export type SlackConfig = NonNullable<Config['slack']>;
 
 export interface SlackBotOptions {
@@ -49,7 +54,7 @@ export function createSlackBot(
     timeout: deps.timeouts.apiMs,
   };
   // In a burst, every request is acked before anyone's work (bolt, cards, jobs) takes the event loop.
-  const gate = createBurstGate();
+  const gate = createBurstGate(MAX_HOLD_MS, QUIET_MS);
   const receiver = config.appToken
     ? undefined
     : createSlackReceiver({
