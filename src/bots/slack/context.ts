@@ -35,6 +35,12 @@ export interface SlackContextDeps {
   now?: () => number;
   /** Deadline of one file upload. */
   uploadTimeoutMs?: number;
+  /**
+   * Resolves when a card edit may go out. A queue's worth of place changes is due at once; paced, the
+   * edits go one per turn of the event loop and wait while requests are arriving, so no ack waits behind
+   * a hundred chat.update calls being built.
+   */
+  pace?: () => Promise<void>;
 }
 
 export function createSlackContext(
@@ -51,11 +57,13 @@ export function createSlackContext(
   const resultDeps = { ...deps, ...(deps.uploadTimeoutMs ? { uploadTimeoutMs: deps.uploadTimeoutMs } : {}) };
 
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
-    const { text, blocks } = cardBlocks(card);
     if (d.cardTs) {
+      await deps.pace?.();
+      const { text, blocks } = cardBlocks(card);
       await client.chat.update({ channel: d.channelId, ts: d.cardTs, text, blocks });
       return;
     }
+    const { text, blocks } = cardBlocks(card);
     try {
       const res = await client.chat.postMessage({
         channel: d.channelId,

@@ -85,6 +85,7 @@ export function createSlackBot(
     dispatcher: deps.dispatcher,
     logger,
     uploadTimeoutMs: deps.timeouts.uploadMs,
+    pace: () => gate.answered(),
     ...(deps.now ? { now: deps.now } : {}),
   };
   const isAdmin = createAdminLookup(app.client, logger);
