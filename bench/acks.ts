@@ -101,6 +101,8 @@ async function acks(platform: Platform): Promise<Figure[]> {
   }
 
   const served: number[] = [];
+  const arrivedAt: number[] = [];
+  const finishedAt: number[] = [];
   // CPU the bot spent from the burst's start to its last answer: unlike times, it hardly moves with the
   // machine's load, and work done ahead of answers shows up in it.
   let cpu0 = process.cpuUsage();
@@ -108,8 +110,10 @@ async function acks(platform: Platform): Promise<Figure[]> {
   bot.app.http.server.on('request', (req, res) => {
     if (req.url === '/healthz') return;
     const t0 = performance.now();
+    arrivedAt.push(t0);
     res.once('finish', () => {
       served.push(performance.now() - t0);
+      finishedAt.push(performance.now());
       if (served.length < N) return;
       const used = process.cpuUsage(cpu0);
       cpuToLastAck = (used.user + used.system) / 1000;
@@ -132,6 +136,7 @@ async function acks(platform: Platform): Promise<Figure[]> {
   const server = served.sort((a, b) => a - b);
   const what = platform === 'discord' ? 'deferral' : 'ack';
   const ms = (x: number) => Number(x.toFixed(1));
+  const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
   const info = '(information)';
   return [
     {
@@ -172,6 +177,21 @@ async function acks(platform: Platform): Promise<Figure[]> {
     {
       name: `${platform} acks: p99 request → ${what} at the bot`,
       value: ms(percentile(server, 0.99)),
+      unit: 'ms',
+      target: info,
+      ok: true,
+    },
+    {
+      // How long the sender took to get all requests to the bot: a floor under the client's figures.
+      name: `${platform} acks: first to last request reaching the bot`,
+      value: ms(spread(arrivedAt)),
+      unit: 'ms',
+      target: info,
+      ok: true,
+    },
+    {
+      name: `${platform} acks: first request reaching the bot to its last ${what}`,
+      value: ms(Math.max(...finishedAt) - Math.min(...arrivedAt)),
       unit: 'ms',
       target: info,
       ok: true,

@@ -53,4 +53,25 @@ describe('acks before follow-up work', () => {
     }
     expect(released).toBe(true);
   });
+
+  it('with a quiet window, holds work through turns without a request until none came for that long', async () => {
+    const gate = createBurstGate(60_000, 40);
+    let releasedAt = 0;
+    gate.arrived();
+    const t0 = performance.now();
+    void gate.answered().then(() => {
+      releasedAt = performance.now();
+    });
+    // Arrivals a few turns apart, as from a sender that cannot write a burst all at once.
+    for (let i = 0; i < 5; i++) {
+      for (let turn = 0; turn < 3; turn++) await nextTurn();
+      expect(releasedAt).toBe(0);
+      gate.arrived();
+    }
+    const last = performance.now();
+    const giveUp = last + 5_000;
+    while (!releasedAt && performance.now() < giveUp) await new Promise((r) => setTimeout(r, 5));
+    expect(releasedAt - last).toBeGreaterThanOrEqual(39);
+    expect(releasedAt - t0).toBeLessThan(5_000);
+  });
 });

@@ -16,36 +16,16 @@ import type {
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
 import { cardBlocks, clip, md } from './blocks.ts';
+import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
 import { tellSlackRequester } from './private-notice.ts';
-import {
-  platformError,
-  postSlackResult,
-  removeSlackResult,
-  type SlackResultSteps,
-  unpostable as unpostableIn,
-} from './results.ts';
+import { platformError, postSlackResult, removeSlackResult, unpostable as unpostableIn } from './results.ts';
 import { privateSlackText } from './text.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
-
-export interface SlackDelivery {
-  teamId?: string;
-  channelId: string;
-  userId: string;
-  /** The command's response_url (5 posts within 30 minutes, needs no token). */
-  responseUrl?: string;
-  responseUrlExpiresAt?: number;
-  cardTs?: string;
-  /** The command came from inside a thread (a shortcut or button on a reply): the card and results stay in it. */
-  inThreadTs?: string;
-  results?: Array<{ ts?: string; fileIds: string[] }>;
-  /** The steps of the result post done so far (results.ts). */
-  result?: SlackResultSteps;
-}
 
 export interface SlackContextDeps {
   client: webApi.WebClient;
@@ -55,6 +35,12 @@ export interface SlackContextDeps {
   now?: () => number;
   /** Deadline of one file upload. */
   uploadTimeoutMs?: number;
+  /**
+   * Resolves when a card edit may go out. A queue's worth of place changes is due at once; paced, the
+   * edits go one per turn of the event loop and wait while requests are arriving, so no ack waits behind
+   * a hundred chat.update calls being built.
+   */
+  pace?: () => Promise<void>;
 }
 
 export function createSlackContext(
@@ -71,11 +57,13 @@ export function createSlackContext(
   const resultDeps = { ...deps, ...(deps.uploadTimeoutMs ? { uploadTimeoutMs: deps.uploadTimeoutMs } : {}) };
 
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
-    const { text, blocks } = cardBlocks(card);
     if (d.cardTs) {
+      await deps.pace?.();
+      const { text, blocks } = cardBlocks(card);
       await client.chat.update({ channel: d.channelId, ts: d.cardTs, text, blocks });
       return;
     }
+    const { text, blocks } = cardBlocks(card);
     try {
       const res = await client.chat.postMessage({
         channel: d.channelId,
@@ -201,7 +189,7 @@ export function createSlackContext(
       resolveSlackReferences(refs, deps.files, { channelId: d.channelId, userId: actor.id }),
 
     delivery() {
-      return { ...d } as unknown as Record<string, unknown>;
+      return { ...d };
     },
   };
 }
@@ -223,7 +211,7 @@ export function slackDelivery(
 export function createSlackFactory(deps: SlackContextDeps): ContextFactory {
   return {
     restore(delivery, actor) {
-      return createSlackContext(deps, delivery as unknown as SlackDelivery, actor);
+      return createSlackContext(deps, parseSlackDelivery(delivery), actor);
     },
   };
 }

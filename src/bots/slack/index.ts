@@ -1,14 +1,14 @@
 /**
  * Slack, two ways in and one set of listeners: Socket Mode when SLACK_APP_TOKEN is set (a home server
- * with no public URL), otherwise HTTP at POST /slack/events on the shared server, where bolt checks the
- * signing secret (bad signatures and stale timestamps are refused).
+ * with no public URL), otherwise HTTP at POST /slack/events on the shared server, where our receiver
+ * checks the signing secret and acks before bolt runs (receiver.ts).
  *
  * The bot is built before the /flux use case exists (the use case needs this bot's context factory), so
  * `deps.commands` is a getter, called only when a payload arrives. The card is posted before the job is
  * created (commands/flux/submit.ts), so a channel the bot cannot post in answers privately with
  * `/invite @FLUX` and nothing is queued or charged.
  */
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
 import type { Actor, CommandContext } from '../../commands/context.ts';
 import { errorText } from '../../commands/flux/messages.ts';
@@ -20,11 +20,18 @@ import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDel
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
+import { acksEmptyAtOnce } from './listeners/quick-ack.ts';
 import { registerRetryGuard } from './listeners/retries.ts';
 import { registerShortcuts } from './listeners/shortcuts.ts';
 import type { ListenerDeps, Where } from './listeners/types.ts';
 import { registerViews } from './listeners/views.ts';
 import { slackLogger } from './logger.ts';
+import { createSlackReceiver } from './receiver.ts';
+
+/** The longest a burst holds back the work of requests already acked. */
+const MAX_HOLD_MS = 250;
+/** A burst is over when no request came for this long (gaps between a burst's requests are a few ms). */
+const QUIET_MS = 10;
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -46,13 +53,15 @@ export function createSlackBot(
     // A Web API call that never answers must not hold a delivery for ever.
     timeout: deps.timeouts.apiMs,
   };
+  // In a burst, every request is acked before anyone's work (bolt, cards, jobs) takes the event loop.
+  const gate = createBurstGate(MAX_HOLD_MS, QUIET_MS);
   const receiver = config.appToken
     ? undefined
-    : new HTTPReceiver({
+    : createSlackReceiver({
         signingSecret: config.signingSecret as string,
-        endpoints: '/slack/events',
-        logger: boltLogger,
-        unhandledRequestTimeoutMillis: 2_900,
+        logger,
+        gate,
+        acksAtOnce: acksEmptyAtOnce,
       });
   const app = new App({
     token: config.botToken,
@@ -63,7 +72,7 @@ export function createSlackBot(
     // Unused, and its default store builds an Error (a stack trace) for every request before the ack.
     convoStore: false,
   });
-  if (receiver) deps.http.route('POST', '/slack/events', (req, res) => receiver.requestListener(req, res));
+  if (receiver) deps.http.route('POST', '/slack/events', receiver.handle);
 
   const contextDeps: SlackContextDeps = {
     client: app.client,
@@ -76,21 +85,23 @@ export function createSlackBot(
     dispatcher: deps.dispatcher,
     logger,
     uploadTimeoutMs: deps.timeouts.uploadMs,
+    pace: () => gate.answered(),
     ...(deps.now ? { now: deps.now } : {}),
   };
   const isAdmin = createAdminLookup(app.client, logger);
-  const gate = createBurstGate();
-  app.use(async ({ next }) => {
-    gate.arrived();
-    await next();
-  });
+  // Over HTTP the receiver counts arrivals and holds bolt until the gate opens; Socket Mode does it here.
+  if (!receiver)
+    app.use(async ({ next }) => {
+      gate.arrived();
+      await next();
+    });
 
   const listenerDeps: ListenerDeps = {
     commands: deps.commands,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
       // Every listener acks, then asks for its context: the work from here on lets a burst be acked first.
-      await gate.answered();
+      if (!receiver) await gate.answered();
       const workspaceAdmin = admin ? await isAdmin(where.userId, where.teamId) : false;
       const actor: Actor = {
         id: where.userId,

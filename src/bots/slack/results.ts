@@ -16,6 +16,7 @@ import type { PostedResult, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { resultBlocks } from './blocks.ts';
+import type { SlackResultSteps } from './delivery.ts';
 import { slackFileReference } from './files.ts';
 import { share, sharedEarlier, uploadBytes } from './result-upload.ts';
 
@@ -30,19 +31,6 @@ const NOT_POSTABLE = new Set([
   'cannot_dm_bot',
   'ekm_access_denied',
 ]);
-
-/** What is stored with the job as the result goes out. */
-export interface SlackResultSteps {
-  /** Ids Slack gave this job's images, stored before they are shared. */
-  fileIds?: string[];
-  /** The share was asked for: if its answer never came, it is looked up, not repeated. */
-  shareSent?: boolean;
-  /** The images are shared in the thread. */
-  files?: Array<{ id: string; url?: string }>;
-  /** The details message was sent: if its answer never came, it is looked up by its metadata. */
-  detailsSent?: boolean;
-  detailsTs?: string;
-}
 
 export interface SlackResultDeps {
   client: webApi.WebClient;

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createSlackContext, EDIT_INTERVAL_MS, slackDelivery } from '../../../src/bots/slack/context.ts';
+import {
+  createSlackContext,
+  EDIT_INTERVAL_MS,
+  type SlackContextDeps,
+  slackDelivery,
+} from '../../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../../src/bots/slack/files.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -10,26 +15,30 @@ import { CHANNEL, slackWebClient, TEAM, USER, until } from '../../support/slack.
 let slack: FakeSlack;
 let http: Http;
 let ctx: CommandContext;
+let deps: SlackContextDeps;
+const contextWith = (over: Partial<SlackContextDeps> = {}) =>
+  createSlackContext(
+    { ...deps, ...over },
+    slackDelivery({ teamId: TEAM, channelId: CHANNEL, userId: USER }, Date.now()),
+    { id: USER, name: 'ana', isAdmin: false },
+  );
 
 beforeEach(async () => {
   slack = await startFakeSlack();
   http = createHttp();
   const client = slackWebClient(slack);
-  ctx = createSlackContext(
-    {
+  deps = {
+    client,
+    files: {
+      token: slack.botToken,
+      hosts: slackHostsFor(slack.apiUrl),
       client,
-      files: {
-        token: slack.botToken,
-        hosts: slackHostsFor(slack.apiUrl),
-        client,
-        dispatcher: http.dispatcher,
-      },
       dispatcher: http.dispatcher,
-      logger: silentLogger(),
     },
-    slackDelivery({ teamId: TEAM, channelId: CHANNEL, userId: USER }, Date.now()),
-    { id: USER, name: 'ana', isAdmin: false },
-  );
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  };
+  ctx = contextWith();
 });
 afterEach(async () => {
   await http.close();
@@ -64,4 +73,19 @@ it('coalesces live card edits to one per interval, keeping the latest; the final
   expect(message.text).toContain('Done in 8.2 s · $0.045 · see thread');
   await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 100));
   expect(message.text).toContain('see thread');
+});
+
+it('holds every card edit until the pace lets it go (a burst being acked), never the first card', async () => {
+  const held: Array<() => void> = [];
+  const paced = contextWith({ pace: () => new Promise<void>((go) => held.push(go)) });
+  await paced.showCard(card('Queued · #2 in line'));
+  expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+  const final = paced.showCard(card('Done', 'Done in 1.0 s · $0.045 · see thread'));
+  await until(() => held[0], 5_000, 'the edit asking to go');
+  await new Promise((r) => setTimeout(r, 50));
+  expect(updates()).toHaveLength(0);
+  held[0]?.();
+  await final;
+  expect(updates()).toHaveLength(1);
+  expect(([...slack.messages.values()][0] as SlackMessage).text).toContain('see thread');
 });

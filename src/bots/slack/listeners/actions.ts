@@ -3,8 +3,11 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { parseActionId } from '../blocks.ts';
 import type { ListenerDeps } from './types.ts';
 
+/** The action ids of our buttons (every one acked with an empty body). */
+export const ACTION_IDS = /^flux:/;
+
 export function registerActions(app: App, deps: ListenerDeps): void {
-  app.action<BlockButtonAction>(/^flux:/, async ({ ack, body, action }) => {
+  app.action<BlockButtonAction>(ACTION_IDS, async ({ ack, body, action }) => {
     await ack();
     const parsed = parseActionId(action.action_id);
     const channelId = body.channel?.id ?? body.container?.channel_id;

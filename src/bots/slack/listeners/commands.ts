@@ -5,8 +5,10 @@ import { newImageForm } from '../../../commands/flux/forms.ts';
 import { plainSlackText } from '../text.ts';
 import type { ListenerDeps } from './types.ts';
 
+export const FLUX_COMMAND = '/flux';
+
 export function registerCommands(app: App, deps: ListenerDeps): void {
-  app.command('/flux', async ({ ack, command }) => {
+  app.command(FLUX_COMMAND, async ({ ack, command }) => {
     // Slack gives up after 3 s: acknowledge before any other work, answer everything else later.
     await ack();
     const text = command.text.trim();

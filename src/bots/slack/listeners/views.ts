@@ -11,8 +11,11 @@ interface Meta {
   threadTs?: string;
 }
 
+/** The callback ids of our forms (every submission acked with an empty body, no `response_action`). */
+export const VIEW_CALLBACKS = /^flux:form:/;
+
 export function registerViews(app: App, deps: ListenerDeps): void {
-  app.view(/^flux:form:/, async ({ ack, view, body }) => {
+  app.view(VIEW_CALLBACKS, async ({ ack, view, body }) => {
     await ack();
     const meta = readMeta(view.private_metadata);
     if (!meta?.channelId) return;

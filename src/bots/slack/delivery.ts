@@ -1,0 +1,58 @@
+/**
+ * The Slack delivery record: where a job's card, results and private answers go, stored with the job and
+ * read back by any process after a restart. It is checked when read back, so a record damaged or written
+ * by an incompatible version fails there, with the fields named, not later as an undefined channel.
+ */
+import { z } from 'zod';
+import { FluxError } from '../../core/errors.ts';
+
+/** What is stored with the job as the result goes out (results.ts). */
+export const slackResultStepsSchema = z.object({
+  /** Ids Slack gave this job's images, stored before they are shared. */
+  fileIds: z.array(z.string()).optional(),
+  /** The share was asked for: if its answer never came, it is looked up, not repeated. */
+  shareSent: z.boolean().optional(),
+  /** The images are shared in the thread. */
+  files: z.array(z.object({ id: z.string(), url: z.string().optional() })).optional(),
+  /** The details message was sent: if its answer never came, it is looked up by its metadata. */
+  detailsSent: z.boolean().optional(),
+  detailsTs: z.string().optional(),
+});
+
+export const slackDeliverySchema = z.object({
+  teamId: z.string().optional(),
+  channelId: z.string().min(1),
+  userId: z.string().min(1),
+  /** The command's response_url (5 posts within 30 minutes, needs no token). */
+  responseUrl: z.string().optional(),
+  responseUrlExpiresAt: z.number().optional(),
+  cardTs: z.string().optional(),
+  /** The command came from inside a thread (a shortcut or button on a reply): the card and results stay in it. */
+  inThreadTs: z.string().optional(),
+  results: z.array(z.object({ ts: z.string().optional(), fileIds: z.array(z.string()) })).optional(),
+  /** The steps of the result post done so far (results.ts). */
+  result: slackResultStepsSchema.optional(),
+});
+
+export type SlackDelivery = z.infer<typeof slackDeliverySchema>;
+export type SlackResultSteps = z.infer<typeof slackResultStepsSchema>;
+
+/** A stored record that is not a Slack delivery. Names the fields, never their values (a response_url is a credential). */
+export class SlackDeliveryError extends FluxError {
+  readonly fields: string[];
+  constructor(fields: string[], cause: unknown) {
+    super('DELIVERY_INVALID', `stored Slack delivery record is invalid: ${fields.join(', ')}`, {
+      cause,
+      charge: 'unknown',
+    });
+    this.fields = fields;
+  }
+}
+
+/** Other keys stored with the record (the use case's own) are left out: the store keeps them. */
+export function parseSlackDelivery(stored: Record<string, unknown>): SlackDelivery {
+  const parsed = slackDeliverySchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(record)'))];
+  throw new SlackDeliveryError(fields, new Error(parsed.error.issues.map((i) => i.message).join('; ')));
+}
