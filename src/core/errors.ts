@@ -41,7 +41,6 @@ export type ErrorCode =
   // Generated (and charged), but the place it was asked for is closed to the bot for good.
   | 'UNDELIVERABLE'
   // A job's stored delivery record cannot be read back as its platform's (damaged, or another version's).
-  | 'DELIVERY_INVALID'
   | 'CONFIG_INVALID';
 
 /** Whether money may have been spent when the error happened: the user is always told the truth. */

@@ -5,7 +5,7 @@
  * a record that does not hold ends the job `undeliverable` instead of failing somewhere mid-post.
  */
 import { z } from 'zod';
-import { UndeliverableError } from '../../core/errors.ts';
+import { parseDeliveryRecord } from '../delivery-record.ts';
 
 const discordResult = z.object({
   id: z.string(),
@@ -41,23 +41,7 @@ export const discordDeliverySchema = z.object({
 
 export type DiscordDelivery = z.infer<typeof discordDeliverySchema>;
 
-/**
- * A stored record that is not a Discord delivery. It can never become one, so retrying is pointless:
- * an UndeliverableError ends the job (its images kept for an admin: the requester could not be told).
- */
-export class DeliveryRecordError extends UndeliverableError {
-  /** Where the record fails, as paths (`uploadLimit`, `results.0.via`): no values, which hold tokens. */
-  readonly paths: string[];
-  constructor(paths: string[], options: { cause?: unknown } = {}) {
-    super(`stored Discord delivery record is invalid at ${paths.join(', ') || '(root)'}`, false, options);
-    this.paths = paths;
-  }
-}
-
 /** The stored record as a DiscordDelivery (keys other layers keep with it are left out), or throws. */
 export function parseDiscordDelivery(record: unknown): DiscordDelivery {
-  const parsed = discordDeliverySchema.safeParse(record);
-  if (parsed.success) return parsed.data;
-  const paths = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
-  throw new DeliveryRecordError(paths);
+  return parseDeliveryRecord('Discord', discordDeliverySchema, record);
 }

@@ -4,7 +4,7 @@
  * by an incompatible version fails there, with the fields named, not later as an undefined channel.
  */
 import { z } from 'zod';
-import { FluxError } from '../../core/errors.ts';
+import { parseDeliveryRecord } from '../delivery-record.ts';
 
 /** What is stored with the job as the result goes out (results.ts). */
 export const slackResultStepsSchema = z.object({
@@ -37,22 +37,7 @@ export const slackDeliverySchema = z.object({
 export type SlackDelivery = z.infer<typeof slackDeliverySchema>;
 export type SlackResultSteps = z.infer<typeof slackResultStepsSchema>;
 
-/** A stored record that is not a Slack delivery. Names the fields, never their values (a response_url is a credential). */
-export class SlackDeliveryError extends FluxError {
-  readonly fields: string[];
-  constructor(fields: string[], cause: unknown) {
-    super('DELIVERY_INVALID', `stored Slack delivery record is invalid: ${fields.join(', ')}`, {
-      cause,
-      charge: 'unknown',
-    });
-    this.fields = fields;
-  }
-}
-
 /** Other keys stored with the record (the use case's own) are left out: the store keeps them. */
 export function parseSlackDelivery(stored: Record<string, unknown>): SlackDelivery {
-  const parsed = slackDeliverySchema.safeParse(stored);
-  if (parsed.success) return parsed.data;
-  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(record)'))];
-  throw new SlackDeliveryError(fields, new Error(parsed.error.issues.map((i) => i.message).join('; ')));
+  return parseDeliveryRecord('Slack', slackDeliverySchema, stored);
 }

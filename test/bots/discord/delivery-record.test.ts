@@ -4,12 +4,9 @@
  */
 import { REST } from 'discord.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeliveryRecordError } from '../../../src/bots/delivery-record.ts';
 import { createDiscordContext } from '../../../src/bots/discord/context.ts';
-import {
-  DeliveryRecordError,
-  type DiscordDelivery,
-  parseDiscordDelivery,
-} from '../../../src/bots/discord/delivery-record.ts';
+import { type DiscordDelivery, parseDiscordDelivery } from '../../../src/bots/discord/delivery-record.ts';
 import { createDiscordFactory } from '../../../src/bots/discord/factory.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { UndeliverableError } from '../../../src/core/errors.ts';
@@ -80,9 +77,9 @@ describe('the Discord delivery record', () => {
 
   it('refuses a record that does not hold, naming where it fails and never what it holds', () => {
     const cases: Array<[unknown, string[]]> = [
-      [null, ['']],
-      [[], ['']],
-      ['x', ['']],
+      [null, ['(record)']],
+      [[], ['(record)']],
+      ['x', ['(record)']],
       [{ ...record(), appId: undefined }, ['appId']],
       [{ ...record(), original: 'public' }, ['original']],
       [{ ...record(), uploadLimit: '10 MB' }, ['uploadLimit']],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DeliveryRecordError } from '../../../src/bots/delivery-record.ts';
 import { createSlackContext, createSlackFactory, slackDelivery } from '../../../src/bots/slack/context.ts';
-import { parseSlackDelivery, SlackDeliveryError } from '../../../src/bots/slack/delivery.ts';
+import { parseSlackDelivery } from '../../../src/bots/slack/delivery.ts';
 import { FluxError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 
@@ -52,13 +53,13 @@ describe('the Slack delivery record', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(SlackDeliveryError);
+    expect(err).toBeInstanceOf(DeliveryRecordError);
     expect(err).toBeInstanceOf(FluxError);
-    const e = err as SlackDeliveryError;
-    expect(e.code).toBe('DELIVERY_INVALID');
-    expect(e.fields.sort()).toEqual(['channelId', 'results.0.fileIds', 'userId']);
+    const e = err as DeliveryRecordError;
+    expect(e.code).toBe('UNDELIVERABLE');
+    expect(e.paths.sort()).toEqual(['channelId', 'results.0.fileIds', 'userId']);
     expect(e.message).not.toContain('secret-token');
-    expect(() => parseSlackDelivery({ channelId: 'C1', userId: '' })).toThrow(SlackDeliveryError);
+    expect(() => parseSlackDelivery({ channelId: 'C1', userId: '' })).toThrow(DeliveryRecordError);
   });
 
   it('is what a live context hands the store', () => {
