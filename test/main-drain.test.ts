@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
 import { type Run, runProcess, startedPort } from './support/main-process.ts';
-import { commandBody, postForm, SECRET, until } from './support/slack.ts';
+import { commandBody, postForm, SECRET } from './support/slack.ts';
+import { until } from './support/until.ts';
 
 let bfl: FakeBfl;
 let slack: FakeSlack;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { buildCore, tempDb } from '../support/core.ts';
-import { until } from '../support/discord.ts';
+import { until } from '../support/until.ts';
 
 let bfl: FakeBfl;
 let core: ReturnType<typeof buildCore> | undefined;

@@ -5,8 +5,9 @@ import type { Config } from '../../src/config.ts';
 import type { FakeBflOptions } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-server.ts';
 import { need, type RunningApp, useRunningApp } from './app-fixture.ts';
-import { CHANNEL, discordConfig, keyPair, post, startDiscordApp, until } from './discord.ts';
+import { CHANNEL, discordConfig, keyPair, post, startDiscordApp } from './discord.ts';
 import { type CapturedLogs, captureLogs } from './logs.ts';
+import { until } from './until.ts';
 
 export interface DiscordAppOptions {
   mode?: 'http' | 'gateway';

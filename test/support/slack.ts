@@ -2,11 +2,14 @@
 import { createHmac } from 'node:crypto';
 import { App as BoltApp, type webApi } from '@slack/bolt';
 import { type App, createApp } from '../../src/app.ts';
+import type { SlackContextDeps } from '../../src/bots/slack/context.ts';
+import { slackHostsFor } from '../../src/bots/slack/files.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
+import { createHttp } from '../../src/core/providers/http.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
-import type { FakeSlack } from '../fakes/slack-server.ts';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
 import { tempDb } from './core.ts';
 
 export const SECRET = 'slack-signing-secret-for-tests-0123';
@@ -54,6 +57,34 @@ export function slackWebClient(slack: FakeSlack): webApi.WebClient {
     clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
     deferInitialization: true,
   }).client;
+}
+
+/**
+ * The fake Slack and what a Slack context needs against it (a real Web API client, file access with the
+ * bot token over our own dispatcher), for tests of the context and of files without the whole app.
+ */
+export async function startSlackContextDeps(): Promise<{
+  slack: FakeSlack;
+  deps: SlackContextDeps;
+  close(): Promise<void>;
+}> {
+  const slack = await startFakeSlack();
+  const http = createHttp();
+  const client = slackWebClient(slack);
+  const deps: SlackContextDeps = {
+    client,
+    files: { token: slack.botToken, hosts: slackHostsFor(slack.apiUrl), client, dispatcher: http.dispatcher },
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  };
+  return {
+    slack,
+    deps,
+    async close() {
+      await http.close();
+      await slack.close();
+    },
+  };
 }
 
 /** Slack gives every interaction (command, button, submission, shortcut) its own trigger_id. */
@@ -167,5 +198,3 @@ export function messageShortcut(files: Array<{ url_private: string; mimetype: st
     action_ts: '5.1',
   };
 }
-
-export { until } from './discord.ts';

@@ -1,40 +1,24 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createSlackContext, EDIT_INTERVAL_MS, slackDelivery } from '../../../src/bots/slack/context.ts';
-import { slackHostsFor } from '../../../src/bots/slack/files.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
-import { createHttp, type Http } from '../../../src/core/providers/http.ts';
-import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, slackWebClient, TEAM, USER, until } from '../../support/slack.ts';
+import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
+import { CHANNEL, startSlackContextDeps, TEAM, USER } from '../../support/slack.ts';
+import { until } from '../../support/until.ts';
 
 let slack: FakeSlack;
-let http: Http;
+let close: () => Promise<void>;
 let ctx: CommandContext;
 
 beforeEach(async () => {
-  slack = await startFakeSlack();
-  http = createHttp();
-  const client = slackWebClient(slack);
+  const started = await startSlackContextDeps();
+  ({ slack, close } = started);
   ctx = createSlackContext(
-    {
-      client,
-      files: {
-        token: slack.botToken,
-        hosts: slackHostsFor(slack.apiUrl),
-        client,
-        dispatcher: http.dispatcher,
-      },
-      dispatcher: http.dispatcher,
-      logger: silentLogger(),
-    },
+    started.deps,
     slackDelivery({ teamId: TEAM, channelId: CHANNEL, userId: USER }, Date.now()),
     { id: USER, name: 'ana', isAdmin: false },
   );
 });
-afterEach(async () => {
-  await http.close();
-  await slack.close();
-});
+afterEach(() => close());
 
 const card = (status: string, summary?: string): Card => ({
   title: 'ana asked for',

@@ -7,7 +7,8 @@ import { startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { startFakeSlack } from '../../fakes/slack-server.ts';
 import { captureLogs } from '../../support/logs.ts';
-import { commandBody, postForm, SECRET, slackConfig, until } from '../../support/slack.ts';
+import { commandBody, postForm, SECRET, slackConfig } from '../../support/slack.ts';
+import { until } from '../../support/until.ts';
 
 describe('Slack logs', () => {
   it('scrub token-shaped strings bolt hands over as loose arguments', () => {
