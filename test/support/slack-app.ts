@@ -9,6 +9,8 @@ export interface SlackAppOptions {
   mode?: 'http' | 'socket';
   bfl?: Partial<FakeBflOptions>;
   config?: (c: Config) => Config;
+  /** Capture the app's logs afresh for each setup (`t.logs`); kept across `restart()`. */
+  logs?: boolean;
   /** Sets the fakes up before the app starts (e.g. who is a workspace admin). */
   prepare?: (fakes: { bfl: FakeBfl; slack: FakeSlack }) => void;
   /** Start once for the whole file (or describe) instead of before each test. */
@@ -27,7 +29,7 @@ export function useSlackApp(options: SlackAppOptions = {}): SlackAppFixture {
     startPlatform: () => startFakeSlack(),
     ...(prepare ? { prepare: (slack: FakeSlack, bfl: FakeBfl) => prepare({ bfl, slack }) } : {}),
     configFor: (slack, bfl) => slackConfig(slack, bfl, mode),
-    startApp: (config, retries) => startSlackApp(config, retries),
+    startApp: (config, retries, logger) => startSlackApp(config, retries, logger),
     ready: (slack) => (mode === 'socket' ? slack.socketConnected : undefined),
   });
   return Object.defineProperties(running, { slack: { get: () => running.platform } }) as typeof running &

@@ -6,7 +6,7 @@ import type { SlackContextDeps } from '../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../src/bots/slack/files.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
@@ -38,11 +38,15 @@ export function slackConfig(
   );
 }
 
-export async function startSlackApp(config: Config, retries = 0): Promise<{ app: App; port: number }> {
+export async function startSlackApp(
+  config: Config,
+  retries = 0,
+  logger: Logger = silentLogger(),
+): Promise<{ app: App; port: number }> {
   const slack = config.slack as NonNullable<Config['slack']>;
   const app = await createApp({
     config,
-    logger: silentLogger(),
+    logger,
     frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries })],
   });
   const { port } = await app.start();
