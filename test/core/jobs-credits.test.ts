@@ -4,17 +4,10 @@
  * (none: a submit probes).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultGatewayNames } from '../../src/config-values.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { createJobs } from '../../src/core/jobs.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
-import { createHttp } from '../../src/core/providers/http.ts';
-import { createOpenAIImagesProvider } from '../../src/core/providers/openai-images.ts';
-import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
-import { buildCore, catalog, origin, request, tempDb } from '../support/core.ts';
+import { buildCore, origin, request } from '../support/core.ts';
 import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
@@ -94,37 +87,15 @@ describe('out of credits, with a balance to read (BFL)', () => {
 describe('out of credits, with no balance to read (a gateway)', () => {
   it('probes with one submit at a time, with backoff, and resumes on the first that goes through', async () => {
     const gw: FakeGateway = await startFakeGateway({ outOfCredits: true });
-    const http = createHttp();
-    const store = createSqliteStore(tempDb());
-    const jobs = createJobs({
-      store,
-      provider: createOpenAIImagesProvider({
-        baseUrl: gw.url,
-        apiKey: 'sk-gateway-test-123',
-        modelMap: defaultGatewayNames(),
-        catalog,
-        dispatcher: http.dispatcher,
-        logger: silentLogger(),
-      }),
-      catalog,
-      prices: DEFAULT_PRICES,
-      maxActive: 2,
-      maxQueuedPerUser: 10,
-      logger: silentLogger(),
-      typicalMs: () => 50,
-      positionDebounceMs: 10,
-      creditCheck: FAST,
-    });
+    const core = buildCore(
+      { kind: 'gateway', url: gw.url },
+      { maxActive: 2, maxQueuedPerUser: 10, creditCheck: FAST },
+    );
     cleanups.push(
       () => gw.close(),
-      async () => {
-        await jobs.stop();
-        await http.close();
-        store.close();
-      },
+      () => core.close(),
     );
-    const events: JobEvent[] = [];
-    jobs.attach('cli', { handle: async (e) => void events.push(e) });
+    const { jobs, events } = core;
     await jobs.start();
     const created = ['A', 'B', 'C'].map((p, i) =>
       jobs.create({ request: klein(p), origin: origin(`u${i}`) }),
@@ -136,21 +107,7 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     expect(prompts).not.toContain('C');
     expect(kinds(events, created[2]?.id as string)).toEqual(['queued', 'waiting:out_of_credits']);
     gw.configure({ outOfCredits: false });
-    const ends = await Promise.all(
-      created.map(
-        (j) =>
-          new Promise<JobEvent>((resolve) => {
-            const look = () => {
-              const end = events.find(
-                (e) => e.job.id === j.id && (e.type === 'ready' || e.type === 'failed'),
-              );
-              if (end) resolve(end);
-              else setTimeout(look, 5);
-            };
-            look();
-          }),
-      ),
-    );
+    const ends = await Promise.all(created.map((j) => core.done(j.id)));
     expect(ends.map((e) => e.type)).toEqual(['ready', 'ready', 'ready']);
   });
 });
