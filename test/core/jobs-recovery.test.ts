@@ -2,23 +2,15 @@
  * Stopping, restarting and delivering late, over a fake Provider: a restart waits for what was submitted
  * (never submits it again), flags what was cut off mid-submit, and delivers what was kept.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { origin, request, tempDb } from '../support/core.ts';
-import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { useHarnesses } from '../support/jobs-harness.ts';
 import { captureLogs } from '../support/logs.ts';
 import { until } from '../support/until.ts';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
-function harness(options: HarnessOptions = {}): Harness {
-  const c = createHarness(options);
-  open.push(c);
-  return c;
-}
+const harness = useHarnesses();
 const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
 
 /** Writes a job straight into a store file, as a process that died would have left it. */

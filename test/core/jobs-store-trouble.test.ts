@@ -8,24 +8,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeRetry } from '../../src/core/jobs/store-retry.ts';
 import type { Store, TaskRow } from '../../src/core/store/types.ts';
 import { origin, request } from '../support/core.ts';
-import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { useHarnesses } from '../support/jobs-harness.ts';
 import { captureLogs } from '../support/logs.ts';
 import { until } from '../support/until.ts';
 
-const open: Harness[] = [];
+const harness = useHarnesses();
 const saved = { ...storeRetry };
 beforeEach(() => {
   storeRetry.firstMs = 20; // The retry schedule, not its length, is under test.
 });
-afterEach(async () => {
+afterEach(() => {
   Object.assign(storeRetry, saved);
-  for (const c of open.splice(0)) await c.close();
 });
-function harness(options: HarnessOptions = {}): Harness {
-  const c = createHarness(options);
-  open.push(c);
-  return c;
-}
 const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
 
 /** A disk that, while `full`, refuses the writes that carry what a paid task produced. */

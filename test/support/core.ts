@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach } from 'vitest';
 import type { JobEvent, JobOrigin } from '../../src/core/job-types.ts';
 import { createJobs } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
@@ -21,7 +22,8 @@ import type { GatewayDialect } from '../../src/core/providers/openai-wire.ts';
 import type { Provider } from '../../src/core/providers/types.ts';
 import { type RequestInput, validateRequest } from '../../src/core/request.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
-import type { FakeBfl } from '../fakes/bfl-server.ts';
+import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
+import { need } from './app-fixture.ts';
 
 export const catalog = createCatalog();
 
@@ -142,6 +144,7 @@ export function buildCore(fake: Pick<FakeBfl, 'url'> | ProviderUnderTest, option
         if (FINAL.includes(event.type)) settled.get(event.job.id)?.(event);
       },
     });
+  let closed: Promise<void> | undefined;
   return {
     dbPath,
     store,
@@ -158,10 +161,41 @@ export function buildCore(fake: Pick<FakeBfl, 'url'> | ProviderUnderTest, option
       }
       return p;
     },
-    async close() {
-      await jobs.stop();
-      await http.close();
-      store.close();
+    close(): Promise<void> {
+      closed ??= (async () => {
+        await jobs.stop();
+        await http.close();
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+export type Core = ReturnType<typeof buildCore>;
+
+/**
+ * A fake BFL started before each test, and cores against it made through `core()`: all closed after the
+ * test (a core the test closed itself may be closed again).
+ */
+export function useCores(bflOptions: Partial<FakeBflOptions> = {}) {
+  let bfl: FakeBfl | undefined;
+  const open: Core[] = [];
+  beforeEach(async () => {
+    bfl = await startFakeBfl(bflOptions);
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close();
+    await bfl?.close();
+  });
+  return {
+    get bfl() {
+      return need(bfl, 'fake BFL');
+    },
+    core(options: CoreOptions = {}): Core {
+      const c = buildCore(need(bfl, 'fake BFL'), options);
+      open.push(c);
+      return c;
     },
   };
 }

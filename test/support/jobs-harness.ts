@@ -1,4 +1,5 @@
 /** The jobs service over a fake Provider (our own port) and a real SQLite file, for unit tests. */
+import { afterEach } from 'vitest';
 import type { JobEvent, JobOrigin, JobSink } from '../../src/core/job-types.ts';
 import { createJobs } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
@@ -81,5 +82,18 @@ export function createHarness(options: HarnessOptions = {}) {
       await jobs.stop();
       store.close();
     },
+  };
+}
+
+/** A maker of harnesses for a test file: whatever a test made through it is closed after that test. */
+export function useHarnesses(): (options?: HarnessOptions) => Harness {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return (options = {}) => {
+    const h = createHarness(options);
+    open.push(h);
+    return h;
   };
 }
