@@ -436,7 +436,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const fake: Omit<FakeDiscord, keyof typeof state> = {
     api: `${base}/api`,
     token,
     calls,
@@ -448,46 +448,10 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       return commands;
     },
     authViolations,
-    get denyThreads() {
-      return state.denyThreads;
-    },
-    set denyThreads(v: boolean) {
-      state.denyThreads = v;
-    },
     closedThreads,
-    get refuseThreadPosts() {
-      return state.refuseThreadPosts;
-    },
-    set refuseThreadPosts(v: boolean) {
-      state.refuseThreadPosts = v;
-    },
-    get maxRequestBytes() {
-      return state.maxRequestBytes;
-    },
-    set maxRequestBytes(v: number) {
-      state.maxRequestBytes = v;
-    },
     expiredTokens,
     refreshedLinks,
     kickedChannels,
-    get loseMessageAnswers() {
-      return state.loseMessageAnswers;
-    },
-    set loseMessageAnswers(v: number) {
-      state.loseMessageAnswers = v;
-    },
-    get loseThreadAnswers() {
-      return state.loseThreadAnswers;
-    },
-    set loseThreadAnswers(v: number) {
-      state.loseThreadAnswers = v;
-    },
-    get refuseDeletes() {
-      return state.refuseDeletes;
-    },
-    set refuseDeletes(v: boolean) {
-      state.refuseDeletes = v;
-    },
     dms,
     snowflake,
     dispatch(t, d) {
@@ -513,6 +477,16 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       });
     },
   };
+  // The switches a test flips live in `state`, which the handlers read: the fake exposes them as its own.
+  for (const key of Object.keys(state) as Array<keyof typeof state>)
+    Object.defineProperty(fake, key, {
+      get: () => state[key],
+      set: (v: never) => {
+        state[key] = v;
+      },
+      enumerable: true,
+    });
+  return fake as FakeDiscord;
 }
 
 /** A CDN link signed the way Discord's are since 2023: `ex` (expiry) and `is` (issued) in hex seconds, `hm`. */

@@ -5,9 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { App } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
+import { tempDb } from './core.ts';
 import { type CapturedLogs, captureLogs } from './logs.ts';
 
 export interface RunningApp {
@@ -39,6 +40,25 @@ export interface RunningAppSpec<P extends { close(): Promise<void> }> {
   prepare?(platform: P, bfl: FakeBfl): void;
   /** What to wait for once the app is up (a gateway or socket connection). */
   ready?(platform: P): Promise<void> | undefined;
+}
+
+/** A bot's config against the fake BFL on loopback, a fresh data directory unless given, plus the platform's settings. */
+export function botConfig(
+  bfl: Pick<FakeBfl, 'url'>,
+  platform: Record<string, string>,
+  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+): Config {
+  return loadConfig(
+    {
+      BFL_API_KEY: 'bfl_test_key_0123456789',
+      BFL_API_BASE: bfl.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ...platform,
+    },
+    'bot',
+  );
 }
 
 export function need<T>(v: T | undefined, what: string): T {

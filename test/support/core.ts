@@ -23,7 +23,6 @@ import type { Provider } from '../../src/core/providers/types.ts';
 import { type RequestInput, validateRequest } from '../../src/core/request.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
-import { need } from './app-fixture.ts';
 
 export const catalog = createCatalog();
 
@@ -188,16 +187,18 @@ export function useCores(bflOptions: Partial<FakeBflOptions> = {}) {
     for (const c of open.splice(0)) await c.close();
     await bfl?.close();
   });
-  return {
-    get bfl() {
-      return need(bfl, 'fake BFL');
+  const fixture = {
+    get bfl(): FakeBfl {
+      if (!bfl) throw new Error('no fake BFL outside a test');
+      return bfl;
     },
     core(options: CoreOptions = {}): Core {
-      const c = buildCore(need(bfl, 'fake BFL'), options);
+      const c = buildCore(fixture.bfl, options);
       open.push(c);
       return c;
     },
   };
+  return fixture;
 }
 
 /** The id of the newest job in an app's database (read-only, beside the running app). */

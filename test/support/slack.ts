@@ -5,12 +5,12 @@ import { type App, createApp } from '../../src/app.ts';
 import type { SlackContextDeps } from '../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../src/bots/slack/files.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
-import { tempDb } from './core.ts';
+import { botConfig } from './app-fixture.ts';
 
 export const SECRET = 'slack-signing-secret-for-tests-0123';
 export const TEAM = 'T1';
@@ -21,20 +21,16 @@ export function slackConfig(
   slack: FakeSlack,
   bfl: FakeBfl,
   mode: 'http' | 'socket',
-  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+  dataDir?: string,
 ): Config {
-  return loadConfig(
+  return botConfig(
+    bfl,
     {
-      BFL_API_KEY: 'bfl_test_key_0123456789',
-      BFL_API_BASE: bfl.url,
       SLACK_BOT_TOKEN: slack.botToken,
       ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: slack.appToken }),
       SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
     },
-    'bot',
+    dataDir,
   );
 }
 

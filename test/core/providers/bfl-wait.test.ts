@@ -9,7 +9,7 @@ import { makePng } from '../../fakes/images.ts';
 import { BFL_KEY, bflProvider, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
 import { until } from '../../support/until.ts';
-import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
+import { errorText, expectKeyKeptOut, failure, portOf, scriptedAgent } from './helpers.ts';
 
 const KEY = BFL_KEY;
 let bfl: FakeBfl;
@@ -39,9 +39,7 @@ afterEach(() => bfl.reset());
 afterAll(async () => {
   await bfl.close();
   await http.close();
-  expect(logs.text()).not.toContain(KEY);
-  expect(seenErrors.length).toBeGreaterThan(5);
-  for (const err of seenErrors) expect(errorText(err)).not.toContain(KEY);
+  expectKeyKeptOut(logs, KEY, 5);
 });
 
 describe('BFL waitForResult', () => {

@@ -5,7 +5,7 @@ import type { OpenAIImagesOptions } from '../../../src/core/providers/openai-ima
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
 import { GATEWAY_KEY, gatewayProvider, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
-import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
+import { errorText, expectKeyKeptOut, failure, portOf, scriptedAgent } from './helpers.ts';
 
 const KEY = GATEWAY_KEY;
 let gw: FakeGateway;
@@ -34,9 +34,7 @@ afterEach(() => gw.configure({ rateLimitNext: 0, failNext: 0, retryAfter: 2, del
 afterAll(async () => {
   await gw.close();
   await http.close();
-  expect(logs.text()).not.toContain(KEY);
-  expect(seenErrors.length).toBeGreaterThan(5);
-  for (const err of seenErrors) expect(errorText(err)).not.toContain(KEY);
+  expectKeyKeptOut(logs, KEY, 5);
 });
 
 describe('OpenAI-compatible images gateway', () => {
