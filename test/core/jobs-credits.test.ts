@@ -5,9 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
-import { buildCore, origin, request } from '../support/core.ts';
+import { buildCore, origin, request, useCores } from '../support/core.ts';
 import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
@@ -23,15 +22,11 @@ const kinds = (events: JobEvent[], jobId: string) =>
     .map((e) => (e.type === 'waiting' ? `waiting:${e.reason}` : e.type));
 
 describe('out of credits, with a balance to read (BFL)', () => {
-  let bfl: FakeBfl;
+  const fakes = useCores({ generationMs: 10 });
 
   it('holds every other submit, tells each waiting job why, and resumes at the first look that finds credits', async () => {
-    bfl = await startFakeBfl({ generationMs: 10 });
-    const core = buildCore(bfl, { maxActive: 1, creditCheck: FAST });
-    cleanups.push(
-      () => bfl.close(),
-      () => core.close(),
-    );
+    const { bfl } = fakes;
+    const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ outOfCredits: true, credits: 0 });
     await core.jobs.start();
     const a = core.jobs.create({ request: klein('A'), origin: origin('u0') });
@@ -64,12 +59,8 @@ describe('out of credits, with a balance to read (BFL)', () => {
   });
 
   it('fails a task still refused when the balance covers it, and lets the others run', async () => {
-    bfl = await startFakeBfl({ generationMs: 10 });
-    const core = buildCore(bfl, { maxActive: 1, creditCheck: FAST });
-    cleanups.push(
-      () => bfl.close(),
-      () => core.close(),
-    );
+    const { bfl } = fakes;
+    const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ credits: 1234.5 });
     await core.jobs.start();
     const broke = core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });

@@ -206,6 +206,21 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       flags: msg.flags,
     });
     const b = (body ?? {}) as Record<string, unknown>;
+    /** A message's PATCH edits it and its DELETE removes it (unless deletes are refused); true if answered. */
+    const editOrDelete = (msg: FakeMessage): boolean => {
+      if (req.method === 'PATCH') {
+        edit(msg, b);
+        json(res, 200, wire(msg));
+        return true;
+      }
+      if (req.method !== 'DELETE') return false;
+      if (state.refuseDeletes) json(res, 403, { message: 'Missing Permissions', code: 50013 });
+      else {
+        msg.deleted = true;
+        res.writeHead(204).end();
+      }
+      return true;
+    };
     let match: RegExpExecArray | null;
     // A message (or an interaction response carrying one) is checked and its mentions worked out.
     const sent =
@@ -274,16 +289,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       }
       const msg = target ? messages.get(target) : undefined;
       if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
-      if (req.method === 'PATCH') {
-        edit(msg, b);
-        return json(res, 200, wire(msg));
-      }
-      if (req.method === 'DELETE') {
-        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-        msg.deleted = true;
-        res.writeHead(204).end();
-        return;
-      }
+      if (editOrDelete(msg)) return;
     }
     match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/);
     if (match && req.method === 'POST') {
@@ -360,16 +366,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       if (!msg || msg.deleted) return json(res, 404, { message: 'Unknown Message', code: 10008 });
       if (kicked(match[1] as string)) return;
       if (req.method === 'GET') return json(res, 200, wire(msg));
-      if (req.method === 'PATCH') {
-        edit(msg, b);
-        return json(res, 200, wire(msg));
-      }
-      if (req.method === 'DELETE') {
-        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-        msg.deleted = true;
-        res.writeHead(204).end();
-        return;
-      }
+      if (editOrDelete(msg)) return;
     }
     match = m(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/);
     if (match && req.method === 'PUT') {
