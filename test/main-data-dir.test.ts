@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Run, useSlackBotProcesses } from './support/main-process.ts';
+import type { Run } from './support/main-process.ts';
+import { useSlackBotProcesses } from './support/slack-app.ts';
 
 const fakes = useSlackBotProcesses({ generationMs: 20 });
 let cwd: string;

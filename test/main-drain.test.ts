@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Run, startedPort, useSlackBotProcesses } from './support/main-process.ts';
+import { type Run, startedPort } from './support/main-process.ts';
 import { commandBody, postForm } from './support/slack.ts';
+import { useSlackBotProcesses } from './support/slack-app.ts';
 import { until } from './support/until.ts';
 
 const fakes = useSlackBotProcesses({ generationMs: 50 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   BudgetError,
@@ -8,6 +7,7 @@ import {
   windowStart,
 } from '../../src/core/budgets.ts';
 import { buildCore, type Core, origin, request, tempDb, useCores } from '../support/core.ts';
+import { runProcess } from '../support/main-process.ts';
 
 const W = 'W1';
 const inWorkspace = (user = 'u1', channel = 'c1') => ({
@@ -108,21 +108,12 @@ describe('budgets', () => {
       W,
       settings({ budgets: [{ scope: 'workspace', period: 'day', limitMicros: 5 * 45_000 }] }),
     );
-    const run = () =>
-      new Promise<number>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', 'test/support/budget-child.ts', dbPath, '10'],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-        });
-        child.on('exit', (code) =>
-          code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited ${code}`)),
-        );
-      });
+    const run = async () => {
+      const child = runProcess('test/support/budget-child.ts', process.cwd(), {}, [dbPath, '10']);
+      const { code } = await child.exited;
+      if (code !== 0) throw new Error(`child exited ${code}: ${child.output()}`);
+      return Number(child.stdout().trim());
+    };
     const [a, b] = await Promise.all([run(), run()]);
     expect(a + b).toBe(5);
   });

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { type Core, tempDb, useCores } from '../support/core.ts';
+import { runProcess } from '../support/main-process.ts';
 import { until } from '../support/until.ts';
 
 const fakes = useCores({ generationMs: 1_500, slowMs: 5_000 });
@@ -8,24 +8,18 @@ let core: Core;
 
 /** Runs the child until it reports SUBMITTED, then kills it hard. Returns the job id. */
 async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-submit'): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/crash-child.ts', dbPath, fakes.bfl.url, String(count), mode],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('SUBMITTED')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
-  });
+  const child = runProcess('test/support/crash-child.ts', process.cwd(), {}, [
+    dbPath,
+    fakes.bfl.url,
+    String(count),
+    mode,
+  ]);
+  await child.says('SUBMITTED');
   // "submitting" is stored just before the POST leaves: wait until the fake has it, then kill.
   await until(() => fakes.bfl.counts.submits >= count, 10_000, 'the submits to reach the fake');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  return /JOB (\S+)/.exec(out)?.[1] as string;
+  child.child.kill('SIGKILL');
+  await child.exited;
+  return /JOB (\S+)/.exec(child.stdout())?.[1] as string;
 }
 
 describe('a restart loses nothing that was paid for', () => {

@@ -1,11 +1,9 @@
-/** `npm start` (src/main.ts) or the CLI as a real child process, with what it printed and how it ended. */
+/**
+ * `npm start` (src/main.ts), the CLI or a test's own child script (test/support/*-child.ts) as a real child
+ * process, with what it printed and how it ended.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
-import { need } from './app-fixture.ts';
-import { SECRET } from './slack.ts';
 
 export interface Run {
   child: ChildProcess;
@@ -19,14 +17,15 @@ export interface Run {
 }
 
 export function runProcess(
-  script: 'main' | 'cli',
+  script: 'main' | 'cli' | `test/support/${string}-child.ts`,
   cwd: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Run {
+  const file = script.startsWith('test/') ? script : `src/${script}.ts`;
   const child = spawn(
     process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(process.cwd(), `src/${script}.ts`), ...args],
+    ['--import', import.meta.resolve('tsx'), join(process.cwd(), file), ...args],
     { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -86,59 +85,4 @@ export async function runCli(
   watch?.(run);
   const { code } = await run.exited;
   return { code, output: run.output(), stdout: run.stdout(), stderr: run.stderr() };
-}
-
-/**
- * Fake BFL and fake Slack for the whole file, and `npm start` (or the CLI) run as a Slack HTTP-mode bot
- * against them; whatever a test started and left running is killed after it.
- */
-export function useSlackBotProcesses(bflOptions: Partial<FakeBflOptions> = {}) {
-  let bfl: FakeBfl | undefined;
-  let slack: FakeSlack | undefined;
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    bfl = await startFakeBfl(bflOptions);
-    slack = await startFakeSlack();
-  });
-  afterEach(() => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
-  afterAll(async () => {
-    await bfl?.close();
-    await slack?.close();
-  });
-  const fakes = {
-    get bfl() {
-      return need(bfl, 'fake BFL');
-    },
-    get slack() {
-      return need(slack, 'fake Slack');
-    },
-    run(
-      script: 'main' | 'cli',
-      cwd: string,
-      dataDir: string,
-      options: { env?: Record<string, string>; args?: string[] } = {},
-    ): Run {
-      const run = runProcess(
-        script,
-        cwd,
-        {
-          BFL_API_KEY: 'bfl_test_key_0123456789',
-          BFL_API_BASE: fakes.bfl.url,
-          SLACK_BOT_TOKEN: fakes.slack.botToken,
-          SLACK_SIGNING_SECRET: SECRET,
-          SLACK_API_URL: fakes.slack.apiUrl,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          DATA_DIR: dataDir,
-          ...options.env,
-        },
-        options.args,
-      );
-      children.push(run.child);
-      return run;
-    },
-  };
-  return fakes;
 }
