@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
 import type { JobEvent, JobOrigin } from '../../src/core/job-types.ts';
-import { createJobs } from '../../src/core/jobs.ts';
+import { createJobs, type JobsOptions } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { createCatalog } from '../../src/core/models.ts';
 import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
@@ -109,6 +109,15 @@ export interface CoreOptions {
   creditCheck?: { firstMs: number; maxMs: number };
 }
 
+/** The jobs service as every test builds it: the real catalog and price table over `store` and `provider`. */
+export function testJobs(
+  store: JobsOptions['store'],
+  provider: JobsOptions['provider'],
+  options: Omit<JobsOptions, 'store' | 'provider' | 'catalog' | 'prices'>,
+) {
+  return createJobs({ store, provider, catalog, prices: DEFAULT_PRICES, ...options });
+}
+
 /** The core against a fake: a fake BFL itself (the native provider), or a provider named with its fake. */
 export function buildCore(fake: Pick<FakeBfl, 'url'> | ProviderUnderTest, options: CoreOptions = {}) {
   const dbPath = options.dbPath ?? tempDb();
@@ -117,11 +126,7 @@ export function buildCore(fake: Pick<FakeBfl, 'url'> | ProviderUnderTest, option
   const logger = options.logger ?? silentLogger();
   const target: ProviderUnderTest = 'kind' in fake ? fake : { kind: 'bfl', url: fake.url };
   const provider = providerFor(target, { dispatcher: http.dispatcher, logger }, options.apiKey);
-  const jobs = createJobs({
-    store,
-    provider,
-    catalog,
-    prices: DEFAULT_PRICES,
+  const jobs = testJobs(store, provider, {
     maxActive: options.maxActive ?? 24,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 1000,
     ...(options.confirmTtlMs ? { confirmTtlMs: options.confirmTtlMs } : {}),

@@ -1,13 +1,11 @@
 /** The jobs service over a fake Provider (our own port) and a real SQLite file, for unit tests. */
 import { afterEach } from 'vitest';
 import type { JobEvent, JobOrigin, JobSink } from '../../src/core/job-types.ts';
-import { createJobs } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import type { Store } from '../../src/core/store/types.ts';
-import { catalog, tempDb } from './core.ts';
+import { tempDb, testJobs } from './core.ts';
 import { createFakeProvider, type FakeProvider } from './fake-provider.ts';
 import { until } from './until.ts';
 
@@ -37,11 +35,7 @@ export function createHarness(options: HarnessOptions = {}) {
     ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
   });
   const store = options.wrapStore ? options.wrapStore(file) : file;
-  const jobs = createJobs({
-    store,
-    provider,
-    catalog,
-    prices: DEFAULT_PRICES,
+  const jobs = testJobs(store, provider, {
     maxActive: options.maxActive ?? 4,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 100,
     logger: options.logger ?? silentLogger(),
