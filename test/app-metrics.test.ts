@@ -3,8 +3,9 @@
  * figures move with what happened, carry no member or workspace ids, and the token guards them.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNEL, commandBody, postForm, TEAM, USER, until } from './support/slack.ts';
+import { CHANNEL, commandBody, postForm, TEAM, USER } from './support/slack.ts';
 import { useSlackApp } from './support/slack-app.ts';
+import { until } from './support/until.ts';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
 const t = useSlackApp({

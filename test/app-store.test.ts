@@ -11,7 +11,7 @@ import { createCliContext } from '../src/bots/cli/context.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
-import { until } from './support/discord.ts';
+import { until } from './support/until.ts';
 
 let bfl: FakeBfl;
 let app: App | undefined;
@@ -47,11 +47,14 @@ describe('the bot when its database file is removed', () => {
     expect(await health(port, '/readyz')).toMatchObject({ status: 200, body: { ok: true, store: 'ok' } });
 
     unlinkSync(join(dataDir, 'flux.db'));
-    let ready = await health(port, '/readyz');
-    for (let i = 0; ready.status === 200 && i < 1_000; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      ready = await health(port, '/readyz');
-    }
+    const ready = await until(
+      async () => {
+        const r = await health(port, '/readyz');
+        return r.status !== 200 && r;
+      },
+      10_000,
+      'readiness to drop',
+    );
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ ok: false, store: [{ problem: 'file_removed' }] });
     expect((await health(port, '/healthz')).status).toBe(503);

@@ -1,10 +1,10 @@
 /** `npm run flux -- --credits`: the provider account's balance, against the loopback BFL. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
+import { type Run, runCli } from './support/main-process.ts';
 
 const KEY = 'bfl_test_key_credits_42';
 let bfl: FakeBfl;
@@ -15,36 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => bfl.close());
 
-function cli(
-  args: string[],
-  onOutput?: (all: string) => void,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args],
-    {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        BFL_API_KEY: KEY,
-        BFL_API_BASE: bfl.url,
-        DATA_DIR: join(dir, 'data'),
-        LOG_LEVEL: 'trace',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+const cli = (args: string[], watch?: (run: Run) => void) =>
+  runCli(
+    dir,
+    { BFL_API_KEY: KEY, BFL_API_BASE: bfl.url, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'trace' },
+    args,
+    watch,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    onOutput?.(stderr);
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('npm run flux -- --credits', { timeout: 60_000 }, () => {
   it('prints the balance in dollars and credits and exits 0, never the key, submitting nothing', async () => {
@@ -69,14 +46,14 @@ describe('npm run flux -- --credits', { timeout: 60_000 }, () => {
   it('a job waits while the account is out of credits, says why, and finishes once credits are added', async () => {
     bfl.configure({ outOfCredits: true, credits: 0, creditsStatus: undefined });
     let toppedUp = false;
-    const { code, stderr } = await cli(
-      ['a patient fox', '--model', 'klein-4b', '--out', 'fox.png'],
-      (all) => {
-        if (!toppedUp && all.includes('the provider account is out of credits')) {
+    const { code, stderr } = await cli(['a patient fox', '--model', 'klein-4b', '--out', 'fox.png'], (run) =>
+      run.says('the provider account is out of credits').then(
+        () => {
           toppedUp = true;
           bfl.configure({ outOfCredits: false, credits: 100 });
-        }
-      },
+        },
+        () => {}, // It ended without saying so: toppedUp stays false and the test fails below.
+      ),
     );
     expect(stderr).toContain('Waiting · the provider account is out of credits');
     expect(toppedUp).toBe(true);

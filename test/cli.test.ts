@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
 import { makePng } from './fakes/images.ts';
+import { runCli, runProcess } from './support/main-process.ts';
 
 const KEY = 'bfl_test_key_0123456789';
 let bfl: FakeBfl;
@@ -15,38 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => bfl.close());
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args],
-    {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        BFL_API_KEY: KEY,
-        BFL_API_BASE: bfl.url,
-        DATA_DIR: join(dir, 'data'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdout.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(dir, { BFL_API_KEY: KEY, BFL_API_BASE: bfl.url, DATA_DIR: join(dir, 'data'), ...env }, args);
 
 describe('npm run flux', () => {
   it('prints the estimate, progress and cost, and writes the images', async () => {
-    const { code, stderr } = await cli([
+    const { code, output } = await cli([
       'a red fox',
       '--model',
       'klein-4b',
@@ -58,9 +33,9 @@ describe('npm run flux', () => {
       'fox.png',
     ]);
     expect(code).toBe(0);
-    expect(stderr).toContain('Estimated cost: ~$0.03');
-    expect(stderr).toContain('Seeds: 9, 10');
-    expect(stderr).toContain('Cost charged: $0.09');
+    expect(output).toContain('Estimated cost: ~$0.03');
+    expect(output).toContain('Seeds: 9, 10');
+    expect(output).toContain('Cost charged: $0.09');
     expect(readFileSync(join(dir, 'fox-1.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(readFileSync(join(dir, 'fox-2.png')).length).toBeGreaterThan(0);
     // The output name chose the format.
@@ -72,12 +47,12 @@ describe('npm run flux', () => {
     const before = bfl.counts.submits;
     const bad = await cli(['a fox', '--steps', '20']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(
+    expect(bad.output).toContain(
       'steps (got 20): allowed only with model flex. Nothing was queued or charged.',
     );
     const unknown = await cli(['a fox', '--colour', 'red']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown option --colour');
+    expect(unknown.output).toContain('Unknown option --colour');
     expect(bfl.counts.submits).toBe(before);
   });
 
@@ -86,12 +61,12 @@ describe('npm run flux', () => {
     const before = bfl.counts.submits;
     const seed = await cli(['a fox', '--model', 'klein-4b', '--seed=']);
     expect(seed.code).toBe(2);
-    expect(seed.stderr).toContain(
+    expect(seed.output).toContain(
       '--seed (got nothing): allowed a whole number from 0 to 4294967295. Nothing was queued or charged.',
     );
     const count = await cli(['a fox', '--count=', '--model', 'klein-4b']);
     expect(count.code).toBe(2);
-    expect(count.stderr).toContain('--count (got nothing): allowed a whole number from 1 to 4.');
+    expect(count.output).toContain('--count (got nothing): allowed a whole number from 1 to 4.');
     expect(bfl.counts.submits).toBe(before);
   }, 120_000);
 
@@ -102,9 +77,9 @@ describe('npm run flux', () => {
       ['a fox', '--model', 'klein-4b', '--out='],
       ['a fox', '--out', '--model', 'klein-4b'],
     ]) {
-      const { code, stderr } = await cli(args);
+      const { code, output } = await cli(args);
       expect(code, args.join(' ')).toBe(2);
-      expect(stderr, args.join(' ')).toContain(
+      expect(output, args.join(' ')).toContain(
         '--out (got nothing): allowed a file name to write the image to, such as fox.png. Nothing was queued or charged.',
       );
     }
@@ -115,9 +90,9 @@ describe('npm run flux', () => {
 
   it('exits 2 for a prompt of only invisible characters, and sends nothing', async () => {
     const before = bfl.counts.submits;
-    const { code, stderr } = await cli(['\u200B\u2060\uFEFF', '--model', 'klein-4b']);
+    const { code, output } = await cli(['\u200B\u2060\uFEFF', '--model', 'klein-4b']);
     expect(code).toBe(2);
-    expect(stderr).toContain('Please add a prompt');
+    expect(output).toContain('Please add a prompt');
     expect(bfl.counts.submits).toBe(before);
   }, 60_000);
 
@@ -150,52 +125,41 @@ describe('npm run flux', () => {
       ),
     );
     for (const [i, [ref, said]] of cases.entries()) {
-      const { code, stderr } = runs[i] as { code: number | null; stderr: string };
+      const { code, output } = runs[i] as { code: number | null; output: string };
       expect(code, ref).toBe(2);
-      expect(stderr, ref).toContain(said);
-      expect(stderr, ref).toContain('Nothing was queued or charged.');
+      expect(output, ref).toContain(said);
+      expect(output, ref).toContain('Nothing was queued or charged.');
     }
     expect(bfl.counts.submits).toBe(before);
   }, 120_000);
 
   it('exits 1 and says it was not charged when the image is moderated', async () => {
-    const { code, stderr } = await cli(['[content-moderated] a fox', '--model', 'klein-4b']);
+    const { code, output } = await cli(['[content-moderated] a fox', '--model', 'klein-4b']);
     expect(code).toBe(1);
-    expect(stderr).toContain('another seed may pass. Not charged.');
+    expect(output).toContain('another seed may pass. Not charged.');
   });
 
   it('exits 2 with the list of settings when no key is configured', async () => {
-    const { code, stderr } = await cli(['a fox'], { BFL_API_KEY: '' });
+    const { code, output } = await cli(['a fox'], { BFL_API_KEY: '' });
     expect(code).toBe(2);
-    expect(stderr).toContain('BFL_API_KEY');
-    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(output).toContain('BFL_API_KEY');
+    expect(output).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('never prints the API key, even with trace logging', async () => {
-    const { code, stderr } = await cli(['[402] a fox', '--model', 'klein-4b'], { LOG_LEVEL: 'trace' });
+    const { code, output } = await cli(['[402] a fox', '--model', 'klein-4b'], { LOG_LEVEL: 'trace' });
     expect(code).toBe(1);
-    expect(stderr).toContain('out of credits');
-    expect(stderr.length).toBeGreaterThan(200);
-    expect(stderr).not.toContain(KEY);
+    expect(output).toContain('out of credits');
+    expect(output.length).toBeGreaterThan(200);
+    expect(output).not.toContain(KEY);
   });
 });
 
 describe('npm start', () => {
   it('exits with the list of what to set when nothing is configured, without a stack trace', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/main.ts')],
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const start = runProcess('main', dir, {});
+    const { code } = await start.exited;
+    const stderr = start.stderr();
     expect(code).toBe(78);
     expect(stderr).toContain('Set these in .env');
     for (const name of ['BFL_API_KEY', 'DISCORD_TOKEN', 'SLACK_BOT_TOKEN']) expect(stderr).toContain(name);

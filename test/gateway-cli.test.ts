@@ -2,13 +2,13 @@
  * The gateway configured exactly as the seed article's readers will (OPENAI_IMAGES_BASE_URL ending in
  * /v1, no dialect set), driven through `npm run flux` against the loopback gateway of that dialect.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from './fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from './fakes/openai-images-server.ts';
+import { runCli } from './support/main-process.ts';
 
 const KEY = 'sk-apiyi-reader-0001';
 let gw: FakeGateway;
@@ -19,31 +19,19 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(process.cwd(), 'src/cli.ts'), ...args],
+const cli = async (args: string[]) => {
+  const { code, output } = await runCli(
+    dir,
     {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        FLUX_PROVIDER: 'openai',
-        OPENAI_IMAGES_BASE_URL: `${gw.url}/v1`,
-        OPENAI_IMAGES_API_KEY: KEY,
-        DATA_DIR: join(dir, 'data'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      FLUX_PROVIDER: 'openai',
+      OPENAI_IMAGES_BASE_URL: `${gw.url}/v1`,
+      OPENAI_IMAGES_API_KEY: KEY,
+      DATA_DIR: join(dir, 'data'),
     },
+    args,
   );
-  let out = '';
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out })));
-}
+  return { code, out: output };
+};
 
 describe('npm run flux through the seed article’s gateway', { timeout: 60_000 }, () => {
   it('makes the image with every reference the member gave, links and files', async () => {

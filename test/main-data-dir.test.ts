@@ -3,52 +3,21 @@
  * a killed holder, the CLI beside a running bot, and a directory the database cannot live in refused at
  * start-up with a message instead of a hang.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
-import { type Run, runProcess } from './support/main-process.ts';
-import { SECRET } from './support/slack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from './support/main-process.ts';
+import { useSlackBotProcesses } from './support/slack-app.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
+const fakes = useSlackBotProcesses({ generationMs: 20 });
 let cwd: string;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-  slack = await startFakeSlack();
+beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'flux-main-')); // No .env here.
 });
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await bfl.close();
-  await slack.close();
-});
 
-function run(script: 'main' | 'cli', dataDir: string, args: string[] = []): Run {
-  const bot = runProcess(
-    script,
-    cwd,
-    {
-      BFL_API_KEY: 'bfl_test_key_0123456789',
-      BFL_API_BASE: bfl.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-    },
-    args,
-  );
-  children.push(bot.child);
-  return bot;
-}
+const run = (script: 'main' | 'cli', dataDir: string, args: string[] = []): Run =>
+  fakes.run(script, cwd, dataDir, { args });
 
 describe('one bot per DATA_DIR', () => {
   it('makes a second bot exit at once naming the directory and the holder, lets the CLI run beside it, and frees the directory when the holder is killed', async () => {

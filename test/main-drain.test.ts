@@ -3,51 +3,24 @@
  * goes 503 at once, a command that still arrives is stored, a delivery under way gets the grace period,
  * the process exits 0 by itself, and the next start delivers every paid image once, resubmitting nothing.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeBfl, startFakeBfl } from './fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
-import { type Run, runProcess, startedPort } from './support/main-process.ts';
-import { commandBody, postForm, SECRET, until } from './support/slack.ts';
+import { describe, expect, it } from 'vitest';
+import { type Run, startedPort } from './support/main-process.ts';
+import { commandBody, postForm } from './support/slack.ts';
+import { useSlackBotProcesses } from './support/slack-app.ts';
+import { until } from './support/until.ts';
 
-let bfl: FakeBfl;
-let slack: FakeSlack;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  bfl = await startFakeBfl({ generationMs: 50 });
-  slack = await startFakeSlack();
-});
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await bfl.close();
-  await slack.close();
-});
+const fakes = useSlackBotProcesses({ generationMs: 50 });
+const bot = (cwd: string, dataDir: string): Run =>
+  fakes.run('main', cwd, dataDir, { env: { FLUX_STOP_GRACE_SECONDS: '3' } });
 
-function bot(cwd: string, dataDir: string): Run {
-  const run = runProcess('main', cwd, {
-    BFL_API_KEY: 'bfl_test_key_0123456789',
-    BFL_API_BASE: bfl.url,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    FLUX_STOP_GRACE_SECONDS: '3',
-  });
-  children.push(run.child);
-  return run;
-}
-
-const completedFiles = () => [...slack.uploads.values()].filter((u) => u.completed).length;
+const completedFiles = () => [...fakes.slack.uploads.values()].filter((u) => u.completed).length;
 
 describe('SIGTERM', () => {
   it('drains: not ready, new commands stored, exit 0 within the grace period; the next start delivers all 26 images once, with 0 resubmits', async () => {
+    const { bfl, slack } = fakes;
     const cwd = mkdtempSync(join(tmpdir(), 'flux-drain-'));
     const dataDir = join(cwd, 'data');
     const first = bot(cwd, dataDir);

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BudgetError,
   DEFAULT_SETTINGS,
@@ -7,8 +6,8 @@ import {
   type WorkspaceSettings,
   windowStart,
 } from '../../src/core/budgets.ts';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
-import { buildCore, origin, request, tempDb } from '../support/core.ts';
+import { buildCore, type Core, origin, request, tempDb, useCores } from '../support/core.ts';
+import { runProcess } from '../support/main-process.ts';
 
 const W = 'W1';
 const inWorkspace = (user = 'u1', channel = 'c1') => ({
@@ -18,15 +17,8 @@ const inWorkspace = (user = 'u1', channel = 'c1') => ({
 });
 const settings = (over: Partial<WorkspaceSettings>): WorkspaceSettings => ({ ...DEFAULT_SETTINGS, ...over });
 
-let bfl: FakeBfl;
-let core: ReturnType<typeof buildCore>;
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-});
-afterEach(async () => {
-  await core?.close();
-  await bfl.close();
-});
+const fakes = useCores({ generationMs: 20 });
+let core: Core;
 
 describe('budget windows', () => {
   it('start days and months at the reset hour, in UTC', () => {
@@ -43,7 +35,7 @@ describe('budget windows', () => {
 
 describe('budgets', () => {
   it('refuses a job that would cross a budget, saying which, what is left and when it resets', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     core.store.putSettings(
       'cli',
       W,
@@ -74,7 +66,7 @@ describe('budgets', () => {
   });
 
   it('keeps an exact ledger: provider costs for charged jobs, nothing for moderated or refused ones', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     await core.jobs.start();
     const jobs = ['ok one', '[content-moderated] two', '[402] three', 'ok four'].map((p, i) =>
       core.jobs.create({ request: request({ prompt: p, model: 'klein-4b' }), origin: inWorkspace(`u${i}`) }),
@@ -86,7 +78,7 @@ describe('budgets', () => {
   });
 
   it('lets only the jobs that fit through when ten race one cap', async () => {
-    core = buildCore(bfl, { maxActive: 1 });
+    core = fakes.core({ maxActive: 1 });
     core.store.putSettings(
       'cli',
       W,
@@ -110,33 +102,24 @@ describe('budgets', () => {
 
   it('holds the cap across processes sharing the store', async () => {
     const dbPath = tempDb();
-    core = buildCore(bfl, { dbPath });
+    core = fakes.core({ dbPath });
     core.store.putSettings(
       'cli',
       W,
       settings({ budgets: [{ scope: 'workspace', period: 'day', limitMicros: 5 * 45_000 }] }),
     );
-    const run = () =>
-      new Promise<number>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', 'test/support/budget-child.ts', dbPath, '10'],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-        });
-        child.on('exit', (code) =>
-          code === 0 ? resolve(Number(out.trim())) : reject(new Error(`child exited ${code}`)),
-        );
-      });
+    const run = async () => {
+      const child = runProcess('test/support/budget-child.ts', process.cwd(), {}, [dbPath, '10']);
+      const { code } = await child.exited;
+      if (code !== 0) throw new Error(`child exited ${code}: ${child.output()}`);
+      return Number(child.stdout().trim());
+    };
     const [a, b] = await Promise.all([run(), run()]);
     expect(a + b).toBe(5);
   });
 
   it('holds a job for confirmation with its estimate reserved, and queues it when confirmed', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     await core.jobs.start();
     const job = core.jobs.create({
       request: request({ prompt: 'big', model: 'klein-4b' }),
@@ -146,14 +129,14 @@ describe('budgets', () => {
     expect(job.state).toBe('awaiting_confirmation');
     expect(core.store.spent({ platform: 'cli', workspaceId: W }, 0)).toBe(job.estimateMicros);
     await new Promise((r) => setTimeout(r, 50));
-    expect(bfl.counts.submits).toBe(0);
+    expect(fakes.bfl.counts.submits).toBe(0);
     core.jobs.confirm(job.id);
     expect((await core.done(job.id)).type).toBe('ready');
   });
 
   it('releases an unconfirmed job’s reservation when it expires, also after a restart', async () => {
     const dbPath = tempDb();
-    const first = buildCore(bfl, { dbPath });
+    const first = buildCore(fakes.bfl, { dbPath });
     const job = first.jobs.create({
       request: request({ prompt: 'forgotten', model: 'pro' }),
       origin: inWorkspace(),
@@ -162,7 +145,7 @@ describe('budgets', () => {
     expect(first.store.spent({ platform: 'cli', workspaceId: W }, 0)).toBe(45_000);
     // The process dies with the reservation open.
     first.store.close();
-    core = buildCore(bfl, { dbPath, confirmTtlMs: 30 });
+    core = fakes.core({ dbPath, confirmTtlMs: 30 });
     await core.jobs.start();
     const end = await core.done(job.id);
     expect(end.type).toBe('cancelled');

@@ -4,17 +4,9 @@
  * (none: a submit probes).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultGatewayNames } from '../../src/config-values.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { createJobs } from '../../src/core/jobs.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
-import { createHttp } from '../../src/core/providers/http.ts';
-import { createOpenAIImagesProvider } from '../../src/core/providers/openai-images.ts';
-import { createSqliteStore } from '../../src/core/store/sqlite.ts';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
-import { buildCore, catalog, origin, request, tempDb } from '../support/core.ts';
+import { buildCore, origin, request, useCores } from '../support/core.ts';
 import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
@@ -30,15 +22,11 @@ const kinds = (events: JobEvent[], jobId: string) =>
     .map((e) => (e.type === 'waiting' ? `waiting:${e.reason}` : e.type));
 
 describe('out of credits, with a balance to read (BFL)', () => {
-  let bfl: FakeBfl;
+  const fakes = useCores({ generationMs: 10 });
 
   it('holds every other submit, tells each waiting job why, and resumes at the first look that finds credits', async () => {
-    bfl = await startFakeBfl({ generationMs: 10 });
-    const core = buildCore(bfl, { maxActive: 1, creditCheck: FAST });
-    cleanups.push(
-      () => bfl.close(),
-      () => core.close(),
-    );
+    const { bfl } = fakes;
+    const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ outOfCredits: true, credits: 0 });
     await core.jobs.start();
     const a = core.jobs.create({ request: klein('A'), origin: origin('u0') });
@@ -71,12 +59,8 @@ describe('out of credits, with a balance to read (BFL)', () => {
   });
 
   it('fails a task still refused when the balance covers it, and lets the others run', async () => {
-    bfl = await startFakeBfl({ generationMs: 10 });
-    const core = buildCore(bfl, { maxActive: 1, creditCheck: FAST });
-    cleanups.push(
-      () => bfl.close(),
-      () => core.close(),
-    );
+    const { bfl } = fakes;
+    const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ credits: 1234.5 });
     await core.jobs.start();
     const broke = core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });
@@ -94,37 +78,15 @@ describe('out of credits, with a balance to read (BFL)', () => {
 describe('out of credits, with no balance to read (a gateway)', () => {
   it('probes with one submit at a time, with backoff, and resumes on the first that goes through', async () => {
     const gw: FakeGateway = await startFakeGateway({ outOfCredits: true });
-    const http = createHttp();
-    const store = createSqliteStore(tempDb());
-    const jobs = createJobs({
-      store,
-      provider: createOpenAIImagesProvider({
-        baseUrl: gw.url,
-        apiKey: 'sk-gateway-test-123',
-        modelMap: defaultGatewayNames(),
-        catalog,
-        dispatcher: http.dispatcher,
-        logger: silentLogger(),
-      }),
-      catalog,
-      prices: DEFAULT_PRICES,
-      maxActive: 2,
-      maxQueuedPerUser: 10,
-      logger: silentLogger(),
-      typicalMs: () => 50,
-      positionDebounceMs: 10,
-      creditCheck: FAST,
-    });
+    const core = buildCore(
+      { kind: 'gateway', url: gw.url },
+      { maxActive: 2, maxQueuedPerUser: 10, creditCheck: FAST },
+    );
     cleanups.push(
       () => gw.close(),
-      async () => {
-        await jobs.stop();
-        await http.close();
-        store.close();
-      },
+      () => core.close(),
     );
-    const events: JobEvent[] = [];
-    jobs.attach('cli', { handle: async (e) => void events.push(e) });
+    const { jobs, events } = core;
     await jobs.start();
     const created = ['A', 'B', 'C'].map((p, i) =>
       jobs.create({ request: klein(p), origin: origin(`u${i}`) }),
@@ -136,21 +98,7 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     expect(prompts).not.toContain('C');
     expect(kinds(events, created[2]?.id as string)).toEqual(['queued', 'waiting:out_of_credits']);
     gw.configure({ outOfCredits: false });
-    const ends = await Promise.all(
-      created.map(
-        (j) =>
-          new Promise<JobEvent>((resolve) => {
-            const look = () => {
-              const end = events.find(
-                (e) => e.job.id === j.id && (e.type === 'ready' || e.type === 'failed'),
-              );
-              if (end) resolve(end);
-              else setTimeout(look, 5);
-            };
-            look();
-          }),
-      ),
-    );
+    const ends = await Promise.all(created.map((j) => core.done(j.id)));
     expect(ends.map((e) => e.type)).toEqual(['ready', 'ready', 'ready']);
   });
 });

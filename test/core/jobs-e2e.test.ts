@@ -2,30 +2,24 @@
  * The jobs service with the real BFL provider against the loopback fake BFL: what a member and an admin
  * would see. The crash-and-resume cases (a child process killed with SIGKILL) are in jobs-resume.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
-import { buildCore, origin, request } from '../support/core.ts';
+import { type Core, origin, request, useCores } from '../support/core.ts';
 import { until } from '../support/until.ts';
 
-let bfl: FakeBfl;
-let core: ReturnType<typeof buildCore>;
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 20 });
-});
-afterEach(async () => {
-  await core?.close();
-  await bfl.close();
-});
+const fakes = useCores({ generationMs: 20 });
+let core: Core;
 
 const klein = (prompt: string, over = {}) => request({ prompt, model: 'klein-4b', ...over });
 const submitOrder = () =>
-  [...bfl.tasks.values()].sort((x, y) => x.submittedAt - y.submittedAt).map((t) => String(t.body.prompt));
+  [...fakes.bfl.tasks.values()]
+    .sort((x, y) => x.submittedAt - y.submittedAt)
+    .map((t) => String(t.body.prompt));
 
 describe('jobs against the fake BFL', () => {
   it('generates, downloads and delivers an image with the provider’s cost', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     await core.jobs.start();
     const job = core.jobs.create({ request: klein('a fox'), origin: origin() });
     const end = await core.done(job.id);
@@ -36,16 +30,16 @@ describe('jobs against the fake BFL', () => {
     expect(end.job.costMicros).toBe(45_000);
     expect(end.job.costEstimated).toBeUndefined();
     await until(() => core.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
-    expect(bfl.counts.accepted).toBe(1);
+    expect(fakes.bfl.counts.accepted).toBe(1);
   });
 
   it('serves users round-robin: a burst of 20 does not starve the next user', async () => {
-    core = buildCore(bfl, { maxActive: 2 });
+    core = fakes.core({ maxActive: 2 });
     await core.jobs.start();
     const a = Array.from({ length: 20 }, (_, i) =>
       core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }),
     );
-    await until(() => bfl.counts.accepted >= 2, 10_000, 'alice to take both slots');
+    await until(() => fakes.bfl.counts.accepted >= 2, 10_000, 'alice to take both slots');
     const b = core.jobs.create({ request: klein('b0'), origin: origin('bob') });
     await Promise.all([...a, b].map((j) => core.done(j.id)));
     // Alice's burst holds both slots when Bob arrives; he goes next, before the rest of it.
@@ -53,11 +47,11 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('knows every queued job’s place in line and sends changes as they happen', async () => {
-    core = buildCore(bfl, { maxActive: 1 });
-    bfl.configure({ generationMs: 150 });
+    core = fakes.core({ maxActive: 1 });
+    fakes.bfl.configure({ generationMs: 150 });
     await core.jobs.start();
     const jobs = [core.jobs.create({ request: klein('p0'), origin: origin('a') })];
-    await until(() => bfl.counts.accepted === 1, 10_000, 'the first job to start');
+    await until(() => fakes.bfl.counts.accepted === 1, 10_000, 'the first job to start');
     for (const [i, u] of ['a', 'b', 'c'].entries())
       jobs.push(core.jobs.create({ request: klein(`p${i + 1}`), origin: origin(u) }));
     // The first one is running; round-robin puts a's second job after b and c.
@@ -78,8 +72,8 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('cancels a queued job, and refuses to cancel one that started', async () => {
-    core = buildCore(bfl, { maxActive: 1 });
-    bfl.configure({ generationMs: 200 });
+    core = fakes.core({ maxActive: 1 });
+    fakes.bfl.configure({ generationMs: 200 });
     await core.jobs.start();
     const running = core.jobs.create({ request: klein('first'), origin: origin() });
     await until(() => core.jobs.get(running.id)?.state === 'running', 10_000, 'the first job to start');
@@ -97,7 +91,7 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('caps the images one person may have waiting, with a clear error', async () => {
-    core = buildCore(bfl, { maxActive: 1, maxQueuedPerUser: 3 });
+    core = fakes.core({ maxActive: 1, maxQueuedPerUser: 3 });
     core.jobs.create({ request: klein('one', { count: 2 }), origin: origin('greedy') });
     let err: unknown;
     try {
@@ -113,13 +107,13 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('waits out 429s while another app on the same key holds every slot, and loses no job', async () => {
-    core = buildCore(bfl, { maxActive: 4 });
+    core = fakes.core({ maxActive: 4 });
     await core.jobs.start();
     // Another app takes all 24 of the account's slots for a while.
-    bfl.configure({ generationMs: 1_500, retryAfter: 0.3 });
+    fakes.bfl.configure({ generationMs: 1_500, retryAfter: 0.3 });
     const other = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
-        fetch(`${bfl.url}/v1/flux-2-klein-4b`, {
+        fetch(`${fakes.bfl.url}/v1/flux-2-klein-4b`, {
           method: 'POST',
           headers: { 'x-key': 'bfl_test_key_0123456789', 'content-type': 'application/json' },
           body: JSON.stringify({ prompt: `other app ${i}` }),
@@ -127,18 +121,18 @@ describe('jobs against the fake BFL', () => {
       ),
     );
     expect(other.every((s) => s === 200)).toBe(true);
-    bfl.configure({ generationMs: 20 });
+    fakes.bfl.configure({ generationMs: 20 });
     const jobs = Array.from({ length: 4 }, (_, i) =>
       core.jobs.create({ request: klein(`busy ${i}`), origin: origin(`u${i}`) }),
     );
     const ends = await Promise.all(jobs.map((j) => core.done(j.id)));
     expect(ends.map((e) => e.type)).toEqual(['ready', 'ready', 'ready', 'ready']);
-    expect(bfl.counts.rateLimited).toBeGreaterThan(0);
-    expect(bfl.counts.accepted).toBe(24 + 4);
+    expect(fakes.bfl.counts.rateLimited).toBeGreaterThan(0);
+    expect(fakes.bfl.counts.accepted).toBe(24 + 4);
   });
 
   it('delivers the images that came when one of four was moderated, and charges nothing for it', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     await core.jobs.start();
     let n = 0;
     // The fake picks outcomes by prompt, so make the second task's prompt differ via a wrapped provider.
@@ -164,7 +158,7 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('fails a job whose every task failed, with the first error and what it cost', async () => {
-    core = buildCore(bfl);
+    core = fakes.core();
     await core.jobs.start();
     const moderated = core.jobs.create({ request: klein('[request-moderated] x'), origin: origin() });
     const broke = core.jobs.create({ request: klein('[402] x'), origin: origin('u2') });
@@ -175,27 +169,27 @@ describe('jobs against the fake BFL', () => {
   });
 
   it('holds the provider limit: never more tasks active at BFL than slots', async () => {
-    core = buildCore(bfl, { maxActive: 3 });
-    bfl.configure({ generationMs: 30 });
+    core = fakes.core({ maxActive: 3 });
+    fakes.bfl.configure({ generationMs: 30 });
     await core.jobs.start();
     const jobs = Array.from({ length: 12 }, (_, i) =>
       core.jobs.create({ request: klein(`p${i}`), origin: origin(`u${i % 4}`) }),
     );
     await Promise.all(jobs.map((j) => core.done(j.id)));
-    expect(bfl.counts.maxActiveSeen).toBeLessThanOrEqual(3);
-    expect(bfl.counts.rateLimited).toBe(0);
+    expect(fakes.bfl.counts.maxActiveSeen).toBeLessThanOrEqual(3);
+    expect(fakes.bfl.counts.rateLimited).toBe(0);
   });
 
   it('polls at once when a webhook says the task changed', async () => {
     // Expected to take ten minutes: without the wake the first poll would come long after the test's limit.
-    core = buildCore(bfl, { typicalMs: 600_000 });
-    bfl.configure({ generationMs: 10 });
+    core = fakes.core({ typicalMs: 600_000 });
+    fakes.bfl.configure({ generationMs: 10 });
     await core.jobs.start();
     const job = core.jobs.create({ request: request({ prompt: 'hook', model: 'pro' }), origin: origin() });
     await until(() => core.store.getTasks(job.id)[0]?.state === 'submitted', 10_000, 'the submit');
     const taskId = core.store.getTasks(job.id)[0]?.submitted?.taskId as string;
     await until(
-      () => (bfl.tasks.get(taskId)?.readyAt ?? Infinity) <= Date.now(),
+      () => (fakes.bfl.tasks.get(taskId)?.readyAt ?? Infinity) <= Date.now(),
       10_000,
       'the fake to finish',
     );
@@ -203,6 +197,6 @@ describe('jobs against the fake BFL', () => {
     expect(core.jobs.wake(taskId)).toBe(true);
     const end = await core.done(job.id);
     expect(end.type).toBe('ready');
-    expect(bfl.tasks.get(taskId)?.polls).toBe(1);
+    expect(fakes.bfl.tasks.get(taskId)?.polls).toBe(1);
   });
 });

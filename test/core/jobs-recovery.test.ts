@@ -2,24 +2,15 @@
  * Stopping, restarting and delivering late, over a fake Provider: a restart waits for what was submitted
  * (never submits it again), flags what was cut off mid-submit, and delivers what was kept.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { origin, request, tempDb } from '../support/core.ts';
-import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { useHarnesses } from '../support/jobs-harness.ts';
+import { captureLogs } from '../support/logs.ts';
 import { until } from '../support/until.ts';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
-function harness(options: HarnessOptions = {}): Harness {
-  const c = createHarness(options);
-  open.push(c);
-  return c;
-}
+const harness = useHarnesses();
 const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
 
 /** Writes a job straight into a store file, as a process that died would have left it. */
@@ -183,17 +174,8 @@ describe('restarts and late delivery (fake provider)', () => {
   });
 
   it('logs each job with its id, platform and user, and never the reference bytes', async () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { level: 'debug' },
-      new Writable({
-        write(chunk, _enc, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
-    const c = harness({ logger });
+    const logs = captureLogs();
+    const c = harness({ logger: logs.logger });
     await c.jobs.start();
     const secret = Buffer.from('REFERENCE-BYTES-'.repeat(8));
     const req = {
@@ -204,11 +186,11 @@ describe('restarts and late delivery (fake provider)', () => {
     await c.waitingFor(1);
     c.provider.finish('t0');
     await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
-    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = logs.lines();
     const submitted = records.find((r) => r.msg === 'submitted');
     expect(submitted).toMatchObject({ jobId: job.id, platform: 'cli', user: 'member-7', task: 0 });
     expect(records.find((r) => r.msg === 'job delivered')).toMatchObject({ jobId: job.id, user: 'member-7' });
-    const all = lines.join('');
+    const all = logs.text();
     expect(all).not.toContain(secret.toString('base64'));
     expect(all).not.toContain('REFERENCE-BYTES');
   });

@@ -1,55 +1,40 @@
-import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
-import { buildCore, tempDb } from '../support/core.ts';
-import { until } from '../support/discord.ts';
+import { describe, expect, it } from 'vitest';
+import { type Core, tempDb, useCores } from '../support/core.ts';
+import { runProcess } from '../support/main-process.ts';
+import { until } from '../support/until.ts';
 
-let bfl: FakeBfl;
-let core: ReturnType<typeof buildCore> | undefined;
-beforeEach(async () => {
-  bfl = await startFakeBfl({ generationMs: 1_500, slowMs: 5_000 });
-});
-afterEach(async () => {
-  await core?.close();
-  core = undefined;
-  await bfl.close();
-});
+const fakes = useCores({ generationMs: 1_500, slowMs: 5_000 });
+let core: Core;
 
 /** Runs the child until it reports SUBMITTED, then kills it hard. Returns the job id. */
 async function crashChild(dbPath: string, count: number, mode: 'polling' | 'mid-submit'): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/crash-child.ts', dbPath, bfl.url, String(count), mode],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('SUBMITTED')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
-  });
+  const child = runProcess('test/support/crash-child.ts', process.cwd(), {}, [
+    dbPath,
+    fakes.bfl.url,
+    String(count),
+    mode,
+  ]);
+  await child.says('SUBMITTED');
   // "submitting" is stored just before the POST leaves: wait until the fake has it, then kill.
-  await until(() => bfl.counts.submits >= count, 10_000, 'the submits to reach the fake');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  return /JOB (\S+)/.exec(out)?.[1] as string;
+  await until(() => fakes.bfl.counts.submits >= count, 10_000, 'the submits to reach the fake');
+  child.child.kill('SIGKILL');
+  await child.exited;
+  return /JOB (\S+)/.exec(child.stdout())?.[1] as string;
 }
 
 describe('a restart loses nothing that was paid for', () => {
   it('polls a task submitted before the crash again, delivers it, and never resubmits', async () => {
     const dbPath = tempDb();
     const jobId = await crashChild(dbPath, 2, 'polling');
-    expect(bfl.counts.accepted).toBe(2);
-    core = buildCore(bfl, { dbPath });
+    expect(fakes.bfl.counts.accepted).toBe(2);
+    core = fakes.core({ dbPath });
     const end = core.done(jobId);
     await core.jobs.start();
     const event = await end;
     expect(event.type).toBe('ready');
     if (event.type === 'ready') expect(event.images.map((i) => i.seed)).toEqual([5, 6]);
-    expect(bfl.counts.submits).toBe(2);
-    expect(bfl.counts.accepted).toBe(2);
+    expect(fakes.bfl.counts.submits).toBe(2);
+    expect(fakes.bfl.counts.accepted).toBe(2);
     // "ready" is told before the delivery is recorded: wait for the record, not for a fixed time.
     await until(() => core?.jobs.get(jobId)?.state === 'delivered', 10_000, 'delivered');
     // Delivered images are not kept.
@@ -59,7 +44,7 @@ describe('a restart loses nothing that was paid for', () => {
   it('flags a task cut off mid-submit for review instead of sending it again, and says it may be charged', async () => {
     const dbPath = tempDb();
     const jobId = await crashChild(dbPath, 1, 'mid-submit');
-    core = buildCore(bfl, { dbPath });
+    core = fakes.core({ dbPath });
     const end = core.done(jobId);
     await core.jobs.start();
     const event = await end;
@@ -68,13 +53,13 @@ describe('a restart loses nothing that was paid for', () => {
     expect(job?.state).toBe('needs_review');
     expect(job?.tasks[0]?.error).toMatchObject({ code: 'NEEDS_REVIEW', charge: 'unknown' });
     expect(job?.costMicros).toBe(15_000);
-    expect(bfl.counts.submits).toBe(1);
+    expect(fakes.bfl.counts.submits).toBe(1);
   });
 
   it('runs jobs that were still queued, and delivers jobs that were ready but not delivered', async () => {
     const dbPath = tempDb();
-    bfl.configure({ generationMs: 10 });
-    const first = buildCore(bfl, { dbPath, maxActive: 1 });
+    fakes.bfl.configure({ generationMs: 10 });
+    const first = fakes.core({ dbPath, maxActive: 1 });
     // No sink for slack in this process: the finished job stays ready in the store.
     const { request, origin } = await import('../support/core.ts');
     const ready = first.jobs.create({
@@ -103,7 +88,7 @@ describe('a restart loses nothing that was paid for', () => {
     );
     raw.close();
 
-    core = buildCore(bfl, { dbPath });
+    core = fakes.core({ dbPath });
     const delivered: string[] = [];
     core.jobs.attach('slack', {
       async handle(e) {
@@ -114,9 +99,7 @@ describe('a restart loses nothing that was paid for', () => {
     await core.jobs.start();
     expect((await queuedDone).type).toBe('ready');
     // Resumed deliveries run in the background: start-up does not wait for them.
-    const c = core;
-    for (let i = 0; i < 500 && c.jobs.get(ready.id)?.state !== 'delivered'; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await until(() => core.jobs.get(ready.id)?.state === 'delivered', 5_000, 'the resumed delivery');
     expect(delivered).toEqual([ready.id]);
     expect(core.jobs.get(ready.id)?.state).toBe('delivered');
   });

@@ -3,45 +3,24 @@
  * lose a task that was paid for, and a removed database file must stop new spending.
  */
 import { unlinkSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeRetry } from '../../src/core/jobs/store-retry.ts';
 import type { Store, TaskRow } from '../../src/core/store/types.ts';
 import { origin, request } from '../support/core.ts';
-import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { useHarnesses } from '../support/jobs-harness.ts';
+import { captureLogs } from '../support/logs.ts';
 import { until } from '../support/until.ts';
 
-const open: Harness[] = [];
+const harness = useHarnesses();
 const saved = { ...storeRetry };
 beforeEach(() => {
   storeRetry.firstMs = 20; // The retry schedule, not its length, is under test.
 });
-afterEach(async () => {
+afterEach(() => {
   Object.assign(storeRetry, saved);
-  for (const c of open.splice(0)) await c.close();
 });
-function harness(options: HarnessOptions = {}): Harness {
-  const c = createHarness(options);
-  open.push(c);
-  return c;
-}
 const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
-
-function recordingLogger() {
-  const lines: Array<{ level: number; msg: string; problem?: string }> = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    }),
-  );
-  return { logger, lines };
-}
 
 /** A disk that, while `full`, refuses the writes that carry what a paid task produced. */
 function fullDisk() {
@@ -61,9 +40,9 @@ function fullDisk() {
 
 describe('a store in trouble under paid work', () => {
   it('keeps polling a paid task whose polling URL the full disk refused, logs it once, and records and delivers it when the disk frees', async () => {
-    const { logger, lines } = recordingLogger();
+    const logs = captureLogs();
     const { disk, wrap } = fullDisk();
-    const c = harness({ logger, wrapStore: wrap });
+    const c = harness({ logger: logs.logger, wrapStore: wrap });
     await c.jobs.start();
     disk.full = true;
     const job = c.jobs.create({ request: klein({ count: 2 }), origin: origin() });
@@ -93,6 +72,7 @@ describe('a store in trouble under paid work', () => {
     expect(c.store.getTasks(job.id).map((t) => t.state)).toEqual(['ready', 'ready']);
     expect(c.provider.submits).toHaveLength(2);
 
+    const lines = logs.lines() as Array<{ level: number; msg: string; problem?: string }>;
     const errors = lines.filter((l) => l.level >= 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.problem).toBe('write_failed');

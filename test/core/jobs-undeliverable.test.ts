@@ -3,26 +3,21 @@
  * the job ends `undeliverable` — charged, not resumed — keeping its images only when the
  * requester could not be sent them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UndeliverableError } from '../../src/core/errors.ts';
 import { origin, request } from '../support/core.ts';
-import { createHarness, type Harness } from '../support/jobs-harness.ts';
+import { useHarnesses } from '../support/jobs-harness.ts';
 import { until } from '../support/until.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const harness = useHarnesses();
 
 async function undeliverable(imagesSent: boolean) {
-  harness = createHarness({
+  const h = harness({
     onEvent: (e) => {
       if (e.type !== 'ready') return;
       throw new UndeliverableError('cannot post in C1: not_in_channel', imagesSent);
     },
   });
-  const h = harness;
   await h.jobs.start();
   const job = h.jobs.create({ request: request({ prompt: 'kicked', model: 'klein-4b' }), origin: origin() });
   await h.waitingFor(1);

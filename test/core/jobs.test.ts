@@ -2,23 +2,19 @@
  * The jobs service over a fake Provider: what it stores when, what it charges, how it uses slots, and
  * what it tells the sink. The same behaviours against the real BFL provider are in jobs-e2e.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/job-types.ts';
 import { DEFAULT_PRICES, estimateImage } from '../../src/core/pricing.ts';
 import { createScheduler } from '../../src/core/scheduler.ts';
 import type { TaskRow } from '../../src/core/store/types.ts';
 import { catalog, origin, request } from '../support/core.ts';
 import { failedUnknown, moderated, rateLimited } from '../support/fake-provider.ts';
-import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { type Harness, type HarnessOptions, useHarnesses } from '../support/jobs-harness.ts';
 import { until } from '../support/until.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const harness = useHarnesses();
 async function started(options: HarnessOptions = {}): Promise<Harness> {
-  h = createHarness(options);
+  const h = harness(options);
   await h.jobs.start();
   return h;
 }

@@ -206,6 +206,21 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       flags: msg.flags,
     });
     const b = (body ?? {}) as Record<string, unknown>;
+    /** A message's PATCH edits it and its DELETE removes it (unless deletes are refused); true if answered. */
+    const editOrDelete = (msg: FakeMessage): boolean => {
+      if (req.method === 'PATCH') {
+        edit(msg, b);
+        json(res, 200, wire(msg));
+        return true;
+      }
+      if (req.method !== 'DELETE') return false;
+      if (state.refuseDeletes) json(res, 403, { message: 'Missing Permissions', code: 50013 });
+      else {
+        msg.deleted = true;
+        res.writeHead(204).end();
+      }
+      return true;
+    };
     let match: RegExpExecArray | null;
     // A message (or an interaction response carrying one) is checked and its mentions worked out.
     const sent =
@@ -274,16 +289,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       }
       const msg = target ? messages.get(target) : undefined;
       if (!msg) return json(res, 404, { message: 'Unknown Message', code: 10008 });
-      if (req.method === 'PATCH') {
-        edit(msg, b);
-        return json(res, 200, wire(msg));
-      }
-      if (req.method === 'DELETE') {
-        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-        msg.deleted = true;
-        res.writeHead(204).end();
-        return;
-      }
+      if (editOrDelete(msg)) return;
     }
     match = m(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/);
     if (match && req.method === 'POST') {
@@ -360,16 +366,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       if (!msg || msg.deleted) return json(res, 404, { message: 'Unknown Message', code: 10008 });
       if (kicked(match[1] as string)) return;
       if (req.method === 'GET') return json(res, 200, wire(msg));
-      if (req.method === 'PATCH') {
-        edit(msg, b);
-        return json(res, 200, wire(msg));
-      }
-      if (req.method === 'DELETE') {
-        if (state.refuseDeletes) return json(res, 403, { message: 'Missing Permissions', code: 50013 });
-        msg.deleted = true;
-        res.writeHead(204).end();
-        return;
-      }
+      if (editOrDelete(msg)) return;
     }
     match = m(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/);
     if (match && req.method === 'PUT') {
@@ -436,7 +433,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const fake: Omit<FakeDiscord, keyof typeof state> = {
     api: `${base}/api`,
     token,
     calls,
@@ -448,46 +445,10 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       return commands;
     },
     authViolations,
-    get denyThreads() {
-      return state.denyThreads;
-    },
-    set denyThreads(v: boolean) {
-      state.denyThreads = v;
-    },
     closedThreads,
-    get refuseThreadPosts() {
-      return state.refuseThreadPosts;
-    },
-    set refuseThreadPosts(v: boolean) {
-      state.refuseThreadPosts = v;
-    },
-    get maxRequestBytes() {
-      return state.maxRequestBytes;
-    },
-    set maxRequestBytes(v: number) {
-      state.maxRequestBytes = v;
-    },
     expiredTokens,
     refreshedLinks,
     kickedChannels,
-    get loseMessageAnswers() {
-      return state.loseMessageAnswers;
-    },
-    set loseMessageAnswers(v: number) {
-      state.loseMessageAnswers = v;
-    },
-    get loseThreadAnswers() {
-      return state.loseThreadAnswers;
-    },
-    set loseThreadAnswers(v: number) {
-      state.loseThreadAnswers = v;
-    },
-    get refuseDeletes() {
-      return state.refuseDeletes;
-    },
-    set refuseDeletes(v: boolean) {
-      state.refuseDeletes = v;
-    },
     dms,
     snowflake,
     dispatch(t, d) {
@@ -513,6 +474,16 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       });
     },
   };
+  // The switches a test flips live in `state`, which the handlers read: the fake exposes them as its own.
+  for (const key of Object.keys(state) as Array<keyof typeof state>)
+    Object.defineProperty(fake, key, {
+      get: () => state[key],
+      set: (v: never) => {
+        state[key] = v;
+      },
+      enumerable: true,
+    });
+  return fake as FakeDiscord;
 }
 
 /** A CDN link signed the way Discord's are since 2023: `ex` (expiry) and `is` (issued) in hex seconds, `hm`. */

@@ -4,9 +4,9 @@ import type { RawInteraction } from '../../src/bots/discord/payload.ts';
 import type { Config } from '../../src/config.ts';
 import type { FakeBflOptions } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-server.ts';
-import { need, type RunningApp, useRunningApp } from './app-fixture.ts';
-import { CHANNEL, discordConfig, keyPair, post, startDiscordApp, until } from './discord.ts';
-import { type CapturedLogs, captureLogs } from './logs.ts';
+import { type RunningApp, useRunningApp } from './app-fixture.ts';
+import { CHANNEL, discordConfig, keyPair, post, startDiscordApp } from './discord.ts';
+import { until } from './until.ts';
 
 export interface DiscordAppOptions {
   mode?: 'http' | 'gateway';
@@ -23,7 +23,6 @@ export interface DiscordAppOptions {
 export interface DiscordAppFixture extends RunningApp {
   readonly discord: FakeDiscord;
   readonly keys: ReturnType<typeof keyPair>;
-  readonly logs: CapturedLogs;
   /** Posts a signed interaction as Discord would (signed at the bot's clock), its token bound to `channel`. */
   send(raw: RawInteraction, channel?: string): ReturnType<typeof post>;
   /** Waits for the ephemeral (flags 64) answer posted with an interaction's token. */
@@ -33,21 +32,17 @@ export interface DiscordAppFixture extends RunningApp {
 export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixture {
   const mode = options.mode ?? 'http';
   const keys = keyPair();
-  let logs: CapturedLogs | undefined;
   const running = useRunningApp({
     ...options,
     startPlatform: () => startFakeDiscord(),
-    configFor: (discord, bfl) => {
-      logs = options.logs ? captureLogs() : undefined;
-      return discordConfig(discord, bfl, mode, mode === 'http' ? keys.publicHex : undefined);
-    },
-    startApp: (config) => startDiscordApp(config, options.now, logs?.logger),
+    configFor: (discord, bfl) =>
+      discordConfig(discord, bfl, mode, mode === 'http' ? keys.publicHex : undefined),
+    startApp: (config, _retries, logger) => startDiscordApp(config, options.now, logger),
     ready: (discord) => (mode === 'gateway' ? discord.gatewayReady : undefined),
   });
   return Object.defineProperties(running, {
     discord: { get: () => running.platform },
     keys: { value: keys },
-    logs: { get: () => need(logs, 'logs (pass logs: true)') },
     send: {
       value: (raw: RawInteraction, channel = CHANNEL) => {
         running.platform.bindToken(raw.token, channel);

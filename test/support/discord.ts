@@ -3,11 +3,11 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { type App, createApp } from '../../src/app.ts';
 import { createDiscordBot } from '../../src/bots/discord/index.ts';
 import type { RawAttachment, RawInteraction, RawOption } from '../../src/bots/discord/payload.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeDiscord, snowflake } from '../fakes/discord-server.ts';
-import { tempDb } from './core.ts';
+import { botConfig } from './app-fixture.ts';
 
 export const APP_ID = '100000000000000002';
 export const GUILD = '200000000000000001';
@@ -126,23 +126,19 @@ export function discordConfig(
   bfl: FakeBfl,
   mode: 'http' | 'gateway',
   publicHex?: string,
-  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+  dataDir?: string,
 ): Config {
-  return loadConfig(
+  return botConfig(
+    bfl,
     {
-      BFL_API_KEY: 'bfl_test_key_0123456789',
-      BFL_API_BASE: bfl.url,
       DISCORD_TOKEN: discord.token,
       DISCORD_APPLICATION_ID: APP_ID,
       DISCORD_MODE: mode,
       DISCORD_PUBLIC_KEY: publicHex ?? '',
       DISCORD_API_BASE: discord.api,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
     },
-    'bot',
+    dataDir,
   );
 }
 
@@ -195,6 +191,7 @@ export async function post(
   return { status: res.status, body: text ? JSON.parse(text) : undefined, ms };
 }
 
+// Kept while test/bots/discord still imports `until` from here; new code imports ./until.ts.
 export { until } from './until.ts';
 
 /**

@@ -1,12 +1,11 @@
 /** The jobs service over a fake Provider (our own port) and a real SQLite file, for unit tests. */
+import { afterEach } from 'vitest';
 import type { JobEvent, JobOrigin, JobSink } from '../../src/core/job-types.ts';
-import { createJobs } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import type { Store } from '../../src/core/store/types.ts';
-import { catalog, tempDb } from './core.ts';
+import { tempDb, testJobs } from './core.ts';
 import { createFakeProvider, type FakeProvider } from './fake-provider.ts';
 import { until } from './until.ts';
 
@@ -36,11 +35,7 @@ export function createHarness(options: HarnessOptions = {}) {
     ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
   });
   const store = options.wrapStore ? options.wrapStore(file) : file;
-  const jobs = createJobs({
-    store,
-    provider,
-    catalog,
-    prices: DEFAULT_PRICES,
+  const jobs = testJobs(store, provider, {
     maxActive: options.maxActive ?? 4,
     maxQueuedPerUser: options.maxQueuedPerUser ?? 100,
     logger: options.logger ?? silentLogger(),
@@ -81,5 +76,18 @@ export function createHarness(options: HarnessOptions = {}) {
       await jobs.stop();
       store.close();
     },
+  };
+}
+
+/** A maker of harnesses for a test file: whatever a test made through it is closed after that test. */
+export function useHarnesses(): (options?: HarnessOptions) => Harness {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return (options = {}) => {
+    const h = createHarness(options);
+    open.push(h);
+    return h;
   };
 }

@@ -2,12 +2,15 @@
 import { createHmac } from 'node:crypto';
 import { App as BoltApp, type webApi } from '@slack/bolt';
 import { type App, createApp } from '../../src/app.ts';
+import type { SlackContextDeps } from '../../src/bots/slack/context.ts';
+import { slackHostsFor } from '../../src/bots/slack/files.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/core/logger.ts';
+import type { Config } from '../../src/config.ts';
+import { type Logger, silentLogger } from '../../src/core/logger.ts';
+import { createHttp } from '../../src/core/providers/http.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
-import type { FakeSlack } from '../fakes/slack-server.ts';
-import { tempDb } from './core.ts';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
+import { botConfig } from './app-fixture.ts';
 
 export const SECRET = 'slack-signing-secret-for-tests-0123';
 export const TEAM = 'T1';
@@ -18,28 +21,28 @@ export function slackConfig(
   slack: FakeSlack,
   bfl: FakeBfl,
   mode: 'http' | 'socket',
-  dataDir = tempDb().replace(/\/flux\.db$/, ''),
+  dataDir?: string,
 ): Config {
-  return loadConfig(
+  return botConfig(
+    bfl,
     {
-      BFL_API_KEY: 'bfl_test_key_0123456789',
-      BFL_API_BASE: bfl.url,
       SLACK_BOT_TOKEN: slack.botToken,
       ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: slack.appToken }),
       SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
     },
-    'bot',
+    dataDir,
   );
 }
 
-export async function startSlackApp(config: Config, retries = 0): Promise<{ app: App; port: number }> {
+export async function startSlackApp(
+  config: Config,
+  retries = 0,
+  logger: Logger = silentLogger(),
+): Promise<{ app: App; port: number }> {
   const slack = config.slack as NonNullable<Config['slack']>;
   const app = await createApp({
     config,
-    logger: silentLogger(),
+    logger,
     frontEnds: [(deps) => createSlackBot(slack, { ...deps, retries })],
   });
   const { port } = await app.start();
@@ -54,6 +57,34 @@ export function slackWebClient(slack: FakeSlack): webApi.WebClient {
     clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
     deferInitialization: true,
   }).client;
+}
+
+/**
+ * The fake Slack and what a Slack context needs against it (a real Web API client, file access with the
+ * bot token over our own dispatcher), for tests of the context and of files without the whole app.
+ */
+export async function startSlackContextDeps(): Promise<{
+  slack: FakeSlack;
+  deps: SlackContextDeps;
+  close(): Promise<void>;
+}> {
+  const slack = await startFakeSlack();
+  const http = createHttp();
+  const client = slackWebClient(slack);
+  const deps: SlackContextDeps = {
+    client,
+    files: { token: slack.botToken, hosts: slackHostsFor(slack.apiUrl), client, dispatcher: http.dispatcher },
+    dispatcher: http.dispatcher,
+    logger: silentLogger(),
+  };
+  return {
+    slack,
+    deps,
+    async close() {
+      await http.close();
+      await slack.close();
+    },
+  };
 }
 
 /** Slack gives every interaction (command, button, submission, shortcut) its own trigger_id. */
@@ -167,5 +198,3 @@ export function messageShortcut(files: Array<{ url_private: string; mimetype: st
     action_ts: '5.1',
   };
 }
-
-export { until } from './discord.ts';

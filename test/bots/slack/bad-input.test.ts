@@ -1,7 +1,8 @@
 /** Bad input never spends on Slack: an invisible prompt or an option given no value is refused, privately. */
 import { describe, expect, it } from 'vitest';
-import { commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { commandBody, postForm, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 20 } });
 

@@ -5,15 +5,13 @@ import {
   type SlackContextDeps,
   slackDelivery,
 } from '../../../src/bots/slack/context.ts';
-import { slackHostsFor } from '../../../src/bots/slack/files.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
-import { createHttp, type Http } from '../../../src/core/providers/http.ts';
-import { type FakeSlack, type SlackMessage, startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, slackWebClient, TEAM, USER, until } from '../../support/slack.ts';
+import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
+import { CHANNEL, startSlackContextDeps, TEAM, USER } from '../../support/slack.ts';
+import { until } from '../../support/until.ts';
 
 let slack: FakeSlack;
-let http: Http;
+let close: () => Promise<void>;
 let ctx: CommandContext;
 let deps: SlackContextDeps;
 const contextWith = (over: Partial<SlackContextDeps> = {}) =>
@@ -24,26 +22,11 @@ const contextWith = (over: Partial<SlackContextDeps> = {}) =>
   );
 
 beforeEach(async () => {
-  slack = await startFakeSlack();
-  http = createHttp();
-  const client = slackWebClient(slack);
-  deps = {
-    client,
-    files: {
-      token: slack.botToken,
-      hosts: slackHostsFor(slack.apiUrl),
-      client,
-      dispatcher: http.dispatcher,
-    },
-    dispatcher: http.dispatcher,
-    logger: silentLogger(),
-  };
+  const started = await startSlackContextDeps();
+  ({ slack, close, deps } = started);
   ctx = contextWith();
 });
-afterEach(async () => {
-  await http.close();
-  await slack.close();
-});
+afterEach(() => close());
 
 const card = (status: string, summary?: string): Card => ({
   title: 'ana asked for',

@@ -1,31 +1,9 @@
-import {
-  createSlackContext,
-  createSlackFactory,
-  type SlackContextDeps,
-  slackDelivery,
-} from '../../../src/bots/slack/context.ts';
-import { slackHostsFor } from '../../../src/bots/slack/files.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
-import { createHttp } from '../../../src/core/providers/http.ts';
+import { createSlackContext, createSlackFactory, slackDelivery } from '../../../src/bots/slack/context.ts';
 import { type ContractHarness, describeContextContract } from '../../commands/context-contract.ts';
-import { startFakeSlack } from '../../fakes/slack-server.ts';
-import { CHANNEL, slackWebClient, TEAM, USER } from '../../support/slack.ts';
+import { CHANNEL, startSlackContextDeps, TEAM, USER } from '../../support/slack.ts';
 
 async function harness(threads = true): Promise<ContractHarness> {
-  const slack = await startFakeSlack();
-  const http = createHttp();
-  const client = slackWebClient(slack);
-  const deps: SlackContextDeps = {
-    client,
-    files: {
-      token: slack.botToken,
-      hosts: slackHostsFor(slack.apiUrl),
-      client,
-      dispatcher: http.dispatcher,
-    },
-    dispatcher: http.dispatcher,
-    logger: silentLogger(),
-  };
+  const { slack, deps, close } = await startSlackContextDeps();
   // Started inside an existing thread (a shortcut on a reply), the card cannot have a thread of its own.
   const where = {
     teamId: TEAM,
@@ -88,10 +66,7 @@ async function harness(threads = true): Promise<ContractHarness> {
       };
     },
     withoutThreads: () => harness(false),
-    async close() {
-      await http.close();
-      await slack.close();
-    },
+    close,
   };
 }
 

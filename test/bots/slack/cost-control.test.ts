@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.ts';
-import { blockAction, commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const ALLOWED = 'U555';
 const t = useSlackApp({

@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../fakes/slack-server.ts';
 import { newestJobId } from '../../support/core.ts';
-import { blockAction, CHANNEL, commandBody, postForm, USER, until } from '../../support/slack.ts';
+import { blockAction, CHANNEL, commandBody, postForm, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 30 } });
 

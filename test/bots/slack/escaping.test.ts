@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { privateSlackText } from '../../../src/bots/slack/text.ts';
 import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
 import { jsonParam } from '../../fakes/slack-wire.ts';
-import { blockAction, commandBody, postForm, until } from '../../support/slack.ts';
+import { blockAction, commandBody, postForm } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 /** As Slack sends it: real mentions and links as markup, what the member typed literally as entities. */
 const HOSTILE = 'hi <!channel> &lt;!here&gt; <@U123> <http://evil.example|click> & more';

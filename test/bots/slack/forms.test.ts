@@ -3,8 +3,9 @@ import { formValues, modalView } from '../../../src/bots/slack/modal.ts';
 import { SIZE_PRESETS } from '../../../src/commands/flux/definition.ts';
 import { MODEL_IDS } from '../../../src/core/models.ts';
 import { makePng } from '../../fakes/images.ts';
-import { blockAction, commandBody, postForm, USER, until, viewSubmission } from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, USER, viewSubmission } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 interface ViewBlock {
   block_id: string;

@@ -9,10 +9,10 @@ import {
   postForm,
   sign,
   USER,
-  until,
   viewSubmission,
 } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 30 } });
 

@@ -12,10 +12,10 @@ import {
   postForm,
   TEAM,
   USER,
-  until,
   viewSubmission,
 } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const OTHER_TEAM = 'T2';
 const ADMIN_OF_A = 'U500';

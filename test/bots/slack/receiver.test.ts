@@ -5,7 +5,8 @@ import { acksEmptyAtOnce } from '../../../src/bots/slack/listeners/quick-ack.ts'
 import { createSlackReceiver } from '../../../src/bots/slack/receiver.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http-server.ts';
-import { blockAction, SECRET, sign, triggerId, until } from '../../support/slack.ts';
+import { blockAction, SECRET, sign, triggerId } from '../../support/slack.ts';
+import { until } from '../../support/until.ts';
 
 /** What bolt would be given, and when: the receiver is tested against a stand-in for App.processEvent. */
 let events: Array<{ event: ReceiverEvent }>;

@@ -5,33 +5,25 @@ import {
   resolveSlackReferences,
   type SlackFileDeps,
   slackFileReference,
-  slackHostsFor,
 } from '../../../src/bots/slack/files.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
-import { createHttp, type Http } from '../../../src/core/providers/http.ts';
 import { ReferenceUrlError } from '../../../src/core/reference-url.ts';
 import { makePng } from '../../fakes/images.ts';
-import { type FakeSlack, startFakeSlack } from '../../fakes/slack-server.ts';
-import { slackWebClient } from '../../support/slack.ts';
+import type { FakeSlack } from '../../fakes/slack-server.ts';
+import { startSlackContextDeps } from '../../support/slack.ts';
 
 const HERE = { channelId: 'C100', userId: 'U100' };
 
 let slack: FakeSlack;
-let http: Http;
+let closeSlack: () => Promise<void>;
 let deps: SlackFileDeps;
 /** Another loopback host: must never be contacted with (or without) the token. */
 let other: { server: Server; url: string; hits: Array<string | undefined> };
 
 beforeEach(async () => {
-  slack = await startFakeSlack();
-  http = createHttp();
-  const client = slackWebClient(slack);
-  deps = {
-    token: slack.botToken,
-    hosts: slackHostsFor(slack.apiUrl),
-    client,
-    dispatcher: http.dispatcher,
-  };
+  const started = await startSlackContextDeps();
+  ({ slack, close: closeSlack } = started);
+  deps = started.deps.files;
   const hits: Array<string | undefined> = [];
   const server = createServer((req, res) => {
     hits.push(req.headers.authorization);
@@ -41,8 +33,7 @@ beforeEach(async () => {
   other = { server, url: `http://localhost:${(server.address() as AddressInfo).port}`, hits };
 });
 afterEach(async () => {
-  await http.close();
-  await slack.close();
+  await closeSlack();
   await new Promise((r) => other.server.close(r));
 });
 

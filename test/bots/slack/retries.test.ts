@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryKey } from '../../../src/bots/slack/listeners/retries.ts';
-import { blockAction, commandBody, postForm, sign, until } from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, sign } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 type Fixture = ReturnType<typeof useSlackApp>;
 const cards = (t: Fixture) => [...t.slack.messages.values()].filter((m) => !m.threadTs);
@@ -21,7 +22,7 @@ async function deliveredAfter(
   await until(() => results(t).length >= expectedResults, 10_000, `${expectedResults} results`);
 }
 
-describe('Slack retries', () => {
+describe('Slack retries over HTTP (X-Slack-Retry-Num)', () => {
   const t = useSlackApp({ bfl: { generationMs: 20 } });
 
   it('acks a command retried over HTTP (X-Slack-Retry-Num, same trigger_id) and starts one job, one card, one image', async () => {
@@ -66,7 +67,7 @@ describe('Slack retries', () => {
   });
 });
 
-describe('Slack retries', () => {
+describe('Slack redeliveries over Socket Mode (retry_attempt)', () => {
   const t = useSlackApp({ mode: 'socket', bfl: { generationMs: 20 } });
 
   it('acks a command redelivered over Socket Mode (retry_attempt) and starts one job, one card, one image', async () => {

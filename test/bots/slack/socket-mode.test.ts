@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commandBody, until } from '../../support/slack.ts';
+import { commandBody } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ mode: 'socket', bfl: { generationMs: 20 }, once: true });
 

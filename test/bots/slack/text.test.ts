@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formValues, modalView } from '../../../src/bots/slack/modal.ts';
 import { plainSlackText, unwrapSlackLinks } from '../../../src/bots/slack/text.ts';
-import { commandBody, postForm, until } from '../../support/slack.ts';
+import { commandBody, postForm } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 describe('slash command text', () => {
   it('undoes Slack’s escaping and markup', () => {

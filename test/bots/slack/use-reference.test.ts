@@ -5,15 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { makePng } from '../../fakes/images.ts';
 import type { SlackMessage } from '../../fakes/slack-server.ts';
-import {
-  blockAction,
-  commandBody,
-  messageShortcut,
-  postForm,
-  until,
-  viewSubmission,
-} from '../../support/slack.ts';
+import { blockAction, commandBody, messageShortcut, postForm, viewSubmission } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 20 } });
 

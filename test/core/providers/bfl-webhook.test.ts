@@ -5,74 +5,50 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountBflWebhook } from '../../../src/bfl-webhook.ts';
-import type { JobEvent } from '../../../src/core/job-types.ts';
-import { createJobs } from '../../../src/core/jobs.ts';
-import { DEFAULT_PRICES } from '../../../src/core/pricing.ts';
-import { createBflProvider } from '../../../src/core/providers/bfl.ts';
-import { createHttp } from '../../../src/core/providers/http.ts';
-import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
 import { createHttpServer } from '../../../src/http-server.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
-import { catalog, origin, request, tempDb } from '../../support/core.ts';
+import { buildCore, origin, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
 import { until } from '../../support/until.ts';
 
-const KEY = 'bfl_test_key_0123456789';
 const logs = captureLogs();
-const http = createHttp();
 const server = createHttpServer(logs.logger);
-const store = createSqliteStore(tempDb());
 const woken: string[] = [];
 let bfl: FakeBfl;
 let base: string;
-let jobs: ReturnType<typeof createJobs>;
-const ended = new Map<string, JobEvent>();
+let core: ReturnType<typeof buildCore>;
+const ended = (jobId: string) =>
+  core.events.find((e) => e.job.id === jobId && (e.type === 'ready' || e.type === 'failed'));
 
 beforeAll(async () => {
   bfl = await startFakeBfl({ generationMs: 200 });
   base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
-  const provider = createBflProvider({
-    apiKey: KEY,
-    baseUrl: bfl.url,
-    catalog,
-    dispatcher: http.dispatcher,
-    logger: logs.logger,
-    webhookUrl: base,
-  });
-  jobs = createJobs({
-    store,
-    provider,
-    catalog,
-    prices: DEFAULT_PRICES,
-    maxQueuedPerUser: 100,
-    logger: logs.logger,
-    // Fallback polls only after 4 minutes: anything sooner came through the webhook.
-    typicalMs: () => 60_000,
-  });
+  core = buildCore(
+    { kind: 'bfl', url: bfl.url, webhookUrl: base },
+    {
+      logger: logs.logger,
+      maxQueuedPerUser: 100,
+      // Fallback polls only after 4 minutes: anything sooner came through the webhook.
+      typicalMs: 60_000,
+    },
+  );
   // The real jobs service, watched: which tasks the route woke.
   mountBflWebhook(server, {
-    store,
+    store: core.store,
     logger: logs.logger,
     jobs: {
       wake: (id) => {
         woken.push(id);
-        return jobs.wake(id);
+        return core.jobs.wake(id);
       },
     },
   });
-  jobs.attach('cli', {
-    async handle(event) {
-      if (['ready', 'failed'].includes(event.type)) ended.set(event.job.id, event);
-    },
-  });
-  await jobs.start();
+  await core.jobs.start();
 });
 
 afterAll(async () => {
-  await jobs.stop();
+  await core.close();
   await server.close();
-  await http.close();
-  store.close();
   await bfl.close();
   // The secrets never reach a log line.
   for (const task of bfl.tasks.values())
@@ -80,9 +56,9 @@ afterAll(async () => {
 });
 
 const create = (prompt: string) =>
-  jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') }).id;
+  core.jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') }).id;
 const fakeTask = (jobId: string) => {
-  const id = store.getTasks(jobId)[0]?.submitted?.taskId;
+  const id = core.store.getTasks(jobId)[0]?.submitted?.taskId;
   return id ? bfl.tasks.get(id) : undefined;
 };
 const post = (body: unknown, secret?: string) =>
@@ -99,22 +75,22 @@ describe('BFL webhooks', () => {
   it('submits each task with our webhook URL and its own random secret, and no polling_url comes back', async () => {
     const a = create('first');
     const b = create('second');
-    await until(() => ended.has(a) && ended.has(b), 20_000, 'both jobs');
+    await until(() => ended(a) && ended(b), 20_000, 'both jobs');
     const [ta, tb] = [fakeTask(a), fakeTask(b)];
     expect(ta?.webhook?.url).toBe(`${base}/bfl/webhook`);
     expect(ta?.webhook?.secret).toMatch(/^[\w-]{32}$/);
     expect(ta?.webhook?.secret).not.toBe(tb?.webhook?.secret);
     // Stored with the task, so a webhook after a restart can still be checked.
-    expect(store.getTasks(a)[0]?.submitted?.webhookSecret).toBe(ta?.webhook?.secret);
+    expect(core.store.getTasks(a)[0]?.submitted?.webhookSecret).toBe(ta?.webhook?.secret);
     // The fallback polls go to the API host's get_result, since the submit gave no polling_url.
     expect(bfl.requestsTo('api').some((r) => r.path === `/v1/get_result?id=${ta?.id}`)).toBe(true);
   });
 
   it('a valid webhook makes the poller read the task at once: one poll, the result delivered', async () => {
     const job = create('[gen-ms=150] valid');
-    await until(() => ended.has(job), 20_000, 'the job to end');
+    await until(() => ended(job), 20_000, 'the job to end');
     const task = fakeTask(job);
-    expect(ended.get(job)?.type).toBe('ready');
+    expect(ended(job)?.type).toBe('ready');
     expect(task?.polls).toBe(1);
     expect(bfl.webhookCalls.find((c) => c.taskId === task?.id)?.answer).toBe(200);
     expect(woken).toContain(task?.id);
@@ -124,7 +100,7 @@ describe('BFL webhooks', () => {
     // A task that stays in progress, so its own webhook cannot come during the test.
     const job = create('[gen-ms=600000] forged');
     // Known to the bot (its submit answer stored), not merely to the fake: before that, any call is a 404.
-    await until(() => store.getTasks(job)[0]?.state === 'submitted', 20_000, 'the task to be submitted');
+    await until(() => core.store.getTasks(job)[0]?.state === 'submitted', 20_000, 'the task to be submitted');
     const task = fakeTask(job);
     const secret = task?.webhook?.secret as string;
     // The route calls wake() before it answers, so these are settled when the answers arrive.
@@ -141,7 +117,7 @@ describe('BFL webhooks', () => {
     expect(woken).toContain(task?.id);
     // The body said Ready; the poll it caused reads the task, which is still in progress.
     await until(() => (task?.polls ?? 0) >= 1, 20_000, 'the woken poll');
-    expect(ended.has(job)).toBe(false);
+    expect(ended(job)).toBeUndefined();
   });
 
   it('a webhook for an unknown task, or a malformed or oversized one, changes nothing', async () => {
@@ -155,50 +131,43 @@ describe('BFL webhooks', () => {
 
   it('a webhook for a task already done is accepted and changes nothing', async () => {
     const job = create('done already');
-    await until(() => ended.has(job), 20_000, 'the job to end');
+    await until(() => ended(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     const polls = task?.polls;
     expect(await post({ id: task?.id, status: 'Ready' }, task?.webhook?.secret)).toBe(200);
-    expect(jobs.wake(task?.id as string)).toBe(false);
+    expect(core.jobs.wake(task?.id as string)).toBe(false);
     expect(task?.polls).toBe(polls);
   });
 
   it('a lost webhook only delays: the slow fallback poll finds the task', async () => {
     bfl.configure({ dropWebhooks: 1 });
     // A model never seen before starts from a short prior, so its fallback poll comes within a second.
-    const quick = createJobs({
-      store,
-      provider: createBflProvider({
-        apiKey: KEY,
-        baseUrl: bfl.url,
-        catalog,
-        dispatcher: http.dispatcher,
+    // On the same database file, so the route (reading the first core's store) knows its task.
+    const quick = buildCore(
+      { kind: 'bfl', url: bfl.url, webhookUrl: base },
+      {
+        dbPath: core.dbPath,
         logger: logs.logger,
-        webhookUrl: base,
-      }),
-      catalog,
-      prices: DEFAULT_PRICES,
-      maxQueuedPerUser: 10,
-      logger: logs.logger,
-      typicalMs: () => 100,
-    });
-    const done = new Map<string, JobEvent>();
-    quick.attach('slack', {
-      async handle(event) {
-        if (['ready', 'failed'].includes(event.type)) done.set(event.job.id, event);
+        maxQueuedPerUser: 10,
+        typicalMs: 100,
+        platforms: ['slack'],
       },
-    });
-    await quick.start();
-    const job = quick.create({
+    );
+    await quick.jobs.start();
+    const job = quick.jobs.create({
       request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
       origin: origin('lost', 'slack'),
     }).id;
-    await until(() => done.has(job), 10_000, 'the job to end by polling');
+    const end = await until(
+      () => quick.events.find((e) => e.job.id === job && (e.type === 'ready' || e.type === 'failed')),
+      10_000,
+      'the job to end by polling',
+    );
     const task = fakeTask(job);
-    expect(done.get(job)?.type).toBe('ready');
+    expect(end.type).toBe('ready');
     expect(bfl.webhookCalls.find((c) => c.taskId === task?.id)?.lost).toBe(true);
     expect(woken).not.toContain(task?.id);
     expect(task?.polls).toBeGreaterThanOrEqual(1);
-    await quick.stop();
+    await quick.close();
   });
 });

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/core/errors.ts';
 import { narrowCatalog } from '../../../src/core/models.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
-import { createOpenAIImagesProvider } from '../../../src/core/providers/openai-images.ts';
 import type { GatewayDialect } from '../../../src/core/providers/openai-wire.ts';
 import { type Reference, validateRequest } from '../../../src/core/request.ts';
 import { makePng, tinyPng } from '../../fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
-import { catalog, request } from '../../support/core.ts';
+import { catalog, gatewayProvider, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
 import { failure } from './helpers.ts';
 
@@ -19,23 +18,8 @@ const KEY = 'sk-gateway-dialect-456';
 const http = createHttp();
 const logs = captureLogs();
 const gateways = {} as Record<GatewayDialect, FakeGateway>;
-const modelMap = {
-  pro: 'flux.2-pro',
-  max: 'flux.2-max',
-  flex: 'flux.2-flex',
-  'klein-4b': 'flux.2-klein-4b',
-  'klein-9b': 'flux.2-klein-9b',
-};
 const provider = (dialect: GatewayDialect, baseUrl = `${gateways[dialect].url}/v1`) =>
-  createOpenAIImagesProvider({
-    baseUrl,
-    apiKey: KEY,
-    dialect,
-    modelMap,
-    catalog,
-    dispatcher: http.dispatcher,
-    logger: logs.logger,
-  });
+  gatewayProvider(baseUrl, { dispatcher: http.dispatcher, logger: logs.logger }, { apiKey: KEY, dialect });
 async function run(dialect: GatewayDialect, input: Parameters<typeof request>[0], baseUrl?: string) {
   const p = provider(dialect, baseUrl);
   const task = await p.submit({ request: request(input), seed: 1, user: 'hashed-user' });

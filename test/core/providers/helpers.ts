@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, buildConnector, errors } from 'undici';
 import { expect } from 'vitest';
 import { ProviderError } from '../../../src/core/errors.ts';
+import type { CapturedLogs } from '../../support/logs.ts';
 
 /** Every ProviderError the tests of this file saw, so afterAll can check none carries a secret. */
 export const seenErrors: ProviderError[] = [];
@@ -24,6 +25,13 @@ export async function failure(p: Promise<unknown>): Promise<ProviderError> {
 /** Everything an error carries that could reach a user or a log. */
 export function errorText(err: ProviderError): string {
   return JSON.stringify({ m: err.message, d: err.detail, s: String(err), c: String(err.cause ?? '') });
+}
+
+/** After a file's tests: the key reached no log line, nor any of the (more than `minErrors`) errors seen. */
+export function expectKeyKeptOut(logs: CapturedLogs, key: string, minErrors: number): void {
+  expect(logs.text()).not.toContain(key);
+  expect(seenErrors.length).toBeGreaterThan(minErrors);
+  for (const err of seenErrors) expect(errorText(err)).not.toContain(key);
 }
 
 export type ConnectFault = 'refused' | 'timeout' | 'dns';

@@ -1,37 +1,22 @@
 /** The OpenAI-compatible gateway provider, end to end against the loopback gateway. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttp } from '../../../src/core/providers/http.ts';
-import {
-  createOpenAIImagesProvider,
-  type OpenAIImagesOptions,
-} from '../../../src/core/providers/openai-images.ts';
+import type { OpenAIImagesOptions } from '../../../src/core/providers/openai-images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
-import { catalog, request } from '../../support/core.ts';
+import { GATEWAY_KEY, gatewayProvider, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
-import { errorText, failure, portOf, scriptedAgent, seenErrors } from './helpers.ts';
+import { errorText, expectKeyKeptOut, failure, portOf, scriptedAgent } from './helpers.ts';
 
-const KEY = 'sk-gateway-test-123';
+const KEY = GATEWAY_KEY;
 let gw: FakeGateway;
 const http = createHttp();
 const logs = captureLogs();
-const modelMap = {
-  pro: 'flux.2-pro',
-  max: 'flux.2-max',
-  flex: 'flux.2-flex',
-  'klein-4b': 'flux.2-klein-4b',
-  'klein-9b': 'flux.2-klein-9b',
-};
 const provider = (over: Partial<OpenAIImagesOptions> = {}) =>
-  createOpenAIImagesProvider({
-    baseUrl: gw.url,
-    apiKey: KEY,
-    modelMap,
-    catalog,
-    dispatcher: http.dispatcher,
-    logger: logs.logger,
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    ...over,
-  });
+  gatewayProvider(
+    gw.url,
+    { dispatcher: http.dispatcher, logger: logs.logger },
+    { retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...over },
+  );
 const spec = (prompt: string, over = {}) => ({
   request: request({ prompt, ...over }),
   seed: 3,
@@ -49,9 +34,7 @@ afterEach(() => gw.configure({ rateLimitNext: 0, failNext: 0, retryAfter: 2, del
 afterAll(async () => {
   await gw.close();
   await http.close();
-  expect(logs.text()).not.toContain(KEY);
-  expect(seenErrors.length).toBeGreaterThan(5);
-  for (const err of seenErrors) expect(errorText(err)).not.toContain(KEY);
+  expectKeyKeptOut(logs, KEY, 5);
 });
 
 describe('OpenAI-compatible images gateway', () => {
