@@ -191,7 +191,6 @@ export async function post(
   return { status: res.status, body: text ? JSON.parse(text) : undefined, ms };
 }
 
-// Kept while test/bots/discord still imports `until` from here; new code imports ./until.ts.
 export { until } from './until.ts';
 
 /**

@@ -1,7 +1,8 @@
 /** Bad input never spends on Discord: an invisible prompt, from the command or the Remix form, is refused. */
 import { describe, expect, it } from 'vitest';
-import { button, liveMarkupOutsideCode, modalSubmit, slash, until } from '../../support/discord.ts';
+import { button, liveMarkupOutsideCode, modalSubmit, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 

@@ -10,7 +10,8 @@ import { createHttp } from '../../../src/core/providers/http.ts';
 import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/discord-server.ts';
 import { tempDb } from '../../support/core.ts';
-import { CHANNEL, slash, until } from '../../support/discord.ts';
+import { CHANNEL, slash } from '../../support/discord.ts';
+import { until } from '../../support/until.ts';
 
 let discord: FakeDiscord;
 const http = createHttp();

@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { button, CHANNEL, slash, until } from '../../support/discord.ts';
+import { button, CHANNEL, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 const ADMIN = { id: '400000000000000050', permissions: String(1 << 5) };

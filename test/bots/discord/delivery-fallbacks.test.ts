@@ -7,8 +7,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signedLinkExpiry } from '../../../src/bots/discord/references.ts';
 import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { makePng } from '../../fakes/images.ts';
-import { button, CHANNEL, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
+import { button, CHANNEL, messageCommand, modalSubmit, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 let clock = 0;
 const now = () => Date.now() + clock;

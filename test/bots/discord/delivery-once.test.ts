@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../fakes/discord-server.ts';
 import { newestJobId } from '../../support/core.ts';
-import { button, CHANNEL, post, slash, until } from '../../support/discord.ts';
+import { button, CHANNEL, post, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 30 } });
 const ANA = '400000000000000001';

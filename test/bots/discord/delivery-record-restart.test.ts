@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../fakes/discord-server.ts';
-import { slash, until } from '../../support/discord.ts';
+import { slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 30 }, logs: true });
 

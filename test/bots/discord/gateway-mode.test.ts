@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { autocomplete, button, modalSubmit, slash, until } from '../../support/discord.ts';
+import { autocomplete, button, modalSubmit, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ mode: 'gateway', bfl: { generationMs: 20 }, logs: true, once: true });
 

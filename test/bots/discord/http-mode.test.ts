@@ -13,9 +13,9 @@ import {
   modalSubmit,
   post,
   slash,
-  until,
 } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 let clock = 0;
 const now = () => Date.now() + clock;

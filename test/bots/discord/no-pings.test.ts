@@ -15,9 +15,9 @@ import {
   post,
   type slash as Slash,
   slash,
-  until,
 } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 /** Every answer the bot gave in an HTTP response (first responses: deferrals, messages, modals). */

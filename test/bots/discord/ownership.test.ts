@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import { button, modalSubmit, slash, until } from '../../support/discord.ts';
+import { button, modalSubmit, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const OTHER_GUILD = '200000000000000099';
 /** Administrator + Manage Messages: every right a member can have, in their own server. */

@@ -3,8 +3,9 @@
  * and the fake BFL never sees a submit for it.
  */
 import { describe, expect, it } from 'vitest';
-import { attachment, button, messageCommand, modalSubmit, slash, until } from '../../support/discord.ts';
+import { attachment, button, messageCommand, modalSubmit, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
 

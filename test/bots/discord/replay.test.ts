@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CHANNEL, post, slash, until } from '../../support/discord.ts';
+import { CHANNEL, post, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
+import { until } from '../../support/until.ts';
 
 /** The bot's clock, held still where a test needs the exact edge of the 5 minutes. */
 let frozen: number | undefined;
