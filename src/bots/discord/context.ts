@@ -20,7 +20,7 @@ import {
   THREAD_EXISTS,
 } from './delivery.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
-import { cardMessage, modal, resultMessage } from './render.ts';
+import { buttonRows, cardMessage, modal, resultLink, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
@@ -158,15 +158,18 @@ export function createDiscordContext(
     ...(d.guildId ? { workspaceId: d.guildId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(text, images = []) {
+    async replyPrivate(text, images = [], buttons = []) {
       const files: RawFile[] = images.map((i) => ({
         name: i.name,
         data: i.data,
         contentType: i.contentType,
       }));
       const attachments = files.map((f, i) => ({ id: i, filename: f.name }));
+      const components = buttons.length ? { components: buttonRows(buttons) } : {};
       if (respond && !respond.done() && !files.length) {
-        await respond.send({ type: 4, data: { content: text.slice(0, 2000), flags: 64 } });
+        await respond.send({ type: 4, data: { content: text.slice(0, 2000), flags: 64, ...components } });
+        // The interaction's own message is this private one: a card comes later as a follow-up.
+        d.original = 'none';
         return;
       }
       await creds.use(
@@ -176,9 +179,16 @@ export function createDiscordContext(
             await rest
               .delete(Routes.webhookMessage(d.appId, token, '@original'), NO_AUTH)
               .catch(() => undefined);
+            // Gone: a card shown later (a confirmed job) is a follow-up of its own.
+            d.original = 'none';
           }
           await rest.post(Routes.webhook(d.appId, token), {
-            body: { content: text.slice(0, 2000), flags: 64, ...(files.length ? { attachments } : {}) },
+            body: {
+              content: text.slice(0, 2000),
+              flags: 64,
+              ...components,
+              ...(files.length ? { attachments } : {}),
+            },
             files,
             ...NO_AUTH,
           });
@@ -211,7 +221,7 @@ export function createDiscordContext(
         const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
-      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url) };
+      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url), link: resultLink(d, message) };
       save();
       return d.posted;
     },

@@ -34,7 +34,7 @@ export interface DiscordDelivery {
    */
   followUpSent?: boolean;
   /** The result is out (every later call returns this without posting). */
-  posted?: { imageUrls: string[] };
+  posted?: { imageUrls: string[]; link?: { label: string; url: string } };
   /** The interaction's attachment_size_limit: the largest file this channel takes. */
   uploadLimit: number;
 }
