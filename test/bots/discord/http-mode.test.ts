@@ -156,7 +156,7 @@ describe('Discord over HTTP interactions', () => {
     const edit = t.discord.calls.findLast(
       (c) => c.method === 'PATCH' && c.path.includes(raw.token) && JSON.stringify(c.body).includes('Failed'),
     );
-    expect((edit?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
+    expect((edit?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual({
       parse: [],
       users: [requester],
     });
