@@ -27,7 +27,7 @@ describe('npm run flux -- --credits', { timeout: 60_000 }, () => {
   it('prints the balance in dollars and credits and exits 0, never the key, submitting nothing', async () => {
     bfl.configure({ credits: 1234.5, creditsStatus: undefined });
     const { code, stdout, stderr } = await cli(['--credits']);
-    expect(stdout).toBe('Provider balance: $12.345 (1234.5 credits)\n');
+    expect(stdout).toBe('Provider balance: $12.35 (1234.5 credits)\n');
     expect(code).toBe(0);
     expect(stdout + stderr).not.toContain(KEY);
     expect(bfl.counts.credits).toBeGreaterThan(0);

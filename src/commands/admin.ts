@@ -169,7 +169,7 @@ function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSet
   }
 }
 
-/** `*This month*: $4.20 spent here · provider balance $12.35` (or `unavailable` when it cannot be read). */
+/** `**This month**: $4.20 spent here · provider balance $12.35` (or `unavailable` when it cannot be read). */
 async function accountLine(
   account: AdminAccount,
   platform: CommandContext['platform'],
@@ -181,7 +181,7 @@ async function accountLine(
     { platform, workspaceId },
     windowStart('month', now, settings.resetHourUtc),
   );
-  const line = `*This month*: ${formatUsd(spent)} spent here`;
+  const line = `**This month**: ${formatUsd(spent)} spent here`;
   if (!account.credits) return line;
   const balance = await readBalance(account.credits);
   return `${line} · provider balance ${balance === undefined ? 'unavailable' : formatUsd(balance)}`;
@@ -215,11 +215,11 @@ export function describeSettings(s: WorkspaceSettings): string {
       .map(([k, v]) => `${k === '*' ? 'everywhere' : mention('channel', k)} ≤ ${v}`)
       .join(', ') || 'no limit';
   return [
-    '*Budgets*',
+    '**Budgets**',
     budgets,
-    `*Models*: ${s.allowedModels?.join(', ') ?? 'all'} · default ${s.defaultModel ?? 'pro'} · size ${s.defaultSize ?? '1024x1024'}`,
-    `*Safety*: ${safety}`,
-    `*Confirm above*: ${formatUsd(s.confirmThresholdMicros)} · budget days start at ${String(s.resetHourUtc).padStart(2, '0')}:00 UTC`,
+    `**Models**: ${s.allowedModels?.join(', ') ?? 'all'} · default ${s.defaultModel ?? 'pro'} · size ${s.defaultSize ?? '1024x1024'}`,
+    `**Safety**: ${safety}`,
+    `**Confirm above**: ${formatUsd(s.confirmThresholdMicros)} · budget days start at ${String(s.resetHourUtc).padStart(2, '0')}:00 UTC`,
   ].join('\n');
 }
 

@@ -12,6 +12,7 @@ import { confirmButton } from './buttons/confirm.ts';
 import { deleteButton } from './buttons/delete.ts';
 import { remixButton } from './buttons/remix.ts';
 import { rerollButton } from './buttons/reroll.ts';
+import { retryButton } from './buttons/retry.ts';
 import { useRefButton } from './buttons/use-ref.ts';
 import type {
   ButtonCommand,
@@ -45,6 +46,7 @@ export const BUTTONS: Readonly<Record<ButtonAction, ButtonCommand>> = {
   'use-ref': useRefButton,
   delete: deleteButton,
   confirm: confirmButton,
+  retry: retryButton,
 };
 
 export const FORMS: Readonly<Record<FormKind, FormCommand>> = {

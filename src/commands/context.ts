@@ -21,7 +21,7 @@ export interface Actor {
   workspaceId?: string;
 }
 
-export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm';
+export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm' | 'retry';
 
 /** A button carries only `action:jobId` on the wire; everything else is looked up in the store. */
 export interface Button {
@@ -47,8 +47,20 @@ export interface Card {
   /** The live line: "Queued · #3 in line", "Generating · 4 s", "Uploading". */
   status: string;
   buttons: Button[];
-  /** When set, the card collapses to this one line ("Done in 8.2 s · $0.045 · see thread"). */
+  /**
+   * When set, the card collapses to this line ("Done in 8.2 s · $0.045") with its fields (if any) as a
+   * compact row and its link.
+   */
   summary?: string;
+  /** Where the result is (the thread, or the result message): a link the platform made, never user text. */
+  link?: Link;
+  /** What this job came from (a reroll, remix or retry of an earlier image), with a link to it when known. */
+  from?: { text: string; url?: string };
+  /**
+   * A failed job: its own look (red, ⚠️) and a mention of its requester — the only ping the bot makes.
+   * `text` says what happened, whether it was charged and what to do.
+   */
+  failure?: { requesterId: string; text: string };
   /** The job's last word on this card (done, failed, cancelled …): adapters send it at once, never coalesced. */
   final: boolean;
 }
@@ -58,6 +70,11 @@ export interface OutputImage {
   name: string;
   data: Buffer;
   contentType: string;
+}
+
+export interface Link {
+  label: string;
+  url: string;
 }
 
 /** Images and their details, posted in the job's thread. */
@@ -77,6 +94,8 @@ export interface ResultPost {
  */
 export interface PostedResult {
   imageUrls: string[];
+  /** A link to where the result is (the thread, else the result message), when the platform has one. */
+  link?: Link;
 }
 
 /** What a deletion could not do, in words for the member: "the image (Slack said: cant_delete_file)". */
@@ -105,8 +124,12 @@ export interface CommandContext {
   /** Where the command ran (guild/team and channel), as the jobs layer records it. */
   readonly workspaceId?: string;
   readonly channelId?: string;
-  /** A message only the actor sees (ephemeral), with optional images. Validation errors, refusals, usage. */
-  replyPrivate(text: string, images?: OutputImage[]): Promise<void>;
+  /**
+   * A message only the actor sees (ephemeral), with optional images and buttons. Validation errors,
+   * refusals, usage, confirmations. `text` is written with `**bold**` and code spans only; each adapter
+   * renders that in its platform's own markup (Slack: `*bold*`), and member input stays in code spans.
+   */
+  replyPrivate(text: string, images?: OutputImage[], buttons?: Button[]): Promise<void>;
   /** First call posts the public card; later calls edit it. Adapters throttle edits to platform limits. */
   showCard(card: Card): Promise<void>;
   /**

@@ -39,7 +39,7 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
   };
   const today = store.spent(mine, windowStart('day', now, settings.resetHourUtc));
   const month = store.spent(mine, windowStart('month', now, settings.resetHourUtc));
-  const lines = [`*Your spend*: today ${formatUsd(today)} · this month ${formatUsd(month)}`];
+  const lines = [`**Your spend**: today ${formatUsd(today)} · this month ${formatUsd(month)}`];
   const states = budgetStates(settings, origin, store, now);
   lines.push(
     states.length
@@ -57,7 +57,7 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
       monthStart,
     );
     const total = thisMonth.reduce((s, r) => s + r.micros, 0);
-    lines.push('', `*Server this month*: ${formatUsd(total)}`);
+    lines.push('', `**Server this month**: ${formatUsd(total)}`);
     lines.push(
       `By model: ${
         top(thisMonth, (r) => r.model)

@@ -42,7 +42,7 @@ const texts = (ctx: FakeContext) => ctx.replies.map((r) => r.text);
 describe('the command table', () => {
   it('finds every command, button and form under the name it declares', () => {
     for (const [name, command] of Object.entries(COMMANDS)) expect(command.data.name).toBe(name);
-    const actions: ButtonAction[] = ['cancel', 'reroll', 'remix', 'use-ref', 'delete', 'confirm'];
+    const actions: ButtonAction[] = ['cancel', 'reroll', 'remix', 'use-ref', 'delete', 'confirm', 'retry'];
     expect(Object.keys(BUTTONS).sort()).toEqual([...actions].sort());
     for (const [action, button] of Object.entries(BUTTONS)) expect(button.data.action).toBe(action);
     for (const [kind, form] of Object.entries(FORMS)) expect(form.data.kind).toBe(kind);
@@ -248,7 +248,7 @@ describe('/flux-usage and /flux-admin', () => {
     const ctx = ana();
     await commands.run('flux-usage', ctx);
     expect(ctx.replies).toHaveLength(1);
-    expect(ctx.replies[0]?.text).toMatch(/^\*Your spend\*: today \$0\.00 · this month \$0\.00/);
+    expect(ctx.replies[0]?.text).toMatch(/^\*\*Your spend\*\*: today \$0\.00 · this month \$0\.00/);
     expect(ctx.replies[0]?.text).toContain('your daily budget: $1.00 left of $1.00');
     expect(ctx.replies[0]?.images.map((i) => [i.name, i.contentType])).toEqual([
       ['flux-usage.png', 'image/png'],

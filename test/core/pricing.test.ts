@@ -63,10 +63,17 @@ describe('settling and showing money', () => {
     expect(creditsToMicros(null)).toBeUndefined();
     expect(creditsToMicros(-1)).toBeUndefined();
   });
-  it('shows as many digits as the amount needs', () => {
+  it('shows one format everywhere: cents from $0.10, three significant digits below, never $0.00 for money', () => {
     expect(formatUsd(0)).toBe('$0.00');
     expect(formatUsd(1_200_000)).toBe('$1.20');
+    expect(formatUsd(100_000)).toBe('$0.10');
+    expect(formatUsd(706_000)).toBe('$0.71');
     expect(formatUsd(1_500)).toBe('$0.0015');
-    expect(formatUsd(30_750)).toBe('$0.03075');
+    expect(formatUsd(15_000)).toBe('$0.015');
+    expect(formatUsd(50_000)).toBe('$0.05');
+    expect(formatUsd(30_750)).toBe('$0.0308');
+    expect(formatUsd(99_990)).toBe('$0.10');
+    expect(formatUsd(1)).toBe('$0.000001');
+    expect(formatUsd(1_234_565_000)).toBe('$1234.57');
   });
 });

@@ -191,6 +191,17 @@ export async function startFakeSlack(
         if (m) m.deleted = true;
         return m ? ok() : fail('message_not_found');
       }
+      case 'chat.getPermalink': {
+        // As Slack answers: a reply's permalink names its thread (thread_ts, cid) so it opens there.
+        const m = messages.get(String(params.message_ts));
+        if (!channel || (m && m.channel !== channel)) return fail('channel_not_found');
+        if (!m || m.deleted) return fail('message_not_found');
+        const link = `https://fake.slack.com/archives/${channel}/p${m.ts.replace('.', '')}`;
+        return ok({
+          channel,
+          permalink: m.threadTs ? `${link}?thread_ts=${m.threadTs}&cid=${channel}` : link,
+        });
+      }
       case 'chat.postEphemeral':
         if (notInChannel.has(channel)) return fail('not_in_channel');
         if (channelErrors.has(channel)) return fail(channelErrors.get(channel) as string);

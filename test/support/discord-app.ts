@@ -26,7 +26,8 @@ export interface DiscordAppFixture extends RunningApp {
   /** Posts a signed interaction as Discord would (signed at the bot's clock), its token bound to `channel`. */
   send(raw: RawInteraction, channel?: string): ReturnType<typeof post>;
   /** Waits for the ephemeral (flags 64) answer posted with an interaction's token. */
-  privateAnswer(token: string): Promise<{ content: string }>;
+  /** The first private (ephemeral) message sent with this interaction's token, as sent. */
+  privateAnswer(token: string): Promise<PrivateAnswer>;
 }
 
 export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixture {
@@ -56,10 +57,15 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
             running.platform.calls.find(
               (c) =>
                 c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-            )?.body as { content: string } | undefined,
+            )?.body as PrivateAnswer | undefined,
           5_000,
           'private answer',
         ),
     },
   }) as typeof running & DiscordAppFixture;
+}
+
+export interface PrivateAnswer {
+  content: string;
+  components?: Array<{ components: Array<{ custom_id?: string; label?: string }> }>;
 }

@@ -4,6 +4,7 @@
  */
 import type {
   Actor,
+  Button,
   Card,
   CommandContext,
   Form,
@@ -16,7 +17,7 @@ import type { Reference } from '../../src/core/request.ts';
 
 export interface FakeContext extends CommandContext {
   /** Private replies (errors, refusals, usage, help), in order. */
-  readonly replies: Array<{ text: string; images: OutputImage[] }>;
+  readonly replies: Array<{ text: string; images: OutputImage[]; buttons: Button[] }>;
   /** Every card shown, in order (the first posts, later ones edit). */
   readonly cards: Card[];
   readonly results: ResultPost[];
@@ -50,8 +51,8 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     told: [],
     removals: 0,
     resolved: [],
-    async replyPrivate(text, images = []) {
-      ctx.replies.push({ text, images });
+    async replyPrivate(text, images = [], buttons = []) {
+      ctx.replies.push({ text, images, buttons });
     },
     async showCard(card) {
       ctx.cards.push(card);

@@ -42,7 +42,8 @@ export function createCliContext(options: CliContextOptions): CommandContext & {
       say(stripMarkup(text));
     },
     async showCard(card: Card) {
-      const line = card.summary ?? card.status;
+      // A failure's words live on the card itself (platforms lay them out); the terminal prints them.
+      const line = card.failure ? `${card.status} · ${card.failure.text}` : (card.summary ?? card.status);
       if (!lastStatus) {
         for (const f of card.fields) say(`${f.label}: ${f.value}`);
       }

@@ -26,7 +26,7 @@ import {
   THREAD_EXISTS,
 } from './delivery.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
-import { cardMessage, modal, privately, resultMessage } from './render.ts';
+import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
@@ -174,7 +174,7 @@ export function createDiscordContext(
     ...(d.guildId ? { workspaceId: d.guildId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(text, images = []) {
+    async replyPrivate(text, images = [], buttons = []) {
       const files: RawFile[] = images.map((i) => ({
         name: i.name,
         data: i.data,
@@ -182,7 +182,12 @@ export function createDiscordContext(
       }));
       const attachments = files.map((f, i) => ({ id: i, filename: f.name }));
       const content = text.slice(0, 2000);
-      if (!files.length && first?.take(privately(content))) return;
+      const components = buttons.length ? { components: buttonRows(buttons) } : {};
+      if (!files.length && first?.take(privately(content, buttons))) {
+        // The interaction's own message is this private one: a card comes later as a follow-up.
+        d.original = 'none';
+        return;
+      }
       await creds.use(
         async (token) => {
           if (d.original === 'deferred' && !d.cardId) {
@@ -190,9 +195,16 @@ export function createDiscordContext(
             await rest
               .delete(Routes.webhookMessage(d.appId, token, '@original'), NO_AUTH)
               .catch(() => undefined);
+            // Gone: a card shown later (a confirmed job) is a follow-up of its own.
+            d.original = 'none';
           }
           await rest.post(Routes.webhook(d.appId, token), {
-            body: { content, flags: MessageFlags.Ephemeral, ...(files.length ? { attachments } : {}) },
+            body: {
+              content,
+              flags: MessageFlags.Ephemeral,
+              ...components,
+              ...(files.length ? { attachments } : {}),
+            },
             files,
             ...NO_AUTH,
           });
@@ -225,7 +237,7 @@ export function createDiscordContext(
         const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
-      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url) };
+      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url), link: resultLink(d, message) };
       save();
       return d.posted;
     },

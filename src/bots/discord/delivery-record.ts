@@ -34,7 +34,12 @@ export const discordDeliverySchema = z.object({
    */
   followUpSent: z.boolean().optional(),
   /** The result is out (every later call returns this without posting). */
-  posted: z.object({ imageUrls: z.array(z.string()) }).optional(),
+  posted: z
+    .object({
+      imageUrls: z.array(z.string()),
+      link: z.object({ label: z.string(), url: z.string() }).optional(),
+    })
+    .optional(),
   /** The interaction's attachment_size_limit: the largest file this channel takes. */
   uploadLimit: z.number().int().positive(),
 });

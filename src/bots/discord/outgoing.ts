@@ -4,7 +4,9 @@
  * body is given `allowed_mentions: { parse: [] }` here, at the two doors all of them pass through —
  * the REST client (rest.ts: posts, edits, follow-ups, webhooks, gateway-mode callbacks) and the first
  * response of an interaction (handler.ts: HTTP-mode answers) — instead of in each payload, where a new
- * one could forget it. A body that names its own (say `{ users: [requesterId] }`) keeps it.
+ * one could forget it. The one exception is the bot's own mention of a requester on their failure: a
+ * body that names a user in `allowed_mentions.users` *and* mentions `<@id>` in its content keeps that
+ * one user, with `parse: []`; anything else it names (roles, everyone, more users) is dropped.
  */
 import { type InternalRequest, RequestMethod } from 'discord.js';
 import { InteractionResponseType } from 'discord-api-types/v10';
@@ -25,7 +27,17 @@ type Body = Record<string, unknown>;
 const isBody = (b: unknown): b is Body => typeof b === 'object' && b !== null && !Array.isArray(b);
 
 function withMentions(body: Body): Body {
-  return 'allowed_mentions' in body ? body : { ...body, allowed_mentions: NO_PINGS };
+  return { ...body, allowed_mentions: requesterMention(body) ?? NO_PINGS };
+}
+
+/** The single user a body both names in allowed_mentions and mentions in its own content, if any. */
+function requesterMention(body: Body): { parse: string[]; users: string[] } | undefined {
+  const named = isBody(body.allowed_mentions) ? body.allowed_mentions.users : undefined;
+  const content = typeof body.content === 'string' ? body.content : '';
+  const user = Array.isArray(named)
+    ? named.find((u) => typeof u === 'string' && /^\d{1,20}$/.test(u) && content.includes(`<@${u}>`))
+    : undefined;
+  return typeof user === 'string' ? { parse: [], users: [user] } : undefined;
 }
 
 /** An interaction response (`{ type, data }`) whose message, if it has one, pings nobody. */

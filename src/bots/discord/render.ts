@@ -16,11 +16,13 @@ import {
   MessageFlags,
   TextInputStyle,
 } from 'discord-api-types/v10';
-import type { Button, ButtonAction, Card, Field, Form, ResultPost } from '../../commands/context.ts';
+import type { Button, ButtonAction, Card, Field, Form, Link, ResultPost } from '../../commands/context.ts';
 import { escapeMarkdown } from './markdown.ts';
 
 const PREFIX = 'flux';
 const COLOR = 0x5865f2;
+/** Discord's own red: a failure must not look like every other card. */
+const FAILURE_COLOR = 0xed4245;
 
 export function buttonId(action: ButtonAction, jobId: string): string {
   return `${PREFIX}:${action}:${jobId}`;
@@ -28,7 +30,7 @@ export function buttonId(action: ButtonAction, jobId: string): string {
 
 /** `flux:<action>:<jobId>` → its parts, or undefined for anything else. */
 export function parseButtonId(customId: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm):(.{1,80})$/.exec(customId);
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry):(.{1,80})$/.exec(customId);
   return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
 }
 
@@ -49,27 +51,36 @@ export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonCo
   return [{ type: ComponentType.ActionRow, components }];
 }
 
-function fieldsToEmbed(fields: Field[]): APIEmbed['fields'] {
+function fieldsToEmbed(fields: Array<Field & { url?: string }>): NonNullable<APIEmbed['fields']> {
   return fields.map((f) => ({
     name: escapeMarkdown(f.label, 256),
     // A backtick would end the code span early: such a value is escaped like any other.
-    value:
-      f.code && !f.value.includes('`') && f.value.length <= 1022
+    value: f.url
+      ? `[${escapeMarkdown(f.value, 500)}](${f.url})`
+      : f.code && !f.value.includes('`') && f.value.length <= 1022
         ? `\`${f.value}\``
         : escapeMarkdown(f.value, 1024),
     inline: f.label !== 'Prompt',
   }));
 }
 
+/** Only the bot's own mention of a requester ever pings: one user, named in `allowed_mentions` too. */
+export type MentionsAllowed = { parse: string[]; users?: string[] };
+
 export function cardMessage(card: Card): {
   content: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
+  allowed_mentions?: MentionsAllowed;
 } {
+  if (card.failure) return failureMessage(card, card.failure);
   if (card.summary) {
+    // A link the platform made (never user text), kept from unfurling into a preview by `<…>`.
+    const link = card.link ? ` · [${card.link.label}](<${card.link.url}>)` : '';
+    const fields = [...card.fields, ...fromField(card)];
     return {
-      content: `**${escapeMarkdown(card.prompt, 120)}** — ${card.summary}`,
-      embeds: [],
+      content: `**${escapeMarkdown(card.prompt, 120)}** — ${card.summary}${link}`,
+      embeds: fields.length ? [{ color: COLOR, fields: fieldsToEmbed(fields) }] : [],
       components: buttonRows(card.buttons),
     };
   }
@@ -80,7 +91,37 @@ export function cardMessage(card: Card): {
         color: COLOR,
         author: { name: card.title },
         description: escapeMarkdown(card.prompt, 3500),
-        fields: fieldsToEmbed(card.fields),
+        fields: fieldsToEmbed([...card.fields, ...fromField(card)]),
+        footer: { text: card.status },
+      },
+    ],
+    components: buttonRows(card.buttons),
+  };
+}
+
+/** Where a reroll or remix came from: a masked link to the earlier result (bot text, platform URL). */
+function fromField(card: Card): Field[] {
+  return card.from
+    ? [{ label: 'From', value: card.from.text, ...(card.from.url ? { url: card.from.url } : {}) }]
+    : [];
+}
+
+/** A failed job: red, ⚠️, its requester mentioned in the content (embeds never ping). */
+function failureMessage(card: Card, failure: NonNullable<Card['failure']>) {
+  const id = /^\d{1,20}$/.test(failure.requesterId) ? failure.requesterId : undefined;
+  return {
+    content: `⚠️ ${id ? `<@${id}> ` : ''}your image could not be made.`,
+    ...(id ? { allowed_mentions: { parse: [], users: [id] } } : {}),
+    embeds: [
+      {
+        color: FAILURE_COLOR,
+        author: { name: card.title },
+        title: '⚠️ Failed',
+        description: escapeMarkdown(card.prompt, 3000),
+        fields: [
+          ...fieldsToEmbed([...card.fields, ...fromField(card)]),
+          { name: 'What happened', value: escapeMarkdown(failure.text, 1024), inline: false },
+        ],
         footer: { text: card.status },
       },
     ],
@@ -95,6 +136,17 @@ export function resultMessage(
   const embed: APIEmbed = { color: COLOR, fields: fieldsToEmbed(post.fields) };
   if (notes.length) embed.description = clip(notes.map((n) => `⚠️ ${n}`).join('\n'), 3500);
   return { embeds: [embed], components: buttonRows(post.buttons) };
+}
+
+/** The thread, else the result message itself: where a done card's link takes the member. */
+export function resultLink(
+  where: { guildId?: string; threadId?: string },
+  message: { id: string; channel_id: string },
+): Link {
+  const base = `https://discord.com/channels/${where.guildId ?? '@me'}`;
+  return where.threadId
+    ? { label: 'see thread', url: `${base}/${where.threadId}` }
+    : { label: 'see result', url: `${base}/${message.channel_id}/${message.id}` };
 }
 
 export function modal(form: Form): APIModalInteractionResponseCallbackData {
@@ -119,10 +171,14 @@ export function modal(form: Form): APIModalInteractionResponseCallbackData {
 }
 
 /** An interaction's first response that only the member sees. */
-export function privately(content: string): APIInteractionResponse {
+export function privately(content: string, buttons: Button[] = []): APIInteractionResponse {
   return {
     type: InteractionResponseType.ChannelMessageWithSource,
-    data: { content, flags: MessageFlags.Ephemeral },
+    data: {
+      content,
+      flags: MessageFlags.Ephemeral,
+      ...(buttons.length ? { components: buttonRows(buttons) } : {}),
+    },
   };
 }
 

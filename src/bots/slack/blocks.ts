@@ -2,7 +2,7 @@
  * Platform-neutral cards and results as Slack Block Kit (forms are in modal.ts). Buttons carry only
  * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
-import type { Button, ButtonAction, Card, Field, ResultPost } from '../../commands/context.ts';
+import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
 
 // Block Kit as plain JSON; Slack validates it, and the fake in tests checks what we send.
 type Block = { type: string } & Record<string, unknown>;
@@ -12,11 +12,11 @@ export function buttonActionId(action: ButtonAction, jobId: string): string {
 }
 
 export function parseActionId(id: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm):(.{1,200})$/.exec(id);
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry):(.{1,200})$/.exec(id);
   return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
 }
 
-function buttonsBlock(buttons: Button[]): Block[] {
+export function buttonsBlock(buttons: Button[]): Block[] {
   if (!buttons.length) return [];
   return [
     {
@@ -51,14 +51,15 @@ function fieldsBlock(fields: Field[]): Block[] {
  * the blocks: a prompt's `<!channel>` must stay words, never a ping.
  */
 export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
+  if (card.failure) return failureBlocks(card, card.failure);
   if (card.summary) {
+    const line = `${mrkdwn(card.summary)}${card.link ? ` · ${link(card.link)}` : ''}`;
     return {
-      text: `${mrkdwn(clip(card.prompt, 120))} — ${mrkdwn(card.summary)}`,
+      text: `${mrkdwn(clip(card.prompt, 120))} — ${line}`,
       blocks: [
-        {
-          type: 'section',
-          text: md(`*${mrkdwn(clip(card.prompt, 120))}* — ${mrkdwn(card.summary)}`),
-        },
+        { type: 'section', text: md(`*${mrkdwn(clip(card.prompt, 120))}* — ${line}`) },
+        ...fieldsBlock(card.fields),
+        ...fromBlock(card),
       ],
     };
   }
@@ -70,7 +71,36 @@ export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
         text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)),
       },
       ...fieldsBlock(card.fields),
+      ...fromBlock(card),
       { type: 'context', elements: [md(mrkdwn(card.status))] },
+      ...buttonsBlock(card.buttons),
+    ],
+  };
+}
+
+/** A link Slack made (a permalink), never user text: `<url|label>`. */
+function link(l: Link): string {
+  return `<${mrkdwn(l.url)}|${mrkdwn(l.label)}>`;
+}
+
+function fromBlock(card: Card): Block[] {
+  if (!card.from) return [];
+  const { text, url } = card.from;
+  return [{ type: 'context', elements: [md(`↪ ${url ? link({ label: text, url }) : mrkdwn(text)}`)] }];
+}
+
+/** A failed job: a ⚠️ header, its requester mentioned (`<@U…>`), what happened, charged or not, what to do. */
+function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { text: string; blocks: Block[] } {
+  const mention = /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+  const said = `${mention}your image could not be made. ${mrkdwn(failure.text)}`;
+  return {
+    text: `:warning: ${said}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: '⚠️ Image failed', emoji: true } },
+      { type: 'section', text: md(clip(`:warning: ${said}`, 3000)) },
+      { type: 'section', text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)) },
+      ...fieldsBlock(card.fields),
+      ...fromBlock(card),
       ...buttonsBlock(card.buttons),
     ],
   };

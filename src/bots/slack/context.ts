@@ -15,7 +15,7 @@ import type {
 } from '../../commands/context.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { cardBlocks, clip, md } from './blocks.ts';
+import { buttonsBlock, cardBlocks, clip, md } from './blocks.ts';
 import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
@@ -96,12 +96,17 @@ export function createSlackContext(
     now,
   });
 
-  async function viaResponseUrl(text: string): Promise<boolean> {
+  async function viaResponseUrl(text: string, blocks?: unknown[]): Promise<boolean> {
     if (!d.responseUrl || !d.responseUrlExpiresAt || now() > d.responseUrlExpiresAt) return false;
     const res = await request(d.responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      body: JSON.stringify({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text,
+        ...(blocks ? { blocks } : {}),
+      }),
       dispatcher: deps.dispatcher,
     });
     await res.body.dump();
@@ -114,13 +119,21 @@ export function createSlackContext(
     ...(d.teamId ? { workspaceId: d.teamId } : {}),
     channelId: d.channelId,
 
-    async replyPrivate(raw, images = []) {
+    async replyPrivate(raw, images = [], buttons = []) {
       const text = privateSlackText(raw);
+      // A question (Confirm / Cancel) keeps its buttons on the response_url route too.
+      const asked = buttons.length
+        ? [{ type: 'section', text: md(clip(text, 3000)) }, ...buttonsBlock(buttons)]
+        : undefined;
       try {
         // Ephemeral messages cannot carry files: images are uploaded unshared and shown by file id.
         const blocks = images.length
-          ? [{ type: 'section', text: md(clip(text, 3000)) }, ...(await imageBlocks(images))]
-          : undefined;
+          ? [
+              { type: 'section', text: md(clip(text, 3000)) },
+              ...(await imageBlocks(images)),
+              ...buttonsBlock(buttons),
+            ]
+          : asked;
         await client.chat.postEphemeral({
           channel: d.channelId,
           user: d.userId,
@@ -129,7 +142,7 @@ export function createSlackContext(
         });
       } catch (err) {
         // Where the bot cannot post (not a member, a DM), the command's own response URL still works.
-        if (!(await viaResponseUrl(text)))
+        if (!(await viaResponseUrl(text, asked)))
           logger.warn({ code: platformError(err) }, 'private reply not delivered');
       }
     },

@@ -17,6 +17,8 @@ export const slackResultStepsSchema = z.object({
   /** The details message was sent: if its answer never came, it is looked up by its metadata. */
   detailsSent: z.boolean().optional(),
   detailsTs: z.string().optional(),
+  /** Where the card links to: the details message's permalink (in the thread), once asked for. */
+  permalink: z.string().optional(),
 });
 
 export const slackDeliverySchema = z.object({

@@ -102,8 +102,25 @@ export async function postSlackResult(
     }
     save();
   }
+  r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
+  save();
+  const link = r.permalink
+    ? { label: place.threadTs ? 'see thread' : 'see result', url: r.permalink }
+    : undefined;
   // Named by file id: "Use as reference" reads the link with files.info when it is used.
-  return { imageUrls: r.files.map((f) => slackFileReference(f.id)) };
+  return { imageUrls: r.files.map((f) => slackFileReference(f.id)), ...(link ? { link } : {}) };
+}
+
+/** The details message's permalink (a reply's opens its thread); none when Slack will not say. */
+async function permalinkOf(deps: SlackResultDeps, channel: string, ts: string): Promise<string | undefined> {
+  try {
+    const res = await deps.client.chat.getPermalink({ channel, message_ts: ts });
+    return typeof res.permalink === 'string' && /^https:\/\//.test(res.permalink) ? res.permalink : undefined;
+  } catch (err) {
+    // The result is out: a card without its link is better than a delivery tried again.
+    deps.logger.warn({ code: platformError(err) }, 'no permalink for the result');
+    return undefined;
+  }
 }
 
 /** The ts of a message this job posted for `step` in the thread, found by its metadata. */

@@ -32,16 +32,20 @@ export function unwrapSlackLinks(text: string): string {
 
 /**
  * A private reply's text as Slack mrkdwn. The shared commands write it with member input inside code
- * spans (`` `--modle` ``) and with their own `<@U…>`/`<#C…>` mentions outside them (usage, admin). So
- * everything is escaped, and only a bare user or channel id mention outside a code span is given back:
- * never `<!channel>`, `<!here>`, a subteam or a link, and never anything a member typed in a value.
+ * spans (`` `--modle` ``), `**bold**` for their own headings, and their own `<@U…>`/`<#C…>` mentions
+ * outside spans (usage, admin). So everything is escaped, `**bold**` becomes Slack's `*bold*`, and only a
+ * bare user or channel id mention outside a code span is given back: never `<!channel>`, `<!here>`, a
+ * subteam or a link, and never anything a member typed in a value.
  */
 export function privateSlackText(text: string): string {
   return text
     .split(/(`[^`\n]*`)/)
     .map((part, i) => {
       const escaped = mrkdwn(part);
-      return i % 2 ? escaped : escaped.replace(/&lt;([@#][A-Z][A-Z0-9]{2,})&gt;/g, '<$1>');
+      if (i % 2) return escaped;
+      return escaped
+        .replace(/&lt;([@#][A-Z][A-Z0-9]{2,})&gt;/g, '<$1>')
+        .replace(/\*\*([^*\n]+)\*\*/g, '*$1*');
     })
     .join('');
 }

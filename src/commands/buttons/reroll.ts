@@ -1,19 +1,29 @@
 /** Reroll: the same request with a new seed, as a child of the job. */
 import { randomInt } from 'node:crypto';
+import type { JobView } from '../../core/job-types.ts';
 import { validateRequest } from '../../core/request.ts';
-import type { ButtonCommand } from '../command.ts';
+import type { ButtonCommand, CommandEnv } from '../command.ts';
+import type { CommandContext } from '../context.ts';
 import { toInput } from '../flux/forms.ts';
-import { policyFor, submit } from '../flux/submit.ts';
+import { type Parent, policyFor, submit } from '../flux/submit.ts';
+
+/** `job`'s request again with a new seed (Reroll, and Retry after a failure another seed may fix). */
+export async function withNewSeed(
+  ctx: CommandContext,
+  job: JobView,
+  env: CommandEnv,
+  kind: Parent['kind'],
+): Promise<void> {
+  // Validated again: the workspace's policy may have changed since the job ran.
+  const request = validateRequest(
+    toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
+    env.catalog,
+    policyFor(env, ctx),
+  );
+  await submit(ctx, env, request, { id: job.id, kind });
+}
 
 export const rerollButton = {
   data: { action: 'reroll', anyone: false, opensForm: false },
-  async execute(ctx, job, env) {
-    // Validated again: the workspace's policy may have changed since the job ran.
-    const request = validateRequest(
-      toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
-      env.catalog,
-      policyFor(env, ctx),
-    );
-    await submit(ctx, env, request, job.id);
-  },
+  execute: (ctx, job, env) => withNewSeed(ctx, job, env, 'reroll'),
 } satisfies ButtonCommand;

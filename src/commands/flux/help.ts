@@ -1,6 +1,6 @@
 /**
  * `/flux help`, written from the option definition: a new option, a changed choice or limit shows up
- * here without anyone editing prose. Slack mrkdwn; the CLI strips the marks.
+ * here without anyone editing prose. Private-reply markup (`**bold**`, code spans): each platform renders it.
  */
 import { FLUX_OPTIONS, type OptionDef, REF_FLAG } from './definition.ts';
 
@@ -24,7 +24,7 @@ function exampleCommand(): string {
 
 export function helpText(): string {
   return [
-    '*/flux* makes an image with FLUX.2 and posts it in a thread with what it cost.',
+    '**/flux** makes an image with FLUX.2 and posts it in a thread with what it cost.',
     '`/flux <prompt> [options]`, where the options are:',
     ...FLUX_OPTIONS.filter(hasFlag).map(flagLine),
     `• \`${REF_FLAG} <image link>\` — Reference image; repeat for more`,

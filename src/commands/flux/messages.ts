@@ -1,17 +1,15 @@
 /**
- * What /flux says, platform-neutral: the status card, the result details, and every error in words.
- * This is the edge where error codes become user text; adapters only lay it out.
+ * What /flux says, platform-neutral: the status card, the result details, and the failure card. Errors
+ * in words are in error-text.ts (re-exported here); adapters only lay it out.
  */
-import { BudgetError } from '../../core/budgets.ts';
-import type { FluxError } from '../../core/errors.ts';
-import { ValidationError } from '../../core/errors.ts';
 import type { HoldReason, JobError, JobView } from '../../core/job-types.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
-import { codeSpan } from '../code-span.ts';
 import type { Button, Card, Field } from '../context.ts';
-import { budgetLine } from '../usage.ts';
+import { errorText, failureText, mayRetry } from './error-text.ts';
+
+export { errorText, failureText, mayRetry } from './error-text.ts';
 
 export function sizeLabel(width: number, height: number): string {
   return `${width}×${height} · ${megapixels(width, height).toFixed(2)} MP`;
@@ -67,11 +65,52 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
     buttons,
     final: false,
   };
+  const from = fromOf(job);
+  if (from) card.from = from;
   if (job.state === 'delivered' || job.state === 'ready') {
     card.summary = doneSummary(job, now);
+    // What a member comes back for: the settings to copy (the seed!) and what it cost.
+    card.fields = [
+      ...requestFields(job, catalog).filter((f) => f.label !== 'References'),
+      { label: 'Cost', value: formatUsd(job.costMicros ?? 0) },
+    ];
     card.final = true;
   }
   return card;
+}
+
+/** Where a job came from, as the command that made it stored it with the job (delivery `from`). */
+export interface JobFrom {
+  kind: 'reroll' | 'remix' | 'retry' | 'reference';
+  /** The parent's result link, when it has one. */
+  url?: string;
+}
+
+const FROM_TEXT: Record<JobFrom['kind'], string> = {
+  reroll: 'Reroll of an earlier image',
+  remix: 'Remix of an earlier image',
+  retry: 'Retry of a failed image',
+  reference: 'Made from an earlier image',
+};
+
+function fromOf(job: JobView): Card['from'] | undefined {
+  const from = job.delivery.from as Partial<JobFrom> | undefined;
+  if (!from || typeof from.kind !== 'string' || !Object.hasOwn(FROM_TEXT, from.kind)) return undefined;
+  const text = FROM_TEXT[from.kind as JobFrom['kind']];
+  return typeof from.url === 'string' ? { text, url: from.url } : { text };
+}
+
+/** The card of a failed job: its own look, its requester mentioned, and Retry where another seed may pass. */
+export function failedCard(job: JobView, catalog: ModelCatalog, error: JobError, now: number): Card {
+  const retry: Button[] = mayRetry(error)
+    ? [{ action: 'retry', jobId: job.id, label: 'Retry with a new seed', style: 'primary' }]
+    : [];
+  return {
+    ...cardFor(job, catalog, 'Failed', now),
+    buttons: retry,
+    failure: { requesterId: job.origin.userId, text: failureText(error) },
+    final: true,
+  };
 }
 
 /** A card that changes no more (failed, cancelled, deleted …): no buttons, and shown at once, never coalesced. */
@@ -82,7 +121,9 @@ export function finalCard(
   now: number,
   summary?: string,
 ): Card {
-  return { ...cardFor(job, catalog, status, now), buttons: [], final: true, ...(summary ? { summary } : {}) };
+  // A one-line summary (deleted, not queued …) stands alone: no settings under it.
+  const last = { ...cardFor(job, catalog, status, now), buttons: [], final: true };
+  return summary ? { ...last, summary, fields: [] } : last;
 }
 
 export function queuedStatus(position: number): string {
@@ -108,7 +149,7 @@ export function generatingStatus(job: JobView, now = Date.now()): string {
 
 export function doneSummary(job: JobView, now = Date.now()): string {
   const seconds = (((job.finishedAt ?? now) - job.createdAt) / 1000).toFixed(1);
-  return `Done in ${seconds} s · ${formatUsd(job.costMicros ?? 0)} · see thread`;
+  return `Done in ${seconds} s · ${formatUsd(job.costMicros ?? 0)}`;
 }
 
 export function resultFields(job: JobView, catalog: ModelCatalog): Field[] {
@@ -133,70 +174,4 @@ export function taskNotes(job: JobView): string[] {
   return job.tasks
     .filter((t) => t.error)
     .map((t) => `Image ${t.index + 1} (seed ${t.seed}): ${errorText(t.error as JobError)}`);
-}
-
-const CHARGE_TEXT = {
-  none: 'Not charged.',
-  charged: 'This was charged.',
-  unknown: 'It may have been charged; an admin can check.',
-} as const;
-
-/** Every error in words: what happened, what to do, and whether money was spent. */
-export function errorText(err: FluxError | JobError): string {
-  if (err instanceof BudgetError) {
-    return `This would go over ${budgetLine(err.state, Date.now())}; it needs ~${formatUsd(err.estimateMicros)}. Nothing was queued or charged.`;
-  }
-  if (err instanceof ValidationError) {
-    if (err.code === 'MISSING_PROMPT') return `Please add a prompt: ${err.allowed}.`;
-    // Option names and values are echoed as typed (a flag, a file name, a link): always via codeSpan.
-    if (err.code === 'UNKNOWN_OPTION')
-      return `Unknown option ${codeSpan(err.got ?? err.option)}. Valid options: ${err.allowed}.`;
-    if (err.code === 'QUEUE_FULL')
-      return `You have too many images waiting (${err.allowed}). Try again when some are done.`;
-    if (err.code === 'MODEL_NOT_ALLOWED')
-      return `Model ${codeSpan(err.got ?? '')} is not allowed here. Allowed: ${err.allowed}.`;
-    const got = err.got === undefined ? '' : ` (got ${codeSpan(err.got)})`;
-    return `${codeSpan(err.option)}${got}: allowed ${err.allowed}. Nothing was queued or charged.`;
-  }
-  const charge = CHARGE_TEXT[err.charge];
-  switch (err.code) {
-    case 'REQUEST_MODERATED':
-      return `The provider's safety filter refused the prompt or a reference image. ${charge}`;
-    case 'CONTENT_MODERATED':
-      return `The provider's safety filter refused the generated image; another seed may pass. ${charge}`;
-    case 'PROVIDER_OUT_OF_CREDITS':
-      return `The image service is out of credits; the server's admins have been told. ${charge}`;
-    case 'PROVIDER_AUTH':
-      return `The bot's image service key was refused; an admin needs to fix the configuration. ${charge}`;
-    case 'PROVIDER_REJECTED':
-      // The provider's words may quote the prompt back: quoted like a member's value.
-      return `The image service rejected the request${'detail' in err && err.detail ? `: ${codeSpan(err.detail, 300)}` : ''}. ${charge}`;
-    case 'PROVIDER_RATE_LIMITED':
-    case 'PROVIDER_UNAVAILABLE':
-      return `The image service is not answering right now; please try again in a few minutes. ${charge}`;
-    case 'TASK_TIMEOUT':
-      return `The image took too long to generate. ${charge}`;
-    case 'NEEDS_REVIEW':
-      return `The bot restarted while sending this request, so it cannot tell whether it ran. ${charge}`;
-    case 'NOT_ADMIN':
-      return 'Only server admins can change FLUX settings.';
-    case 'CONFIRMATION_EXPIRED':
-      return 'This request expired before it was confirmed; nothing was charged. Run it again if you still want it.';
-    case 'JOB_NOT_FOUND':
-      return 'This image is no longer known to the bot (it may have been deleted).';
-    case 'JOB_NOT_CANCELLABLE':
-      return 'This image has already started and can no longer be cancelled.';
-    case 'CHANNEL_UNAVAILABLE':
-      return 'I can’t post in this channel yet. Add me with `/invite @FLUX` (or mention me and choose “Add to channel”), then try again. Nothing was queued or charged.';
-    case 'STORE_UNAVAILABLE':
-      return "The bot's storage is unavailable right now, so it is not starting new images; the bot's operator needs to fix it. Nothing was charged.";
-    case 'SHUTTING_DOWN':
-      return `The bot is restarting; your image is kept and will continue shortly. ${charge}`;
-    case 'DOWNLOAD_TOO_LARGE':
-    case 'DOWNLOAD_FAILED':
-    case 'NOT_AN_IMAGE':
-      return `The generated image could not be fetched from the provider. ${charge}`;
-    default:
-      return `Something went wrong generating this image. ${charge}`;
-  }
 }

@@ -15,6 +15,7 @@ import { budgetNotes } from './budget-notes.ts';
 import {
   cardFor,
   errorText,
+  failedCard,
   finalCard,
   generatingStatus,
   queuedStatus,
@@ -86,7 +87,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
               jobId: job.id,
               images,
               fields: resultFields(job, catalog),
-              notes: [...taskNotes(job), ...budgetNotes(deps.settings, job, now())],
+              notes: taskNotes(job),
               buttons: resultButtons(job.id),
             },
             threadName(job.request.prompt),
@@ -98,20 +99,37 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           live.forget(job.id);
           return endUndeliverable(ctx, job, images, err, { catalog, logger, now: now() });
         }
-        deps.saveDelivery(job.id, { ...ctx.delivery(), resultUrls: posted.imageUrls });
+        deps.saveDelivery(job.id, {
+          ...ctx.delivery(),
+          resultUrls: posted.imageUrls,
+          // A reroll or remix of this job links back to it.
+          ...(posted.link ? { resultLink: posted.link.url } : {}),
+        });
         // The images are out: a failed card edit must not make the job count as undelivered (and post twice).
+        const done = cardFor({ ...job, state: 'delivered' }, catalog, 'Done', now());
         await ctx
-          .showCard(cardFor({ ...job, state: 'delivered' }, catalog, 'Done', now()))
+          .showCard(posted.link ? { ...done, link: posted.link } : done)
           .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'card summary not shown'));
+        // Money stays personal: how much of a budget is used is the requester's to read, not the channel's.
+        const warnings = budgetNotes(deps.settings, job, now());
+        if (warnings.length)
+          await ctx
+            .replyPrivate(warnings.map((w) => `⚠️ ${w}`).join('\n'))
+            .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'budget warning not sent'));
         live.forget(job.id);
         return;
       }
       case 'failed':
-        await ctx.showCard(finalCard(job, catalog, `Failed · ${errorText(event.error)}`, now()));
+        await ctx.showCard(failedCard(job, catalog, event.error, now()));
         live.forget(job.id);
         return;
       case 'cancelled':
-        await ctx.showCard(finalCard(job, catalog, 'Cancelled · not charged', now()));
+        // Asked privately and never confirmed: no public card exists, and none should appear now.
+        if (job.delivery.privateConfirm && !job.delivery.cardShown)
+          await ctx.replyPrivate(
+            'Not started: the image was cancelled before it was confirmed. Nothing was charged.',
+          );
+        else await ctx.showCard(finalCard(job, catalog, 'Cancelled · not charged', now()));
         live.forget(job.id);
         return;
       case 'needs_review':

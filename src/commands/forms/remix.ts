@@ -9,6 +9,9 @@ export const remixFormCommand = {
   async execute(ctx, { jobId, values }, env) {
     const job = jobForActor(env.jobs, jobId, ctx);
     // `--ref` typed in the options goes through the platform's checks like any other.
-    return startJob(ctx, env, remixInput(job, values, env.catalog), typedRefs(values), job.id);
+    return startJob(ctx, env, remixInput(job, values, env.catalog), typedRefs(values), {
+      id: job.id,
+      kind: 'remix',
+    });
   },
 } satisfies FormCommand;

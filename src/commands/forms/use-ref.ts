@@ -23,6 +23,6 @@ export const useRefFormCommand = {
       model: job.request.model,
       format: job.request.format,
     };
-    return startJob(ctx, env, input, urls, job.id);
+    return startJob(ctx, env, input, urls, { id: job.id, kind: 'reference' });
   },
 } satisfies FormCommand;

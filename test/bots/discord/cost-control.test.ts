@@ -73,7 +73,7 @@ describe('cost control on Discord', () => {
       'default klein-4b',
       'size 16:9',
       `<#${CHANNEL}> ≤ 1`,
-      'Confirm above*: $0.30',
+      'Confirm above**: $0.30',
       '06:00 UTC',
     ]) {
       expect(shown).toContain(s);
@@ -96,42 +96,87 @@ describe('cost control on Discord', () => {
     });
   });
 
-  it('refuses a job over a budget with what is left and when it resets; warns past 80%', async () => {
+  it('refuses a job over a budget with what is left, when it resets and what would fit; warns past 80% privately', async () => {
     await admin('budget user day $0.05');
-    await t.send(slash({ prompt: 'first fox', model: 'pro' }));
+    const first = slash({ prompt: 'first fox', model: 'pro' });
+    await t.send(first);
     const result = await until(
       () => [...t.discord.messages.values()].find((m) => m.attachments.length),
       10_000,
       'result',
     );
-    expect(JSON.stringify(result.embeds)).toContain('90% used');
+    // The budget is the requester's business: not in the public result, but in a private follow-up.
+    expect(JSON.stringify(result.embeds)).not.toContain('% used');
+    const warning = await ephemeral(first.token);
+    expect(warning.content).toMatch(/^⚠️ 90% used — your daily budget: \$0\.005 left of \$0\.05/);
+    expect(warning.flags & 64).toBe(64);
     const second = slash({ prompt: 'second fox', model: 'pro' });
     await t.send(second);
     const reply = await ephemeral(second.token);
     expect(reply.content).toMatch(
       /would go over your daily budget: \$0\.005 left of \$0\.05 \(resets in \d+ h\); it needs ~\$0\.045/,
     );
+    expect(reply.content).toContain('Even klein-4b at this size (≈ $0.015) would not fit until it resets.');
     expect(t.bfl.counts.submits).toBe(1);
   });
 
-  it('asks for confirmation above the threshold and runs the job only when its requester confirms', async () => {
+  it('suggests the dearest variant that fits in what is left', async () => {
+    await admin('budget user day $0.02');
+    const raw = slash({ prompt: 'a fox', model: 'pro' });
+    await t.send(raw);
+    const reply = await ephemeral(raw.token);
+    expect(reply.content).toContain('it needs ~$0.045.');
+    expect(reply.content).toContain('klein-9b at this size ≈ $0.017 — fits.');
+    expect(t.bfl.counts.submits).toBe(0);
+  });
+
+  it('asks for confirmation privately above the threshold; the public card appears only once confirmed', async () => {
     await admin('confirm $0.01');
     const raw = slash({ prompt: 'costly fox', model: 'klein-4b' });
     await t.send(raw);
-    const confirm = await until(
-      () =>
-        t.discord.originalOf(raw.token)?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
-          ?.custom_id,
-      5_000,
-      'confirm button',
-    );
+    const question = await ephemeral(raw.token);
+    expect(question.content).toContain('estimated at **~$0.015**');
+    const ids = question.components[0]?.components.map((c) => c.custom_id) ?? [];
+    expect(ids).toEqual([expect.stringMatching(/^flux:confirm:/), expect.stringMatching(/^flux:cancel:/)]);
+    const confirm = ids[0] as string;
     await new Promise((r) => setTimeout(r, 50));
     expect(t.bfl.counts.submits).toBe(0);
+    // Nothing public yet: the "thinking…" placeholder is gone and no card names the prompt.
+    const publicCards = () =>
+      [...t.discord.messages.values()].filter(
+        (m) => !m.deleted && !(m.flags & 64) && JSON.stringify(m.embeds).includes('costly fox'),
+      );
+    expect(publicCards()).toEqual([]);
+    expect(t.discord.originalOf(raw.token)?.deleted ?? true).toBe(true);
     const stranger = button(confirm, MEMBER);
     await t.send(stranger);
     expect((await ephemeral(stranger.token)).content).toContain('Only the person');
+    expect(publicCards()).toEqual([]);
     await t.send(button(confirm));
+    await until(() => publicCards().length === 1, 5_000, 'public card once confirmed');
     await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
+  });
+
+  it('cancels a privately asked job without any public trace', async () => {
+    await admin('confirm $0.01');
+    const raw = slash({ prompt: 'unwanted fox', model: 'klein-4b' });
+    await t.send(raw);
+    const question = await ephemeral(raw.token);
+    const cancel = question.components[0]?.components[1]?.custom_id as string;
+    await t.send(button(cancel));
+    await until(
+      () =>
+        [...t.discord.messages.values()].some(
+          (m) => m.flags & 64 && m.content.startsWith('Not started: the image was cancelled'),
+        ),
+      5_000,
+      'private cancel notice',
+    );
+    const publicMentions = [...t.discord.messages.values()].filter(
+      (m) => !m.deleted && !(m.flags & 64) && JSON.stringify(m).includes('unwanted fox'),
+    );
+    expect(publicMentions).toEqual([]);
+    expect(t.bfl.counts.submits).toBe(0);
   });
 
   it('shows the month’s spend next to the provider balance, and the balance as unavailable when BFL fails', async () => {
@@ -139,13 +184,13 @@ describe('cost control on Discord', () => {
     await until(() => [...t.discord.messages.values()].find((m) => m.attachments.length), 10_000, 'result');
     t.bfl.configure({ credits: 1234.5 });
     const shown = (await admin('show')).content;
-    expect(shown).toContain('*This month*: $0.045 spent here · provider balance $12.345');
-    expect(shown).toContain('*Budgets*');
+    expect(shown).toContain('**This month**: $0.045 spent here · provider balance $12.35');
+    expect(shown).toContain('**Budgets**');
     const readsBefore = t.bfl.counts.credits;
     t.bfl.configure({ creditsStatus: 500 });
     // Answered even though the balance cannot be read.
     const failed = (await admin('show')).content;
-    expect(failed).toContain('*This month*: $0.045 spent here · provider balance unavailable');
+    expect(failed).toContain('**This month**: $0.045 spent here · provider balance unavailable');
     expect(t.bfl.counts.credits).toBeGreaterThan(readsBefore);
   });
 
@@ -162,7 +207,7 @@ describe('cost control on Discord', () => {
       5_000,
       'usage reply',
     );
-    expect((call.body as { content: string }).content).toContain('*Your spend*: today $0.045');
+    expect((call.body as { content: string }).content).toContain('**Your spend**: today $0.045');
     expect((call.body as { flags: number }).flags).toBe(64);
     expect(call.files[0]?.type).toBe('image/png');
     const chart = [...t.discord.messages.values()].find(
@@ -180,7 +225,7 @@ describe('cost control on Discord', () => {
       5_000,
       'admin usage',
     );
-    expect((adminCall.body as { content: string }).content).toContain('*Server this month*: $0.045');
+    expect((adminCall.body as { content: string }).content).toContain('**Server this month**: $0.045');
     expect((adminCall.body as { content: string }).content).toContain('klein-4b $0.045');
   });
 });

@@ -9,6 +9,7 @@ import {
   autocomplete,
   button,
   CHANNEL,
+  GUILD,
   messageCommand,
   modalSubmit,
   post,
@@ -82,7 +83,16 @@ describe('Discord over HTTP interactions', () => {
       5_000,
       'summary',
     );
-    expect(c.content).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
+    // The card keeps what a member comes back for, and links to the thread itself.
+    expect(c.content).toContain(
+      `Done in ${c.content.match(/Done in (\d+\.\d) s/)?.[1]} s · $0.045 · [see thread](<https://discord.com/channels/${GUILD}/${thread?.id}>)`,
+    );
+    expect(c.embeds[0]?.fields).toEqual([
+      { name: 'Model', value: 'FLUX.2 \\[klein\\] 9B', inline: true },
+      { name: 'Size', value: '1024×1024 · 1.05 MP', inline: true },
+      { name: 'Seed', value: '`42`', inline: true },
+      { name: 'Cost', value: '$0.045', inline: true },
+    ]);
     // The reference went to BFL as the attachment's URL; nothing carried the wrong credentials.
     expect([...t.bfl.tasks.values()][0]?.body.input_image).toBe(ref.url);
     expect(t.discord.authViolations).toEqual([]);
@@ -137,6 +147,48 @@ describe('Discord over HTTP interactions', () => {
     const { raw } = await flux({ prompt: '[content-moderated] fox', model: 'klein-4b' });
     await until(() => text(card(raw.token)).includes('Failed'), 5_000, 'failed card');
     expect(text(card(raw.token))).toContain('another seed may pass. Not charged.');
+    // Failure is its own look: red, ⚠️, the requester mentioned — and pinged, them alone.
+    const failed = card(raw.token) as FakeMessage;
+    const requester = raw.member?.user?.id as string;
+    expect(failed.content).toBe(`⚠️ <@${requester}> your image could not be made.`);
+    expect(failed.embeds[0]).toMatchObject({ color: 0xed4245, title: '⚠️ Failed' });
+    expect(JSON.stringify(failed.embeds[0])).toContain('Press “Retry with a new seed” to try again.');
+    const edit = t.discord.calls.findLast(
+      (c) => c.method === 'PATCH' && c.path.includes(raw.token) && JSON.stringify(c.body).includes('Failed'),
+    );
+    expect((edit?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual({
+      parse: [],
+      users: [requester],
+    });
+    expect(t.discord.pings.map((p) => p.who)).toEqual([`user ${requester}`]);
+    const retry = failed.components[0]?.components.map((c) => [c.label, c.custom_id]);
+    const jobId = t.app.jobs.get(retry?.[0]?.[1]?.split(':')[2] ?? '')?.id as string;
+    expect(retry).toEqual([['Retry with a new seed', `flux:retry:${jobId}`]]);
+    // Retry makes the same request again with a new seed, as a child of the failed job; not for strangers.
+    const stranger = button(`flux:retry:${jobId}`, { id: '400000000000000077' });
+    t.discord.bindToken(stranger.token, CHANNEL);
+    await post(t.port, stranger, t.keys.privateKey);
+    const submits = t.bfl.counts.submits;
+    const again = button(`flux:retry:${jobId}`);
+    t.discord.bindToken(again.token, CHANNEL);
+    await post(t.port, again, t.keys.privateKey);
+    const retried = await until(
+      () =>
+        [...t.discord.messages.values()].find((m) =>
+          JSON.stringify(m.embeds).includes('Retry of a failed image'),
+        ),
+      5_000,
+      'the retry card',
+    );
+    expect(retried.flags & 64).toBe(0);
+    await until(() => t.bfl.counts.submits === submits + 1, 5_000, 'the retried request');
+    expect(
+      t.discord.calls.some(
+        (c) =>
+          c.path.includes(stranger.token) &&
+          String((c.body as { content?: string }).content).includes('Only the person'),
+      ),
+    ).toBe(true);
     const broke = await flux({ prompt: '[402] fox', model: 'klein-4b' }, {}, { id: '400000000000000009' });
     await until(() => text(card(broke.raw.token)).includes('out of credits'), 5_000, '402 card');
     expect(results()).toHaveLength(0);

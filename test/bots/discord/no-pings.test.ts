@@ -108,11 +108,21 @@ describe('what the bot posts on Discord', () => {
     // Cards, edits, two results, two summaries, the refusal, the failure, the stale button, usage.
     expect(messages.length).toBeGreaterThan(10);
     expect(answers.map((a) => a.type)).toEqual(expect.arrayContaining([4, 5, 9]));
-    for (const body of messages) expect(body.allowed_mentions).toEqual({ parse: [] });
+    // The one mention the bot makes: the requester, on their own failure, in the failed card alone.
+    const requester = failed.member?.user?.id as string;
+    const ownMention = `⚠️ <@${requester}> your image could not be made.`;
+    const mentioning = messages.filter((b) => b.content === ownMention);
+    expect(mentioning.length).toBeGreaterThan(0);
+    for (const body of messages)
+      expect(body.allowed_mentions).toEqual(
+        body.content === ownMention ? { parse: [], users: [requester] } : { parse: [] },
+      );
     // The summary's content holds the prompt's @everyone, <@&role> and <@user>: none of them notified.
-    expect(t.discord.pings).toEqual([]);
+    expect(new Set(t.discord.pings.map((p) => p.who))).toEqual(new Set([`user ${requester}`]));
+    expect(t.discord.pings.every((p) => p.path.includes(failed.token))).toBe(true);
 
-    const texts = messages.flatMap(rendered);
+    // Beyond the bot's own mention of the requester, nothing it says is live markup.
+    const texts = messages.flatMap(rendered).map((text) => (text === ownMention ? '' : text));
     for (const text of texts) expect({ text, live: liveMarkup(text) }).toEqual({ text, live: [] });
     // The prompts were there — as text — in descriptions, result fields and summaries.
     expect(texts.filter((t) => t.includes('click me')).length).toBeGreaterThan(4);
@@ -130,19 +140,32 @@ describe('what the bot posts on Discord', () => {
     const rest = createDiscordRest(t.discord.api, t.discord.token, http.dispatcher);
     const before = t.discord.calls.length;
     const requester = '400000000000000001';
+    const other = '400000000000000002';
     const posted = (await rest.post(Routes.channelMessages(CHANNEL), {
-      body: { content: `<@${requester}> your image is ready`, allowed_mentions: { users: [requester] } },
+      body: {
+        content: `<@${requester}> your image failed`,
+        allowed_mentions: { parse: ['everyone'], users: [requester], roles: ['500000000000000001'] },
+      },
     })) as { id: string };
     await rest.post(Routes.threads(CHANNEL, posted.id), { body: { name: 'a thread' } });
     await rest.patch(Routes.channelMessage(CHANNEL, posted.id), { body: { content: 'edited' } });
+    // Naming a user the content does not mention, or everyone, lets nobody through.
+    await rest.post(Routes.channelMessages(CHANNEL), {
+      body: {
+        content: `hi <@${other}> @everyone`,
+        allowed_mentions: { parse: ['users', 'everyone'], users: [requester] },
+      },
+    });
     expect(
       t.discord.calls
         .slice(before)
         .map((c) => [c.method, (c.body as Record<string, unknown>).allowed_mentions]),
     ).toEqual([
-      ['POST', { users: [requester] }],
+      ['POST', { parse: [], users: [requester] }],
       ['POST', undefined],
       ['PATCH', { parse: [] }],
+      ['POST', { parse: [] }],
     ]);
+    expect(t.discord.pings.slice(-1)).toEqual([{ path: expect.any(String), who: `user ${requester}` }]);
   });
 });

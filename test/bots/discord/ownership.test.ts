@@ -37,15 +37,12 @@ async function jobsOfServerA() {
   await t.privateAnswer(admin.token);
   const costly = slash({ prompt: 'the waiting fox of server A', model: 'klein-4b' });
   await t.send(costly);
-  const waiting = await until(
-    () =>
-      t.discord
-        .originalOf(costly.token)
-        ?.components[0]?.components.find((c) => c.label?.startsWith('Confirm'))
-        ?.custom_id?.split(':')[2],
-    5_000,
-    'confirm button',
-  );
+  // The confirmation is asked privately: its buttons are on the private answer, not on a public card.
+  const question = await t.privateAnswer(costly.token);
+  const waiting = question.components?.[0]?.components
+    .find((c) => c.label?.startsWith('Confirm'))
+    ?.custom_id?.split(':')[2] as string;
+  expect(waiting).toBeTruthy();
   expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }

@@ -40,24 +40,49 @@ describe('cost control on Slack', () => {
     await flux('admin budget user day $0.05', ALLOWED);
     await replyTo(ALLOWED);
     await flux('first fox --model pro');
-    await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
+    const details = await until(
+      () => [...t.slack.messages.values()].find((m) => m.threadTs),
+      10_000,
+      'details',
+    );
+    // How much of a budget is used is the requester's to know: privately, not in the public thread.
+    const warning = await replyTo(USER);
+    expect(warning.text).toMatch(/^⚠️ 90% used — your daily budget: \$0\.005 left of \$0\.05/);
+    expect(JSON.stringify(details.blocks)).not.toContain('% used');
     await flux('second fox --model pro');
-    expect((await replyTo(USER)).text).toMatch(/would go over your daily budget: \$0\.005 left of \$0\.05/);
+    const refusal = (await replyTo(USER, 2)).text;
+    expect(refusal).toMatch(/would go over your daily budget: \$0\.005 left of \$0\.05/);
+    expect(refusal).toContain('Even klein-4b at this size (≈ $0.015) would not fit until it resets.');
     expect(t.bfl.counts.submits).toBe(1);
   });
 
-  it('holds a costly job for the requester’s Confirm button', async () => {
+  it('holds a costly job for the requester’s Confirm button, asked privately; the card appears once confirmed', async () => {
     await flux('admin confirm $0.01', ALLOWED);
     await replyTo(ALLOWED);
+    const before = t.slack.messages.size;
     await flux('costly fox --model klein-4b');
-    const card = await until(
-      () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
-      5_000,
-      'confirm card',
-    );
+    const question = await replyTo(USER);
+    expect(question.text).toContain('estimated at *~$0.015*');
+    const actions = question.blocks?.find((b) => b.type === 'actions') as
+      | { elements: Array<{ action_id: string }> }
+      | undefined;
+    expect(actions?.elements.map((e) => e.action_id)).toEqual([
+      expect.stringMatching(/^flux:confirm:/),
+      expect.stringMatching(/^flux:cancel:/),
+    ]);
     expect(t.bfl.counts.submits).toBe(0);
-    const confirm = JSON.stringify(card.blocks).match(/flux:confirm:[0-9a-f-]+/)?.[0] as string;
+    expect(t.slack.messages.size).toBe(before);
+    const confirm = actions?.elements[0]?.action_id as string;
+    await postForm(t.port, { payload: JSON.stringify(blockAction(confirm, { user: 'U777' })) });
+    expect((await replyTo('U777')).text).toContain('Only the person who asked');
+    expect(t.slack.messages.size).toBe(before);
     await postForm(t.port, { payload: JSON.stringify(blockAction(confirm)) });
+    const card = await until(
+      () => [...t.slack.messages.values()].find((m) => !m.threadTs && m.text.includes('costly fox')),
+      5_000,
+      'public card once confirmed',
+    );
+    expect(card.channel).toBe('C100');
     await until(() => [...t.slack.messages.values()].find((m) => m.threadTs), 10_000, 'details');
   });
 
@@ -67,6 +92,7 @@ describe('cost control on Slack', () => {
     await flux('usage');
     const mine = await replyTo(USER);
     expect(mine.text).toContain('*Your spend*: today $0.045');
+    expect(mine.text).not.toContain('**');
     const image = mine.blocks?.find((b) => b.type === 'image') as { slack_file: { id: string } } | undefined;
     const upload = t.slack.uploads.get(image?.slack_file.id ?? '');
     expect(upload?.completed).toBe(true);
@@ -102,10 +128,11 @@ describe('admins of another workspace in a Slack Connect channel', () => {
     await flux('admin confirm $0.01', ALLOWED);
     await replyTo(ALLOWED);
     await flux('a host member’s fox --model klein-4b');
+    // Asked privately: the Cancel button is in the requester's own (ephemeral) question.
     const card = await until(
-      () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:cancel:')),
+      () => t.slack.ephemerals.find((m) => JSON.stringify(m.blocks).includes('flux:cancel:')),
       5_000,
-      'card with Cancel',
+      'question with Cancel',
     );
     const cancel = JSON.stringify(card.blocks).match(/flux:cancel:([0-9a-f-]+)/) as RegExpMatchArray;
     // A press without user.team_id leaves users.info as the only word on which team the presser is of.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { privateSlackText } from '../../../src/bots/slack/text.ts';
 import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
 import { jsonParam } from '../../fakes/slack-wire.ts';
-import { blockAction, commandBody, postForm } from '../../support/slack.ts';
+import { blockAction, commandBody, postForm, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
@@ -63,7 +63,7 @@ describe('a hostile prompt on Slack', () => {
     );
     await until(() => cards()[0] && all(cards()[0] as SlackMessage).includes('Done in'), 5_000, 'summary');
     await postForm(t.port, commandBody(`[content-moderated] ${HOSTILE} --model klein-4b`, t.slack));
-    await until(() => cards().some((c) => all(c).includes('Failed')), 10_000, 'failed card');
+    await until(() => cards().some((c) => all(c).includes('Image failed')), 10_000, 'failed card');
     await postForm(t.port, commandBody('hi --model &lt;!channel&gt;', t.slack));
     const refused = await until(() => t.slack.ephemerals[0], 5_000, 'refusal');
     const remix = JSON.stringify(detail.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0] as string;
@@ -75,7 +75,18 @@ describe('a hostile prompt on Slack', () => {
     for (const m of ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'views.open'])
       expect(methods, m).toContain(m);
 
-    const shown = everythingShown(t.slack);
+    // The bot's own markup, and only it: the requester's mention on their failure, the thread's permalink.
+    const own = [
+      new RegExp(`<@${USER}>`, 'g'),
+      /<https:\/\/fake\.slack\.com\/archives\/C100\/p\d+\?thread_ts=[\d.]+&amp;cid=C100\|see thread>/g,
+    ];
+    const raw = everythingShown(t.slack);
+    for (const re of own)
+      expect(
+        raw.some((s) => new RegExp(re.source).test(s.text)),
+        re.source,
+      ).toBe(true);
+    const shown = raw.map((s) => ({ ...s, text: own.reduce((text, re) => text.replace(re, ''), s.text) }));
     for (const s of shown) {
       // `<` opens every special syntax (mentions, @channel/@here, links); `&` must only start an entity.
       expect(s.text, s.where).not.toContain('<');

@@ -114,10 +114,9 @@ describe('the /flux form on Slack', () => {
     await until(() => t.slack.ephemerals[0], 5_000, 'settings saved');
     const confirmCard = async (n: number) => {
       const card = await until(
-        () =>
-          [...t.slack.messages.values()].filter((m) => JSON.stringify(m.blocks).includes('flux:confirm:'))[n],
+        () => t.slack.ephemerals.filter((m) => JSON.stringify(m.blocks).includes('flux:confirm:'))[n],
         5_000,
-        `card ${n + 1} with Confirm`,
+        `question ${n + 1} with Confirm`,
       );
       return JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/) as RegExpMatchArray;
     };
@@ -151,8 +150,10 @@ describe('the /flux form on Slack', () => {
     // Steps the member typed for the new model are still refused, naming the option.
     const again = await openRemix(1);
     const typed = { ...again.texts, options: `${again.texts.options} --steps 40` };
+    // Earlier private answers: the settings, and the two confirmation questions.
+    const before = t.slack.ephemerals.length;
     await postForm(t.port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
-    const reply = await until(() => t.slack.ephemerals[1], 5_000, 'refusal');
+    const reply = await until(() => t.slack.ephemerals[before], 5_000, 'refusal');
     expect(reply.text).toContain('`steps` (got `40`): allowed only with model flex');
     expect(t.bfl.counts.submits).toBe(1);
   });

@@ -44,7 +44,17 @@ describe('Slack over HTTP', () => {
     expect(text(detail)).toContain('`42`');
     expect(text(detail)).toContain('flux:reroll:');
     await until(() => text(cards()[0]).includes('Done in'), 5_000, 'summary');
-    expect(text(cards()[0])).toMatch(/Done in \d+\.\d s · \$0\.045 · see thread/);
+    // The card keeps the settings and links to the thread with Slack's own permalink of the details.
+    const done = cards()[0] as SlackMessage;
+    const permalink = `https://fake.slack.com/archives/${CHANNEL}/p${detail.ts.replace('.', '')}?thread_ts=${card.ts}&amp;cid=${CHANNEL}`;
+    expect(text(done)).toMatch(/Done in \d+\.\d s · \$0\.045 · <https:/);
+    expect(done.blocks[0]).toMatchObject({
+      text: { text: expect.stringContaining(`<${permalink}|see thread>`) },
+    });
+    const fields = JSON.stringify(done.blocks[1]);
+    for (const f of ['*Model*', 'FLUX.2 [klein] 4B', '*Size*', '*Seed*', '`42`', '*Cost*', '$0.045'])
+      expect(fields).toContain(f);
+    expect(t.slack.calls.filter((c) => c.method === 'chat.getPermalink')).toHaveLength(1);
     expect(t.slack.calls.every((c) => c.auth === `Bearer ${t.slack.botToken}`)).toBe(true);
   });
 
@@ -152,10 +162,37 @@ describe('Slack over HTTP', () => {
   it('says when the safety filter refused (not charged) and when credits ran out', async () => {
     await flux('[content-moderated] fox --model klein-4b');
     await flux('[402] fox --model klein-4b', { user_id: 'U200' });
-    await until(() => cards().filter((c) => text(c).includes('Failed')).length === 2, 5_000, 'failed cards');
+    await until(
+      () => cards().filter((c) => text(c).includes('Image failed')).length === 2,
+      5_000,
+      'failed cards',
+    );
     const all = cards().map(text).join(' ');
     expect(all).toContain('another seed may pass. Not charged.');
     expect(all).toContain('out of credits');
+    // Failure is its own look: a ⚠️ header, the requester mentioned, what to do — Retry where a seed may help.
+    const moderated = cards().find((c) => text(c).includes('another seed')) as SlackMessage;
+    expect(moderated.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: '⚠️ Image failed', emoji: true },
+    });
+    expect(moderated.text).toMatch(new RegExp(`^:warning: <@${USER}> your image could not be made\\.`));
+    const buttons = JSON.stringify(moderated.blocks.find((b) => b.type === 'actions'));
+    expect(buttons).toMatch(/"action_id":"flux:retry:[0-9a-f-]+"/);
+    expect(buttons).toContain('Retry with a new seed');
+    const broke = cards().find((c) => text(c).includes('out of credits')) as SlackMessage;
+    expect(broke.text).toContain('<@U200>');
+    // Out of credits: another seed would not help, so no Retry.
+    expect(broke.blocks.some((b) => b.type === 'actions')).toBe(false);
+    // Retry runs the same request again with a new seed, as a child of the failed job.
+    const retry = buttons.match(/flux:retry:([0-9a-f-]+)/) as RegExpMatchArray;
+    await postForm(t.port, { payload: JSON.stringify(blockAction(retry[0])) });
+    const child = await until(
+      () => cards().find((c) => JSON.stringify(c.blocks).includes('Retry of a failed image')),
+      5_000,
+      'the retry card',
+    );
+    expect(child.text).toContain('fox');
   });
 
   it('rerolls from a button after a restart, and answers politely for an unknown job', async () => {

@@ -54,9 +54,10 @@ async function jobsOfWorkspaceA() {
   await nthReply(ADMIN_OF_A, 1);
   await flux('the waiting fox of workspace A --model klein-4b');
   const card = await until(
-    () => [...t.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
+    // Asked privately: the Confirm button is in the requester's own question, not in the channel.
+    () => t.slack.ephemerals.find((m) => JSON.stringify(m.blocks).includes('flux:confirm:')),
     5_000,
-    'confirm card',
+    'confirm question',
   );
   const waiting = JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/)?.[1] as string;
   expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
