@@ -19,6 +19,8 @@ export interface Actor {
    * Connect: a member of another workspace in a shared channel). Absent: the context's workspace.
    */
   workspaceId?: string;
+  /** The member's language as their platform reports it (a BCP 47 tag: Discord `zh-CN`, Slack `zh-TW`). */
+  locale?: string;
 }
 
 export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm' | 'retry';

@@ -12,6 +12,7 @@ import {
   ThreadAutoArchiveDuration,
 } from 'discord-api-types/v10';
 import type { Actor, Card, CommandContext, Form, PostedResult, ResultPost } from '../../commands/context.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
@@ -27,6 +28,7 @@ import {
 } from './delivery.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
+import { discordTexts } from './texts.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
@@ -248,7 +250,7 @@ export function createDiscordContext(
 
     async openForm(form: Form) {
       if (first?.take({ type: InteractionResponseType.Modal, data: modal(form) })) return;
-      await this.replyPrivate('Please press the button again to open the form.');
+      await this.replyPrivate(discordTexts(pickLocale(actor.locale)).pressAgain);
     },
 
     resolveReferences: (refs) =>

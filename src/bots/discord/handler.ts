@@ -16,6 +16,7 @@ import {
 import type { CommandArgs } from '../../commands/command.ts';
 import { BUTTONS, type Commands, findCommand } from '../../commands/commands.ts';
 import type { CommandContext } from '../../commands/context.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
 import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
@@ -26,6 +27,7 @@ import { quietResponse } from './outgoing.ts';
 import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
 import type { AttachmentAccess } from './references.ts';
 import { modal, parseButtonId, privately } from './render.ts';
+import { discordTexts } from './texts.ts';
 
 export interface HandlerDeps {
   commands: () => Commands;
@@ -147,6 +149,7 @@ export function createAnswers(
   }
 
   async function plan(raw: RawInteraction, log: Logger): Promise<Plan> {
+    const say = discordTexts(pickLocale(raw.locale));
     switch (raw.type) {
       case InteractionType.Ping:
         return { response: { type: InteractionResponseType.Pong } };
@@ -181,16 +184,14 @@ export function createAnswers(
           const form = edits.open(raw);
           if (!form)
             return {
-              response: privately(
-                'That message has no images to edit. Pick a message with an image attached.',
-              ),
+              response: privately(say.noImagesToEdit),
             };
           return { response: { type: InteractionResponseType.Modal, data: modal(form) } };
         }
         break;
       case InteractionType.MessageComponent: {
         const parsed = parseButtonId(raw.data?.custom_id ?? '');
-        if (!parsed) return { response: privately('This button is no longer active.') };
+        if (!parsed) return { response: privately(say.buttonGone) };
         const press: Continuation['run'] = (ctx) => deps.commands().button(ctx, parsed.action, parsed.jobId);
         // Forms must be the first response; everything else acknowledges at once, silently.
         if (BUTTONS[parsed.action].data.opensForm) return answeredBy(raw, log, press);
@@ -204,9 +205,7 @@ export function createAnswers(
             const channelId = raw.channel?.id ?? raw.channel_id ?? '';
             const refs = await edits.references(formId.slice('edit:'.length), channelId);
             if (!refs) {
-              await ctx.replyPrivate(
-                'The images of that message are out of reach now. Use "Edit with FLUX" on the message again.',
-              );
+              await ctx.replyPrivate(say.imagesOutOfReach);
               return;
             }
             await deps.commands().form(ctx, 'edit', values, refs);
@@ -216,7 +215,7 @@ export function createAnswers(
         });
       }
     }
-    return { response: privately('This command is not known to this bot version.') };
+    return { response: privately(say.unknownCommand) };
   }
 
   return {

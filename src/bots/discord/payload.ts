@@ -42,6 +42,10 @@ export interface RawInteraction {
   member?: { user: RawUser; nick?: string | null; permissions?: string };
   user?: RawUser;
   attachment_size_limit?: number;
+  /** The invoking member's client language (every interaction but a ping), e.g. `zh-CN`. */
+  locale?: string;
+  /** The server's preferred language (guild interactions only). */
+  guild_locale?: string;
   data?: {
     name?: string;
     type?: number;
@@ -67,6 +71,7 @@ export function actorOf(raw: RawInteraction): Actor {
     name: raw.member?.nick ?? user.global_name ?? user.username,
     isAdmin: (perms & (PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageMessages)) !== 0n,
     canConfigure: (perms & (PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild)) !== 0n,
+    ...(raw.locale ? { locale: raw.locale } : {}),
   };
 }
 

@@ -1,0 +1,42 @@
+/**
+ * Numbers, money and dates for a locale, through Intl. Money is USD everywhere (the provider bills in
+ * USD): two decimals from $0.10 up; below that three significant digits, so a $0.0015 image never reads
+ * $0.00 — only exactly zero does.
+ */
+import type { Micros } from '../../core/pricing.ts';
+import { INTL_TAG, type Locale } from './locale.ts';
+
+const MICROS_PER_USD = 1_000_000;
+
+export function formatMoney(micros: Micros, locale: Locale): string {
+  const usd = micros / MICROS_PER_USD;
+  const small = usd !== 0 && Math.abs(usd) < 0.1;
+  return new Intl.NumberFormat(INTL_TAG[locale], {
+    style: 'currency',
+    currency: 'USD',
+    currencyDisplay: locale === 'en' ? 'narrowSymbol' : 'symbol',
+    ...(small
+      ? { maximumSignificantDigits: 3, minimumFractionDigits: 2 }
+      : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  }).format(usd);
+}
+
+export function formatNumber(value: number, locale: Locale, fractionDigits = 0): string {
+  return new Intl.NumberFormat(INTL_TAG[locale], {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  }).format(value);
+}
+
+/** A UTC date and time (budgets reset in UTC), e.g. "Dec 6, 06:00 UTC" / "12月6日 06:00 UTC". */
+export function formatUtc(ms: number, locale: Locale): string {
+  const parts = new Intl.DateTimeFormat(INTL_TAG[locale], {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'UTC',
+  }).format(ms);
+  return `${parts} UTC`;
+}
