@@ -6,6 +6,7 @@ import {
   slackDelivery,
 } from '../../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../../src/bots/slack/files.ts';
+import { createSlackApi } from '../../../src/bots/slack/web-api.ts';
 import type { Card, CommandContext } from '../../../src/commands/context.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp, type Http } from '../../../src/core/providers/http.ts';
@@ -29,6 +30,13 @@ beforeEach(async () => {
   const client = slackWebClient(slack);
   deps = {
     client,
+    api: createSlackApi({
+      apiUrl: slack.apiUrl,
+      token: slack.botToken,
+      dispatcher: http.dispatcher,
+      timeoutMs: 5_000,
+      retries: 0,
+    }),
     files: {
       token: slack.botToken,
       hosts: slackHostsFor(slack.apiUrl),

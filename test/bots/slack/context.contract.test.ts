@@ -5,6 +5,7 @@ import {
   slackDelivery,
 } from '../../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../../src/bots/slack/files.ts';
+import { createSlackApi } from '../../../src/bots/slack/web-api.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import { type ContractHarness, describeContextContract } from '../../commands/context-contract.ts';
@@ -17,6 +18,13 @@ async function harness(threads = true): Promise<ContractHarness> {
   const client = slackWebClient(slack);
   const deps: SlackContextDeps = {
     client,
+    api: createSlackApi({
+      apiUrl: slack.apiUrl,
+      token: slack.botToken,
+      dispatcher: http.dispatcher,
+      timeoutMs: 5_000,
+      retries: 0,
+    }),
     files: {
       token: slack.botToken,
       hosts: slackHostsFor(slack.apiUrl),
