@@ -23,6 +23,7 @@ import {
   startBot,
 } from './bots.ts';
 import type { Figure } from './core.ts';
+import { mainThread } from './raw-client.ts';
 
 const IN_FLIGHT = 24;
 const N = 100;
@@ -64,6 +65,7 @@ interface Answer {
 interface Fired {
   answers: Answer[];
   writeMs: number;
+  queuedMs: number;
 }
 
 /**
@@ -86,10 +88,11 @@ function watchBot(bot: Bot, n: number) {
   const served: number[] = [];
   const arrivedAt: number[] = [];
   const finishedAt: number[] = [];
-  // CPU the bot spent from the burst's start to its last answer: unlike times, it hardly moves with the
-  // machine's load, and work done ahead of answers shows up in it.
-  let cpu0 = process.cpuUsage();
+  // The event loop's CPU from the burst's start to its last answer: unlike times, it hardly moves with
+  // the machine's load, and work done ahead of answers shows up in it. And its wait for a CPU meanwhile.
+  let at0 = mainThread();
   let cpuToLastAck = 0;
+  let queuedToLastAck = 0;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'GET') return; // the client's warm-up
     const t0 = performance.now();
@@ -98,8 +101,9 @@ function watchBot(bot: Bot, n: number) {
       served.push(performance.now() - t0);
       finishedAt.push(performance.now());
       if (served.length < n) return;
-      const used = process.cpuUsage(cpu0);
-      cpuToLastAck = (used.user + used.system) / 1000;
+      const at = mainThread();
+      cpuToLastAck = at.cpuMs - at0.cpuMs;
+      queuedToLastAck = at.queuedMs - at0.queuedMs;
     });
   };
   bot.app.http.server.on('request', onRequest);
@@ -107,16 +111,20 @@ function watchBot(bot: Bot, n: number) {
   return {
     start() {
       loop.enable();
-      cpu0 = process.cpuUsage();
+      at0 = mainThread();
     },
     stop() {
       loop.disable();
       bot.app.http.server.off('request', onRequest);
+      const end = mainThread();
       return {
         server: served.sort((a, b) => a - b),
         arrivalSpread: Math.max(...arrivedAt) - Math.min(...arrivedAt),
         firstToLast: Math.max(...finishedAt) - Math.min(...arrivedAt),
         cpuToLastAck,
+        queuedToLastAck,
+        /** Event-loop CPU over the whole watch, follow-up work (cards, jobs, polls) included. */
+        cpuAll: end.cpuMs - at0.cpuMs,
         loopMax: loop.count ? loop.max / 1e6 : Number.NaN,
       };
     },
@@ -161,19 +169,28 @@ async function acks(platform: Platform): Promise<Figure[]> {
   const burst = bot.prepare(commands('burst'));
 
   // The minimal bot, on the same harness, while this process is otherwise idle.
+  let bareAnswered = 0;
+  let bare0 = mainThread();
+  let bareCpu = 0;
   const bare = createServer((req, res) => {
     req.resume();
-    req.once('end', () => res.end());
+    req.once('end', () => {
+      res.end();
+      if (req.method === 'GET' || ++bareAnswered % N) return;
+      bareCpu = mainThread().cpuMs - bare0.cpuMs;
+    });
   });
   bare.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as { port: number }).port;
   await fire(barePort, burst); // warm-up (JIT, the client's connection setup)
   await open(barePort, burst);
-  const bareCpu0 = process.cpuUsage();
+  bare0 = mainThread();
   const bareFired = await go();
-  const bareUsed = process.cpuUsage(bareCpu0);
+  const bareCpuToLast = bareCpu;
   const bareMs = bareFired.answers.map((a) => a.ms).sort((a, b) => a - b);
+  await open(barePort, burst, poissonOffsets(N, 1000 / ARRIVALS_PER_S));
+  const bareSpreadMs = (await go()).answers.map((a) => a.ms).sort((a, b) => a - b);
   await new Promise((r) => bare.close(r));
 
   // 24 jobs in flight (default model), through the bot like any others; the burst waits until every one
@@ -239,8 +256,7 @@ async function acks(platform: Platform): Promise<Figure[]> {
     ),
     figure('minimal bot, p99 seen by the client (the harness alone)', ms(percentile(bareMs, 0.99))),
     figure('minimal bot, the client writing its burst', ms(bareFired.writeMs)),
-    // An upper bound: it runs to the client's report of the last answer, not to the last answer.
-    figure('minimal bot CPU for the burst', Math.round((bareUsed.user + bareUsed.system) / 1000)),
+    figure('minimal bot event-loop CPU, burst start to its last answer', ms(bareCpuToLast)),
     figure(
       `p50 ${what} seen by the client, ${N} at once, ${IN_FLIGHT} jobs polling`,
       ms(percentile(client, 0.5)),
@@ -257,7 +273,10 @@ async function acks(platform: Platform): Promise<Figure[]> {
     // How long the requests took to reach the bot: a floor under the client's figures.
     figure('first to last request reaching the bot', ms(seen.arrivalSpread)),
     figure(`first request reaching the bot to its last ${what}`, ms(seen.firstToLast)),
-    figure(`bot CPU from the burst's start to its last ${what}`, Math.round(seen.cpuToLastAck)),
+    figure(`bot event-loop CPU, burst start to its last ${what}`, ms(seen.cpuToLastAck)),
+    // The machine's share: time the bot's event loop (or the client's) could have run but had no CPU.
+    figure(`bot waiting for a CPU, burst's start to its last ${what}`, ms(seen.queuedToLastAck)),
+    figure('client waiting for a CPU during the burst', ms(fired.queuedMs)),
     figure('event-loop delay during the burst, max', ms(seen.loopMax)),
     figure(
       `p99 ${what} seen by the client, ${N} arriving at ${ARRIVALS_PER_S}/s (Poisson), jobs polling`,
@@ -265,6 +284,13 @@ async function acks(platform: Platform): Promise<Figure[]> {
       'ms',
       '≤ 50',
       percentile(spreadClient, 0.99) <= 50,
+    ),
+    figure(`bot event-loop CPU while they arrived (all work)`, ms(spreadSeen.cpuAll)),
+    figure(`bot waiting for a CPU, arriving at ${ARRIVALS_PER_S}/s`, ms(spreadSeen.queuedToLastAck)),
+    figure(`client waiting for a CPU, arriving at ${ARRIVALS_PER_S}/s`, ms(spread.queuedMs)),
+    figure(
+      `minimal bot, p99 seen by the client, arriving at ${ARRIVALS_PER_S}/s (the harness alone)`,
+      ms(percentile(bareSpreadMs, 0.99)),
     ),
     figure(
       `p99 request → ${what} at the bot, arriving at ${ARRIVALS_PER_S}/s`,

@@ -11,6 +11,7 @@
  * client's event loop to be scheduled on a CPU.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 export interface RawRequest {
@@ -40,7 +41,25 @@ export interface FireResult {
   answers: RawAnswer[];
   /** How long the write loop of the burst took (all at once), or the latest write's lateness (spread). */
   writeMs: number;
+  /** How long the client's event loop was ready to run but waiting for a CPU, during the burst. */
+  queuedMs: number;
 }
+
+/**
+ * This process's main thread (its event loop), from Linux's /proc/self/schedstat: ms spent running, and
+ * ms spent runnable but waiting for a CPU — on a shared machine, the part of a latency that is no one's
+ * code. NaN elsewhere.
+ */
+export function mainThread(): { cpuMs: number; queuedMs: number } {
+  try {
+    const [cpu, queued] = readFileSync('/proc/self/schedstat', 'latin1').split(' ');
+    return { cpuMs: Number(cpu) / 1e6, queuedMs: Number(queued) / 1e6 };
+  } catch {
+    return { cpuMs: Number.NaN, queuedMs: Number.NaN };
+  }
+}
+
+export const runQueueMs = () => mainThread().queuedMs;
 
 interface Conn {
   socket: Socket;
@@ -177,14 +196,16 @@ export async function prepareBurst(
   };
   return {
     async fire() {
+      const queued0 = runQueueMs();
       const writeMs = options.offsetsMs ? await spread(options.offsetsMs) : atOnce();
       await Promise.all(done);
+      const queuedMs = runQueueMs() - queued0;
       const answers = conns.map((c, i) => ({
         ...parse(Buffer.concat(c.chunks)),
         ms: Number(c.firstByte - (sent[i] as bigint)) / 1e6,
       }));
       for (const c of conns) c.socket.destroy();
-      return { answers, writeMs };
+      return { answers, writeMs, queuedMs };
     },
   };
 }
