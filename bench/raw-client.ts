@@ -162,8 +162,14 @@ export async function prepareBurst(
   const done = conns.map((c) => {
     c.chunks = [];
     c.firstByte = 0n;
-    return new Promise<void>((resolve) => {
-      c.done = resolve;
+    // A connection closed before its answer fails the burst instead of hanging it.
+    return new Promise<void>((resolve, reject) => {
+      const closed = () => reject(new Error('connection closed before its answer'));
+      c.socket.once('close', closed);
+      c.done = () => {
+        c.socket.off('close', closed);
+        resolve();
+      };
     });
   });
   const sent = new Array<bigint>(requests.length);
