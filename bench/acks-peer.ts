@@ -2,17 +2,19 @@
  * The far side of the ack bench (acks.ts), in its own process: the fake BFL (long generations, so jobs
  * in flight are being polled) and the fake platform (argv: discord | slack, then the generation ms), and
  * the load client. Protocol, one JSON line each way: it prints {"bfl", "platform"}; then per line read:
- *   {"op":"fire","port","requests":[{path,headers,body}],"bind"?} → {"answers":[{status,body,ms}]}
- *     (connections are opened first, as at the platform's edge; then every request goes at once)
+ *   {"op":"open","port","requests":[{path,headers,body}],"bind"?,"slackSecret"?,"offsetsMs"?} → {}
+ *     (raw-client.ts: a connection per request opened and warmed, requests serialised and signed)
+ *   {"op":"fire"} → {"answers":[{status,body,ms}],"writeMs"}: the opened burst, all at once or at the
+ *     given offsets
  *   {"op":"state"} → {"active": tasks generating, "polled": of those, how many were polled already,
  *     "messages": messages the bot has posted}
  */
 import { createInterface } from 'node:readline';
-import { Agent, request } from 'undici';
 import { startFakeBfl } from '../test/fakes/bfl-server.ts';
 import { startFakeDiscord } from '../test/fakes/discord-server.ts';
 import { startFakeSlack } from '../test/fakes/slack-server.ts';
 import type { Prepared } from './bots.ts';
+import { type Burst, prepareBurst } from './raw-client.ts';
 
 const platform = process.argv[2] === 'slack' ? 'slack' : 'discord';
 const bfl = await startFakeBfl({ generationMs: Number(process.argv[3] ?? 15_000) });
@@ -24,40 +26,24 @@ const info = discord
 const say = (x: unknown) => process.stdout.write(`${JSON.stringify(x)}\n`);
 say({ bfl: bfl.url, platform: info });
 
-async function fire(port: number, requests: Prepared[]) {
-  const agent = new Agent({ connections: requests.length, pipelining: 0 });
-  await Promise.all(
-    requests.map(() =>
-      request(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent }).then((r) => r.body.text()),
-    ),
-  );
-  const answers = await Promise.all(
-    requests.map(async (r) => {
-      const t0 = performance.now();
-      const res = await request(`http://127.0.0.1:${port}${r.path}`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: r.headers,
-        body: r.body,
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, body: text, ms: performance.now() - t0 };
-    }),
-  );
-  await agent.close();
-  return answers;
-}
-
+let burst: Burst | undefined;
 for await (const line of createInterface({ input: process.stdin })) {
   const msg = JSON.parse(line) as {
-    op: 'fire' | 'state';
+    op: 'open' | 'fire' | 'state';
     port?: number;
     requests?: Prepared[];
     bind?: Array<[string, string]>;
+    slackSecret?: string;
+    offsetsMs?: number[];
   };
-  if (msg.op === 'fire') {
+  if (msg.op === 'open') {
     for (const [token, channel] of msg.bind ?? []) discord?.bindToken(token, channel);
-    say({ answers: await fire(msg.port as number, msg.requests ?? []) });
+    const { slackSecret, offsetsMs } = msg;
+    burst = await prepareBurst(msg.port as number, msg.requests ?? [], { slackSecret, offsetsMs });
+    say({});
+  } else if (msg.op === 'fire') {
+    say(await (burst as Burst).fire());
+    burst = undefined;
   } else {
     const now = Date.now();
     const active = [...bfl.tasks.values()].filter((t) => t.readyAt > now);

@@ -3,14 +3,15 @@
  * it runs the fake BFL and the fake platform (argv: discord | slack), then fires the prepared requests
  * all at once and reports each round trip once every result has arrived.
  * Protocol: prints {"bfl", "platform": {…}} then reads one JSON line {"port", "requests": [{path, headers,
- * body}]} from stdin, and prints {"answers": [{status, body, ms}]} when every result is delivered.
+ * body}], "bind"?, "slackSecret"?} from stdin, and prints {"answers": [{status, body, ms}]} when every
+ * result is delivered.
  */
 import { createInterface } from 'node:readline';
-import { Agent, request } from 'undici';
 import { startFakeBfl } from '../test/fakes/bfl-server.ts';
 import { startFakeDiscord } from '../test/fakes/discord-server.ts';
 import { startFakeSlack } from '../test/fakes/slack-server.ts';
 import { until } from '../test/support/discord.ts';
+import { fire } from './raw-client.ts';
 
 const platform = process.argv[2] === 'slack' ? 'slack' : 'discord';
 const bfl = await startFakeBfl({ generationMs: 200 });
@@ -28,33 +29,15 @@ const delivered = () =>
 
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const { port, requests, bind } = JSON.parse(line) as {
+  const { port, requests, bind, slackSecret } = JSON.parse(line) as {
     port: number;
     requests: Array<{ path: string; headers: Record<string, string>; body: string }>;
     bind?: Array<[string, string]>;
+    slackSecret?: string;
   };
   for (const [token, channel] of bind ?? []) discord?.bindToken(token, channel);
-  // Connections open before the clock starts, as at the platform's edge.
-  const agent = new Agent({ connections: requests.length, pipelining: 0 });
-  await Promise.all(
-    requests.map(() =>
-      request(`http://127.0.0.1:${port}/healthz`, { dispatcher: agent }).then((r) => r.body.text()),
-    ),
-  );
-  const answers = await Promise.all(
-    requests.map(async (r) => {
-      const t0 = performance.now();
-      const res = await request(`http://127.0.0.1:${port}${r.path}`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: r.headers,
-        body: r.body,
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, body: text, ms: performance.now() - t0 };
-    }),
-  );
-  await agent.close();
+  // raw-client.ts: connections opened and warm, requests serialised (and signed) before the clock starts.
+  const { answers } = await fire(port, requests, slackSecret ? { slackSecret } : {});
   await until(() => delivered() >= requests.length, 180_000, 'all results');
   process.stdout.write(`${JSON.stringify({ answers })}\n`);
   break;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark against loopback fakes, figures printed with their targets.
- * `npm run bench -- core` runs one group (core, discord, slack, polling, discord-acks, slack-acks). Exit code 1 when a target is missed.
+ * `npm run bench -- core` runs one group (core, discord, slack, polling, discord-acks, slack-acks, harness).
+ * Exit code 1 when a target is missed.
  */
 
 import type { Figure } from './core.ts';
@@ -18,6 +19,7 @@ const groups: Record<string, () => Promise<Group[]>> = {
   polling: async () => [(await import('./polling.ts')).wrongPriors],
   'discord-acks': async () => [(await import('./acks.ts')).discordAcks],
   'slack-acks': async () => [(await import('./acks.ts')).slackAcks],
+  harness: async () => [(await import('./harness-check.ts')).harness],
 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { type App, createApp } from '../../src/app.ts';
 import type { SlackContextDeps } from '../../src/bots/slack/context.ts';
 import { slackHostsFor } from '../../src/bots/slack/files.ts';
 import { createSlackBot } from '../../src/bots/slack/index.ts';
+import { createSlackApi } from '../../src/bots/slack/web-api.ts';
 import type { Config } from '../../src/config.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
@@ -73,6 +74,13 @@ export async function startSlackContextDeps(): Promise<{
   const client = slackWebClient(slack);
   const deps: SlackContextDeps = {
     client,
+    api: createSlackApi({
+      apiUrl: slack.apiUrl,
+      token: slack.botToken,
+      dispatcher: http.dispatcher,
+      timeoutMs: 5_000,
+      retries: 0,
+    }),
     files: { token: slack.botToken, hosts: slackHostsFor(slack.apiUrl), client, dispatcher: http.dispatcher },
     dispatcher: http.dispatcher,
     logger: silentLogger(),

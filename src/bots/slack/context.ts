@@ -22,6 +22,7 @@ import { modalView } from './modal.ts';
 import { tellSlackRequester } from './private-notice.ts';
 import { platformError, postSlackResult, removeSlackResult, unpostable as unpostableIn } from './results.ts';
 import { privateSlackText } from './text.ts';
+import type { SlackApi } from './web-api.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
@@ -29,6 +30,8 @@ const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 export interface SlackContextDeps {
   client: webApi.WebClient;
+  /** The card's chat.postMessage and chat.update, cheaper than the client's (web-api.ts). */
+  api: SlackApi;
   files: SlackFileDeps;
   dispatcher: Dispatcher;
   logger: Logger;
@@ -60,19 +63,19 @@ export function createSlackContext(
     if (d.cardTs) {
       await deps.pace?.();
       const { text, blocks } = cardBlocks(card);
-      await client.chat.update({ channel: d.channelId, ts: d.cardTs, text, blocks });
+      await deps.api.call('chat.update', { channel: d.channelId, ts: d.cardTs, text, blocks });
       return;
     }
     const { text, blocks } = cardBlocks(card);
     try {
-      const res = await client.chat.postMessage({
+      const res = await deps.api.call<{ ts: string }>('chat.postMessage', {
         channel: d.channelId,
         text,
         blocks,
         unfurl_links: false,
         ...(d.inThreadTs ? { thread_ts: d.inThreadTs } : {}),
       });
-      d.cardTs = res.ts as string;
+      d.cardTs = res.ts;
     } catch (err) {
       throw unpostable(err) ?? err;
     }

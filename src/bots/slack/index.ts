@@ -27,6 +27,7 @@ import type { ListenerDeps, Where } from './listeners/types.ts';
 import { registerViews } from './listeners/views.ts';
 import { slackLogger } from './logger.ts';
 import { createSlackReceiver } from './receiver.ts';
+import { createSlackApi } from './web-api.ts';
 
 /** The longest a burst holds back the work of requests already acked. */
 const MAX_HOLD_MS = 250;
@@ -76,6 +77,13 @@ export function createSlackBot(
 
   const contextDeps: SlackContextDeps = {
     client: app.client,
+    api: createSlackApi({
+      apiUrl: config.apiUrl,
+      token: config.botToken,
+      dispatcher: deps.dispatcher,
+      timeoutMs: deps.timeouts.apiMs,
+      retries: clientOptions.retryConfig.retries,
+    }),
     files: {
       token: config.botToken,
       hosts: slackHostsFor(config.apiUrl),

@@ -9,6 +9,7 @@ const actor = { id: 'U100', name: 'ana', isAdmin: false };
 // restore() builds no client call: an unused client is enough to see what it accepts.
 const factory = createSlackFactory({
   client: {} as never,
+  api: {} as never,
   files: {} as never,
   dispatcher: {} as never,
   logger: silentLogger(),
