@@ -9,6 +9,6 @@ export const confirmButton = {
       await ctx.replyPrivate('Only the person who asked for this image can confirm it.');
       return;
     }
-    env.jobs.confirm(job.id);
+    await env.jobs.confirm(job.id);
   },
 } satisfies ButtonCommand;

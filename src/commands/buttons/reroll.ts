@@ -12,7 +12,7 @@ export const rerollButton = {
     const request = validateRequest(
       toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
       env.catalog,
-      policyFor(env, ctx),
+      await policyFor(env, ctx),
     );
     await submit(ctx, env, request, job.id);
   },

@@ -30,7 +30,7 @@ export interface SinkDeps {
   live: LiveContexts;
   logger: Logger;
   /** Persists delivery data (card/thread ids, result links) with the job. */
-  saveDelivery(jobId: string, patch: Record<string, unknown>): void;
+  saveDelivery(jobId: string, patch: Record<string, unknown>): Promise<void>;
   /** Settings and the ledger: a delivered job notes the budgets its requester or channel mostly used. */
   settings: UsageStore;
   now?: () => number;
@@ -86,7 +86,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
               jobId: job.id,
               images,
               fields: resultFields(job, catalog),
-              notes: [...taskNotes(job), ...budgetNotes(deps.settings, job, now())],
+              notes: [...taskNotes(job), ...(await budgetNotes(deps.settings, job, now()))],
               buttons: resultButtons(job.id),
             },
             threadName(job.request.prompt),
@@ -98,7 +98,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           live.forget(job.id);
           return endUndeliverable(ctx, job, images, err, { catalog, logger, now: now() });
         }
-        deps.saveDelivery(job.id, { ...ctx.delivery(), resultUrls: posted.imageUrls });
+        await deps.saveDelivery(job.id, { ...ctx.delivery(), resultUrls: posted.imageUrls });
         // The images are out: a failed card edit must not make the job count as undelivered (and post twice).
         await ctx
           .showCard(cardFor({ ...job, state: 'delivered' }, catalog, 'Done', now()))

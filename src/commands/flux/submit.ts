@@ -3,7 +3,7 @@
  * validate against the workspace's policy → the card → record and queue. Nothing is spent before the
  * request is valid and the card is up.
  */
-import { budgetStates, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
+import { checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate } from '../../core/pricing.ts';
 import {
@@ -12,14 +12,15 @@ import {
   type RequestPolicy,
   validateRequest,
 } from '../../core/request.ts';
+import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { cardFor, finalCard, queuedStatus, waitingStatus } from './messages.ts';
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
-export function policyFor(env: CommandEnv, ctx: CommandContext): RequestPolicy {
-  const s = settingsFor(env.settings, ctx);
+export async function policyFor(env: CommandEnv, ctx: CommandContext): Promise<RequestPolicy> {
+  const s = await settingsFor(env.settings, ctx);
   const p: RequestPolicy = {};
   if (s.allowedModels) p.allowedModels = s.allowedModels;
   if (s.defaultModel) p.defaultModel = s.defaultModel;
@@ -41,7 +42,7 @@ export async function startJob(
   const request = validateRequest(
     { ...input, references: [...(input.references ?? []), ...resolved] },
     env.catalog,
-    policyFor(env, ctx),
+    await policyFor(env, ctx),
   );
   return submit(ctx, env, request, parentId);
 }
@@ -72,11 +73,11 @@ export async function submit(
     createdAt: now(),
     tasks: [],
   };
-  const settings = settingsFor(env.settings, ctx);
+  const settings = await settingsFor(env.settings, ctx);
   // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
   // atomically, so this early look only saves a card that would have to say "not queued".
   if (settings.budgets.length)
-    checkBudgets(budgetStates(settings, origin, env.settings, now()), draft.estimateMicros);
+    checkBudgets(await budgetStatesAsync(settings, origin, env.settings, now()), draft.estimateMicros);
   await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
   const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
   const input = {
@@ -88,7 +89,7 @@ export async function submit(
   };
   let job: JobView;
   try {
-    job = jobs.create(input);
+    job = await jobs.create(input);
   } catch (err) {
     await ctx.showCard(
       finalCard(
@@ -103,16 +104,16 @@ export async function submit(
   }
   env.live.set(job.id, ctx);
   await env.live.enqueue(job.id, async () => {
-    const current = jobs.get(job.id) ?? job;
+    const current = (await jobs.get(job.id)) ?? job;
     const held = jobs.holdReason();
     const status =
       current.state === 'awaiting_confirmation'
         ? 'Waiting for your confirmation · expires in 5 min'
         : held && current.state === 'queued'
           ? waitingStatus(held)
-          : queuedStatus(jobs.position(job.id) ?? 1);
+          : queuedStatus((await jobs.position(job.id)) ?? 1);
     await ctx.showCard(cardFor(current, catalog, status, now()));
-    jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
+    await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
   return job;
 }
