@@ -12,9 +12,11 @@ import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
 import { createOpenAIImagesProvider } from '../../src/core/providers/openai-images.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import { type FakeBfl, startFakeBfl } from '../fakes/bfl-server.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
 import { buildCore, catalog, origin, request, tempDb } from '../support/core.ts';
+import { inOrder } from '../support/in-order.ts';
 import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
@@ -41,14 +43,14 @@ describe('out of credits, with a balance to read (BFL)', () => {
     );
     bfl.configure({ outOfCredits: true, credits: 0 });
     await core.jobs.start();
-    const a = core.jobs.create({ request: klein('A'), origin: origin('u0') });
-    const b = core.jobs.create({ request: klein('B'), origin: origin('u1') });
+    const a = await core.jobs.create({ request: klein('A'), origin: origin('u0') });
+    const b = await core.jobs.create({ request: klein('B'), origin: origin('u1') });
     await until(() => bfl.counts.credits >= 3, 10_000, 'the balance to be looked at while empty');
     // Only A's submit went out; B waits in line rather than collecting refusals.
     expect(bfl.counts.submits).toBe(1);
     expect(core.jobs.holdReason()).toBe('out_of_credits');
     // A job asked for meanwhile is told at once.
-    const c = core.jobs.create({ request: klein('C'), origin: origin('u2') });
+    const c = await core.jobs.create({ request: klein('C'), origin: origin('u2') });
     await until(() => kinds(core.events, c.id).includes('waiting:out_of_credits'), 10_000, 'C told why');
     expect(kinds(core.events, a.id)).toEqual(['queued', 'started', 'waiting:out_of_credits']);
     expect(kinds(core.events, b.id)).toEqual(['queued', 'waiting:out_of_credits']);
@@ -79,8 +81,8 @@ describe('out of credits, with a balance to read (BFL)', () => {
     );
     bfl.configure({ credits: 1234.5 });
     await core.jobs.start();
-    const broke = core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });
-    const fine = core.jobs.create({ request: klein('fine'), origin: origin('u2') });
+    const broke = await core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });
+    const fine = await core.jobs.create({ request: klein('fine'), origin: origin('u2') });
     const [b, f] = await Promise.all([core.done(broke.id), core.done(fine.id)]);
     expect(b).toMatchObject({ type: 'failed', error: { code: 'PROVIDER_OUT_OF_CREDITS', charge: 'none' } });
     expect(f.type).toBe('ready');
@@ -97,7 +99,7 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     const http = createHttp();
     const store = createSqliteStore(tempDb());
     const jobs = createJobs({
-      store,
+      store: toAsyncStore(store),
       provider: createOpenAIImagesProvider({
         baseUrl: gw.url,
         apiKey: 'sk-gateway-test-123',
@@ -126,8 +128,8 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     const events: JobEvent[] = [];
     jobs.attach('cli', { handle: async (e) => void events.push(e) });
     await jobs.start();
-    const created = ['A', 'B', 'C'].map((p, i) =>
-      jobs.create({ request: klein(p), origin: origin(`u${i}`) }),
+    const created = await inOrder(3, (i) =>
+      jobs.create({ request: klein(['A', 'B', 'C'][i] as string), origin: origin(`u${i}`) }),
     );
     await until(() => gw.received.length >= 5, 10_000, 'probes while out of credits');
     // A and B took the two slots and were refused; after that only one probe at a time went out.

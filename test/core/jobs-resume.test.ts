@@ -51,7 +51,7 @@ describe('a restart loses nothing that was paid for', () => {
     expect(bfl.counts.submits).toBe(2);
     expect(bfl.counts.accepted).toBe(2);
     // "ready" is told before the delivery is recorded: wait for the record, not for a fixed time.
-    await until(() => core?.jobs.get(jobId)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await core?.jobs.get(jobId))?.state === 'delivered', 10_000, 'delivered');
     // Delivered images are not kept.
     expect(core.store.getTasks(jobId, true).every((t) => !t.image)).toBe(true);
   });
@@ -64,7 +64,7 @@ describe('a restart loses nothing that was paid for', () => {
     await core.jobs.start();
     const event = await end;
     expect(event.type).toBe('needs_review');
-    const job = core.jobs.get(jobId);
+    const job = await core.jobs.get(jobId);
     expect(job?.state).toBe('needs_review');
     expect(job?.tasks[0]?.error).toMatchObject({ code: 'NEEDS_REVIEW', charge: 'unknown' });
     expect(job?.costMicros).toBe(15_000);
@@ -77,12 +77,12 @@ describe('a restart loses nothing that was paid for', () => {
     const first = buildCore(bfl, { dbPath, maxActive: 1 });
     // No sink for slack in this process: the finished job stays ready in the store.
     const { request, origin } = await import('../support/core.ts');
-    const ready = first.jobs.create({
+    const ready = await first.jobs.create({
       request: request({ prompt: 'ready', model: 'klein-4b' }),
       origin: origin('a', 'slack'),
     });
     await first.jobs.start();
-    await until(() => first.jobs.get(ready.id)?.state === 'ready', 10_000, 'ready');
+    await until(async () => (await first.jobs.get(ready.id))?.state === 'ready', 10_000, 'ready');
     await first.close();
 
     // A queued job written by a process that died before running it.
@@ -115,9 +115,9 @@ describe('a restart loses nothing that was paid for', () => {
     expect((await queuedDone).type).toBe('ready');
     // Resumed deliveries run in the background: start-up does not wait for them.
     const c = core;
-    for (let i = 0; i < 500 && c.jobs.get(ready.id)?.state !== 'delivered'; i++)
+    for (let i = 0; i < 500 && (await c.jobs.get(ready.id))?.state !== 'delivered'; i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(delivered).toEqual([ready.id]);
-    expect(core.jobs.get(ready.id)?.state).toBe('delivered');
+    expect((await core.jobs.get(ready.id))?.state).toBe('delivered');
   });
 });

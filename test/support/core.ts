@@ -12,6 +12,7 @@ import { createBflProvider } from '../../src/core/providers/bfl.ts';
 import { createHttp } from '../../src/core/providers/http.ts';
 import { type RequestInput, validateRequest } from '../../src/core/request.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
 
 export const catalog = createCatalog();
@@ -53,7 +54,7 @@ export function buildCore(bfl: Pick<FakeBfl, 'url'>, options: CoreOptions = {}) 
     logger: silentLogger(),
   });
   const jobs = createJobs({
-    store,
+    store: toAsyncStore(store),
     provider,
     catalog,
     prices: DEFAULT_PRICES,

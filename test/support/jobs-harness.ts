@@ -5,6 +5,7 @@ import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import type { Store } from '../../src/core/store/types.ts';
 import { catalog, tempDb } from './core.ts';
 import { createFakeProvider, type FakeProvider } from './fake-provider.ts';
@@ -37,7 +38,7 @@ export function createHarness(options: HarnessOptions = {}) {
   });
   const store = options.wrapStore ? options.wrapStore(file) : file;
   const jobs = createJobs({
-    store,
+    store: toAsyncStore(store),
     provider,
     catalog,
     prices: DEFAULT_PRICES,

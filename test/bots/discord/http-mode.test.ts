@@ -75,7 +75,7 @@ describe('Discord over HTTP interactions', () => {
     expect(text(result)).toContain('`42`');
     expect(text(result)).toContain('Reroll');
     expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(
-      `flux:delete:${t.app.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`,
+      `flux:delete:${(await t.app.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? ''))?.id}`,
     );
     const c = await until(
       () => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined),
@@ -243,7 +243,7 @@ describe('Discord over HTTP interactions', () => {
     const owner = button(`flux:cancel:${jobId}`);
     t.discord.bindToken(owner.token, CHANNEL);
     await post(t.port, owner, t.keys.privateKey);
-    await until(() => cfgApp.jobs.get(jobId)?.state === 'cancelled', 5_000, 'cancelled');
+    await until(async () => (await cfgApp.jobs.get(jobId))?.state === 'cancelled', 5_000, 'cancelled');
     await until(() => text(card(raw.token)).includes('Cancelled · not charged'), 5_000, 'cancelled card');
   });
 });

@@ -11,6 +11,7 @@ import { DEFAULT_PRICES } from '../../../src/core/pricing.ts';
 import { createBflProvider } from '../../../src/core/providers/bfl.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../../src/core/store/sqlite-async.ts';
 import { createHttpServer } from '../../../src/http-server.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { catalog, origin, request, tempDb } from '../../support/core.ts';
@@ -22,6 +23,7 @@ const logs = captureLogs();
 const http = createHttp();
 const server = createHttpServer(logs.logger);
 const store = createSqliteStore(tempDb());
+const asyncStore = toAsyncStore(store);
 const woken: string[] = [];
 let bfl: FakeBfl;
 let base: string;
@@ -40,7 +42,7 @@ beforeAll(async () => {
     webhookUrl: base,
   });
   jobs = createJobs({
-    store,
+    store: asyncStore,
     provider,
     catalog,
     prices: DEFAULT_PRICES,
@@ -51,7 +53,7 @@ beforeAll(async () => {
   });
   // The real jobs service, watched: which tasks the route woke.
   mountBflWebhook(server, {
-    store,
+    store: asyncStore,
     logger: logs.logger,
     jobs: {
       wake: (id) => {
@@ -79,8 +81,8 @@ afterAll(async () => {
     if (task.webhook) expect(logs.text()).not.toContain(task.webhook.secret);
 });
 
-const create = (prompt: string) =>
-  jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') }).id;
+const create = async (prompt: string) =>
+  (await jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') })).id;
 const fakeTask = (jobId: string) => {
   const id = store.getTasks(jobId)[0]?.submitted?.taskId;
   return id ? bfl.tasks.get(id) : undefined;
@@ -97,8 +99,8 @@ const post = (body: unknown, secret?: string) =>
 
 describe('BFL webhooks', () => {
   it('submits each task with our webhook URL and its own random secret, and no polling_url comes back', async () => {
-    const a = create('first');
-    const b = create('second');
+    const a = await create('first');
+    const b = await create('second');
     await until(() => ended.has(a) && ended.has(b), 20_000, 'both jobs');
     const [ta, tb] = [fakeTask(a), fakeTask(b)];
     expect(ta?.webhook?.url).toBe(`${base}/bfl/webhook`);
@@ -111,7 +113,7 @@ describe('BFL webhooks', () => {
   });
 
   it('a valid webhook makes the poller read the task at once: one poll, the result delivered', async () => {
-    const job = create('[gen-ms=150] valid');
+    const job = await create('[gen-ms=150] valid');
     await until(() => ended.has(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     expect(ended.get(job)?.type).toBe('ready');
@@ -122,7 +124,7 @@ describe('BFL webhooks', () => {
 
   it('a forged webhook (wrong or missing secret) is refused and wakes nothing; the task’s own one wakes it', async () => {
     // A task that stays in progress, so its own webhook cannot come during the test.
-    const job = create('[gen-ms=600000] forged');
+    const job = await create('[gen-ms=600000] forged');
     // Known to the bot (its submit answer stored), not merely to the fake: before that, any call is a 404.
     await until(() => store.getTasks(job)[0]?.state === 'submitted', 20_000, 'the task to be submitted');
     const task = fakeTask(job);
@@ -154,7 +156,7 @@ describe('BFL webhooks', () => {
   });
 
   it('a webhook for a task already done is accepted and changes nothing', async () => {
-    const job = create('done already');
+    const job = await create('done already');
     await until(() => ended.has(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     const polls = task?.polls;
@@ -167,7 +169,7 @@ describe('BFL webhooks', () => {
     bfl.configure({ dropWebhooks: 1 });
     // A model never seen before starts from a short prior, so its fallback poll comes within a second.
     const quick = createJobs({
-      store,
+      store: asyncStore,
       provider: createBflProvider({
         apiKey: KEY,
         baseUrl: bfl.url,
@@ -189,10 +191,12 @@ describe('BFL webhooks', () => {
       },
     });
     await quick.start();
-    const job = quick.create({
-      request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
-      origin: origin('lost', 'slack'),
-    }).id;
+    const job = (
+      await quick.create({
+        request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
+        origin: origin('lost', 'slack'),
+      })
+    ).id;
     await until(() => done.has(job), 10_000, 'the job to end by polling');
     const task = fakeTask(job);
     expect(done.get(job)?.type).toBe('ready');
