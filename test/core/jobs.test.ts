@@ -174,14 +174,12 @@ describe('the jobs service (fake provider)', () => {
     const queued = await c.jobs.create({ request: klein({ count: 2 }), origin: origin('c') });
     await c.waitingFor(2);
     expect(await c.jobs.position(split.id)).toBe(0);
-    await expect(await c.jobs.cancel(split.id)).rejects.toThrow(
+    await expect(c.jobs.cancel(split.id)).rejects.toThrow(
       expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }),
     );
     const cancelled = await c.jobs.cancel(queued.id);
     expect(cancelled).toMatchObject({ state: 'cancelled', costMicros: 0 });
-    await expect(await c.jobs.cancel('nope')).rejects.toThrow(
-      expect.objectContaining({ code: 'JOB_NOT_FOUND' }),
-    );
+    await expect(c.jobs.cancel('nope')).rejects.toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
     for (let i = 0; i < 3; i++) {
       await c.waitingFor(1);
       c.provider.finish(c.provider.waiting()[0] as string);
@@ -195,7 +193,7 @@ describe('the jobs service (fake provider)', () => {
   it('caps images waiting per person, naming count or queue, and frees places as images finish', async () => {
     const c = await started({ maxActive: 1, maxQueuedPerUser: 3 });
     const first = await c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') });
-    await expect(await c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') })).rejects.toThrow(
+    await expect(c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') })).rejects.toThrow(
       expect.objectContaining({
         code: 'QUEUE_FULL',
         option: 'count',
@@ -203,13 +201,13 @@ describe('the jobs service (fake provider)', () => {
       }),
     );
     await c.jobs.create({ request: klein(), origin: origin('g') });
-    await expect(await c.jobs.create({ request: klein(), origin: origin('g') })).rejects.toThrow(
+    await expect(c.jobs.create({ request: klein(), origin: origin('g') })).rejects.toThrow(
       expect.objectContaining({ code: 'QUEUE_FULL', option: 'queue' }),
     );
     await c.waitingFor(1);
     c.provider.finish('t0');
     await until(() => c.store.getTasks(first.id)[0]?.state === 'ready');
-    await expect(await c.jobs.create({ request: klein(), origin: origin('g') })).resolves.toBeDefined();
+    await expect(c.jobs.create({ request: klein(), origin: origin('g') })).resolves.toBeDefined();
   });
 
   it('holds the cap when a job waiting for confirmation is confirmed after the line filled up', async () => {
@@ -221,9 +219,7 @@ describe('the jobs service (fake provider)', () => {
     });
     expect(held.state).toBe('awaiting_confirmation');
     await c.jobs.create({ request: klein(), origin: origin('g') });
-    await expect(await c.jobs.confirm(held.id)).rejects.toThrow(
-      expect.objectContaining({ code: 'QUEUE_FULL' }),
-    );
+    await expect(c.jobs.confirm(held.id)).rejects.toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
     expect((await c.jobs.get(held.id))?.state).toBe('awaiting_confirmation');
   });
 
@@ -317,7 +313,7 @@ describe('the jobs service (fake provider)', () => {
     );
     await c.jobs.stop();
     expect(c.store.getTasks(job.id)[0]?.state).toBe('queued');
-    await expect(await c.jobs.create({ request: klein(), origin: origin() })).rejects.toThrow(
+    await expect(c.jobs.create({ request: klein(), origin: origin() })).rejects.toThrow(
       expect.objectContaining({ code: 'SHUTTING_DOWN' }),
     );
   });

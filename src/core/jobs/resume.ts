@@ -32,6 +32,8 @@ export async function resumeJobs(deps: ResumeDeps): Promise<void> {
   const { store, logger } = deps;
   const jobs = await store.unfinishedJobs();
   const queued: Array<[JobRow, number]> = [];
+  /** Jobs that end now without an image: settling them takes the store only, no platform. */
+  const ending = new Set<string>();
   for (const job of jobs) {
     if (job.state === 'awaiting_confirmation') {
       deps.expire(job);
@@ -52,11 +54,17 @@ export async function resumeJobs(deps: ResumeDeps): Promise<void> {
     // The requester hears at once; a job that ends now without an image gets its one final event below.
     const endsNow = tasks.every((t) => TERMINAL_TASK.has(t.state)) && !tasks.some((t) => t.state === 'ready');
     if (flagged && !endsNow) deps.emit({ type: 'needs_review', job: jobView(job, tasks) });
+    if (endsNow) ending.add(job.id);
   }
   for (const [job, index] of queued) deps.tasks.queue(job, index);
+  // Before start-up ends, as when the store answered at once: their requesters hear it from the start.
+  for (const id of ending)
+    await deps
+      .deliver(id)
+      .catch((err: unknown) => logger.error({ err, jobId: id }, 'settling a resumed job failed'));
   // In the background: start-up must not wait for the platforms, and one call that hangs (until its
   // deadline) must not hold every later job, so a few lanes share the list.
-  const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation').map((j) => j.id);
+  const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation' && !ending.has(j.id)).map((j) => j.id);
   const lane = async (): Promise<void> => {
     for (let id = ids.shift(); id !== undefined && !deps.stopSignal.aborted; id = ids.shift())
       await deps

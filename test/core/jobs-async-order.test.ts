@@ -1,0 +1,87 @@
+/**
+ * Orders that held while the store answered synchronously, kept now that every store call is awaited:
+ * a read and the write that depends on it are no longer one step, so two calls racing through them
+ * must still come out as they did one after the other.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { origin, request } from '../support/core.ts';
+import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
+import { until } from '../support/until.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+async function started(options: HarnessOptions = {}): Promise<Harness> {
+  h = createHarness(options);
+  await h.jobs.start();
+  return h;
+}
+const klein = (over = {}) => request({ prompt: 'a fox', model: 'klein-4b', ...over });
+const outcomes = (settled: PromiseSettledResult<unknown>[]) =>
+  settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code));
+
+describe('the jobs service over an asynchronous store', () => {
+  it('admits two requests racing for the last places of a person’s line only as far as they fit', async () => {
+    const c = await started({ maxActive: 1, maxQueuedPerUser: 3 });
+    const racing = await Promise.allSettled([
+      c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') }),
+      c.jobs.create({ request: klein({ count: 2 }), origin: origin('g') }),
+    ]);
+    expect(outcomes(racing)).toEqual(['ok', 'QUEUE_FULL']);
+    // The refused one released what it held: one more image fits, a second does not.
+    await c.jobs.create({ request: klein(), origin: origin('g') });
+    await expect(c.jobs.create({ request: klein(), origin: origin('g') })).rejects.toThrow(
+      expect.objectContaining({ code: 'QUEUE_FULL' }),
+    );
+  });
+
+  it('queues a job confirmed twice at once only once', async () => {
+    const c = await started({ maxActive: 1 });
+    const held = await c.jobs.create({
+      request: klein({ count: 2 }),
+      origin: origin(),
+      awaitConfirmation: true,
+    });
+    const confirms = await Promise.allSettled([c.jobs.confirm(held.id), c.jobs.confirm(held.id)]);
+    expect(outcomes(confirms)).toEqual(['ok', 'JOB_NOT_CANCELLABLE']);
+    for (let i = 0; i < 2; i++) {
+      await c.waitingFor(1);
+      c.provider.finish(c.provider.waiting()[0] as string);
+    }
+    expect((await c.ended(held.id)).type).toBe('ready');
+    expect(c.provider.submits).toHaveLength(2);
+    expect(c.eventsOf(held.id).filter((e) => e === 'queued')).toHaveLength(1);
+  });
+
+  it('does not confirm a job its deadline or a cancel is closing at the same moment', async () => {
+    const c = await started();
+    const held = await c.jobs.create({ request: klein(), origin: origin(), awaitConfirmation: true });
+    const both = await Promise.allSettled([c.jobs.cancel(held.id), c.jobs.confirm(held.id)]);
+    expect(outcomes(both)).toEqual(['ok', 'CONFIRMATION_EXPIRED']);
+    expect(c.store.getJob(held.id)?.state).toBe('cancelled');
+    expect(c.provider.submits).toHaveLength(0);
+  });
+
+  it('starts a job once and delivers it once when its images start and finish together', async () => {
+    const c = await started({ maxActive: 4 });
+    const job = await c.jobs.create({ request: klein({ count: 3 }), origin: origin() });
+    await c.waitingFor(3);
+    for (const t of c.provider.waiting()) c.provider.finish(t);
+    await c.ended(job.id);
+    await until(() => c.store.getJob(job.id)?.state === 'delivered', 10_000, 'delivered');
+    expect(c.eventsOf(job.id).filter((e) => e === 'started')).toHaveLength(1);
+    expect(c.eventsOf(job.id).filter((e) => e === 'ready')).toHaveLength(1);
+  });
+
+  it('keeps both of two delivery patches made at once', async () => {
+    const c = await started({ maxActive: 1 });
+    const job = await c.jobs.create({ request: klein(), origin: origin() });
+    await Promise.all([
+      c.jobs.updateDelivery(job.id, { cardId: 'm1' }),
+      c.jobs.updateDelivery(job.id, { threadId: 't1' }),
+    ]);
+    expect(c.store.getJob(job.id)?.delivery).toMatchObject({ cardId: 'm1', threadId: 't1' });
+  });
+});
