@@ -25,8 +25,8 @@ import { createSqliteStore } from './core/store/sqlite.ts';
 import { toAsyncStore } from './core/store/sqlite-async.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { metricsRoute } from './metrics-route.ts';
-import { createSettledJobs } from './settled-jobs.ts';
 import { createProvider } from './provider-from-config.ts';
+import { createSettledJobs } from './settled-jobs.ts';
 
 /** A chat platform's bot: built with the shared pieces, it serves one platform's jobs. */
 export interface FrontEnd {

@@ -4,7 +4,13 @@
  */
 import type { JobsService, JobView } from './core/job-types.ts';
 
-const FINAL = new Set<JobView['state']>(['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable']);
+const FINAL = new Set<JobView['state']>([
+  'delivered',
+  'failed',
+  'cancelled',
+  'needs_review',
+  'undeliverable',
+]);
 
 export interface SettledJobs {
   /** The job ended (as the sink saw it): its waiters hear it. */

@@ -45,7 +45,9 @@ export async function settingsFor(
   store: SettingsStore,
   ctx: Pick<CommandContext, 'platform' | 'workspaceId'>,
 ): Promise<WorkspaceSettings> {
-  return (ctx.workspaceId ? await store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS;
+  return (
+    (ctx.workspaceId ? await store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS
+  );
 }
 
 /** What `show` tells besides the settings: the month's spend here, and the provider's balance. */

@@ -5,7 +5,7 @@
  * owns, are wired in jobs/parts.ts; this is what front ends call.
  */
 import { FluxError } from './errors.ts';
-import type { JobsService, JobView, TaskView } from './job-types.ts';
+import type { JobsService, JobView } from './job-types.ts';
 import { taskKey } from './jobs/keys.ts';
 import { recordNewJob } from './jobs/new-job.ts';
 import { createJobParts, type JobsOptions } from './jobs/parts.ts';

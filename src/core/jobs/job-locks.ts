@@ -3,8 +3,9 @@
  * the write that depends on it are no longer one step: two confirms of one job would both read
  * "awaiting confirmation" and queue it twice, two tasks finishing together would both find the job
  * complete and deliver it twice, two delivery patches would each lose the other's. Work on one job
- * runs in arrival order; work on different jobs is not held. (Across processes the store must be the
- * arbiter: see the Store port's conditional writes.)
+ * runs in arrival order; work on different jobs is not held. This lock is this process's only: where
+ * several processes share a store, the store itself must arbitrate (a conditional write of the job's
+ * state, which the port has for tasks only so far).
  */
 export interface JobLocks {
   /** Runs `fn` once every earlier `run` for this job has settled; resolves or rejects with it. */

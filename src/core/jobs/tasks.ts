@@ -71,7 +71,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (!store.health.accepting()) {
       // The database file is gone: what this task would record could not survive a restart, so nothing
       // is spent on it.
-      await steps.failTask(job, index, new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'));
+      await steps.failTask(
+        job,
+        index,
+        new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'),
+      );
       deps.settle(jobId);
       return;
     }
@@ -166,7 +170,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           const now = deps.now();
           if (now - lastProgress < 1_000) return;
           lastProgress = now;
-          void steps.tell(job.id, (view) => ({ type: 'progress', job: view, ...update }), () => waiting);
+          void steps.tell(
+            job.id,
+            (view) => ({ type: 'progress', job: view, ...update }),
+            () => waiting,
+          );
         },
       });
       if (result.generationMs !== undefined)

@@ -37,18 +37,10 @@ describe('jobForActor', () => {
   });
 
   it('answers a job of another workspace exactly like an id that does not exist', async () => {
-    const elsewhere = await jobForActor(
-      store(job()),
-      'j1',
-      where({ isAdmin: true }, { workspaceId: 'T_B' }),
-    ).then(
-      () => undefined,
-      (e: unknown) => e as Error & { code?: string },
+    const elsewhere = await caught(
+      jobForActor(store(job()), 'j1', where({ isAdmin: true }, { workspaceId: 'T_B' })),
     );
-    const missing = await jobForActor(store(job()), 'nope', where({})).then(
-      () => undefined,
-      (e: unknown) => e as Error & { code?: string },
-    );
+    const missing = await caught(jobForActor(store(job()), 'nope', where({})));
     expect(elsewhere).toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect(missing).toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect(elsewhere?.message).not.toContain('T_A');
