@@ -4,7 +4,16 @@
  * must still come out as they did one after the other.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { origin, request } from '../support/core.ts';
+import type { JobEvent } from '../../src/core/job-types.ts';
+import { createJobs } from '../../src/core/jobs.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
+import type { AsyncStore } from '../../src/core/store/port.ts';
+import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
+import { catalog, origin, request, tempDb } from '../support/core.ts';
+import { createFakeProvider } from '../support/fake-provider.ts';
+import { inOrder } from '../support/in-order.ts';
 import { createHarness, type Harness, type HarnessOptions } from '../support/jobs-harness.ts';
 import { until } from '../support/until.ts';
 
@@ -83,5 +92,77 @@ describe('the jobs service over an asynchronous store', () => {
       c.jobs.updateDelivery(job.id, { threadId: 't1' }),
     ]);
     expect(c.store.getJob(job.id)?.delivery).toMatchObject({ cardId: 'm1', threadId: 't1' });
+  });
+});
+
+/** The store behind a network: every call answers 0–5 ms later, in no fixed order, as Postgres does. */
+function slow(store: AsyncStore): AsyncStore {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 6));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** The jobs service over the fake provider and a SQLite file behind `slow`; closed after each test. */
+function slowJobs(maxActive: number) {
+  const file = createSqliteStore(tempDb());
+  const provider = createFakeProvider();
+  const jobs = createJobs({
+    store: slow(toAsyncStore(file)),
+    provider,
+    catalog,
+    prices: DEFAULT_PRICES,
+    maxActive,
+    maxQueuedPerUser: 100,
+    logger: silentLogger(),
+    positionDebounceMs: 5,
+  });
+  const events: JobEvent[] = [];
+  jobs.attach('cli', { handle: async (e) => void events.push(e) });
+  closing.push(async () => {
+    await jobs.stop();
+    file.close();
+  });
+  const eventsOf = (id: string) => events.filter((e) => e.job.id === id).map((e) => e.type);
+  return { file, provider, jobs, eventsOf };
+}
+const closing: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closing.splice(0)) await close();
+});
+
+describe('the jobs service over a store that answers late', () => {
+  it('delivers a job once when its images finish together, however late the store answers', async () => {
+    const { file, provider, jobs, eventsOf } = slowJobs(20);
+    await jobs.start();
+    const created = await inOrder(10, () => jobs.create({ request: klein({ count: 2 }), origin: origin() }));
+    await until(() => provider.waiting().length === 20, 10_000, 'every image submitted');
+    for (const t of provider.waiting()) provider.finish(t);
+    for (const job of created)
+      await until(() => file.getJob(job.id)?.state === 'delivered', 10_000, 'delivered');
+    for (const job of created) expect(eventsOf(job.id)).toEqual(['queued', 'started', 'ready']);
+  });
+
+  it('sends no place to a job from the moment one of its images has a slot, before the store says so', async () => {
+    const { provider, jobs, eventsOf } = slowJobs(1);
+    await jobs.start();
+    await jobs.create({ request: klein(), origin: origin('a') });
+    await until(() => provider.waiting().length === 1, 10_000, 'the first job to start');
+    // The line: y, x's first image, z, x's second. y leaves, so x hears a place (and its card is kept).
+    const y = await jobs.create({ request: klein(), origin: origin('c') });
+    const x = await jobs.create({ request: klein({ count: 2 }), origin: origin('b') });
+    const z = await jobs.create({ request: klein(), origin: origin('d') });
+    await jobs.cancel(y.id);
+    await until(() => eventsOf(x.id).includes('position'), 10_000, 'x to move up');
+    provider.finish('t0');
+    await until(() => eventsOf(z.id).filter((e) => e === 'position').length === 2, 10_000, 'z to move up');
+    await until(() => eventsOf(x.id).includes('started'), 10_000, 'x to start');
+    expect(eventsOf(x.id)).toEqual(['queued', 'position', 'started']);
   });
 });

@@ -58,6 +58,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
    * the delivery it started, if it started one.
    */
   async function settleOrHand(jobId: string): Promise<{ done: Promise<void> } | undefined> {
+    // Before reading: a delivery under way may record its end while this reads, and then it is no
+    // longer in `delivering` although what was read still says ready. Once none is under way here, any
+    // earlier one has written how it ended.
+    if (delivering.has(jobId)) return undefined;
     const job = await store.getJob(jobId);
     if (!job || FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
     // Without images first: most calls find a sibling task still running and stop here.
@@ -87,7 +91,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     if (job.state !== 'ready') await store.updateJob(jobId, { state: 'ready', costMicros: cost, finishedAt });
     const sink = deps.sinkFor(job.origin.platform);
     // Kept ready in the store: delivered when a sink attaches, or after a restart.
-    if (!sink || stopSignal.aborted || delivering.has(jobId)) return;
+    if (!sink || stopSignal.aborted) return;
     tasks = await store.getTasks(jobId, true);
     const images: JobImage[] = [];
     for (const t of tasks) {

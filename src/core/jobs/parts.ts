@@ -106,6 +106,7 @@ export function createJobParts(options: JobsOptions) {
     pending,
     waits,
     settle: delivery.settle,
+    leftLine: (jobId) => positions.left(jobId),
     emit,
     userHash: options.userHash ?? saltedUserHash(options.userSalt ?? 'flux-bot'),
     now,

@@ -36,6 +36,11 @@ export interface TaskRunnerDeps {
   waits: Pick<Waits, 'open'>;
   /** Ends the job once its last task is terminal (jobs/deliver.ts). */
   settle(jobId: string): void;
+  /**
+   * A task of the job was handed a slot: the job is past its place in line from this moment, not from
+   * when the store has recorded it started (places sent meanwhile would put its card back in line).
+   */
+  leftLine(jobId: string): void;
   emit(event: JobEvent): void;
   userHash(platform: Platform, userId: string): string;
   now(): number;
@@ -210,9 +215,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     queue(job, index) {
       const { id: jobId, origin } = job;
       deps.pending.add(origin, 1);
-      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () =>
-        runTask(jobId, index).finally(() => deps.pending.add(origin, -1)),
-      );
+      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () => {
+        deps.leftLine(jobId);
+        return runTask(jobId, index).finally(() => deps.pending.add(origin, -1));
+      });
     },
     resume(job, index, submitted) {
       deps.pending.add(job.origin, 1);
