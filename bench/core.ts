@@ -44,7 +44,7 @@ export async function slotUseAndLatency(): Promise<Figure[]> {
   const t0 = Date.now();
   const waits: Promise<void>[] = [];
   for (let i = 0; i < 500; i++) {
-    const job = core.jobs.create({
+    const job = await core.jobs.create({
       request: validateRequest({ prompt: `slot ${i}`, model: 'klein-9b', seed: i }, catalog),
       origin: origin(`user${i % 20}`),
     });
@@ -108,14 +108,13 @@ export async function throughput(): Promise<Figure[]> {
   await core.jobs.start();
   // Warm up (JIT, connections, the latency model learning that tasks are instant).
   await Promise.all(
-    Array.from({ length: 200 }, (_, i) =>
-      core.wait(
-        core.jobs.create({
-          request: validateRequest({ prompt: `w${i}`, model: 'klein-4b' }, catalog),
-          origin: origin(`w${i % 50}`),
-        }).id,
-      ),
-    ),
+    Array.from({ length: 200 }, async (_, i) => {
+      const job = await core.jobs.create({
+        request: validateRequest({ prompt: `w${i}`, model: 'klein-4b' }, catalog),
+        origin: origin(`w${i % 50}`),
+      });
+      await core.wait(job.id);
+    }),
   );
   const n = 3_000;
   const t0 = performance.now();
@@ -125,7 +124,7 @@ export async function throughput(): Promise<Figure[]> {
       { prompt: `fast ${i}`, model: 'klein-4b', size: '1024x1024', seed: String(i) },
       catalog,
     );
-    waits.push(core.wait(core.jobs.create({ request: req, origin: origin(`u${i % 50}`) }).id));
+    waits.push(core.wait((await core.jobs.create({ request: req, origin: origin(`u${i % 50}`) })).id));
   }
   await Promise.all(waits);
   const perSecond = n / ((performance.now() - t0) / 1000);

@@ -20,6 +20,7 @@ import { createBflProvider } from '../src/core/providers/bfl.ts';
 import { createHttp } from '../src/core/providers/http.ts';
 import { DEFAULT_POLL_POLICY, type PollPolicy } from '../src/core/providers/poll-policy.ts';
 import { createSqliteStore } from '../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../src/core/store/sqlite-async.ts';
 import { createHttpServer } from '../src/http-server.ts';
 import { idealMakespan, randoms, simulateBurst } from '../test/core/providers/poll-sim.ts';
 import { startFakeBfl } from '../test/fakes/bfl-server.ts';
@@ -82,7 +83,7 @@ async function burst(ratio: number, webhook: boolean, scale: number): Promise<Om
   const T = typical * ratio;
   const bfl = await startFakeBfl({ maxActive: SLOTS });
   const dbPath = tempDb();
-  const store = createSqliteStore(dbPath);
+  const store = toAsyncStore(createSqliteStore(dbPath));
   const http = createHttp();
   const logger = silentLogger();
   const server = createHttpServer(logger);
@@ -121,10 +122,10 @@ async function burst(ratio: number, webhook: boolean, scale: number): Promise<Om
   const waits: Promise<void>[] = [];
   for (let i = 0; i < N; i++) {
     const ms = Math.round(T + rnd() * T);
-    const id = jobs.create({
+    const { id } = await jobs.create({
       request: request({ prompt: `[gen-ms=${ms}] burst ${i}`, model: 'pro' }),
       origin: origin(`u${i % 20}`),
-    }).id;
+    });
     waits.push(new Promise((resolve) => ended.set(id, resolve)));
   }
   await Promise.all(waits);
@@ -152,7 +153,7 @@ async function burst(ratio: number, webhook: boolean, scale: number): Promise<Om
   await jobs.stop();
   await server.close();
   await http.close();
-  store.close();
+  await store.close();
   await bfl.close();
   rmSync(dirname(dbPath), { recursive: true, force: true });
   return {

@@ -20,10 +20,13 @@ import { createCatalog, narrowCatalog } from './core/models.ts';
 import { createHttp } from './core/providers/http.ts';
 import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
 import { startHistoryFolding } from './core/store/history-folding.ts';
+import type { AsyncStore } from './core/store/port.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
+import { toAsyncStore } from './core/store/sqlite-async.ts';
 import { createHttpServer, type HttpServer } from './http-server.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { createProvider } from './provider-from-config.ts';
+import { createSettledJobs } from './settled-jobs.ts';
 
 /** A chat platform's bot: built with the shared pieces, it serves one platform's jobs. */
 export interface FrontEnd {
@@ -42,7 +45,7 @@ export interface FrontEndDeps {
   /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
   dispatcher: Dispatcher;
   /** Store.claimOnce: a platform request id acted on once, durably (replays start nothing twice). */
-  claimOnce: (key: string, expiresAt: number) => boolean;
+  claimOnce: (key: string, expiresAt: number) => Promise<boolean>;
   /** Deadlines of platform calls: a call that never returns must not hold a delivery (or start-up). */
   timeouts: PlatformTimeouts;
 }
@@ -89,12 +92,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   // One process per database file: a second would resume the same tasks and post every image twice.
   // Per file, so the CLI (its own cli.db) runs beside the bot.
   const lock = lockDataDir(dirname(dbPath), basename(dbPath).replace(/\.db$/, ''));
-  let store: ReturnType<typeof createSqliteStore>;
+  // Embedded mode: the SQLite file (its upkeep, health and lock stay with it) behind the async port,
+  // which is all the rest of the app sees.
+  let store: AsyncStore;
   try {
-    store = createSqliteStore(dbPath, {
-      logger,
-      ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
-    });
+    store = toAsyncStore(
+      createSqliteStore(dbPath, {
+        logger,
+        ...(options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {}),
+      }),
+    );
   } catch (err) {
     lock.release();
     throw new Error(`DATA_DIR ${dirname(dbPath)}: cannot open the database ${dbPath}: ${String(err)}`, {
@@ -138,11 +145,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     settings: store,
   });
 
-  const waiters = new Map<string, Array<(job: JobView) => void>>();
-  const settle = (job: JobView) => {
-    for (const resolve of waiters.get(job.id) ?? []) resolve(job);
-    waiters.delete(job.id);
-  };
+  const ended = createSettledJobs(jobs);
+  const settle = ended.ended;
   const attach = (platform: Platform) =>
     jobs.attach(platform, {
       async handle(event) {
@@ -207,12 +211,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     jobs,
     commands,
     http: server,
-    settled(jobId) {
-      const job = jobs.get(jobId);
-      if (job && ['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable'].includes(job.state))
-        return Promise.resolve(job);
-      return new Promise((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
-    },
+    settled: ended.settled,
     async start() {
       for (const bot of bots) await bot.start();
       let port = 0;
@@ -234,7 +233,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (listening) await server.close();
         await http.close();
       } finally {
-        store.close();
+        await store.close();
         lock.release();
       }
     },

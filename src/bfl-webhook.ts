@@ -10,14 +10,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JobsService } from './core/job-types.ts';
 import type { Logger } from './core/logger.ts';
 import { BFL_WEBHOOK_PATH } from './core/providers/bfl.ts';
-import type { Store } from './core/store/types.ts';
+import type { AsyncStore } from './core/store/port.ts';
 import { type HttpServer, readBody } from './http-server.ts';
 
 /** The documented payloads are small JSON objects; anything larger is not BFL's. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface BflWebhookDeps {
-  store: Pick<Store, 'findTask' | 'getTasks'>;
+  store: Pick<AsyncStore, 'findTask' | 'getTasks'>;
   jobs: Pick<JobsService, 'wake'>;
   logger: Logger;
 }
@@ -38,8 +38,8 @@ async function handleWebhook(req: IncomingMessage, res: ServerResponse, deps: Bf
   if (typeof given !== 'string' || !given) return answer(res, 401, 'missing secret');
   const id = taskId(raw);
   if (!id) return answer(res, 400, 'no task id');
-  const found = deps.store.findTask(id);
-  const task = found && deps.store.getTasks(found.jobId).find((t) => t.index === found.index);
+  const found = await deps.store.findTask(id);
+  const task = found && (await deps.store.getTasks(found.jobId)).find((t) => t.index === found.index);
   if (!task) {
     log.debug({ providerTask: id.slice(0, 64) }, 'BFL webhook for an unknown task');
     return answer(res, 404, 'unknown task');

@@ -11,7 +11,6 @@ import {
   type BudgetPeriod,
   type BudgetScope,
   DEFAULT_SETTINGS,
-  type Ledger,
   type WorkspaceSettings,
   windowStart,
 } from '../core/budgets.ts';
@@ -19,11 +18,19 @@ import { FluxError, ValidationError } from '../core/errors.ts';
 import { isModelId, MODEL_IDS, type ModelId } from '../core/models.ts';
 import { formatUsd, type Micros, usdToMicros } from '../core/pricing.ts';
 import { LIMITS, parseSize } from '../core/request.ts';
+import type { AsyncLedger } from '../core/store/port.ts';
 import type { CommandContext } from './context.ts';
 
 export interface SettingsStore {
-  getSettings(platform: CommandContext['platform'], workspaceId: string): WorkspaceSettings | undefined;
-  putSettings(platform: CommandContext['platform'], workspaceId: string, settings: WorkspaceSettings): void;
+  getSettings(
+    platform: CommandContext['platform'],
+    workspaceId: string,
+  ): Promise<WorkspaceSettings | undefined>;
+  putSettings(
+    platform: CommandContext['platform'],
+    workspaceId: string,
+    settings: WorkspaceSettings,
+  ): Promise<void>;
 }
 
 export const ADMIN_HELP = [
@@ -34,17 +41,19 @@ export const ADMIN_HELP = [
   '`confirm <$amount>` — ask for confirmation above this estimate · `reset-hour <0-23>` — when budget days start (UTC)',
 ].join('\n');
 
-export function settingsFor(
+export async function settingsFor(
   store: SettingsStore,
   ctx: Pick<CommandContext, 'platform' | 'workspaceId'>,
-): WorkspaceSettings {
-  return (ctx.workspaceId ? store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS;
+): Promise<WorkspaceSettings> {
+  return (
+    (ctx.workspaceId ? await store.getSettings(ctx.platform, ctx.workspaceId) : undefined) ?? DEFAULT_SETTINGS
+  );
 }
 
 /** What `show` tells besides the settings: the month's spend here, and the provider's balance. */
 export interface AdminAccount {
   /** Settled costs plus estimates of unfinished jobs (the budgets' ledger). */
-  ledger: Ledger;
+  ledger: AsyncLedger;
   /** The provider account's balance; absent when the provider keeps none we can read (a gateway). */
   credits?: () => Promise<Micros | undefined>;
   now?: () => number;
@@ -66,7 +75,7 @@ export async function runAdmin(
     return;
   }
   const words = text.trim().split(/\s+/).filter(Boolean);
-  const current = settingsFor(store, ctx);
+  const current = await settingsFor(store, ctx);
   const [verb = 'show', ...args] = words;
   if (verb === 'show' || verb === 'help') {
     const money = account ? `${await accountLine(account, ctx.platform, ctx.workspaceId, current)}\n` : '';
@@ -74,7 +83,7 @@ export async function runAdmin(
     return;
   }
   const next = apply(current, verb.toLowerCase(), args);
-  store.putSettings(ctx.platform, ctx.workspaceId, next);
+  await store.putSettings(ctx.platform, ctx.workspaceId, next);
   await ctx.replyPrivate(`Saved.\n${describeSettings(next)}`);
 }
 
@@ -177,7 +186,7 @@ async function accountLine(
   settings: WorkspaceSettings,
 ): Promise<string> {
   const now = account.now?.() ?? Date.now();
-  const spent = account.ledger.spent(
+  const spent = await account.ledger.spent(
     { platform, workspaceId },
     windowStart('month', now, settings.resetHourUtc),
   );

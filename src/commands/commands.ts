@@ -119,7 +119,7 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
     async button(ctx, action, jobId) {
       await guarded(ctx, async () => {
         const command = BUTTONS[action];
-        const job = jobForActor(env.jobs, jobId, ctx);
+        const job = await jobForActor(env.jobs, jobId, ctx);
         if (!command.data.anyone && !mayManage(job, ctx)) {
           await ctx.replyPrivate(`Only the person who asked for this image or an admin can ${action} it.`);
           return;

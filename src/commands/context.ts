@@ -146,7 +146,7 @@ export interface CommandContext {
   postResult(
     post: ResultPost,
     threadName: string,
-    checkpoint?: (delivery: Record<string, unknown>) => void,
+    checkpoint?: (delivery: Record<string, unknown>) => Promise<void>,
   ): Promise<PostedResult>;
   /**
    * Deletes what postResult posted for this job (the Delete button). Resolves with what the platform

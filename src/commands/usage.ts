@@ -4,9 +4,10 @@
  * and its top spenders.
  */
 import sharp from 'sharp';
-import { type BudgetState, budgetStates, WARN_AT, windowStart } from '../core/budgets.ts';
+import { type BudgetState, WARN_AT, windowStart } from '../core/budgets.ts';
 import type { JobOrigin } from '../core/job-types.ts';
 import { formatUsd } from '../core/pricing.ts';
+import { budgetStatesAsync } from '../core/store/async-budgets.ts';
 import type { SpendRow } from '../core/store/types.ts';
 import { type SettingsStore, settingsFor } from './admin.ts';
 import type { CommandContext, OutputImage } from './context.ts';
@@ -15,17 +16,17 @@ export interface UsageStore extends SettingsStore {
   spent(
     filter: { platform: JobOrigin['platform']; workspaceId?: string; channelId?: string; userId?: string },
     since: number,
-  ): number;
+  ): Promise<number>;
   spendBreakdown(
     filter: { platform: JobOrigin['platform']; workspaceId?: string; userId?: string },
     since: number,
-  ): SpendRow[];
+  ): Promise<SpendRow[]>;
 }
 
 const DAY = 86_400_000;
 
 export async function runUsage(ctx: CommandContext, store: UsageStore, now = Date.now()): Promise<void> {
-  const settings = settingsFor(store, ctx);
+  const settings = await settingsFor(store, ctx);
   const origin: JobOrigin = {
     platform: ctx.platform,
     userId: ctx.actor.id,
@@ -37,10 +38,10 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
     userId: ctx.actor.id,
     ...(ctx.workspaceId ? { workspaceId: ctx.workspaceId } : {}),
   };
-  const today = store.spent(mine, windowStart('day', now, settings.resetHourUtc));
-  const month = store.spent(mine, windowStart('month', now, settings.resetHourUtc));
+  const today = await store.spent(mine, windowStart('day', now, settings.resetHourUtc));
+  const month = await store.spent(mine, windowStart('month', now, settings.resetHourUtc));
   const lines = [`**Your spend**: today ${formatUsd(today)} · this month ${formatUsd(month)}`];
-  const states = budgetStates(settings, origin, store, now);
+  const states = await budgetStatesAsync(settings, origin, store, now);
   lines.push(
     states.length
       ? states.map((s) => `• ${budgetLine(s, now)}`).join('\n')
@@ -49,10 +50,10 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
 
   const since = now - 29 * DAY;
   const server = { platform: ctx.platform, ...(ctx.workspaceId ? { workspaceId: ctx.workspaceId } : {}) };
-  const rows = store.spendBreakdown(ctx.actor.canConfigure ? server : mine, since);
+  const rows = await store.spendBreakdown(ctx.actor.canConfigure ? server : mine, since);
   if (ctx.actor.canConfigure && ctx.workspaceId) {
     const monthStart = windowStart('month', now, settings.resetHourUtc);
-    const thisMonth = store.spendBreakdown(
+    const thisMonth = await store.spendBreakdown(
       { platform: ctx.platform, workspaceId: ctx.workspaceId },
       monthStart,
     );

@@ -101,30 +101,38 @@ export interface CreateJobInput {
   awaitConfirmation?: boolean;
 }
 
+/**
+ * What front ends call. Whatever reads or writes the store returns a promise (the store may be a
+ * database across the network); what this process alone knows stays synchronous: `holdReason` and
+ * `load` (memory), `wake` (this process's waits), `attach` (it looks for kept jobs in the background).
+ */
 export interface JobsService {
   /**
    * Records the job (before anything is spent) and queues it. The budgets of its workspace are checked
-   * and its estimate reserved in the same write transaction. Throws ValidationError QUEUE_FULL,
+   * and its estimate reserved in the same atomic store write. Rejects with ValidationError QUEUE_FULL,
    * BudgetError BUDGET_EXCEEDED.
    */
-  create(input: CreateJobInput): JobView;
-  get(id: string): JobView | undefined;
+  create(input: CreateJobInput): Promise<JobView>;
+  get(id: string): Promise<JobView | undefined>;
   /** 1-based place in line while queued; 0 once running; undefined when unknown or finished. */
-  position(id: string): number | undefined;
+  position(id: string): Promise<number | undefined>;
   /** Why every new submit is held right now, if it is (new cards say so at once). */
   holdReason(): HoldReason | undefined;
-  /** Cancels a queued (or unconfirmed) job. Throws FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
-  cancel(id: string): JobView;
+  /** Cancels a queued (or unconfirmed) job. Rejects with FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */
+  cancel(id: string): Promise<JobView>;
   /**
-   * Queues a job that was waiting for confirmation. Throws JOB_NOT_FOUND / CONFIRMATION_EXPIRED, and
-   * ValidationError QUEUE_FULL when the requester's line filled up meanwhile.
+   * Queues a job that was waiting for confirmation. Rejects with JOB_NOT_FOUND / CONFIRMATION_EXPIRED,
+   * and ValidationError QUEUE_FULL when the requester's line filled up meanwhile.
    */
-  confirm(id: string): JobView;
+  confirm(id: string): Promise<JobView>;
   /** Merges front-end delivery data (card message id, thread id …) into the stored job. */
-  updateDelivery(id: string, patch: Record<string, unknown>): void;
+  updateDelivery(id: string, patch: Record<string, unknown>): Promise<void>;
   /** The sink for jobs of one platform; events for jobs of a platform with no sink are kept for later. */
   attach(platform: Platform, sink: JobSink): void;
-  /** A provider webhook said this task changed: look at it now. Returns false for unknown tasks. */
+  /**
+   * A provider webhook said this task changed: look at it now. Returns false when this process is not
+   * waiting for that task (unknown, or another process's).
+   */
   wake(providerTaskId: string): boolean;
   /** Resumes what a previous process left in flight, then runs. */
   start(): Promise<void>;

@@ -5,14 +5,14 @@
  * owns, are wired in jobs/parts.ts; this is what front ends call.
  */
 import { FluxError } from './errors.ts';
-import type { JobsService, JobView, TaskView } from './job-types.ts';
+import type { JobsService, JobView } from './job-types.ts';
 import { taskKey } from './jobs/keys.ts';
 import { recordNewJob } from './jobs/new-job.ts';
 import { createJobParts, type JobsOptions } from './jobs/parts.ts';
 import { linePosition } from './jobs/positions.ts';
 import { resumeJobs } from './jobs/resume.ts';
 import { jobView } from './jobs/view.ts';
-import type { JobRow } from './store/types.ts';
+import type { JobRow, TaskRow } from './store/types.ts';
 
 export type { JobsOptions } from './jobs/parts.ts';
 
@@ -22,22 +22,25 @@ const DELIVERY_GRACE_MS = 10_000;
 export function createJobs(options: JobsOptions): JobsService {
   const { store, logger, prices } = options;
   const parts = createJobParts(options);
-  const { now, stopper, scheduler, sinks, pending, waits, viewOf, emit, credits, positions } = parts;
+  const { now, stopper, scheduler, sinks, pending, waits, locks, viewOf, emit, credits, positions } = parts;
   const { delivery, tasks, confirmations } = parts;
   const stopSignal = stopper.signal;
   let started = false;
   let closed = false;
 
-  function find(id: string): JobRow {
-    const job = store.getJob(id);
+  async function find(id: string): Promise<JobRow> {
+    const job = await store.getJob(id);
     if (!job) throw new FluxError('JOB_NOT_FOUND', `job ${id} unknown`);
     return job;
   }
 
-  /** Queues every task of a job and tells its requester where it stands. */
-  function enqueue(job: JobRow, taskViews?: readonly TaskView[]): JobView {
+  /**
+   * Queues every task of a job and tells its requester where it stands. Synchronous from the first
+   * task queued to the event: the place told is the place it has.
+   */
+  function enqueue(job: JobRow, rows: readonly TaskRow[]): JobView {
     for (let i = 0; i < job.request.count; i++) tasks.queue(job, i);
-    const view = jobView(job, taskViews ?? store.getTasks(job.id));
+    const view = jobView(job, rows);
     const position = linePosition(scheduler, job.id, job.request.count);
     positions.told(job.id, position);
     emit({ type: 'queued', job: view, position });
@@ -47,77 +50,100 @@ export function createJobs(options: JobsOptions): JobsService {
   }
 
   return {
-    create(input) {
+    async create(input) {
       // While stopping (a deploy's drain) a request is still stored, queued for the next start: the
       // platforms do not send it again. Only a stopped service refuses.
       if (closed) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs: stopped');
-      pending.check(input.origin, input.request.count);
-      const { job, tasks: rows } = recordNewJob({ store, prices, now, logger }, input);
+      // Held from the check to the queueing, across the store's write: a second request racing this
+      // one sees these images counted.
+      const release = pending.reserve(input.origin, input.request.count);
+      let recorded: Awaited<ReturnType<typeof recordNewJob>>;
+      try {
+        recorded = await recordNewJob({ store, prices, now, logger }, input);
+      } finally {
+        release();
+      }
+      const { job, tasks: rows } = recorded;
       if (job.state === 'queued') return enqueue(job, rows);
       confirmations.expireLater(job);
       return jobView(job, rows);
     },
 
-    get(id) {
-      const job = store.getJob(id);
+    async get(id) {
+      const job = await store.getJob(id);
       return job ? viewOf(job) : undefined;
     },
 
     holdReason: () => credits.reason,
 
-    position(id) {
-      const job = store.getJob(id);
+    async position(id) {
+      const job = await store.getJob(id);
       if (!job || (job.state !== 'queued' && job.state !== 'running')) return undefined;
       return job.state === 'running' ? 0 : linePosition(scheduler, id, job.request.count);
     },
 
-    confirm(id) {
-      const job = find(id);
-      if (job.state !== 'awaiting_confirmation') {
-        throw new FluxError(
-          job.state === 'cancelled' ? 'CONFIRMATION_EXPIRED' : 'JOB_NOT_CANCELLABLE',
-          `job ${id} is ${job.state}`,
-        );
-      }
-      pending.check(job.origin, job.request.count);
-      store.updateJob(id, { state: 'queued' });
-      return enqueue({ ...job, state: 'queued' });
-    },
+    confirm: (id) =>
+      locks.run(id, async () => {
+        const job = await find(id);
+        if (job.state !== 'awaiting_confirmation') {
+          throw new FluxError(
+            job.state === 'cancelled' ? 'CONFIRMATION_EXPIRED' : 'JOB_NOT_CANCELLABLE',
+            `job ${id} is ${job.state}`,
+          );
+        }
+        const rows = await store.getTasks(id);
+        const release = pending.reserve(job.origin, job.request.count);
+        try {
+          await store.updateJob(id, { state: 'queued' });
+        } finally {
+          release();
+        }
+        return enqueue({ ...job, state: 'queued' }, rows);
+      }),
 
-    cancel(id) {
-      const job = find(id);
-      if (job.state === 'awaiting_confirmation') return confirmations.close(job);
-      const keys = Array.from({ length: job.request.count }, (_, i) => taskKey(id, i));
-      // All or nothing: a task already handed to a slot may be submitting (and billed) right now.
-      if (job.state !== 'queued' || !keys.every((k) => scheduler.isQueued(k)))
-        throw new FluxError(
-          'JOB_NOT_CANCELLABLE',
-          `job ${id} is ${job.state === 'queued' ? 'starting' : job.state}`,
-        );
-      for (const k of keys) scheduler.remove(k);
-      pending.add(job.origin, -keys.length);
-      const patch = { state: 'cancelled' as const, finishedAt: now(), costMicros: 0 };
-      store.updateJob(id, patch);
-      positions.forget(id);
-      const view = viewOf({ ...job, ...patch });
-      emit({ type: 'cancelled', job: view });
-      logger.info({ jobId: id, platform: job.origin.platform, user: job.origin.userId }, 'job cancelled');
-      return view;
-    },
+    cancel: (id) =>
+      locks.run(id, async () => {
+        const job = await find(id);
+        if (job.state === 'awaiting_confirmation') return confirmations.close(job);
+        const keys = Array.from({ length: job.request.count }, (_, i) => taskKey(id, i));
+        // All or nothing: a task already handed to a slot may be submitting (and billed) right now.
+        // Checked and removed with no await between: a slot cannot take one of them in the middle.
+        if (job.state !== 'queued' || !keys.every((k) => scheduler.isQueued(k)))
+          throw new FluxError(
+            'JOB_NOT_CANCELLABLE',
+            `job ${id} is ${job.state === 'queued' ? 'starting' : job.state}`,
+          );
+        for (const k of keys) scheduler.remove(k);
+        pending.add(job.origin, -keys.length);
+        const patch = { state: 'cancelled' as const, finishedAt: now(), costMicros: 0 };
+        await store.updateJob(id, patch);
+        positions.forget(id);
+        const view = await viewOf({ ...job, ...patch });
+        emit({ type: 'cancelled', job: view });
+        logger.info({ jobId: id, platform: job.origin.platform, user: job.origin.userId }, 'job cancelled');
+        return view;
+      }),
 
-    updateDelivery(id, patch) {
-      const job = store.getJob(id);
-      if (!job) return;
-      store.updateJob(id, { delivery: { ...job.delivery, ...patch } });
-      positions.forget(id);
-    },
+    // Under the job's lock: two patches at once would each write the delivery the other had not seen.
+    updateDelivery: (id, patch) =>
+      locks.run(id, async () => {
+        const job = await store.getJob(id);
+        if (!job) return;
+        await store.updateJob(id, { delivery: { ...job.delivery, ...patch } });
+        positions.forget(id);
+      }),
 
     attach(platform, sink) {
       sinks.attach(platform, sink);
       if (!started || stopSignal.aborted) return;
       // Jobs that finished while this platform had no sink were kept ready for it.
-      for (const job of store.unfinishedJobs())
-        if (job.state === 'ready' && job.origin.platform === platform) void delivery.deliver(job.id);
+      void store.unfinishedJobs().then(
+        (jobs) => {
+          for (const job of jobs)
+            if (job.state === 'ready' && job.origin.platform === platform) void delivery.deliver(job.id);
+        },
+        (err: unknown) => logger.error({ err, platform }, 'ready jobs not found for a new sink'),
+      );
     },
 
     wake: (providerTaskId) => waits.wake(providerTaskId),
@@ -125,7 +151,7 @@ export function createJobs(options: JobsOptions): JobsService {
     async start() {
       if (started) return;
       started = true;
-      resumeJobs({
+      await resumeJobs({
         store,
         prices,
         tasks,

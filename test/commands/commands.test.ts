@@ -9,6 +9,7 @@ import { createLiveContexts } from '../../src/commands/live-contexts.ts';
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from '../../src/core/budgets.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import { catalog } from '../support/core.ts';
 import { createFakeContext, type FakeContext } from '../support/fake-context.ts';
 import { createHarness, type Harness } from '../support/jobs-harness.ts';
@@ -30,7 +31,7 @@ async function setup(settings?: Partial<WorkspaceSettings>): Promise<{ h: Harnes
     prices: DEFAULT_PRICES,
     logger,
     live: createLiveContexts({}, logger),
-    settings: h.store,
+    settings: toAsyncStore(h.store),
   });
   return { h, commands };
 }
@@ -121,7 +122,7 @@ describe('/flux', () => {
     expect(ctx.cards.length).toBeGreaterThanOrEqual(2);
     expect(ctx.cards.every((c) => !c.final)).toBe(true);
     await h.waitingFor(1);
-    expect(h.jobs.get(job?.id as string)?.delivery).toMatchObject({ fake: true, cardShown: true });
+    expect((await h.jobs.get(job?.id as string))?.delivery).toMatchObject({ fake: true, cardShown: true });
   });
 
   it('answers `help` with the syntax from the option definition, and nothing else', async () => {
@@ -141,7 +142,7 @@ describe('buttons', () => {
     const s = await setup({ confirmThresholdMicros: 0 });
     const owner = ana();
     const job = await s.commands.run('flux', owner, { text: 'a fox --model klein-4b' });
-    expect(s.h.jobs.get(job?.id as string)?.state).toBe('awaiting_confirmation');
+    expect((await s.h.jobs.get(job?.id as string))?.state).toBe('awaiting_confirmation');
     return { ...s, owner, jobId: job?.id as string };
   }
 
@@ -150,13 +151,13 @@ describe('buttons', () => {
     const other = bob();
     await commands.button(other, 'cancel', jobId);
     expect(texts(other)).toEqual(['Only the person who asked for this image or an admin can cancel it.']);
-    expect(h.jobs.get(jobId)?.state).toBe('awaiting_confirmation');
+    expect((await h.jobs.get(jobId))?.state).toBe('awaiting_confirmation');
   });
 
   it('lets the requester cancel, and an admin of the workspace too', async () => {
     const first = await heldJob();
     await first.commands.button(first.owner, 'cancel', first.jobId);
-    expect(first.h.jobs.get(first.jobId)?.state).toBe('cancelled');
+    expect((await first.h.jobs.get(first.jobId))?.state).toBe('cancelled');
     expect(first.owner.replies.filter((r) => r.text.startsWith('Only'))).toEqual([]);
     await first.h.close();
     h = undefined;
@@ -165,7 +166,7 @@ describe('buttons', () => {
     const admin = bob({ isAdmin: true });
     await second.commands.button(admin, 'cancel', second.jobId);
     expect(texts(admin)).toEqual([]);
-    expect(second.h.jobs.get(second.jobId)?.state).toBe('cancelled');
+    expect((await second.h.jobs.get(second.jobId))?.state).toBe('cancelled');
   });
 
   it('lets only the requester confirm, not even an admin', async () => {

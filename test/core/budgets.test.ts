@@ -7,6 +7,7 @@ import {
   windowStart,
 } from '../../src/core/budgets.ts';
 import { buildCore, type Core, origin, request, tempDb, useCores } from '../support/core.ts';
+import { inOrder } from '../support/in-order.ts';
 import { runProcess } from '../support/main-process.ts';
 
 const W = 'W1';
@@ -42,14 +43,17 @@ describe('budgets', () => {
       settings({ budgets: [{ scope: 'user', period: 'day', limitMicros: 100_000 }] }),
     );
     await core.jobs.start();
-    const first = core.jobs.create({
+    const first = await core.jobs.create({
       request: request({ prompt: 'a', model: 'pro' }),
       origin: inWorkspace(),
     });
     await core.done(first.id);
     let err: unknown;
     try {
-      core.jobs.create({ request: request({ prompt: 'b', model: 'pro', count: 2 }), origin: inWorkspace() });
+      await core.jobs.create({
+        request: request({ prompt: 'b', model: 'pro', count: 2 }),
+        origin: inWorkspace(),
+      });
     } catch (e) {
       err = e;
     }
@@ -60,16 +64,20 @@ describe('budgets', () => {
     expect(b.estimateMicros).toBe(90_000);
     expect(b.state.resetsAt).toBeGreaterThan(Date.now());
     // Another member has their own allowance.
-    expect(() =>
+    await expect(
       core.jobs.create({ request: request({ prompt: 'c', model: 'pro' }), origin: inWorkspace('u2') }),
-    ).not.toThrow();
+    ).resolves.toBeDefined();
   });
 
   it('keeps an exact ledger: provider costs for charged jobs, nothing for moderated or refused ones', async () => {
     core = fakes.core();
     await core.jobs.start();
-    const jobs = ['ok one', '[content-moderated] two', '[402] three', 'ok four'].map((p, i) =>
-      core.jobs.create({ request: request({ prompt: p, model: 'klein-4b' }), origin: inWorkspace(`u${i}`) }),
+    const prompts = ['ok one', '[content-moderated] two', '[402] three', 'ok four'];
+    const jobs = await inOrder(prompts.length, (i) =>
+      core.jobs.create({
+        request: request({ prompt: prompts[i] as string, model: 'klein-4b' }),
+        origin: inWorkspace(`u${i}`),
+      }),
     );
     await Promise.all(jobs.map((j) => core.done(j.id)));
     // The fake charges 4.5 credits per generated image.
@@ -85,11 +93,13 @@ describe('budgets', () => {
       settings({ budgets: [{ scope: 'channel', period: 'month', limitMicros: 200_000 }] }),
     );
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, async (_, i) =>
-        core.jobs.create({
-          request: request({ prompt: `r${i}`, model: 'pro' }),
-          origin: inWorkspace(`u${i}`),
-        }),
+      Array.from(
+        { length: 10 },
+        async (_, i) =>
+          await core.jobs.create({
+            request: request({ prompt: `r${i}`, model: 'pro' }),
+            origin: inWorkspace(`u${i}`),
+          }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
@@ -121,7 +131,7 @@ describe('budgets', () => {
   it('holds a job for confirmation with its estimate reserved, and queues it when confirmed', async () => {
     core = fakes.core();
     await core.jobs.start();
-    const job = core.jobs.create({
+    const job = await core.jobs.create({
       request: request({ prompt: 'big', model: 'klein-4b' }),
       origin: inWorkspace(),
       awaitConfirmation: true,
@@ -130,14 +140,14 @@ describe('budgets', () => {
     expect(core.store.spent({ platform: 'cli', workspaceId: W }, 0)).toBe(job.estimateMicros);
     await new Promise((r) => setTimeout(r, 50));
     expect(fakes.bfl.counts.submits).toBe(0);
-    core.jobs.confirm(job.id);
+    await core.jobs.confirm(job.id);
     expect((await core.done(job.id)).type).toBe('ready');
   });
 
   it('releases an unconfirmed job’s reservation when it expires, also after a restart', async () => {
     const dbPath = tempDb();
     const first = buildCore(fakes.bfl, { dbPath });
-    const job = first.jobs.create({
+    const job = await first.jobs.create({
       request: request({ prompt: 'forgotten', model: 'pro' }),
       origin: inWorkspace(),
       awaitConfirmation: true,
@@ -150,7 +160,7 @@ describe('budgets', () => {
     const end = await core.done(job.id);
     expect(end.type).toBe('cancelled');
     expect(core.store.spent({ platform: 'cli', workspaceId: W }, 0)).toBe(0);
-    expect(() => core.jobs.confirm(job.id)).toThrow(
+    await expect(core.jobs.confirm(job.id)).rejects.toThrow(
       expect.objectContaining({ code: 'CONFIRMATION_EXPIRED' }),
     );
   });

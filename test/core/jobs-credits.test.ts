@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/job-types.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
 import { buildCore, origin, request, useCores } from '../support/core.ts';
+import { inOrder } from '../support/in-order.ts';
 import { until } from '../support/until.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
@@ -29,14 +30,14 @@ describe('out of credits, with a balance to read (BFL)', () => {
     const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ outOfCredits: true, credits: 0 });
     await core.jobs.start();
-    const a = core.jobs.create({ request: klein('A'), origin: origin('u0') });
-    const b = core.jobs.create({ request: klein('B'), origin: origin('u1') });
+    const a = await core.jobs.create({ request: klein('A'), origin: origin('u0') });
+    const b = await core.jobs.create({ request: klein('B'), origin: origin('u1') });
     await until(() => bfl.counts.credits >= 3, 10_000, 'the balance to be looked at while empty');
     // Only A's submit went out; B waits in line rather than collecting refusals.
     expect(bfl.counts.submits).toBe(1);
     expect(core.jobs.holdReason()).toBe('out_of_credits');
     // A job asked for meanwhile is told at once.
-    const c = core.jobs.create({ request: klein('C'), origin: origin('u2') });
+    const c = await core.jobs.create({ request: klein('C'), origin: origin('u2') });
     await until(() => kinds(core.events, c.id).includes('waiting:out_of_credits'), 10_000, 'C told why');
     expect(kinds(core.events, a.id)).toEqual(['queued', 'started', 'waiting:out_of_credits']);
     expect(kinds(core.events, b.id)).toEqual(['queued', 'waiting:out_of_credits']);
@@ -63,8 +64,8 @@ describe('out of credits, with a balance to read (BFL)', () => {
     const core = fakes.core({ maxActive: 1, creditCheck: FAST });
     bfl.configure({ credits: 1234.5 });
     await core.jobs.start();
-    const broke = core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });
-    const fine = core.jobs.create({ request: klein('fine'), origin: origin('u2') });
+    const broke = await core.jobs.create({ request: klein('[402] refused'), origin: origin('u1') });
+    const fine = await core.jobs.create({ request: klein('fine'), origin: origin('u2') });
     const [b, f] = await Promise.all([core.done(broke.id), core.done(fine.id)]);
     expect(b).toMatchObject({ type: 'failed', error: { code: 'PROVIDER_OUT_OF_CREDITS', charge: 'none' } });
     expect(f.type).toBe('ready');
@@ -88,8 +89,8 @@ describe('out of credits, with no balance to read (a gateway)', () => {
     );
     const { jobs, events } = core;
     await jobs.start();
-    const created = ['A', 'B', 'C'].map((p, i) =>
-      jobs.create({ request: klein(p), origin: origin(`u${i}`) }),
+    const created = await inOrder(3, (i) =>
+      jobs.create({ request: klein(['A', 'B', 'C'][i] as string), origin: origin(`u${i}`) }),
     );
     await until(() => gw.received.length >= 5, 10_000, 'probes while out of credits');
     // A and B took the two slots and were refused; after that only one probe at a time went out.

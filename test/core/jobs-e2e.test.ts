@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
 import { type Core, origin, request, useCores } from '../support/core.ts';
+import { inOrder } from '../support/in-order.ts';
 import { until } from '../support/until.ts';
 
 const fakes = useCores({ generationMs: 20 });
@@ -21,7 +22,7 @@ describe('jobs against the fake BFL', () => {
   it('generates, downloads and delivers an image with the provider’s cost', async () => {
     core = fakes.core();
     await core.jobs.start();
-    const job = core.jobs.create({ request: klein('a fox'), origin: origin() });
+    const job = await core.jobs.create({ request: klein('a fox'), origin: origin() });
     const end = await core.done(job.id);
     expect(end.type).toBe('ready');
     if (end.type !== 'ready') return;
@@ -29,18 +30,18 @@ describe('jobs against the fake BFL', () => {
     expect(end.images[0]?.contentType).toBe('image/jpeg');
     expect(end.job.costMicros).toBe(45_000);
     expect(end.job.costEstimated).toBeUndefined();
-    await until(() => core.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await core.jobs.get(job.id))?.state === 'delivered', 10_000, 'delivered');
     expect(fakes.bfl.counts.accepted).toBe(1);
   });
 
   it('serves users round-robin: a burst of 20 does not starve the next user', async () => {
     core = fakes.core({ maxActive: 2 });
     await core.jobs.start();
-    const a = Array.from({ length: 20 }, (_, i) =>
+    const a = await inOrder(20, (i) =>
       core.jobs.create({ request: klein(`a${i}`), origin: origin('alice') }),
     );
     await until(() => fakes.bfl.counts.accepted >= 2, 10_000, 'alice to take both slots');
-    const b = core.jobs.create({ request: klein('b0'), origin: origin('bob') });
+    const b = await core.jobs.create({ request: klein('b0'), origin: origin('bob') });
     await Promise.all([...a, b].map((j) => core.done(j.id)));
     // Alice's burst holds both slots when Bob arrives; he goes next, before the rest of it.
     expect(submitOrder().indexOf('b0')).toBe(2);
@@ -50,12 +51,12 @@ describe('jobs against the fake BFL', () => {
     core = fakes.core({ maxActive: 1 });
     fakes.bfl.configure({ generationMs: 150 });
     await core.jobs.start();
-    const jobs = [core.jobs.create({ request: klein('p0'), origin: origin('a') })];
+    const jobs = [await core.jobs.create({ request: klein('p0'), origin: origin('a') })];
     await until(() => fakes.bfl.counts.accepted === 1, 10_000, 'the first job to start');
     for (const [i, u] of ['a', 'b', 'c'].entries())
-      jobs.push(core.jobs.create({ request: klein(`p${i + 1}`), origin: origin(u) }));
+      jobs.push(await core.jobs.create({ request: klein(`p${i + 1}`), origin: origin(u) }));
     // The first one is running; round-robin puts a's second job after b and c.
-    expect(jobs.map((j) => core.jobs.position(j.id))).toEqual([0, 3, 1, 2]);
+    expect(await Promise.all(jobs.map((j) => core.jobs.position(j.id)))).toEqual([0, 3, 1, 2]);
     await Promise.all(jobs.map((j) => core.done(j.id)));
     const placesOf = (id?: string) =>
       core.events
@@ -75,16 +76,22 @@ describe('jobs against the fake BFL', () => {
     core = fakes.core({ maxActive: 1 });
     fakes.bfl.configure({ generationMs: 200 });
     await core.jobs.start();
-    const running = core.jobs.create({ request: klein('first'), origin: origin() });
-    await until(() => core.jobs.get(running.id)?.state === 'running', 10_000, 'the first job to start');
-    const queued = core.jobs.create({ request: klein('second', { count: 2 }), origin: origin() });
-    const cancelled = core.jobs.cancel(queued.id);
+    const running = await core.jobs.create({ request: klein('first'), origin: origin() });
+    await until(
+      async () => (await core.jobs.get(running.id))?.state === 'running',
+      10_000,
+      'the first job to start',
+    );
+    const queued = await core.jobs.create({ request: klein('second', { count: 2 }), origin: origin() });
+    const cancelled = await core.jobs.cancel(queued.id);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.costMicros).toBe(0);
-    expect(() => core.jobs.cancel(running.id)).toThrow(
+    await expect(core.jobs.cancel(running.id)).rejects.toThrow(
       expect.objectContaining({ code: 'JOB_NOT_CANCELLABLE' }),
     );
-    expect(() => core.jobs.cancel('nope')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
+    await expect(core.jobs.cancel('nope')).rejects.toThrow(
+      expect.objectContaining({ code: 'JOB_NOT_FOUND' }),
+    );
     await core.done(running.id);
     expect(submitOrder()).toEqual(['first']);
     expect(core.events.some((e) => e.type === 'cancelled' && e.job.id === queued.id)).toBe(true);
@@ -92,10 +99,10 @@ describe('jobs against the fake BFL', () => {
 
   it('caps the images one person may have waiting, with a clear error', async () => {
     core = fakes.core({ maxActive: 1, maxQueuedPerUser: 3 });
-    core.jobs.create({ request: klein('one', { count: 2 }), origin: origin('greedy') });
+    await core.jobs.create({ request: klein('one', { count: 2 }), origin: origin('greedy') });
     let err: unknown;
     try {
-      core.jobs.create({ request: klein('two', { count: 2 }), origin: origin('greedy') });
+      await core.jobs.create({ request: klein('two', { count: 2 }), origin: origin('greedy') });
     } catch (e) {
       err = e;
     }
@@ -103,7 +110,9 @@ describe('jobs against the fake BFL', () => {
     expect(err).toMatchObject({ code: 'QUEUE_FULL', option: 'count' });
     expect((err as ValidationError).allowed).toContain('at most 3');
     // Someone else is not affected.
-    expect(() => core.jobs.create({ request: klein('other'), origin: origin('other') })).not.toThrow();
+    await expect(
+      core.jobs.create({ request: klein('other'), origin: origin('other') }),
+    ).resolves.toBeDefined();
   });
 
   it('waits out 429s while another app on the same key holds every slot, and loses no job', async () => {
@@ -122,7 +131,7 @@ describe('jobs against the fake BFL', () => {
     );
     expect(other.every((s) => s === 200)).toBe(true);
     fakes.bfl.configure({ generationMs: 20 });
-    const jobs = Array.from({ length: 4 }, (_, i) =>
+    const jobs = await inOrder(4, (i) =>
       core.jobs.create({ request: klein(`busy ${i}`), origin: origin(`u${i}`) }),
     );
     const ends = await Promise.all(jobs.map((j) => core.done(j.id)));
@@ -144,7 +153,7 @@ describe('jobs against the fake BFL', () => {
           : spec,
         signal,
       );
-    const job = core.jobs.create({
+    const job = await core.jobs.create({
       request: request({ prompt: 'four', model: 'pro', count: 4, seed: 10 }),
       origin: origin(),
     });
@@ -160,8 +169,8 @@ describe('jobs against the fake BFL', () => {
   it('fails a job whose every task failed, with the first error and what it cost', async () => {
     core = fakes.core();
     await core.jobs.start();
-    const moderated = core.jobs.create({ request: klein('[request-moderated] x'), origin: origin() });
-    const broke = core.jobs.create({ request: klein('[402] x'), origin: origin('u2') });
+    const moderated = await core.jobs.create({ request: klein('[request-moderated] x'), origin: origin() });
+    const broke = await core.jobs.create({ request: klein('[402] x'), origin: origin('u2') });
     const [m, b] = await Promise.all([core.done(moderated.id), core.done(broke.id)]);
     expect(m).toMatchObject({ type: 'failed', error: { code: 'REQUEST_MODERATED', charge: 'none' } });
     expect(m.job.costMicros).toBe(0);
@@ -172,7 +181,7 @@ describe('jobs against the fake BFL', () => {
     core = fakes.core({ maxActive: 3 });
     fakes.bfl.configure({ generationMs: 30 });
     await core.jobs.start();
-    const jobs = Array.from({ length: 12 }, (_, i) =>
+    const jobs = await inOrder(12, (i) =>
       core.jobs.create({ request: klein(`p${i}`), origin: origin(`u${i % 4}`) }),
     );
     await Promise.all(jobs.map((j) => core.done(j.id)));
@@ -185,7 +194,10 @@ describe('jobs against the fake BFL', () => {
     core = fakes.core({ typicalMs: 600_000 });
     fakes.bfl.configure({ generationMs: 10 });
     await core.jobs.start();
-    const job = core.jobs.create({ request: request({ prompt: 'hook', model: 'pro' }), origin: origin() });
+    const job = await core.jobs.create({
+      request: request({ prompt: 'hook', model: 'pro' }),
+      origin: origin(),
+    });
     await until(() => core.store.getTasks(job.id)[0]?.state === 'submitted', 10_000, 'the submit');
     const taskId = core.store.getTasks(job.id)[0]?.submitted?.taskId as string;
     await until(

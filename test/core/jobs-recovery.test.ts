@@ -53,7 +53,7 @@ describe('restarts and late delivery (fake provider)', () => {
   it('stops without losing a submitted task, and the next start waits for it instead of resubmitting', async () => {
     const first = harness();
     await first.jobs.start();
-    const job = first.jobs.create({ request: klein({ count: 2 }), origin: origin() });
+    const job = await first.jobs.create({ request: klein({ count: 2 }), origin: origin() });
     await first.waitingFor(2);
     await first.jobs.stop();
     expect(first.provider.waiting()).toEqual([]);
@@ -69,7 +69,7 @@ describe('restarts and late delivery (fake provider)', () => {
     second.provider.finish('t1');
     const end = await second.ended(job.id);
     expect(end.type).toBe('ready');
-    await until(() => second.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await second.jobs.get(job.id))?.state === 'delivered', 10_000, 'delivered');
   });
 
   it('flags an image cut off mid-submit, tells the requester at once, and still delivers the rest', async () => {
@@ -98,7 +98,7 @@ describe('restarts and late delivery (fake provider)', () => {
     leftBehind(dbPath, [{ state: 'submitting' }]);
     const c = harness({ dbPath });
     await c.jobs.start();
-    expect(c.jobs.get('left')?.state).toBe('needs_review');
+    expect((await c.jobs.get('left'))?.state).toBe('needs_review');
     expect(c.eventsOf('left')).toEqual(['needs_review']);
     expect(c.provider.submits).toHaveLength(0);
   });
@@ -118,13 +118,17 @@ describe('restarts and late delivery (fake provider)', () => {
   it('keeps a finished job for a platform with no sink, and delivers it when one attaches', async () => {
     const c = harness();
     await c.jobs.start();
-    const job = c.jobs.create({ request: klein(), origin: origin('u', 'slack') });
+    const job = await c.jobs.create({ request: klein(), origin: origin('u', 'slack') });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.jobs.get(job.id)?.state === 'ready', 10_000, 'ready');
+    await until(async () => (await c.jobs.get(job.id))?.state === 'ready', 10_000, 'ready');
     expect(c.store.getTasks(job.id, true)[0]?.image).toBeDefined();
     c.jobs.attach('slack', c.sink);
-    await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered once a sink is there');
+    await until(
+      async () => (await c.jobs.get(job.id))?.state === 'delivered',
+      10_000,
+      'delivered once a sink is there',
+    );
     expect(c.eventsOf(job.id)).toEqual(['ready']);
     expect(c.store.getTasks(job.id, true)[0]?.image).toBeUndefined();
   });
@@ -136,18 +140,22 @@ describe('restarts and late delivery (fake provider)', () => {
       },
     });
     await first.jobs.start();
-    const job = first.jobs.create({ request: klein(), origin: origin() });
+    const job = await first.jobs.create({ request: klein(), origin: origin() });
     await first.waitingFor(1);
     first.provider.finish('t0');
     await until(() => first.eventsOf(job.id).includes('ready'), 10_000, 'a delivery attempt');
     await first.jobs.stop();
-    expect(first.jobs.get(job.id)?.state).toBe('ready');
+    expect((await first.jobs.get(job.id))?.state).toBe('ready');
     expect(first.store.getTasks(job.id, true)[0]?.image).toBeDefined();
 
     const second = harness({ dbPath: first.dbPath });
     await second.jobs.start();
     // Resumed deliveries run in the background: start() does not wait for them.
-    await until(() => second.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered after the restart');
+    await until(
+      async () => (await second.jobs.get(job.id))?.state === 'delivered',
+      10_000,
+      'delivered after the restart',
+    );
     expect(second.eventsOf(job.id)).toEqual(['ready']);
   });
 
@@ -158,7 +166,7 @@ describe('restarts and late delivery (fake provider)', () => {
     });
     const c = harness({ onEvent: (e) => (e.type === 'ready' ? uploading : undefined) });
     await c.jobs.start();
-    const job = c.jobs.create({ request: klein(), origin: origin() });
+    const job = await c.jobs.create({ request: klein(), origin: origin() });
     await c.waitingFor(1);
     c.provider.finish('t0');
     await until(() => c.eventsOf(job.id).includes('ready'), 10_000, 'the upload to begin');
@@ -170,7 +178,7 @@ describe('restarts and late delivery (fake provider)', () => {
     expect(stopped).toBe(false);
     release();
     await stopping;
-    expect(c.jobs.get(job.id)?.state).toBe('delivered');
+    expect((await c.jobs.get(job.id))?.state).toBe('delivered');
   });
 
   it('logs each job with its id, platform and user, and never the reference bytes', async () => {
@@ -182,10 +190,10 @@ describe('restarts and late delivery (fake provider)', () => {
       ...klein(),
       references: [{ kind: 'bytes' as const, data: secret, contentType: 'image/png' }],
     };
-    const job = c.jobs.create({ request: req, origin: origin('member-7', 'cli') });
+    const job = await c.jobs.create({ request: req, origin: origin('member-7', 'cli') });
     await c.waitingFor(1);
     c.provider.finish('t0');
-    await until(() => c.jobs.get(job.id)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await c.jobs.get(job.id))?.state === 'delivered', 10_000, 'delivered');
     const records = logs.lines();
     const submitted = records.find((r) => r.msg === 'submitted');
     expect(submitted).toMatchObject({ jobId: job.id, platform: 'cli', user: 'member-7', task: 0 });

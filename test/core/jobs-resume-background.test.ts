@@ -19,7 +19,7 @@ async function readyJobs(dbPath: string, n: number): Promise<string[]> {
   await first.jobs.start();
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const job = first.jobs.create({
+    const job = await first.jobs.create({
       request: request({ prompt: `ready ${i}`, model: 'klein-4b' }),
       origin: origin(`u${i}`, 'slack'),
     });
@@ -27,7 +27,11 @@ async function readyJobs(dbPath: string, n: number): Promise<string[]> {
   }
   await first.waitingFor(n);
   for (const t of first.provider.waiting()) first.provider.finish(t);
-  await until(() => ids.every((id) => first.jobs.get(id)?.state === 'ready'), 10_000, 'jobs ready');
+  await until(
+    async () => (await Promise.all(ids.map((id) => first.jobs.get(id)))).every((j) => j?.state === 'ready'),
+    10_000,
+    'jobs ready',
+  );
   await first.close();
   return ids;
 }
@@ -49,14 +53,15 @@ describe('resuming ready jobs', () => {
     await harness.jobs.start();
     const h = harness;
     await until(
-      () => others.every((id) => h.jobs.get(id)?.state === 'delivered'),
+      async () =>
+        (await Promise.all(others.map((id) => h.jobs.get(id)))).every((j) => j?.state === 'delivered'),
       10_000,
       'the other jobs to be delivered',
     );
-    expect(h.jobs.get(stuck as string)?.state).toBe('ready');
+    expect((await h.jobs.get(stuck as string))?.state).toBe('ready');
     release();
     await until(
-      () => h.jobs.get(stuck as string)?.state === 'delivered',
+      async () => (await h.jobs.get(stuck as string))?.state === 'delivered',
       10_000,
       'the stuck job, once released',
     );

@@ -36,7 +36,7 @@ describe('a restart loses nothing that was paid for', () => {
     expect(fakes.bfl.counts.submits).toBe(2);
     expect(fakes.bfl.counts.accepted).toBe(2);
     // "ready" is told before the delivery is recorded: wait for the record, not for a fixed time.
-    await until(() => core?.jobs.get(jobId)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await core?.jobs.get(jobId))?.state === 'delivered', 10_000, 'delivered');
     // Delivered images are not kept.
     expect(core.store.getTasks(jobId, true).every((t) => !t.image)).toBe(true);
   });
@@ -49,7 +49,7 @@ describe('a restart loses nothing that was paid for', () => {
     await core.jobs.start();
     const event = await end;
     expect(event.type).toBe('needs_review');
-    const job = core.jobs.get(jobId);
+    const job = await core.jobs.get(jobId);
     expect(job?.state).toBe('needs_review');
     expect(job?.tasks[0]?.error).toMatchObject({ code: 'NEEDS_REVIEW', charge: 'unknown' });
     expect(job?.costMicros).toBe(15_000);
@@ -62,12 +62,12 @@ describe('a restart loses nothing that was paid for', () => {
     const first = fakes.core({ dbPath, maxActive: 1 });
     // No sink for slack in this process: the finished job stays ready in the store.
     const { request, origin } = await import('../support/core.ts');
-    const ready = first.jobs.create({
+    const ready = await first.jobs.create({
       request: request({ prompt: 'ready', model: 'klein-4b' }),
       origin: origin('a', 'slack'),
     });
     await first.jobs.start();
-    await until(() => first.jobs.get(ready.id)?.state === 'ready', 10_000, 'ready');
+    await until(async () => (await first.jobs.get(ready.id))?.state === 'ready', 10_000, 'ready');
     await first.close();
 
     // A queued job written by a process that died before running it.
@@ -99,8 +99,12 @@ describe('a restart loses nothing that was paid for', () => {
     await core.jobs.start();
     expect((await queuedDone).type).toBe('ready');
     // Resumed deliveries run in the background: start-up does not wait for them.
-    await until(() => core.jobs.get(ready.id)?.state === 'delivered', 5_000, 'the resumed delivery');
+    await until(
+      async () => (await core.jobs.get(ready.id))?.state === 'delivered',
+      5_000,
+      'the resumed delivery',
+    );
     expect(delivered).toEqual([ready.id]);
-    expect(core.jobs.get(ready.id)?.state).toBe('delivered');
+    expect((await core.jobs.get(ready.id))?.state).toBe('delivered');
   });
 });

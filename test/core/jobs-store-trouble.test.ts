@@ -45,7 +45,7 @@ describe('a store in trouble under paid work', () => {
     const c = harness({ logger: logs.logger, wrapStore: wrap });
     await c.jobs.start();
     disk.full = true;
-    const job = c.jobs.create({ request: klein({ count: 2 }), origin: origin() });
+    const job = await c.jobs.create({ request: klein({ count: 2 }), origin: origin() });
 
     // Both submits were paid and refused by the disk; their waits go on from memory.
     await c.waitingFor(2);
@@ -82,13 +82,13 @@ describe('a store in trouble under paid work', () => {
   it('stops submitting once the database file is removed: a queued image fails as uncharged, new jobs are refused', async () => {
     const c = harness({ maxActive: 1, storeUpkeepMs: 10 });
     await c.jobs.start();
-    const first = c.jobs.create({ request: klein(), origin: origin() });
+    const first = await c.jobs.create({ request: klein(), origin: origin() });
     await c.waitingFor(1);
-    const second = c.jobs.create({ request: klein(), origin: origin('u2') });
+    const second = await c.jobs.create({ request: klein(), origin: origin('u2') });
 
     unlinkSync(c.dbPath);
     await until(() => !c.store.health.accepting(), 10_000, 'the removal noticed');
-    expect(() => c.jobs.create({ request: klein(), origin: origin('u3') })).toThrow(
+    await expect(c.jobs.create({ request: klein(), origin: origin('u3') })).rejects.toThrow(
       expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
     );
 

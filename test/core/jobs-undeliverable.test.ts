@@ -19,17 +19,20 @@ async function undeliverable(imagesSent: boolean) {
     },
   });
   await h.jobs.start();
-  const job = h.jobs.create({ request: request({ prompt: 'kicked', model: 'klein-4b' }), origin: origin() });
+  const job = await h.jobs.create({
+    request: request({ prompt: 'kicked', model: 'klein-4b' }),
+    origin: origin(),
+  });
   await h.waitingFor(1);
   h.provider.finish('t0');
-  await until(() => h.jobs.get(job.id)?.state === 'undeliverable', 10_000, 'undeliverable');
+  await until(async () => (await h.jobs.get(job.id))?.state === 'undeliverable', 10_000, 'undeliverable');
   return { h, id: job.id };
 }
 
 describe('an undeliverable result', () => {
   it('ends the job undeliverable and still charged, and not among the jobs a restart resumes', async () => {
     const { h, id } = await undeliverable(true);
-    const job = h.jobs.get(id);
+    const job = await h.jobs.get(id);
     expect(job?.costMicros).toBe(15_000);
     expect(job?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
     expect(h.store.unfinishedJobs().map((j) => j.id)).not.toContain(id);

@@ -12,7 +12,7 @@ const { jobs, close } = buildCore(
 let accepted = 0;
 for (let i = 0; i < Number(countRaw); i++) {
   try {
-    jobs.create({
+    await jobs.create({
       request: request({ prompt: `race ${i}`, model: 'pro' }),
       origin: { ...origin(`p${process.pid}-${i}`), workspaceId: 'W1' },
       awaitConfirmation: true,

@@ -22,6 +22,8 @@ import type { GatewayDialect } from '../../src/core/providers/openai-wire.ts';
 import type { Provider } from '../../src/core/providers/types.ts';
 import { type RequestInput, validateRequest } from '../../src/core/request.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
+import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
+import type { Store } from '../../src/core/store/types.ts';
 import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
 
 export const catalog = createCatalog();
@@ -110,12 +112,13 @@ export interface CoreOptions {
 }
 
 /** The jobs service as every test builds it: the real catalog and price table over `store` and `provider`. */
+/** The jobs service over a SQLite store (tests keep reading the file synchronously; the core sees the async port). */
 export function testJobs(
-  store: JobsOptions['store'],
+  store: Store,
   provider: JobsOptions['provider'],
   options: Omit<JobsOptions, 'store' | 'provider' | 'catalog' | 'prices'>,
 ) {
-  return createJobs({ store, provider, catalog, prices: DEFAULT_PRICES, ...options });
+  return createJobs({ store: toAsyncStore(store), provider, catalog, prices: DEFAULT_PRICES, ...options });
 }
 
 /** The core against a fake: a fake BFL itself (the native provider), or a provider named with its fake. */

@@ -15,7 +15,7 @@ const { jobs, store } = buildCore(
   { dbPath, maxQueuedPerUser: 100, productionLatency: true },
 );
 const prompt = mode === 'mid-submit' ? '[slow-submit] crash while submitting' : 'crash while polling';
-const job = jobs.create({
+const job = await jobs.create({
   request: validateRequest({ prompt, model: 'klein-4b', count: Number(countRaw), seed: 5 }, catalog),
   origin: { platform: 'cli', userId: 'crash', channelId: 'c' },
 });

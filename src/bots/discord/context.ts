@@ -97,7 +97,7 @@ export function createDiscordContext(
   });
 
   /** Stores the delivery with the job (set while a result is being posted). */
-  let checkpointNow: () => void = () => undefined;
+  let checkpointNow: () => Promise<void> = async () => undefined;
 
   const record = (m: Posted, channelId: string, via: 'webhook' | 'bot'): Posted => {
     d.results = [...(d.results ?? []), { id: m.id, channelId, via }];
@@ -153,7 +153,7 @@ export function createDiscordContext(
         // Follow-ups take no nonce: a lost answer here is the one repeat no record can rule out.
         if (d.followUpSent) logger.warn('a result follow-up may have been posted already; posting again');
         d.followUpSent = true;
-        checkpointNow();
+        await checkpointNow();
         const m = (await rest.post(Routes.webhook(d.appId, token), { body, files, ...NO_AUTH })) as Posted;
         return record(m, m.channel_id, 'webhook');
       },
@@ -220,11 +220,11 @@ export function createDiscordContext(
 
     async postResult(post, threadName, checkpoint): Promise<PostedResult> {
       if (d.posted) return d.posted;
-      const save = () => checkpoint?.(this.delivery());
+      const save = async () => checkpoint?.(this.delivery());
       checkpointNow = save;
       await cards.settled();
       await startThread(threadName);
-      save();
+      await save();
       const fitted = await fitAll(post.images, d.uploadLimit);
       let message: Posted;
       try {
@@ -240,7 +240,7 @@ export function createDiscordContext(
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
       d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url), link: resultLink(d, message) };
-      save();
+      await save();
       return d.posted;
     },
 

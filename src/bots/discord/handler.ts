@@ -34,7 +34,7 @@ export interface HandlerDeps {
   rest: REST;
   logger: Logger;
   /** Store.claimOnce: true the first time a key is seen, durably. */
-  claimOnce: (key: string, expiresAt: number) => boolean;
+  claimOnce: (key: string, expiresAt: number) => Promise<boolean>;
   attachments: AttachmentAccess;
   now?: () => number;
 }
@@ -75,7 +75,7 @@ export function createInteractionHandler(deps: HandlerDeps): (raw: RawInteractio
   const answers = createAnswers(deps, edits, now);
 
   return async function handle(raw) {
-    if (!deps.claimOnce(`discord:interaction:${raw.id}`, now() + SEEN_FOR_MS)) {
+    if (!(await deps.claimOnce(`discord:interaction:${raw.id}`, now() + SEEN_FOR_MS))) {
       logger.warn({ interaction: raw.id, type: raw.type }, 'interaction already handled; ignored');
       return 'replayed';
     }

@@ -163,14 +163,14 @@ export function createSlackContext(
         { channelId: d.channelId, ...(threadTs ? { threadTs } : {}) },
         steps,
         post,
-        () => {
+        async () => {
           // What Delete removes, as soon as it exists.
           const fileIds = (steps.files ?? []).map((f) => f.id);
           d.results =
             steps.detailsTs || fileIds.length
               ? [{ ...(steps.detailsTs ? { ts: steps.detailsTs } : {}), fileIds }]
               : [];
-          checkpoint?.(this.delivery());
+          await checkpoint?.(this.delivery());
         },
       );
       return posted;

@@ -59,7 +59,7 @@ export async function postSlackResult(
   place: ResultPlace,
   steps: SlackResultSteps,
   post: ResultPost,
-  save: () => void,
+  save: () => Promise<void>,
 ): Promise<PostedResult> {
   const r = steps;
   if (!r.files) {
@@ -67,24 +67,24 @@ export async function postSlackResult(
     if (!r.files) {
       r.fileIds = await uploadBytes(deps, post.images);
       r.shareSent = true;
-      save();
+      await save();
       try {
         r.files = await share(deps, place, r.fileIds, post.images);
       } catch (err) {
         // Slack answered no: nothing was shared, the next attempt starts over.
         if (platformError(err)) r.shareSent = false;
-        save();
+        await save();
         throw unpostable(err, place.channelId) ?? err;
       }
     }
-    save();
+    await save();
   }
   if (!r.detailsTs) {
     if (r.detailsSent && place.threadTs) r.detailsTs = await findPosted(deps, place, post.jobId, 'details');
     if (!r.detailsTs) {
       const { text, blocks } = resultBlocks(post, post.notes);
       r.detailsSent = true;
-      save();
+      await save();
       const res = await deps.client.chat
         .postMessage({
           channel: place.channelId,
@@ -100,7 +100,7 @@ export async function postSlackResult(
         });
       r.detailsTs = res.ts as string;
     }
-    save();
+    await save();
   }
   r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
   save();

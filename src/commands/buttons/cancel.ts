@@ -4,6 +4,6 @@ import type { ButtonCommand } from '../command.ts';
 export const cancelButton = {
   data: { action: 'cancel', anyone: false, opensForm: false },
   async execute(_ctx, job, env) {
-    env.jobs.cancel(job.id);
+    await env.jobs.cancel(job.id);
   },
 } satisfies ButtonCommand;

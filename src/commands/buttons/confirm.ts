@@ -25,14 +25,14 @@ export const confirmButton = {
       try {
         await place.showCard(card);
       } catch (err) {
-        env.jobs.cancel(job.id);
+        await env.jobs.cancel(job.id);
         throw err;
       }
-      env.jobs.updateDelivery(job.id, { ...place.delivery(), cardShown: true });
+      await env.jobs.updateDelivery(job.id, { ...place.delivery(), cardShown: true });
     }
     let queued: typeof job;
     try {
-      queued = env.jobs.confirm(job.id);
+      queued = await env.jobs.confirm(job.id);
     } catch (err) {
       if (fresh && job.state === 'awaiting_confirmation')
         await place
@@ -41,8 +41,9 @@ export const confirmButton = {
       throw err;
     }
     if (!fresh) return;
+    const position = (await env.jobs.position(job.id)) ?? 1;
     await env.live.enqueue(job.id, () =>
-      place.showCard(cardFor(queued, env.catalog, queuedStatus(env.jobs.position(job.id) ?? 1), env.now())),
+      place.showCard(cardFor(queued, env.catalog, queuedStatus(position), env.now())),
     );
   },
 } satisfies ButtonCommand;

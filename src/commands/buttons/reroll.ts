@@ -18,7 +18,7 @@ export async function withNewSeed(
   const request = validateRequest(
     toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
     env.catalog,
-    policyFor(env, ctx),
+    await policyFor(env, ctx),
   );
   await submit(ctx, env, request, { id: job.id, kind });
 }

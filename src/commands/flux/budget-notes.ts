@@ -3,12 +3,12 @@
  * the channel have used most of a budget, so the limit is no surprise. Workspace budgets stay quiet here
  * (they are the admins' to watch, in /flux-usage).
  */
-import { budgetStates } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
+import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { budgetWarnings, type UsageStore } from '../usage.ts';
 
-export function budgetNotes(store: UsageStore, job: JobView, now: number): string[] {
+export async function budgetNotes(store: UsageStore, job: JobView, now: number): Promise<string[]> {
   const { platform, workspaceId } = job.origin;
-  const settings = workspaceId ? store.getSettings(platform, workspaceId) : undefined;
-  return settings ? budgetWarnings(budgetStates(settings, job.origin, store, now), now) : [];
+  const settings = workspaceId ? await store.getSettings(platform, workspaceId) : undefined;
+  return settings ? budgetWarnings(await budgetStatesAsync(settings, job.origin, store, now), now) : [];
 }

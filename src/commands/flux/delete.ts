@@ -28,7 +28,7 @@ export async function deleteResult(
   }
   const { failures } = await target.removeResult();
   // What is gone stays gone after a restart; what is left is tried again on the next press.
-  deps.jobs.updateDelivery(job.id, target.delivery());
+  await deps.jobs.updateDelivery(job.id, target.delivery());
   if (failures.length) {
     await ctx.replyPrivate(
       `Not deleted: ${failures.join('; ')}. Press Delete again in a moment, or remove it by hand.`,

@@ -39,12 +39,12 @@ export function mayManage(job: JobView, ctx: Where): boolean {
 }
 
 /** The job `jobId` as `ctx` may see it; JOB_NOT_FOUND — the same answer as an unknown id — otherwise. */
-export function jobForActor(
-  jobs: { get(id: string): JobView | undefined },
+export async function jobForActor(
+  jobs: { get(id: string): Promise<JobView | undefined> },
   jobId: string | undefined,
   ctx: Where,
-): JobView {
-  const job = jobId ? jobs.get(jobId) : undefined;
+): Promise<JobView> {
+  const job = jobId ? await jobs.get(jobId) : undefined;
   if (!job || !belongsTo(job, ctx)) throw new FluxError('JOB_NOT_FOUND', `job ${jobId} unknown`);
   return job;
 }

@@ -31,7 +31,7 @@ export interface SinkDeps {
   live: LiveContexts;
   logger: Logger;
   /** Persists delivery data (card/thread ids, result links) with the job. */
-  saveDelivery(jobId: string, patch: Record<string, unknown>): void;
+  saveDelivery(jobId: string, patch: Record<string, unknown>): Promise<void>;
   /** Settings and the ledger: a delivered job notes the budgets its requester or channel mostly used. */
   settings: UsageStore;
   now?: () => number;
@@ -99,7 +99,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           live.forget(job.id);
           return endUndeliverable(ctx, job, images, err, { catalog, logger, now: now() });
         }
-        deps.saveDelivery(job.id, {
+        await deps.saveDelivery(job.id, {
           ...ctx.delivery(),
           resultUrls: posted.imageUrls,
           // A reroll or remix of this job links back to it.
@@ -111,7 +111,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           .showCard(posted.link ? { ...done, link: posted.link } : done)
           .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'card summary not shown'));
         // Money stays personal: how much of a budget is used is the requester's to read, not the channel's.
-        const warnings = budgetNotes(deps.settings, job, now());
+        const warnings = await budgetNotes(deps.settings, job, now());
         if (warnings.length)
           await ctx
             .replyPrivate(warnings.map((w) => `⚠️ ${w}`).join('\n'))

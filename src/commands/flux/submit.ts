@@ -4,7 +4,7 @@
  * the request is valid and the card is up. An estimate above the confirm threshold is asked privately
  * first: the public card appears only once the requester confirms (buttons/confirm.ts).
  */
-import { BudgetError, budgetStates, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
+import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate, formatUsd } from '../../core/pricing.ts';
 import {
@@ -13,6 +13,7 @@ import {
   type RequestPolicy,
   validateRequest,
 } from '../../core/request.ts';
+import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
 import type { Button, CommandContext } from '../context.ts';
@@ -20,8 +21,8 @@ import { refusalWithFit } from './budget-fit.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
-export function policyFor(env: CommandEnv, ctx: CommandContext): RequestPolicy {
-  const s = settingsFor(env.settings, ctx);
+export async function policyFor(env: CommandEnv, ctx: CommandContext): Promise<RequestPolicy> {
+  const s = await settingsFor(env.settings, ctx);
   const p: RequestPolicy = {};
   if (s.allowedModels) p.allowedModels = s.allowedModels;
   if (s.defaultModel) p.defaultModel = s.defaultModel;
@@ -49,15 +50,19 @@ export async function startJob(
   const request = validateRequest(
     { ...input, references: [...(input.references ?? []), ...resolved] },
     env.catalog,
-    policyFor(env, ctx),
+    await policyFor(env, ctx),
   );
   return submit(ctx, env, request, parent);
 }
 
 /** What a new job's delivery starts with: the context's, and where it came from (a link to it, if any). */
-function firstDelivery(ctx: CommandContext, env: CommandEnv, parent?: Parent): Record<string, unknown> {
+async function firstDelivery(
+  ctx: CommandContext,
+  env: CommandEnv,
+  parent?: Parent,
+): Promise<Record<string, unknown>> {
   if (!parent) return ctx.delivery();
-  const link = env.jobs.get(parent.id)?.delivery.resultLink;
+  const link = (await env.jobs.get(parent.id))?.delivery.resultLink;
   const from: JobFrom = { kind: parent.kind, ...(typeof link === 'string' ? { url: link } : {}) };
   return { ...ctx.delivery(), from };
 }
@@ -76,7 +81,7 @@ export async function submit(
   } as JobView['origin'];
   if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
   if (ctx.channelId) origin.channelId = ctx.channelId;
-  const delivery = firstDelivery(ctx, env, parent);
+  const delivery = await firstDelivery(ctx, env, parent);
   // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
   // job was queued and nothing can be spent on an image with nowhere to go.
   const draft: JobView = {
@@ -89,26 +94,37 @@ export async function submit(
     createdAt: now(),
     tasks: [],
   };
-  const settings = settingsFor(env.settings, ctx);
-  const states = () => budgetStates(settings, origin, env.settings, now());
+  const settings = await settingsFor(env.settings, ctx);
+  const states = () => budgetStatesAsync(settings, origin, env.settings, now());
   /** A budget refusal, with what would fit instead. */
-  const refusal = (err: unknown) =>
+  const refusal = async (err: unknown) =>
     err instanceof BudgetError
-      ? refusalWithFit(err, request, settings.budgets.length ? states() : [], env, settings.allowedModels)
+      ? refusalWithFit(
+          err,
+          request,
+          settings.budgets.length ? await states() : [],
+          env,
+          settings.allowedModels,
+        )
       : err;
   // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
   // atomically, so this early look only saves a card that would have to say "not queued".
   try {
-    if (settings.budgets.length) checkBudgets(states(), draft.estimateMicros);
+    if (settings.budgets.length) checkBudgets(await states(), draft.estimateMicros);
   } catch (err) {
-    throw refusal(err);
+    throw await refusal(err);
   }
   const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
   if (confirm) return askFirst(ctx, env, draft, parent, refusal);
   await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
   let job: JobView;
   try {
-    job = jobs.create({ request, origin, delivery: { ...delivery, ...ctx.delivery() }, ...parentOf(parent) });
+    job = await jobs.create({
+      request,
+      origin,
+      delivery: { ...delivery, ...ctx.delivery() },
+      ...parentOf(parent),
+    });
   } catch (err) {
     await ctx.showCard(
       finalCard(
@@ -119,16 +135,18 @@ export async function submit(
         'Not queued: nothing was charged (see the private message)',
       ),
     );
-    throw refusal(err);
+    throw await refusal(err);
   }
   env.live.set(job.id, ctx);
   await env.live.enqueue(job.id, async () => {
-    const current = jobs.get(job.id) ?? job;
+    const current = (await jobs.get(job.id)) ?? job;
     const held = jobs.holdReason();
     const status =
-      held && current.state === 'queued' ? waitingStatus(held) : queuedStatus(jobs.position(job.id) ?? 1);
+      held && current.state === 'queued'
+        ? waitingStatus(held)
+        : queuedStatus((await jobs.position(job.id)) ?? 1);
     await ctx.showCard(cardFor(current, catalog, status, now()));
-    jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
+    await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
   return job;
 }
@@ -144,11 +162,11 @@ async function askFirst(
   env: CommandEnv,
   draft: JobView,
   parent: Parent | undefined,
-  refusal: (err: unknown) => unknown,
+  refusal: (err: unknown) => Promise<unknown>,
 ): Promise<JobView> {
   let job: JobView;
   try {
-    job = env.jobs.create({
+    job = await env.jobs.create({
       request: draft.request,
       origin: draft.origin,
       delivery: { ...draft.delivery, privateConfirm: true },
@@ -156,7 +174,7 @@ async function askFirst(
       awaitConfirmation: true,
     });
   } catch (err) {
-    throw refusal(err);
+    throw await refusal(err);
   }
   env.live.set(job.id, ctx);
   const cost = formatUsd(job.estimateMicros);

@@ -7,7 +7,7 @@ import { startJob } from '../flux/submit.ts';
 export const remixFormCommand = {
   data: { kind: 'remix' },
   async execute(ctx, { jobId, values }, env) {
-    const job = jobForActor(env.jobs, jobId, ctx);
+    const job = await jobForActor(env.jobs, jobId, ctx);
     // `--ref` typed in the options goes through the platform's checks like any other.
     return startJob(ctx, env, remixInput(job, values, env.catalog), typedRefs(values), {
       id: job.id,

@@ -8,7 +8,7 @@ import { startJob } from '../flux/submit.ts';
 export const useRefFormCommand = {
   data: { kind: 'ref' },
   async execute(ctx, { jobId, values }, env) {
-    const job = jobForActor(env.jobs, jobId, ctx);
+    const job = await jobForActor(env.jobs, jobId, ctx);
     const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
     // Never a generation without the reference the member asked for (and paid for).
     if (!urls.length)

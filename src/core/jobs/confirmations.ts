@@ -4,30 +4,36 @@
  * releases it — also after a restart, since the deadline is counted from the job's creation.
  */
 import type { JobEvent, JobView } from '../job-types.ts';
-import type { JobRow, Store } from '../store/types.ts';
+import type { Logger } from '../logger.ts';
+import type { AsyncStore } from '../store/port.ts';
+import type { JobRow } from '../store/types.ts';
+import type { JobLocks } from './job-locks.ts';
 import { jobView } from './view.ts';
 
 export interface Confirmations {
   /** Cancels the job at its deadline unless it was confirmed (or cancelled) by then. */
   expireLater(job: JobRow): void;
-  /** Cancels an unconfirmed job now. */
-  close(job: JobRow): JobView;
+  /** Cancels an unconfirmed job now. The caller holds the job's lock (it read the job under it). */
+  close(job: JobRow): Promise<JobView>;
 }
 
 export interface ConfirmationDeps {
-  store: Store;
+  store: Pick<AsyncStore, 'getJob' | 'getTasks' | 'updateJob'>;
+  /** The deadline reads and cancels under the job's lock, so a confirm arriving then is not lost. */
+  locks: JobLocks;
   emit(event: JobEvent): void;
   now(): number;
+  logger: Logger;
   /** Aborted by stop(): a deadline passing while stopping is left for the next start. */
   stopSignal: AbortSignal;
 }
 
 export function createConfirmations(deps: ConfirmationDeps, ttlMs: number): Confirmations {
   const { store } = deps;
-  const close = (job: JobRow): JobView => {
+  const close = async (job: JobRow): Promise<JobView> => {
     const patch = { state: 'cancelled' as const, finishedAt: deps.now(), costMicros: 0 };
-    store.updateJob(job.id, patch);
-    const view = jobView({ ...job, ...patch }, store.getTasks(job.id));
+    await store.updateJob(job.id, patch);
+    const view = jobView({ ...job, ...patch }, await store.getTasks(job.id));
     deps.emit({ type: 'cancelled', job: view });
     return view;
   };
@@ -36,10 +42,15 @@ export function createConfirmations(deps: ConfirmationDeps, ttlMs: number): Conf
     expireLater(job) {
       // The timer keeps the id only: the request (and any reference bytes) is read again if it fires.
       const { id, createdAt } = job;
+      const expire = async () => {
+        const current = deps.stopSignal.aborted ? undefined : await store.getJob(id);
+        if (current?.state === 'awaiting_confirmation') await close(current);
+      };
       const timer = setTimeout(
         () => {
-          const current = deps.stopSignal.aborted ? undefined : store.getJob(id);
-          if (current?.state === 'awaiting_confirmation') close(current);
+          deps.locks
+            .run(id, expire)
+            .catch((err: unknown) => deps.logger.warn({ err, jobId: id }, 'expiring a confirmation failed'));
         },
         Math.max(0, createdAt + ttlMs - deps.now()),
       );

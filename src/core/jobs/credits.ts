@@ -41,7 +41,7 @@ export interface CreditGateDeps {
   policy: CreditCheckPolicy;
   stopSignal: AbortSignal;
   /** Jobs with tasks waiting in line, to tell them why. */
-  queuedJobs(): JobView[];
+  queuedJobs(): Promise<JobView[]>;
   /** Tells one job why it waits. */
   tell(job: JobView, reason: HoldReason): void;
   /** Submits resumed: queued jobs hear their places again. */
@@ -111,6 +111,16 @@ export function createCreditGate(deps: CreditGateDeps): CreditGate {
     }
   }
 
+  async function tellQueued(): Promise<void> {
+    try {
+      const jobs = await deps.queuedJobs();
+      // Reopened while they were read: their cards are past waiting.
+      if (closed) for (const job of jobs) deps.tell(job, 'out_of_credits');
+    } catch (err) {
+      deps.warn({ err }, 'waiting jobs not told why: store unreadable');
+    }
+  }
+
   return {
     get reason() {
       return closed ? 'out_of_credits' : undefined;
@@ -121,7 +131,7 @@ export function createCreditGate(deps: CreditGateDeps): CreditGate {
         closed = true;
         scheduler.hold();
         deps.warn({ looks }, 'provider account out of credits: new submits held');
-        for (const job of deps.queuedJobs()) deps.tell(job, 'out_of_credits');
+        void tellQueued();
         void watch();
       }
       return new Promise<Reopened>((resolve, reject) => {

@@ -6,7 +6,9 @@
 import { UndeliverableError } from '../errors.ts';
 import type { JobError, JobEvent, JobImage, JobSink, JobState, Platform } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
-import type { Store, TaskRow } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
+import type { TaskRow } from '../store/types.ts';
+import type { JobLocks } from './job-locks.ts';
 import { jobLog } from './keys.ts';
 import { jobView } from './view.ts';
 
@@ -15,7 +17,12 @@ const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_revi
 export const TERMINAL_TASK: ReadonlySet<TaskRow['state']> = new Set(['ready', 'failed', 'needs_review']);
 
 export interface DeliveryDeps {
-  store: Store;
+  store: Pick<AsyncStore, 'getJob' | 'getTasks' | 'updateJob' | 'write'>;
+  /**
+   * Whether a job is complete, and claiming its delivery, happen under the job's lock: two tasks
+   * finishing together must not both find it complete and deliver it twice.
+   */
+  locks: JobLocks;
   sinkFor(platform: Platform): JobSink | undefined;
   emit(event: JobEvent): void;
   now(): number;
@@ -41,10 +48,24 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const retries = new Map<string, number>();
 
   async function deliver(jobId: string): Promise<void> {
-    const job = store.getJob(jobId);
+    const handed = await deps.locks.run(jobId, () => settleOrHand(jobId));
+    await handed?.done;
+  }
+
+  /**
+   * Ends the job when all its tasks are terminal; with images, hands them to the sink and records the
+   * delivery in `delivering` (before the lock is let go, so a second caller finds it there). Returns
+   * the delivery it started, if it started one.
+   */
+  async function settleOrHand(jobId: string): Promise<{ done: Promise<void> } | undefined> {
+    // Before reading: a delivery under way may record its end while this reads, and then it is no
+    // longer in `delivering` although what was read still says ready. Once none is under way here, any
+    // earlier one has written how it ended.
+    if (delivering.has(jobId)) return undefined;
+    const job = await store.getJob(jobId);
     if (!job || FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
     // Without images first: most calls find a sibling task still running and stop here.
-    let tasks = store.getTasks(jobId);
+    let tasks = await store.getTasks(jobId);
     if (!tasks.every((t) => TERMINAL_TASK.has(t.state))) return;
     const cost = tasks.reduce((sum, t) => sum + (t.costMicros ?? 0), 0);
     const finishedAt = job.finishedAt ?? deps.now();
@@ -58,7 +79,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         charge: 'unknown',
       };
       const state = review ? 'needs_review' : 'failed';
-      store.updateJob(jobId, { state, costMicros: cost, finishedAt, error });
+      await store.updateJob(jobId, { state, costMicros: cost, finishedAt, error });
       const view = jobView({ ...job, state, costMicros: cost, finishedAt, error }, tasks);
       deps.emit(
         state === 'failed' ? { type: 'failed', job: view, error } : { type: 'needs_review', job: view },
@@ -67,11 +88,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       return;
     }
 
-    if (job.state !== 'ready') store.updateJob(jobId, { state: 'ready', costMicros: cost, finishedAt });
+    if (job.state !== 'ready') await store.updateJob(jobId, { state: 'ready', costMicros: cost, finishedAt });
     const sink = deps.sinkFor(job.origin.platform);
     // Kept ready in the store: delivered when a sink attaches, or after a restart.
-    if (!sink || stopSignal.aborted || delivering.has(jobId)) return;
-    tasks = store.getTasks(jobId, true);
+    if (!sink || stopSignal.aborted) return;
+    tasks = await store.getTasks(jobId, true);
     const images: JobImage[] = [];
     for (const t of tasks) {
       if (t.state !== 'ready' || !t.image) continue;
@@ -80,31 +101,41 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     }
     const view = jobView({ ...job, state: 'ready', costMicros: cost, finishedAt }, tasks);
     const handed = sink.handle({ type: 'ready', job: view, images });
-    delivering.set(
-      jobId,
-      handed.then(
-        () => undefined,
-        () => undefined,
-      ),
+    const done = recordHanded(jobId, handed, log, { cost, images: images.length }).finally(() =>
+      delivering.delete(jobId),
     );
+    delivering.set(jobId, done);
+    return { done };
+  }
+
+  /** Records how the sink's delivery ended: a failure is retried, or kept for the next start. */
+  async function recordHanded(
+    jobId: string,
+    handed: Promise<void>,
+    log: Logger,
+    sent: { cost: number; images: number },
+  ): Promise<void> {
     try {
       await handed;
-      store.transaction(() => {
-        store.updateJob(jobId, { state: 'delivered' });
-        store.dropImages(jobId);
-      });
+      await store.write([
+        { kind: 'job', id: jobId, patch: { state: 'delivered' } },
+        { kind: 'dropImages', jobId },
+      ]);
       retries.delete(jobId);
-      log.info({ cost, images: images.length }, 'job delivered');
+      log.info(sent, 'job delivered');
     } catch (err) {
       if (err instanceof UndeliverableError) {
         const error: JobError = { code: 'UNDELIVERABLE', message: err.message, charge: 'charged' };
-        store.transaction(() => {
-          store.updateJob(jobId, { state: 'undeliverable', error });
+        await store.write([
+          { kind: 'job', id: jobId, patch: { state: 'undeliverable', error } },
           // Kept for an admin to hand over when the requester could not be sent them either.
-          if (err.imagesSent) store.dropImages(jobId);
-        });
+          ...(err.imagesSent ? [{ kind: 'dropImages' as const, jobId }] : []),
+        ]);
         retries.delete(jobId);
-        log.warn({ err, cost, imagesSent: err.imagesSent }, 'job undeliverable: requester told privately');
+        log.warn(
+          { err, cost: sent.cost, imagesSent: err.imagesSent },
+          'job undeliverable: requester told privately',
+        );
         return;
       }
       const attempt = retries.get(jobId) ?? 0;
@@ -119,8 +150,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!stopSignal.aborted) settle(jobId);
         }, delay).unref();
       } else retries.delete(jobId);
-    } finally {
-      delivering.delete(jobId);
     }
   }
 

@@ -1,17 +1,17 @@
 /**
  * A new job on record: written before anything is spent, its workspace's budgets checked and its
- * estimate reserved in the same write transaction.
+ * estimate reserved in one atomic store write (Store.insertJobWithinBudgets).
  */
 import { randomUUID } from 'node:crypto';
-import { budgetStates, checkBudgets } from '../budgets.ts';
 import type { CreateJobInput } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
 import { seedAt } from '../size-and-seed.ts';
-import type { JobRow, Store, TaskRow } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
+import type { JobRow, TaskRow } from '../store/types.ts';
 
 export interface NewJobDeps {
-  store: Store;
+  store: Pick<AsyncStore, 'insertJobWithinBudgets'>;
   prices: PriceTable;
   now(): number;
   logger: Logger;
@@ -21,8 +21,10 @@ export interface NewJobDeps {
  * Stores the job and one task per image, queued or (when asked) awaiting confirmation. Throws
  * BudgetError BUDGET_EXCEEDED, and STORE_UNAVAILABLE when the write would not be durable.
  */
-export function recordNewJob(deps: NewJobDeps, input: CreateJobInput): { job: JobRow; tasks: TaskRow[] } {
-  const { store } = deps;
+export async function recordNewJob(
+  deps: NewJobDeps,
+  input: CreateJobInput,
+): Promise<{ job: JobRow; tasks: TaskRow[] }> {
   const { request, origin } = input;
   const waiting = input.awaitConfirmation === true;
   const job: JobRow = {
@@ -41,13 +43,8 @@ export function recordNewJob(deps: NewJobDeps, input: CreateJobInput): { job: Jo
     seed: seedAt(request, i),
     state: 'queued' as const,
   }));
-  const settings = origin.workspaceId ? store.getSettings(origin.platform, origin.workspaceId) : undefined;
   // Check and reserve together: no other job (or process) can slip in between under the same cap.
-  store.transaction(() => {
-    if (settings?.budgets.length)
-      checkBudgets(budgetStates(settings, origin, store, deps.now()), job.estimateMicros);
-    store.insertJob(job, tasks);
-  });
+  await deps.store.insertJobWithinBudgets(job, tasks, deps.now());
   deps.logger.info(
     {
       jobId: job.id,

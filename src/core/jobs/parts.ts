@@ -3,7 +3,9 @@
  * functions it needs from the others. jobs/pending.ts owns the per-user counts, jobs/waits.ts the waits
  * by provider task id, jobs/deliver.ts the deliveries under way and their retries, jobs/positions.ts the
  * places told, jobs/credits.ts the hold while out of credits, jobs/sinks.ts the platforms' sinks;
- * jobs/tasks.ts runs one image in a slot. Being stopped is the abort of `stopSignal`, read by all.
+ * jobs/tasks.ts runs one image in a slot; jobs/job-locks.ts orders the changes of one job (the store
+ * answers asynchronously, so a read and its write are no longer one step). Being stopped is the abort
+ * of `stopSignal`, read by all.
  */
 import type { JobEvent, JobView, Platform } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
@@ -12,10 +14,12 @@ import type { PriceTable } from '../pricing.ts';
 import { createLatencyModel } from '../providers/poll-policy.ts';
 import type { Provider } from '../providers/types.ts';
 import { createScheduler, type Scheduler } from '../scheduler.ts';
-import type { JobRow, Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
+import type { JobRow } from '../store/types.ts';
 import { createConfirmations } from './confirmations.ts';
 import { type CreditCheckPolicy, createCreditGate, DEFAULT_CREDIT_CHECK } from './credits.ts';
 import { createDelivery } from './deliver.ts';
+import { createJobLocks } from './job-locks.ts';
 import { saltedUserHash } from './keys.ts';
 import { createPendingCounts } from './pending.ts';
 import { createPositionFeed, placesByJob } from './positions.ts';
@@ -25,7 +29,7 @@ import { jobView } from './view.ts';
 import { createWaits } from './waits.ts';
 
 export interface JobsOptions {
-  store: Store;
+  store: AsyncStore;
   provider: Provider;
   catalog: ModelCatalog;
   prices: PriceTable;
@@ -62,7 +66,8 @@ export function createJobParts(options: JobsOptions) {
   const sinks = createSinks(logger);
   const pending = createPendingCounts(options.maxQueuedPerUser);
   const waits = createWaits();
-  const viewOf = (job: JobRow) => jobView(job, store.getTasks(job.id));
+  const locks = createJobLocks();
+  const viewOf = async (job: JobRow) => jobView(job, await store.getTasks(job.id));
   const emit = (event: JobEvent): void => {
     // A started job already left the line; a queued one told to wait keeps its place.
     if (!IN_LINE.has(event.type)) positions.left(event.job.id);
@@ -79,12 +84,20 @@ export function createJobParts(options: JobsOptions) {
     warn: (fields, message) => logger.warn(fields, message),
   });
   const positions = createPositionFeed(
-    { scheduler, store, emit, held: () => credits.reason !== undefined, stopSignal },
+    {
+      scheduler,
+      store,
+      emit,
+      held: () => credits.reason !== undefined,
+      stopSignal,
+      warn: (fields, message) => logger.warn(fields, message),
+    },
     options.positionDebounceMs ?? 300,
   );
-  const delivery = createDelivery({ store, sinkFor: sinks.get, emit, now, logger, stopSignal });
+  const delivery = createDelivery({ store, locks, sinkFor: sinks.get, emit, now, logger, stopSignal });
   const tasks = createTaskRunner({
     store,
+    locks,
     provider: options.provider,
     scheduler,
     credits,
@@ -93,6 +106,7 @@ export function createJobParts(options: JobsOptions) {
     pending,
     waits,
     settle: delivery.settle,
+    leftLine: (jobId) => positions.left(jobId),
     emit,
     userHash: options.userHash ?? saltedUserHash(options.userSalt ?? 'flux-bot'),
     now,
@@ -100,18 +114,19 @@ export function createJobParts(options: JobsOptions) {
     stopSignal,
   });
   const confirmations = createConfirmations(
-    { store, emit, now, stopSignal },
+    { store, locks, emit, now, logger, stopSignal },
     options.confirmTtlMs ?? 5 * 60_000,
   );
 
-  /** Jobs with images waiting in line, each once. */
-  function queuedViews(): JobView[] {
+  /** Jobs with images waiting in line, each once (those that left it while being read are left out). */
+  async function queuedViews(): Promise<JobView[]> {
     const views: JobView[] = [];
     for (const id of placesByJob(scheduler).keys()) {
-      const job = store.getJob(id);
-      if (job) views.push(viewOf(job));
+      const job = await store.getJob(id);
+      if (job) views.push(await viewOf(job));
     }
-    return views;
+    const inLine = placesByJob(scheduler);
+    return views.filter((v) => inLine.has(v.id));
   }
 
   return {
@@ -121,6 +136,7 @@ export function createJobParts(options: JobsOptions) {
     sinks,
     pending,
     waits,
+    locks,
     viewOf,
     emit,
     credits,

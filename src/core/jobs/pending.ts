@@ -12,11 +12,17 @@ export interface PendingCounts {
   check(origin: JobOrigin, count: number): void;
   /** Adds `delta` (negative when images end) to this person's count. */
   add(origin: JobOrigin, delta: number): void;
+  /**
+   * `check` and `add` in one step, for a caller that must await before it queues: the room is held
+   * meanwhile, so two requests racing through that await cannot both take the last place. Returns the
+   * release (call it once, when the images are queued — they count themselves — or were not stored).
+   */
+  reserve(origin: JobOrigin, count: number): () => void;
 }
 
 export function createPendingCounts(maxPerUser: number): PendingCounts {
   const counts = new Map<string, number>();
-  return {
+  const self: PendingCounts = {
     check(origin, count) {
       const pending = counts.get(userKey(origin.platform, origin.userId)) ?? 0;
       if (pending + count <= maxPerUser) return;
@@ -34,5 +40,15 @@ export function createPendingCounts(maxPerUser: number): PendingCounts {
       if (n > 0) counts.set(user, n);
       else counts.delete(user);
     },
+    reserve(origin, count) {
+      self.check(origin, count);
+      self.add(origin, count);
+      let held = true;
+      return () => {
+        if (held) self.add(origin, -count);
+        held = false;
+      };
+    },
   };
+  return self;
 }

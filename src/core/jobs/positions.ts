@@ -5,7 +5,7 @@
  */
 import type { JobEvent, JobView } from '../job-types.ts';
 import type { Scheduler } from '../scheduler.ts';
-import type { Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
 import { jobOfTaskKey, taskKey } from './keys.ts';
 import { jobView } from './view.ts';
 
@@ -26,12 +26,13 @@ export interface PositionFeed {
 
 export interface PositionFeedDeps {
   scheduler: Pick<Scheduler, 'onChange' | 'positions'>;
-  store: Store;
+  store: Pick<AsyncStore, 'getJob' | 'getTasks'>;
   emit(event: JobEvent): void;
   /** True while submits are held (out of credits): the cards say why instead. */
   held(): boolean;
   /** Aborted by stop(): no more places are sent. */
   stopSignal: AbortSignal;
+  warn(fields: Record<string, unknown>, message: string): void;
 }
 
 /** The best place of a job's images in line; 0 when none is waiting (handed to a slot, starting). */
@@ -62,34 +63,64 @@ export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): 
   /** Started jobs with images still in line: skipped without a store read (pruned once out of line). */
   const gone = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  /** A pass is reading jobs: a change meanwhile waits for it, so two passes never interleave their places. */
+  let sending = false;
+  let changedMeanwhile = false;
+  /** Bumped by forget: a view read before it is not kept. */
+  let forgets = 0;
 
   const later = () => {
-    if (timer || stopSignal.aborted) return;
-    timer = setTimeout(send, debounceMs);
+    if (sending) changedMeanwhile = true;
+    if (timer || sending || stopSignal.aborted) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      sending = true;
+      send()
+        .catch((err: unknown) => deps.warn({ err }, 'places not sent'))
+        .finally(() => {
+          sending = false;
+          if (changedMeanwhile) {
+            changedMeanwhile = false;
+            later();
+          }
+        });
+    }, debounceMs);
     timer.unref();
   };
   deps.scheduler.onChange(later);
 
-  function send(): void {
-    timer = undefined;
+  /** True while a place is still news: the job is in line, not started, and submits are not held. */
+  const placeable = (jobId: string) => !stopSignal.aborted && !deps.held() && !gone.has(jobId);
+
+  async function send(): Promise<void> {
     // While submits are held the cards say why; places come back when they resume (retell).
     if (stopSignal.aborted || deps.held()) return;
     const byJob = placesByJob(deps.scheduler);
+    let read = false;
     for (const [jobId, pos] of byJob) {
-      if (told.get(jobId) === pos || gone.has(jobId)) continue;
+      if (told.get(jobId) === pos || !placeable(jobId)) continue;
       told.set(jobId, pos);
-      const view = views.get(jobId) ?? load(jobId);
-      if (view) deps.emit({ type: 'position', job: view, position: pos });
+      let view = views.get(jobId);
+      if (!view) {
+        read = true;
+        view = await load(jobId);
+      }
+      // The job may have started (or submits been held) while it was read: its card is past this place.
+      if (view && placeable(jobId)) deps.emit({ type: 'position', job: view, position: pos });
     }
-    for (const jobId of told.keys()) if (!byJob.has(jobId)) told.delete(jobId);
-    for (const jobId of views.keys()) if (!byJob.has(jobId)) views.delete(jobId);
-    for (const jobId of gone) if (!byJob.has(jobId)) gone.delete(jobId);
+    // The line as it is now: jobs may have joined (and started) while views were read.
+    const inLine = read ? placesByJob(deps.scheduler) : byJob;
+    for (const jobId of told.keys()) if (!inLine.has(jobId)) told.delete(jobId);
+    for (const jobId of views.keys()) if (!inLine.has(jobId)) views.delete(jobId);
+    for (const jobId of gone) if (!inLine.has(jobId)) gone.delete(jobId);
   }
 
-  function load(jobId: string): JobView | undefined {
-    const job = store.getJob(jobId);
+  async function load(jobId: string): Promise<JobView | undefined> {
+    const before = forgets;
+    const job = await store.getJob(jobId);
     if (job?.state !== 'queued') return undefined;
-    const view = jobView(job, store.getTasks(jobId));
+    const view = jobView(job, await store.getTasks(jobId));
+    if (forgets !== before) return view;
     // A queued job's view does not change until it starts (delivery patches call forget), and a long
     // queue re-sends places every window: keep it rather than read and parse it each time. Reference
     // bytes would make thousands of kept views heavy, so those jobs are read each time instead.
@@ -102,6 +133,7 @@ export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): 
       if (position > 0) told.set(jobId, position);
     },
     forget(jobId) {
+      forgets++;
       views.delete(jobId);
     },
     left(jobId) {

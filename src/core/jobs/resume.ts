@@ -7,14 +7,15 @@
 import type { JobEvent } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
-import type { JobRow, Store, TaskRow } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
+import type { JobRow, TaskRow } from '../store/types.ts';
 import { TERMINAL_TASK } from './deliver.ts';
 import { jobLog } from './keys.ts';
 import type { TaskRunner } from './tasks.ts';
 import { jobView } from './view.ts';
 
 export interface ResumeDeps {
-  store: Store;
+  store: Pick<AsyncStore, 'unfinishedJobs' | 'getTasks' | 'updateTask'>;
   prices: PriceTable;
   tasks: TaskRunner;
   /** Settles a job and delivers it when it has images (jobs/deliver.ts). */
@@ -27,16 +28,18 @@ export interface ResumeDeps {
   stopSignal: AbortSignal;
 }
 
-export function resumeJobs(deps: ResumeDeps): void {
+export async function resumeJobs(deps: ResumeDeps): Promise<void> {
   const { store, logger } = deps;
-  const jobs = store.unfinishedJobs();
+  const jobs = await store.unfinishedJobs();
   const queued: Array<[JobRow, number]> = [];
+  /** Jobs that end now without an image: settling them takes the store only, no platform. */
+  const ending = new Set<string>();
   for (const job of jobs) {
     if (job.state === 'awaiting_confirmation') {
       deps.expire(job);
       continue;
     }
-    const tasks = store.getTasks(job.id);
+    const tasks = await store.getTasks(job.id);
     let flagged = false;
     for (const task of tasks) {
       if (task.state === 'queued') queued.push([job, task.index]);
@@ -44,18 +47,24 @@ export function resumeJobs(deps: ResumeDeps): void {
         // Waits take their slots before any queued task is handed one: the provider counts them already.
         deps.tasks.resume(job, task.index, task.submitted);
       else if (task.state === 'submitting' || task.state === 'submitted') {
-        flagForReview(deps, job, task);
+        await flagForReview(deps, job, task);
         flagged = true;
       }
     }
     // The requester hears at once; a job that ends now without an image gets its one final event below.
     const endsNow = tasks.every((t) => TERMINAL_TASK.has(t.state)) && !tasks.some((t) => t.state === 'ready');
     if (flagged && !endsNow) deps.emit({ type: 'needs_review', job: jobView(job, tasks) });
+    if (endsNow) ending.add(job.id);
   }
   for (const [job, index] of queued) deps.tasks.queue(job, index);
+  // Before start-up ends, as when the store answered at once: their requesters hear it from the start.
+  for (const id of ending)
+    await deps
+      .deliver(id)
+      .catch((err: unknown) => logger.error({ err, jobId: id }, 'settling a resumed job failed'));
   // In the background: start-up must not wait for the platforms, and one call that hangs (until its
   // deadline) must not hold every later job, so a few lanes share the list.
-  const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation').map((j) => j.id);
+  const ids = jobs.filter((j) => j.state !== 'awaiting_confirmation' && !ending.has(j.id)).map((j) => j.id);
   const lane = async (): Promise<void> => {
     for (let id = ids.shift(); id !== undefined && !deps.stopSignal.aborted; id = ids.shift())
       await deps
@@ -68,11 +77,11 @@ export function resumeJobs(deps: ResumeDeps): void {
 /** Resumed deliveries under way at once: enough that one stuck call holds nobody, few enough for rate limits. */
 const RESUME_LANES = 4;
 
-function flagForReview(
+async function flagForReview(
   deps: Pick<ResumeDeps, 'store' | 'prices' | 'logger'>,
   job: JobRow,
   task: TaskRow,
-): void {
+): Promise<void> {
   const patch = {
     state: 'needs_review' as const,
     costMicros: estimateImage(job.request, deps.prices),
@@ -83,7 +92,7 @@ function flagForReview(
       charge: 'unknown' as const,
     },
   };
-  deps.store.updateTask(job.id, task.index, patch);
+  await deps.store.updateTask(job.id, task.index, patch);
   Object.assign(task, patch);
   jobLog(deps.logger, job, { task: task.index }).warn(
     'task interrupted mid-submit: needs review (may be charged)',

@@ -6,7 +6,7 @@
 import { sleep } from '../providers/sleep.ts';
 import type { SubmittedTask } from '../providers/types.ts';
 import { isDiskError, type StoreHealth } from '../store/health.ts';
-import type { Store } from '../store/types.ts';
+import type { AsyncStore } from '../store/port.ts';
 
 /** Backoff between tries; a test may shorten it. */
 export const storeRetry = { firstMs: 500, maxMs: 30_000 };
@@ -18,11 +18,11 @@ export const storeRetry = { firstMs: 500, maxMs: 30_000 };
 export async function writeUntilLanded(
   health: StoreHealth,
   stopSignal: AbortSignal,
-  write: () => void,
+  write: () => Promise<void>,
 ): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
-      write();
+      await write();
       if (attempt > 0) health.clear('write_failed');
       return true;
     } catch (err) {
@@ -39,30 +39,37 @@ export async function writeUntilLanded(
 }
 
 /**
- * Records the provider's answer. A retry may land after the task moved on (the image already stored):
- * then only the provider ids are added, never the state set back.
+ * Records the provider's answer. `tried` resolves once the first write has landed or failed: the wait
+ * for the image starts only then, so the image's own write cannot overtake it. A retry may land after
+ * the task moved on (the image already stored): then only the provider ids are added, never the state
+ * set back. `landed` is the write's end, as writeUntilLanded's.
  */
 export function recordSubmitted(
-  store: Store,
+  store: Pick<AsyncStore, 'health' | 'updateTask' | 'write'>,
   stopSignal: AbortSignal,
   jobId: string,
   index: number,
   submitted: SubmittedTask,
-): Promise<boolean> {
+): { tried: Promise<void>; landed: Promise<boolean> } {
   let first = true;
-  return writeUntilLanded(store.health, stopSignal, () => {
+  let tried = () => {};
+  const firstTry = new Promise<void>((resolve) => {
+    tried = resolve;
+  });
+  const landed = writeUntilLanded(store.health, stopSignal, async () => {
     if (first) {
       first = false;
-      store.updateTask(jobId, index, { state: 'submitted', submitted });
+      try {
+        await store.updateTask(jobId, index, { state: 'submitted', submitted });
+      } finally {
+        tried();
+      }
       return;
     }
-    store.transaction(() => {
-      const state = store.getTasks(jobId).find((t) => t.index === index)?.state;
-      store.updateTask(
-        jobId,
-        index,
-        state === 'submitting' ? { state: 'submitted', submitted } : { submitted },
-      );
-    });
+    await store.write([
+      { kind: 'task', jobId, index, ifState: 'submitting', patch: { state: 'submitted', submitted } },
+      { kind: 'task', jobId, index, patch: { submitted } },
+    ]);
   });
+  return { tried: firstTry, landed };
 }

@@ -4,7 +4,7 @@
  * the same task instead of paying for a new one.
  */
 import { FluxError, ProviderError, toFluxError } from '../errors.ts';
-import type { JobError, JobEvent, Platform } from '../job-types.ts';
+import type { JobEvent, Platform } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
 import type { LatencyModel } from '../providers/poll-policy.ts';
@@ -12,16 +12,20 @@ import { sleep } from '../providers/sleep.ts';
 import type { Provider, SubmittedTask } from '../providers/types.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { seedAt } from '../size-and-seed.ts';
-import type { JobRow, Store } from '../store/types.ts';
+import type { AsyncStore, TaskPatch } from '../store/port.ts';
+import type { JobRow } from '../store/types.ts';
 import type { CreditGate, Reopened } from './credits.ts';
+import type { JobLocks } from './job-locks.ts';
 import { jobLog, taskKey, userKey } from './keys.ts';
 import type { PendingCounts } from './pending.ts';
 import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
-import { jobView } from './view.ts';
+import { createTaskSteps } from './task-steps.ts';
 import type { Waits } from './waits.ts';
 
 export interface TaskRunnerDeps {
-  store: Store;
+  store: Pick<AsyncStore, 'health' | 'getJob' | 'getTasks' | 'updateTask' | 'write'>;
+  /** A job's first task starts it under the job's lock: its siblings then read it running. */
+  locks: JobLocks;
   provider: Pick<Provider, 'submit' | 'waitForResult'>;
   scheduler: Pick<Scheduler, 'enqueue' | 'runNow' | 'pause'>;
   /** Holds submits while the provider account is out of credits. */
@@ -32,6 +36,11 @@ export interface TaskRunnerDeps {
   waits: Pick<Waits, 'open'>;
   /** Ends the job once its last task is terminal (jobs/deliver.ts). */
   settle(jobId: string): void;
+  /**
+   * A task of the job was handed a slot: the job is past its place in line from this moment, not from
+   * when the store has recorded it started (places sent meanwhile would put its card back in line).
+   */
+  leftLine(jobId: string): void;
   emit(event: JobEvent): void;
   userHash(platform: Platform, userId: string): string;
   now(): number;
@@ -58,16 +67,20 @@ const OUT_OF_CREDITS_PATIENCE_MS = 30 * 60_000;
 
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const { store, logger, stopSignal } = deps;
-  const viewOf = (job: JobRow) => jobView(job, store.getTasks(job.id));
+  const steps = createTaskSteps(deps);
 
   async function runTask(jobId: string, index: number): Promise<void> {
-    const job = store.getJob(jobId);
+    const job = await store.getJob(jobId);
     if (!job || job.state === 'cancelled' || stopSignal.aborted) return;
     const log = jobLog(logger, job, { task: index });
     if (!store.health.accepting()) {
       // The database file is gone: what this task would record could not survive a restart, so nothing
       // is spent on it.
-      failTask(job, index, new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'));
+      await steps.failTask(
+        job,
+        index,
+        new FluxError('STORE_UNAVAILABLE', 'store unavailable; not submitted'),
+      );
       deps.settle(jobId);
       return;
     }
@@ -81,14 +94,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     let reopened: Reopened | undefined;
     let submitted: SubmittedTask | undefined;
     for (let attempt = 0; !submitted; attempt++) {
-      if (attempt === 0 && job.state === 'queued') {
-        const startedAt = deps.now();
-        store.transaction(() => {
-          store.updateJob(jobId, { state: 'running', startedAt });
-          store.updateTask(jobId, index, { state: 'submitting' });
-        });
-        deps.emit({ type: 'started', job: viewOf({ ...job, state: 'running', startedAt }) });
-      } else store.updateTask(jobId, index, { state: 'submitting' });
+      if (attempt === 0 && job.state === 'queued') await steps.start(job, index);
+      else await store.updateTask(jobId, index, { state: 'submitting' });
       try {
         submitted = await deps.provider.submit(spec);
         deps.credits.succeeded();
@@ -98,7 +105,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         if (e.code === 'PROVIDER_RATE_LIMITED' && (patient || stopSignal.aborted)) {
           // Not billed. Another app on the key holds slots: keep this slot and place, hold back new
           // submits for the same window, and try again. Stored as queued meanwhile: nothing is in flight.
-          store.updateTask(jobId, index, { state: 'queued' });
+          await store.updateTask(jobId, index, { state: 'queued' });
           if (stopSignal.aborted) return;
           const wait = retryDelay(e, attempt);
           deps.scheduler.pause(wait);
@@ -117,10 +124,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           reopened !== 'balance' &&
           deps.now() - firstTry < OUT_OF_CREDITS_PATIENCE_MS
         ) {
-          store.updateTask(jobId, index, { state: 'queued' });
+          await store.updateTask(jobId, index, { state: 'queued' });
           if (stopSignal.aborted) return;
-          const current = store.getJob(jobId);
-          if (current) deps.emit({ type: 'waiting', job: viewOf(current), reason: 'out_of_credits' });
+          await steps.tell(jobId, (view) => ({ type: 'waiting', job: view, reason: 'out_of_credits' }));
           try {
             reopened = await deps.credits.refused(estimateImage(job.request, deps.prices), stopSignal);
           } catch {
@@ -130,21 +136,22 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           continue;
         }
         log.warn({ code: e.code, charge: e.charge }, 'submit failed');
-        failTask(job, index, e);
+        await steps.failTask(job, index, e);
         deps.settle(jobId);
         return;
       }
     }
     if (reopened) {
       // The card said it was waiting for credits: it is generating now.
-      const current = store.getJob(jobId);
-      if (current) deps.emit({ type: 'progress', job: viewOf(current), status: 'submitted' });
+      await steps.tell(jobId, (view) => ({ type: 'progress', job: view, status: 'submitted' }));
     }
     // Paid from here on: if the disk refuses this write, the ids stay in memory, polling goes on and the
     // write is retried until it lands.
-    recordSubmitted(store, stopSignal, jobId, index, submitted).catch((err: unknown) =>
+    const record = recordSubmitted(store, stopSignal, jobId, index, submitted);
+    record.landed.catch((err: unknown) =>
       log.error({ err, providerTask: submitted.taskId }, 'could not record the submitted task'),
     );
+    await record.tried;
     log.debug({ providerTask: submitted.taskId }, 'submitted');
     if (stopSignal.aborted) return;
     await waitTask(job, index, submitted);
@@ -154,7 +161,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     if (stopSignal.aborted) return;
     const wait = deps.waits.open(submitted.taskId);
     let lastProgress = 0;
-    let ready: Parameters<Store['updateTask']>[2] | undefined;
+    /** A progress read finishing after the wait ended must not undo what came after (ready, failed). */
+    let waiting = true;
+    let ready: TaskPatch | undefined;
     try {
       const result = await deps.provider.waitForResult(submitted, {
         signal: wait.signal,
@@ -166,8 +175,11 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           const now = deps.now();
           if (now - lastProgress < 1_000) return;
           lastProgress = now;
-          const current = store.getJob(job.id);
-          if (current) deps.emit({ type: 'progress', job: viewOf(current), ...update });
+          void steps.tell(
+            job.id,
+            (view) => ({ type: 'progress', job: view, ...update }),
+            () => waiting,
+          );
         },
       });
       if (result.generationMs !== undefined)
@@ -183,8 +195,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       if (wait.signal.aborted) return; // Stopping: the task stays `submitted` and resumes next start.
       const e = toFluxError(err);
       jobLog(logger, job, { task: index }).warn({ code: e.code, charge: e.charge }, 'task failed');
-      failTask(job, index, e);
+      await steps.failTask(job, index, e);
     } finally {
+      waiting = false;
       wait.close();
     }
     // The bytes go to the store once and this process drops them; delivery reads them back. A full disk
@@ -198,26 +211,14 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     deps.settle(job.id);
   }
 
-  function failTask(job: JobRow, index: number, e: FluxError): void {
-    const error: JobError = { code: e.code, message: e.message, charge: e.charge };
-    if (e instanceof ProviderError && e.detail) error.detail = e.detail;
-    // Moderated and refused tasks cost nothing; when we cannot tell, the estimate stands, marked as such.
-    const free = e.charge === 'none';
-    store.updateTask(job.id, index, {
-      state: 'failed',
-      error,
-      costMicros: free ? 0 : estimateImage(job.request, deps.prices),
-      costEstimated: !free,
-    });
-  }
-
   return {
     queue(job, index) {
       const { id: jobId, origin } = job;
       deps.pending.add(origin, 1);
-      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () =>
-        runTask(jobId, index).finally(() => deps.pending.add(origin, -1)),
-      );
+      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () => {
+        deps.leftLine(jobId);
+        return runTask(jobId, index).finally(() => deps.pending.add(origin, -1));
+      });
     },
     resume(job, index, submitted) {
       deps.pending.add(job.origin, 1);

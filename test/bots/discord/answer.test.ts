@@ -172,7 +172,7 @@ describe('the handler', () => {
       logger: log,
       attachments,
       now,
-      claimOnce: (key) => !seen.has(key) && Boolean(seen.add(key)),
+      claimOnce: async (key) => !seen.has(key) && Boolean(seen.add(key)),
     });
     const ping = { ...slash({}), type: 1 };
     const first = await handle(ping);
@@ -187,7 +187,7 @@ describe('the handler', () => {
       rest,
       logger: log,
       attachments,
-      claimOnce: () => true,
+      claimOnce: async () => true,
     });
     const handled = await handle(button('@everyone'));
     expect(handled !== 'replayed' && handled.response).toMatchObject({

@@ -32,7 +32,7 @@ function handlerWith(run: Commands['run']) {
     rest,
     attachments: attachmentAccess(discord.api, http.dispatcher),
     logger: silentLogger(),
-    claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
+    claimOnce: async (key, expiresAt) => store.claimOnce(key, expiresAt),
   });
   // As a transport does: send the answer, then continue.
   return async (raw: RawInteraction, send: (body: unknown) => Promise<void>) => {

@@ -63,7 +63,7 @@ describe('Discord delivery when the usual way is closed', () => {
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.channelId).toBe(CHANNEL);
     expect(threadCalls()).toEqual([]);
-    expect(t.app.jobs.get(jobIdOf(result))?.origin.workspaceId).toBeUndefined();
+    expect((await t.app.jobs.get(jobIdOf(result)))?.origin.workspaceId).toBeUndefined();
   });
 
   it('falls back to under the card when the new thread refuses the post', async () => {

@@ -25,7 +25,7 @@ describe('a Discord result, exactly once', () => {
     await t.send(slash({ prompt: 'lost answer fox', model: 'klein-4b' }));
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered');
+    await until(async () => (await t.app.jobs.get(id))?.state === 'delivered', 15_000, 'delivered');
     expect(results()).toHaveLength(1);
     const nonces = resultPosts().map((c) => (c.body as { nonce: string; enforce_nonce: boolean }).nonce);
     expect(nonces.length).toBeGreaterThanOrEqual(2);
@@ -42,13 +42,17 @@ describe('a Discord result, exactly once', () => {
     await t.send(slash({ prompt: 'crash window fox', model: 'klein-4b' }));
     const made = await until(() => results()[0], 10_000, 'the message Discord made');
     const id = jobIdOf(made);
-    expect(t.app.jobs.get(id)?.state).toBe('ready');
+    expect((await t.app.jobs.get(id))?.state).toBe('ready');
     await t.app.stop();
     t.discord.loseMessageAnswers = 0;
     await t.start();
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
+    await until(
+      async () => (await t.app.jobs.get(id))?.state === 'delivered',
+      15_000,
+      'delivered after the restart',
+    );
     expect(results()).toHaveLength(1);
-    const stored = t.app.jobs.get(id)?.delivery.results as Array<{ id: string }>;
+    const stored = (await t.app.jobs.get(id))?.delivery.results as Array<{ id: string }>;
     expect(stored.map((r) => r.id)).toEqual([made.id]);
     // The thread recorded in the first run is used again: no second one is asked for.
     expect(t.discord.threads.size).toBe(1);
@@ -79,8 +83,8 @@ describe('a Discord channel closed to the bot after the card went up', () => {
     // Removed from the channel, and the interaction token no longer honoured.
     t.discord.kickedChannels.add(CHANNEL);
     t.discord.expiredTokens.add(raw.token);
-    await until(() => t.app.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
-    const job = t.app.jobs.get(id);
+    await until(async () => (await t.app.jobs.get(id))?.state === 'undeliverable', 15_000, 'undeliverable');
+    const job = await t.app.jobs.get(id);
     expect(job?.costMicros).toBeGreaterThan(0);
     expect(job?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
     const dm = t.discord.dms.get(ANA) as string;
@@ -97,7 +101,7 @@ describe('Delete on Discord', () => {
     await t.send(raw);
     const result = await until(() => results()[0], 10_000, 'result');
     const id = jobIdOf(result);
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 10_000, 'delivered');
+    await until(async () => (await t.app.jobs.get(id))?.state === 'delivered', 10_000, 'delivered');
     const ephemerals = () => [...t.discord.messages.values()].filter((m) => m.flags & 64);
     t.discord.refuseDeletes = true;
     const first = button(`flux:delete:${id}`);

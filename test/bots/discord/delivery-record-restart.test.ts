@@ -21,15 +21,15 @@ describe('a damaged Discord delivery record', () => {
     const raw = slash({ prompt: 'damaged record fox', model: 'klein-4b' });
     await t.send(raw);
     const id = jobIdOf(await until(() => results()[0], 10_000, 'the message Discord made'));
-    expect(t.app.jobs.get(id)?.state).toBe('ready');
+    expect((await t.app.jobs.get(id))?.state).toBe('ready');
     // A key this process's own checkpoints never write (its thread was made), so nothing repairs it.
-    t.app.jobs.updateDelivery(id, { threadFailed: 'perhaps' });
+    await t.app.jobs.updateDelivery(id, { threadFailed: 'perhaps' });
     await t.app.stop();
     t.discord.loseMessageAnswers = 0;
     await t.start();
 
-    await until(() => t.app.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
-    expect(t.app.jobs.get(id)?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
+    await until(async () => (await t.app.jobs.get(id))?.state === 'undeliverable', 15_000, 'undeliverable');
+    expect((await t.app.jobs.get(id))?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
     const ping = await t.send({ ...slash({}), type: 1 });
     expect(ping).toMatchObject({ status: 200, body: { type: 1 } });
     const logged = JSON.stringify(t.logs.lines());

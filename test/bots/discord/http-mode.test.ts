@@ -76,7 +76,7 @@ describe('Discord over HTTP interactions', () => {
     expect(text(result)).toContain('`42`');
     expect(text(result)).toContain('Reroll');
     expect(result.components[0]?.components.map((c) => c.custom_id)).toContain(
-      `flux:delete:${t.app.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? '')?.id}`,
+      `flux:delete:${(await t.app.jobs.get(result.components[0]?.components[0]?.custom_id?.split(':')[2] ?? ''))?.id}`,
     );
     const c = await until(
       () => (text(card(raw.token)).includes('Done in') ? card(raw.token) : undefined),
@@ -162,7 +162,7 @@ describe('Discord over HTTP interactions', () => {
     });
     expect(t.discord.pings.map((p) => p.who)).toEqual([`user ${requester}`]);
     const retry = failed.components[0]?.components.map((c) => [c.label, c.custom_id]);
-    const jobId = t.app.jobs.get(retry?.[0]?.[1]?.split(':')[2] ?? '')?.id as string;
+    const jobId = (await t.app.jobs.get(retry?.[0]?.[1]?.split(':')[2] ?? ''))?.id as string;
     expect(retry).toEqual([['Retry with a new seed', `flux:retry:${jobId}`]]);
     // Retry makes the same request again with a new seed, as a child of the failed job; not for strangers.
     const stranger = button(`flux:retry:${jobId}`, { id: '400000000000000077' });
@@ -295,7 +295,7 @@ describe('Discord over HTTP interactions', () => {
     const owner = button(`flux:cancel:${jobId}`);
     t.discord.bindToken(owner.token, CHANNEL);
     await post(t.port, owner, t.keys.privateKey);
-    await until(() => cfgApp.jobs.get(jobId)?.state === 'cancelled', 5_000, 'cancelled');
+    await until(async () => (await cfgApp.jobs.get(jobId))?.state === 'cancelled', 5_000, 'cancelled');
     await until(() => text(card(raw.token)).includes('Cancelled · not charged'), 5_000, 'cancelled card');
   });
 });

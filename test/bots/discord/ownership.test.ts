@@ -43,7 +43,7 @@ async function jobsOfServerA() {
     .find((c) => c.label?.startsWith('Confirm'))
     ?.custom_id?.split(':')[2] as string;
   expect(waiting).toBeTruthy();
-  expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+  expect((await t.app.jobs.get(waiting))?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }
 
@@ -79,7 +79,7 @@ describe('a job belongs to its Discord server', () => {
     }
 
     expect(t.bfl.counts.submits).toBe(submitsBefore);
-    expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+    expect((await t.app.jobs.get(waiting))?.state).toBe('awaiting_confirmation');
     expect(result.deleted).toBe(false);
     // Only the private answers were posted: no card, no result.
     const publicSince = [...t.discord.messages.values()].slice(messagesBefore).filter((m) => !(m.flags & 64));
@@ -108,7 +108,7 @@ describe('a job belongs to its Discord server', () => {
   it('still lets an admin of the job’s own server cancel it', async () => {
     const { waiting } = await jobsOfServerA();
     await t.send(button(`flux:cancel:${waiting}`, ADMIN_OF_A));
-    await until(() => t.app.jobs.get(waiting)?.state === 'cancelled', 5_000, 'cancelled');
+    await until(async () => (await t.app.jobs.get(waiting))?.state === 'cancelled', 5_000, 'cancelled');
   });
 
   it('keeps a job made in a DM usable there by its requester, and out of reach of a server admin', async () => {

@@ -140,7 +140,7 @@ describe('admins of another workspace in a Slack Connect channel', () => {
     delete (press.user as { team_id?: string }).team_id;
     await postForm(t.port, { payload: JSON.stringify(press) });
     expect((await replyTo(GUEST_ADMIN)).text).toContain('Only the person who asked for this image');
-    expect(t.app.jobs.get(cancel[1] as string)?.state).toBe('awaiting_confirmation');
+    expect((await t.app.jobs.get(cancel[1] as string))?.state).toBe('awaiting_confirmation');
 
     await flux('usage', GUEST_ADMIN);
     const usage = (await replyTo(GUEST_ADMIN, 2)).text;

@@ -25,7 +25,11 @@ describe('a Slack result, exactly once', () => {
     t.slack.faults.push({ method: 'chat.postMessage', count: 1, when: inThread });
     await flux('once fox --model klein-4b --seed 3');
     const id = await jobId();
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
+    await until(
+      async () => (await t.app.jobs.get(id))?.state === 'delivered',
+      15_000,
+      'delivered after the retry',
+    );
     expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(details()).toHaveLength(1);
@@ -36,7 +40,11 @@ describe('a Slack result, exactly once', () => {
     t.slack.faults.push({ method: 'files.completeUploadExternal', count: 1, lose: true });
     await flux('lost share fox --model klein-4b --seed 4');
     const id = await jobId();
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the retry');
+    await until(
+      async () => (await t.app.jobs.get(id))?.state === 'delivered',
+      15_000,
+      'delivered after the retry',
+    );
     expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(calls('files.info').length).toBeGreaterThan(0);
@@ -51,20 +59,28 @@ describe('a Slack result, exactly once', () => {
     const id = await jobId();
     // Slack made the message; the bot never heard back, and stops before its retry.
     await until(() => details().length === 1, 10_000, 'the accepted details message');
-    await until(() => t.app.jobs.get(id)?.delivery.results !== undefined, 10_000, 'files recorded');
-    expect(t.app.jobs.get(id)?.state).toBe('ready');
+    await until(
+      async () => (await t.app.jobs.get(id))?.delivery.results !== undefined,
+      10_000,
+      'files recorded',
+    );
+    expect((await t.app.jobs.get(id))?.state).toBe('ready');
     await t.app.stop();
     t.slack.faults.length = 0;
     const lookupsBefore = calls('conversations.replies').length;
     await t.start();
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the restart');
+    await until(
+      async () => (await t.app.jobs.get(id))?.state === 'delivered',
+      15_000,
+      'delivered after the restart',
+    );
     expect(details()).toHaveLength(1);
     expect(t.slack.uploads.size).toBe(1);
     const lookups = calls('conversations.replies').slice(lookupsBefore);
     expect(lookups.length).toBeGreaterThan(0);
     expect(String(lookups[0]?.params.include_all_metadata)).toBe('true');
     expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(1);
-    const stored = t.app.jobs.get(id)?.delivery.results as Array<{ ts: string }>;
+    const stored = (await t.app.jobs.get(id))?.delivery.results as Array<{ ts: string }>;
     expect(stored[0]?.ts).toBe(details()[0]?.ts);
   });
 });
@@ -76,7 +92,11 @@ describe('a Slack call that never answers', () => {
     t.slack.faults.push({ method: 'chat.postMessage', count: 1, hang: true, when: inThread });
     await flux('hung fox --model klein-4b --seed 8');
     const id = await jobId();
-    await until(() => t.app.jobs.get(id)?.state === 'delivered', 15_000, 'delivered after the deadline');
+    await until(
+      async () => (await t.app.jobs.get(id))?.state === 'delivered',
+      15_000,
+      'delivered after the deadline',
+    );
     expect(details()).toHaveLength(1);
     expect(t.slack.uploads.size).toBe(1);
   });
@@ -88,8 +108,8 @@ describe('a Slack channel closed to the bot after the card went up', () => {
     await flux('kicked fox --model klein-4b --seed 6');
     const id = await jobId();
     t.slack.notInChannel.add(CHANNEL);
-    await until(() => t.app.jobs.get(id)?.state === 'undeliverable', 15_000, 'undeliverable');
-    const job = t.app.jobs.get(id);
+    await until(async () => (await t.app.jobs.get(id))?.state === 'undeliverable', 15_000, 'undeliverable');
+    const job = await t.app.jobs.get(id);
     expect(job?.costMicros).toBeGreaterThan(0);
     expect(job?.error).toMatchObject({ code: 'UNDELIVERABLE', charge: 'charged' });
     const notice = t.slack.responses.map((r) => String(r.body.text)).find((t) => t.includes('charged'));

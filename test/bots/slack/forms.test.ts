@@ -122,7 +122,7 @@ describe('the /flux form on Slack', () => {
     };
     await postForm(t.port, commandBody('a flex fox --model flex --steps 30 --guidance 4 --seed 5', t.slack));
     const [, flexJob] = await confirmCard(0);
-    expect(t.app.jobs.get(flexJob as string)?.request).toMatchObject({
+    expect((await t.app.jobs.get(flexJob as string))?.request).toMatchObject({
       steps: 30,
       guidance: 4,
       upsample: true,

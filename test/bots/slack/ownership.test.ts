@@ -60,7 +60,7 @@ async function jobsOfWorkspaceA() {
     'confirm question',
   );
   const waiting = JSON.stringify(card.blocks).match(/flux:confirm:([0-9a-f-]+)/)?.[1] as string;
-  expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+  expect((await t.app.jobs.get(waiting))?.state).toBe('awaiting_confirmation');
   return { delivered, waiting, result };
 }
 
@@ -89,7 +89,7 @@ describe('a job belongs to its Slack workspace', () => {
       expect(t.slack.views).toEqual([]);
       expect(t.bfl.counts.submits).toBe(submitsBefore);
       expect(t.slack.messages.size).toBe(messagesBefore);
-      expect(t.app.jobs.get(waiting)?.state).toBe('awaiting_confirmation');
+      expect((await t.app.jobs.get(waiting))?.state).toBe('awaiting_confirmation');
       expect(result.deleted).toBe(false);
     });
   }

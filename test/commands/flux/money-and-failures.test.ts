@@ -1,4 +1,5 @@
 /** The command-level rules behind the failure card, private confirmation and a refusal that suggests. */
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Commands, createCommands } from '../../../src/commands/commands.ts';
 import { whatWouldFit } from '../../../src/commands/flux/budget-fit.ts';
@@ -8,6 +9,7 @@ import { DEFAULT_SETTINGS, type WorkspaceSettings } from '../../../src/core/budg
 import type { JobView } from '../../../src/core/job-types.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { DEFAULT_PRICES } from '../../../src/core/pricing.ts';
+import { toAsyncStore } from '../../../src/core/store/sqlite-async.ts';
 import { catalog, origin, request } from '../../support/core.ts';
 import { createFakeContext } from '../../support/fake-context.ts';
 import { createHarness, type Harness } from '../../support/jobs-harness.ts';
@@ -29,7 +31,7 @@ async function setup(settings: Partial<WorkspaceSettings>): Promise<{ h: Harness
     prices: DEFAULT_PRICES,
     logger,
     live: createLiveContexts({}, logger),
-    settings: h.store,
+    settings: toAsyncStore(h.store),
   });
   return { h, commands };
 }
@@ -99,14 +101,14 @@ describe('a confirmation above the threshold', () => {
       ['confirm', id],
       ['cancel', id],
     ]);
-    expect(h.jobs.get(id)?.state).toBe('awaiting_confirmation');
+    expect((await h.jobs.get(id))?.state).toBe('awaiting_confirmation');
 
     const press = createFakeContext({ actor: { id: 'U_ANA', name: 'Ana' } });
     await commands.button(press, 'confirm', id);
     // The card went up through the job's own (command) context, then the job was queued.
     expect(ctx.cards[0]).toMatchObject({ status: 'Queued', final: false });
-    expect(h.jobs.get(id)?.delivery).toMatchObject({ privateConfirm: true, cardShown: true });
-    expect(h.jobs.get(id)?.state).not.toBe('awaiting_confirmation');
+    expect((await h.jobs.get(id))?.delivery).toMatchObject({ privateConfirm: true, cardShown: true });
+    expect((await h.jobs.get(id))?.state).not.toBe('awaiting_confirmation');
     await commands.button(press, 'confirm', id);
     expect(press.replies.map((r) => r.text)).toEqual(['Already confirmed: the image is on its way.']);
   });

@@ -29,27 +29,27 @@ function where(actor: Partial<Actor>, at: Partial<Omit<Where, 'actor'>> = {}): W
   return w;
 }
 
-const store = (j: JobView) => ({ get: (id: string) => (id === j.id ? j : undefined) });
+const store = (j: JobView) => ({ get: async (id: string) => (id === j.id ? j : undefined) });
 
 describe('jobForActor', () => {
-  it('gives the job to anyone in its own workspace', () => {
-    expect(jobForActor(store(job()), 'j1', where({})).id).toBe('j1');
+  it('gives the job to anyone in its own workspace', async () => {
+    expect((await jobForActor(store(job()), 'j1', where({}))).id).toBe('j1');
   });
 
-  it('answers a job of another workspace exactly like an id that does not exist', () => {
-    const elsewhere = catchError(() =>
+  it('answers a job of another workspace exactly like an id that does not exist', async () => {
+    const elsewhere = await caught(
       jobForActor(store(job()), 'j1', where({ isAdmin: true }, { workspaceId: 'T_B' })),
     );
-    const missing = catchError(() => jobForActor(store(job()), 'nope', where({})));
+    const missing = await caught(jobForActor(store(job()), 'nope', where({})));
     expect(elsewhere).toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect(missing).toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect(elsewhere?.message).not.toContain('T_A');
   });
 
-  it('hides a job of another platform even when the workspace id is the same', () => {
-    expect(() => jobForActor(store(job()), 'j1', { ...where({ id: 'U_ANA' }), platform: 'discord' })).toThrow(
-      expect.objectContaining({ code: 'JOB_NOT_FOUND' }),
-    );
+  it('hides a job of another platform even when the workspace id is the same', async () => {
+    await expect(
+      jobForActor(store(job()), 'j1', { ...where({ id: 'U_ANA' }), platform: 'discord' }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
   });
 
   it('hides a job made in a workspace from a context that has none (a DM)', () => {
@@ -104,11 +104,10 @@ describe('mayManage', () => {
   });
 });
 
-function catchError(fn: () => unknown): (Error & { code?: string }) | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  return undefined;
+/** What `p` rejected with; undefined when it resolved. */
+function caught(p: Promise<unknown>): Promise<(Error & { code?: string }) | undefined> {
+  return p.then(
+    () => undefined,
+    (err: unknown) => err as Error & { code?: string },
+  );
 }

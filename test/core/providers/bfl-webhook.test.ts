@@ -3,8 +3,10 @@
  * our real HTTP route when the task is done; the route wakes the real jobs service's poller. Polls are
  * set far out (a one-minute prior), so a task that completes quickly was found through its webhook.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountBflWebhook } from '../../../src/bfl-webhook.ts';
+import { toAsyncStore } from '../../../src/core/store/sqlite-async.ts';
 import { createHttpServer } from '../../../src/http-server.ts';
 import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { buildCore, origin, request } from '../../support/core.ts';
@@ -34,7 +36,7 @@ beforeAll(async () => {
   );
   // The real jobs service, watched: which tasks the route woke.
   mountBflWebhook(server, {
-    store: core.store,
+    store: toAsyncStore(core.store),
     logger: logs.logger,
     jobs: {
       wake: (id) => {
@@ -55,8 +57,8 @@ afterAll(async () => {
     if (task.webhook) expect(logs.text()).not.toContain(task.webhook.secret);
 });
 
-const create = (prompt: string) =>
-  core.jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') }).id;
+const create = async (prompt: string) =>
+  (await core.jobs.create({ request: request({ prompt, model: 'pro' }), origin: origin('webhook-user') })).id;
 const fakeTask = (jobId: string) => {
   const id = core.store.getTasks(jobId)[0]?.submitted?.taskId;
   return id ? bfl.tasks.get(id) : undefined;
@@ -73,8 +75,8 @@ const post = (body: unknown, secret?: string) =>
 
 describe('BFL webhooks', () => {
   it('submits each task with our webhook URL and its own random secret, and no polling_url comes back', async () => {
-    const a = create('first');
-    const b = create('second');
+    const a = await create('first');
+    const b = await create('second');
     await until(() => ended(a) && ended(b), 20_000, 'both jobs');
     const [ta, tb] = [fakeTask(a), fakeTask(b)];
     expect(ta?.webhook?.url).toBe(`${base}/bfl/webhook`);
@@ -87,7 +89,7 @@ describe('BFL webhooks', () => {
   });
 
   it('a valid webhook makes the poller read the task at once: one poll, the result delivered', async () => {
-    const job = create('[gen-ms=150] valid');
+    const job = await create('[gen-ms=150] valid');
     await until(() => ended(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     expect(ended(job)?.type).toBe('ready');
@@ -98,7 +100,7 @@ describe('BFL webhooks', () => {
 
   it('a forged webhook (wrong or missing secret) is refused and wakes nothing; the task’s own one wakes it', async () => {
     // A task that stays in progress, so its own webhook cannot come during the test.
-    const job = create('[gen-ms=600000] forged');
+    const job = await create('[gen-ms=600000] forged');
     // Known to the bot (its submit answer stored), not merely to the fake: before that, any call is a 404.
     await until(() => core.store.getTasks(job)[0]?.state === 'submitted', 20_000, 'the task to be submitted');
     const task = fakeTask(job);
@@ -130,7 +132,7 @@ describe('BFL webhooks', () => {
   });
 
   it('a webhook for a task already done is accepted and changes nothing', async () => {
-    const job = create('done already');
+    const job = await create('done already');
     await until(() => ended(job), 20_000, 'the job to end');
     const task = fakeTask(job);
     const polls = task?.polls;
@@ -154,10 +156,12 @@ describe('BFL webhooks', () => {
       },
     );
     await quick.jobs.start();
-    const job = quick.jobs.create({
-      request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
-      origin: origin('lost', 'slack'),
-    }).id;
+    const job = (
+      await quick.jobs.create({
+        request: request({ prompt: '[gen-ms=50] lost', model: 'pro' }),
+        origin: origin('lost', 'slack'),
+      })
+    ).id;
     const end = await until(
       () => quick.events.find((e) => e.job.id === job && (e.type === 'ready' || e.type === 'failed')),
       10_000,

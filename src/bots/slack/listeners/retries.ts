@@ -12,7 +12,7 @@ import type { Logger } from '../../../core/logger.ts';
 export const SEEN_FOR_MS = 24 * 60 * 60_000;
 
 export interface RetryGuardDeps {
-  claimOnce(key: string, expiresAt: number): boolean;
+  claimOnce(key: string, expiresAt: number): Promise<boolean>;
   logger: Logger;
   now: () => number;
 }
@@ -28,7 +28,7 @@ export function deliveryKey(body: unknown): string | undefined {
 export function registerRetryGuard(app: App, deps: RetryGuardDeps): void {
   app.use(async (args) => {
     const key = deliveryKey(args.body);
-    if (!key || deps.claimOnce(key, deps.now() + SEEN_FOR_MS)) {
+    if (!key || (await deps.claimOnce(key, deps.now() + SEEN_FOR_MS))) {
       await args.next();
       return;
     }
