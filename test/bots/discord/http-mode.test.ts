@@ -207,17 +207,27 @@ describe('Discord over HTTP interactions', () => {
   });
 
   it('keeps working after 15 minutes with the bot token on channel routes', async () => {
-    t.bfl.configure({ generationMs: 600 });
+    t.bfl.configure({ generationMs: 600_000 });
     const { raw } = await flux({ prompt: 'patient fox', model: 'klein-4b' });
     await until(() => card(raw.token), 5_000, 'card');
     clock = 16 * 60_000;
     t.discord.expiredTokens.add(raw.token);
+    // Ready only now: an image finished while the token still worked (a slow machine) would prove nothing.
+    await until(() => t.bfl.tasks.size === 1, 5_000, 'submitted');
+    for (const task of t.bfl.tasks.values()) task.readyAt = Date.now();
     const callsBefore = t.discord.calls.length;
     const result = await until(() => results()[0], 10_000, 'result');
     expect(result.via).toBe('bot');
-    const later = t.discord.calls.slice(callsBefore);
-    expect(later.some((c) => c.path.includes(raw.token))).toBe(false);
-    expect(later.some((c) => c.method === 'PATCH' && c.path.startsWith('/channels/'))).toBe(true);
+    // The card's last edit follows the result: wait for it, then look at everything sent since.
+    await until(
+      () =>
+        t.discord.calls
+          .slice(callsBefore)
+          .some((c) => c.method === 'PATCH' && c.path.startsWith('/channels/')),
+      5_000,
+      'the card edited with the bot token',
+    );
+    expect(t.discord.calls.slice(callsBefore).some((c) => c.path.includes(raw.token))).toBe(false);
   });
 
   it('rerolls from a button after a restart, and answers politely for an unknown job', async () => {
