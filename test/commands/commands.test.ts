@@ -42,7 +42,16 @@ const texts = (ctx: FakeContext) => ctx.replies.map((r) => r.text);
 describe('the command table', () => {
   it('finds every command, button and form under the name it declares', () => {
     for (const [name, command] of Object.entries(COMMANDS)) expect(command.data.name).toBe(name);
-    const actions: ButtonAction[] = ['cancel', 'reroll', 'remix', 'use-ref', 'delete', 'confirm', 'retry'];
+    const actions: ButtonAction[] = [
+      'cancel',
+      'reroll',
+      'remix',
+      'use-ref',
+      'delete',
+      'confirm',
+      'retry',
+      'final',
+    ];
     expect(Object.keys(BUTTONS).sort()).toEqual([...actions].sort());
     for (const [action, button] of Object.entries(BUTTONS)) expect(button.data.action).toBe(action);
     for (const [kind, form] of Object.entries(FORMS)) expect(form.data.kind).toBe(kind);
