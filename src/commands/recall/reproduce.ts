@@ -23,18 +23,19 @@ function options(r: GenerationRequest): Array<[string, string | number | boolean
 
 /** Words the Slack command reads as its own (`/flux usage …`) when they open the text. */
 const SUBCOMMAND = /^(help|usage|admin|show|history)(\s|$)/i;
-const QUOTES: ReadonlyArray<[string, string]> = [
-  ['"', '"'],
-  ['“', '”'],
-  ['«', '»'],
+/** Quote pairs, each with every character the grammar (parse.ts) takes as its close. */
+const QUOTES: ReadonlyArray<{ open: string; close: string; closers: string }> = [
+  { open: '"', close: '"', closers: '"”' },
+  { open: '“', close: '”', closers: '"”' },
+  { open: '«', close: '»', closers: '»' },
 ];
 
 /** The prompt as the text grammar reads it back whole: quoted when a word of it would read as a flag. */
 function slackPrompt(prompt: string): string {
   const risky = /(^|\s)(--|[—–][a-z])/i.test(prompt) || SUBCOMMAND.test(prompt) || /^["“„«'‘]/.test(prompt);
   if (!risky) return prompt;
-  const pair = QUOTES.find(([open, close]) => !prompt.includes(open) && !prompt.includes(close));
-  return pair ? `${pair[0]}${prompt}${pair[1]}` : prompt;
+  const pair = QUOTES.find((q) => ![...q.closers].some((c) => prompt.includes(c)));
+  return pair ? `${pair.open}${prompt}${pair.close}` : prompt;
 }
 
 export function reproduceCommand(request: GenerationRequest, platform: Platform): string {
