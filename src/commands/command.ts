@@ -8,8 +8,9 @@ import type { JobsService, JobView } from '../core/job-types.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ModelCatalog } from '../core/models.ts';
 import type { Micros, PriceTable } from '../core/pricing.ts';
-import type { Reference, RequestInput } from '../core/request.ts';
+import type { Reference } from '../core/request.ts';
 import type { ButtonAction, CommandContext } from './context.ts';
+import type { FluxInput } from './flux/definition.ts';
 import type { LiveContexts } from './live-contexts.ts';
 import type { UsageStore } from './usage.ts';
 
@@ -32,12 +33,12 @@ export interface CommandArgs {
   /** The words after the command (Slack, the CLI, `/flux-admin`'s `command` option). */
   text?: string;
   /** Options the platform already typed (Discord's /flux options). Wins over `text`. */
-  input?: RequestInput;
+  input?: FluxInput;
   /** `--ref` values or attachment links the context resolves. */
   refs?: string[];
 }
 
-export type CommandName = 'flux' | 'flux-usage' | 'flux-admin';
+export type CommandName = 'flux' | 'flux-usage' | 'flux-admin' | 'flux-show' | 'flux-history';
 
 export interface Command {
   data: {
@@ -47,6 +48,11 @@ export interface Command {
     private: boolean;
     /** The answer depends on the actor's roles: look them up before building the context (Slack). */
     roles: boolean;
+    /**
+     * What the text after its word must look like for Slack's `/flux <word> …` to mean this command;
+     * anything else is a prompt that happens to start with the word. Absent: any text.
+     */
+    textPattern?: RegExp;
   };
   execute(ctx: CommandContext, args: CommandArgs, env: CommandEnv): Promise<JobView | undefined>;
   /** Choices for a partly typed option (Discord autocomplete); `options` are the others typed so far. */

@@ -10,6 +10,7 @@ import type { Reference } from '../core/request.ts';
 import { cancelButton } from './buttons/cancel.ts';
 import { confirmButton } from './buttons/confirm.ts';
 import { deleteButton } from './buttons/delete.ts';
+import { finalButton } from './buttons/final.ts';
 import { remixButton } from './buttons/remix.ts';
 import { rerollButton } from './buttons/reroll.ts';
 import { retryButton } from './buttons/retry.ts';
@@ -31,12 +32,16 @@ import { remixFormCommand } from './forms/remix.ts';
 import { useRefFormCommand } from './forms/use-ref.ts';
 import { fluxCommand } from './slash/flux.ts';
 import { adminCommand } from './slash/flux-admin.ts';
+import { historyCommand } from './slash/flux-history.ts';
+import { showCommand } from './slash/flux-show.ts';
 import { usageCommand } from './slash/flux-usage.ts';
 
 export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   flux: fluxCommand,
   'flux-usage': usageCommand,
   'flux-admin': adminCommand,
+  'flux-show': showCommand,
+  'flux-history': historyCommand,
 };
 
 export const BUTTONS: Readonly<Record<ButtonAction, ButtonCommand>> = {
@@ -47,6 +52,7 @@ export const BUTTONS: Readonly<Record<ButtonAction, ButtonCommand>> = {
   delete: deleteButton,
   confirm: confirmButton,
   retry: retryButton,
+  final: finalButton,
 };
 
 export const FORMS: Readonly<Record<FormKind, FormCommand>> = {

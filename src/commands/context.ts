@@ -23,7 +23,15 @@ export interface Actor {
   locale?: string;
 }
 
-export type ButtonAction = 'cancel' | 'reroll' | 'remix' | 'use-ref' | 'delete' | 'confirm' | 'retry';
+export type ButtonAction =
+  | 'cancel'
+  | 'reroll'
+  | 'remix'
+  | 'use-ref'
+  | 'delete'
+  | 'confirm'
+  | 'retry'
+  | 'final';
 
 /** A button carries only `action:jobId` on the wire; everything else is looked up in the store. */
 export interface Button {

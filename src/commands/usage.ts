@@ -8,7 +8,7 @@ import { type BudgetState, WARN_AT, windowStart } from '../core/budgets.ts';
 import type { JobOrigin } from '../core/job-types.ts';
 import { formatUsd } from '../core/pricing.ts';
 import { budgetStatesAsync } from '../core/store/async-budgets.ts';
-import type { SpendRow } from '../core/store/types.ts';
+import type { JobQuery, JobRow, SpendRow } from '../core/store/types.ts';
 import { type SettingsStore, settingsFor } from './admin.ts';
 import type { CommandContext, OutputImage } from './context.ts';
 
@@ -21,6 +21,8 @@ export interface UsageStore extends SettingsStore {
     filter: { platform: JobOrigin['platform']; workspaceId?: string; userId?: string },
     since: number,
   ): Promise<SpendRow[]>;
+  /** Recent jobs, newest first (recall: `/flux history`, `/flux show <id>`). */
+  recentJobs(query: JobQuery, limit: number): Promise<JobRow[]>;
 }
 
 const DAY = 86_400_000;

@@ -2,39 +2,17 @@
  * The command modules through the table, over the real jobs service (fake provider, SQLite file) and a
  * recording context: what each one answers, shows and spends.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { BUTTONS, COMMANDS, type Commands, createCommands, FORMS } from '../../src/commands/commands.ts';
+
+import { describe, expect, it } from 'vitest';
+import { BUTTONS, COMMANDS, FORMS } from '../../src/commands/commands.ts';
 import type { ButtonAction } from '../../src/commands/context.ts';
-import { createLiveContexts } from '../../src/commands/live-contexts.ts';
-import { DEFAULT_SETTINGS, type WorkspaceSettings } from '../../src/core/budgets.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import { DEFAULT_PRICES } from '../../src/core/pricing.ts';
-import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
-import { catalog } from '../support/core.ts';
+import type { WorkspaceSettings } from '../../src/core/budgets.ts';
+import { useCommands } from '../support/commands-harness.ts';
 import { createFakeContext, type FakeContext } from '../support/fake-context.ts';
-import { createHarness, type Harness } from '../support/jobs-harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function setup(settings?: Partial<WorkspaceSettings>): Promise<{ h: Harness; commands: Commands }> {
-  h = createHarness({ platforms: ['slack'] });
-  await h.jobs.start();
-  if (settings) h.store.putSettings('slack', 'T1', { ...DEFAULT_SETTINGS, ...settings });
-  const logger = silentLogger();
-  const commands = createCommands({
-    jobs: h.jobs,
-    catalog,
-    prices: DEFAULT_PRICES,
-    logger,
-    live: createLiveContexts({}, logger),
-    settings: toAsyncStore(h.store),
-  });
-  return { h, commands };
-}
+const commandsWith = useCommands();
+const setup = (settings?: Partial<WorkspaceSettings>) =>
+  commandsWith({ platforms: ['slack'], ...(settings ? { settings } : {}) });
 
 const ana = () => createFakeContext({ actor: { id: 'U_ANA', name: 'Ana' } });
 const bob = (over = {}) => createFakeContext({ actor: { id: 'U_BOB', name: 'Bob', ...over } });
@@ -43,7 +21,16 @@ const texts = (ctx: FakeContext) => ctx.replies.map((r) => r.text);
 describe('the command table', () => {
   it('finds every command, button and form under the name it declares', () => {
     for (const [name, command] of Object.entries(COMMANDS)) expect(command.data.name).toBe(name);
-    const actions: ButtonAction[] = ['cancel', 'reroll', 'remix', 'use-ref', 'delete', 'confirm', 'retry'];
+    const actions: ButtonAction[] = [
+      'cancel',
+      'reroll',
+      'remix',
+      'use-ref',
+      'delete',
+      'confirm',
+      'retry',
+      'final',
+    ];
     expect(Object.keys(BUTTONS).sort()).toEqual([...actions].sort());
     for (const [action, button] of Object.entries(BUTTONS)) expect(button.data.action).toBe(action);
     for (const [kind, form] of Object.entries(FORMS)) expect(form.data.kind).toBe(kind);
@@ -159,8 +146,6 @@ describe('buttons', () => {
     await first.commands.button(first.owner, 'cancel', first.jobId);
     expect((await first.h.jobs.get(first.jobId))?.state).toBe('cancelled');
     expect(first.owner.replies.filter((r) => r.text.startsWith('Only'))).toEqual([]);
-    await first.h.close();
-    h = undefined;
 
     const second = await heldJob();
     const admin = bob({ isAdmin: true });

@@ -19,6 +19,8 @@ export const FLUX_COMMAND = COMMANDS.flux.data.name;
 export const EDIT_COMMAND = 'Edit with FLUX';
 export const USAGE_COMMAND = COMMANDS['flux-usage'].data.name;
 export const ADMIN_COMMAND = COMMANDS['flux-admin'].data.name;
+export const SHOW_COMMAND = COMMANDS['flux-show'].data.name;
+export const HISTORY_COMMAND = COMMANDS['flux-history'].data.name;
 
 const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
   string: ApplicationCommandOptionType.String,
@@ -63,6 +65,29 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: USAGE_COMMAND,
       description: COMMANDS['flux-usage'].data.description,
+      contexts,
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: SHOW_COMMAND,
+      description: COMMANDS['flux-show'].data.description,
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'id',
+          description: 'The job id on a result, e.g. #ab12cd34',
+          required: true,
+          max_length: 40,
+        },
+      ],
+      contexts,
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: HISTORY_COMMAND,
+      description: COMMANDS['flux-history'].data.description,
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },

@@ -239,9 +239,9 @@ function jobOf(raw: RawInteraction): { jobId?: string } {
   return form?.[1] ? { jobId: form[1] } : {};
 }
 
-/** /flux takes its typed options; the others take their one text option (`/flux-admin command`). */
+/** /flux takes its typed options; the others their one text option (`/flux-admin command`, `/flux-show id`). */
 function commandArgs(raw: RawInteraction): CommandArgs {
   if (raw.data?.name === FLUX_COMMAND) return { input: optionsToInput(raw) };
-  const text = raw.data?.options?.find((o) => o.name === 'command')?.value;
+  const text = raw.data?.options?.find((o) => o.name === 'command' || o.name === 'id')?.value;
   return text === undefined ? {} : { text: String(text) };
 }

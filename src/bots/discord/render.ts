@@ -30,7 +30,7 @@ export function buttonId(action: ButtonAction, jobId: string): string {
 
 /** `flux:<action>:<jobId>` → its parts, or undefined for anything else. */
 export function parseButtonId(customId: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry):(.{1,80})$/.exec(customId);
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final):(.{1,80})$/.exec(customId);
   return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
 }
 

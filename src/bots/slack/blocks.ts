@@ -12,7 +12,7 @@ export function buttonActionId(action: ButtonAction, jobId: string): string {
 }
 
 export function parseActionId(id: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry):(.{1,200})$/.exec(id);
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final):(.{1,200})$/.exec(id);
   return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
 }
 

@@ -146,10 +146,10 @@ export function formValues(values: Record<string, string>): Record<string, strin
   for (const o of FOLDED) {
     const v = rest[o.name]?.trim();
     delete rest[o.name];
-    // A boolean's flag is its negation (`--no-upsample`); `on` is the plain name.
+    // A boolean reads `--<name>` as on and `--no-<name>` as off, whichever its default.
     if (o.kind === 'boolean') {
       if (v === 'on') after.push(`--${o.name}`);
-      if (v === 'off') after.push(o.flag as string);
+      if (v === 'off') after.push(`--no-${o.name}`);
     } else if (v) flags.push(`${o.flag} ${v}`);
   }
   for (const ref of refs?.split(/\s+/) ?? []) if (ref) after.push(`${REF_FLAG} ${ref}`);

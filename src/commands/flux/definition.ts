@@ -3,7 +3,10 @@
  * the modal fields and the help text; limits come from the core so they are never written twice.
  */
 import { FLEX_LIMITS, MODEL_IDS } from '../../core/models.ts';
-import { FORMATS, LIMITS } from '../../core/request.ts';
+import { FORMATS, LIMITS, type RequestInput } from '../../core/request.ts';
+
+/** /flux input as front ends parse it: the request's options, and whether to draft first (draft.ts). */
+export type FluxInput = RequestInput & { draft?: boolean };
 
 export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'attachment';
 
@@ -20,6 +23,7 @@ export interface OptionDef {
     | 'safety'
     | 'format'
     | 'upsample'
+    | 'draft'
     | 'image'
     | 'image2'
     | 'image3'
@@ -32,7 +36,10 @@ export interface OptionDef {
   max?: number;
   /** Discord offers presets by autocomplete. */
   autocomplete?: boolean;
-  /** Slack/CLI flag, e.g. "--model". Booleans are written as a negation (`--no-upsample`). */
+  /**
+   * Slack/CLI flag, e.g. "--model". A boolean reads `--<name>` as on and `--no-<name>` as off; its flag is
+   * the one that changes the default (`--no-upsample`, `--draft`).
+   */
   flag?: string;
   /** Example shown in help. */
   example?: string;
@@ -131,6 +138,13 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
     flag: '--no-upsample',
     field: { label: 'Prompt upsampling', hint: 'Default (on; klein has none)' },
   },
+  {
+    name: 'draft',
+    kind: 'boolean',
+    description: 'Fast, cheap preview first; its Final button renders it at full quality',
+    flag: '--draft',
+    field: { label: 'Draft (fast, cheap preview first)', hint: 'Off: full quality now' },
+  },
   { name: 'image', kind: 'attachment', description: 'Reference image' },
   { name: 'image2', kind: 'attachment', description: 'Second reference image' },
   { name: 'image3', kind: 'attachment', description: 'Third reference image' },
@@ -155,6 +169,7 @@ export const NAMED_FIELDS = ['prompt', 'model', 'size', 'seed'] as const;
 export const NEW_IMAGE_FIELDS = [
   'prompt',
   'model',
+  'draft',
   'size',
   'count',
   'format',

@@ -7,7 +7,14 @@ import type { JobView } from '../../core/job-types.ts';
 import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
 import type { GenerationRequest, RequestInput } from '../../core/request.ts';
 import type { Form } from '../context.ts';
-import { FLUX_OPTIONS, NAMED_FIELDS, NEW_IMAGE_FIELDS, type OptionDef, REFS_FIELD } from './definition.ts';
+import {
+  FLUX_OPTIONS,
+  type FluxInput,
+  NAMED_FIELDS,
+  NEW_IMAGE_FIELDS,
+  type OptionDef,
+  REFS_FIELD,
+} from './definition.ts';
 import { parseFluxText } from './parse.ts';
 
 type FormField = Form['fields'][number];
@@ -52,8 +59,8 @@ function flagsOf(input: RequestInput): string[] {
   return FLAG_OPTIONS.flatMap((o) => {
     const v = input[o.name as keyof RequestInput];
     if (v === undefined) return [];
-    // Booleans are written as their negation (`--no-upsample`): the default needs no flag.
-    if (o.kind === 'boolean') return v === false ? [o.flag] : [];
+    // A boolean is written as its negation (`--no-upsample`) when off: the default needs no flag.
+    if (o.kind === 'boolean') return v === false ? [`--no-${o.name}`] : [];
     return [`${o.flag} ${String(v)}`];
   });
 }
@@ -116,9 +123,9 @@ export function typedRefs(values: Record<string, string>): string[] {
 }
 
 /** A form's fields as input: named fields, plus `options` in the text grammar. */
-export function parseForm(values: Record<string, string>): RequestInput {
+export function parseForm(values: Record<string, string>): FluxInput {
   const extra = values.options?.trim() ? parseFluxText(values.options).input : {};
-  const input: RequestInput = { ...extra };
+  const input: FluxInput = { ...extra };
   for (const key of NAMED_FIELDS) {
     const v = values[key]?.trim();
     if (v !== undefined) {

@@ -7,6 +7,7 @@ import type { ModelCatalog } from '../../core/models.ts';
 import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
 import type { Button, Card, Field } from '../context.ts';
+import { draftTexts } from './draft-texts.ts';
 import { errorText, failureText, mayRetry } from './error-text.ts';
 
 export { errorText, failureText, mayRetry } from './error-text.ts';
@@ -81,7 +82,7 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
 
 /** Where a job came from, as the command that made it stored it with the job (delivery `from`). */
 export interface JobFrom {
-  kind: 'reroll' | 'remix' | 'retry' | 'reference';
+  kind: 'reroll' | 'remix' | 'retry' | 'reference' | 'final';
   /** The parent's result link, when it has one. */
   url?: string;
 }
@@ -91,6 +92,7 @@ const FROM_TEXT: Record<JobFrom['kind'], string> = {
   remix: 'Remix of an earlier image',
   retry: 'Retry of a failed image',
   reference: 'Made from an earlier image',
+  final: draftTexts('en').fromDraft,
 };
 
 function fromOf(job: JobView): Card['from'] | undefined {

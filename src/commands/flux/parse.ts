@@ -7,11 +7,10 @@
  * before the text gets here.
  */
 import { ValidationError } from '../../core/errors.ts';
-import type { RequestInput } from '../../core/request.ts';
-import { FLUX_OPTIONS, type OptionDef, REF_FLAG } from './definition.ts';
+import { FLUX_OPTIONS, type FluxInput, type OptionDef, REF_FLAG } from './definition.ts';
 
 export interface ParsedText {
-  input: RequestInput;
+  input: FluxInput;
   /** `--ref` values, in order: URLs (Slack file links or public images) or, on the CLI, file paths. */
   refs: string[];
 }
@@ -20,9 +19,17 @@ const VALUE_FLAGS = new Map<string, OptionDef>(
   FLUX_OPTIONS.filter((o) => o.flag && o.kind !== 'boolean').map((o) => [o.flag as string, o]),
 );
 
+/** On/off options: `--<name>` turns one on, `--no-<name>` off. */
+const BOOLEAN_FLAGS = new Map<string, { name: OptionDef['name']; value: boolean }>(
+  FLUX_OPTIONS.filter((o) => o.flag && o.kind === 'boolean').flatMap((o) => [
+    [`--${o.name}`, { name: o.name, value: true }],
+    [`--no-${o.name}`, { name: o.name, value: false }],
+  ]),
+);
+
 /** Every flag the grammar knows, for error messages and help. */
 export function knownFlags(): string[] {
-  return [...VALUE_FLAGS.keys(), '--no-upsample', '--upsample', REF_FLAG];
+  return [...VALUE_FLAGS.keys(), ...BOOLEAN_FLAGS.keys(), REF_FLAG];
 }
 
 export function parseFluxText(text: string): ParsedText {
@@ -35,7 +42,7 @@ export function parseFluxArgs(args: readonly string[]): ParsedText {
 }
 
 function parseTokens(tokens: Token[]): ParsedText {
-  const input: RequestInput = {};
+  const input: FluxInput = {};
   const refs: string[] = [];
   const words: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -47,10 +54,11 @@ function parseTokens(tokens: Token[]): ParsedText {
     const eq = token.text.indexOf('=');
     const flag = (eq > 0 ? token.text.slice(0, eq) : token.text).toLowerCase();
     const inline = eq > 0 ? token.text.slice(eq + 1) : undefined;
-    if (flag === '--no-upsample' || flag === '--upsample') {
+    const onOff = BOOLEAN_FLAGS.get(flag);
+    if (onOff) {
       if (inline !== undefined)
         throw new ValidationError('INVALID_OPTION', flag, 'no value: write it alone', inline);
-      input.upsample = flag === '--upsample';
+      (input as Record<string, unknown>)[onOff.name] = onOff.value;
       continue;
     }
     const def = VALUE_FLAGS.get(flag);
@@ -82,7 +90,7 @@ function parseTokens(tokens: Token[]): ParsedText {
 
 type TextKey = 'model' | 'size' | 'format' | 'seed' | 'count' | 'steps' | 'guidance' | 'safety';
 
-function assign(input: RequestInput, def: OptionDef, value: string): void {
+function assign(input: FluxInput, def: OptionDef, value: string): void {
   // Values stay strings here: validateRequest owns the ranges, so every front end reports them alike.
   input[def.name as TextKey] = value;
 }

@@ -9,6 +9,7 @@ import type { JobEvent, JobSink } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import type { OutputImage, PostedResult } from '../context.ts';
+import { pickLocale } from '../i18n/locale.ts';
 import type { LiveContexts } from '../live-contexts.ts';
 import type { UsageStore } from '../usage.ts';
 import { budgetNotes } from './budget-notes.ts';
@@ -24,6 +25,7 @@ import {
   taskNotes,
   waitingStatus,
 } from './messages.ts';
+import { withRecall } from './result-extras.ts';
 import { endUndeliverable } from './undeliverable.ts';
 
 export interface SinkDeps {
@@ -83,13 +85,18 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         let posted: PostedResult;
         try {
           posted = await ctx.postResult(
-            {
-              jobId: job.id,
-              images,
-              fields: resultFields(job, catalog),
-              notes: taskNotes(job),
-              buttons: resultButtons(job.id),
-            },
+            withRecall(
+              {
+                jobId: job.id,
+                images,
+                fields: resultFields(job, catalog),
+                notes: taskNotes(job),
+                buttons: resultButtons(job.id),
+              },
+              job,
+              catalog,
+              pickLocale(ctx.actor.locale),
+            ),
             threadName(job.request.prompt),
             // Each step is stored as it completes: a retry or a restart resumes after it.
             (delivery) => deps.saveDelivery(job.id, delivery),

@@ -7,17 +7,14 @@
 import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate, formatUsd } from '../../core/pricing.ts';
-import {
-  type GenerationRequest,
-  type RequestInput,
-  type RequestPolicy,
-  validateRequest,
-} from '../../core/request.ts';
+import { type GenerationRequest, type RequestPolicy, validateRequest } from '../../core/request.ts';
 import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
 import type { Button, CommandContext } from '../context.ts';
 import { refusalWithFit } from './budget-fit.ts';
+import type { FluxInput } from './definition.ts';
+import { planDraft } from './draft.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
@@ -38,33 +35,42 @@ export interface Parent {
   kind: JobFrom['kind'];
 }
 
-/** Loose input (and `--ref` values the context resolves) → a validated request → a queued job. */
+/**
+ * Loose input (and `--ref` values the context resolves) → a validated request → a queued job; a draft's
+ * job carries the final it previews (draft.ts).
+ */
 export async function startJob(
   ctx: CommandContext,
   env: CommandEnv,
-  input: RequestInput,
+  input: FluxInput,
   refs: string[] = [],
   parent?: Parent,
 ): Promise<JobView> {
   const resolved = refs.length ? await ctx.resolveReferences(refs) : [];
-  const request = validateRequest(
-    { ...input, references: [...(input.references ?? []), ...resolved] },
-    env.catalog,
-    await policyFor(env, ctx),
-  );
-  return submit(ctx, env, request, parent);
+  const { draft, ...options } = input;
+  const loose = { ...options, references: [...(input.references ?? []), ...resolved] };
+  const policy = await policyFor(env, ctx);
+  if (draft) {
+    const plan = planDraft(loose, env, policy);
+    return submit(ctx, env, plan.draft, parent, { draft: plan.final });
+  }
+  return submit(ctx, env, validateRequest(loose, env.catalog, policy), parent);
 }
 
-/** What a new job's delivery starts with: the context's, and where it came from (a link to it, if any). */
+/**
+ * What a new job's delivery starts with: the context's, where it came from (a link to it, if any), and
+ * what the command keeps with it (`extra`: a draft's final).
+ */
 async function firstDelivery(
   ctx: CommandContext,
   env: CommandEnv,
   parent?: Parent,
+  extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  if (!parent) return ctx.delivery();
+  if (!parent) return { ...ctx.delivery(), ...extra };
   const link = (await env.jobs.get(parent.id))?.delivery.resultLink;
   const from: JobFrom = { kind: parent.kind, ...(typeof link === 'string' ? { url: link } : {}) };
-  return { ...ctx.delivery(), from };
+  return { ...ctx.delivery(), ...extra, from };
 }
 
 export async function submit(
@@ -72,6 +78,7 @@ export async function submit(
   env: CommandEnv,
   request: GenerationRequest,
   parent?: Parent,
+  extra?: Record<string, unknown>,
 ): Promise<JobView> {
   const { jobs, catalog, now } = env;
   const origin = {
@@ -81,7 +88,7 @@ export async function submit(
   } as JobView['origin'];
   if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
   if (ctx.channelId) origin.channelId = ctx.channelId;
-  const delivery = await firstDelivery(ctx, env, parent);
+  const delivery = await firstDelivery(ctx, env, parent, extra);
   // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
   // job was queued and nothing can be spent on an image with nowhere to go.
   const draft: JobView = {

@@ -11,7 +11,7 @@ import type { SpendFilter, WorkspaceSettings } from '../budgets.ts';
 import type { JobOrigin, TaskState } from '../job-types.ts';
 import type { Micros } from '../pricing.ts';
 import type { StoreHealth } from './health.ts';
-import type { JobRow, SpendRow, TaskRow } from './types.ts';
+import type { JobQuery, JobRow, SpendRow, TaskRow } from './types.ts';
 
 export type JobPatch = Partial<Omit<JobRow, 'id' | 'request' | 'origin'>>;
 export type TaskPatch = Partial<Omit<TaskRow, 'jobId' | 'index' | 'seed'>>;
@@ -63,6 +63,8 @@ export interface AsyncStore extends AsyncLedger {
   unfinishedJobs(): Promise<JobRow[]>;
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): Promise<{ jobId: string; index: number } | undefined>;
+  /** At most `limit` jobs matching `query`, newest first (ties: the later inserted first). */
+  recentJobs(query: JobQuery, limit: number): Promise<JobRow[]>;
   /**
    * Records `key` (a platform request id) until `expiresAt`; true the first time, false while an
    * earlier record lives — whichever process asks. Durable, so a replay after a restart is refused.

@@ -5,7 +5,7 @@
  */
 import type { SpendFilter } from '../budgets.ts';
 import { serializeRequest } from './sqlite-rows.ts';
-import type { JobRow, TaskRow } from './types.ts';
+import type { JobQuery, JobRow, TaskRow } from './types.ts';
 
 const DAY_MS = 86_400_000;
 const FINAL_STATES = "('delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable')";
@@ -145,6 +145,24 @@ export function updateQuery(
   const set = columns.map(([c, v]) => `${c} = ${p(v)}`).join(', ');
   return {
     text: `UPDATE ${table} SET ${set} WHERE ${where.map(([c, v]) => `${c} = ${p(v)}`).join(' AND ')}`,
+    values,
+  };
+}
+
+/** Recent jobs of a member or a workspace, newest first; a short id matches by prefix (no LIKE escaping). */
+export function recentJobsQuery(query: JobQuery, limit: number): Query {
+  const { values, p } = params();
+  const where =
+    `platform = ${p(query.platform)}` +
+    (query.workspaceId === undefined
+      ? ' AND workspace_id IS NULL'
+      : ` AND workspace_id = ${p(query.workspaceId)}`) +
+    (query.userId !== undefined ? ` AND user_id = ${p(query.userId)}` : '') +
+    (query.idPrefix !== undefined
+      ? ` AND left(id, ${p(query.idPrefix.length)}::integer) = ${p(query.idPrefix)}`
+      : '');
+  return {
+    text: `SELECT * FROM jobs WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT ${p(Math.max(0, Math.floor(limit)))}::integer`,
     values,
   };
 }

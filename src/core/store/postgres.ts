@@ -18,6 +18,7 @@ import {
   insertJobQuery,
   insertTasksQuery,
   type Query,
+  recentJobsQuery,
   spentQuery,
   updateQuery,
 } from './postgres-sql.ts';
@@ -182,6 +183,9 @@ export async function createPostgresStore(
         values: [providerTaskId],
       });
       return rows[0] ? { jobId: rows[0].job_id, index: rows[0].idx } : undefined;
+    },
+    async recentJobs(q, limit) {
+      return (await query(recentJobsQuery(q, limit))).rows.map(toJob);
     },
     async claimOnce(key, expiresAt) {
       const now = Date.now();

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, type SpendFilter, type WorkspaceSettings } from '../b
 import { FluxError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { createStoreHealth, isDiskError } from './health.ts';
+import { createRecentJobs } from './sqlite-recent.ts';
 import { createRetention, foldedBreakdownSql, foldedSpendSql } from './sqlite-retention.ts';
 import { jobColumns, serializeRequest, taskColumns, toJob, toTask } from './sqlite-rows.ts';
 import { migrate } from './sqlite-schema.ts';
@@ -81,6 +82,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     (filter.userId ? ' AND user_id = @userId' : '') +
     `) + (${foldedSpendSql(filter)}) AS micros`;
   const retention = createRetention(db);
+  const recentJobs = createRecentJobs(db);
   const cached = (sql: string) => {
     let stmt = statements.get(sql);
     if (!stmt) {
@@ -152,6 +154,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const row = findTask.get(providerTaskId) as { job_id: string; idx: number } | undefined;
       return row ? { jobId: row.job_id, index: row.idx } : undefined;
     },
+    recentJobs,
     claimOnce(key, expiresAt) {
       const now = Date.now();
       if (++claimsSincePurge >= 1000) {

@@ -48,6 +48,16 @@ export interface SpendRow {
   micros: number;
 }
 
+/** Which jobs `recentJobs` lists: one platform and workspace, optionally one member or an id prefix. */
+export interface JobQuery {
+  platform: JobOrigin['platform'];
+  /** The server or workspace; absent: jobs made outside any (DMs, the CLI). */
+  workspaceId?: string;
+  userId?: string;
+  /** Only jobs whose id starts with this (a short id a member typed). */
+  idPrefix?: string;
+}
+
 export interface Store extends Ledger {
   /** Problems with the store now (a failed write being retried, the file removed), for readiness. */
   readonly health: StoreHealth;
@@ -70,6 +80,8 @@ export interface Store extends Ledger {
   unfinishedJobs(): JobRow[];
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): { jobId: string; index: number } | undefined;
+  /** At most `limit` jobs matching `query`, newest first (ties: the later inserted first). */
+  recentJobs(query: JobQuery, limit: number): JobRow[];
   /**
    * Records `key` (a platform request id) until `expiresAt`; true the first time, false while an
    * earlier record lives. Durable, so a replay after a restart is still refused.

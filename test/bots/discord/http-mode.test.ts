@@ -328,6 +328,7 @@ describe('command registration', () => {
       'safety',
       'format',
       'upsample',
+      'draft',
       'image',
       'image2',
       'image3',
@@ -342,7 +343,17 @@ describe('command registration', () => {
       guildId: '200000000000000001',
       apiBase: t.discord.api,
     });
-    expect(saved.names).toEqual(['flux', 'Edit with FLUX', 'flux-usage', 'flux-admin']);
+    expect(saved.names).toEqual([
+      'flux',
+      'Edit with FLUX',
+      'flux-usage',
+      'flux-show',
+      'flux-history',
+      'flux-admin',
+    ]);
+    expect(flux?.options?.find((o) => o.name === 'draft')?.type).toBe(5);
+    const show = commands.find((c) => c.name === 'flux-show');
+    expect(show?.options).toEqual([expect.objectContaining({ name: 'id', type: 3, required: true })]);
     const admin = commands.find((c) => c.name === 'flux-admin') as
       | { default_member_permissions?: string }
       | undefined;

@@ -51,7 +51,7 @@ describe('npm run discord:register', () => {
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toBe(
-      `Registered 4 commands for guild ${GUILD}: flux, Edit with FLUX, flux-usage, flux-admin\n`,
+      `Registered 6 commands for guild ${GUILD}: flux, Edit with FLUX, flux-usage, flux-show, flux-history, flux-admin\n`,
     );
     const puts = discord.calls.filter((c) => c.method === 'PUT');
     expect(puts).toHaveLength(1);

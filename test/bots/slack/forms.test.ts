@@ -50,6 +50,7 @@ describe('the /flux form on Slack', () => {
     expect(Object.keys(byId)).toEqual([
       'prompt',
       'model',
+      'draft',
       'size',
       'count',
       'format',
@@ -60,7 +61,7 @@ describe('the /flux form on Slack', () => {
       'steps',
       'guidance',
     ]);
-    for (const id of ['model', 'size', 'count', 'format', 'safety', 'upsample'])
+    for (const id of ['model', 'draft', 'size', 'count', 'format', 'safety', 'upsample'])
       expect(byId[id]?.element.type, id).toBe('static_select');
     expect(byId.model?.element.options?.map((o) => o.value)).toEqual([...MODEL_IDS]);
     expect(byId.size?.element.options?.map((o) => o.value)).toEqual(SIZE_PRESETS.map((p) => p.value));

@@ -1,40 +1,17 @@
 /** The command-level rules behind the failure card, private confirmation and a refusal that suggests. */
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Commands, createCommands } from '../../../src/commands/commands.ts';
+import { describe, expect, it } from 'vitest';
 import { whatWouldFit } from '../../../src/commands/flux/budget-fit.ts';
 import { failedCard } from '../../../src/commands/flux/messages.ts';
-import { createLiveContexts } from '../../../src/commands/live-contexts.ts';
-import { DEFAULT_SETTINGS, type WorkspaceSettings } from '../../../src/core/budgets.ts';
+import type { WorkspaceSettings } from '../../../src/core/budgets.ts';
 import type { JobView } from '../../../src/core/job-types.ts';
-import { silentLogger } from '../../../src/core/logger.ts';
 import { DEFAULT_PRICES } from '../../../src/core/pricing.ts';
-import { toAsyncStore } from '../../../src/core/store/sqlite-async.ts';
+import { useCommands } from '../../support/commands-harness.ts';
 import { catalog, origin, request } from '../../support/core.ts';
 import { createFakeContext } from '../../support/fake-context.ts';
-import { createHarness, type Harness } from '../../support/jobs-harness.ts';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function setup(settings: Partial<WorkspaceSettings>): Promise<{ h: Harness; commands: Commands }> {
-  h = createHarness({ platforms: ['slack'] });
-  await h.jobs.start();
-  h.store.putSettings('slack', 'T1', { ...DEFAULT_SETTINGS, ...settings });
-  const logger = silentLogger();
-  const commands = createCommands({
-    jobs: h.jobs,
-    catalog,
-    prices: DEFAULT_PRICES,
-    logger,
-    live: createLiveContexts({}, logger),
-    settings: toAsyncStore(h.store),
-  });
-  return { h, commands };
-}
+const commandsWith = useCommands();
+const setup = (settings: Partial<WorkspaceSettings>) => commandsWith({ platforms: ['slack'], settings });
 
 const job = (over: Partial<JobView> = {}): JobView => ({
   id: 'j1',

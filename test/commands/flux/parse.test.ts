@@ -98,7 +98,8 @@ describe('parseFluxText', () => {
   });
 
   it('refuses every value flag left empty (--flag=, --flag "", a trailing --flag), naming it and what it takes', () => {
-    const valueFlags = knownFlags().filter((f) => f !== '--no-upsample' && f !== '--upsample');
+    const onOff = ['--no-upsample', '--upsample', '--draft', '--no-draft'];
+    const valueFlags = knownFlags().filter((f) => !onOff.includes(f));
     expect(valueFlags).toHaveLength(9);
     for (const flag of valueFlags) {
       for (const text of [
@@ -147,10 +148,12 @@ describe('parseFluxText', () => {
   });
 
   it('knows every flag the definition has', () => {
-    expect(knownFlags()).toHaveLength(11);
+    expect(knownFlags()).toHaveLength(13);
   });
 
   it('has help text that shows every flag', () => {
-    for (const flag of knownFlags().filter((f) => f !== '--upsample')) expect(helpText()).toContain(flag);
+    // An on/off option's help shows the flag that changes its default.
+    for (const flag of knownFlags().filter((f) => f !== '--upsample' && f !== '--no-draft'))
+      expect(helpText()).toContain(flag);
   });
 });

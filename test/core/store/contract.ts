@@ -10,6 +10,7 @@ import type { AsyncStore } from '../../../src/core/store/port.ts';
 import type { JobRow, TaskRow } from '../../../src/core/store/types.ts';
 import { request } from '../../support/core.ts';
 import { foldingContract } from './contract-folding.ts';
+import { recentContract } from './contract-recent.ts';
 
 export interface StoreDatabase {
   open(): Promise<AsyncStore>;
@@ -344,4 +345,5 @@ export function storeContract(target: StoreTarget): void {
   });
 
   foldingContract(ctx);
+  recentContract(ctx);
 }

@@ -13,8 +13,10 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
     await ack();
     const text = command.text.trim();
     const [first = '', ...rest] = text.split(/\s+/);
-    // `/flux usage` is the `flux-usage` command; any other first word is part of a prompt.
-    const sub = first ? findCommand(`flux-${first.toLowerCase()}`) : undefined;
+    // `/flux usage` is the `flux-usage` command; any other first word is part of a prompt, and so is a
+    // command's word followed by text it does not take (`/flux show me a fox`).
+    const named = first ? findCommand(`flux-${first.toLowerCase()}`) : undefined;
+    const sub = named?.data.textPattern?.test(rest.join(' ')) === false ? undefined : named;
     const ctx = await deps.contextFor(
       {
         teamId: command.team_id,
