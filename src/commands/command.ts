@@ -10,6 +10,7 @@ import type { ModelCatalog } from '../core/models.ts';
 import type { Micros, PriceTable } from '../core/pricing.ts';
 import type { Reference, RequestInput } from '../core/request.ts';
 import type { ButtonAction, CommandContext } from './context.ts';
+import type { Locale } from './i18n/locale.ts';
 import type { LiveContexts } from './live-contexts.ts';
 import type { UsageStore } from './usage.ts';
 
@@ -55,6 +56,7 @@ export interface Command {
     partial: string,
     options: Record<string, string | undefined>,
     env: CommandEnv,
+    locale?: Locale,
   ): Array<{ name: string; value: string }>;
 }
 

@@ -158,9 +158,15 @@ export function createAnswers(
         const focused = options.find((o) => o.focused);
         const model = options.find((o) => o.name === 'model')?.value;
         const choices = focused
-          ? deps.commands().autocomplete(raw.data?.name ?? '', focused.name, String(focused.value ?? ''), {
-              model: model === undefined ? undefined : String(model),
-            })
+          ? deps.commands().autocomplete(
+              raw.data?.name ?? '',
+              focused.name,
+              String(focused.value ?? ''),
+              {
+                model: model === undefined ? undefined : String(model),
+              },
+              raw.locale,
+            )
           : [];
         return {
           response: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } },
@@ -224,7 +230,7 @@ export function createAnswers(
       try {
         return await plan(raw, log);
       } catch (err) {
-        return { response: privately(failureText(err, log)) };
+        return { response: privately(failureText(err, log, raw.locale)) };
       }
     },
   };

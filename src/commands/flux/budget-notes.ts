@@ -5,10 +5,11 @@
  */
 import { budgetStates } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
+import { jobLocale } from '../i18n/locale.ts';
 import { budgetWarnings, type UsageStore } from '../usage.ts';
 
 export function budgetNotes(store: UsageStore, job: JobView, now: number): string[] {
   const { platform, workspaceId } = job.origin;
   const settings = workspaceId ? store.getSettings(platform, workspaceId) : undefined;
-  return settings ? budgetWarnings(budgetStates(settings, job.origin, store, now), now) : [];
+  return settings ? budgetWarnings(budgetStates(settings, job.origin, store, now), now, jobLocale(job)) : [];
 }

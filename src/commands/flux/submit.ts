@@ -6,7 +6,7 @@
  */
 import { BudgetError, budgetStates, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
-import { estimate, formatUsd } from '../../core/pricing.ts';
+import { estimate } from '../../core/pricing.ts';
 import {
   type GenerationRequest,
   type RequestInput,
@@ -16,7 +16,12 @@ import {
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
 import type { Button, CommandContext } from '../context.ts';
+import { formatMoney } from '../i18n/format.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
 import { refusalWithFit } from './budget-fit.ts';
+import { cardTexts } from './card-texts.ts';
+import { flowTexts } from './flow-texts.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
@@ -69,10 +74,14 @@ export async function submit(
   parent?: Parent,
 ): Promise<JobView> {
   const { jobs, catalog, now } = env;
+  // The card and results speak the requester's language, after a restart too: it is stored with the job.
+  const locale = memberLocale(ctx, env.settings);
+  const t = cardTexts(locale);
   const origin = {
     platform: ctx.platform,
     userId: ctx.actor.id,
     userName: ctx.actor.name,
+    ...(locale !== 'en' ? { locale } : {}),
   } as JobView['origin'];
   if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
   if (ctx.channelId) origin.channelId = ctx.channelId;
@@ -94,7 +103,14 @@ export async function submit(
   /** A budget refusal, with what would fit instead. */
   const refusal = (err: unknown) =>
     err instanceof BudgetError
-      ? refusalWithFit(err, request, settings.budgets.length ? states() : [], env, settings.allowedModels)
+      ? refusalWithFit(
+          err,
+          request,
+          settings.budgets.length ? states() : [],
+          env,
+          settings.allowedModels,
+          locale,
+        )
       : err;
   // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
   // atomically, so this early look only saves a card that would have to say "not queued".
@@ -104,21 +120,13 @@ export async function submit(
     throw refusal(err);
   }
   const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
-  if (confirm) return askFirst(ctx, env, draft, parent, refusal);
-  await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
+  if (confirm) return askFirst(ctx, env, draft, parent, refusal, locale);
+  await ctx.showCard(cardFor(draft, catalog, t.queued, now()));
   let job: JobView;
   try {
     job = jobs.create({ request, origin, delivery: { ...delivery, ...ctx.delivery() }, ...parentOf(parent) });
   } catch (err) {
-    await ctx.showCard(
-      finalCard(
-        draft,
-        catalog,
-        'Not queued',
-        now(),
-        'Not queued: nothing was charged (see the private message)',
-      ),
-    );
+    await ctx.showCard(finalCard(draft, catalog, t.notQueued, now(), t.notQueuedSeePrivate));
     throw refusal(err);
   }
   env.live.set(job.id, ctx);
@@ -126,7 +134,9 @@ export async function submit(
     const current = jobs.get(job.id) ?? job;
     const held = jobs.holdReason();
     const status =
-      held && current.state === 'queued' ? waitingStatus(held) : queuedStatus(jobs.position(job.id) ?? 1);
+      held && current.state === 'queued'
+        ? waitingStatus(held, locale)
+        : queuedStatus(jobs.position(job.id) ?? 1, locale);
     await ctx.showCard(cardFor(current, catalog, status, now()));
     jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
@@ -145,6 +155,7 @@ async function askFirst(
   draft: JobView,
   parent: Parent | undefined,
   refusal: (err: unknown) => unknown,
+  locale: Locale,
 ): Promise<JobView> {
   let job: JobView;
   try {
@@ -159,16 +170,13 @@ async function askFirst(
     throw refusal(err);
   }
   env.live.set(job.id, ctx);
-  const cost = formatUsd(job.estimateMicros);
+  const cost = formatMoney(job.estimateMicros, locale);
+  const t = cardTexts(locale);
   const buttons: Button[] = [
-    { action: 'confirm', jobId: job.id, label: `Confirm ~${cost}`, style: 'primary' },
-    { action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' },
+    { action: 'confirm', jobId: job.id, label: t.confirm(cost), style: 'primary' },
+    { action: 'cancel', jobId: job.id, label: t.cancel, style: 'secondary' },
   ];
-  await ctx.replyPrivate(
-    `This image is estimated at **~${cost}**, above this server's confirmation threshold. Confirm within 5 minutes to start it; nothing is charged until then.`,
-    [],
-    buttons,
-  );
+  await ctx.replyPrivate(flowTexts(locale).confirmAsk(cost), [], buttons);
   // The private question may have used up the interaction's own message: the card must know.
   env.jobs.updateDelivery(job.id, ctx.delivery());
   return job;

@@ -1,0 +1,51 @@
+/** `/flux help` and the slash commands' own descriptions, in every language. */
+import { defineMessages } from '../i18n/define.ts';
+
+export const helpTexts = defineMessages('flux-help', {
+  en: {
+    intro: '**/flux** makes an image with FLUX.2 and posts it in a thread with what it cost.',
+    usage: '`/flux <prompt> [options]`, where the options are:',
+    ref: 'Reference image; repeat for more',
+    imageLink: '<image link>',
+    examples: 'Examples:',
+    example1: 'a red fox in the snow, golden hour',
+    example3: 'make it watercolor',
+    outro:
+      '`/flux` alone opens a form. Sizes are multiples of 16, at most 4 MP; an aspect ratio means about 1 MP.',
+    flux: 'Make an image with FLUX.2 — posted in a thread with what it cost',
+    usage_: 'Your FLUX spend today and this month, and what is left of your budgets',
+    admin: 'FLUX settings for this server: budgets, models, safety, confirmation, language',
+    adminCommand: 'e.g. show · budget user day $1 · models pro,klein-4b · language zh-Hans',
+    edit: 'Edit with FLUX',
+  },
+  'zh-Hans': {
+    intro: '**/flux** 用 FLUX.2 生成图片，并连同费用发到一个话题里。',
+    usage: '`/flux <提示词> [选项]`，可用的选项有：',
+    ref: '参考图；可重复添加多张',
+    imageLink: '<图片链接>',
+    examples: '示例：',
+    example1: '雪地里的一只红狐狸，黄金时刻',
+    example3: '改成水彩风格',
+    outro: '只输入 `/flux` 会打开表单。尺寸须为 16 的倍数，最多 4 MP；宽高比表示约 1 MP。',
+    flux: '用 FLUX.2 生成图片——连同费用发到话题里',
+    usage_: '你今天和本月的 FLUX 花费，以及预算还剩多少',
+    admin: '本服务器的 FLUX 设置：预算、模型、安全、确认、语言',
+    adminCommand: '例如 show · budget user day $1 · models pro,klein-4b · language zh-Hans',
+    edit: '用 FLUX 编辑',
+  },
+  'zh-Hant': {
+    intro: '**/flux** 用 FLUX.2 產生圖片，並連同費用發到一個討論串裡。',
+    usage: '`/flux <提示詞> [選項]`，可用的選項有：',
+    ref: '參考圖；可重複加入多張',
+    imageLink: '<圖片連結>',
+    examples: '範例：',
+    example1: '雪地裡的一隻紅狐狸，黃金時刻',
+    example3: '改成水彩風格',
+    outro: '只輸入 `/flux` 會開啟表單。尺寸須為 16 的倍數，最多 4 MP；長寬比表示約 1 MP。',
+    flux: '用 FLUX.2 產生圖片——連同費用發到討論串裡',
+    usage_: '你今天和本月的 FLUX 花費，以及預算還剩多少',
+    admin: '本伺服器的 FLUX 設定：預算、模型、安全、確認、語言',
+    adminCommand: '例如 show · budget user day $1 · models pro,klein-4b · language zh-Hant',
+    edit: '用 FLUX 編輯',
+  },
+});
