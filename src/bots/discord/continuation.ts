@@ -30,7 +30,7 @@ export async function runContinuation(
     ctx = context();
     await next.run(ctx);
   } catch (err) {
-    const text = failureText(err, log, ctx?.actor.locale);
+    const text = failureText(err, log, ctx?.actor?.locale);
     try {
       if (ctx) await ctx.replyPrivate(text);
     } catch (answerErr) {

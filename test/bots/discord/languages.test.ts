@@ -69,7 +69,9 @@ describe('languages on Discord', () => {
       5_000,
       'done card',
     );
-    expect(done.content).toMatch(/已完成，用时 \d+(\.\d)? 秒 · US\$0\.\d+ · \[查看子区\]\(<https:\/\/discord\.com\/channels\//);
+    expect(done.content).toMatch(
+      /已完成，用时 \d+(\.\d)? 秒 · US\$0\.\d+ · \[查看子区\]\(<https:\/\/discord\.com\/channels\//,
+    );
 
     // A private error in the member's language.
     const bad = inLocale(slash({ prompt: 'x', size: 'huge' }), 'zh-CN');
@@ -124,7 +126,7 @@ describe('languages on Discord', () => {
   });
 
   it('registers commands with Chinese descriptions and option names for zh-CN and zh-TW', () => {
-    const [flux, edit, usage, admin] = buildCommands() as Array<Record<string, unknown>>;
+    const [flux, edit, usage, admin] = buildCommands() as unknown as Array<Record<string, unknown>>;
     expect(flux?.description_localizations).toEqual({
       'zh-CN': '用 FLUX.2 生成图片——连同费用发到话题里',
       'zh-TW': '用 FLUX.2 產生圖片——連同費用發到討論串裡',
