@@ -5,6 +5,7 @@
  *   budget <user|channel|server> <day|month> <$amount|off> [@user|#channel]
  *   models <all|pro,max,…>      default-model <model>      default-size <WxH|16:9>
  *   safety <0-5|off> [#channel]  confirm <$amount>          reset-hour <0-23>
+ *   language <en|zh-Hans|zh-Hant>
  */
 import {
   type Budget,
@@ -12,14 +13,18 @@ import {
   type BudgetScope,
   DEFAULT_SETTINGS,
   type WorkspaceSettings,
-  windowStart,
 } from '../core/budgets.ts';
 import { FluxError, ValidationError } from '../core/errors.ts';
 import { isModelId, MODEL_IDS, type ModelId } from '../core/models.ts';
-import { formatUsd, type Micros, usdToMicros } from '../core/pricing.ts';
+import { usdToMicros } from '../core/pricing.ts';
 import { LIMITS, parseSize } from '../core/request.ts';
-import type { AsyncLedger } from '../core/store/port.ts';
+import { type AdminAccount, accountLine, describeSettings } from './admin-show.ts';
+import { adminTexts } from './admin-texts.ts';
 import type { CommandContext } from './context.ts';
+import { LOCALES, localeOf } from './i18n/locale.ts';
+import { memberLocale } from './member-locale.ts';
+
+export { type AdminAccount, describeSettings, readBalance } from './admin-show.ts';
 
 export interface SettingsStore {
   getSettings(
@@ -33,13 +38,7 @@ export interface SettingsStore {
   ): Promise<void>;
 }
 
-export const ADMIN_HELP = [
-  '`show` — the current settings',
-  '`budget <user|channel|server> <day|month> <$amount|off> [@user|#channel]` — e.g. `budget user day $1`',
-  '`models <all|pro,max,flex,klein-4b,klein-9b>` · `default-model <model>` · `default-size <WxH|16:9>`',
-  '`safety <0-5|off> [#channel]` — the highest safety tolerance members may ask for',
-  '`confirm <$amount>` — ask for confirmation above this estimate · `reset-hour <0-23>` — when budget days start (UTC)',
-].join('\n');
+export const ADMIN_HELP = adminTexts('en').help;
 
 export async function settingsFor(
   store: SettingsStore,
@@ -50,18 +49,6 @@ export async function settingsFor(
   );
 }
 
-/** What `show` tells besides the settings: the month's spend here, and the provider's balance. */
-export interface AdminAccount {
-  /** Settled costs plus estimates of unfinished jobs (the budgets' ledger). */
-  ledger: AsyncLedger;
-  /** The provider account's balance; absent when the provider keeps none we can read (a gateway). */
-  credits?: () => Promise<Micros | undefined>;
-  now?: () => number;
-}
-
-/** A balance that does not come back in this long is shown as unavailable: `show` must not hang. */
-const CREDITS_TIMEOUT_MS = 5_000;
-
 /** Runs one admin command; answers privately. Throws FluxError NOT_ADMIN, ValidationError. */
 export async function runAdmin(
   ctx: CommandContext,
@@ -70,21 +57,27 @@ export async function runAdmin(
   account?: AdminAccount,
 ): Promise<void> {
   if (!ctx.actor.canConfigure) throw new FluxError('NOT_ADMIN', `${ctx.actor.id} may not change settings`);
+  const locale = await memberLocale(ctx, store);
+  const t = adminTexts(locale);
   if (!ctx.workspaceId) {
-    await ctx.replyPrivate('Settings belong to a server or workspace: run this in one of its channels.');
+    await ctx.replyPrivate(t.needsWorkspace);
     return;
   }
   const words = text.trim().split(/\s+/).filter(Boolean);
   const current = await settingsFor(store, ctx);
   const [verb = 'show', ...args] = words;
   if (verb === 'show' || verb === 'help') {
-    const money = account ? `${await accountLine(account, ctx.platform, ctx.workspaceId, current)}\n` : '';
-    await ctx.replyPrivate(`${money}${describeSettings(current)}\n\n${ADMIN_HELP}`);
+    const money = account
+      ? `${await accountLine(account, ctx.platform, ctx.workspaceId, current, locale)}\n`
+      : '';
+    await ctx.replyPrivate(`${money}${describeSettings(current, locale)}\n\n${t.help}`);
     return;
   }
   const next = apply(current, verb.toLowerCase(), args);
   await store.putSettings(ctx.platform, ctx.workspaceId, next);
-  await ctx.replyPrivate(`Saved.\n${describeSettings(next)}`);
+  // A new default language answers in it at once (unless the admin's own platform language is ours).
+  const after = await memberLocale({ ...ctx, workspaceId: ctx.workspaceId }, store);
+  await ctx.replyPrivate(`${adminTexts(after).saved}\n${describeSettings(next, after)}`);
 }
 
 function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSettings {
@@ -162,6 +155,13 @@ function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSet
     }
     case 'confirm':
       return { ...s, confirmThresholdMicros: money('confirm threshold', args[0]) };
+    case 'language': {
+      const locale = localeOf(args[0]);
+      // Only our own three tags (any case), not every tag that happens to read as one of them.
+      if (!locale || args[0]?.toLowerCase() !== locale.toLowerCase())
+        throw new ValidationError('INVALID_OPTION', 'language', LOCALES.join(', '), args[0] ?? '');
+      return { ...s, language: locale };
+    }
     case 'reset-hour': {
       const h = Number(args[0]);
       if (!Number.isInteger(h) || h < 0 || h > 23)
@@ -172,64 +172,10 @@ function apply(s: WorkspaceSettings, verb: string, args: string[]): WorkspaceSet
       throw new ValidationError(
         'UNKNOWN_OPTION',
         'admin command',
-        'show, budget, models, default-model, default-size, safety, confirm, reset-hour',
+        'show, budget, models, default-model, default-size, safety, confirm, reset-hour, language',
         verb,
       );
   }
-}
-
-/** `**This month**: $4.20 spent here · provider balance $12.35` (or `unavailable` when it cannot be read). */
-async function accountLine(
-  account: AdminAccount,
-  platform: CommandContext['platform'],
-  workspaceId: string,
-  settings: WorkspaceSettings,
-): Promise<string> {
-  const now = account.now?.() ?? Date.now();
-  const spent = await account.ledger.spent(
-    { platform, workspaceId },
-    windowStart('month', now, settings.resetHourUtc),
-  );
-  const line = `**This month**: ${formatUsd(spent)} spent here`;
-  if (!account.credits) return line;
-  const balance = await readBalance(account.credits);
-  return `${line} · provider balance ${balance === undefined ? 'unavailable' : formatUsd(balance)}`;
-}
-
-/** The balance, or undefined when it cannot be read: a failed read is a fact to show, not an error. */
-export async function readBalance(credits: () => Promise<Micros | undefined>): Promise<Micros | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, CREDITS_TIMEOUT_MS, undefined);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([credits().catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export function describeSettings(s: WorkspaceSettings): string {
-  const budgets = s.budgets.length
-    ? s.budgets
-        .map(
-          (b) =>
-            `• ${b.scope === 'workspace' ? 'server' : b.target ? `${b.scope} ${mention(b.scope, b.target)}` : `each ${b.scope}`}: ${formatUsd(b.limitMicros)} a ${b.period}`,
-        )
-        .join('\n')
-    : '• none';
-  const safety =
-    Object.entries(s.maxSafety)
-      .map(([k, v]) => `${k === '*' ? 'everywhere' : mention('channel', k)} ≤ ${v}`)
-      .join(', ') || 'no limit';
-  return [
-    '**Budgets**',
-    budgets,
-    `**Models**: ${s.allowedModels?.join(', ') ?? 'all'} · default ${s.defaultModel ?? 'pro'} · size ${s.defaultSize ?? '1024x1024'}`,
-    `**Safety**: ${safety}`,
-    `**Confirm above**: ${formatUsd(s.confirmThresholdMicros)} · budget days start at ${String(s.resetHourUtc).padStart(2, '0')}:00 UTC`,
-  ].join('\n');
 }
 
 /** `<@U123|name>`, `<#C123|name>`, `<@!123>`, `@123` or a bare id → the id. */
@@ -237,10 +183,6 @@ export function mentionId(raw: string): string {
   const m = /^<[@#]!?&?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(raw) ?? /^[@#]?([A-Za-z0-9]+)$/.exec(raw);
   if (!m) throw new ValidationError('INVALID_OPTION', 'target', 'a @user or #channel mention', raw);
   return m[1] as string;
-}
-
-function mention(scope: BudgetScope, id: string): string {
-  return scope === 'channel' ? `<#${id}>` : `<@${id}>`;
 }
 
 function money(option: string, raw: string | undefined): number {

@@ -11,6 +11,7 @@ import type { Micros, PriceTable } from '../core/pricing.ts';
 import type { Reference } from '../core/request.ts';
 import type { ButtonAction, CommandContext } from './context.ts';
 import type { FluxInput } from './flux/definition.ts';
+import type { Locale } from './i18n/locale.ts';
 import type { LiveContexts } from './live-contexts.ts';
 import type { UsageStore } from './usage.ts';
 
@@ -61,6 +62,7 @@ export interface Command {
     partial: string,
     options: Record<string, string | undefined>,
     env: CommandEnv,
+    locale?: Locale,
   ): Array<{ name: string; value: string }>;
 }
 

@@ -25,11 +25,14 @@ import type {
   FormKind,
 } from './command.ts';
 import type { ButtonAction, CommandContext } from './context.ts';
+import { flowTexts } from './flux/flow-texts.ts';
 import { errorText } from './flux/messages.ts';
 import { jobForActor, mayManage } from './flux/ownership.ts';
 import { editFormCommand, newFormCommand } from './forms/new-image.ts';
 import { remixFormCommand } from './forms/remix.ts';
 import { useRefFormCommand } from './forms/use-ref.ts';
+import { localeOf } from './i18n/locale.ts';
+import { memberLocale } from './member-locale.ts';
 import { fluxCommand } from './slash/flux.ts';
 import { adminCommand } from './slash/flux-admin.ts';
 import { historyCommand } from './slash/flux-history.ts';
@@ -85,6 +88,8 @@ export interface Commands {
     option: string,
     partial: string,
     options?: Record<string, string | undefined>,
+    /** The member's platform language tag: choice names are shown in it. */
+    locale?: string,
   ): Array<{ name: string; value: string }>;
 }
 
@@ -108,7 +113,7 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
       return await fn();
     } catch (err) {
       if (err instanceof ValidationError || (err instanceof FluxError && PRIVATE_ANSWERS.has(err.code))) {
-        await ctx.replyPrivate(errorText(err));
+        await ctx.replyPrivate(errorText(err, await memberLocale(ctx, env.settings)));
         return undefined;
       }
       throw err;
@@ -127,7 +132,7 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
         const command = BUTTONS[action];
         const job = await jobForActor(env.jobs, jobId, ctx);
         if (!command.data.anyone && !mayManage(job, ctx)) {
-          await ctx.replyPrivate(`Only the person who asked for this image or an admin can ${action} it.`);
+          await ctx.replyPrivate(flowTexts(await memberLocale(ctx, env.settings)).onlyOwner(action));
           return;
         }
         await command.execute(ctx, job, env);
@@ -145,8 +150,9 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
       });
     },
 
-    autocomplete(name, option, partial, options = {}) {
-      return findCommand(name)?.autocomplete?.(option, partial, options, env) ?? [];
+    autocomplete(name, option, partial, options = {}, locale) {
+      const language = localeOf(locale) ?? 'en';
+      return findCommand(name)?.autocomplete?.(option, partial, options, env, language) ?? [];
     },
   };
 }

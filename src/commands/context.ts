@@ -6,6 +6,7 @@
  */
 import type { Platform } from '../core/job-types.ts';
 import type { Reference } from '../core/request.ts';
+import type { Locale } from './i18n/locale.ts';
 
 export interface Actor {
   id: string;
@@ -46,6 +47,8 @@ export interface Field {
   value: string;
   /** Shown in a monospace block so it copies cleanly on mobile (seed, size). */
   code?: boolean;
+  /** What the field is, whatever language its label is in (adapters lay out the prompt and cost apart). */
+  key?: 'prompt' | 'cost' | 'references';
 }
 
 /** The public status card of a job. */
@@ -73,6 +76,8 @@ export interface Card {
   failure?: { requesterId: string; text: string };
   /** The job's last word on this card (done, failed, cancelled …): adapters send it at once, never coalesced. */
   final: boolean;
+  /** The language of the card's own words (the requester's); adapters' labels follow it. Default English. */
+  locale?: Locale;
 }
 
 export interface OutputImage {
@@ -96,6 +101,8 @@ export interface ResultPost {
   /** Extra lines: a smaller copy was sent, an image was moderated, a budget warning. */
   notes: string[];
   buttons: Button[];
+  /** The language of the post (the requester's); adapters' labels follow it. Default English. */
+  locale?: Locale;
 }
 
 /**
@@ -126,6 +133,8 @@ export interface Form {
     required?: boolean;
     placeholder?: string;
   }>;
+  /** The language of the form (its buttons, the adapter's own words). Default English. */
+  locale?: Locale;
 }
 
 export interface CommandContext {

@@ -29,7 +29,13 @@ export function createLiveContexts(
       if (ctx) return ctx;
       const factory = restore[job.origin.platform];
       if (!factory) return undefined;
-      const actor = { id: job.origin.userId, name: job.origin.userName ?? 'Someone', isAdmin: false };
+      const actor = {
+        id: job.origin.userId,
+        name: job.origin.userName ?? 'Someone',
+        isAdmin: false,
+        // A restored context answers the requester in the language their job was asked in.
+        ...(job.origin.locale ? { locale: job.origin.locale } : {}),
+      };
       const restored = factory.restore(job.delivery, actor);
       live.set(job.id, restored);
       return restored;

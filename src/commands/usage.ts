@@ -6,11 +6,14 @@
 import sharp from 'sharp';
 import { type BudgetState, WARN_AT, windowStart } from '../core/budgets.ts';
 import type { JobOrigin } from '../core/job-types.ts';
-import { formatUsd } from '../core/pricing.ts';
 import { budgetStatesAsync } from '../core/store/async-budgets.ts';
 import type { JobQuery, JobRow, SpendRow } from '../core/store/types.ts';
 import { type SettingsStore, settingsFor } from './admin.ts';
 import type { CommandContext, OutputImage } from './context.ts';
+import { formatMoney } from './i18n/format.ts';
+import type { Locale } from './i18n/locale.ts';
+import { memberLocale } from './member-locale.ts';
+import { usageTexts } from './usage-texts.ts';
 
 export interface UsageStore extends SettingsStore {
   spent(
@@ -29,6 +32,9 @@ const DAY = 86_400_000;
 
 export async function runUsage(ctx: CommandContext, store: UsageStore, now = Date.now()): Promise<void> {
   const settings = await settingsFor(store, ctx);
+  const locale = await memberLocale(ctx, store);
+  const t = usageTexts(locale);
+  const usd = (micros: number) => formatMoney(micros, locale);
   const origin: JobOrigin = {
     platform: ctx.platform,
     userId: ctx.actor.id,
@@ -42,12 +48,10 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
   };
   const today = await store.spent(mine, windowStart('day', now, settings.resetHourUtc));
   const month = await store.spent(mine, windowStart('month', now, settings.resetHourUtc));
-  const lines = [`**Your spend**: today ${formatUsd(today)} · this month ${formatUsd(month)}`];
+  const lines = [t.yourSpend(usd(today), usd(month))];
   const states = await budgetStatesAsync(settings, origin, store, now);
   lines.push(
-    states.length
-      ? states.map((s) => `• ${budgetLine(s, now)}`).join('\n')
-      : '• No budgets apply to you here.',
+    states.length ? states.map((s) => `• ${budgetLine(s, now, locale)}`).join('\n') : `• ${t.noBudgets}`,
   );
 
   const since = now - 29 * DAY;
@@ -60,44 +64,36 @@ export async function runUsage(ctx: CommandContext, store: UsageStore, now = Dat
       monthStart,
     );
     const total = thisMonth.reduce((s, r) => s + r.micros, 0);
-    lines.push('', `**Server this month**: ${formatUsd(total)}`);
-    lines.push(
-      `By model: ${
-        top(thisMonth, (r) => r.model)
-          .map(([m, v]) => `${m} ${formatUsd(v)}`)
-          .join(' · ') || 'nothing yet'
-      }`,
-    );
-    lines.push(
-      `Top spenders: ${
-        top(thisMonth, (r) => r.userId)
-          .slice(0, 5)
-          .map(([u, v]) => `<@${u}> ${formatUsd(v)}`)
-          .join(' · ') || 'nobody yet'
-      }`,
-    );
+    lines.push('', t.serverMonth(usd(total)));
+    const byModel = top(thisMonth, (r) => r.model).map(([m, v]) => `${m} ${usd(v)}`);
+    lines.push(t.byModel(byModel.join(' · ') || t.nothingYet));
+    const spenders = top(thisMonth, (r) => r.userId)
+      .slice(0, 5)
+      .map(([u, v]) => `<@${u}> ${usd(v)}`);
+    lines.push(t.topSpenders(spenders.join(' · ') || t.nobodyYet));
   }
-  const chart = await spendChart(
-    rows,
-    now,
-    ctx.actor.canConfigure ? 'Server spend, last 30 days' : 'Your spend, last 30 days',
-  );
+  const chart = await spendChart(rows, now, ctx.actor.canConfigure ? t.chartServer : t.chartYours, locale);
   await ctx.replyPrivate(lines.join('\n'), [chart]);
 }
 
-export function budgetLine(s: BudgetState, now: number): string {
+export function budgetLine(s: BudgetState, now: number, locale: Locale = 'en'): string {
+  const t = usageTexts(locale);
   const who =
-    s.budget.scope === 'workspace'
-      ? 'the server’s'
-      : s.budget.scope === 'channel'
-        ? 'this channel’s'
-        : 'your';
+    s.budget.scope === 'workspace' ? t.whoServer : s.budget.scope === 'channel' ? t.whoChannel : t.whoYour;
   const hours = Math.max(1, Math.round((s.resetsAt - now) / 3_600_000));
-  return `${who} ${s.budget.period === 'day' ? 'daily' : 'monthly'} budget: ${formatUsd(s.leftMicros)} left of ${formatUsd(s.budget.limitMicros)} (resets in ${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`})`;
+  const resets = hours < 48 ? t.hours(String(hours)) : t.days(String(Math.round(hours / 24)));
+  const period = s.budget.period === 'day' ? t.daily : t.monthly;
+  return t.budgetLine(
+    who,
+    period,
+    formatMoney(s.leftMicros, locale),
+    formatMoney(s.budget.limitMicros, locale),
+    resets,
+  );
 }
 
 /** A note for a result when the requester or channel has used most of a budget. */
-export function budgetWarnings(states: BudgetState[], now: number): string[] {
+export function budgetWarnings(states: BudgetState[], now: number, locale: Locale = 'en'): string[] {
   return states
     .filter(
       (s) =>
@@ -105,7 +101,12 @@ export function budgetWarnings(states: BudgetState[], now: number): string[] {
         s.budget.limitMicros > 0 &&
         s.spentMicros / s.budget.limitMicros >= WARN_AT,
     )
-    .map((s) => `${Math.round((s.spentMicros / s.budget.limitMicros) * 100)}% used — ${budgetLine(s, now)}`);
+    .map((s) =>
+      usageTexts(locale).used(
+        String(Math.round((s.spentMicros / s.budget.limitMicros) * 100)),
+        budgetLine(s, now, locale),
+      ),
+    );
 }
 
 function top(rows: SpendRow[], key: (r: SpendRow) => string): Array<[string, number]> {
@@ -115,7 +116,13 @@ function top(rows: SpendRow[], key: (r: SpendRow) => string): Array<[string, num
 }
 
 /** A bar chart of daily spend as a PNG (people would rather look than read). */
-export async function spendChart(rows: SpendRow[], now: number, title: string): Promise<OutputImage> {
+export async function spendChart(
+  rows: SpendRow[],
+  now: number,
+  title: string,
+  locale: Locale = 'en',
+): Promise<OutputImage> {
+  const usd = (micros: number) => formatMoney(micros, locale);
   const days = Array.from({ length: 30 }, (_, i) =>
     new Date(now - (29 - i) * DAY).toISOString().slice(0, 10),
   );
@@ -133,8 +140,8 @@ export async function spendChart(rows: SpendRow[], now: number, title: string): 
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="${left}" y="22" font-family="sans-serif" font-size="15" fill="#111">${title} · total ${formatUsd(values.reduce((a, b) => a + b, 0))}</text>
-<text x="4" y="${top + 10}" font-family="sans-serif" font-size="11" fill="#555">${formatUsd(max === 1 ? 0 : max)}</text>
+<text x="${left}" y="22" font-family="sans-serif" font-size="15" fill="#111">${escapeXml(usageTexts(locale).chartTotal(title, usd(values.reduce((a, b) => a + b, 0))))}</text>
+<text x="4" y="${top + 10}" font-family="sans-serif" font-size="11" fill="#555">${escapeXml(usd(max === 1 ? 0 : max))}</text>
 <line x1="${left}" y1="${h - bottom}" x2="${w - 10}" y2="${h - bottom}" stroke="#999"/>
 ${bars}
 <text x="${left}" y="${h - 10}" font-family="sans-serif" font-size="11" fill="#555">${days[0]}</text>
@@ -142,4 +149,9 @@ ${bars}
 </svg>`;
   const data = await sharp(Buffer.from(svg)).png().toBuffer();
   return { name: 'flux-usage.png', data, contentType: 'image/png' };
+}
+
+/** Text in the chart's SVG: `&` and `<` (a `US$` has none, but a title may) must not break the image. */
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

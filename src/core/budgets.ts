@@ -32,6 +32,8 @@ export interface WorkspaceSettings {
   confirmThresholdMicros: Micros;
   /** Budget windows start at this UTC hour. */
   resetHourUtc: number;
+  /** The language for members whose platform language is none the bot speaks (a locale tag). */
+  language?: string;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {

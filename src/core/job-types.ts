@@ -35,6 +35,8 @@ export interface JobOrigin {
   /** Discord guild or Slack team; absent in DMs and on the CLI. */
   workspaceId?: string;
   channelId?: string;
+  /** The language the requester's card and results are shown in (a locale tag the edge chose). */
+  locale?: string;
 }
 
 /** A failure as data: the edge turns it into words. */

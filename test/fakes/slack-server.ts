@@ -65,6 +65,8 @@ export interface FakeSlack {
   admins: Set<string>;
   /** A user's own team, as users.info reports it (`team_id`); everyone else is of this fake's team, T1. */
   userTeams: Map<string, string>;
+  /** A user's Slack language, as users.info reports it with include_locale (`en-US` unless set). */
+  userLocales: Map<string, string>;
   /** The file host answers its login page even with the token (the app lacks files:read). */
   missingFilesScope: boolean;
   /** When set, the file host answers file requests with a 302 to this absolute URL (Slack's CDN hop). */
@@ -107,6 +109,7 @@ export async function startFakeSlack(
   const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
   const userTeams = new Map<string, string>();
+  const userLocales = new Map<string, string>();
   const rateLimit = new Map<string, number>();
   const faults: SlackFault[] = [];
   const dms = new Map<string, string>();
@@ -243,6 +246,8 @@ export async function startFakeSlack(
         return ok({ view: { id: `V${++seq}` } });
       case 'users.info': {
         const user = String(params.user);
+        // Like Slack, the locale only when asked for (`include_locale=true`); en-US unless set.
+        const withLocale = params.include_locale === true || params.include_locale === 'true';
         // A Slack Connect member keeps their own team_id, and is_admin speaks of that team.
         return ok({
           user: {
@@ -251,6 +256,7 @@ export async function startFakeSlack(
             name: `user-${user}`,
             is_admin: admins.has(user),
             is_owner: false,
+            ...(withLocale ? { locale: userLocales.get(user) ?? 'en-US' } : {}),
           },
         });
       }
@@ -278,6 +284,7 @@ export async function startFakeSlack(
     channelErrors,
     admins,
     userTeams,
+    userLocales,
     get missingFilesScope() {
       return files.state.missingFilesScope;
     },

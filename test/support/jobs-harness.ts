@@ -4,7 +4,6 @@ import type { JobEvent, JobOrigin, JobSink } from '../../src/core/job-types.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import type { Scheduler } from '../../src/core/scheduler.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
-import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import type { Store } from '../../src/core/store/types.ts';
 import { tempDb, testJobs } from './core.ts';
 import { createFakeProvider, type FakeProvider } from './fake-provider.ts';

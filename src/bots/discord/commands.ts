@@ -13,7 +13,10 @@ import {
   Routes,
 } from 'discord-api-types/v10';
 import { COMMANDS } from '../../commands/commands.ts';
-import { FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
+import { describeOption, FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
+import { helpTexts } from '../../commands/flux/help-texts.ts';
+import type { Locale } from '../../commands/i18n/locale.ts';
+import { optionNames } from './command-names.ts';
 
 export const FLUX_COMMAND = COMMANDS.flux.data.name;
 export const EDIT_COMMAND = 'Edit with FLUX';
@@ -30,12 +33,25 @@ const TYPES: Record<OptionKind, ApplicationCommandOptionType> = {
   attachment: ApplicationCommandOptionType.Attachment,
 };
 
+/** Discord's tags for our Chinese locales (its own list: `zh-CN`, `zh-TW`). */
+const DISCORD_LOCALES = { 'zh-CN': 'zh-Hans', 'zh-TW': 'zh-Hant' } as const satisfies Record<string, Locale>;
+
+/** `{ 'zh-CN': …, 'zh-TW': … }` from a text per locale: what `*_localizations` take. */
+function localized(text: (locale: Locale) => string, max = 100): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(DISCORD_LOCALES).map(([tag, locale]) => [tag, text(locale).slice(0, max)]),
+  );
+}
+
 export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
   const options = FLUX_OPTIONS.map((o) => {
     const option: Record<string, unknown> = {
       type: TYPES[o.kind],
       name: o.name,
+      // Discord still sends the option's own name in the interaction: a localized name is display only.
+      name_localizations: localized((l) => optionNames(l)[o.name], 32),
       description: o.description.slice(0, 100),
+      description_localizations: localized((l) => describeOption(o, l)),
     };
     if (o.required) option.required = true;
     if (o.choices) option.choices = o.choices.map((c) => ({ name: c, value: c }));
@@ -51,6 +67,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: FLUX_COMMAND,
       description: COMMANDS.flux.data.description,
+      description_localizations: localized((l) => helpTexts(l).flux),
       options,
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
@@ -58,6 +75,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
     {
       type: ApplicationCommandType.Message,
       name: EDIT_COMMAND,
+      name_localizations: localized((l) => helpTexts(l).edit, 32),
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
@@ -65,6 +83,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: USAGE_COMMAND,
       description: COMMANDS['flux-usage'].data.description,
+      description_localizations: localized((l) => helpTexts(l).usage_),
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
@@ -72,11 +91,13 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: SHOW_COMMAND,
       description: COMMANDS['flux-show'].data.description,
+      description_localizations: localized((l) => helpTexts(l).show),
       options: [
         {
           type: ApplicationCommandOptionType.String,
           name: 'id',
-          description: 'The job id on a result, e.g. #ab12cd34',
+          description: helpTexts('en').showId,
+          description_localizations: localized((l) => helpTexts(l).showId),
           required: true,
           max_length: 40,
         },
@@ -88,6 +109,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: HISTORY_COMMAND,
       description: COMMANDS['flux-history'].data.description,
+      description_localizations: localized((l) => helpTexts(l).history),
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
@@ -95,11 +117,14 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       type: ApplicationCommandType.ChatInput,
       name: ADMIN_COMMAND,
       description: COMMANDS['flux-admin'].data.description,
+      description_localizations: localized((l) => helpTexts(l).admin),
       options: [
         {
           type: ApplicationCommandOptionType.String,
           name: 'command',
-          description: 'e.g. show · budget user day $1 · models pro,klein-4b',
+          name_localizations: localized((l) => optionNames(l).command, 32),
+          description: helpTexts('en').adminCommand,
+          description_localizations: localized((l) => helpTexts(l).adminCommand),
           required: false,
         },
       ],

@@ -239,7 +239,8 @@ export function createDiscordContext(
         const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
-      d.posted = { imageUrls: (message.attachments ?? []).map((a) => a.url), link: resultLink(d, message) };
+      const imageUrls = (message.attachments ?? []).map((a) => a.url);
+      d.posted = { imageUrls, link: resultLink(d, message, post.locale) };
       await save();
       return d.posted;
     },

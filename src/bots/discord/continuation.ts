@@ -5,7 +5,8 @@
  */
 import { ChannelType } from 'discord-api-types/v10';
 import type { CommandContext } from '../../commands/context.ts';
-import { errorText } from '../../commands/flux/messages.ts';
+import { bugText, errorText } from '../../commands/flux/messages.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { DEFAULT_UPLOAD_LIMIT, type DiscordDelivery, TOKEN_LIFETIME_MS } from './delivery.ts';
@@ -29,7 +30,7 @@ export async function runContinuation(
     ctx = context();
     await next.run(ctx);
   } catch (err) {
-    const text = failureText(err, log);
+    const text = failureText(err, log, ctx?.actor?.locale);
     try {
       if (ctx) await ctx.replyPrivate(text);
     } catch (answerErr) {
@@ -39,10 +40,11 @@ export async function runContinuation(
 }
 
 /** Logs a failure and says it in the member's words: the truth about the charge, never a stack. */
-export function failureText(err: unknown, log: Logger): string {
+export function failureText(err: unknown, log: Logger, localeTag?: string): string {
   const e = err instanceof FluxError ? err : undefined;
   log.error({ err, code: e?.code }, 'interaction failed');
-  return e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.';
+  const locale = pickLocale(localeTag);
+  return e ? errorText(e, locale) : bugText(locale);
 }
 
 const THREAD_TYPES = new Set<number>([

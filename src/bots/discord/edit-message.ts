@@ -5,8 +5,11 @@
  * and a form submitted to another instance, or after a restart, reads the message again with the bot
  * token instead of failing.
  */
+
 import { type REST, Routes } from 'discord.js';
 import type { Form } from '../../commands/context.ts';
+import { formTexts } from '../../commands/flux/form-texts.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reference } from '../../core/request.ts';
 import { type RawAttachment, type RawInteraction, toReference } from './payload.ts';
@@ -40,18 +43,13 @@ export function createEditMessages(deps: { rest: REST; logger: Logger; now: () =
       const key = `${raw.channel?.id ?? raw.channel_id ?? ''}:${targetId}`;
       for (const [k, v] of kept) if (v.expires < deps.now()) kept.delete(k);
       kept.set(key, { refs: found.map(toReference), expires: deps.now() + TTL_MS });
-      const n = found.length;
+      const t = formTexts(pickLocale(raw.locale));
       return {
         id: `edit:${key}`,
-        title: 'Edit with FLUX',
+        title: t.editTitle,
         fields: [
-          {
-            name: 'prompt',
-            label: `What to change (${n} image${n > 1 ? 's' : ''})`,
-            multiline: true,
-            required: true,
-          },
-          { name: 'options', label: 'Options (optional)', placeholder: '--model max --size 16:9' },
+          { name: 'prompt', label: t.whatToChange(String(found.length)), multiline: true, required: true },
+          { name: 'options', label: t.optionsOptional, placeholder: '--model max --size 16:9' },
         ],
       };
     },

@@ -19,6 +19,7 @@ import type { CommandContext } from '../../commands/context.ts';
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
+import { autocompleteChoices } from './autocomplete.ts';
 import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
 import { createDiscordContext, type FirstResponse } from './context.ts';
 import { type Continuation, deliveryOf, failureText, runContinuation } from './continuation.ts';
@@ -154,14 +155,7 @@ export function createAnswers(
       case InteractionType.Ping:
         return { response: { type: InteractionResponseType.Pong } };
       case InteractionType.ApplicationCommandAutocomplete: {
-        const options = raw.data?.options ?? [];
-        const focused = options.find((o) => o.focused);
-        const model = options.find((o) => o.name === 'model')?.value;
-        const choices = focused
-          ? deps.commands().autocomplete(raw.data?.name ?? '', focused.name, String(focused.value ?? ''), {
-              model: model === undefined ? undefined : String(model),
-            })
-          : [];
+        const choices = autocompleteChoices(raw, deps.commands());
         return {
           response: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } },
         };
@@ -224,7 +218,7 @@ export function createAnswers(
       try {
         return await plan(raw, log);
       } catch (err) {
-        return { response: privately(failureText(err, log)) };
+        return { response: privately(failureText(err, log, raw.locale)) };
       }
     },
   };

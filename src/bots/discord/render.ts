@@ -17,7 +17,10 @@ import {
   TextInputStyle,
 } from 'discord-api-types/v10';
 import type { Button, ButtonAction, Card, Field, Form, Link, ResultPost } from '../../commands/context.ts';
+import { isPrompt } from '../../commands/field-keys.ts';
+import type { Locale } from '../../commands/i18n/locale.ts';
 import { escapeMarkdown } from './markdown.ts';
+import { discordTexts } from './texts.ts';
 
 const PREFIX = 'flux';
 const COLOR = 0x5865f2;
@@ -60,7 +63,7 @@ function fieldsToEmbed(fields: Array<Field & { url?: string }>): NonNullable<API
       : f.code && !f.value.includes('`') && f.value.length <= 1022
         ? `\`${f.value}\``
         : escapeMarkdown(f.value, 1024),
-    inline: f.label !== 'Prompt',
+    inline: !isPrompt(f),
   }));
 }
 
@@ -102,25 +105,32 @@ export function cardMessage(card: Card): {
 /** Where a reroll or remix came from: a masked link to the earlier result (bot text, platform URL). */
 function fromField(card: Card): Field[] {
   return card.from
-    ? [{ label: 'From', value: card.from.text, ...(card.from.url ? { url: card.from.url } : {}) }]
+    ? [
+        {
+          label: discordTexts(card.locale ?? 'en').from,
+          value: card.from.text,
+          ...(card.from.url ? { url: card.from.url } : {}),
+        },
+      ]
     : [];
 }
 
 /** A failed job: red, ⚠️, its requester mentioned in the content (embeds never ping). */
 function failureMessage(card: Card, failure: NonNullable<Card['failure']>) {
   const id = /^\d{1,20}$/.test(failure.requesterId) ? failure.requesterId : undefined;
+  const t = discordTexts(card.locale ?? 'en');
   return {
-    content: `⚠️ ${id ? `<@${id}> ` : ''}your image could not be made.`,
+    content: `⚠️ ${id ? `<@${id}> ` : ''}${t.couldNotBeMade}`,
     ...(id ? { allowed_mentions: { parse: [], users: [id] } } : {}),
     embeds: [
       {
         color: FAILURE_COLOR,
         author: { name: card.title },
-        title: '⚠️ Failed',
+        title: t.failed,
         description: escapeMarkdown(card.prompt, 3000),
         fields: [
           ...fieldsToEmbed([...card.fields, ...fromField(card)]),
-          { name: 'What happened', value: escapeMarkdown(failure.text, 1024), inline: false },
+          { name: t.whatHappened, value: escapeMarkdown(failure.text, 1024), inline: false },
         ],
         footer: { text: card.status },
       },
@@ -142,11 +152,13 @@ export function resultMessage(
 export function resultLink(
   where: { guildId?: string; threadId?: string },
   message: { id: string; channel_id: string },
+  locale: Locale = 'en',
 ): Link {
   const base = `https://discord.com/channels/${where.guildId ?? '@me'}`;
+  const t = discordTexts(locale);
   return where.threadId
-    ? { label: 'see thread', url: `${base}/${where.threadId}` }
-    : { label: 'see result', url: `${base}/${message.channel_id}/${message.id}` };
+    ? { label: t.seeThread, url: `${base}/${where.threadId}` }
+    : { label: t.seeResult, url: `${base}/${message.channel_id}/${message.id}` };
 }
 
 export function modal(form: Form): APIModalInteractionResponseCallbackData {

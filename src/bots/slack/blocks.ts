@@ -3,6 +3,8 @@
  * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
 import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
+import { isCost, isPrompt } from '../../commands/field-keys.ts';
+import { slackTexts } from './texts.ts';
 
 // Block Kit as plain JSON; Slack validates it, and the fake in tests checks what we send.
 type Block = { type: string } & Record<string, unknown>;
@@ -92,11 +94,13 @@ function fromBlock(card: Card): Block[] {
 /** A failed job: a ⚠️ header, its requester mentioned (`<@U…>`), what happened, charged or not, what to do. */
 function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { text: string; blocks: Block[] } {
   const mention = /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
-  const said = `${mention}your image could not be made. ${mrkdwn(failure.text)}`;
+  const t = slackTexts(card.locale ?? 'en');
+  const gap = card.locale && card.locale !== 'en' ? '' : ' ';
+  const said = `${mention}${t.couldNotBeMade}${gap}${mrkdwn(failure.text)}`;
   return {
     text: `:warning: ${said}`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: '⚠️ Image failed', emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: t.imageFailed, emoji: true } },
       { type: 'section', text: md(clip(`:warning: ${said}`, 3000)) },
       { type: 'section', text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)) },
       ...fieldsBlock(card.fields),
@@ -107,13 +111,13 @@ function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { tex
 }
 
 export function resultBlocks(post: ResultPost, notes: string[]): { text: string; blocks: Block[] } {
-  const cost = post.fields.find((f) => f.label === 'Cost')?.value ?? '';
-  const blocks: Block[] = [...fieldsBlock(post.fields.filter((f) => f.label !== 'Prompt'))];
-  const prompt = post.fields.find((f) => f.label === 'Prompt');
+  const cost = post.fields.find(isCost)?.value ?? '';
+  const blocks: Block[] = [...fieldsBlock(post.fields.filter((f) => !isPrompt(f)))];
+  const prompt = post.fields.find(isPrompt);
   if (prompt)
     blocks.unshift({
       type: 'section',
-      text: md(clip(`*Prompt*\n${mrkdwn(prompt.value)}`, 3000)),
+      text: md(clip(`*${mrkdwn(prompt.label)}*\n${mrkdwn(prompt.value)}`, 3000)),
     });
   if (notes.length)
     blocks.push({
@@ -121,7 +125,8 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
       elements: [md(clip(notes.map((n) => `:warning: ${mrkdwn(n)}`).join('\n'), 3000))],
     });
   blocks.push(...buttonsBlock(post.buttons));
-  return { text: `Your image is ready${cost ? ` · ${mrkdwn(cost)}` : ''}`, blocks };
+  const ready = slackTexts(post.locale ?? 'en').ready;
+  return { text: `${ready}${cost ? ` · ${mrkdwn(cost)}` : ''}`, blocks };
 }
 
 /** Slack mrkdwn control characters: `&`, `<` and `>` as entities, so `<!channel>` shows as words. */

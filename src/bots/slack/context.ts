@@ -13,6 +13,7 @@ import type {
   OutputImage,
   PostedResult,
 } from '../../commands/context.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
 import { buttonsBlock, cardBlocks, clip, md } from './blocks.ts';
@@ -22,6 +23,7 @@ import { modalView } from './modal.ts';
 import { tellSlackRequester } from './private-notice.ts';
 import { platformError, postSlackResult, removeSlackResult, unpostable as unpostableIn } from './results.ts';
 import { privateSlackText } from './text.ts';
+import { slackTexts } from './texts.ts';
 import type { SlackApi } from './web-api.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
@@ -182,11 +184,12 @@ export function createSlackContext(
       return { failures };
     },
 
-    tellRequester: (text, images) => tellSlackRequester(resultDeps, d, now(), text, images),
+    tellRequester: (text, images) =>
+      tellSlackRequester(resultDeps, d, now(), text, images, pickLocale(actor.locale)),
 
     async openForm(form: Form) {
       if (!triggerId) {
-        await this.replyPrivate('Please press the button again to open the form.');
+        await this.replyPrivate(slackTexts(pickLocale(actor.locale)).pressAgain);
         return;
       }
       const meta = {

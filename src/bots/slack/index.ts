@@ -11,11 +11,12 @@
 import { App } from '@slack/bolt';
 import type { FrontEnd, FrontEndDeps } from '../../app.ts';
 import type { Actor, CommandContext } from '../../commands/context.ts';
-import { errorText } from '../../commands/flux/messages.ts';
+import { bugText, errorText } from '../../commands/flux/messages.ts';
+import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
 import { createBurstGate } from '../burst-gate.ts';
-import { createAdminLookup } from './admins.ts';
+import { createAdminLookup, createLocaleLookup, createMemberLookup } from './admins.ts';
 import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDelivery } from './context.ts';
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
@@ -96,7 +97,9 @@ export function createSlackBot(
     pace: () => gate.answered(),
     ...(deps.now ? { now: deps.now } : {}),
   };
-  const isAdmin = createAdminLookup(app.client, logger);
+  const members = createMemberLookup(app.client);
+  const isAdmin = createAdminLookup(app.client, logger, Date.now, members);
+  const localeOf = createLocaleLookup(members, logger);
   // Over HTTP the receiver counts arrivals and holds bolt until the gate opens; Socket Mode does it here.
   if (!receiver)
     app.use(async ({ next }) => {
@@ -110,13 +113,18 @@ export function createSlackBot(
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
       // Every listener acks, then asks for its context: the work from here on lets a burst be acked first.
       if (!receiver) await gate.answered();
-      const workspaceAdmin = admin ? await isAdmin(where.userId, where.teamId) : false;
+      // One users.info (cached) says both; the language is asked for every payload, before the first answer.
+      const [workspaceAdmin, locale] = await Promise.all([
+        admin ? isAdmin(where.userId, where.teamId) : false,
+        localeOf(where.userId),
+      ]);
       const actor: Actor = {
         id: where.userId,
         name: where.userName ?? where.userId,
         isAdmin: workspaceAdmin,
         canConfigure: workspaceAdmin || config.adminUsers.includes(where.userId),
         ...(where.userTeamId ? { workspaceId: where.userTeamId } : {}),
+        ...(locale ? { locale } : {}),
       };
       return createSlackContext(
         contextDeps,
@@ -133,7 +141,7 @@ export function createSlackBot(
         logger.error({ err, code: e?.code }, 'slack request failed');
         await ctx
           .replyPrivate(
-            e ? errorText(e) : 'Something went wrong on our side — nothing was charged. Please try again.',
+            e ? errorText(e, pickLocale(ctx.actor.locale)) : bugText(pickLocale(ctx.actor.locale)),
           )
           .catch(() => undefined);
       }

@@ -13,8 +13,12 @@ import {
   REFS_FIELD,
   SIZE_PRESETS,
 } from '../../commands/flux/definition.ts';
+import { formTexts } from '../../commands/flux/form-texts.ts';
+import { optionTexts } from '../../commands/flux/option-texts.ts';
+import { LOCALES, type Locale } from '../../commands/i18n/locale.ts';
 import { clip } from './blocks.ts';
 import { unwrapSlackLinks } from './text.ts';
+import { slackTexts } from './texts.ts';
 
 export const FORM_CALLBACK_PREFIX = 'flux:form:';
 
@@ -25,51 +29,60 @@ interface Choice {
 
 /** A whole-number range this short is a pick; a longer one (steps, seed) is typed. */
 const MAX_RANGE_CHOICES = 10;
-/** Words for the ends of the safety scale, which a bare number does not explain. */
-const RANGE_WORDS: Record<string, Record<number, string>> = {
-  safety: { 0: 'strictest', 5: 'most permissive' },
-};
 
-function choicesOf(o: OptionDef): Choice[] | undefined {
+function choicesOf(o: OptionDef, locale: Locale): Choice[] | undefined {
+  const t = formTexts(locale);
+  const preset = optionTexts(locale);
   if (o.choices) return o.choices.map((c) => ({ value: c, label: c }));
   if (o.kind === 'boolean')
     return [
-      { value: 'on', label: 'On' },
-      { value: 'off', label: 'Off' },
+      { value: 'on', label: t.on },
+      { value: 'off', label: t.off },
     ];
   if (o.name === 'size')
-    return SIZE_PRESETS.map((p) => ({ value: p.value, label: `${p.label} (${p.value})` }));
+    return SIZE_PRESETS.map((p) => ({ value: p.value, label: `${preset[p.text]} (${p.value})` }));
   if (o.kind !== 'integer' || o.min === undefined || o.max === undefined) return undefined;
   if (o.max - o.min + 1 > MAX_RANGE_CHOICES) return undefined;
-  const words = RANGE_WORDS[o.name] ?? {};
+  // Words for the ends of the safety scale, which a bare number does not explain.
+  const said = slackTexts(locale);
+  const words: Record<number, string> =
+    o.name === 'safety' ? { 0: said.strictest, 5: said.mostPermissive } : {};
   const out: Choice[] = [];
   for (let n = o.min; n <= o.max; n++)
     out.push({ value: String(n), label: words[n] ? `${n} · ${words[n]}` : String(n) });
   return out;
 }
 
-/** Select options by field name; the same names in any form (new, remix, edit) become selects. */
-export const FIELD_CHOICES: Readonly<Record<string, readonly Choice[]>> = Object.fromEntries(
-  FLUX_OPTIONS.flatMap((o) => {
-    const choices = choicesOf(o);
-    return choices ? [[o.name, choices]] : [];
-  }),
-);
+/** Select options by field name and language; the same names in any form (new, remix, edit) become selects. */
+const CHOICES = Object.fromEntries(
+  LOCALES.map((locale) => [
+    locale,
+    Object.fromEntries(
+      FLUX_OPTIONS.flatMap((o) => {
+        const choices = choicesOf(o, locale);
+        return choices ? [[o.name, choices]] : [];
+      }),
+    ),
+  ]),
+) as unknown as Record<Locale, Readonly<Record<string, readonly Choice[]>>>;
 
 export function modalView(form: Form, meta: Record<string, unknown>) {
+  const locale = form.locale ?? 'en';
+  const t = formTexts(locale);
+  const choices = CHOICES[locale];
   return {
     type: 'modal',
     callback_id: `${FORM_CALLBACK_PREFIX}${form.id}`.slice(0, 255),
     private_metadata: JSON.stringify(meta).slice(0, 3000),
     title: { type: 'plain_text', text: clip(form.title, 24) },
-    submit: { type: 'plain_text', text: 'Generate' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    submit: { type: 'plain_text', text: t.submit },
+    close: { type: 'plain_text', text: t.close },
     blocks: form.fields.map((f) => ({
       type: 'input',
       block_id: f.name,
       optional: !f.required,
       label: { type: 'plain_text', text: clip(f.label, 2000) },
-      element: FIELD_CHOICES[f.name] ? select(f, FIELD_CHOICES[f.name] ?? []) : textInput(f),
+      element: choices[f.name] ? select(f, choices[f.name] ?? []) : textInput(f),
     })),
   };
 }

@@ -4,10 +4,13 @@
  * membership), else a direct message; the images, which a response_url cannot carry, go by direct
  * message (conversations.open) either way.
  */
+
 import { request } from 'undici';
 import type { OutputImage } from '../../commands/context.ts';
+import type { Locale } from '../../commands/i18n/locale.ts';
 import { share, uploadBytes } from './result-upload.ts';
 import { platformError, type SlackResultDeps } from './results.ts';
+import { slackTexts } from './texts.ts';
 
 export interface NoticePlace {
   userId: string;
@@ -15,7 +18,7 @@ export interface NoticePlace {
   responseUrlExpiresAt?: number;
 }
 
-export const IMAGES_IN_DM = 'The image is in your direct messages with me.';
+export const IMAGES_IN_DM = slackTexts('en').imagesInDm;
 
 export async function tellSlackRequester(
   deps: SlackResultDeps,
@@ -23,6 +26,7 @@ export async function tellSlackRequester(
   now: number,
   text: string,
   images: OutputImage[],
+  locale: Locale = 'en',
 ): Promise<{ told: boolean; imagesSent: boolean }> {
   const { client, logger } = deps;
   const urlValid = Boolean(
@@ -58,7 +62,7 @@ export async function tellSlackRequester(
         body: JSON.stringify({
           response_type: 'ephemeral',
           replace_original: false,
-          text: imagesSent ? `${text}\n${IMAGES_IN_DM}` : text,
+          text: imagesSent ? `${text}\n${slackTexts(locale).imagesInDm}` : text,
         }),
         dispatcher: deps.dispatcher,
       });

@@ -19,6 +19,7 @@ import { resultBlocks } from './blocks.ts';
 import type { SlackResultSteps } from './delivery.ts';
 import { slackFileReference } from './files.ts';
 import { share, sharedEarlier, uploadBytes } from './result-upload.ts';
+import { slackTexts } from './texts.ts';
 
 export const RESULT_EVENT = 'flux_result';
 
@@ -104,8 +105,9 @@ export async function postSlackResult(
   }
   r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
   save();
+  const said = slackTexts(post.locale ?? 'en');
   const link = r.permalink
-    ? { label: place.threadTs ? 'see thread' : 'see result', url: r.permalink }
+    ? { label: place.threadTs ? said.seeThread : said.seeResult, url: r.permalink }
     : undefined;
   // Named by file id: "Use as reference" reads the link with files.info when it is used.
   return { imageUrls: r.files.map((f) => slackFileReference(f.id)), ...(link ? { link } : {}) };

@@ -9,6 +9,7 @@ export const deleteButton = {
       jobs: env.jobs,
       catalog: env.catalog,
       logger: env.logger,
+      settings: env.settings,
       now: env.now,
     });
   },

@@ -19,7 +19,11 @@ export const finalButton = {
       return;
     }
     // Validated again: the server's policy may have changed since the draft ran.
-    const request = validateRequest(toInput(job.request, finalInput(plan)), env.catalog, await policyFor(env, ctx));
+    const request = validateRequest(
+      toInput(job.request, finalInput(plan)),
+      env.catalog,
+      await policyFor(env, ctx),
+    );
     await submit(ctx, env, request, { id: job.id, kind: 'final' });
   },
 } satisfies ButtonCommand;

@@ -5,8 +5,11 @@
  */
 import { BudgetError, type BudgetState } from '../../core/budgets.ts';
 import { MODEL_IDS, type ModelCatalog, type ModelId } from '../../core/models.ts';
-import { estimate, formatUsd, type Micros, type PriceTable } from '../../core/pricing.ts';
+import { estimate, type Micros, type PriceTable } from '../../core/pricing.ts';
 import type { GenerationRequest } from '../../core/request.ts';
+import { formatMoney } from '../i18n/format.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { usageTexts } from '../usage-texts.ts';
 
 /** A BudgetError with its suggestion; answered like any budget refusal (BUDGET_EXCEEDED). */
 export class BudgetRefusal extends BudgetError {
@@ -31,7 +34,9 @@ export function whatWouldFit(
   leftMicros: Micros,
   deps: FitDeps,
   allowed: readonly ModelId[] = MODEL_IDS,
+  locale: Locale = 'en',
 ): string {
+  const t = usageTexts(locale);
   const models = allowed.filter((m) => deps.catalog[m].maxReferences >= request.references.length);
   const options = models.flatMap((model) =>
     Array.from({ length: request.count }, (_, i) => {
@@ -46,13 +51,11 @@ export function whatWouldFit(
     );
   const best = fits[0];
   if (best) {
-    const images = best.count === request.count ? '' : `, ${best.count} image${best.count > 1 ? 's' : ''}`;
-    return `${best.model}${images} at this size ≈ ${formatUsd(best.micros)} — fits.`;
+    const images = best.count === request.count ? '' : t.fewerImages(String(best.count));
+    return t.fits(best.model, images, formatMoney(best.micros, locale));
   }
   const cheapest = options.sort((a, b) => a.micros - b.micros)[0];
-  return cheapest
-    ? `Even ${cheapest.model} at this size (≈ ${formatUsd(cheapest.micros)}) would not fit until it resets.`
-    : 'No allowed model takes this many references.';
+  return cheapest ? t.nothingFits(cheapest.model, formatMoney(cheapest.micros, locale)) : t.noModelTakesRefs;
 }
 
 /** `err` with what would fit, given every budget that applies (the tightest one decides). */
@@ -62,7 +65,8 @@ export function refusalWithFit(
   states: BudgetState[],
   deps: FitDeps,
   allowed?: readonly ModelId[],
+  locale: Locale = 'en',
 ): BudgetRefusal {
   const left = Math.min(err.state.leftMicros, ...states.map((s) => s.leftMicros));
-  return new BudgetRefusal(err, whatWouldFit(request, Math.max(0, left), deps, allowed));
+  return new BudgetRefusal(err, whatWouldFit(request, Math.max(0, left), deps, allowed, locale));
 }

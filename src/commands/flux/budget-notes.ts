@@ -5,10 +5,13 @@
  */
 import type { JobView } from '../../core/job-types.ts';
 import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
+import { jobLocale } from '../i18n/locale.ts';
 import { budgetWarnings, type UsageStore } from '../usage.ts';
 
 export async function budgetNotes(store: UsageStore, job: JobView, now: number): Promise<string[]> {
   const { platform, workspaceId } = job.origin;
   const settings = workspaceId ? await store.getSettings(platform, workspaceId) : undefined;
-  return settings ? budgetWarnings(await budgetStatesAsync(settings, job.origin, store, now), now) : [];
+  return settings
+    ? budgetWarnings(await budgetStatesAsync(settings, job.origin, store, now), now, jobLocale(job))
+    : [];
 }

@@ -4,9 +4,14 @@
  */
 import { FLEX_LIMITS, MODEL_IDS } from '../../core/models.ts';
 import { FORMATS, LIMITS, type RequestInput } from '../../core/request.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { type OptionText, optionTexts } from './option-texts.ts';
 
 /** /flux input as front ends parse it: the request's options, and whether to draft first (draft.ts). */
 export type FluxInput = RequestInput & { draft?: boolean };
+
+/** English is the definition's own language; other languages are looked up by the same keys. */
+const en = optionTexts('en');
 
 export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'attachment';
 
@@ -51,53 +56,53 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
   {
     name: 'prompt',
     kind: 'string',
-    description: 'What to draw',
+    description: en.prompt,
     required: true,
     example: '"a red fox in the snow"',
-    field: { label: 'Prompt', hint: 'a red fox in the snow, golden hour', multiline: true },
+    field: { label: en.promptLabel, hint: en.promptHint, multiline: true },
   },
   {
     name: 'model',
     kind: 'string',
-    description: 'FLUX.2 model (default pro)',
+    description: en.model,
     choices: MODEL_IDS,
     flag: '--model',
     example: 'max',
-    field: { label: 'Model', hint: 'Default (pro)' },
+    field: { label: en.modelLabel, hint: en.modelHint },
   },
   {
     name: 'size',
     kind: 'string',
-    description: 'WxH (multiples of 16, up to 4 MP) or an aspect ratio like 16:9',
+    description: en.size,
     autocomplete: true,
     flag: '--size',
     example: '1536x1024',
-    field: { label: 'Size', hint: 'Default size' },
+    field: { label: en.sizeLabel, hint: en.sizeHint },
   },
   {
     name: 'seed',
     kind: 'integer',
-    description: 'Seed, to reproduce a result',
+    description: en.seed,
     min: 0,
     max: LIMITS.seedMax,
     flag: '--seed',
     example: '42',
-    field: { label: 'Seed (empty for a random one)' },
+    field: { label: en.seedLabel },
   },
   {
     name: 'count',
     kind: 'integer',
-    description: 'How many images (1–4)',
+    description: en.count,
     min: LIMITS.countMin,
     max: LIMITS.countMax,
     flag: '--count',
     example: '2',
-    field: { label: 'How many', initial: String(LIMITS.countMin) },
+    field: { label: en.countLabel, initial: String(LIMITS.countMin) },
   },
   {
     name: 'steps',
     kind: 'integer',
-    description: 'Steps (flex only, 1–50)',
+    description: en.steps,
     min: FLEX_LIMITS.steps.min,
     max: FLEX_LIMITS.steps.max,
     flag: '--steps',
@@ -106,7 +111,7 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
   {
     name: 'guidance',
     kind: 'number',
-    description: 'Guidance (flex only, 1.5–10)',
+    description: en.guidance,
     min: FLEX_LIMITS.guidance.min,
     max: FLEX_LIMITS.guidance.max,
     flag: '--guidance',
@@ -115,40 +120,40 @@ export const FLUX_OPTIONS: readonly OptionDef[] = [
   {
     name: 'safety',
     kind: 'integer',
-    description: 'Safety tolerance, 0 strict … 5 permissive',
+    description: en.safety,
     min: LIMITS.safetyMin,
     max: LIMITS.safetyMax,
     flag: '--safety',
     example: '2',
-    field: { label: 'Safety tolerance', hint: 'Default (2)' },
+    field: { label: en.safetyLabel, hint: en.safetyHint },
   },
   {
     name: 'format',
     kind: 'string',
-    description: 'Output format (default jpeg)',
+    description: en.format,
     choices: FORMATS,
     flag: '--format',
     example: 'png',
-    field: { label: 'Format', hint: 'jpeg' },
+    field: { label: en.formatLabel, hint: 'jpeg' },
   },
   {
     name: 'upsample',
     kind: 'boolean',
-    description: 'Prompt upsampling (default on; not on klein)',
+    description: en.upsample,
     flag: '--no-upsample',
-    field: { label: 'Prompt upsampling', hint: 'Default (on; klein has none)' },
+    field: { label: en.upsampleLabel, hint: en.upsampleHint },
   },
   {
     name: 'draft',
     kind: 'boolean',
-    description: 'Fast, cheap preview first; its Final button renders it at full quality',
+    description: en.draft,
     flag: '--draft',
-    field: { label: 'Draft (fast, cheap preview first)', hint: 'Off: full quality now' },
+    field: { label: en.draftLabel, hint: en.draftHint },
   },
-  { name: 'image', kind: 'attachment', description: 'Reference image' },
-  { name: 'image2', kind: 'attachment', description: 'Second reference image' },
-  { name: 'image3', kind: 'attachment', description: 'Third reference image' },
-  { name: 'image4', kind: 'attachment', description: 'Fourth reference image' },
+  { name: 'image', kind: 'attachment', description: en.image },
+  { name: 'image2', kind: 'attachment', description: en.image2 },
+  { name: 'image3', kind: 'attachment', description: en.image3 },
+  { name: 'image4', kind: 'attachment', description: en.image4 },
 ];
 
 /** Slack/CLI only: repeatable reference flag. */
@@ -157,9 +162,9 @@ export const REF_FLAG = '--ref';
 /** The form field for `--ref` links, where a form cannot take attachments (Slack). */
 export const REFS_FIELD = {
   name: 'refs',
-  label: 'Reference images',
+  label: en.refsLabel,
   multiline: true,
-  placeholder: 'Links to Slack files or public images, one per line',
+  placeholder: en.refsHint,
 } as const;
 
 /** Options a form names on their own; every other option travels in its `options` field as flags. */
@@ -182,14 +187,31 @@ export const NEW_IMAGE_FIELDS = [
 ] as const;
 
 /** Size presets offered by Discord autocomplete and the Slack modal, most used first. */
-export const SIZE_PRESETS: readonly { value: string; label: string }[] = [
-  { value: '1024x1024', label: 'Square 1:1' },
-  { value: '1360x768', label: 'Wide 16:9' },
-  { value: '768x1360', label: 'Tall 9:16' },
-  { value: '1248x832', label: 'Photo 3:2' },
-  { value: '832x1248', label: 'Portrait 2:3' },
-  { value: '1184x880', label: '4:3' },
-  { value: '1536x1024', label: 'Large 3:2' },
-  { value: '1440x1440', label: 'Large square' },
-  { value: '2048x2048', label: 'Maximum 4 MP' },
-];
+export const SIZE_PRESETS: readonly { value: string; label: string; text: PresetText }[] = (
+  [
+    ['1024x1024', 'presetSquare'],
+    ['1360x768', 'presetWide'],
+    ['768x1360', 'presetTall'],
+    ['1248x832', 'presetPhoto'],
+    ['832x1248', 'presetPortrait'],
+    ['1184x880', 'presetFourThree'],
+    ['1536x1024', 'presetLarge'],
+    ['1440x1440', 'presetLargeSquare'],
+    ['2048x2048', 'presetMax'],
+  ] as const
+).map(([value, text]) => ({ value, label: en[text], text }));
+
+type PresetText = Extract<OptionText, `preset${string}`>;
+
+/** An option's description in `locale` (Discord's command list, help). */
+export function describeOption(o: OptionDef, locale: Locale): string {
+  return optionTexts(locale)[o.name];
+}
+
+/** An option as a form field's words in `locale`: its label (default: the description) and hint. */
+export function fieldWords(o: OptionDef, locale: Locale): { label: string; hint?: string } {
+  const t = optionTexts(locale) as Record<string, string>;
+  const label = t[`${o.name}Label`] ?? describeOption(o, locale);
+  const hint = t[`${o.name}Hint`] ?? o.field?.hint;
+  return hint ? { label, hint } : { label };
+}

@@ -6,13 +6,19 @@
 import type { JobsService, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
+import type { SettingsStore } from '../admin.ts';
 import type { CommandContext } from '../context.ts';
+import { jobLocale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
+import { flowTexts } from './flow-texts.ts';
 import { finalCard } from './messages.ts';
 
 export interface DeleteDeps {
   jobs: Pick<JobsService, 'updateDelivery'>;
   catalog: ModelCatalog;
   logger: Logger;
+  /** Where the presser's server default language is read. */
+  settings?: SettingsStore;
   now?: () => number;
 }
 
@@ -22,22 +28,22 @@ export async function deleteResult(
   job: JobView,
   deps: DeleteDeps,
 ): Promise<void> {
+  const said = flowTexts(deps.settings ? await memberLocale(ctx, deps.settings) : 'en');
   if (!target) {
-    await ctx.replyPrivate('Not deleted: this bot no longer serves the place this image was posted in.');
+    await ctx.replyPrivate(said.deleteNoPlace);
     return;
   }
   const { failures } = await target.removeResult();
   // What is gone stays gone after a restart; what is left is tried again on the next press.
   await deps.jobs.updateDelivery(job.id, target.delivery());
   if (failures.length) {
-    await ctx.replyPrivate(
-      `Not deleted: ${failures.join('; ')}. Press Delete again in a moment, or remove it by hand.`,
-    );
+    await ctx.replyPrivate(said.deleteFailed(failures.join('; ')));
     return;
   }
   const now = (deps.now ?? Date.now)();
+  const card = flowTexts(jobLocale(job));
   await target
-    .showCard(finalCard(job, deps.catalog, 'Deleted', now, `Deleted by ${ctx.actor.name}`))
+    .showCard(finalCard(job, deps.catalog, card.deletedStatus, now, card.deletedBy(ctx.actor.name)))
     .catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'card not marked deleted'));
-  await ctx.replyPrivate('Deleted.');
+  await ctx.replyPrivate(said.deleted);
 }

@@ -6,10 +6,12 @@ import { BudgetError } from '../../core/budgets.ts';
 import type { ErrorCode, FluxError } from '../../core/errors.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { JobError } from '../../core/job-types.ts';
-import { formatUsd } from '../../core/pricing.ts';
 import { codeSpan } from '../code-span.ts';
+import { formatMoney } from '../i18n/format.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { budgetLine } from '../usage.ts';
 import { BudgetRefusal } from './budget-fit.ts';
+import { errorTexts } from './error-texts.ts';
 
 /** Failures that may pass on another try with a new seed: output moderation and the provider's trouble. */
 const RETRYABLE = new Set<ErrorCode>([
@@ -30,82 +32,93 @@ export function mayRetry(err: Pick<JobError, 'code'>): boolean {
 }
 
 /** What the requester can do about a failed job, after what happened. */
-const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
-  REQUEST_MODERATED: 'Change the prompt or the reference images and try again.',
-  PROVIDER_OUT_OF_CREDITS: 'Try again once an admin has added credits.',
-  PROVIDER_REJECTED: 'Check the options and try again.',
-  NEEDS_REVIEW: 'An admin can look it up; run it again if you still want it.',
+const NEXT_STEP: Partial<
+  Record<ErrorCode, 'nextModerated' | 'nextOutOfCredits' | 'nextRejected' | 'nextReview'>
+> = {
+  REQUEST_MODERATED: 'nextModerated',
+  PROVIDER_OUT_OF_CREDITS: 'nextOutOfCredits',
+  PROVIDER_REJECTED: 'nextRejected',
+  NEEDS_REVIEW: 'nextReview',
 };
 
 /** A failed job's whole message: what happened, whether it was charged, and what to do now. */
-export function failureText(err: JobError): string {
-  const next = mayRetry(err) ? 'Press “Retry with a new seed” to try again.' : NEXT_STEP[err.code];
-  return next ? `${errorText(err)} ${next}` : errorText(err);
+export function failureText(err: JobError, locale: Locale = 'en'): string {
+  const t = errorTexts(locale);
+  const step = NEXT_STEP[err.code];
+  const next = mayRetry(err) ? t.nextRetry : step ? t[step] : undefined;
+  return next ? `${errorText(err, locale)}${gap(locale)}${next}` : errorText(err, locale);
 }
 
-const CHARGE_TEXT = {
-  none: 'Not charged.',
-  charged: 'This was charged.',
-  unknown: 'It may have been charged; an admin can check.',
-} as const;
+/** Sentences are spaced in English, not in Chinese. */
+function gap(locale: Locale): string {
+  return locale === 'en' ? ' ' : '';
+}
+
+const CHARGE_KEY = { none: 'chargeNone', charged: 'chargeCharged', unknown: 'chargeUnknown' } as const;
 
 /** Every error in words: what happened, what to do, and whether money was spent. */
-export function errorText(err: FluxError | JobError): string {
+export function errorText(err: FluxError | JobError, locale: Locale = 'en'): string {
+  const t = errorTexts(locale);
+  const sp = gap(locale);
   if (err instanceof BudgetError) {
-    const fit = err instanceof BudgetRefusal ? ` ${err.suggestion}` : '';
-    return `This would go over ${budgetLine(err.state, Date.now())}; it needs ~${formatUsd(err.estimateMicros)}. Nothing was queued or charged.${fit}`;
+    const fit = err instanceof BudgetRefusal ? `${sp}${err.suggestion}` : '';
+    return `${t.budget(budgetLine(err.state, Date.now(), locale), formatMoney(err.estimateMicros, locale))}${fit}`;
   }
   if (err instanceof ValidationError) {
-    if (err.code === 'MISSING_PROMPT') return `Please add a prompt: ${err.allowed}.`;
+    if (err.code === 'MISSING_PROMPT') return t.missingPrompt(err.allowed);
     // Option names and values are echoed as typed (a flag, a file name, a link): always via codeSpan.
-    if (err.code === 'UNKNOWN_OPTION')
-      return `Unknown option ${codeSpan(err.got ?? err.option)}. Valid options: ${err.allowed}.`;
-    if (err.code === 'QUEUE_FULL')
-      return `You have too many images waiting (${err.allowed}). Try again when some are done.`;
-    if (err.code === 'MODEL_NOT_ALLOWED')
-      return `Model ${codeSpan(err.got ?? '')} is not allowed here. Allowed: ${err.allowed}.`;
-    const got = err.got === undefined ? '' : ` (got ${codeSpan(err.got)})`;
-    return `${codeSpan(err.option)}${got}: allowed ${err.allowed}. Nothing was queued or charged.`;
+    if (err.code === 'UNKNOWN_OPTION') return t.unknownOption(codeSpan(err.got ?? err.option), err.allowed);
+    if (err.code === 'QUEUE_FULL') return t.queueFull(err.allowed);
+    if (err.code === 'MODEL_NOT_ALLOWED') return t.modelNotAllowed(codeSpan(err.got ?? ''), err.allowed);
+    const got = err.got === undefined ? '' : t.got(codeSpan(err.got));
+    return t.invalid(codeSpan(err.option), got, err.allowed);
   }
-  const charge = CHARGE_TEXT[err.charge];
+  const charge = `${sp}${t[CHARGE_KEY[err.charge]]}`;
   switch (err.code) {
     case 'REQUEST_MODERATED':
-      return `The provider's safety filter refused the prompt or a reference image. ${charge}`;
+      return `${t.requestModerated}${charge}`;
     case 'CONTENT_MODERATED':
-      return `The provider's safety filter refused the generated image; another seed may pass. ${charge}`;
+      return `${t.contentModerated}${charge}`;
     case 'PROVIDER_OUT_OF_CREDITS':
-      return `The image service is out of credits; the server's admins have been told. ${charge}`;
+      return `${t.outOfCredits}${charge}`;
     case 'PROVIDER_AUTH':
-      return `The bot's image service key was refused; an admin needs to fix the configuration. ${charge}`;
-    case 'PROVIDER_REJECTED':
+      return `${t.auth}${charge}`;
+    case 'PROVIDER_REJECTED': {
       // The provider's words may quote the prompt back: quoted like a member's value.
-      return `The image service rejected the request${'detail' in err && err.detail ? `: ${codeSpan(err.detail, 300)}` : ''}. ${charge}`;
+      const detail = 'detail' in err && err.detail ? `: ${codeSpan(err.detail, 300)}` : '';
+      return `${t.rejected(detail)}${charge}`;
+    }
     case 'PROVIDER_RATE_LIMITED':
     case 'PROVIDER_UNAVAILABLE':
-      return `The image service is not answering right now; please try again in a few minutes. ${charge}`;
+      return `${t.unavailable}${charge}`;
     case 'TASK_TIMEOUT':
-      return `The image took too long to generate. ${charge}`;
+      return `${t.timeout}${charge}`;
     case 'NEEDS_REVIEW':
-      return `The bot restarted while sending this request, so it cannot tell whether it ran. ${charge}`;
+      return `${t.review}${charge}`;
     case 'NOT_ADMIN':
-      return 'Only server admins can change FLUX settings.';
+      return t.notAdmin;
     case 'CONFIRMATION_EXPIRED':
-      return 'This request expired before it was confirmed; nothing was charged. Run it again if you still want it.';
+      return t.expired;
     case 'JOB_NOT_FOUND':
-      return 'This image is no longer known to the bot (it may have been deleted).';
+      return t.notFound;
     case 'JOB_NOT_CANCELLABLE':
-      return 'This image has already started and can no longer be cancelled.';
+      return t.notCancellable;
     case 'CHANNEL_UNAVAILABLE':
-      return 'I can’t post in this channel yet. Add me with `/invite @FLUX` (or mention me and choose “Add to channel”), then try again. Nothing was queued or charged.';
+      return t.channel;
     case 'STORE_UNAVAILABLE':
-      return "The bot's storage is unavailable right now, so it is not starting new images; the bot's operator needs to fix it. Nothing was charged.";
+      return t.store;
     case 'SHUTTING_DOWN':
-      return `The bot is restarting; your image is kept and will continue shortly. ${charge}`;
+      return `${t.shuttingDown}${charge}`;
     case 'DOWNLOAD_TOO_LARGE':
     case 'DOWNLOAD_FAILED':
     case 'NOT_AN_IMAGE':
-      return `The generated image could not be fetched from the provider. ${charge}`;
+      return `${t.download}${charge}`;
     default:
-      return `Something went wrong generating this image. ${charge}`;
+      return `${t.other}${charge}`;
   }
+}
+
+/** What a member reads when the bot itself failed (a bug): nothing was charged. */
+export function bugText(locale: Locale = 'en'): string {
+  return errorTexts(locale).bug;
 }

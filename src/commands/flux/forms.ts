@@ -7,14 +7,18 @@ import type { JobView } from '../../core/job-types.ts';
 import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
 import type { GenerationRequest, RequestInput } from '../../core/request.ts';
 import type { Form } from '../context.ts';
+import type { Locale } from '../i18n/locale.ts';
 import {
   FLUX_OPTIONS,
   type FluxInput,
+  fieldWords,
   NAMED_FIELDS,
   NEW_IMAGE_FIELDS,
   type OptionDef,
   REFS_FIELD,
 } from './definition.ts';
+import { formTexts } from './form-texts.ts';
+import { optionTexts } from './option-texts.ts';
 import { parseFluxText } from './parse.ts';
 
 type FormField = Form['fields'][number];
@@ -25,27 +29,39 @@ function option(name: string): OptionDef {
   return o;
 }
 
-function optionField(o: OptionDef): FormField {
+function optionField(o: OptionDef, locale: Locale): FormField {
   const f = o.field ?? {};
+  const words = fieldWords(o, locale);
   return {
     name: o.name,
-    label: f.label ?? o.description,
+    label: words.label,
     ...(f.initial !== undefined ? { value: f.initial } : {}),
     ...(f.multiline ? { multiline: true } : {}),
     ...(o.required ? { required: true } : {}),
-    ...(f.hint ? { placeholder: f.hint } : {}),
+    ...(words.hint ? { placeholder: words.hint } : {}),
   };
 }
 
 /** `/flux` alone: every option as a field (no model or size forced: the workspace's defaults apply). */
-export function newImageForm(): Form {
-  return {
-    id: 'new',
-    title: 'FLUX',
-    fields: NEW_IMAGE_FIELDS.map((name) =>
-      name === REFS_FIELD.name ? { ...REFS_FIELD } : optionField(option(name)),
-    ),
-  };
+export function newImageForm(locale: Locale = 'en'): Form {
+  const refs = optionTexts(locale);
+  return withLocale(
+    {
+      id: 'new',
+      title: formTexts(locale).newTitle,
+      fields: NEW_IMAGE_FIELDS.map((name) =>
+        name === REFS_FIELD.name
+          ? { ...REFS_FIELD, label: refs.refsLabel, placeholder: refs.refsHint }
+          : optionField(option(name), locale),
+      ),
+    },
+    locale,
+  );
+}
+
+/** English stays the default: a form says its language only when it is another. */
+function withLocale(form: Form, locale: Locale): Form {
+  return locale === 'en' ? form : { ...form, locale };
 }
 
 /** Options that travel as flags in a form's `options` field. */
@@ -86,35 +102,39 @@ export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): R
 }
 
 /** The job's request in a form: the named options as fields, the rest as flags in `options`. */
-export function remixForm(job: JobView): Form {
+export function remixForm(job: JobView, locale: Locale = 'en'): Form {
+  const t = formTexts(locale);
   const input = toInput(job.request, {});
   const named = NAMED_FIELDS.map((name) => {
     const o = option(name);
-    const { placeholder: _hint, ...field } = optionField(o);
+    const { placeholder: _hint, ...field } = optionField(o, locale);
     // Prefilled, a hint never shows: the label says what the field takes instead.
     const takes = !o.flag
       ? ''
       : o.choices
         ? ` (${o.choices.join(', ')})`
         : o.kind === 'string' && o.example
-          ? ` (e.g. ${o.example})`
+          ? t.example(o.example)
           : '';
     return { ...field, label: `${field.label}${takes}`, value: String(input[name] ?? '') };
   });
   const examples = ['count', 'format'].map((name) => `${option(name).flag} ${option(name).example}`);
-  return {
-    id: `remix:${job.id}`,
-    title: 'Remix',
-    fields: [
-      ...named,
-      {
-        name: 'options',
-        label: 'More options',
-        value: flagsOf(input).join(' '),
-        placeholder: examples.join(' '),
-      },
-    ],
-  };
+  return withLocale(
+    {
+      id: `remix:${job.id}`,
+      title: t.remixTitle,
+      fields: [
+        ...named,
+        {
+          name: 'options',
+          label: t.moreOptions,
+          value: flagsOf(input).join(' '),
+          placeholder: examples.join(' '),
+        },
+      ],
+    },
+    locale,
+  );
 }
 
 /** `--ref` links typed in a form's options field. */

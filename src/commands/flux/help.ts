@@ -2,13 +2,15 @@
  * `/flux help`, written from the option definition: a new option, a changed choice or limit shows up
  * here without anyone editing prose. Private-reply markup (`**bold**`, code spans): each platform renders it.
  */
-import { FLUX_OPTIONS, type OptionDef, REF_FLAG } from './definition.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { describeOption, FLUX_OPTIONS, type OptionDef, REF_FLAG } from './definition.ts';
+import { helpTexts } from './help-texts.ts';
 
 /** One line per flag: an example value, what it does, and the choices where the description has none. */
-function flagLine(o: OptionDef & { flag: string }): string {
+function flagLine(o: OptionDef & { flag: string }, locale: Locale): string {
   const usage = o.kind === 'boolean' || !o.example ? o.flag : `${o.flag} ${o.example}`;
   const choices = o.choices ? `: ${o.choices.join(', ')}` : '';
-  return `• \`${usage}\` — ${o.description}${choices}`;
+  return `• \`${usage}\` — ${describeOption(o, locale)}${choices}`;
 }
 
 const hasFlag = (o: OptionDef): o is OptionDef & { flag: string } => o.flag !== undefined;
@@ -22,16 +24,17 @@ function exampleCommand(): string {
   return `/flux ${prompt} ${flags}`.trim();
 }
 
-export function helpText(): string {
+export function helpText(locale: Locale = 'en'): string {
+  const t = helpTexts(locale);
   return [
-    '**/flux** makes an image with FLUX.2 and posts it in a thread with what it cost.',
-    '`/flux <prompt> [options]`, where the options are:',
-    ...FLUX_OPTIONS.filter(hasFlag).map(flagLine),
-    `• \`${REF_FLAG} <image link>\` — Reference image; repeat for more`,
-    'Examples:',
-    '• `/flux a red fox in the snow, golden hour`',
+    t.intro,
+    t.usage,
+    ...FLUX_OPTIONS.filter(hasFlag).map((o) => flagLine(o, locale)),
+    `• \`${REF_FLAG} ${t.imageLink}\` — ${t.ref}`,
+    t.examples,
+    `• \`/flux ${t.example1}\``,
     `• \`${exampleCommand()}\``,
-    `• \`/flux make it watercolor ${REF_FLAG} https://example.com/photo.jpg\``,
-    '`/flux` alone opens a form. Sizes are multiples of 16, at most 4 MP; an aspect ratio means about 1 MP.',
+    `• \`/flux ${t.example3} ${REF_FLAG} https://example.com/photo.jpg\``,
+    t.outro,
   ].join('\n');
 }

@@ -1,19 +1,21 @@
 /**
- * What /flux says, platform-neutral: the status card, the result details, and the failure card. Errors
- * in words are in error-text.ts (re-exported here); adapters only lay it out.
+ * What /flux says, platform-neutral: the status card, the result details, and the failure card, in the
+ * requester's language (stored with the job). Errors in words are in error-text.ts (re-exported here);
+ * the words themselves in card-texts.ts; adapters only lay it out.
  */
 import type { HoldReason, JobError, JobView } from '../../core/job-types.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { formatUsd } from '../../core/pricing.ts';
 import { megapixels, seedAt } from '../../core/request.ts';
 import type { Button, Card, Field } from '../context.ts';
-import { draftTexts } from './draft-texts.ts';
+import { formatMoney, formatNumber } from '../i18n/format.ts';
+import { jobLocale, type Locale } from '../i18n/locale.ts';
+import { cardTexts } from './card-texts.ts';
 import { errorText, failureText, mayRetry } from './error-text.ts';
 
-export { errorText, failureText, mayRetry } from './error-text.ts';
+export { bugText, errorText, failureText, mayRetry } from './error-text.ts';
 
-export function sizeLabel(width: number, height: number): string {
-  return `${width}×${height} · ${megapixels(width, height).toFixed(2)} MP`;
+export function sizeLabel(width: number, height: number, locale: Locale = 'en'): string {
+  return `${width}×${height} · ${formatNumber(megapixels(width, height), locale, 2)} MP`;
 }
 
 export function seedsLabel(job: Pick<JobView, 'request'>): string {
@@ -24,29 +26,31 @@ export function seedsLabel(job: Pick<JobView, 'request'>): string {
 
 export function requestFields(job: JobView, catalog: ModelCatalog): Field[] {
   const r = job.request;
+  const locale = jobLocale(job);
+  const t = cardTexts(locale);
   const fields: Field[] = [
-    { label: 'Model', value: catalog[r.model].label },
-    { label: 'Size', value: sizeLabel(r.width, r.height) },
-    { label: r.count > 1 ? 'Seeds' : 'Seed', value: seedsLabel(job), code: true },
+    { label: t.model, value: catalog[r.model].label },
+    { label: t.size, value: sizeLabel(r.width, r.height, locale) },
+    { label: r.count > 1 ? t.seeds : t.seed, value: seedsLabel(job), code: true },
   ];
-  if (r.count > 1) fields.push({ label: 'Images', value: String(r.count) });
-  if (r.references.length) fields.push({ label: 'References', value: referencesLabel(job) });
-  if (r.model === 'flex') fields.push({ label: 'Steps · guidance', value: `${r.steps} · ${r.guidance}` });
+  if (r.count > 1) fields.push({ label: t.images, value: String(r.count) });
+  if (r.references.length)
+    fields.push({ label: t.references, value: referencesLabel(job), key: 'references' });
+  if (r.model === 'flex') fields.push({ label: t.stepsGuidance, value: `${r.steps} · ${r.guidance}` });
   return fields;
 }
 
 function referencesLabel(job: JobView): string {
-  return job.request.references.map((ref, i) => ref.name ?? `image ${i + 1}`).join(', ');
+  const t = cardTexts(jobLocale(job));
+  return job.request.references.map((ref, i) => ref.name ?? t.referenceN(String(i + 1))).join(', ');
 }
 
 export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now = Date.now()): Card {
-  const cancel: Button = { action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' };
-  const confirm: Button = {
-    action: 'confirm',
-    jobId: job.id,
-    label: `Confirm ~${formatUsd(job.estimateMicros)}`,
-    style: 'primary',
-  };
+  const locale = jobLocale(job);
+  const t = cardTexts(locale);
+  const estimate = formatMoney(job.estimateMicros, locale);
+  const cancel: Button = { action: 'cancel', jobId: job.id, label: t.cancel, style: 'secondary' };
+  const confirm: Button = { action: 'confirm', jobId: job.id, label: t.confirm(estimate), style: 'primary' };
   // A draft card (no job yet) has no buttons: there is nothing to cancel.
   const buttons: Button[] = !job.id
     ? []
@@ -56,24 +60,22 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
         ? [cancel]
         : [];
   const card: Card = {
-    title: `${job.origin.userName ?? 'Someone'} asked for`,
+    title: t.askedFor(job.origin.userName ?? t.someone),
     prompt: job.request.prompt,
-    fields: [
-      ...requestFields(job, catalog),
-      { label: 'Estimated cost', value: `~${formatUsd(job.estimateMicros)}` },
-    ],
+    fields: [...requestFields(job, catalog), { label: t.estimate, value: `~${estimate}` }],
     status,
     buttons,
     final: false,
   };
+  if (locale !== 'en') card.locale = locale;
   const from = fromOf(job);
   if (from) card.from = from;
   if (job.state === 'delivered' || job.state === 'ready') {
     card.summary = doneSummary(job, now);
     // What a member comes back for: the settings to copy (the seed!) and what it cost.
     card.fields = [
-      ...requestFields(job, catalog).filter((f) => f.label !== 'References'),
-      { label: 'Cost', value: formatUsd(job.costMicros ?? 0) },
+      ...requestFields(job, catalog).filter((f) => f.key !== 'references'),
+      { label: t.cost, value: formatMoney(job.costMicros ?? 0, locale), key: 'cost' },
     ];
     card.final = true;
   }
@@ -87,30 +89,32 @@ export interface JobFrom {
   url?: string;
 }
 
-const FROM_TEXT: Record<JobFrom['kind'], string> = {
-  reroll: 'Reroll of an earlier image',
-  remix: 'Remix of an earlier image',
-  retry: 'Retry of a failed image',
-  reference: 'Made from an earlier image',
-  final: draftTexts('en').fromDraft,
-};
+const FROM_TEXT = {
+  reroll: 'fromReroll',
+  remix: 'fromRemix',
+  retry: 'fromRetry',
+  reference: 'fromReference',
+  final: 'fromFinal',
+} as const satisfies Record<JobFrom['kind'], string>;
 
 function fromOf(job: JobView): Card['from'] | undefined {
   const from = job.delivery.from as Partial<JobFrom> | undefined;
   if (!from || typeof from.kind !== 'string' || !Object.hasOwn(FROM_TEXT, from.kind)) return undefined;
-  const text = FROM_TEXT[from.kind as JobFrom['kind']];
+  const text = cardTexts(jobLocale(job))[FROM_TEXT[from.kind as JobFrom['kind']]];
   return typeof from.url === 'string' ? { text, url: from.url } : { text };
 }
 
 /** The card of a failed job: its own look, its requester mentioned, and Retry where another seed may pass. */
 export function failedCard(job: JobView, catalog: ModelCatalog, error: JobError, now: number): Card {
+  const locale = jobLocale(job);
+  const t = cardTexts(locale);
   const retry: Button[] = mayRetry(error)
-    ? [{ action: 'retry', jobId: job.id, label: 'Retry with a new seed', style: 'primary' }]
+    ? [{ action: 'retry', jobId: job.id, label: t.retry, style: 'primary' }]
     : [];
   return {
-    ...cardFor(job, catalog, 'Failed', now),
+    ...cardFor(job, catalog, t.failed, now),
     buttons: retry,
-    failure: { requesterId: job.origin.userId, text: failureText(error) },
+    failure: { requesterId: job.origin.userId, text: failureText(error, locale) },
     final: true,
   };
 }
@@ -128,52 +132,66 @@ export function finalCard(
   return summary ? { ...last, summary, fields: [] } : last;
 }
 
-export function queuedStatus(position: number): string {
-  if (position <= 1) return 'Queued · next in line';
+export function queuedStatus(position: number, locale: Locale = 'en'): string {
+  const t = cardTexts(locale);
+  if (position <= 1) return t.queuedNext;
   // Far back in a long queue the exact place changes every moment; rounding saves edits nobody needs.
-  if (position > 10) return `Queued · about #${Math.ceil(position / 10) * 10} in line`;
-  return `Queued · #${position} in line`;
+  if (position > 10) return t.queuedAbout(String(Math.ceil(position / 10) * 10));
+  return t.queuedAt(String(position));
 }
 
-const HOLD_TEXT: Record<HoldReason, string> = {
-  out_of_credits: 'the provider account is out of credits; it continues as soon as credits are added',
-};
+const HOLD_TEXT = { out_of_credits: 'outOfCredits' } as const satisfies Record<HoldReason, string>;
 
 /** The card of a job that could run but is held for everyone, and why. */
-export function waitingStatus(reason: HoldReason): string {
-  return `Waiting · ${HOLD_TEXT[reason]}`;
+export function waitingStatus(reason: HoldReason, locale: Locale = 'en'): string {
+  const t = cardTexts(locale);
+  return t.waiting(t[HOLD_TEXT[reason]]);
 }
 
 export function generatingStatus(job: JobView, now = Date.now()): string {
   const started = job.startedAt ?? now;
-  return `Generating · ${Math.max(0, Math.round((now - started) / 1000))} s`;
+  return cardTexts(jobLocale(job)).generating(String(Math.max(0, Math.round((now - started) / 1000))));
 }
 
 export function doneSummary(job: JobView, now = Date.now()): string {
-  const seconds = (((job.finishedAt ?? now) - job.createdAt) / 1000).toFixed(1);
-  return `Done in ${seconds} s · ${formatUsd(job.costMicros ?? 0)}`;
+  const locale = jobLocale(job);
+  const seconds = formatNumber(((job.finishedAt ?? now) - job.createdAt) / 1000, locale, 1);
+  return cardTexts(locale).doneIn(seconds, formatMoney(job.costMicros ?? 0, locale));
 }
 
 export function resultFields(job: JobView, catalog: ModelCatalog): Field[] {
-  const fields: Field[] = [{ label: 'Prompt', value: job.request.prompt }, ...requestFields(job, catalog)];
-  const seconds = (((job.finishedAt ?? Date.now()) - (job.startedAt ?? job.createdAt)) / 1000).toFixed(1);
-  fields.push({ label: 'Time', value: `${seconds} s` });
-  fields.push({ label: 'Cost', value: formatUsd(job.costMicros ?? 0) });
+  const locale = jobLocale(job);
+  const t = cardTexts(locale);
+  const fields: Field[] = [
+    { label: t.prompt, value: job.request.prompt, key: 'prompt' },
+    ...requestFields(job, catalog),
+  ];
+  const seconds = ((job.finishedAt ?? Date.now()) - (job.startedAt ?? job.createdAt)) / 1000;
+  fields.push({ label: t.time, value: t.seconds(formatNumber(seconds, locale, 1)) });
+  fields.push({ label: t.cost, value: formatMoney(job.costMicros ?? 0, locale), key: 'cost' });
   return fields;
 }
 
-export function resultButtons(jobId: string): Button[] {
+export function resultButtons(jobId: string, locale: Locale = 'en'): Button[] {
+  const t = cardTexts(locale);
   return [
-    { action: 'reroll', jobId, label: 'Reroll', style: 'primary' },
-    { action: 'remix', jobId, label: 'Remix', style: 'secondary' },
-    { action: 'use-ref', jobId, label: 'Use as reference', style: 'secondary' },
-    { action: 'delete', jobId, label: 'Delete', style: 'danger' },
+    { action: 'reroll', jobId, label: t.reroll, style: 'primary' },
+    { action: 'remix', jobId, label: t.remix, style: 'secondary' },
+    { action: 'use-ref', jobId, label: t.useRef, style: 'secondary' },
+    { action: 'delete', jobId, label: t.delete, style: 'danger' },
   ];
 }
 
 /** Notes under a partial result: which images did not come and whether they cost anything. */
 export function taskNotes(job: JobView): string[] {
+  const locale = jobLocale(job);
   return job.tasks
     .filter((t) => t.error)
-    .map((t) => `Image ${t.index + 1} (seed ${t.seed}): ${errorText(t.error as JobError)}`);
+    .map((t) =>
+      cardTexts(locale).imageNote(
+        String(t.index + 1),
+        String(t.seed),
+        errorText(t.error as JobError, locale),
+      ),
+    );
 }

@@ -9,10 +9,12 @@ import type { JobEvent, JobSink } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import type { OutputImage, PostedResult } from '../context.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { jobLocale } from '../i18n/locale.ts';
 import type { LiveContexts } from '../live-contexts.ts';
 import type { UsageStore } from '../usage.ts';
 import { budgetNotes } from './budget-notes.ts';
+import { cardTexts } from './card-texts.ts';
+import { flowTexts } from './flow-texts.ts';
 import {
   cardFor,
   errorText,
@@ -48,6 +50,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
   const render = async (event: JobEvent): Promise<void> => {
     if (event.type !== 'position' && event.type !== 'queued') lastStatus.delete(event.job.id);
     const job = event.job;
+    const locale = jobLocale(job);
+    const t = cardTexts(locale);
     const ctx = live.contextFor(job);
     if (!ctx) {
       logger.warn({ jobId: job.id, platform: job.origin.platform }, 'no context for job event');
@@ -59,23 +63,23 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'queued':
         // run() showed the card already; a resumed job shows it here.
         if (!job.delivery.cardShown)
-          await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position), now()));
+          await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position, locale), now()));
         return;
       case 'position': {
-        const status = queuedStatus(event.position);
+        const status = queuedStatus(event.position, locale);
         if (lastStatus.get(job.id) === status) return;
         lastStatus.set(job.id, status);
         return ctx.showCard(cardFor(job, catalog, status, now()));
       }
       case 'waiting':
-        return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason), now()));
+        return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason, locale), now()));
       case 'started':
       case 'progress':
         return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));
       case 'ready': {
         // A card that cannot be edited (the bot removed from the channel) must not stop the result.
         await ctx
-          .showCard(cardFor({ ...job, state: 'running' }, catalog, 'Uploading', now()))
+          .showCard(cardFor({ ...job, state: 'running' }, catalog, t.uploading, now()))
           .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'card not shown as uploading'));
         const images: OutputImage[] = event.images.map((img) => ({
           name: `flux-${img.seed}.${extension(img.contentType)}`,
@@ -91,11 +95,12 @@ export function createFluxSink(deps: SinkDeps): JobSink {
                 images,
                 fields: resultFields(job, catalog),
                 notes: taskNotes(job),
-                buttons: resultButtons(job.id),
+                buttons: resultButtons(job.id, locale),
+                ...(locale !== 'en' ? { locale } : {}),
               },
               job,
               catalog,
-              pickLocale(ctx.actor.locale),
+              locale,
             ),
             threadName(job.request.prompt),
             // Each step is stored as it completes: a retry or a restart resumes after it.
@@ -113,7 +118,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           ...(posted.link ? { resultLink: posted.link.url } : {}),
         });
         // The images are out: a failed card edit must not make the job count as undelivered (and post twice).
-        const done = cardFor({ ...job, state: 'delivered' }, catalog, 'Done', now());
+        const done = cardFor({ ...job, state: 'delivered' }, catalog, t.done, now());
         await ctx
           .showCard(posted.link ? { ...done, link: posted.link } : done)
           .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'card summary not shown'));
@@ -133,10 +138,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'cancelled':
         // Asked privately and never confirmed: no public card exists, and none should appear now.
         if (job.delivery.privateConfirm && !job.delivery.cardShown)
-          await ctx.replyPrivate(
-            'Not started: the image was cancelled before it was confirmed. Nothing was charged.',
-          );
-        else await ctx.showCard(finalCard(job, catalog, 'Cancelled · not charged', now()));
+          await ctx.replyPrivate(flowTexts(locale).cancelledUnconfirmed);
+        else await ctx.showCard(finalCard(job, catalog, t.cancelled, now()));
         live.forget(job.id);
         return;
       case 'needs_review':
@@ -146,7 +149,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
           finalCard(
             job,
             catalog,
-            `Needs a look · ${errorText({ code: 'NEEDS_REVIEW', message: '', charge: 'unknown' })}`,
+            t.needsALook(errorText({ code: 'NEEDS_REVIEW', message: '', charge: 'unknown' }, locale)),
             now(),
           ),
         );

@@ -6,15 +6,20 @@
  */
 import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
-import { estimate, formatUsd } from '../../core/pricing.ts';
+import { estimate } from '../../core/pricing.ts';
 import { type GenerationRequest, type RequestPolicy, validateRequest } from '../../core/request.ts';
 import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
 import type { Button, CommandContext } from '../context.ts';
+import { formatMoney } from '../i18n/format.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
 import { refusalWithFit } from './budget-fit.ts';
+import { cardTexts } from './card-texts.ts';
 import type { FluxInput } from './definition.ts';
 import { planDraft } from './draft.ts';
+import { flowTexts } from './flow-texts.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
@@ -81,10 +86,14 @@ export async function submit(
   extra?: Record<string, unknown>,
 ): Promise<JobView> {
   const { jobs, catalog, now } = env;
+  // The card and results speak the requester's language, after a restart too: it is stored with the job.
+  const locale = await memberLocale(ctx, env.settings);
+  const t = cardTexts(locale);
   const origin = {
     platform: ctx.platform,
     userId: ctx.actor.id,
     userName: ctx.actor.name,
+    ...(locale !== 'en' ? { locale } : {}),
   } as JobView['origin'];
   if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
   if (ctx.channelId) origin.channelId = ctx.channelId;
@@ -112,6 +121,7 @@ export async function submit(
           settings.budgets.length ? await states() : [],
           env,
           settings.allowedModels,
+          locale,
         )
       : err;
   // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
@@ -122,8 +132,8 @@ export async function submit(
     throw await refusal(err);
   }
   const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
-  if (confirm) return askFirst(ctx, env, draft, parent, refusal);
-  await ctx.showCard(cardFor(draft, catalog, 'Queued', now()));
+  if (confirm) return askFirst(ctx, env, draft, parent, refusal, locale);
+  await ctx.showCard(cardFor(draft, catalog, t.queued, now()));
   let job: JobView;
   try {
     job = await jobs.create({
@@ -133,15 +143,7 @@ export async function submit(
       ...parentOf(parent),
     });
   } catch (err) {
-    await ctx.showCard(
-      finalCard(
-        draft,
-        catalog,
-        'Not queued',
-        now(),
-        'Not queued: nothing was charged (see the private message)',
-      ),
-    );
+    await ctx.showCard(finalCard(draft, catalog, t.notQueued, now(), t.notQueuedSeePrivate));
     throw await refusal(err);
   }
   env.live.set(job.id, ctx);
@@ -150,8 +152,8 @@ export async function submit(
     const held = jobs.holdReason();
     const status =
       held && current.state === 'queued'
-        ? waitingStatus(held)
-        : queuedStatus((await jobs.position(job.id)) ?? 1);
+        ? waitingStatus(held, locale)
+        : queuedStatus((await jobs.position(job.id)) ?? 1, locale);
     await ctx.showCard(cardFor(current, catalog, status, now()));
     await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
@@ -170,6 +172,7 @@ async function askFirst(
   draft: JobView,
   parent: Parent | undefined,
   refusal: (err: unknown) => Promise<unknown>,
+  locale: Locale,
 ): Promise<JobView> {
   let job: JobView;
   try {
@@ -184,16 +187,13 @@ async function askFirst(
     throw await refusal(err);
   }
   env.live.set(job.id, ctx);
-  const cost = formatUsd(job.estimateMicros);
+  const cost = formatMoney(job.estimateMicros, locale);
+  const t = cardTexts(locale);
   const buttons: Button[] = [
-    { action: 'confirm', jobId: job.id, label: `Confirm ~${cost}`, style: 'primary' },
-    { action: 'cancel', jobId: job.id, label: 'Cancel', style: 'secondary' },
+    { action: 'confirm', jobId: job.id, label: t.confirm(cost), style: 'primary' },
+    { action: 'cancel', jobId: job.id, label: t.cancel, style: 'secondary' },
   ];
-  await ctx.replyPrivate(
-    `This image is estimated at **~${cost}**, above this server's confirmation threshold. Confirm within 5 minutes to start it; nothing is charged until then.`,
-    [],
-    buttons,
-  );
+  await ctx.replyPrivate(flowTexts(locale).confirmAsk(cost), [], buttons);
   // The private question may have used up the interaction's own message: the card must know.
   env.jobs.updateDelivery(job.id, ctx.delivery());
   return job;

@@ -7,22 +7,19 @@ import { type FluxError, UndeliverableError } from '../../core/errors.ts';
 import type { JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import { formatUsd } from '../../core/pricing.ts';
 import type { CommandContext, OutputImage } from '../context.ts';
+import { formatMoney } from '../i18n/format.ts';
+import { jobLocale } from '../i18n/locale.ts';
+import { flowTexts } from './flow-texts.ts';
 import { finalCard } from './messages.ts';
 
 /** What the requester reads. Paid for, so never "nothing was charged". */
 export function undeliverableText(job: JobView): string {
-  const cost = formatUsd(job.costMicros ?? 0);
-  return (
-    `Your /flux image is ready, but I can no longer post in the channel where you asked for it ` +
-    `(I may have been removed, or the channel or thread was closed). It was generated and charged (${cost}). ` +
-    `If it is not attached here, an admin can find it as job ${job.id}.`
-  );
+  const locale = jobLocale(job);
+  return flowTexts(locale).undeliverable(formatMoney(job.costMicros ?? 0, locale), job.id);
 }
 
-export const UNDELIVERABLE_SUMMARY =
-  'Not delivered: I can no longer post here · the requester was told privately';
+export const UNDELIVERABLE_SUMMARY = flowTexts('en').notDeliveredSummary;
 
 /** Tells the requester, tries to say so on the card, and throws the UndeliverableError that ends the job. */
 export async function endUndeliverable(
@@ -35,14 +32,15 @@ export async function endUndeliverable(
   const told = await ctx.tellRequester(undeliverableText(job), images);
   if (!told.told) deps.logger.warn({ jobId: job.id }, 'undeliverable job: the requester could not be told');
   // The card is in the closed place too; where it can still be edited, it should not say "Uploading".
+  const t = flowTexts(jobLocale(job));
   await ctx
     .showCard(
       finalCard(
         { ...job, state: 'undeliverable' },
         deps.catalog,
-        'Not delivered',
+        t.notDelivered,
         deps.now,
-        UNDELIVERABLE_SUMMARY,
+        t.notDeliveredSummary,
       ),
     )
     .catch(() => undefined);

@@ -30,3 +30,8 @@ export function localeOf(tag: string | undefined): Locale | undefined {
 export function pickLocale(memberTag: string | undefined, serverDefault?: Locale): Locale {
   return localeOf(memberTag) ?? serverDefault ?? 'en';
 }
+
+/** A job's language: the requester's, chosen when it was asked for and stored with its origin. */
+export function jobLocale(job: { origin: { locale?: string } }): Locale {
+  return isLocale(job.origin.locale) ? job.origin.locale : 'en';
+}

@@ -1,11 +1,12 @@
 /** `/flux-admin <command>` (Slack: `/flux admin …`): settings and budgets, for admins only. */
 import { runAdmin } from '../admin.ts';
 import type { Command } from '../command.ts';
+import { helpTexts } from '../flux/help-texts.ts';
 
 export const adminCommand = {
   data: {
     name: 'flux-admin',
-    description: 'FLUX settings for this server: budgets, models, safety, confirmation',
+    description: helpTexts('en').admin,
     private: true,
     roles: true,
   },

@@ -3,7 +3,9 @@
  * state, cost and links. A command of its own rather than a view of `/flux-usage`: usage answers "what
  * did I spend", history "what did I make"; on Slack both are one word after `/flux`.
  */
+
 import type { Command } from '../command.ts';
+import { helpTexts } from '../flux/help-texts.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { queryFor } from '../recall/find-job.ts';
 import { HISTORY_LENGTH, historyText } from '../recall/history.ts';
@@ -11,7 +13,7 @@ import { HISTORY_LENGTH, historyText } from '../recall/history.ts';
 export const historyCommand = {
   data: {
     name: 'flux-history',
-    description: 'Your last FLUX jobs here, with their ids, cost and links',
+    description: helpTexts('en').history,
     private: true,
     roles: false,
     // Slack reads `/flux history of rome` as a prompt: only the word alone makes it this command.

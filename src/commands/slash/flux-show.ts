@@ -5,6 +5,7 @@
 
 import { codeSpan } from '../code-span.ts';
 import type { Command } from '../command.ts';
+import { helpTexts } from '../flux/help-texts.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { findJob } from '../recall/find-job.ts';
 import { parseShortId } from '../recall/short-id.ts';
@@ -14,7 +15,7 @@ import { recallTexts } from '../recall/texts.ts';
 export const showCommand = {
   data: {
     name: 'flux-show',
-    description: 'Everything about one of your FLUX jobs, and the command that makes it again',
+    description: helpTexts('en').show,
     private: true,
     // An admin may look up any job of their server.
     roles: true,

@@ -1,14 +1,16 @@
 /** `/flux`: a prompt and options (typed by Discord, or one line of text on Slack and the CLI) → a job. */
 import type { Command } from '../command.ts';
 import { helpText } from '../flux/help.ts';
+import { helpTexts } from '../flux/help-texts.ts';
 import { parseFluxText } from '../flux/parse.ts';
 import { sizeChoices } from '../flux/size-choices.ts';
 import { startJob } from '../flux/submit.ts';
+import { memberLocale } from '../member-locale.ts';
 
 export const fluxCommand = {
   data: {
     name: 'flux',
-    description: 'Make an image with FLUX.2 — posted in a thread with what it cost',
+    description: helpTexts('en').flux,
     private: false,
     roles: false,
   },
@@ -16,13 +18,13 @@ export const fluxCommand = {
     if (args.input) return startJob(ctx, env, args.input, args.refs);
     const text = args.text ?? '';
     if (/^\s*help\s*$/i.test(text)) {
-      await ctx.replyPrivate(helpText());
+      await ctx.replyPrivate(helpText(await memberLocale(ctx, env.settings)));
       return undefined;
     }
     const { input, refs } = parseFluxText(text);
     return startJob(ctx, env, input, [...refs, ...(args.refs ?? [])]);
   },
-  autocomplete(option, partial, options, env) {
-    return option === 'size' ? sizeChoices(partial, options.model, env.catalog, env.prices) : [];
+  autocomplete(option, partial, options, env, locale) {
+    return option === 'size' ? sizeChoices(partial, options.model, env.catalog, env.prices, locale) : [];
   },
 } satisfies Command;

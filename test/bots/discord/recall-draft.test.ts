@@ -43,6 +43,8 @@ describe('recall on Discord', () => {
     const jobId = idOf(result, 'reroll') as string;
     const short = `#${jobId.slice(0, 8)}`;
     expect(JSON.stringify(result.embeds)).toContain(short);
+    // The result message is posted before the job is recorded delivered.
+    await until(async () => (await t.app.jobs.get(jobId))?.state === 'delivered', 5_000, 'delivered');
 
     const shown = await ask(command('flux-show', { id: short }));
     expect(shown.split('\n')[0]).toBe(`**Job ${short}** · Delivered`);

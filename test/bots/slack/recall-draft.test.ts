@@ -31,6 +31,8 @@ describe('recall on Slack', () => {
     const jobId = buttonId(result, 'reroll').slice('flux:reroll:'.length);
     const short = `#${jobId.slice(0, 8)}`;
     expect(JSON.stringify(result.blocks)).toContain(short);
+    // The details message is posted before the job is recorded delivered.
+    await until(async () => (await t.app.jobs.get(jobId))?.state === 'delivered', 5_000, 'delivered');
 
     await flux(`show ${short}`);
     const shown = await answer(0);
@@ -86,7 +88,7 @@ describe('draft, then final, on Slack', () => {
       payload: JSON.stringify(blockAction(buttonId(draft, 'final'), { user: 'U200' })),
     });
     expect(await answer(0, 'U200')).toBe(
-      'Only the person who asked for this image or an admin can final it.',
+      'Only the person who asked for this image or an admin can finalize it.',
     );
     expect(t.bfl.tasks.size).toBe(2);
   });

@@ -96,7 +96,7 @@ describe('Final', () => {
     const other = bob();
     await commands.button(other, 'final', first.id);
     expect(other.replies.map((r) => r.text)).toEqual([
-      'Only the person who asked for this image or an admin can final it.',
+      'Only the person who asked for this image or an admin can finalize it.',
     ]);
     const plain = await commands.run('flux', ana(), { text: 'a fox --model klein-4b' });
     const ctx = ana();

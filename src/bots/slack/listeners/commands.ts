@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { COMMANDS, findCommand } from '../../../commands/commands.ts';
 import { newImageForm } from '../../../commands/flux/forms.ts';
+import { pickLocale } from '../../../commands/i18n/locale.ts';
 import { plainSlackText } from '../text.ts';
 import type { ListenerDeps } from './types.ts';
 
@@ -29,7 +30,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
       (sub ?? COMMANDS.flux).data.roles,
     );
     await deps.boundary(ctx, async () => {
-      if (!text) return ctx.openForm(newImageForm());
+      if (!text) return ctx.openForm(newImageForm(pickLocale(ctx.actor.locale)));
       // Admin targets are Slack mentions (`<@U123|ana>`): they keep their ids, so no unescaping there.
       if (sub) return deps.commands().run(sub.data.name, ctx, { text: rest.join(' ') });
       await deps.commands().run('flux', ctx, { text: plainSlackText(text) });

@@ -1,6 +1,10 @@
 /** The "Edit with FLUX" message shortcut: the message's images become references of a new image. */
 import type { App, MessageShortcut } from '@slack/bolt';
+import type { Form } from '../../../commands/context.ts';
+import { formTexts } from '../../../commands/flux/form-texts.ts';
+import { pickLocale } from '../../../commands/i18n/locale.ts';
 import { modalView } from '../modal.ts';
+import { slackTexts } from '../texts.ts';
 import type { ListenerDeps } from './types.ts';
 
 export const EDIT_CALLBACK = 'flux_edit';
@@ -21,26 +25,22 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
       ...(threadTs ? { threadTs } : {}),
     };
     const ctx = await deps.contextFor(where);
+    const locale = pickLocale(ctx.actor.locale);
     await deps.boundary(ctx, async () => {
       if (!files.length) {
-        await ctx.replyPrivate(
-          'That message has no images to edit. Use "Edit with FLUX" on a message with an image attached.',
-        );
+        await ctx.replyPrivate(slackTexts(locale).noImagesToEdit);
         return;
       }
       const refs = files.slice(0, 8).map((f) => f.url_private as string);
-      const form = {
+      const t = formTexts(locale);
+      const form: Form = {
         id: 'edit',
-        title: 'Edit with FLUX',
+        title: t.editTitle,
         fields: [
-          {
-            name: 'prompt',
-            label: `What to change (${refs.length} image${refs.length > 1 ? 's' : ''})`,
-            multiline: true,
-            required: true,
-          },
-          { name: 'options', label: 'Options (optional)', placeholder: '--model max --size 16:9' },
+          { name: 'prompt', label: t.whatToChange(String(refs.length)), multiline: true, required: true },
+          { name: 'options', label: t.optionsOptional, placeholder: '--model max --size 16:9' },
         ],
+        ...(locale !== 'en' ? { locale } : {}),
       };
       await client.views.open({
         trigger_id: shortcut.trigger_id,

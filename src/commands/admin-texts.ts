@@ -1,0 +1,107 @@
+/** What /flux-admin says, in every language (admin.ts and admin-show.ts). */
+import { defineMessages } from './i18n/define.ts';
+
+export const adminTexts = defineMessages('admin', {
+  en: {
+    help: [
+      '`show` — the current settings',
+      '`budget <user|channel|server> <day|month> <$amount|off> [@user|#channel]` — e.g. `budget user day $1`',
+      '`models <all|pro,max,flex,klein-4b,klein-9b>` · `default-model <model>` · `default-size <WxH|16:9>`',
+      '`safety <0-5|off> [#channel]` — the highest safety tolerance members may ask for',
+      '`confirm <$amount>` — ask for confirmation above this estimate · `reset-hour <0-23>` — when budget days start (UTC)',
+      '`language <en|zh-Hans|zh-Hant>` — the language for members whose own language the bot does not speak',
+    ].join('\n'),
+    needsWorkspace: 'Settings belong to a server or workspace: run this in one of its channels.',
+    saved: 'Saved.',
+    budgets: '**Budgets**',
+    none: '• none',
+    server: 'server',
+    user: 'user',
+    channel: 'channel',
+    each: (scope: string) => `each ${scope}`,
+    budgetRow: (who: string, amount: string, period: string) => `• ${who}: ${amount} a ${period}`,
+    day: 'day',
+    month: 'month',
+    everywhere: 'everywhere',
+    noLimit: 'no limit',
+    all: 'all',
+    models: (allowed: string, model: string, size: string) =>
+      `**Models**: ${allowed} · default ${model} · size ${size}`,
+    safety: (rules: string) => `**Safety**: ${rules}`,
+    confirm: (amount: string, hour: string) =>
+      `**Confirm above**: ${amount} · budget days start at ${hour}:00 UTC`,
+    language: (name: string) => `**Language**: ${name} for members whose own language the bot does not speak`,
+    thisMonth: (spent: string) => `**This month**: ${spent} spent here`,
+    balance: (line: string, balance: string) => `${line} · provider balance ${balance}`,
+    unavailable: 'unavailable',
+  },
+  'zh-Hans': {
+    help: [
+      '`show` — 查看当前设置',
+      '`budget <user|channel|server> <day|month> <$金额|off> [@成员|#频道]` — 例如 `budget user day $1`',
+      '`models <all|pro,max,flex,klein-4b,klein-9b>` · `default-model <模型>` · `default-size <宽x高|16:9>`',
+      '`safety <0-5|off> [#频道]` — 成员可使用的最高安全容忍度',
+      '`confirm <$金额>` — 预估超过此金额时先请求确认 · `reset-hour <0-23>` — 预算日的起始时间（UTC）',
+      '`language <en|zh-Hans|zh-Hant>` — 成员自己的语言不受支持时使用的语言',
+    ].join('\n'),
+    needsWorkspace: '设置属于服务器或工作区：请在其中的某个频道里运行。',
+    saved: '已保存。',
+    budgets: '**预算**',
+    none: '• 无',
+    server: '服务器',
+    user: '成员',
+    channel: '频道',
+    each: (scope: string) => `每个${scope}`,
+    budgetRow: (who: string, amount: string, period: string) => `• ${who}：每${period} ${amount}`,
+    day: '日',
+    month: '月',
+    everywhere: '所有频道',
+    noLimit: '无限制',
+    all: '全部',
+    models: (allowed: string, model: string, size: string) =>
+      `**模型**：${allowed} · 默认 ${model} · 尺寸 ${size}`,
+    safety: (rules: string) => `**安全**：${rules}`,
+    confirm: (amount: string, hour: string) =>
+      `**超过此金额需确认**：${amount} · 预算日从 UTC ${hour}:00 开始`,
+    language: (name: string) => `**语言**：成员自己的语言不受支持时使用${name}`,
+    thisMonth: (spent: string) => `**本月**：此处已花费 ${spent}`,
+    balance: (line: string, balance: string) => `${line} · 图像服务余额 ${balance}`,
+    unavailable: '无法获取',
+  },
+  'zh-Hant': {
+    help: [
+      '`show` — 查看目前設定',
+      '`budget <user|channel|server> <day|month> <$金額|off> [@成員|#頻道]` — 例如 `budget user day $1`',
+      '`models <all|pro,max,flex,klein-4b,klein-9b>` · `default-model <模型>` · `default-size <寬x高|16:9>`',
+      '`safety <0-5|off> [#頻道]` — 成員可使用的最高安全容忍度',
+      '`confirm <$金額>` — 預估超過此金額時先請求確認 · `reset-hour <0-23>` — 預算日的起始時間（UTC）',
+      '`language <en|zh-Hans|zh-Hant>` — 成員自己的語言不受支援時使用的語言',
+    ].join('\n'),
+    needsWorkspace: '設定屬於伺服器或工作區：請在其中的某個頻道裡執行。',
+    saved: '已儲存。',
+    budgets: '**預算**',
+    none: '• 無',
+    server: '伺服器',
+    user: '成員',
+    channel: '頻道',
+    each: (scope: string) => `每個${scope}`,
+    budgetRow: (who: string, amount: string, period: string) => `• ${who}：每${period} ${amount}`,
+    day: '日',
+    month: '月',
+    everywhere: '所有頻道',
+    noLimit: '無限制',
+    all: '全部',
+    models: (allowed: string, model: string, size: string) =>
+      `**模型**：${allowed} · 預設 ${model} · 尺寸 ${size}`,
+    safety: (rules: string) => `**安全**：${rules}`,
+    confirm: (amount: string, hour: string) =>
+      `**超過此金額需確認**：${amount} · 預算日從 UTC ${hour}:00 開始`,
+    language: (name: string) => `**語言**：成員自己的語言不受支援時使用${name}`,
+    thisMonth: (spent: string) => `**本月**：此處已花費 ${spent}`,
+    balance: (line: string, balance: string) => `${line} · 圖像服務餘額 ${balance}`,
+    unavailable: '無法取得',
+  },
+});
+
+/** Each language by its own name, as `/flux-admin show` names the default. */
+export const LANGUAGE_NAMES = { en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文' } as const;

@@ -1,0 +1,22 @@
+/**
+ * The language a member is answered in privately: their platform's, when it is one the bot speaks,
+ * else their server's or workspace's default (`/flux-admin language`), else English.
+ */
+import { type SettingsStore, settingsFor } from './admin.ts';
+import type { CommandContext } from './context.ts';
+import { type Locale, localeOf, pickLocale } from './i18n/locale.ts';
+
+export async function memberLocale(
+  ctx: Pick<CommandContext, 'platform' | 'workspaceId' | 'actor'>,
+  store: SettingsStore,
+): Promise<Locale> {
+  const own = localeOf(ctx.actor.locale);
+  if (own) return own;
+  let language: string | undefined;
+  try {
+    language = (await settingsFor(store, ctx)).language;
+  } catch {
+    // The store being down must not cost the member their answer: it comes in English.
+  }
+  return pickLocale(undefined, localeOf(language));
+}
