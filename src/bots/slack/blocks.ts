@@ -3,33 +3,35 @@
  * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
 import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
+import { buttonGroups } from '../button-rows.ts';
 
 // Block Kit as plain JSON; Slack validates it, and the fake in tests checks what we send.
 type Block = { type: string } & Record<string, unknown>;
 
-export function buttonActionId(action: ButtonAction, jobId: string): string {
-  return `flux:${action}:${jobId}`;
+/** `flux:<action>:<jobId>`, or `flux:<action>@<index>:<jobId>` for one image of the job. */
+export function buttonActionId(action: ButtonAction, jobId: string, index?: number): string {
+  return `flux:${action}${index === undefined ? '' : `@${index}`}:${jobId}`;
 }
 
-export function parseActionId(id: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry):(.{1,200})$/.exec(id);
-  return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
+export function parseActionId(id: string): { action: ButtonAction; jobId: string; index?: number } | undefined {
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry)(?:@(\d{1,2}))?:(.{1,200})$/.exec(id);
+  if (!m) return undefined;
+  const parsed = { action: m[1] as ButtonAction, jobId: m[3] as string };
+  return m[2] === undefined ? parsed : { ...parsed, index: Number(m[2]) };
 }
 
+/** One actions block per row (the job's buttons, then each per-image action's); 25 elements a block. */
 export function buttonsBlock(buttons: Button[]): Block[] {
-  if (!buttons.length) return [];
-  return [
-    {
-      type: 'actions',
-      elements: buttons.map((b) => ({
-        type: 'button',
-        action_id: buttonActionId(b.action, b.jobId),
-        text: { type: 'plain_text', text: b.label },
-        value: b.jobId,
-        ...(b.style === 'primary' ? { style: 'primary' } : b.style === 'danger' ? { style: 'danger' } : {}),
-      })),
-    },
-  ];
+  return buttonGroups(buttons, 25).map((row) => ({
+    type: 'actions',
+    elements: row.map((b) => ({
+      type: 'button',
+      action_id: buttonActionId(b.action, b.jobId, b.index),
+      text: { type: 'plain_text', text: clip(b.label, 75) },
+      value: b.jobId,
+      ...(b.style === 'primary' ? { style: 'primary' } : b.style === 'danger' ? { style: 'danger' } : {}),
+    })),
+  }));
 }
 
 function fieldsBlock(fields: Field[]): Block[] {

@@ -11,7 +11,9 @@ import type { ModelCatalog } from '../../core/models.ts';
 import type { OutputImage, PostedResult } from '../context.ts';
 import type { LiveContexts } from '../live-contexts.ts';
 import type { UsageStore } from '../usage.ts';
+import { pickLocale } from '../i18n/locale.ts';
 import { budgetNotes } from './budget-notes.ts';
+import { imageButtons } from './image-actions.ts';
 import {
   cardFor,
   errorText,
@@ -88,7 +90,14 @@ export function createFluxSink(deps: SinkDeps): JobSink {
               images,
               fields: resultFields(job, catalog),
               notes: taskNotes(job),
-              buttons: resultButtons(job.id),
+              buttons: [
+                ...resultButtons(job.id),
+                ...imageButtons(
+                  job.id,
+                  event.images.map((img) => img.index),
+                  pickLocale(ctx.actor.locale),
+                ),
+              ],
             },
             threadName(job.request.prompt),
             // Each step is stored as it completes: a retry or a restart resumes after it.
@@ -102,6 +111,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         deps.saveDelivery(job.id, {
           ...ctx.delivery(),
           resultUrls: posted.imageUrls,
+          // Which task each link is, for a per-image "Use as reference" (some images may not have come).
+          resultImages: event.images.map((img) => img.index),
           // A reroll or remix of this job links back to it.
           ...(posted.link ? { resultLink: posted.link.url } : {}),
         });
