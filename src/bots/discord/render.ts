@@ -34,7 +34,9 @@ export function buttonId(action: ButtonAction, jobId: string, index?: number): s
 export function parseButtonId(
   customId: string,
 ): { action: ButtonAction; jobId: string; index?: number } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry)(?:@(\d{1,2}))?:(.{1,80})$/.exec(customId);
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry)(?:@(\d{1,2}))?:(.{1,80})$/.exec(
+    customId,
+  );
   if (!m) return undefined;
   const parsed = { action: m[1] as ButtonAction, jobId: m[3] as string };
   return m[2] === undefined ? parsed : { ...parsed, index: Number(m[2]) };

@@ -13,7 +13,9 @@ export function buttonActionId(action: ButtonAction, jobId: string, index?: numb
   return `flux:${action}${index === undefined ? '' : `@${index}`}:${jobId}`;
 }
 
-export function parseActionId(id: string): { action: ButtonAction; jobId: string; index?: number } | undefined {
+export function parseActionId(
+  id: string,
+): { action: ButtonAction; jobId: string; index?: number } | undefined {
   const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry)(?:@(\d{1,2}))?:(.{1,200})$/.exec(id);
   if (!m) return undefined;
   const parsed = { action: m[1] as ButtonAction, jobId: m[3] as string };

@@ -9,9 +9,9 @@ import type { JobEvent, JobSink } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
 import type { OutputImage, PostedResult } from '../context.ts';
+import { pickLocale } from '../i18n/locale.ts';
 import type { LiveContexts } from '../live-contexts.ts';
 import type { UsageStore } from '../usage.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { budgetNotes } from './budget-notes.ts';
 import { imageButtons } from './image-actions.ts';
 import {
