@@ -26,7 +26,7 @@ import {
   nonceFor,
   THREAD_EXISTS,
 } from './delivery.ts';
-import { notifyDiscordFailure } from './failure-notice.ts';
+import { failureNotifier } from './failure-notice.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
 import { discordTexts } from './texts.ts';
@@ -68,7 +68,7 @@ export function createDiscordContext(
   const d = delivery;
   const creds = createCredentials(d, now, logger);
 
-  let notified = false;
+  const notifyOnce = failureNotifier({ rest, logger }, d, creds);
   async function send(card: Card): Promise<void> {
     const body = cardMessage(card);
     const cardId = d.cardId;
@@ -78,11 +78,7 @@ export function createDiscordContext(
         () => rest.patch(Routes.channelMessage(d.channelId, cardId), { body }),
       );
       // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
-      if (body.allowed_mentions && !notified) {
-        notified = true;
-        const notice = { content: body.content, allowed_mentions: body.allowed_mentions };
-        await notifyDiscordFailure({ rest, logger }, d, creds, notice);
-      }
+      await notifyOnce(body);
       return;
     }
     // The deferred reply becomes the card; a button's interaction has no message of its own to edit.

@@ -9,8 +9,25 @@ import type { Logger } from '../../core/logger.ts';
 import { type Credentials, type DiscordDelivery, NO_AUTH } from './delivery.ts';
 import type { MentionsAllowed } from './render.ts';
 
+/**
+ * What the card's sender calls after each edit: the first edited card that mentions its requester (a
+ * failure) is followed by the notice; anything else, or a second time, by nothing.
+ */
+export function failureNotifier(
+  deps: { rest: REST; logger: Logger },
+  d: DiscordDelivery,
+  creds: Credentials,
+): (edited: { content: string; allowed_mentions?: MentionsAllowed }) => Promise<void> {
+  let notified = false;
+  return async ({ content, allowed_mentions }) => {
+    if (!allowed_mentions || notified) return;
+    notified = true;
+    await notifyDiscordFailure(deps, d, creds, { content, allowed_mentions });
+  };
+}
+
 /** Posts the notice; never throws (the red card already says it all, only without the ping). */
-export async function notifyDiscordFailure(
+async function notifyDiscordFailure(
   deps: { rest: REST; logger: Logger },
   d: DiscordDelivery,
   creds: Credentials,

@@ -93,9 +93,21 @@ function fromBlock(card: Card): Block[] {
   return [{ type: 'context', elements: [md(`↪ ${url ? link({ label: text, url }) : mrkdwn(text)}`)] }];
 }
 
+const requesterMention = (failure: NonNullable<Card['failure']>): string =>
+  /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+
+/**
+ * The new message that pings a failed job's requester (an edit's mention notifies nobody): the card's
+ * first line again. None for a card without a failure or a requester Slack could mention.
+ */
+export function failureNotice(card: Card): string | undefined {
+  const mention = card.failure ? requesterMention(card.failure) : '';
+  return mention ? `:warning: ${mention}your image could not be made.` : undefined;
+}
+
 /** A failed job: a ⚠️ header, its requester mentioned (`<@U…>`), what happened, charged or not, what to do. */
 function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { text: string; blocks: Block[] } {
-  const mention = /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+  const mention = requesterMention(failure);
   const said = `${mention}your image could not be made. ${mrkdwn(failure.text)}`;
   return {
     text: `:warning: ${said}`,
