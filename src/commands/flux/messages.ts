@@ -142,9 +142,11 @@ export function waitingStatus(reason: HoldReason): string {
   return `Waiting · ${HOLD_TEXT[reason]}`;
 }
 
-export function generatingStatus(job: JobView, now = Date.now()): string {
+/** "Generating · 3 s", or with the provider's share done when it reports one: "Generating · 42% · 3 s". */
+export function generatingStatus(job: JobView, now = Date.now(), progress?: number): string {
   const started = job.startedAt ?? now;
-  return `Generating · ${Math.max(0, Math.round((now - started) / 1000))} s`;
+  const share = progress === undefined ? '' : ` · ${Math.round(Math.min(1, Math.max(0, progress)) * 100)}%`;
+  return `Generating${share} · ${Math.max(0, Math.round((now - started) / 1000))} s`;
 }
 
 export function doneSummary(job: JobView, now = Date.now()): string {

@@ -26,6 +26,7 @@ import {
   taskNotes,
   waitingStatus,
 } from './messages.ts';
+import { createProgress } from './progress.ts';
 import { endUndeliverable } from './undeliverable.ts';
 
 export interface SinkDeps {
@@ -45,8 +46,10 @@ export function createFluxSink(deps: SinkDeps): JobSink {
 
   /** The queue line last shown per job, so a rounded place that did not change costs no edit. */
   const lastStatus = new Map<string, string>();
+  const progress = createProgress();
   const render = async (event: JobEvent): Promise<void> => {
     if (event.type !== 'position' && event.type !== 'queued') lastStatus.delete(event.job.id);
+    if (event.type !== 'progress' && event.type !== 'started') progress.forget(event.job.id);
     const job = event.job;
     const ctx = live.contextFor(job);
     if (!ctx) {
@@ -70,8 +73,11 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'waiting':
         return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason), now()));
       case 'started':
-      case 'progress':
-        return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));
+      case 'progress': {
+        if (event.type === 'progress') progress.report(job.id, event.index ?? 0, event.progress);
+        const status = generatingStatus(job, now(), progress.of(job));
+        return ctx.showCard(cardFor(job, catalog, status, now()));
+      }
       case 'ready': {
         // A card that cannot be edited (the bot removed from the channel) must not stop the result.
         await ctx

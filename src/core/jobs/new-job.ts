@@ -26,7 +26,7 @@ export function recordNewJob(deps: NewJobDeps, input: CreateJobInput): { job: Jo
   const { request, origin } = input;
   const waiting = input.awaitConfirmation === true;
   const job: JobRow = {
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     state: waiting ? 'awaiting_confirmation' : 'queued',
     request,
     origin,

@@ -167,7 +167,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           if (now - lastProgress < 1_000) return;
           lastProgress = now;
           const current = store.getJob(job.id);
-          if (current) deps.emit({ type: 'progress', job: viewOf(current), ...update });
+          if (current) deps.emit({ type: 'progress', job: viewOf(current), ...update, index });
         },
       });
       if (result.generationMs !== undefined)
