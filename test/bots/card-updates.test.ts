@@ -27,7 +27,10 @@ function setup() {
     logger: silentLogger(),
     now: () => clock,
   });
-  return { updates, sent, tick: (ms: number) => void (clock += ms) };
+  const tick = (ms: number) => {
+    clock += ms;
+  };
+  return { updates, sent, tick };
 }
 
 describe('card updates', () => {

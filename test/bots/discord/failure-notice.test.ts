@@ -28,7 +28,7 @@ describe('the failure notice on Discord', () => {
     expect(notice.id).not.toBe(card?.id);
     expect(notice.content).toBe(`⚠️ <@${requester}> your image could not be made.`);
     const sent = t.discord.calls.find((c) => c.method === 'POST' && c.path.endsWith(raw.token));
-    expect((sent?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
+    expect((sent?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual({
       parse: [],
       users: [requester],
     });
@@ -47,7 +47,7 @@ describe('the failure notice on Discord', () => {
     const sent = t.discord.calls.find(
       (c) => c.method === 'POST' && c.path === `/channels/${CHANNEL}/messages`,
     );
-    expect((sent?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
+    expect((sent?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual({
       parse: [],
       users: [requester],
     });
