@@ -1,7 +1,7 @@
 /**
- * Card edits, throttled the way both platforms need: the first card and final states go out at once;
- * live states closer together than the interval are coalesced so only the latest is sent. Sends are
- * serialised, so edits never arrive out of order.
+ * Card edits, throttled the way both platforms need: the first card, its first edit and final states go
+ * out at once; live states closer together than the interval are coalesced so only the latest is sent.
+ * Sends are serialised, so edits never arrive out of order.
  */
 import type { Card } from '../commands/context.ts';
 import type { Logger } from '../core/logger.ts';
@@ -50,10 +50,9 @@ export function createCardUpdates(options: {
       if (!options.exists()) {
         // The first card must exist (or fail) before anything else: its failure is the caller's to handle.
         pending = undefined;
-        const first = chain.then(() => {
-          lastAt = now();
-          return options.send(card);
-        });
+        // Not counted against the interval: the first card is often a draft whose first edit completes
+        // it (the place in line, once the job exists), and that edit should follow at once.
+        const first = chain.then(() => options.send(card));
         chain = first.catch(() => undefined);
         await first;
         return;

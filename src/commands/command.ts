@@ -66,7 +66,10 @@ export interface Command {
   ): Array<{ name: string; value: string }>;
 }
 
-/** A button on a card or a result: `action:jobId` on the wire, the job looked up (and checked) first. */
+/**
+ * A button on a card or a result: `action:jobId` on the wire, the job looked up (and checked) first.
+ * `index` is the one image of the job it was pressed for (per-image buttons), already checked to exist.
+ */
 export interface ButtonCommand {
   data: {
     action: ButtonAction;
@@ -75,7 +78,7 @@ export interface ButtonCommand {
     /** It answers with a form, which must be the interaction's first response. */
     opensForm: boolean;
   };
-  execute(ctx: CommandContext, job: JobView, env: CommandEnv): Promise<void>;
+  execute(ctx: CommandContext, job: JobView, env: CommandEnv, index?: number): Promise<void>;
 }
 
 export type FormKind = 'new' | 'edit' | 'remix' | 'ref';
@@ -85,7 +88,8 @@ export interface FormCommand {
   data: { kind: FormKind };
   execute(
     ctx: CommandContext,
-    submission: { jobId?: string; values: Record<string, string>; references: Reference[] },
+    /** `index`: the one image of the job a per-image form is for (checked by the form against the job). */
+    submission: { jobId?: string; index?: number; values: Record<string, string>; references: Reference[] },
     env: CommandEnv,
   ): Promise<JobView | undefined>;
 }

@@ -26,6 +26,7 @@ import type {
 } from './command.ts';
 import type { ButtonAction, CommandContext } from './context.ts';
 import { flowTexts } from './flux/flow-texts.ts';
+import { imageOf, isImageAction, splitImage } from './flux/image-actions.ts';
 import { errorText } from './flux/messages.ts';
 import { jobForActor, mayManage } from './flux/ownership.ts';
 import { editFormCommand, newFormCommand } from './forms/new-image.ts';
@@ -73,8 +74,11 @@ export function findCommand(name: string | undefined): Command | undefined {
 export interface Commands {
   /** Runs a slash command; resolves with the job it started, if any (undefined: answered privately). */
   run(name: CommandName, ctx: CommandContext, args?: CommandArgs): Promise<JobView | undefined>;
-  /** A pressed button: the job is looked up as the actor may see it, and who may press it checked. */
-  button(ctx: CommandContext, action: ButtonAction, jobId: string): Promise<void>;
+  /**
+   * A pressed button: the job is looked up as the actor may see it, and who may press it checked.
+   * `index`: the one image of the job a per-image button is for.
+   */
+  button(ctx: CommandContext, action: ButtonAction, jobId: string, index?: number): Promise<void>;
   /** A submitted form `<kind>` or `<kind>:<jobId>`; `references` are what the platform already resolved. */
   form(
     ctx: CommandContext,
@@ -127,15 +131,19 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
       return guarded(ctx, () => command.execute(ctx, args, env));
     },
 
-    async button(ctx, action, jobId) {
+    async button(ctx, action, jobId, index) {
       await guarded(ctx, async () => {
         const command = BUTTONS[action];
         const job = await jobForActor(env.jobs, jobId, ctx);
+        // Only the per-image actions take an image, and only one the job has.
+        if (index !== undefined && !isImageAction(action))
+          throw new FluxError('JOB_NOT_FOUND', `${action} takes no image`);
+        const image = index === undefined ? undefined : imageOf(job, index);
         if (!command.data.anyone && !mayManage(job, ctx)) {
           await ctx.replyPrivate(flowTexts(await memberLocale(ctx, env.settings)).onlyOwner(action));
           return;
         }
-        await command.execute(ctx, job, env);
+        await command.execute(ctx, job, env, image);
       });
     },
 
@@ -143,10 +151,12 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
       return guarded(ctx, async () => {
         const colon = formId.indexOf(':');
         const kind = colon < 0 ? formId : formId.slice(0, colon);
-        const jobId = colon < 0 ? undefined : formId.slice(colon + 1);
+        // A form of one image carries it after the job: `remix:<jobId>@<index>`.
+        const { jobId, index } = splitImage(colon < 0 ? '' : formId.slice(colon + 1));
         if (!Object.hasOwn(FORMS, kind)) throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
         const command = FORMS[kind as FormKind];
-        return command.execute(ctx, { ...(jobId ? { jobId } : {}), values, references }, env);
+        const target = { ...(jobId ? { jobId } : {}), ...(index !== undefined ? { index } : {}) };
+        return command.execute(ctx, { ...target, values, references }, env);
       });
     },
 

@@ -34,10 +34,16 @@ export type ButtonAction =
   | 'retry'
   | 'final';
 
-/** A button carries only `action:jobId` on the wire; everything else is looked up in the store. */
+/**
+ * A button carries only `action:jobId` on the wire (and, for one image of several, its index);
+ * everything else is looked up in the store.
+ */
 export interface Button {
   action: ButtonAction;
   jobId: string;
+  /** The one image (0-based task index) it acts on; absent: the whole job. Adapters give each action's
+   * per-image buttons a row of their own. */
+  index?: number;
   label: string;
   style?: 'primary' | 'secondary' | 'danger';
 }

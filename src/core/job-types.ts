@@ -77,7 +77,8 @@ export type JobEvent =
   | { type: 'waiting'; job: JobView; reason: HoldReason }
   | { type: 'position'; job: JobView; position: number }
   | { type: 'started'; job: JobView }
-  | { type: 'progress'; job: JobView; status: string; progress?: number }
+  /** A task's provider status; `progress` 0..1 when the provider reports one, `index` the task's. */
+  | { type: 'progress'; job: JobView; status: string; progress?: number; index?: number }
   /** All tasks are terminal and at least one image exists; failed tasks are in job.tasks[i].error. */
   | { type: 'ready'; job: JobView; images: JobImage[] }
   | { type: 'failed'; job: JobView; error: JobError }
@@ -95,6 +96,8 @@ export interface JobSink {
 }
 
 export interface CreateJobInput {
+  /** The id, when the front end names the job before it exists (its first card's Cancel); else a new one. */
+  id?: string;
   request: GenerationRequest;
   origin: JobOrigin;
   delivery?: Record<string, unknown>;

@@ -105,7 +105,13 @@ describe('/flux', () => {
       channelId: 'C1',
     });
     expect(ctx.replies).toEqual([]);
-    expect(ctx.cards[0]).toMatchObject({ status: 'Queued', buttons: [], final: false });
+    // The first card already names the job it becomes: its Cancel works from the start.
+    expect(ctx.cards[0]).toMatchObject({
+      status: 'Queued',
+      buttons: [{ action: 'cancel', jobId: job?.id, label: 'Cancel' }],
+      final: false,
+    });
+    expect(ctx.cards[1]?.status).toMatch(/^Queued · (next|#\d+) in line/);
     expect(ctx.cards.length).toBeGreaterThanOrEqual(2);
     expect(ctx.cards.every((c) => !c.final)).toBe(true);
     await h.waitingFor(1);

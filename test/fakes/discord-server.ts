@@ -58,11 +58,13 @@ export interface FakeDiscord {
   refuseThreadPosts: boolean;
   expiredTokens: Set<string>;
   /**
-   * Who messages would notify, as Discord decides: mentions in `content` only (never in embeds), those
-   * `allowed_mentions` lets through — all of them when it is absent. An escaped `\<@id>` still pings.
-   * Edits count too: a mention added by an edit is highlighted for the member it names.
+   * Who new messages would notify, as Discord decides: mentions in `content` only (never in embeds),
+   * those `allowed_mentions` lets through — all of them when it is absent. An escaped `\<@id>` still
+   * pings. An edit notifies nobody (Discord sends no notification for a mention an edit adds).
    */
   pings: Array<{ path: string; who: string }>;
+  /** The same for edits (PATCH, an UpdateMessage callback): highlighted for whom it names, never notified. */
+  highlights: Array<{ path: string; who: string }>;
   /** Largest total of file bytes one request may carry (413, code 40005 above it); 0 for no limit. */
   maxRequestBytes: number;
   /** Attachment links exchanged through POST /attachments/refresh-urls: original → refreshed. */
@@ -97,6 +99,7 @@ export function snowflake(): string {
 export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-only'): Promise<FakeDiscord> {
   const calls: DiscordCall[] = [];
   const pings: FakeDiscord['pings'] = [];
+  const highlights: FakeDiscord['highlights'] = [];
   const messages = new Map<string, FakeMessage>();
   const threads: FakeDiscord['threads'] = new Map();
   const callbacks: FakeDiscord['callbacks'] = [];
@@ -237,7 +240,8 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
           code: 50035,
           errors: { allowed_mentions: { _errors: [{ code: 'BASE_TYPE_BAD', message: problem }] } },
         });
-      for (const who of wouldPing(sent)) pings.push({ path, who });
+      const edit = req.method === 'PATCH' || (/\/callback$/.test(path) && b.type === 7);
+      for (const who of wouldPing(sent)) (edit ? highlights : pings).push({ path, who });
     }
 
     if (req.method === 'GET' && path === '/users/@me') {
@@ -438,6 +442,7 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
     token,
     calls,
     pings,
+    highlights,
     messages,
     threads,
     callbacks,

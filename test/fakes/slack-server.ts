@@ -54,6 +54,11 @@ export interface FakeSlack {
   calls: SlackCall[];
   messages: Map<string, SlackMessage>;
   ephemerals: Array<{ channel: string; user: string; text: string; blocks?: Array<Record<string, unknown>> }>;
+  /**
+   * Who new messages (chat.postMessage) would notify: `<@U…>`, `<!channel>`, `<!here>`, `<!everyone>` in
+   * their text or blocks. chat.update notifies nobody (Slack sends no notification for an edit's mention).
+   */
+  pings: Array<{ ts: string; who: string }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
   uploads: Map<string, FakeUpload>;
@@ -93,6 +98,13 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
+/** The users and groups a message's markup would notify. */
+function wouldNotify(markup: string): string[] {
+  const users = [...markup.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => `user ${m[1]}`);
+  const groups = [...markup.matchAll(/<!(channel|here|everyone)(?:\|[^>]*)?>/g)].map((m) => m[1] as string);
+  return [...new Set([...users, ...groups])];
+}
+
 let seq = 0;
 const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
 
@@ -103,6 +115,7 @@ export async function startFakeSlack(
   const calls: SlackCall[] = [];
   const messages = new Map<string, SlackMessage>();
   const ephemerals: FakeSlack['ephemerals'] = [];
+  const pings: FakeSlack['pings'] = [];
   const responses: FakeSlack['responses'] = [];
   const views: FakeSlack['views'] = [];
   const notInChannel = new Set<string>();
@@ -179,6 +192,7 @@ export async function startFakeSlack(
         const metadata = jsonParam<SlackMessage['metadata']>(params.metadata);
         if (metadata) m.metadata = metadata;
         messages.set(m.ts, m);
+        for (const who of wouldNotify(`${m.text} ${JSON.stringify(m.blocks)}`)) pings.push({ ts: m.ts, who });
         return ok({ channel, ts: m.ts, message: { text: m.text } });
       }
       case 'chat.update': {
@@ -276,6 +290,7 @@ export async function startFakeSlack(
     calls,
     messages,
     ephemerals,
+    pings,
     responses,
     views,
     uploads: files.uploads,

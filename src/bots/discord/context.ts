@@ -26,6 +26,7 @@ import {
   nonceFor,
   THREAD_EXISTS,
 } from './delivery.ts';
+import { failureNotifier } from './failure-notice.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
 import { discordTexts } from './texts.ts';
@@ -67,6 +68,7 @@ export function createDiscordContext(
   const d = delivery;
   const creds = createCredentials(d, now, logger);
 
+  const notifyOnce = failureNotifier({ rest, logger }, d, creds);
   async function send(card: Card): Promise<void> {
     const body = cardMessage(card);
     const cardId = d.cardId;
@@ -75,6 +77,8 @@ export function createDiscordContext(
         (token) => rest.patch(Routes.webhookMessage(d.appId, token, cardId), { body, ...NO_AUTH }),
         () => rest.patch(Routes.channelMessage(d.channelId, cardId), { body }),
       );
+      // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
+      await notifyOnce(body);
       return;
     }
     // The deferred reply becomes the card; a button's interaction has no message of its own to edit.

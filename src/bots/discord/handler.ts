@@ -186,7 +186,8 @@ export function createAnswers(
       case InteractionType.MessageComponent: {
         const parsed = parseButtonId(raw.data?.custom_id ?? '');
         if (!parsed) return { response: privately(say.buttonGone) };
-        const press: Continuation['run'] = (ctx) => deps.commands().button(ctx, parsed.action, parsed.jobId);
+        const press: Continuation['run'] = (ctx) =>
+          deps.commands().button(ctx, parsed.action, parsed.jobId, parsed.index);
         // Forms must be the first response; everything else acknowledges at once, silently.
         if (BUTTONS[parsed.action].data.opensForm) return answeredBy(raw, log, press);
         return later({ type: InteractionResponseType.DeferredMessageUpdate }, 'none', press);
@@ -229,7 +230,7 @@ function jobOf(raw: RawInteraction): { jobId?: string } {
   const id = raw.data?.custom_id ?? '';
   const button = parseButtonId(id);
   if (button) return { jobId: button.jobId };
-  const form = /^flux:form:(?:remix|ref):(.+)$/.exec(id);
+  const form = /^flux:form:(?:remix|ref):([^@]+)/.exec(id);
   return form?.[1] ? { jobId: form[1] } : {};
 }
 

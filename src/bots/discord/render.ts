@@ -19,6 +19,7 @@ import {
 import type { Button, ButtonAction, Card, Field, Form, Link, ResultPost } from '../../commands/context.ts';
 import { isPrompt } from '../../commands/field-keys.ts';
 import type { Locale } from '../../commands/i18n/locale.ts';
+import { buttonGroups } from '../button-rows.ts';
 import { escapeMarkdown } from './markdown.ts';
 import { discordTexts } from './texts.ts';
 
@@ -27,14 +28,21 @@ const COLOR = 0x5865f2;
 /** Discord's own red: a failure must not look like every other card. */
 const FAILURE_COLOR = 0xed4245;
 
-export function buttonId(action: ButtonAction, jobId: string): string {
-  return `${PREFIX}:${action}:${jobId}`;
+/** `flux:<action>:<jobId>`, or `flux:<action>@<index>:<jobId>` for one image of the job. */
+export function buttonId(action: ButtonAction, jobId: string, index?: number): string {
+  return `${PREFIX}:${action}${index === undefined ? '' : `@${index}`}:${jobId}`;
 }
 
-/** `flux:<action>:<jobId>` → its parts, or undefined for anything else. */
-export function parseButtonId(customId: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final):(.{1,80})$/.exec(customId);
-  return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
+/** A button's custom_id → its parts, or undefined for anything else. */
+export function parseButtonId(
+  customId: string,
+): { action: ButtonAction; jobId: string; index?: number } | undefined {
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final)(?:@(\d{1,2}))?:(.{1,80})$/.exec(
+    customId,
+  );
+  if (!m) return undefined;
+  const parsed = { action: m[1] as ButtonAction, jobId: m[3] as string };
+  return m[2] === undefined ? parsed : { ...parsed, index: Number(m[2]) };
 }
 
 const STYLE = {
@@ -43,15 +51,19 @@ const STYLE = {
   danger: ButtonStyle.Danger,
 } as const;
 
+/** Discord's limits: 5 buttons a row, 5 rows a message. */
 export function buttonRows(buttons: Button[]): APIActionRowComponent<APIButtonComponent>[] {
-  if (!buttons.length) return [];
-  const components: APIButtonComponent[] = buttons.slice(0, 5).map((b) => ({
-    type: ComponentType.Button,
-    style: STYLE[b.style ?? 'secondary'],
-    label: b.label,
-    custom_id: buttonId(b.action, b.jobId),
-  }));
-  return [{ type: ComponentType.ActionRow, components }];
+  return buttonGroups(buttons, 5)
+    .slice(0, 5)
+    .map((row) => ({
+      type: ComponentType.ActionRow,
+      components: row.map((b) => ({
+        type: ComponentType.Button,
+        style: STYLE[b.style ?? 'secondary'],
+        label: clip(b.label, 80),
+        custom_id: buttonId(b.action, b.jobId, b.index),
+      })),
+    }));
 }
 
 function fieldsToEmbed(fields: Array<Field & { url?: string }>): NonNullable<APIEmbed['fields']> {

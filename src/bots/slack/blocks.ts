@@ -4,34 +4,40 @@
  */
 import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
 import { isCost, isPrompt } from '../../commands/field-keys.ts';
+import { buttonGroups } from '../button-rows.ts';
 import { slackTexts } from './texts.ts';
 
 // Block Kit as plain JSON; Slack validates it, and the fake in tests checks what we send.
 type Block = { type: string } & Record<string, unknown>;
 
-export function buttonActionId(action: ButtonAction, jobId: string): string {
-  return `flux:${action}:${jobId}`;
+/** `flux:<action>:<jobId>`, or `flux:<action>@<index>:<jobId>` for one image of the job. */
+export function buttonActionId(action: ButtonAction, jobId: string, index?: number): string {
+  return `flux:${action}${index === undefined ? '' : `@${index}`}:${jobId}`;
 }
 
-export function parseActionId(id: string): { action: ButtonAction; jobId: string } | undefined {
-  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final):(.{1,200})$/.exec(id);
-  return m ? { action: m[1] as ButtonAction, jobId: m[2] as string } : undefined;
+export function parseActionId(
+  id: string,
+): { action: ButtonAction; jobId: string; index?: number } | undefined {
+  const m = /^flux:(cancel|reroll|remix|use-ref|delete|confirm|retry|final)(?:@(\d{1,2}))?:(.{1,200})$/.exec(
+    id,
+  );
+  if (!m) return undefined;
+  const parsed = { action: m[1] as ButtonAction, jobId: m[3] as string };
+  return m[2] === undefined ? parsed : { ...parsed, index: Number(m[2]) };
 }
 
+/** One actions block per row (the job's buttons, then each per-image action's); 25 elements a block. */
 export function buttonsBlock(buttons: Button[]): Block[] {
-  if (!buttons.length) return [];
-  return [
-    {
-      type: 'actions',
-      elements: buttons.map((b) => ({
-        type: 'button',
-        action_id: buttonActionId(b.action, b.jobId),
-        text: { type: 'plain_text', text: b.label },
-        value: b.jobId,
-        ...(b.style === 'primary' ? { style: 'primary' } : b.style === 'danger' ? { style: 'danger' } : {}),
-      })),
-    },
-  ];
+  return buttonGroups(buttons, 25).map((row) => ({
+    type: 'actions',
+    elements: row.map((b) => ({
+      type: 'button',
+      action_id: buttonActionId(b.action, b.jobId, b.index),
+      text: { type: 'plain_text', text: clip(b.label, 75) },
+      value: b.jobId,
+      ...(b.style === 'primary' ? { style: 'primary' } : b.style === 'danger' ? { style: 'danger' } : {}),
+    })),
+  }));
 }
 
 function fieldsBlock(fields: Field[]): Block[] {
@@ -91,9 +97,21 @@ function fromBlock(card: Card): Block[] {
   return [{ type: 'context', elements: [md(`↪ ${url ? link({ label: text, url }) : mrkdwn(text)}`)] }];
 }
 
+const requesterMention = (failure: NonNullable<Card['failure']>): string =>
+  /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+
+/**
+ * The new message that pings a failed job's requester (an edit's mention notifies nobody): the card's
+ * first line again. None for a card without a failure or a requester Slack could mention.
+ */
+export function failureNotice(card: Card): string | undefined {
+  const mention = card.failure ? requesterMention(card.failure) : '';
+  return mention ? `:warning: ${mention}${slackTexts(card.locale ?? 'en').couldNotBeMade}` : undefined;
+}
+
 /** A failed job: a ⚠️ header, its requester mentioned (`<@U…>`), what happened, charged or not, what to do. */
 function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { text: string; blocks: Block[] } {
-  const mention = /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+  const mention = requesterMention(failure);
   const t = slackTexts(card.locale ?? 'en');
   const gap = card.locale && card.locale !== 'en' ? '' : ' ';
   const said = `${mention}${t.couldNotBeMade}${gap}${mrkdwn(failure.text)}`;

@@ -16,7 +16,7 @@ import type {
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { buttonsBlock, cardBlocks, clip, md } from './blocks.ts';
+import { buttonsBlock, cardBlocks, clip, failureNotice, md } from './blocks.ts';
 import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
@@ -61,11 +61,24 @@ export function createSlackContext(
   const unpostable = (err: unknown) => unpostableIn(err, d.channelId);
   const resultDeps = { ...deps, ...(deps.uploadTimeoutMs ? { uploadTimeoutMs: deps.uploadTimeoutMs } : {}) };
 
+  let notified = false;
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     if (d.cardTs) {
       await deps.pace?.();
       const { text, blocks } = cardBlocks(card);
       await deps.api.call('chat.update', { channel: d.channelId, ts: d.cardTs, text, blocks });
+      // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
+      const notice = failureNotice(card);
+      if (notice && !notified) {
+        notified = true;
+        await deps.api
+          .call('chat.postMessage', {
+            channel: d.channelId,
+            thread_ts: d.inThreadTs ?? d.cardTs,
+            text: notice,
+          })
+          .catch((err: unknown) => logger.warn({ code: platformError(err) }, 'failure notice not posted'));
+      }
       return;
     }
     const { text, blocks } = cardBlocks(card);

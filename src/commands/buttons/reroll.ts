@@ -7,16 +7,21 @@ import type { CommandContext } from '../context.ts';
 import { toInput } from '../flux/forms.ts';
 import { type Parent, policyFor, submit } from '../flux/submit.ts';
 
-/** `job`'s request again with a new seed (Reroll, and Retry after a failure another seed may fix). */
+/**
+ * `job`'s request again with a new seed (Reroll, and Retry after a failure another seed may fix). From
+ * one image of several (`index`): that image alone again — its settings, one image, a new seed.
+ */
 export async function withNewSeed(
   ctx: CommandContext,
   job: JobView,
   env: CommandEnv,
   kind: Parent['kind'],
+  index?: number,
 ): Promise<void> {
+  const seed = randomInt(0, 2 ** 32);
   // Validated again: the workspace's policy may have changed since the job ran.
   const request = validateRequest(
-    toInput(job.request, { seed: randomInt(0, 2 ** 32) }),
+    toInput(job.request, index === undefined ? { seed } : { seed, count: 1 }),
     env.catalog,
     await policyFor(env, ctx),
   );
@@ -25,5 +30,5 @@ export async function withNewSeed(
 
 export const rerollButton = {
   data: { action: 'reroll', anyone: false, opensForm: false },
-  execute: (ctx, job, env) => withNewSeed(ctx, job, env, 'reroll'),
+  execute: (ctx, job, env, index) => withNewSeed(ctx, job, env, 'reroll', index),
 } satisfies ButtonCommand;

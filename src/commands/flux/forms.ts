@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { JobView } from '../../core/job-types.ts';
 import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
-import type { GenerationRequest, RequestInput } from '../../core/request.ts';
+import { type GenerationRequest, type RequestInput, seedAt } from '../../core/request.ts';
 import type { Form } from '../context.ts';
 import type { Locale } from '../i18n/locale.ts';
 import {
@@ -18,6 +18,7 @@ import {
   REFS_FIELD,
 } from './definition.ts';
 import { formTexts } from './form-texts.ts';
+import { withImage } from './image-actions.ts';
 import { optionTexts } from './option-texts.ts';
 import { parseFluxText } from './parse.ts';
 
@@ -101,10 +102,15 @@ export function toInput(r: GenerationRequest, replace: Partial<RequestInput>): R
   return { ...input, ...replace };
 }
 
+/** One image of the job as a request of its own: its seed, one image. The whole job without `index`. */
+function requestOf(job: JobView, index?: number): RequestInput {
+  return toInput(job.request, index === undefined ? {} : { seed: seedAt(job.request, index), count: 1 });
+}
+
 /** The job's request in a form: the named options as fields, the rest as flags in `options`. */
-export function remixForm(job: JobView, locale: Locale = 'en'): Form {
+export function remixForm(job: JobView, locale: Locale = 'en', index?: number): Form {
   const t = formTexts(locale);
-  const input = toInput(job.request, {});
+  const input = requestOf(job, index);
   const named = NAMED_FIELDS.map((name) => {
     const o = option(name);
     const { placeholder: _hint, ...field } = optionField(o, locale);
@@ -121,7 +127,7 @@ export function remixForm(job: JobView, locale: Locale = 'en'): Form {
   const examples = ['count', 'format'].map((name) => `${option(name).flag} ${option(name).example}`);
   return withLocale(
     {
-      id: `remix:${job.id}`,
+      id: `remix:${withImage(job.id, index)}`,
       title: t.remixTitle,
       fields: [
         ...named,
@@ -176,13 +182,14 @@ export function remixInput(
   job: JobView,
   values: Record<string, string>,
   catalog: ModelCatalog,
+  index?: number,
 ): RequestInput {
   const submitted = parseForm(values);
-  const input: RequestInput = { ...toInput(job.request, {}), ...submitted };
+  const input: RequestInput = { ...requestOf(job, index), ...submitted };
   const modelId = input.model?.trim().toLowerCase() ?? '';
   // An unknown model is for validation to name; nothing to tidy before it.
   if (!isModelId(modelId)) return input;
-  const prefilled = parseForm(formDefaults(remixForm(job)));
+  const prefilled = parseForm(formDefaults(remixForm(job, 'en', index)));
   for (const [field, takes] of FAMILY_FIELDS) {
     const typed = submitted[field] !== undefined && String(submitted[field]) !== String(prefilled[field]);
     if (!takes(catalog[modelId]) && !typed) delete input[field];

@@ -148,9 +148,11 @@ export function waitingStatus(reason: HoldReason, locale: Locale = 'en'): string
   return t.waiting(t[HOLD_TEXT[reason]]);
 }
 
-export function generatingStatus(job: JobView, now = Date.now()): string {
+/** "Generating · 3 s", or with the provider's share done when it reports one: "Generating · 42% · 3 s". */
+export function generatingStatus(job: JobView, now = Date.now(), progress?: number): string {
   const started = job.startedAt ?? now;
-  return cardTexts(jobLocale(job)).generating(String(Math.max(0, Math.round((now - started) / 1000))));
+  const share = progress === undefined ? '' : `${Math.round(Math.min(1, Math.max(0, progress)) * 100)}%`;
+  return cardTexts(jobLocale(job)).generating(String(Math.max(0, Math.round((now - started) / 1000))), share);
 }
 
 export function doneSummary(job: JobView, now = Date.now()): string {

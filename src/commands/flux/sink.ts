@@ -15,6 +15,7 @@ import type { UsageStore } from '../usage.ts';
 import { budgetNotes } from './budget-notes.ts';
 import { cardTexts } from './card-texts.ts';
 import { flowTexts } from './flow-texts.ts';
+import { imageButtons } from './image-actions.ts';
 import {
   cardFor,
   errorText,
@@ -27,6 +28,7 @@ import {
   taskNotes,
   waitingStatus,
 } from './messages.ts';
+import { createProgress } from './progress.ts';
 import { withRecall } from './result-extras.ts';
 import { endUndeliverable } from './undeliverable.ts';
 
@@ -47,8 +49,10 @@ export function createFluxSink(deps: SinkDeps): JobSink {
 
   /** The queue line last shown per job, so a rounded place that did not change costs no edit. */
   const lastStatus = new Map<string, string>();
+  const progress = createProgress();
   const render = async (event: JobEvent): Promise<void> => {
     if (event.type !== 'position' && event.type !== 'queued') lastStatus.delete(event.job.id);
+    if (event.type !== 'progress' && event.type !== 'started') progress.forget(event.job.id);
     const job = event.job;
     const locale = jobLocale(job);
     const t = cardTexts(locale);
@@ -74,8 +78,11 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'waiting':
         return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason, locale), now()));
       case 'started':
-      case 'progress':
-        return ctx.showCard(cardFor(job, catalog, generatingStatus(job, now()), now()));
+      case 'progress': {
+        if (event.type === 'progress') progress.report(job.id, event.index ?? 0, event.progress);
+        const status = generatingStatus(job, now(), progress.of(job));
+        return ctx.showCard(cardFor(job, catalog, status, now()));
+      }
       case 'ready': {
         // A card that cannot be edited (the bot removed from the channel) must not stop the result.
         await ctx
@@ -95,7 +102,14 @@ export function createFluxSink(deps: SinkDeps): JobSink {
                 images,
                 fields: resultFields(job, catalog),
                 notes: taskNotes(job),
-                buttons: resultButtons(job.id, locale),
+                buttons: [
+                  ...resultButtons(job.id, locale),
+                  ...imageButtons(
+                    job.id,
+                    event.images.map((img) => img.index),
+                    locale,
+                  ),
+                ],
                 ...(locale !== 'en' ? { locale } : {}),
               },
               job,
@@ -114,6 +128,8 @@ export function createFluxSink(deps: SinkDeps): JobSink {
         await deps.saveDelivery(job.id, {
           ...ctx.delivery(),
           resultUrls: posted.imageUrls,
+          // Which task each link is, for a per-image "Use as reference" (some images may not have come).
+          resultImages: event.images.map((img) => img.index),
           // A reroll or remix of this job links back to it.
           ...(posted.link ? { resultLink: posted.link.url } : {}),
         });

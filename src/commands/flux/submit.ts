@@ -4,6 +4,7 @@
  * the request is valid and the card is up. An estimate above the confirm threshold is asked privately
  * first: the public card appears only once the requester confirms (buttons/confirm.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate } from '../../core/pricing.ts';
@@ -99,9 +100,10 @@ export async function submit(
   if (ctx.channelId) origin.channelId = ctx.channelId;
   const delivery = await firstDelivery(ctx, env, parent, extra);
   // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
-  // job was queued and nothing can be spent on an image with nowhere to go.
+  // job was queued and nothing can be spent on an image with nowhere to go. It is named already, so
+  // that first card carries its Cancel.
   const draft: JobView = {
-    id: '',
+    id: randomUUID(),
     state: 'queued',
     request,
     origin,
@@ -137,6 +139,7 @@ export async function submit(
   let job: JobView;
   try {
     job = await jobs.create({
+      id: draft.id,
       request,
       origin,
       delivery: { ...delivery, ...ctx.delivery() },

@@ -1,15 +1,18 @@
-/** The submitted "Use as reference" form: a new prompt over the job's posted images. */
+/** The submitted "Use as reference" form: a new prompt over the job's posted images, or the one chosen. */
 import { ValidationError } from '../../core/errors.ts';
 import type { RequestInput } from '../../core/request.ts';
 import type { FormCommand } from '../command.ts';
+import { imageOf, resultUrlOf } from '../flux/image-actions.ts';
 import { jobForActor } from '../flux/ownership.ts';
 import { startJob } from '../flux/submit.ts';
 
 export const useRefFormCommand = {
   data: { kind: 'ref' },
-  async execute(ctx, { jobId, values }, env) {
+  async execute(ctx, { jobId, index, values }, env) {
     const job = await jobForActor(env.jobs, jobId, ctx);
-    const urls = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
+    const all = Array.isArray(job.delivery.resultUrls) ? (job.delivery.resultUrls as string[]) : [];
+    const one = index === undefined ? undefined : resultUrlOf(job, imageOf(job, index));
+    const urls = index === undefined ? all : one ? [one] : [];
     // Never a generation without the reference the member asked for (and paid for).
     if (!urls.length)
       throw new ValidationError(

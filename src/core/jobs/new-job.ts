@@ -28,7 +28,7 @@ export async function recordNewJob(
   const { request, origin } = input;
   const waiting = input.awaitConfirmation === true;
   const job: JobRow = {
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     state: waiting ? 'awaiting_confirmation' : 'queued',
     request,
     origin,

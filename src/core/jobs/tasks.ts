@@ -177,7 +177,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           lastProgress = now;
           void steps.tell(
             job.id,
-            (view) => ({ type: 'progress', job: view, ...update }),
+            (view) => ({ type: 'progress', job: view, ...update, index }),
             () => waiting,
           );
         },

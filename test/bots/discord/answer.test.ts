@@ -97,7 +97,20 @@ describe('the answer to an interaction', () => {
       type: 9,
       data: { custom_id: 'flux:form:remix:job-1', title: 'Remix' },
     });
-    expect(press).toHaveBeenCalledWith(expect.anything(), 'remix', 'job-1');
+    expect(press).toHaveBeenCalledWith(expect.anything(), 'remix', 'job-1', undefined);
+  });
+
+  it('passes the image a per-image button is for', async () => {
+    const press = vi.fn(async (ctx: CommandContext) => {
+      await ctx.openForm({
+        id: 'remix:job-1@2',
+        title: 'Remix',
+        fields: [{ name: 'prompt', label: 'Prompt' }],
+      });
+    });
+    const plan = await answersWith({ button: press }).answer(button('flux:remix@2:job-1'), log);
+    expect(plan.response).toMatchObject({ type: 9, data: { custom_id: 'flux:form:remix:job-1@2' } });
+    expect(press).toHaveBeenCalledWith(expect.anything(), 'remix', 'job-1', 2);
   });
 
   it('is the command’s private refusal for a Remix it will not open', async () => {

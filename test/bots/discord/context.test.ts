@@ -63,16 +63,20 @@ const cardEdits = () => discord.calls.filter((c) => c.method === 'PATCH').map((c
 describe('the Discord context', () => {
   it('sends only the latest of the card states that come within a second, and a final state at once', async () => {
     const ctx = context();
+    await ctx.showCard(card('Queued'));
+    // The first card's first edit completes it (its place in line): it goes at once.
     await ctx.showCard(card('Queued · #3 in line'));
     await ctx.showCard(card('Queued · #2 in line'));
     await ctx.showCard(card('Generating · 1 s'));
-    expect(cardEdits()).toHaveLength(1);
+    expect(cardEdits()).toHaveLength(2);
     await ctx.showCard(card('Done', 'Done in 1.2 s · $0.014 · see thread'));
     const edits = cardEdits();
-    expect(edits).toHaveLength(2);
-    expect(edits[0]).toContain('#3 in line');
-    expect(edits[1]).toContain('Done in 1.2 s');
+    expect(edits).toHaveLength(3);
+    expect(edits[0]).toContain('Queued');
+    expect(edits[1]).toContain('#3 in line');
+    expect(edits[2]).toContain('Done in 1.2 s');
     expect(edits.join()).not.toContain('Generating');
+    expect(edits.join()).not.toContain('#2 in line');
   });
 
   it('sends a live state at once when the last edit is a second old', async () => {

@@ -209,7 +209,12 @@ describe('Discord over HTTP interactions', () => {
   it('keeps working after 15 minutes with the bot token on channel routes', async () => {
     t.bfl.configure({ generationMs: 600_000 });
     const { raw } = await flux({ prompt: 'patient fox', model: 'klein-4b' });
-    await until(() => card(raw.token), 5_000, 'card');
+    // The card and its first edit (its place in line, sent at once) are made while the token lives.
+    await until(
+      () => t.discord.calls.filter((c) => c.method === 'PATCH' && c.path.includes(raw.token)).length >= 2,
+      5_000,
+      'card and its place',
+    );
     clock = 16 * 60_000;
     t.discord.expiredTokens.add(raw.token);
     // Ready only now: an image finished while the token still worked (a slow machine) would prove nothing.
