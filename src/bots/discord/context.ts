@@ -5,12 +5,7 @@
  * cannot target threads), or under the card where no thread can be made or the thread refuses them.
  */
 import { type RawFile, type REST, Routes } from 'discord.js';
-import {
-  type APIInteractionResponse,
-  InteractionResponseType,
-  MessageFlags,
-  ThreadAutoArchiveDuration,
-} from 'discord-api-types/v10';
+import { type APIInteractionResponse, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import type { Actor, Card, CommandContext, Form, PostedResult, ResultPost } from '../../commands/context.ts';
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import { FluxError } from '../../core/errors.ts';
@@ -24,12 +19,12 @@ import {
   isPlaceRefused,
   NO_AUTH,
   nonceFor,
-  THREAD_EXISTS,
 } from './delivery.ts';
 import { failureNotifier } from './failure-notice.ts';
 import { type AttachmentAccess, resolveDiscordReferences } from './references.ts';
 import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
 import { discordTexts } from './texts.ts';
+import { startJobThread } from './thread.ts';
 import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
@@ -107,27 +102,6 @@ export function createDiscordContext(
     d.results = [...(d.results ?? []), { id: m.id, channelId, via }];
     return m;
   };
-
-  async function startThread(name: string): Promise<void> {
-    if (d.threadId || d.threadFailed || d.noThreads || !d.cardId) return;
-    try {
-      const thread = (await rest.post(Routes.threads(d.channelId, d.cardId), {
-        body: { name: name.slice(0, 100), auto_archive_duration: ThreadAutoArchiveDuration.OneDay },
-      })) as { id: string };
-      d.threadId = thread.id;
-    } catch (err) {
-      const { status, code } = err as { status?: number; code?: number };
-      // Made by an attempt whose answer was lost (a crash, a timeout): a message's thread has its id.
-      if (Number(code) === THREAD_EXISTS) {
-        d.threadId = d.cardId;
-        return;
-      }
-      // No answer at all: the thread may exist. The retry asks again (and learns it from 160004).
-      if (status === undefined) throw err;
-      d.threadFailed = true;
-      logger.info({ status, code }, 'no thread for this job; posting under the card');
-    }
-  }
 
   async function postTo(post: ResultPost, files: RawFile[], notes: string[]): Promise<Posted> {
     const body = {
@@ -227,7 +201,7 @@ export function createDiscordContext(
       const save = async () => checkpoint?.(this.delivery());
       checkpointNow = save;
       await cards.settled();
-      await startThread(threadName);
+      await startJobThread({ rest, logger }, d, threadName);
       await save();
       const fitted = await fitAll(post.images, d.uploadLimit);
       let message: Posted;
