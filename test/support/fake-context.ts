@@ -80,3 +80,14 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
   };
   return ctx;
 }
+
+/** A status card as the /flux use case shows it; a summary is the job's last word (a final card). */
+export const statusCard = (status: string, summary?: string, title = 'Ana asked for'): Card => ({
+  title,
+  prompt: 'a fox',
+  fields: [],
+  status,
+  buttons: [],
+  final: summary !== undefined,
+  ...(summary ? { summary } : {}),
+});

@@ -1,14 +1,16 @@
 /** The Discord context alone, against the fake Discord: throttled card edits, credentials, references. */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordContext, type DiscordDelivery } from '../../../src/bots/discord/context.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
 import { createDiscordRest } from '../../../src/bots/discord/rest.ts';
-import type { Card, CommandContext } from '../../../src/commands/context.ts';
+import type { CommandContext } from '../../../src/commands/context.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import { type FakeDiscord, signedLink, startFakeDiscord } from '../../fakes/discord-server.ts';
 import { APP_ID, CHANNEL, GUILD } from '../../support/discord.ts';
+import { statusCard } from '../../support/fake-context.ts';
 
 let discord: FakeDiscord;
 let http: ReturnType<typeof createHttp>;
@@ -48,16 +50,7 @@ function context(patch: Partial<DiscordDelivery> = {}): CommandContext {
   });
 }
 
-const card = (status: string, summary?: string): Card => ({
-  title: 'Ana asked for',
-  prompt: 'a fox',
-  fields: [],
-  status,
-  buttons: [],
-  // A summary is the job's last word on its card.
-  final: summary !== undefined,
-  ...(summary ? { summary } : {}),
-});
+const card = (status: string, summary?: string) => statusCard(status, summary);
 const cardEdits = () => discord.calls.filter((c) => c.method === 'PATCH').map((c) => JSON.stringify(c.body));
 
 describe('the Discord context', () => {

@@ -5,8 +5,9 @@ import {
   type SlackContextDeps,
   slackDelivery,
 } from '../../../src/bots/slack/context.ts';
-import type { Card, CommandContext } from '../../../src/commands/context.ts';
+import type { CommandContext } from '../../../src/commands/context.ts';
 import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
+import { statusCard } from '../../support/fake-context.ts';
 import { CHANNEL, startSlackContextDeps, TEAM, USER } from '../../support/slack.ts';
 import { until } from '../../support/until.ts';
 
@@ -28,16 +29,7 @@ beforeEach(async () => {
 });
 afterEach(() => close());
 
-const card = (status: string, summary?: string): Card => ({
-  title: 'ana asked for',
-  prompt: 'a fox',
-  fields: [],
-  status,
-  buttons: [],
-  // A summary is the job's last word on its card.
-  final: summary !== undefined,
-  ...(summary ? { summary } : {}),
-});
+const card = (status: string, summary?: string) => statusCard(status, summary, 'ana asked for');
 const updates = () => slack.calls.filter((c) => c.method === 'chat.update');
 
 it('coalesces live card edits to one per interval, keeping the latest; the final card goes out at once and stays', async () => {

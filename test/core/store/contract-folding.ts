@@ -9,11 +9,16 @@ import type { JobRow } from '../../../src/core/store/types.ts';
 import { request } from '../../support/core.ts';
 import type { ContractContext } from './contract.ts';
 
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 11, 1, 15, 30);
+export const DAY = 86_400_000;
+export const NOW = Date.UTC(2026, 11, 1, 15, 30);
 const FINAL = new Set<JobRow['state']>(['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable']);
 
-function job(n: number, daysAgo: number, over: Partial<JobRow> & { who?: Partial<JobOrigin> } = {}): JobRow {
+/** Job `n` of a history `daysAgo` old: spread over users, channels, models and the day (every 11th failed). */
+export function historyJob(
+  n: number,
+  daysAgo: number,
+  over: Partial<JobRow> & { who?: Partial<JobOrigin> } = {},
+): JobRow {
   const { who, ...rest } = over;
   return {
     id: `j${n}`,
@@ -28,6 +33,7 @@ function job(n: number, daysAgo: number, over: Partial<JobRow> & { who?: Partial
     ...rest,
   };
 }
+const job = historyJob;
 
 async function figures(store: AsyncStore) {
   const t1 = { platform: 'slack' as const, workspaceId: 'T1' };

@@ -1,32 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobOrigin } from '../../../src/core/job-types.ts';
 import { createSqliteStore } from '../../../src/core/store/sqlite.ts';
-import type { JobRow } from '../../../src/core/store/types.ts';
-import { request, tempDb } from '../../support/core.ts';
-
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 11, 1, 15, 30);
+import { tempDb } from '../../support/core.ts';
+import { DAY, historyJob, NOW } from './contract-folding.ts';
 
 const open: Array<{ close(): void }> = [];
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-function job(n: number, daysAgo: number, over: Partial<JobRow> & { who?: Partial<JobOrigin> } = {}): JobRow {
-  const { who, ...rest } = over;
-  return {
-    id: `j${n}`,
-    state: 'delivered',
-    request: request({ prompt: `job ${n}`, model: n % 3 === 0 ? 'pro' : 'klein-4b' }),
-    origin: { platform: 'slack', userId: `U${n % 4}`, workspaceId: 'T1', channelId: `C${n % 2}`, ...who },
-    delivery: {},
-    estimateMicros: 15_000 + n,
-    costMicros: n % 5 === 0 ? undefined : 14_000 + n,
-    // Spread over the day, including a few minutes either side of UTC midnight.
-    createdAt: NOW - daysAgo * DAY - ((n * 7_919_000) % DAY),
-    ...rest,
-  };
-}
+/** The contract's history, every job delivered (folding keeps their spend). */
+const job = (n: number, daysAgo: number, over: Parameters<typeof historyJob>[2] = {}) =>
+  historyJob(n, daysAgo, { state: 'delivered', ...over });
 
 describe('history folding', () => {
   it('folds old finished jobs into daily totals without changing any spend figure, and keeps unfinished ones', () => {

@@ -36,39 +36,6 @@ const task = (jobId: string, index: number, over: Partial<TaskRow> = {}): TaskRo
 });
 
 describe('the SQLite store', () => {
-  it('keeps a request with reference bytes exactly, bytes included', () => {
-    const s = store();
-    const bytes = Buffer.from([0, 1, 2, 250, 255, 7]);
-    const req = {
-      ...request({ prompt: 'edit this', model: 'pro' }),
-      references: [
-        { kind: 'bytes' as const, data: bytes, contentType: 'image/png', name: 'a.png' },
-        { kind: 'url' as const, url: 'https://cdn.example/b.png' },
-      ],
-    };
-    s.insertJob(job('j1', { request: req, parentId: 'j0' }), [task('j1', 0)]);
-    const back = s.getJob('j1');
-    expect(back?.request).toEqual(req);
-    expect(
-      Buffer.isBuffer(back?.request.references[0]?.kind === 'bytes' && back.request.references[0].data),
-    ).toBe(true);
-    expect(back).toMatchObject({ parentId: 'j0', delivery: { card: 'm1' }, origin: { platform: 'discord' } });
-  });
-
-  it('records what submit answered and finds the task again by the provider’s id', () => {
-    const s = store();
-    s.insertJob(job('j1'), [task('j1', 0), task('j1', 1)]);
-    const submitted = {
-      taskId: 'bfl-123',
-      pollingUrl: 'https://api.eu2.bfl.ai/v1/get_result?id=bfl-123',
-      costMicros: 45_000,
-    };
-    s.updateTask('j1', 1, { state: 'submitted', submitted });
-    expect(s.getTasks('j1')[1]).toMatchObject({ state: 'submitted', submitted });
-    expect(s.findTask('bfl-123')).toEqual({ jobId: 'j1', index: 1 });
-    expect(s.findTask('other')).toBeUndefined();
-  });
-
   it('keeps a downloaded image until the job is delivered, and only reads it when asked', () => {
     const s = store();
     s.insertJob(job('j1'), [task('j1', 0)]);
