@@ -25,14 +25,14 @@ export const imageActionTexts = defineMessages('image-actions', {
   },
   'zh-Hans': {
     reroll: (n: number) => `重新生成 ${n}`,
-    remix: (n: number) => `调整 ${n}`,
+    remix: (n: number) => `改编 ${n}`,
     'use-ref': (n: number) => `以 ${n} 为参考`,
     refTitle: (n: number) => `以第 ${n} 张图为参考`,
     refPrompt: '想用这张图做什么',
   },
   'zh-Hant': {
-    reroll: (n: number) => `重新生成 ${n}`,
-    remix: (n: number) => `調整 ${n}`,
+    reroll: (n: number) => `重新產生 ${n}`,
+    remix: (n: number) => `改編 ${n}`,
     'use-ref': (n: number) => `以 ${n} 為參考`,
     refTitle: (n: number) => `以第 ${n} 張圖為參考`,
     refPrompt: '想用這張圖做什麼',
