@@ -2,6 +2,7 @@
  * Every error in words — what happened, whether money was spent, what to do — and which failures
  * another seed may fix (they get "Retry with a new seed"). The edge where error codes become user text.
  */
+
 import { BudgetError } from '../../core/budgets.ts';
 import type { ErrorCode, FluxError } from '../../core/errors.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -10,6 +11,7 @@ import { codeSpan } from '../code-span.ts';
 import { formatMoney } from '../i18n/format.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { budgetLine } from '../usage.ts';
+import { allowedIn } from './allowed-texts.ts';
 import { BudgetRefusal } from './budget-fit.ts';
 import { errorTexts } from './error-texts.ts';
 
@@ -65,13 +67,14 @@ export function errorText(err: FluxError | JobError, locale: Locale = 'en'): str
     return `${t.budget(budgetLine(err.state, Date.now(), locale), formatMoney(err.estimateMicros, locale))}${fit}`;
   }
   if (err instanceof ValidationError) {
-    if (err.code === 'MISSING_PROMPT') return t.missingPrompt(err.allowed);
+    const allowed = allowedIn(err.allowed, locale);
+    if (err.code === 'MISSING_PROMPT') return t.missingPrompt(allowed);
     // Option names and values are echoed as typed (a flag, a file name, a link): always via codeSpan.
     if (err.code === 'UNKNOWN_OPTION') return t.unknownOption(codeSpan(err.got ?? err.option), err.allowed);
-    if (err.code === 'QUEUE_FULL') return t.queueFull(err.allowed);
+    if (err.code === 'QUEUE_FULL') return t.queueFull(allowed);
     if (err.code === 'MODEL_NOT_ALLOWED') return t.modelNotAllowed(codeSpan(err.got ?? ''), err.allowed);
     const got = err.got === undefined ? '' : t.got(codeSpan(err.got));
-    return t.invalid(codeSpan(err.option), got, err.allowed);
+    return t.invalid(codeSpan(err.option), got, allowed);
   }
   const charge = `${sp}${t[CHARGE_KEY[err.charge]]}`;
   switch (err.code) {
