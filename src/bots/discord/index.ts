@@ -23,7 +23,7 @@ export type DiscordConfig = NonNullable<Config['discord']>;
 export function createDiscordBot(
   config: DiscordConfig,
   deps: FrontEndDeps & { now?: () => number },
-): FrontEnd & { client?: Client } {
+): FrontEnd {
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher, deps.timeouts);
   const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
@@ -103,7 +103,6 @@ export function createDiscordBot(
   return {
     platform: 'discord',
     factory,
-    client,
     serve(commands) {
       const handle = handlerFor(commands);
       // The answer goes to the interaction's callback route; the work follows once Discord has it.

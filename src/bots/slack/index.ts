@@ -45,7 +45,7 @@ export interface SlackBotOptions {
 export function createSlackBot(
   config: SlackConfig,
   deps: FrontEndDeps & SlackBotOptions,
-): FrontEnd & { app: App } {
+): FrontEnd {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
   const clientOptions = {
@@ -143,7 +143,6 @@ export function createSlackBot(
   return {
     platform: 'slack',
     factory: createSlackFactory(contextDeps),
-    app,
     serve(commands, http) {
       if (receiver) http.route('POST', '/slack/events', receiver.handle);
       // Over HTTP the receiver counts arrivals and holds bolt until the gate opens; Socket Mode does it here.
