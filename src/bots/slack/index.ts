@@ -42,10 +42,7 @@ export interface SlackBotOptions {
   now?: () => number;
 }
 
-export function createSlackBot(
-  config: SlackConfig,
-  deps: FrontEndDeps & SlackBotOptions,
-): FrontEnd {
+export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBotOptions): FrontEnd {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
   const clientOptions = {
