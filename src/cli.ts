@@ -8,6 +8,7 @@ import { extname, join } from 'node:path';
 import pino from 'pino';
 import { createApp } from './app.ts';
 import { createCliContext } from './bots/cli/context.ts';
+import { createCliFrontEnd } from './bots/cli/front-end.ts';
 import { helpText } from './commands/flux/help.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
@@ -58,13 +59,20 @@ async function main(argv: string[]): Promise<number> {
     destination: pino.destination(2),
   });
   // Its own database: a CLI run must never pick up (and resume) the bot's jobs.
-  const app = await createApp({ config, logger, cli: output, dbPath: join(config.dataDir, 'cli.db') });
+  const cli = createCliFrontEnd(output);
+  const app = await createApp({
+    config,
+    logger,
+    frontEnds: [cli.make],
+    listen: false,
+    dbPath: join(config.dataDir, 'cli.db'),
+  });
   await app.start();
   try {
     const ctx = createCliContext(out ? { out, output } : { output });
     const job = await app.commands.run('flux', ctx, { input: parsed.input, refs: parsed.refs });
     if (!job) return 2;
-    const done = await app.settled(job.id);
+    const done = await cli.settled(job.id);
     return done.state === 'delivered' ? 0 : 1;
   } finally {
     await app.stop();

@@ -2,17 +2,18 @@
  * `npm start`: read .env, check the configuration (listing every problem, no stack trace), start the
  * configured bots and the HTTP server, resume what a previous run left in flight, stop gracefully.
  */
-import { type AppOptions, createApp } from './app.ts';
+import { createApp } from './app.ts';
 import { createDiscordBot } from './bots/discord/index.ts';
 import { createSlackBot } from './bots/slack/index.ts';
 import { configFromEnvironment } from './config.ts';
 import { createLogger } from './core/logger.ts';
+import type { MakeFrontEnd } from './front-end.ts';
 
 async function main(): Promise<void> {
   const config = configFromEnvironment('bot');
   if (!config) process.exit(78);
   const logger = createLogger({ level: config.logLevel });
-  const frontEnds: NonNullable<AppOptions['frontEnds']> = [];
+  const frontEnds: MakeFrontEnd[] = [];
   const discord = config.discord;
   if (discord) frontEnds.push((deps) => createDiscordBot(discord, deps));
   const slack = config.slack;

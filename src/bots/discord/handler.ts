@@ -31,7 +31,7 @@ import { modal, parseButtonId, privately } from './render.ts';
 import { discordTexts } from './texts.ts';
 
 export interface HandlerDeps {
-  commands: () => Commands;
+  commands: Commands;
   rest: REST;
   logger: Logger;
   /** Store.claimOnce: true the first time a key is seen, durably. */
@@ -155,7 +155,7 @@ export function createAnswers(
       case InteractionType.Ping:
         return { response: { type: InteractionResponseType.Pong } };
       case InteractionType.ApplicationCommandAutocomplete: {
-        const choices = autocompleteChoices(raw, deps.commands());
+        const choices = autocompleteChoices(raw, deps.commands);
         return {
           response: { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } },
         };
@@ -169,7 +169,7 @@ export function createAnswers(
               command.data.private ? { ...DEFERRED, data: { flags: MessageFlags.Ephemeral } } : DEFERRED,
               'deferred',
               async (ctx) => {
-                await deps.commands().run(command.data.name, ctx, args);
+                await deps.commands.run(command.data.name, ctx, args);
               },
             );
           }
@@ -187,7 +187,7 @@ export function createAnswers(
         const parsed = parseButtonId(raw.data?.custom_id ?? '');
         if (!parsed) return { response: privately(say.buttonGone) };
         const press: Continuation['run'] = (ctx) =>
-          deps.commands().button(ctx, parsed.action, parsed.jobId, parsed.index);
+          deps.commands.button(ctx, parsed.action, parsed.jobId, parsed.index);
         // Forms must be the first response; everything else acknowledges at once, silently.
         if (BUTTONS[parsed.action].data.opensForm) return answeredBy(raw, log, press);
         return later({ type: InteractionResponseType.DeferredMessageUpdate }, 'none', press);
@@ -203,10 +203,10 @@ export function createAnswers(
               await ctx.replyPrivate(say.imagesOutOfReach);
               return;
             }
-            await deps.commands().form(ctx, 'edit', values, refs);
+            await deps.commands.form(ctx, 'edit', values, refs);
             return;
           }
-          await deps.commands().form(ctx, formId, values);
+          await deps.commands.form(ctx, formId, values);
         });
       }
     }

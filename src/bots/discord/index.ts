@@ -5,10 +5,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, type REST, Routes } from 'discord.js';
-import type { FrontEnd, FrontEndDeps } from '../../app.ts';
+import type { Commands } from '../../commands/commands.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { FrontEnd, FrontEndDeps } from '../../front-end.ts';
 import { readBody } from '../../http-server.ts';
 import { createDiscordFactory } from './factory.ts';
 import { createInteractionHandler } from './handler.ts';
@@ -22,102 +23,115 @@ export type DiscordConfig = NonNullable<Config['discord']>;
 export function createDiscordBot(
   config: DiscordConfig,
   deps: FrontEndDeps & { now?: () => number },
-): FrontEnd & { client?: Client } {
+): FrontEnd {
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher, deps.timeouts);
   const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
-  const handle = createInteractionHandler({
-    commands: deps.commands,
-    rest,
-    logger,
-    claimOnce: deps.claimOnce,
-    attachments,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
   const factory = createDiscordFactory({
     rest,
     logger,
     attachments,
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const handlerFor = (commands: Commands) =>
+    createInteractionHandler({
+      commands,
+      rest,
+      logger,
+      claimOnce: deps.claimOnce,
+      attachments,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
 
   if (config.mode === 'http') {
     const key = publicKeyFromHex(config.publicKey as string);
     const now = deps.now ?? Date.now;
     const refuse = (res: ServerResponse, status: number, error: string) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
-    deps.http.route('POST', '/discord/interactions', async (req, res) => {
-      const body = await readBody(req);
-      const signature = req.headers['x-signature-ed25519'];
-      const timestamp = req.headers['x-signature-timestamp'];
-      if (
-        typeof timestamp !== 'string' ||
-        !isFresh(timestamp, now()) ||
-        !(await verifyDiscordSignature(
-          key,
-          typeof signature === 'string' ? signature : undefined,
-          timestamp,
-          body,
-        ))
-      ) {
-        refuse(res, 401, 'invalid request signature');
-        return;
-      }
-      const raw = parseInteraction(body);
-      if (!raw) {
-        logger.warn({ bytes: body.length }, 'signed interaction is not an interaction object');
-        refuse(res, 400, 'malformed interaction');
-        return;
-      }
-      const handled = await handle(raw);
-      // A replay is refused like a bad signature: the request was signed, but not for this second use.
-      if (handled === 'replayed') {
-        refuse(res, 401, 'interaction already handled');
-        return;
-      }
-      // The first response goes back in this HTTP answer; the rest of the work continues over REST.
-      // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
-      const json = JSON.stringify(handled.response);
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
-        .end(json);
-      void handled.continue();
-    });
     return {
       platform: 'discord',
       factory,
-      start: () => checkToken(rest, logger),
-      stop: async () => {},
+      serve(commands, http) {
+        const handle = handlerFor(commands);
+        http.route('POST', '/discord/interactions', async (req, res) => {
+          const body = await readBody(req);
+          const signature = req.headers['x-signature-ed25519'];
+          const timestamp = req.headers['x-signature-timestamp'];
+          if (
+            typeof timestamp !== 'string' ||
+            !isFresh(timestamp, now()) ||
+            !(await verifyDiscordSignature(
+              key,
+              typeof signature === 'string' ? signature : undefined,
+              timestamp,
+              body,
+            ))
+          ) {
+            refuse(res, 401, 'invalid request signature');
+            return;
+          }
+          const raw = parseInteraction(body);
+          if (!raw) {
+            logger.warn({ bytes: body.length }, 'signed interaction is not an interaction object');
+            refuse(res, 400, 'malformed interaction');
+            return;
+          }
+          const handled = await handle(raw);
+          // A replay is refused like a bad signature: the request was signed, but not for this second use.
+          if (handled === 'replayed') {
+            refuse(res, 401, 'interaction already handled');
+            return;
+          }
+          // The first response goes back in this HTTP answer; the rest of the work continues over REST.
+          // A known length goes out in one write (chunked encoding costs a writev per answer in a burst).
+          const json = JSON.stringify(handled.response);
+          res
+            .writeHead(200, {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(json),
+            })
+            .end(json);
+          void handled.continue();
+        });
+        return { start: () => checkToken(rest, logger), stop: async () => {} };
+      },
     };
   }
 
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: config.apiBase } });
-  // Raw dispatches, not discord.js objects, so both modes feed the handler the same JSON.
-  client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
-    if (packet.t !== 'INTERACTION_CREATE') return;
-    const raw = packet.d as RawInteraction;
-    overGateway(raw).catch((err: unknown) =>
-      logger.error({ err, interaction: raw.id }, 'interaction could not be handled'),
-    );
-  });
-  // The answer goes to the interaction's callback route; the work follows once Discord has it.
-  async function overGateway(raw: RawInteraction): Promise<void> {
-    const handled = await handle(raw);
-    if (handled === 'replayed') return;
-    await rest.post(Routes.interactionCallback(raw.id, raw.token), { body: handled.response, auth: false });
-    await handled.continue();
-  }
   client.on(Events.Error, (err) => logger.error({ err }, 'gateway error'));
   return {
     platform: 'discord',
     factory,
-    client,
-    async start() {
-      await client.login(config.token);
-      logger.info({ user: client.user?.tag }, 'connected to the Discord gateway');
-    },
-    async stop() {
-      await client.destroy();
+    serve(commands) {
+      const handle = handlerFor(commands);
+      // The answer goes to the interaction's callback route; the work follows once Discord has it.
+      const overGateway = async (raw: RawInteraction): Promise<void> => {
+        const handled = await handle(raw);
+        if (handled === 'replayed') return;
+        await rest.post(Routes.interactionCallback(raw.id, raw.token), {
+          body: handled.response,
+          auth: false,
+        });
+        await handled.continue();
+      };
+      // Raw dispatches, not discord.js objects, so both modes feed the handler the same JSON.
+      client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
+        if (packet.t !== 'INTERACTION_CREATE') return;
+        const raw = packet.d as RawInteraction;
+        overGateway(raw).catch((err: unknown) =>
+          logger.error({ err, interaction: raw.id }, 'interaction could not be handled'),
+        );
+      });
+      return {
+        async start() {
+          await client.login(config.token);
+          logger.info({ user: client.user?.tag }, 'connected to the Discord gateway');
+        },
+        async stop() {
+          await client.destroy();
+        },
+      };
     },
   };
 }

@@ -3,18 +3,17 @@
  * with no public URL), otherwise HTTP at POST /slack/events on the shared server, where our receiver
  * checks the signing secret and acks before bolt runs (receiver.ts).
  *
- * The bot is built before the /flux use case exists (the use case needs this bot's context factory), so
- * `deps.commands` is a getter, called only when a payload arrives. The card is posted before the job is
- * created (commands/flux/submit.ts), so a channel the bot cannot post in answers privately with
- * `/invite @FLUX` and nothing is queued or charged.
+ * The card is posted before the job is created (commands/flux/submit.ts), so a channel the bot cannot
+ * post in answers privately with `/invite @FLUX` and nothing is queued or charged.
  */
 import { App } from '@slack/bolt';
-import type { FrontEnd, FrontEndDeps } from '../../app.ts';
+import type { Commands } from '../../commands/commands.ts';
 import type { Actor, CommandContext } from '../../commands/context.ts';
 import { bugText, errorText } from '../../commands/flux/messages.ts';
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Config } from '../../config.ts';
 import { FluxError } from '../../core/errors.ts';
+import type { FrontEnd, FrontEndDeps } from '../../front-end.ts';
 import { createBurstGate } from '../burst-gate.ts';
 import { createAdminLookup, createLocaleLookup, createMemberLookup } from './admins.ts';
 import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDelivery } from './context.ts';
@@ -43,10 +42,7 @@ export interface SlackBotOptions {
   now?: () => number;
 }
 
-export function createSlackBot(
-  config: SlackConfig,
-  deps: FrontEndDeps & SlackBotOptions,
-): FrontEnd & { app: App } {
+export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBotOptions): FrontEnd {
   const logger = deps.logger.child({ platform: 'slack' });
   const boltLogger = slackLogger(logger);
   const clientOptions = {
@@ -74,7 +70,6 @@ export function createSlackBot(
     // Unused, and its default store builds an Error (a stack trace) for every request before the ack.
     convoStore: false,
   });
-  if (receiver) deps.http.route('POST', '/slack/events', receiver.handle);
 
   const contextDeps: SlackContextDeps = {
     client: app.client,
@@ -100,15 +95,9 @@ export function createSlackBot(
   const members = createMemberLookup(app.client);
   const isAdmin = createAdminLookup(app.client, logger, Date.now, members);
   const localeOf = createLocaleLookup(members, logger);
-  // Over HTTP the receiver counts arrivals and holds bolt until the gate opens; Socket Mode does it here.
-  if (!receiver)
-    app.use(async ({ next }) => {
-      gate.arrived();
-      await next();
-    });
 
-  const listenerDeps: ListenerDeps = {
-    commands: deps.commands,
+  const listenerDeps = (commands: Commands): ListenerDeps => ({
+    commands,
     logger,
     async contextFor(where: Where, admin = false): Promise<CommandContext> {
       // Every listener acks, then asks for its context: the work from here on lets a burst be acked first.
@@ -146,27 +135,38 @@ export function createSlackBot(
           .catch(() => undefined);
       }
     },
-  };
-  registerRetryGuard(app, { claimOnce: deps.claimOnce, logger, now: deps.now ?? Date.now });
-  registerCommands(app, listenerDeps);
-  registerActions(app, listenerDeps);
-  registerViews(app, listenerDeps);
-  registerShortcuts(app, listenerDeps);
-  app.error(async (err) => {
-    logger.error({ err }, 'bolt error');
   });
 
   return {
     platform: 'slack',
     factory: createSlackFactory(contextDeps),
-    app,
-    async start() {
-      await app.init();
-      if (config.appToken) await app.start();
-      logger.info({ mode: config.appToken ? 'socket' : 'http' }, 'Slack ready');
-    },
-    async stop() {
-      if (config.appToken) await app.stop();
+    serve(commands, http) {
+      if (receiver) http.route('POST', '/slack/events', receiver.handle);
+      // Over HTTP the receiver counts arrivals and holds bolt until the gate opens; Socket Mode does it here.
+      else
+        app.use(async ({ next }) => {
+          gate.arrived();
+          await next();
+        });
+      const listeners = listenerDeps(commands);
+      registerRetryGuard(app, { claimOnce: deps.claimOnce, logger, now: deps.now ?? Date.now });
+      registerCommands(app, listeners);
+      registerActions(app, listeners);
+      registerViews(app, listeners);
+      registerShortcuts(app, listeners);
+      app.error(async (err) => {
+        logger.error({ err }, 'bolt error');
+      });
+      return {
+        async start() {
+          await app.init();
+          if (config.appToken) await app.start();
+          logger.info({ mode: config.appToken ? 'socket' : 'http' }, 'Slack ready');
+        },
+        async stop() {
+          if (config.appToken) await app.stop();
+        },
+      };
     },
   };
 }

@@ -25,7 +25,7 @@ const attachments = attachmentAccess('http://127.0.0.1:9', http.dispatcher);
 
 function answersWith(commands: Partial<Commands>) {
   return createAnswers(
-    { commands: () => commands as Commands, rest, logger: log, attachments },
+    { commands: commands as Commands, rest, logger: log, attachments },
     createEditMessages({ rest, logger: log, now }),
     now,
   );
@@ -180,7 +180,7 @@ describe('the handler', () => {
   it('answers an interaction id once; the same id again is "replayed", with nothing to send', async () => {
     const seen = new Set<string>();
     const handle = createInteractionHandler({
-      commands: () => ({}) as Commands,
+      commands: {} as Commands,
       rest,
       logger: log,
       attachments,
@@ -196,7 +196,7 @@ describe('the handler', () => {
 
   it('adds allowed_mentions to a private answer, so a quoted @everyone pings nobody', async () => {
     const handle = createInteractionHandler({
-      commands: () => ({}) as Commands,
+      commands: {} as Commands,
       rest,
       logger: log,
       attachments,

@@ -28,7 +28,7 @@ afterAll(() => {
 function handlerWith(run: Commands['run']) {
   const rest = createDiscordRest(discord.api, discord.token, http.dispatcher);
   const handle = createInteractionHandler({
-    commands: () => ({ run }) as unknown as Commands,
+    commands: { run } as unknown as Commands,
     rest,
     attachments: attachmentAccess(discord.api, http.dispatcher),
     logger: silentLogger(),

@@ -26,6 +26,6 @@ export function registerActions(app: App, deps: ListenerDeps): void {
       ...(threadTs ? { threadTs } : {}),
     };
     const ctx = await deps.contextFor(where, true);
-    await deps.boundary(ctx, () => deps.commands().button(ctx, parsed.action, parsed.jobId, parsed.index));
+    await deps.boundary(ctx, () => deps.commands.button(ctx, parsed.action, parsed.jobId, parsed.index));
   });
 }

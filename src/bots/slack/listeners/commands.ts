@@ -32,8 +32,8 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
     await deps.boundary(ctx, async () => {
       if (!text) return ctx.openForm(newImageForm(pickLocale(ctx.actor.locale)));
       // Admin targets are Slack mentions (`<@U123|ana>`): they keep their ids, so no unescaping there.
-      if (sub) return deps.commands().run(sub.data.name, ctx, { text: rest.join(' ') });
-      await deps.commands().run('flux', ctx, { text: plainSlackText(text) });
+      if (sub) return deps.commands.run(sub.data.name, ctx, { text: rest.join(' ') });
+      await deps.commands.run('flux', ctx, { text: plainSlackText(text) });
     });
   });
 }

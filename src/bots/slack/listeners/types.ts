@@ -18,7 +18,7 @@ export interface Where {
 }
 
 export interface ListenerDeps {
-  commands: () => Commands;
+  commands: Commands;
   logger: Logger;
   /** The context for a payload; `admin` looks the user up (workspace admins may manage others' jobs). */
   contextFor(where: Where, admin?: boolean): Promise<CommandContext>;

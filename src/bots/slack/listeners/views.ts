@@ -33,7 +33,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
     const values = formValues(viewValues(view.state as Parameters<typeof viewValues>[0]));
     await deps.boundary(ctx, async () => {
       const refs = formId === 'edit' && meta.refs?.length ? await ctx.resolveReferences(meta.refs) : [];
-      await deps.commands().form(ctx, formId, values, refs);
+      await deps.commands.form(ctx, formId, values, refs);
     });
   });
 }
