@@ -17,7 +17,7 @@ export interface LiveContexts {
 }
 
 export function createLiveContexts(
-  restore: Partial<Record<Platform, ContextFactory>>,
+  factories: Partial<Record<Platform, ContextFactory>>,
   logger: Logger,
 ): LiveContexts {
   const live = new Map<string, CommandContext>();
@@ -27,7 +27,7 @@ export function createLiveContexts(
     contextFor(job) {
       const ctx = live.get(job.id);
       if (ctx) return ctx;
-      const factory = restore[job.origin.platform];
+      const factory = factories[job.origin.platform];
       if (!factory) return undefined;
       const actor = {
         id: job.origin.userId,
