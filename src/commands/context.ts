@@ -61,6 +61,8 @@ export interface Field {
 export interface Card {
   /** e.g. "Ana asked for" */
   title: string;
+  /** Who asked (their platform id): a platform that shows a member by id, with their current name, may. */
+  requesterId?: string;
   prompt: string;
   fields: Field[];
   /** The live line: "Queued · #3 in line", "Generating · 4 s", "Uploading". */

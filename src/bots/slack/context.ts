@@ -65,7 +65,7 @@ export function createSlackContext(
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     if (d.cardTs) {
       await deps.pace?.();
-      const { text, blocks } = cardBlocks(card);
+      const { text, blocks } = cardBlocks(card, true);
       await deps.api.call('chat.update', { channel: d.channelId, ts: d.cardTs, text, blocks });
       // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
       const notice = failureNotice(card);
