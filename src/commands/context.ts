@@ -93,6 +93,8 @@ export interface OutputImage {
   name: string;
   data: Buffer;
   contentType: string;
+  /** What the image shows, for a screen reader (a chart's numbers); absent: its name says enough. */
+  alt?: string;
 }
 
 export interface Link {

@@ -2,7 +2,15 @@
  * Platform-neutral cards and results as Slack Block Kit (forms are in modal.ts). Buttons carry only
  * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
-import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
+import type {
+  Button,
+  ButtonAction,
+  Card,
+  Field,
+  Link,
+  OutputImage,
+  ResultPost,
+} from '../../commands/context.ts';
 import { isCost, isPrompt } from '../../commands/field-keys.ts';
 import { cardTexts } from '../../commands/flux/card-texts.ts';
 import { buttonGroups } from '../button-rows.ts';
@@ -163,6 +171,15 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
   blocks.push(...buttonsBlock(post.buttons));
   const ready = slackTexts(post.locale ?? 'en').ready;
   return { text: `${ready}${cost ? ` · ${mrkdwn(cost)}` : ''}`, blocks };
+}
+
+/** An uploaded image shown in a message, described by its alt text (a chart's numbers) or its name. */
+export function imageBlock(fileId: string, image: Pick<OutputImage, 'name' | 'alt'> | undefined): Block {
+  return {
+    type: 'image',
+    slack_file: { id: fileId },
+    alt_text: clip(image?.alt ?? image?.name ?? 'image', 2000),
+  };
 }
 
 /** Slack mrkdwn control characters: `&`, `<` and `>` as entities, so `<!channel>` shows as words. */

@@ -16,7 +16,7 @@ import type {
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { buttonsBlock, cardBlocks, clip, failureNotice, md } from './blocks.ts';
+import { buttonsBlock, cardBlocks, clip, failureNotice, imageBlock, md } from './blocks.ts';
 import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
@@ -103,7 +103,7 @@ export function createSlackContext(
       files?: Array<{ files?: Array<{ id: string }> }>;
     };
     const ids = (upload.files ?? []).flatMap((f) => f.files ?? []).map((f) => f.id);
-    return ids.map((id, i) => ({ type: 'image', slack_file: { id }, alt_text: images[i]?.name ?? 'image' }));
+    return ids.map((id, i) => imageBlock(id, images[i]));
   }
 
   const cards = createCardUpdates({
