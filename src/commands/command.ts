@@ -92,4 +92,10 @@ export interface FormCommand {
     submission: { jobId?: string; index?: number; values: Record<string, string>; references: Reference[] },
     env: CommandEnv,
   ): Promise<JobView | undefined>;
+  /** Throws the ValidationError `execute` would meet, creating nothing (forms/check.ts). */
+  check?(
+    ctx: CommandContext,
+    submission: { jobId?: string; index?: number; values: Record<string, string> },
+    env: CommandEnv,
+  ): Promise<void>;
 }

@@ -29,6 +29,7 @@ import { flowTexts } from './flux/flow-texts.ts';
 import { imageOf, isImageAction, splitImage } from './flux/image-actions.ts';
 import { errorText } from './flux/messages.ts';
 import { jobForActor, mayManage } from './flux/ownership.ts';
+import type { FieldErrors } from './forms/check.ts';
 import { editFormCommand, newFormCommand } from './forms/new-image.ts';
 import { remixFormCommand } from './forms/remix.ts';
 import { useRefFormCommand } from './forms/use-ref.ts';
@@ -86,6 +87,15 @@ export interface Commands {
     values: Record<string, string>,
     references?: Reference[],
   ): Promise<JobView | undefined>;
+  /**
+   * A submitted form's mistakes by field, in the member's language, without starting anything; undefined
+   * when the form may go on to `form` (which answers anything else, a missing job included).
+   */
+  checkForm(
+    ctx: CommandContext,
+    formId: string,
+    values: Record<string, string>,
+  ): Promise<FieldErrors | undefined>;
   /** Choices for a partly typed option of a slash command (Discord autocomplete). */
   autocomplete(
     name: string,
@@ -107,6 +117,15 @@ const PRIVATE_ANSWERS = new Set<ErrorCode>([
   'NOT_ADMIN',
   'STORE_UNAVAILABLE',
 ]);
+
+/** The command of a form id, `<kind>` or `<kind>:<jobId>` (one image: `remix:<jobId>@<index>`). */
+function formOf(formId: string): { command?: FormCommand; target: { jobId?: string; index?: number } } {
+  const colon = formId.indexOf(':');
+  const kind = colon < 0 ? formId : formId.slice(0, colon);
+  const { jobId, index } = splitImage(colon < 0 ? '' : formId.slice(colon + 1));
+  const target = { ...(jobId ? { jobId } : {}), ...(index !== undefined ? { index } : {}) };
+  return Object.hasOwn(FORMS, kind) ? { command: FORMS[kind as FormKind], target } : { target };
+}
 
 export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => number }): Commands {
   const env: CommandEnv = { ...deps, now: deps.now ?? Date.now };
@@ -149,15 +168,21 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
 
     form(ctx, formId, values, references = []) {
       return guarded(ctx, async () => {
-        const colon = formId.indexOf(':');
-        const kind = colon < 0 ? formId : formId.slice(0, colon);
-        // A form of one image carries it after the job: `remix:<jobId>@<index>`.
-        const { jobId, index } = splitImage(colon < 0 ? '' : formId.slice(colon + 1));
-        if (!Object.hasOwn(FORMS, kind)) throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
-        const command = FORMS[kind as FormKind];
-        const target = { ...(jobId ? { jobId } : {}), ...(index !== undefined ? { index } : {}) };
+        const { command, target } = formOf(formId);
+        if (!command) throw new FluxError('JOB_NOT_FOUND', `form ${formId} unknown`);
         return command.execute(ctx, { ...target, values, references }, env);
       });
+    },
+
+    async checkForm(ctx, formId, values) {
+      const { command, target } = formOf(formId);
+      try {
+        await command?.check?.(ctx, { ...target, values }, env);
+        return undefined;
+      } catch (err) {
+        if (!(err instanceof ValidationError)) return undefined;
+        return { [err.option]: errorText(err, await memberLocale(ctx, env.settings)) };
+      }
     },
 
     autocomplete(name, option, partial, options = {}, locale) {

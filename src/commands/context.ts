@@ -61,6 +61,8 @@ export interface Field {
 export interface Card {
   /** e.g. "Ana asked for" */
   title: string;
+  /** Who asked (their platform id): a platform that shows a member by id, with their current name, may. */
+  requesterId?: string;
   prompt: string;
   fields: Field[];
   /** The live line: "Queued · #3 in line", "Generating · 4 s", "Uploading". */
@@ -91,6 +93,8 @@ export interface OutputImage {
   name: string;
   data: Buffer;
   contentType: string;
+  /** What the image shows, for a screen reader (a chart's numbers); absent: its name says enough. */
+  alt?: string;
 }
 
 export interface Link {

@@ -13,6 +13,9 @@ export const usageTexts = defineMessages('usage', {
     chartServer: 'Server spend, last 30 days',
     chartYours: 'Your spend, last 30 days',
     chartTotal: (title: string, total: string) => `${title} · total ${total}`,
+    chartAlt: (title: string, total: string, peak: string, day: string, days: string) =>
+      `Bar chart of ${title.toLowerCase()}, by day: total ${total}; highest ${peak} on ${day}; spending on ${days} of 30 days.`,
+    chartAltNone: (title: string) => `Bar chart of ${title.toLowerCase()}, by day: nothing spent.`,
     whoServer: 'the server’s',
     whoChannel: 'this channel’s',
     whoYour: 'your',
@@ -40,6 +43,9 @@ export const usageTexts = defineMessages('usage', {
     chartServer: '服务器花费，最近 30 天',
     chartYours: '你的花费，最近 30 天',
     chartTotal: (title: string, total: string) => `${title} · 合计 ${total}`,
+    chartAlt: (title: string, total: string, peak: string, day: string, days: string) =>
+      `按天显示的柱状图（${title}）：合计 ${total}；最高为 ${day} 的 ${peak}；30 天中有 ${days} 天有花费。`,
+    chartAltNone: (title: string) => `按天显示的柱状图（${title}）：没有花费。`,
     whoServer: '服务器的',
     whoChannel: '本频道的',
     whoYour: '你的',
@@ -68,6 +74,9 @@ export const usageTexts = defineMessages('usage', {
     chartServer: '伺服器花費，最近 30 天',
     chartYours: '你的花費，最近 30 天',
     chartTotal: (title: string, total: string) => `${title} · 合計 ${total}`,
+    chartAlt: (title: string, total: string, peak: string, day: string, days: string) =>
+      `按日顯示的長條圖（${title}）：合計 ${total}；最高為 ${day} 的 ${peak}；30 天中有 ${days} 天有花費。`,
+    chartAltNone: (title: string) => `按日顯示的長條圖（${title}）：沒有花費。`,
     whoServer: '伺服器的',
     whoChannel: '本頻道的',
     whoYour: '你的',

@@ -10,7 +10,7 @@ import { budgetStatesAsync } from '../core/store/async-budgets.ts';
 import type { JobQuery, JobRow, SpendRow } from '../core/store/types.ts';
 import { type SettingsStore, settingsFor } from './admin.ts';
 import type { CommandContext, OutputImage } from './context.ts';
-import { formatMoney } from './i18n/format.ts';
+import { formatDay, formatMoney, formatNumber } from './i18n/format.ts';
 import type { Locale } from './i18n/locale.ts';
 import { memberLocale } from './member-locale.ts';
 import { usageTexts } from './usage-texts.ts';
@@ -148,7 +148,28 @@ ${bars}
 <text x="${w - 80}" y="${h - 10}" font-family="sans-serif" font-size="11" fill="#555">${days[29]}</text>
 </svg>`;
   const data = await sharp(Buffer.from(svg)).png().toBuffer();
-  return { name: 'flux-usage.png', data, contentType: 'image/png' };
+  return {
+    name: 'flux-usage.png',
+    data,
+    contentType: 'image/png',
+    alt: chartAlt(days, values, title, locale),
+  };
+}
+
+/** What the chart shows, for whoever cannot see it: the total, the highest day, how many days spent. */
+function chartAlt(days: string[], values: number[], title: string, locale: Locale): string {
+  const t = usageTexts(locale);
+  const total = values.reduce((a, b) => a + b, 0);
+  if (!total) return t.chartAltNone(title);
+  const peak = values.indexOf(Math.max(...values));
+  const spent = values.filter((v) => v > 0).length;
+  return t.chartAlt(
+    title,
+    formatMoney(total, locale),
+    formatMoney(values[peak] ?? 0, locale),
+    formatDay(days[peak] ?? '', locale),
+    formatNumber(spent, locale),
+  );
 }
 
 /** Text in the chart's SVG: `&` and `<` (a `US$` has none, but a title may) must not break the image. */

@@ -2,8 +2,17 @@
  * Platform-neutral cards and results as Slack Block Kit (forms are in modal.ts). Buttons carry only
  * `flux:<action>:<jobId>` in their action_id; all state stays in the store, so they outlive a restart.
  */
-import type { Button, ButtonAction, Card, Field, Link, ResultPost } from '../../commands/context.ts';
+import type {
+  Button,
+  ButtonAction,
+  Card,
+  Field,
+  Link,
+  OutputImage,
+  ResultPost,
+} from '../../commands/context.ts';
 import { isCost, isPrompt } from '../../commands/field-keys.ts';
+import { cardTexts } from '../../commands/flux/card-texts.ts';
 import { buttonGroups } from '../button-rows.ts';
 import { slackTexts } from './texts.ts';
 
@@ -58,8 +67,9 @@ function fieldsBlock(fields: Field[]): Block[] {
  * The top-level `text` is mrkdwn too (it is the notification and the fallback), so it is escaped like
  * the blocks: a prompt's `<!channel>` must stay words, never a ping.
  */
-export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
-  if (card.failure) return failureBlocks(card, card.failure);
+export function cardBlocks(card: Card, edit = false): { text: string; blocks: Block[] } {
+  const title = titleOf(card, edit);
+  if (card.failure) return failureBlocks(card, card.failure, title);
   if (card.summary) {
     const line = `${mrkdwn(card.summary)}${card.link ? ` · ${link(card.link)}` : ''}`;
     return {
@@ -72,11 +82,11 @@ export function cardBlocks(card: Card): { text: string; blocks: Block[] } {
     };
   }
   return {
-    text: `${mrkdwn(card.title)}: ${mrkdwn(clip(card.prompt, 150))} — ${mrkdwn(card.status)}`,
+    text: `${title}: ${mrkdwn(clip(card.prompt, 150))} — ${mrkdwn(card.status)}`,
     blocks: [
       {
         type: 'section',
-        text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)),
+        text: md(clip(`*${title}*\n>${mrkdwn(card.prompt)}`, 3000)),
       },
       ...fieldsBlock(card.fields),
       ...fromBlock(card),
@@ -97,8 +107,20 @@ function fromBlock(card: Card): Block[] {
   return [{ type: 'context', elements: [md(`↪ ${url ? link({ label: text, url }) : mrkdwn(text)}`)] }];
 }
 
+const mentionable = (id: string | undefined): id is string => !!id && /^[UW][A-Z0-9]{2,}$/.test(id);
+
+/**
+ * The card's title, escaped, naming the requester as `<@U…>` (Slack shows their current name, not the
+ * legacy handle) on an edit only: an edit's mention notifies nobody, a new message's would ping them.
+ */
+function titleOf(card: Card, edit: boolean): string {
+  if (!edit || !mentionable(card.requesterId)) return mrkdwn(card.title);
+  const slot = '\u0000';
+  return mrkdwn(cardTexts(card.locale ?? 'en').askedFor(slot)).replace(slot, `<@${card.requesterId}>`);
+}
+
 const requesterMention = (failure: NonNullable<Card['failure']>): string =>
-  /^[UW][A-Z0-9]{2,}$/.test(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
+  mentionable(failure.requesterId) ? `<@${failure.requesterId}> ` : '';
 
 /**
  * The new message that pings a failed job's requester (an edit's mention notifies nobody): the card's
@@ -110,7 +132,11 @@ export function failureNotice(card: Card): string | undefined {
 }
 
 /** A failed job: a ⚠️ header, its requester mentioned (`<@U…>`), what happened, charged or not, what to do. */
-function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { text: string; blocks: Block[] } {
+function failureBlocks(
+  card: Card,
+  failure: NonNullable<Card['failure']>,
+  title: string,
+): { text: string; blocks: Block[] } {
   const mention = requesterMention(failure);
   const t = slackTexts(card.locale ?? 'en');
   const gap = card.locale && card.locale !== 'en' ? '' : ' ';
@@ -120,7 +146,7 @@ function failureBlocks(card: Card, failure: NonNullable<Card['failure']>): { tex
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: t.imageFailed, emoji: true } },
       { type: 'section', text: md(clip(`:warning: ${said}`, 3000)) },
-      { type: 'section', text: md(clip(`*${mrkdwn(card.title)}*\n>${mrkdwn(card.prompt)}`, 3000)) },
+      { type: 'section', text: md(clip(`*${title}*\n>${mrkdwn(card.prompt)}`, 3000)) },
       ...fieldsBlock(card.fields),
       ...fromBlock(card),
       ...buttonsBlock(card.buttons),
@@ -145,6 +171,15 @@ export function resultBlocks(post: ResultPost, notes: string[]): { text: string;
   blocks.push(...buttonsBlock(post.buttons));
   const ready = slackTexts(post.locale ?? 'en').ready;
   return { text: `${ready}${cost ? ` · ${mrkdwn(cost)}` : ''}`, blocks };
+}
+
+/** An uploaded image shown in a message, described by its alt text (a chart's numbers) or its name. */
+export function imageBlock(fileId: string, image: Pick<OutputImage, 'name' | 'alt'> | undefined): Block {
+  return {
+    type: 'image',
+    slack_file: { id: fileId },
+    alt_text: clip(image?.alt ?? image?.name ?? 'image', 2000),
+  };
 }
 
 /** Slack mrkdwn control characters: `&`, `<` and `>` as entities, so `<!channel>` shows as words. */

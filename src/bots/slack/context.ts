@@ -16,7 +16,7 @@ import type {
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { buttonsBlock, cardBlocks, clip, failureNotice, md } from './blocks.ts';
+import { buttonsBlock, cardBlocks, clip, failureNotice, imageBlock, md } from './blocks.ts';
 import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
@@ -65,7 +65,7 @@ export function createSlackContext(
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     if (d.cardTs) {
       await deps.pace?.();
-      const { text, blocks } = cardBlocks(card);
+      const { text, blocks } = cardBlocks(card, true);
       await deps.api.call('chat.update', { channel: d.channelId, ts: d.cardTs, text, blocks });
       // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
       const notice = failureNotice(card);
@@ -103,7 +103,7 @@ export function createSlackContext(
       files?: Array<{ files?: Array<{ id: string }> }>;
     };
     const ids = (upload.files ?? []).flatMap((f) => f.files ?? []).map((f) => f.id);
-    return ids.map((id, i) => ({ type: 'image', slack_file: { id }, alt_text: images[i]?.name ?? 'image' }));
+    return ids.map((id, i) => imageBlock(id, images[i]));
   }
 
   const cards = createCardUpdates({

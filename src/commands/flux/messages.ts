@@ -61,6 +61,7 @@ export function cardFor(job: JobView, catalog: ModelCatalog, status: string, now
         : [];
   const card: Card = {
     title: t.askedFor(job.origin.userName ?? t.someone),
+    requesterId: job.origin.userId,
     prompt: job.request.prompt,
     fields: [...requestFields(job, catalog), { label: t.estimate, value: `~${estimate}` }],
     status,

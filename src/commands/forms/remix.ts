@@ -7,6 +7,7 @@ import { remixInput, typedRefs } from '../flux/forms.ts';
 import { imageOf } from '../flux/image-actions.ts';
 import { jobForActor } from '../flux/ownership.ts';
 import { startJob } from '../flux/submit.ts';
+import { checkInput } from './check.ts';
 
 export const remixFormCommand = {
   data: { kind: 'remix' },
@@ -18,5 +19,10 @@ export const remixFormCommand = {
       id: job.id,
       kind: 'remix',
     });
+  },
+  async check(ctx, { jobId, index, values }, env) {
+    const job = await jobForActor(env.jobs, jobId, ctx);
+    const image = index === undefined ? undefined : imageOf(job, index);
+    await checkInput(ctx, env, remixInput(job, values, env.catalog, image));
   },
 } satisfies FormCommand;

@@ -1,10 +1,12 @@
 /** The submitted "Use as reference" form: a new prompt over the job's posted images, or the one chosen. */
 import { ValidationError } from '../../core/errors.ts';
+import type { JobView } from '../../core/job-types.ts';
 import type { RequestInput } from '../../core/request.ts';
 import type { FormCommand } from '../command.ts';
 import { imageOf, resultUrlOf } from '../flux/image-actions.ts';
 import { jobForActor } from '../flux/ownership.ts';
 import { startJob } from '../flux/submit.ts';
+import { checkInput } from './check.ts';
 
 export const useRefFormCommand = {
   data: { kind: 'ref' },
@@ -21,11 +23,13 @@ export const useRefFormCommand = {
         'a result whose images the bot can still read',
         'a result with no images left',
       );
-    const input: RequestInput = {
-      prompt: values.prompt ?? '',
-      model: job.request.model,
-      format: job.request.format,
-    };
-    return startJob(ctx, env, input, urls, { id: job.id, kind: 'reference' });
+    return startJob(ctx, env, inputOf(job, values), urls, { id: job.id, kind: 'reference' });
+  },
+  async check(ctx, { jobId, values }, env) {
+    await checkInput(ctx, env, inputOf(await jobForActor(env.jobs, jobId, ctx), values));
   },
 } satisfies FormCommand;
+
+function inputOf(job: JobView, values: Record<string, string>): RequestInput {
+  return { prompt: values.prompt ?? '', model: job.request.model, format: job.request.format };
+}

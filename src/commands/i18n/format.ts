@@ -40,3 +40,12 @@ export function formatUtc(ms: number, locale: Locale): string {
   }).format(ms);
   return `${parts} UTC`;
 }
+
+/** A UTC calendar day (`YYYY-MM-DD`) as people read it, e.g. "Dec 6" / "12月6日". */
+export function formatDay(day: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(INTL_TAG[locale], {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${day}T00:00:00Z`));
+}

@@ -93,7 +93,14 @@ describe('cost control on Slack', () => {
     const mine = await replyTo(USER);
     expect(mine.text).toContain('*Your spend*: today $0.045');
     expect(mine.text).not.toContain('**');
-    const image = mine.blocks?.find((b) => b.type === 'image') as { slack_file: { id: string } } | undefined;
+    const image = mine.blocks?.find((b) => b.type === 'image') as
+      | { slack_file: { id: string }; alt_text: string }
+      | undefined;
+    // Said in words for whoever cannot see the chart: what it is, the total, the highest day.
+    const today = new Date().toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    expect(image?.alt_text).toBe(
+      `Bar chart of your spend, last 30 days, by day: total $0.045; highest $0.045 on ${today}; spending on 1 of 30 days.`,
+    );
     const upload = t.slack.uploads.get(image?.slack_file.id ?? '');
     expect(upload?.completed).toBe(true);
     expect(upload?.data.subarray(1, 4).toString()).toBe('PNG');

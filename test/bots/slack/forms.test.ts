@@ -95,18 +95,58 @@ describe('the /flux form on Slack', () => {
     expect(t.slack.fileRequests.map((r) => r.auth)).toEqual([`Bearer ${t.slack.botToken}`]);
   });
 
-  it('answers a bad form value privately and queues nothing', async () => {
+  it('shows a bad form value on its field and keeps the form open, queueing nothing', async () => {
     await postForm(t.port, commandBody('', t.slack));
     const opened = await until(() => t.slack.views[0], 5_000, 'modal');
-    await postForm(t.port, submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }));
-    const reply = await until(
-      () =>
-        [...t.slack.ephemerals.map((e) => e.text), ...t.slack.responses.map((r) => String(r.body.text))][0],
-      5_000,
-      'private reply',
+    const answer = await postForm(
+      t.port,
+      submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }),
     );
-    expect(reply).toContain('flex');
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.text) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['steps']);
+    expect(body.errors.steps).toContain('flex');
+    // Plain text on the field: the value is quoted, not a code span shown as backticks.
+    expect(body.errors.steps).not.toContain('`');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.slack.ephemerals).toEqual([]);
+    expect(t.slack.responses).toEqual([]);
+    expect(t.slack.messages.size).toBe(0);
     expect(t.bfl.counts.submits).toBe(0);
+  });
+
+  it('puts a mistake typed among the options on the options field of a Remix form, in the member language', async () => {
+    t.slack.userLocales.set(USER, 'zh-CN');
+    await postForm(t.port, commandBody('a fox --seed 5', t.slack));
+    const remix = await until(
+      () =>
+        [...t.slack.messages.values()]
+          .map((m) => JSON.stringify(m.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0])
+          .find(Boolean),
+      10_000,
+      'result with Remix',
+    );
+    await postForm(t.port, { payload: JSON.stringify(blockAction(remix)) });
+    const opened = await until(() => t.slack.views[0], 5_000, 'remix modal');
+    const form = untouched(opened.view as { blocks: ViewBlock[] });
+    const answer = await postForm(
+      t.port,
+      submit(opened.view, { ...form.texts, options: '--bogus 3' }, form.picks),
+    );
+    const body = JSON.parse(answer.text) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['options']);
+    expect(body.errors.options).toContain('--bogus');
+    expect(body.errors.options).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('acks a good submission empty and closes the form', async () => {
+    await postForm(t.port, commandBody('', t.slack));
+    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
+    const answer = await postForm(t.port, submit(opened.view, { prompt: 'a fox' }, {}));
+    expect(answer).toMatchObject({ status: 200, text: '' });
+    await until(() => t.bfl.counts.submits > 0 || undefined, 5_000, 'generation');
   });
   it('remixes a flex image to klein without the steps, guidance and upsampling the form carried over', async () => {
     // Every job waits for its Confirm button: the flex image is never generated (flex takes ~20 s).
@@ -153,9 +193,14 @@ describe('the /flux form on Slack', () => {
     const typed = { ...again.texts, options: `${again.texts.options} --steps 40` };
     // Earlier private answers: the settings, and the two confirmation questions.
     const before = t.slack.ephemerals.length;
-    await postForm(t.port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
-    const reply = await until(() => t.slack.ephemerals[before], 5_000, 'refusal');
-    expect(reply.text).toContain('`steps` (got `40`): allowed only with model flex');
+    const answer = await postForm(t.port, submit(again.view, typed, { ...again.picks, model: 'klein-4b' }));
+    // On the field it was typed in, the form kept open: no private answer, nothing held for a Confirm.
+    expect(JSON.parse(answer.text)).toEqual({
+      response_action: 'errors',
+      errors: { options: expect.stringContaining('“steps” (got “40”): allowed only with model flex') },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.slack.ephemerals).toHaveLength(before);
     expect(t.bfl.counts.submits).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { jsonParam } from '../../fakes/slack-wire.ts';
-import { commandBody, postForm } from '../../support/slack.ts';
+import { commandBody, postForm, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
@@ -25,5 +25,18 @@ describe('the live card on Slack', () => {
     expect(first?.blocks).toMatch(/"action_id":"flux:cancel:[0-9a-f-]+"/);
     expect(second?.text).toMatch(/— Queued · (next|#\d+) in line$/);
     expect(second?.blocks).toMatch(/"action_id":"flux:cancel:[0-9a-f-]+"/);
+  });
+
+  it('names the requester as a mention on its edits, which notify nobody, and never pings from the first post', async () => {
+    t.slack.userLocales.set(USER, 'zh-CN');
+    await postForm(t.port, commandBody('a named fox --model klein-4b', t.slack));
+    await until(() => cardTexts()[1], 10_000, 'the card edited');
+    const [first, second] = cardTexts();
+    // The first post is a new message: its mention would notify, so it names the member in words.
+    expect(first?.text).not.toContain('<@');
+    expect(first?.blocks).not.toContain('<@');
+    expect(second?.text).toContain(`<@${USER}> 请求生成`);
+    expect(second?.blocks).toContain(`*<@${USER}> 请求生成*`);
+    expect(t.slack.pings).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@
 import { ACTION_IDS } from './actions.ts';
 import { FLUX_COMMAND } from './commands.ts';
 import { EDIT_CALLBACK } from './shortcuts.ts';
-import { VIEW_CALLBACKS } from './views.ts';
 
 export function acksEmptyAtOnce(body: Record<string, unknown>): boolean {
   if (typeof body.command === 'string') return body.command === FLUX_COMMAND;
@@ -15,12 +14,9 @@ export function acksEmptyAtOnce(body: Record<string, unknown>): boolean {
       const first = (body.actions as Array<{ action_id?: unknown }> | undefined)?.[0]?.action_id;
       return typeof first === 'string' && ACTION_IDS.test(first);
     }
-    case 'view_submission': {
-      const callback = (body.view as { callback_id?: unknown } | undefined)?.callback_id;
-      return typeof callback === 'string' && VIEW_CALLBACKS.test(callback);
-    }
     case 'message_action':
       return body.callback_id === EDIT_CALLBACK;
+    // A form submission is checked first and may answer `response_action: errors` (views.ts).
     default:
       return false;
   }
