@@ -37,7 +37,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
     const formId = view.callback_id.slice(FORM_CALLBACK_PREFIX.length);
     const state = view.state as Parameters<typeof viewValues>[0];
     const values = formValues(viewValues(state));
-    const check = pending.then((ctx) => deps.commands().checkForm(ctx, formId, values));
+    const check = pending.then((ctx) => deps.commands.checkForm(ctx, formId, values));
     const errors = await withinMs(check, CHECK_MS).catch((err: unknown) => {
       deps.logger.warn({ err }, 'slack form check failed: the submission answers instead');
       return undefined;
