@@ -56,6 +56,12 @@ export interface Command {
     textPattern?: RegExp;
   };
   execute(ctx: CommandContext, args: CommandArgs, env: CommandEnv): Promise<JobView | undefined>;
+  /**
+   * What the arguments come to before the platform is answered (Discord answers first, then works), so
+   * that a private answer is the first one and never follows a public "thinking…": a member's mistake is
+   * thrown; 'private' means the command's whole answer is private (a cost to confirm). Reads only.
+   */
+  check?(ctx: CommandContext, args: CommandArgs, env: CommandEnv): Promise<'public' | 'private'>;
   /** Choices for a partly typed option (Discord autocomplete); `options` are the others typed so far. */
   autocomplete?(
     option: string,

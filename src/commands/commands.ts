@@ -76,6 +76,12 @@ export interface Commands {
   /** Runs a slash command; resolves with the job it started, if any (undefined: answered privately). */
   run(name: CommandName, ctx: CommandContext, args?: CommandArgs): Promise<JobView | undefined>;
   /**
+   * A slash command's arguments checked before the platform is answered (Command.check): the member's
+   * mistake as its private answer (`refused`, in their language), else whether the answer is public or
+   * private; undefined for a command that checks nothing first. A failure of the check itself is thrown.
+   */
+  check(name: CommandName, ctx: CommandContext, args?: CommandArgs): Promise<Verdict | undefined>;
+  /**
    * A pressed button: the job is looked up as the actor may see it, and who may press it checked.
    * `index`: the one image of the job a per-image button is for.
    */
@@ -107,6 +113,8 @@ export interface Commands {
   ): Array<{ name: string; value: string }>;
 }
 
+export type Verdict = 'public' | 'private' | { refused: string };
+
 /** Failures that are the user's to know about, answered privately rather than as a bug. */
 const PRIVATE_ANSWERS = new Set<ErrorCode>([
   'JOB_NOT_FOUND',
@@ -130,16 +138,22 @@ function formOf(formId: string): { command?: FormCommand; target: { jobId?: stri
 export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => number }): Commands {
   const env: CommandEnv = { ...deps, now: deps.now ?? Date.now };
 
+  /** The member's own mistake in their words; undefined for anything else (a bug, for the adapter). */
+  async function mistake(ctx: CommandContext, err: unknown): Promise<string | undefined> {
+    if (err instanceof ValidationError || (err instanceof FluxError && PRIVATE_ANSWERS.has(err.code)))
+      return errorText(err, await memberLocale(ctx, env.settings));
+    return undefined;
+  }
+
   /** Runs `fn`, answering the member's own mistakes privately; anything else goes up to the adapter. */
   async function guarded<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ValidationError || (err instanceof FluxError && PRIVATE_ANSWERS.has(err.code))) {
-        await ctx.replyPrivate(errorText(err, await memberLocale(ctx, env.settings)));
-        return undefined;
-      }
-      throw err;
+      const text = await mistake(ctx, err);
+      if (text === undefined) throw err;
+      await ctx.replyPrivate(text);
+      return undefined;
     }
   }
 
@@ -148,6 +162,20 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
       const command = findCommand(name);
       if (!command) throw new Error(`no command ${name}`);
       return guarded(ctx, () => command.execute(ctx, args, env));
+    },
+
+    async check(name, ctx, args = {}) {
+      const command = findCommand(name);
+      if (!command?.check) return undefined;
+      try {
+        return await command.check(ctx, args, env);
+      } catch (err) {
+        // The store being down is no mistake of the member's: thrown, so the adapter answers as before.
+        if (err instanceof FluxError && err.code === 'STORE_UNAVAILABLE') throw err;
+        const text = await mistake(ctx, err);
+        if (text === undefined) throw err;
+        return { refused: text };
+      }
     },
 
     async button(ctx, action, jobId, index) {

@@ -25,8 +25,10 @@ export interface DiscordAppFixture extends RunningApp {
   readonly keys: ReturnType<typeof keyPair>;
   /** Posts a signed interaction as Discord would (signed at the bot's clock), its token bound to `channel`. */
   send(raw: RawInteraction, channel?: string): ReturnType<typeof post>;
-  /** Waits for the ephemeral (flags 64) answer posted with an interaction's token. */
-  /** The first private (ephemeral) message sent with this interaction's token, as sent. */
+  /**
+   * The first private (ephemeral, flags 64) message sent with this interaction's token, as sent: the
+   * first response itself (the HTTP response, or the gateway's callback), or a message posted after it.
+   */
   privateAnswer(token: string): Promise<PrivateAnswer>;
 }
 
@@ -41,23 +43,39 @@ export function useDiscordApp(options: DiscordAppOptions = {}): DiscordAppFixtur
     startApp: (config, _retries, logger) => startDiscordApp(config, options.now, logger),
     ready: (discord) => (mode === 'gateway' ? discord.gatewayReady : undefined),
   });
+  // HTTP mode answers in the response, which the fake never sees: kept here by token.
+  const responses = new Map<string, unknown>();
+  const privateIn = (body: unknown, type?: number): PrivateAnswer | undefined => {
+    const b = body as { type?: number; data?: { flags?: number } } | undefined;
+    return b?.type === type && b?.data?.flags === 64 ? (b.data as PrivateAnswer) : undefined;
+  };
   return Object.defineProperties(running, {
     discord: { get: () => running.platform },
     keys: { value: keys },
     send: {
       value: (raw: RawInteraction, channel = CHANNEL) => {
         running.platform.bindToken(raw.token, channel);
-        return post(running.port, raw, keys.privateKey, { at: options.now?.() });
+        return post(running.port, raw, keys.privateKey, { at: options.now?.() }).then((answer) => {
+          responses.set(raw.token, answer.body);
+          return answer;
+        });
       },
     },
     privateAnswer: {
       value: (token: string) =>
         until(
           () =>
-            running.platform.calls.find(
-              (c) =>
-                c.method === 'POST' && c.path.includes(token) && (c.body as { flags?: number })?.flags === 64,
-            )?.body as PrivateAnswer | undefined,
+            privateIn(responses.get(token), 4) ??
+            running.platform.calls
+              .filter((c) => c.method === 'POST' && c.path.includes(token))
+              .map((c) =>
+                c.path.endsWith('/callback')
+                  ? privateIn(c.body, 4)
+                  : (c.body as { flags?: number })?.flags === 64
+                    ? (c.body as PrivateAnswer)
+                    : undefined,
+              )
+              .find(Boolean),
           5_000,
           'private answer',
         ),

@@ -13,19 +13,20 @@ import {
   InteractionType,
   MessageFlags,
 } from 'discord-api-types/v10';
-import type { CommandArgs } from '../../commands/command.ts';
 import { BUTTONS, type Commands, findCommand } from '../../commands/commands.ts';
 import type { CommandContext } from '../../commands/context.ts';
+import { bugText } from '../../commands/flux/messages.ts';
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createBurstGate } from '../burst-gate.ts';
 import { autocompleteChoices } from './autocomplete.ts';
-import { EDIT_COMMAND, FLUX_COMMAND } from './commands.ts';
+import { EDIT_COMMAND } from './commands.ts';
 import { createDiscordContext, type FirstResponse } from './context.ts';
 import { type Continuation, deliveryOf, failureText, runContinuation } from './continuation.ts';
 import { createEditMessages, type EditMessages } from './edit-message.ts';
+import { commandArgs, jobOf } from './interaction-parts.ts';
 import { quietResponse } from './outgoing.ts';
-import { actorOf, modalValues, optionsToInput, type RawInteraction } from './payload.ts';
+import { actorOf, modalValues, type RawInteraction } from './payload.ts';
 import type { AttachmentAccess } from './references.ts';
 import { modal, parseButtonId, privately } from './render.ts';
 import { discordTexts } from './texts.ts';
@@ -134,8 +135,16 @@ export function createAnswers(
     next: { original, run },
   });
 
-  /** Runs a command whose form (or private text) is the first response: decided before anything is sent. */
-  async function answeredBy(raw: RawInteraction, log: Logger, run: Continuation['run']): Promise<Plan> {
+  /**
+   * Runs a command whose form (or private text) is the first response: decided before anything is sent.
+   * `silent`: the answer when the command says nothing (a press is acknowledged like any other).
+   */
+  async function answeredBy(
+    raw: RawInteraction,
+    log: Logger,
+    run: Continuation['run'],
+    silent: APIInteractionResponse = { type: InteractionResponseType.DeferredMessageUpdate },
+  ): Promise<Plan> {
     let taken: APIInteractionResponse | undefined;
     const first: FirstResponse = {
       take: (response) => {
@@ -145,8 +154,7 @@ export function createAnswers(
       },
     };
     await run(context(raw, log, 'none', first));
-    // A command that chose to say nothing is acknowledged like any other press.
-    return { response: taken ?? { type: InteractionResponseType.DeferredMessageUpdate } };
+    return { response: taken ?? silent };
   }
 
   async function plan(raw: RawInteraction, log: Logger): Promise<Plan> {
@@ -165,12 +173,24 @@ export function createAnswers(
           const command = findCommand(raw.data?.name);
           if (command) {
             const args = commandArgs(raw);
+            const run: Continuation['run'] = async (ctx) => {
+              await deps.commands.run(command.data.name, ctx, args);
+            };
+            // Asked before answering: a private answer must be the first, not follow a public "thinking…".
+            const check = async () =>
+              deps.commands.check(command.data.name, context(raw, log, 'deferred'), args);
+            // The check failing (the store down) is no answer: the command checks itself after, as before.
+            const verdict = await check().catch(
+              (err: unknown) => void log.warn({ err }, 'could not check the command before answering'),
+            );
+            if (typeof verdict === 'object') return { response: privately(verdict.refused) };
+            // A cost to confirm: the command runs now, and its private question is the answer.
+            if (verdict === 'private')
+              return answeredBy(raw, log, run, privately(bugText(pickLocale(raw.locale))));
             return later(
               command.data.private ? { ...DEFERRED, data: { flags: MessageFlags.Ephemeral } } : DEFERRED,
               'deferred',
-              async (ctx) => {
-                await deps.commands.run(command.data.name, ctx, args);
-              },
+              run,
             );
           }
         }
@@ -223,20 +243,4 @@ export function createAnswers(
       }
     },
   };
-}
-
-/** The job a button (`flux:<action>:<jobId>`) or a job's form (`flux:form:remix:<jobId>`) is about. */
-function jobOf(raw: RawInteraction): { jobId?: string } {
-  const id = raw.data?.custom_id ?? '';
-  const button = parseButtonId(id);
-  if (button) return { jobId: button.jobId };
-  const form = /^flux:form:(?:remix|ref):([^@]+)/.exec(id);
-  return form?.[1] ? { jobId: form[1] } : {};
-}
-
-/** /flux takes its typed options; the others their one text option (`/flux-admin command`, `/flux-show id`). */
-function commandArgs(raw: RawInteraction): CommandArgs {
-  if (raw.data?.name === FLUX_COMMAND) return { input: optionsToInput(raw) };
-  const text = raw.data?.options?.find((o) => o.name === 'command' || o.name === 'id')?.value;
-  return text === undefined ? {} : { text: String(text) };
 }

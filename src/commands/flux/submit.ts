@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate } from '../../core/pricing.ts';
-import { type GenerationRequest, type RequestPolicy, validateRequest } from '../../core/request.ts';
+import {
+  type GenerationRequest,
+  type Reference,
+  type RequestPolicy,
+  validateRequest,
+} from '../../core/request.ts';
 import { budgetStatesAsync } from '../../core/store/async-budgets.ts';
 import { settingsFor } from '../admin.ts';
 import type { CommandEnv } from '../command.ts';
@@ -19,7 +24,7 @@ import { memberLocale } from '../member-locale.ts';
 import { refusalWithFit } from './budget-fit.ts';
 import { cardTexts } from './card-texts.ts';
 import type { FluxInput } from './definition.ts';
-import { planDraft } from './draft.ts';
+import { type FinalPlan, planDraft } from './draft.ts';
 import { flowTexts } from './flow-texts.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
@@ -53,14 +58,22 @@ export async function startJob(
   parent?: Parent,
 ): Promise<JobView> {
   const resolved = refs.length ? await ctx.resolveReferences(refs) : [];
+  const { request, final } = requestOf(input, resolved, env, await policyFor(env, ctx));
+  return submit(ctx, env, request, parent, final ? { draft: final } : undefined);
+}
+
+/** The request an input comes to, and for a draft the final it previews. Throws ValidationError. */
+export function requestOf(
+  input: FluxInput,
+  resolved: Reference[],
+  env: CommandEnv,
+  policy: RequestPolicy,
+): { request: GenerationRequest; final?: FinalPlan } {
   const { draft, ...options } = input;
   const loose = { ...options, references: [...(input.references ?? []), ...resolved] };
-  const policy = await policyFor(env, ctx);
-  if (draft) {
-    const plan = planDraft(loose, env, policy);
-    return submit(ctx, env, plan.draft, parent, { draft: plan.final });
-  }
-  return submit(ctx, env, validateRequest(loose, env.catalog, policy), parent);
+  if (!draft) return { request: validateRequest(loose, env.catalog, policy) };
+  const plan = planDraft(loose, env, policy);
+  return { request: plan.draft, final: plan.final };
 }
 
 /**
@@ -90,14 +103,7 @@ export async function submit(
   // The card and results speak the requester's language, after a restart too: it is stored with the job.
   const locale = await memberLocale(ctx, env.settings);
   const t = cardTexts(locale);
-  const origin = {
-    platform: ctx.platform,
-    userId: ctx.actor.id,
-    userName: ctx.actor.name,
-    ...(locale !== 'en' ? { locale } : {}),
-  } as JobView['origin'];
-  if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
-  if (ctx.channelId) origin.channelId = ctx.channelId;
+  const origin = originOf(ctx, locale);
   const delivery = await firstDelivery(ctx, env, parent, extra);
   // The card goes up before the job exists: if the platform refuses it (bot not in the channel), no
   // job was queued and nothing can be spent on an image with nowhere to go. It is named already, so
@@ -112,28 +118,7 @@ export async function submit(
     createdAt: now(),
     tasks: [],
   };
-  const settings = await settingsFor(env.settings, ctx);
-  const states = () => budgetStatesAsync(settings, origin, env.settings, now());
-  /** A budget refusal, with what would fit instead. */
-  const refusal = async (err: unknown) =>
-    err instanceof BudgetError
-      ? refusalWithFit(
-          err,
-          request,
-          settings.budgets.length ? await states() : [],
-          env,
-          settings.allowedModels,
-          locale,
-        )
-      : err;
-  // A refusal is usually a budget: say so privately before any public card. jobs.create checks again,
-  // atomically, so this early look only saves a card that would have to say "not queued".
-  try {
-    if (settings.budgets.length) checkBudgets(await states(), draft.estimateMicros);
-  } catch (err) {
-    throw await refusal(err);
-  }
-  const confirm = draft.estimateMicros > settings.confirmThresholdMicros;
+  const { confirm, refusal } = await moneyFor(ctx, env, request, locale);
   if (confirm) return askFirst(ctx, env, draft, parent, refusal, locale);
   await ctx.showCard(cardFor(draft, catalog, t.queued, now()));
   let job: JobView;
@@ -161,6 +146,52 @@ export async function submit(
     await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
   return job;
+}
+
+/** Who asks, as a job records it. */
+function originOf(ctx: CommandContext, locale: Locale): JobView['origin'] {
+  const origin = {
+    platform: ctx.platform,
+    userId: ctx.actor.id,
+    userName: ctx.actor.name,
+    ...(locale !== 'en' ? { locale } : {}),
+  } as JobView['origin'];
+  if (ctx.workspaceId) origin.workspaceId = ctx.workspaceId;
+  if (ctx.channelId) origin.channelId = ctx.channelId;
+  return origin;
+}
+
+/**
+ * The money questions asked before any card: a budget refusal is thrown, with what would fit instead;
+ * `confirm` says the estimate is above the threshold (asked privately first); `refusal` turns a later
+ * refusal (jobs.create checks again, atomically) into the same answer.
+ */
+export async function moneyFor(
+  ctx: CommandContext,
+  env: CommandEnv,
+  request: GenerationRequest,
+  locale: Locale,
+): Promise<{ confirm: boolean; refusal: (err: unknown) => Promise<unknown> }> {
+  const settings = await settingsFor(env.settings, ctx);
+  const states = () => budgetStatesAsync(settings, originOf(ctx, locale), env.settings, env.now());
+  const refusal = async (err: unknown) =>
+    err instanceof BudgetError
+      ? refusalWithFit(
+          err,
+          request,
+          settings.budgets.length ? await states() : [],
+          env,
+          settings.allowedModels,
+          locale,
+        )
+      : err;
+  const estimateMicros = estimate(request, env.prices);
+  try {
+    if (settings.budgets.length) checkBudgets(await states(), estimateMicros);
+  } catch (err) {
+    throw await refusal(err);
+  }
+  return { confirm: estimateMicros > settings.confirmThresholdMicros, refusal };
 }
 
 const parentOf = (parent?: Parent) => (parent ? { parentId: parent.id } : {});

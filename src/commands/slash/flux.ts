@@ -4,7 +4,7 @@ import { helpText } from '../flux/help.ts';
 import { helpTexts } from '../flux/help-texts.ts';
 import { parseFluxText } from '../flux/parse.ts';
 import { sizeChoices } from '../flux/size-choices.ts';
-import { startJob } from '../flux/submit.ts';
+import { moneyFor, policyFor, requestOf, startJob } from '../flux/submit.ts';
 import { memberLocale } from '../member-locale.ts';
 
 export const fluxCommand = {
@@ -23,6 +23,13 @@ export const fluxCommand = {
     }
     const { input, refs } = parseFluxText(text);
     return startJob(ctx, env, input, [...refs, ...(args.refs ?? [])]);
+  },
+  /** Typed options only (Discord's): text is parsed, and `--ref` links resolved, by execute as before. */
+  async check(ctx, args, env) {
+    if (!args.input || args.refs?.length) return 'public';
+    const { request } = requestOf(args.input, [], env, await policyFor(env, ctx));
+    const { confirm } = await moneyFor(ctx, env, request, await memberLocale(ctx, env.settings));
+    return confirm ? 'private' : 'public';
   },
   autocomplete(option, partial, options, env, locale) {
     return option === 'size' ? sizeChoices(partial, options.model, env.catalog, env.prices, locale) : [];

@@ -8,7 +8,7 @@ import { runContinuation } from '../../../src/bots/discord/continuation.ts';
 import { createEditMessages } from '../../../src/bots/discord/edit-message.ts';
 import { createAnswers, createInteractionHandler } from '../../../src/bots/discord/handler.ts';
 import { attachmentAccess } from '../../../src/bots/discord/references.ts';
-import type { Commands } from '../../../src/commands/commands.ts';
+import type { Commands, Verdict } from '../../../src/commands/commands.ts';
 import type { CommandContext } from '../../../src/commands/context.ts';
 import { FluxError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
@@ -57,16 +57,52 @@ describe('the answer to an interaction', () => {
     expect(choices).toHaveBeenCalledWith('flux', 'prompt', 'x', { model: undefined });
   });
 
-  it('defers /flux publicly and leaves the command, with its options, to the continuation', async () => {
+  it('asks the command to check /flux first, defers it publicly, and leaves the work to the continuation', async () => {
     const run = vi.fn(async () => undefined);
-    const plan = await answersWith({ run }).answer(slash({ prompt: 'a fox', size: 'huge' }), log);
+    const check = vi.fn(async (): Promise<Verdict> => 'public');
+    const plan = await answersWith({ run, check }).answer(slash({ prompt: 'a fox', size: '16:9' }), log);
+    expect(check).toHaveBeenCalledWith('flux', expect.anything(), {
+      input: { prompt: 'a fox', size: '16:9' },
+    });
     expect(plan.response).toEqual({ type: 5 });
     expect(plan.next?.original).toBe('deferred');
-    // Options are checked by the command, after the answer: a bad one is not the answer's business.
     expect(run).not.toHaveBeenCalled();
     const ctx = {} as CommandContext;
     await plan.next?.run(ctx);
-    expect(run).toHaveBeenCalledWith('flux', ctx, { input: { prompt: 'a fox', size: 'huge' } });
+    expect(run).toHaveBeenCalledWith('flux', ctx, { input: { prompt: 'a fox', size: '16:9' } });
+  });
+
+  it('answers /flux with the check’s refusal, privately, as its first response, with nothing after it', async () => {
+    const run = vi.fn(async () => undefined);
+    const check = vi.fn(
+      async (): Promise<Verdict> => ({ refused: 'Nothing was queued or charged: `size`.' }),
+    );
+    const plan = await answersWith({ run, check }).answer(slash({ prompt: 'a fox', size: 'huge' }), log);
+    expect(plan).toEqual({
+      response: { type: 4, data: { content: 'Nothing was queued or charged: `size`.', flags: EPHEMERAL } },
+    });
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('runs /flux at once when its answer is private (a cost to confirm): the question is the first response', async () => {
+    const run = vi.fn(async (_name: string, ctx: CommandContext) => {
+      await ctx.replyPrivate('Confirm ~$0.50?');
+      return undefined;
+    });
+    const check = vi.fn(async (): Promise<Verdict> => 'private');
+    const plan = await answersWith({ run, check }).answer(slash({ prompt: 'a fox', model: 'max' }), log);
+    expect(plan).toEqual({ response: { type: 4, data: { content: 'Confirm ~$0.50?', flags: EPHEMERAL } } });
+  });
+
+  it('defers /flux as before when the check itself fails (the store down): the command checks after', async () => {
+    const run = vi.fn(async () => undefined);
+    const check = vi.fn(async (): Promise<Verdict> => {
+      throw new FluxError('STORE_UNAVAILABLE', 'database is down');
+    });
+    const plan = await answersWith({ run, check }).answer(slash({ prompt: 'a fox' }), log);
+    expect(plan.response).toEqual({ type: 5 });
+    await plan.next?.run({} as CommandContext);
+    expect(run).toHaveBeenCalledTimes(1);
   });
 
   it('defers /flux-usage privately', async () => {

@@ -12,7 +12,9 @@ describe('an invisible prompt on Discord', () => {
     await t.send(raw);
     expect((await t.privateAnswer(raw.token)).content).toContain('Please add a prompt');
     expect(t.bfl.counts.submits).toBe(0);
-    expect(t.discord.originalOf(raw.token)?.deleted).toBe(true);
+    // Answered before anything public: no "thinking…" placeholder was made for it, or deleted.
+    expect(t.discord.originalOf(raw.token)).toBeUndefined();
+    expect(t.discord.calls.filter((c) => c.path.includes(raw.token))).toEqual([]);
   });
 
   it('is refused from the Remix form, and so is an option left empty there', async () => {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
 import { button, CHANNEL, slash } from '../../support/discord.ts';
-import { useDiscordApp } from '../../support/discord-app.ts';
+import { type PrivateAnswer, useDiscordApp } from '../../support/discord-app.ts';
 import { until } from '../../support/until.ts';
 
 const t = useDiscordApp({ bfl: { generationMs: 20 } });
@@ -36,6 +36,15 @@ const ephemeral = (token: string) =>
     5_000,
     'private reply',
   );
+
+/** /flux's private answer as its first response: no public "thinking…" is ever made for it, or deleted. */
+async function privateFirst(raw: RawInteraction): Promise<PrivateAnswer> {
+  const answer = await t.send(raw);
+  expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
+  expect(t.discord.originalOf(raw.token)).toBeUndefined();
+  expect(t.discord.calls.filter((c) => c.method === 'DELETE' && c.path.includes(raw.token))).toEqual([]);
+  return (answer.body as { data: PrivateAnswer }).data;
+}
 
 async function admin(text: string, who: { id?: string; permissions?: string } = ADMIN) {
   const raw = command('flux-admin', { command: text }, who);
@@ -84,8 +93,7 @@ describe('cost control on Discord', () => {
     await admin('models klein-4b,klein-9b');
     await admin('safety 1');
     const refused = slash({ prompt: 'a fox', model: 'max' });
-    await t.send(refused);
-    expect((await ephemeral(refused.token)).content).toContain('not allowed here');
+    expect((await privateFirst(refused)).content).toContain('not allowed here');
     await admin('default-model klein-9b');
     await admin('default-size 16:9');
     await t.send(slash({ prompt: 'a fox', safety: 5 }));
@@ -111,8 +119,7 @@ describe('cost control on Discord', () => {
     expect(warning.content).toMatch(/^⚠️ 90% used — your daily budget: \$0\.005 left of \$0\.05/);
     expect(warning.flags & 64).toBe(64);
     const second = slash({ prompt: 'second fox', model: 'pro' });
-    await t.send(second);
-    const reply = await ephemeral(second.token);
+    const reply = await privateFirst(second);
     expect(reply.content).toMatch(
       /would go over your daily budget: \$0\.005 left of \$0\.05 \(resets in \d+ h\); it needs ~\$0\.045/,
     );
@@ -123,8 +130,7 @@ describe('cost control on Discord', () => {
   it('suggests the dearest variant that fits in what is left', async () => {
     await admin('budget user day $0.02');
     const raw = slash({ prompt: 'a fox', model: 'pro' });
-    await t.send(raw);
-    const reply = await ephemeral(raw.token);
+    const reply = await privateFirst(raw);
     expect(reply.content).toContain('it needs ~$0.045.');
     expect(reply.content).toContain('klein-9b at this size ≈ $0.017 — fits.');
     expect(t.bfl.counts.submits).toBe(0);
@@ -133,21 +139,19 @@ describe('cost control on Discord', () => {
   it('asks for confirmation privately above the threshold; the public card appears only once confirmed', async () => {
     await admin('confirm $0.01');
     const raw = slash({ prompt: 'costly fox', model: 'klein-4b' });
-    await t.send(raw);
-    const question = await ephemeral(raw.token);
+    const question = await privateFirst(raw);
     expect(question.content).toContain('estimated at **~$0.015**');
-    const ids = question.components[0]?.components.map((c) => c.custom_id) ?? [];
+    const ids = question.components?.[0]?.components.map((c) => c.custom_id) ?? [];
     expect(ids).toEqual([expect.stringMatching(/^flux:confirm:/), expect.stringMatching(/^flux:cancel:/)]);
     const confirm = ids[0] as string;
     await new Promise((r) => setTimeout(r, 50));
     expect(t.bfl.counts.submits).toBe(0);
-    // Nothing public yet: the "thinking…" placeholder is gone and no card names the prompt.
+    // Nothing public yet: no "thinking…" placeholder was ever made (privateFirst) and no card names the prompt.
     const publicCards = () =>
       [...t.discord.messages.values()].filter(
         (m) => !m.deleted && !(m.flags & 64) && JSON.stringify(m.embeds).includes('costly fox'),
       );
     expect(publicCards()).toEqual([]);
-    expect(t.discord.originalOf(raw.token)?.deleted ?? true).toBe(true);
     const stranger = button(confirm, MEMBER);
     await t.send(stranger);
     expect((await ephemeral(stranger.token)).content).toContain('Only the person');
@@ -160,9 +164,8 @@ describe('cost control on Discord', () => {
   it('cancels a privately asked job without any public trace', async () => {
     await admin('confirm $0.01');
     const raw = slash({ prompt: 'unwanted fox', model: 'klein-4b' });
-    await t.send(raw);
-    const question = await ephemeral(raw.token);
-    const cancel = question.components[0]?.components[1]?.custom_id as string;
+    const question = await privateFirst(raw);
+    const cancel = question.components?.[0]?.components[1]?.custom_id as string;
     await t.send(button(cancel));
     await until(
       () =>

@@ -114,12 +114,13 @@ describe('Discord over HTTP interactions', () => {
 
   it('answers a bad option privately, names it, and queues nothing', async () => {
     const { raw, answer } = await flux({ prompt: 'a fox', model: 'pro', steps: 20 });
-    expect(answer.body).toEqual({ type: 5 });
-    const reply = await until(() => ephemerals()[0], 5_000, 'ephemeral');
+    // The private error is the first response: no public "thinking…" was ever shown, nor removed.
+    expect(answer.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    const reply = (answer.body as { data: { content: string } }).data;
     expect(reply.content).toContain('`steps`');
     expect(reply.content).toContain('only with model flex');
-    // The public "thinking…" placeholder was removed.
-    expect(card(raw.token)?.deleted).toBe(true);
+    expect(card(raw.token)).toBeUndefined();
+    expect(t.discord.calls.filter((c) => c.path.includes(raw.token))).toEqual([]);
     expect(t.bfl.counts.submits).toBe(0);
   });
 

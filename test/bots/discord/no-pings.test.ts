@@ -77,9 +77,9 @@ describe('what the bot posts on Discord', () => {
     await send(again);
     await until(() => results().length === 2 && summarised(again.token), 10_000, 'remix result and summary');
 
-    // A bad option, answered privately after the deferral; a job the safety filter refuses.
+    // A bad option, answered privately in the HTTP response; a job the safety filter refuses.
     const bad = slash({ prompt: HOSTILE_PROMPT, model: 'pro', steps: 20 });
-    await send(bad);
+    expect(await send(bad)).toMatchObject({ type: 4, data: { flags: 64 } });
     const failed = slash({ prompt: `[content-moderated] ${HOSTILE_PROMPT}`, model: 'klein-4b' });
     await send(failed);
     // A stale button, answered in the HTTP response; "Edit with FLUX" opens its form there too.
@@ -91,7 +91,6 @@ describe('what the bot posts on Discord', () => {
     await send(usage);
     await until(
       () =>
-        t.discord.calls.some((c) => c.path.includes(bad.token) && c.method === 'POST') &&
         t.discord.originalOf(failed.token)?.embeds.some((e) => JSON.stringify(e).includes('Failed')) &&
         t.discord.calls.some((c) => c.path.includes(usage.token) && c.files.length > 0),
       10_000,
