@@ -161,6 +161,8 @@ describe('Discord over HTTP interactions', () => {
       parse: [],
       users: [requester],
     });
+    // The ping is a new message after the card's edit (an edit notifies nobody).
+    await until(() => t.discord.pings.length > 0, 5_000, 'the failure notice');
     expect(t.discord.pings.map((p) => p.who)).toEqual([`user ${requester}`]);
     const retry = failed.components[0]?.components.map((c) => [c.label, c.custom_id]);
     const jobId = (await t.app.jobs.get(retry?.[0]?.[1]?.split(':')[2] ?? ''))?.id as string;

@@ -117,6 +117,7 @@ describe('what the bot posts on Discord', () => {
         body.content === ownMention ? { parse: [], users: [requester] } : { parse: [] },
       );
     // The summary's content holds the prompt's @everyone, <@&role> and <@user>: none of them notified.
+    await until(() => t.discord.pings.length > 0, 5_000, 'the failure notice');
     expect(new Set(t.discord.pings.map((p) => p.who))).toEqual(new Set([`user ${requester}`]));
     expect(t.discord.pings.every((p) => p.path.includes(failed.token))).toBe(true);
 
