@@ -149,8 +149,9 @@ export async function memory(): Promise<Figure[]> {
   await core.jobs.start();
   gc?.();
   const before = process.memoryUsage().rss;
+  // One after another, as commands arrive: each create is finished (stored, queued) before the next.
   for (let i = 0; i < 5_000; i++) {
-    core.jobs.create({
+    await core.jobs.create({
       request: request({ prompt: `queued job number ${i} with a prompt of ordinary length`, model: 'pro' }),
       origin: origin(`m${i % 100}`),
     });

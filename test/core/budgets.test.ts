@@ -6,9 +6,10 @@ import {
   type WorkspaceSettings,
   windowStart,
 } from '../../src/core/budgets.ts';
-import { buildCore, type Core, origin, request, tempDb, useCores } from '../support/core.ts';
+import { buildCore, type Core, origin, request, tempDb } from '../support/core.ts';
 import { inOrder } from '../support/in-order.ts';
 import { runProcess } from '../support/main-process.ts';
+import { useCores } from '../support/use-cores.ts';
 
 const W = 'W1';
 const inWorkspace = (user = 'u1', channel = 'c1') => ({

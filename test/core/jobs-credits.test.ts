@@ -6,9 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/job-types.ts';
 import { type FakeGateway, startFakeGateway } from '../fakes/openai-images-server.ts';
-import { buildCore, origin, request, useCores } from '../support/core.ts';
+import { buildCore, origin, request } from '../support/core.ts';
 import { inOrder } from '../support/in-order.ts';
 import { until } from '../support/until.ts';
+import { useCores } from '../support/use-cores.ts';
 
 const FAST = { firstMs: 20, maxMs: 80 };
 const klein = (prompt: string) => request({ prompt, model: 'klein-4b' });

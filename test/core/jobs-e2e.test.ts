@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { JobEvent } from '../../src/core/job-types.ts';
-import { type Core, origin, request, useCores } from '../support/core.ts';
+import { type Core, origin, request } from '../support/core.ts';
 import { inOrder } from '../support/in-order.ts';
 import { until } from '../support/until.ts';
+import { useCores } from '../support/use-cores.ts';
 
 const fakes = useCores({ generationMs: 20 });
 let core: Core;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Core, tempDb, useCores } from '../support/core.ts';
+import { type Core, tempDb } from '../support/core.ts';
 import { runProcess } from '../support/main-process.ts';
 import { until } from '../support/until.ts';
+import { useCores } from '../support/use-cores.ts';
 
 const fakes = useCores({ generationMs: 1_500, slowMs: 5_000 });
 let core: Core;

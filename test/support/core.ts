@@ -6,7 +6,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach } from 'vitest';
 import type { JobEvent, JobOrigin } from '../../src/core/job-types.ts';
 import { createJobs, type JobsOptions } from '../../src/core/jobs.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
@@ -24,7 +23,7 @@ import { type RequestInput, validateRequest } from '../../src/core/request.ts';
 import { createSqliteStore } from '../../src/core/store/sqlite.ts';
 import { toAsyncStore } from '../../src/core/store/sqlite-async.ts';
 import type { Store } from '../../src/core/store/types.ts';
-import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
+import type { FakeBfl } from '../fakes/bfl-server.ts';
 
 export const catalog = createCatalog();
 
@@ -180,34 +179,6 @@ export function buildCore(fake: Pick<FakeBfl, 'url'> | ProviderUnderTest, option
 }
 
 export type Core = ReturnType<typeof buildCore>;
-
-/**
- * A fake BFL started before each test, and cores against it made through `core()`: all closed after the
- * test (a core the test closed itself may be closed again).
- */
-export function useCores(bflOptions: Partial<FakeBflOptions> = {}) {
-  let bfl: FakeBfl | undefined;
-  const open: Core[] = [];
-  beforeEach(async () => {
-    bfl = await startFakeBfl(bflOptions);
-  });
-  afterEach(async () => {
-    for (const c of open.splice(0)) await c.close();
-    await bfl?.close();
-  });
-  const fixture = {
-    get bfl(): FakeBfl {
-      if (!bfl) throw new Error('no fake BFL outside a test');
-      return bfl;
-    },
-    core(options: CoreOptions = {}): Core {
-      const c = buildCore(fixture.bfl, options);
-      open.push(c);
-      return c;
-    },
-  };
-  return fixture;
-}
 
 /** The id of the newest job in an app's database (read-only, beside the running app). */
 export function newestJobId(dataDir: string): string | undefined {
