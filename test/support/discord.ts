@@ -6,7 +6,7 @@ import type { RawAttachment, RawInteraction, RawOption } from '../../src/bots/di
 import type { Config } from '../../src/config.ts';
 import { type Logger, silentLogger } from '../../src/core/logger.ts';
 import type { FakeBfl } from '../fakes/bfl-server.ts';
-import { type FakeDiscord, snowflake } from '../fakes/discord-server.ts';
+import { type FakeDiscord, type FakeMessage, snowflake } from '../fakes/discord-server.ts';
 import { botConfig } from './app-fixture.ts';
 
 export const APP_ID = '100000000000000002';
@@ -243,3 +243,13 @@ export function liveMarkup(text: string): string[] {
 export function liveMarkupOutsideCode(text: string): string[] {
   return liveMarkup(text.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, '\uE000'));
 }
+
+/** Everything a member reads in a message: its content, embeds and button labels. */
+export const messageText = (m: FakeMessage | undefined): string =>
+  m
+    ? [
+        m.content,
+        JSON.stringify(m.embeds),
+        m.components.flatMap((r) => r.components.map((c) => c.label)).join(' '),
+      ].join(' ')
+    : '';

@@ -11,6 +11,7 @@ import {
   CHANNEL,
   GUILD,
   messageCommand,
+  messageText,
   modalSubmit,
   post,
   slash,
@@ -25,14 +26,7 @@ beforeEach(() => {
 });
 const t = useDiscordApp({ bfl: { generationMs: 30 }, now });
 
-const text = (m: FakeMessage | undefined) =>
-  m
-    ? [
-        m.content,
-        JSON.stringify(m.embeds),
-        m.components.flatMap((r) => r.components.map((c) => c.label)).join(' '),
-      ].join(' ')
-    : '';
+const text = messageText;
 const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
 const ephemerals = () => [...t.discord.messages.values()].filter((m) => m.flags & 64);
 const card = (token: string) => t.discord.originalOf(token);

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCommands } from '../../../src/bots/discord/commands.ts';
 import type { RawInteraction } from '../../../src/bots/discord/payload.ts';
-import type { FakeMessage } from '../../fakes/discord-server.ts';
-import { button, slash } from '../../support/discord.ts';
+import { button, messageText, slash } from '../../support/discord.ts';
 import { useDiscordApp } from '../../support/discord-app.ts';
 import { until } from '../../support/until.ts';
 
@@ -15,14 +14,7 @@ const t = useDiscordApp({ bfl: { generationMs: 20 } });
 const ADMIN = { id: '400000000000000050', permissions: String(1 << 5) };
 const MEMBER = { id: '400000000000000061' };
 
-const text = (m: FakeMessage | undefined) =>
-  m
-    ? [
-        m.content,
-        JSON.stringify(m.embeds),
-        m.components.flatMap((r) => r.components.map((c) => c.label)).join(' '),
-      ].join(' ')
-    : '';
+const text = messageText;
 const results = () => [...t.discord.messages.values()].filter((m) => m.attachments.length > 0);
 const edits = (token: string) =>
   t.discord.calls

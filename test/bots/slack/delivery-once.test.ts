@@ -20,16 +20,15 @@ const flux = (text: string) => postForm(t.port, commandBody(text, t.slack));
 const inThread = (p: Record<string, unknown>) => Boolean(p.thread_ts);
 const jobId = () => until(() => newestJobId(t.config.dataDir), 10_000, 'the job');
 
+const deliveredAfterRetry = (id: string) =>
+  until(async () => (await t.app.jobs.get(id))?.state === 'delivered', 15_000, 'delivered after the retry');
+
 describe('a Slack result, exactly once', () => {
   it('does not upload the images again when the details message fails once after the upload', async () => {
     t.slack.faults.push({ method: 'chat.postMessage', count: 1, when: inThread });
     await flux('once fox --model klein-4b --seed 3');
     const id = await jobId();
-    await until(
-      async () => (await t.app.jobs.get(id))?.state === 'delivered',
-      15_000,
-      'delivered after the retry',
-    );
+    await deliveredAfterRetry(id);
     expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(details()).toHaveLength(1);
@@ -40,11 +39,7 @@ describe('a Slack result, exactly once', () => {
     t.slack.faults.push({ method: 'files.completeUploadExternal', count: 1, lose: true });
     await flux('lost share fox --model klein-4b --seed 4');
     const id = await jobId();
-    await until(
-      async () => (await t.app.jobs.get(id))?.state === 'delivered',
-      15_000,
-      'delivered after the retry',
-    );
+    await deliveredAfterRetry(id);
     expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(calls('files.info').length).toBeGreaterThan(0);
