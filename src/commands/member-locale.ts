@@ -2,6 +2,7 @@
  * The language a member is answered in privately: their platform's, when it is one the bot speaks,
  * else their server's or workspace's default (`/flux-admin language`), else English.
  */
+import type { WorkspaceSettings } from '../core/budgets.ts';
 import { type SettingsStore, settingsFor } from './admin.ts';
 import type { CommandContext } from './context.ts';
 import { type Locale, localeOf, pickLocale } from './i18n/locale.ts';
@@ -12,11 +13,16 @@ export async function memberLocale(
 ): Promise<Locale> {
   const own = localeOf(ctx.actor.locale);
   if (own) return own;
-  let language: string | undefined;
+  let settings: WorkspaceSettings | undefined;
   try {
-    language = (await settingsFor(store, ctx)).language;
+    settings = await settingsFor(store, ctx);
   } catch {
     // The store being down must not cost the member their answer: it comes in English.
   }
-  return pickLocale(undefined, localeOf(language));
+  return localeWith(ctx, settings);
+}
+
+/** The same, with the workspace's settings already read (a command that reads them anyway). */
+export function localeWith(ctx: Pick<CommandContext, 'actor'>, settings?: WorkspaceSettings): Locale {
+  return pickLocale(ctx.actor.locale, localeOf(settings?.language));
 }

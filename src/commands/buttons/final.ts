@@ -8,14 +8,14 @@ import { draftOf, finalInput } from '../flux/draft.ts';
 import { draftTexts } from '../flux/draft-texts.ts';
 import { toInput } from '../flux/forms.ts';
 import { policyFor, submit } from '../flux/submit.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
 
 export const finalButton = {
   data: { action: 'final', anyone: false, opensForm: false },
   async execute(ctx, job, env) {
     const plan = draftOf(job);
     if (!plan) {
-      await ctx.replyPrivate(draftTexts(pickLocale(ctx.actor.locale)).notADraft);
+      await ctx.replyPrivate(draftTexts(await memberLocale(ctx, env.settings)).notADraft);
       return;
     }
     // Validated again: the server's policy may have changed since the draft ran.

@@ -5,7 +5,7 @@
  * first: the public card appears only once the requester confirms (buttons/confirm.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { BudgetError, checkBudgets, maxSafetyFor } from '../../core/budgets.ts';
+import { BudgetError, checkBudgets, maxSafetyFor, type WorkspaceSettings } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate } from '../../core/pricing.ts';
 import {
@@ -20,7 +20,7 @@ import type { CommandEnv } from '../command.ts';
 import type { Button, CommandContext } from '../context.ts';
 import { formatMoney } from '../i18n/format.ts';
 import type { Locale } from '../i18n/locale.ts';
-import { memberLocale } from '../member-locale.ts';
+import { localeWith } from '../member-locale.ts';
 import { refusalWithFit } from './budget-fit.ts';
 import { cardTexts } from './card-texts.ts';
 import type { FluxInput } from './definition.ts';
@@ -30,12 +30,15 @@ import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from '.
 
 /** What this workspace allows and defaults to, as the request validator takes it. */
 export async function policyFor(env: CommandEnv, ctx: CommandContext): Promise<RequestPolicy> {
-  const s = await settingsFor(env.settings, ctx);
+  return policyOf(await settingsFor(env.settings, ctx), ctx.channelId);
+}
+
+export function policyOf(s: WorkspaceSettings, channelId: string | undefined): RequestPolicy {
   const p: RequestPolicy = {};
   if (s.allowedModels) p.allowedModels = s.allowedModels;
   if (s.defaultModel) p.defaultModel = s.defaultModel;
   if (s.defaultSize) p.defaultSize = s.defaultSize;
-  const max = maxSafetyFor(s, ctx.channelId);
+  const max = maxSafetyFor(s, channelId);
   if (max !== undefined) p.maxSafety = max;
   return p;
 }
@@ -101,7 +104,8 @@ export async function submit(
 ): Promise<JobView> {
   const { jobs, catalog, now } = env;
   // The card and results speak the requester's language, after a restart too: it is stored with the job.
-  const locale = await memberLocale(ctx, env.settings);
+  const settings = await settingsFor(env.settings, ctx);
+  const locale = localeWith(ctx, settings);
   const t = cardTexts(locale);
   const origin = originOf(ctx, locale);
   const delivery = await firstDelivery(ctx, env, parent, extra);
@@ -118,7 +122,7 @@ export async function submit(
     createdAt: now(),
     tasks: [],
   };
-  const { confirm, refusal } = await moneyFor(ctx, env, request, locale);
+  const { confirm, refusal } = await moneyFor(ctx, env, request, locale, settings);
   if (confirm) return askFirst(ctx, env, draft, parent, refusal, locale);
   await ctx.showCard(cardFor(draft, catalog, t.queued, now()));
   let job: JobView;
@@ -171,8 +175,8 @@ export async function moneyFor(
   env: CommandEnv,
   request: GenerationRequest,
   locale: Locale,
+  settings: WorkspaceSettings,
 ): Promise<{ confirm: boolean; refusal: (err: unknown) => Promise<unknown> }> {
-  const settings = await settingsFor(env.settings, ctx);
   const states = () => budgetStatesAsync(settings, originOf(ctx, locale), env.settings, env.now());
   const refusal = async (err: unknown) =>
     err instanceof BudgetError

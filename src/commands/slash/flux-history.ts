@@ -6,7 +6,7 @@
 
 import type { Command } from '../command.ts';
 import { helpTexts } from '../flux/help-texts.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
 import { queryFor } from '../recall/find-job.ts';
 import { HISTORY_LENGTH, historyText } from '../recall/history.ts';
 
@@ -21,7 +21,7 @@ export const historyCommand = {
   },
   async execute(ctx, _args, env) {
     const jobs = await env.settings.recentJobs(queryFor(ctx), HISTORY_LENGTH);
-    await ctx.replyPrivate(historyText(jobs, ctx.platform, pickLocale(ctx.actor.locale)));
+    await ctx.replyPrivate(historyText(jobs, ctx.platform, await memberLocale(ctx, env.settings)));
     return undefined;
   },
 } satisfies Command;

@@ -6,7 +6,7 @@
 import { codeSpan } from '../code-span.ts';
 import type { Command } from '../command.ts';
 import { helpTexts } from '../flux/help-texts.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { memberLocale } from '../member-locale.ts';
 import { findJob } from '../recall/find-job.ts';
 import { parseShortId } from '../recall/short-id.ts';
 import { recallUsage, showText } from '../recall/show.ts';
@@ -23,7 +23,7 @@ export const showCommand = {
     textPattern: /^#?[0-9a-f][0-9a-f-]{3,35}$/i,
   },
   async execute(ctx, args, env) {
-    const locale = pickLocale(ctx.actor.locale);
+    const locale = await memberLocale(ctx, env.settings);
     const t = recallTexts(locale);
     const usage = recallUsage(ctx.platform);
     const typed = args.text?.trim() ?? '';

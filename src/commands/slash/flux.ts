@@ -1,11 +1,12 @@
 /** `/flux`: a prompt and options (typed by Discord, or one line of text on Slack and the CLI) → a job. */
+import { settingsFor } from '../admin.ts';
 import type { Command } from '../command.ts';
 import { helpText } from '../flux/help.ts';
 import { helpTexts } from '../flux/help-texts.ts';
 import { parseFluxText } from '../flux/parse.ts';
 import { sizeChoices } from '../flux/size-choices.ts';
-import { moneyFor, policyFor, requestOf, startJob } from '../flux/submit.ts';
-import { memberLocale } from '../member-locale.ts';
+import { moneyFor, policyOf, requestOf, startJob } from '../flux/submit.ts';
+import { localeWith, memberLocale } from '../member-locale.ts';
 
 export const fluxCommand = {
   data: {
@@ -27,8 +28,10 @@ export const fluxCommand = {
   /** Typed options only (Discord's): text is parsed, and `--ref` links resolved, by execute as before. */
   async check(ctx, args, env) {
     if (!args.input || args.refs?.length) return 'public';
-    const { request } = requestOf(args.input, [], env, await policyFor(env, ctx));
-    const { confirm } = await moneyFor(ctx, env, request, await memberLocale(ctx, env.settings));
+    // One read of the workspace's settings serves the policy, the language and the money questions.
+    const settings = await settingsFor(env.settings, ctx);
+    const { request } = requestOf(args.input, [], env, policyOf(settings, ctx.channelId));
+    const { confirm } = await moneyFor(ctx, env, request, localeWith(ctx, settings), settings);
     return confirm ? 'private' : 'public';
   },
   autocomplete(option, partial, options, env, locale) {
