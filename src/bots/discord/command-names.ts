@@ -40,7 +40,7 @@ export const optionNames = defineMessages('discord-option-names', {
     image2: '参考图2',
     image3: '参考图3',
     image4: '参考图4',
-    draft: '草图',
+    draft: '草稿',
     command: '命令',
   },
   'zh-Hant': {
@@ -58,7 +58,7 @@ export const optionNames = defineMessages('discord-option-names', {
     image2: '參考圖2',
     image3: '參考圖3',
     image4: '參考圖4',
-    draft: '草圖',
+    draft: '草稿',
     command: '指令',
   },
 });

@@ -49,8 +49,8 @@ export const optionTexts = defineMessages('flux-options', {
     presetMax: 'Maximum 4 MP',
   },
   'zh-Hans': {
-    draft: '先出一张又快又便宜的草图；点它的“定稿”按钮再以完整质量渲染',
-    draftLabel: '草图（先快速、低价预览）',
+    draft: '先出一张又快又便宜的草稿；点它的“定稿”按钮再以完整质量渲染',
+    draftLabel: '草稿（先快速、低价预览）',
     draftHint: '关闭：直接以完整质量生成',
     prompt: '要画什么',
     promptLabel: '提示词',
@@ -92,8 +92,8 @@ export const optionTexts = defineMessages('flux-options', {
     presetMax: '最大 4 MP',
   },
   'zh-Hant': {
-    draft: '先出一張又快又便宜的草圖；按它的「定稿」按鈕再以完整品質算圖',
-    draftLabel: '草圖（先快速、低價預覽）',
+    draft: '先出一張又快又便宜的草稿；按它的「定稿」按鈕再以完整品質算圖',
+    draftLabel: '草稿（先快速、低價預覽）',
     draftHint: '關閉：直接以完整品質生成',
     prompt: '要畫什麼',
     promptLabel: '提示詞',
