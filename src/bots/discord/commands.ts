@@ -12,6 +12,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
 } from 'discord-api-types/v10';
+import type { CommandName } from '../../commands/command.ts';
 import { COMMANDS } from '../../commands/commands.ts';
 import { describeOption, FLUX_OPTIONS, type OptionKind } from '../../commands/flux/definition.ts';
 import { helpTexts } from '../../commands/flux/help-texts.ts';
@@ -62,16 +63,18 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
     return option;
   });
   const contexts = [InteractionContextType.Guild, InteractionContextType.BotDM];
+  /** A slash command as the table describes it, in every language; `extra` adds options and limits. */
+  const slashCommand = (name: CommandName, describe: (l: Locale) => string, extra: object = {}) => ({
+    type: ApplicationCommandType.ChatInput,
+    name,
+    description: COMMANDS[name].data.description,
+    description_localizations: localized(describe),
+    contexts,
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...extra,
+  });
   return [
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: FLUX_COMMAND,
-      description: COMMANDS.flux.data.description,
-      description_localizations: localized((l) => helpTexts(l).flux),
-      options,
-      contexts,
-      integration_types: [ApplicationIntegrationType.GuildInstall],
-    },
+    slashCommand(FLUX_COMMAND, (l) => helpTexts(l).flux, { options }),
     {
       type: ApplicationCommandType.Message,
       name: EDIT_COMMAND,
@@ -79,19 +82,8 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       contexts,
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: USAGE_COMMAND,
-      description: COMMANDS['flux-usage'].data.description,
-      description_localizations: localized((l) => helpTexts(l).usage_),
-      contexts,
-      integration_types: [ApplicationIntegrationType.GuildInstall],
-    },
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: SHOW_COMMAND,
-      description: COMMANDS['flux-show'].data.description,
-      description_localizations: localized((l) => helpTexts(l).show),
+    slashCommand(USAGE_COMMAND, (l) => helpTexts(l).usage_),
+    slashCommand(SHOW_COMMAND, (l) => helpTexts(l).show, {
       options: [
         {
           type: ApplicationCommandOptionType.String,
@@ -102,22 +94,9 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
           max_length: 40,
         },
       ],
-      contexts,
-      integration_types: [ApplicationIntegrationType.GuildInstall],
-    },
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: HISTORY_COMMAND,
-      description: COMMANDS['flux-history'].data.description,
-      description_localizations: localized((l) => helpTexts(l).history),
-      contexts,
-      integration_types: [ApplicationIntegrationType.GuildInstall],
-    },
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: ADMIN_COMMAND,
-      description: COMMANDS['flux-admin'].data.description,
-      description_localizations: localized((l) => helpTexts(l).admin),
+    }),
+    slashCommand(HISTORY_COMMAND, (l) => helpTexts(l).history),
+    slashCommand(ADMIN_COMMAND, (l) => helpTexts(l).admin, {
       options: [
         {
           type: ApplicationCommandOptionType.String,
@@ -131,8 +110,7 @@ export function buildCommands(): RESTPutAPIApplicationCommandsJSONBody {
       // Discord hides /flux-admin from others; server admins can override that, so it is checked again.
       default_member_permissions: String(PermissionFlagsBits.ManageGuild),
       contexts: [InteractionContextType.Guild],
-      integration_types: [ApplicationIntegrationType.GuildInstall],
-    },
+    }),
   ] as RESTPutAPIApplicationCommandsJSONBody;
 }
 
