@@ -12,11 +12,12 @@ import { createCliFrontEnd } from './bots/cli/front-end.ts';
 import { helpText } from './commands/flux/help.ts';
 import { errorText } from './commands/flux/messages.ts';
 import { parseFluxArgs } from './commands/flux/parse.ts';
+import { formatMoney } from './commands/i18n/format.ts';
 import { configFromEnvironment } from './config.ts';
 import { toFluxError, ValidationError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 import { createCatalog } from './core/models.ts';
-import { formatUsd, MICROS_PER_CREDIT } from './core/pricing.ts';
+import { MICROS_PER_CREDIT } from './core/pricing.ts';
 import { createHttp } from './core/providers/http.ts';
 import { createProvider } from './provider-from-config.ts';
 
@@ -101,7 +102,9 @@ async function printCredits(): Promise<number> {
       output.write(`Provider balance unavailable: ${why}\n`);
       return 1;
     }
-    process.stdout.write(`Provider balance: ${formatUsd(micros)} (${micros / MICROS_PER_CREDIT} credits)\n`);
+    process.stdout.write(
+      `Provider balance: ${formatMoney(micros, 'en')} (${micros / MICROS_PER_CREDIT} credits)\n`,
+    );
     return 0;
   } finally {
     await http.close();

@@ -76,25 +76,6 @@ export function creditsToMicros(credits: number | null | undefined): Micros | un
   return Math.round(credits * MICROS_PER_CREDIT);
 }
 
-/**
- * USD for people, one format in every message: two decimals from $0.10 up ($0.71, $1.20), three
- * significant digits below ($0.045, $0.0308, $0.0015) so a small amount is never shown as $0.00 or
- * $0.10; exactly zero is $0.00. Rounded half up, in integer micro-dollars (no binary-float surprises).
- */
-export function formatUsd(micros: Micros): string {
-  if (micros < 0) return `-${formatUsd(-micros)}`;
-  const whole = Math.round(micros);
-  if (whole >= 100_000 || whole === 0) {
-    const cents = Math.round(whole / 10_000);
-    return `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-  }
-  const step = 10 ** Math.max(0, String(whole).length - 3);
-  const rounded = Math.round(whole / step) * step;
-  if (rounded >= 100_000) return '$0.10';
-  const decimals = String(rounded).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
-  return `$0.${decimals}`;
-}
-
 export function usdToMicros(usd: number): Micros {
   return Math.round(usd * MICROS_PER_USD);
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { formatMoney } from '../../src/commands/i18n/format.ts';
 import { createCatalog } from '../../src/core/models.ts';
 import {
   creditsToMicros,
   DEFAULT_PRICES,
   estimate,
   estimateImage,
-  formatUsd,
   type PriceTable,
 } from '../../src/core/pricing.ts';
 import { type GenerationRequest, validateRequest } from '../../src/core/request.ts';
@@ -22,7 +22,7 @@ const req = (over: Partial<GenerationRequest> & { size?: string }): GenerationRe
 describe('estimate', () => {
   it('prices 1024x1024 on pro as 2 billed MP: $0.03 + $0.015 = $0.045', () => {
     expect(estimateImage(req({}), DEFAULT_PRICES)).toBe(45_000);
-    expect(formatUsd(45_000)).toBe('$0.045');
+    expect(formatMoney(45_000, 'en')).toBe('$0.045');
   });
   it('prices exactly 1 MP (1000x1000 is not on the grid: 992x992) at the first-MP price', () => {
     expect(estimateImage(req({ size: '992x1008' }), DEFAULT_PRICES)).toBe(30_000);
@@ -52,7 +52,7 @@ describe('estimate', () => {
     let total = 0;
     for (let i = 0; i < 100_000; i++) total += estimateImage(req({ model: 'klein-4b' }), DEFAULT_PRICES);
     expect(total).toBe(100_000 * 15_000);
-    expect(formatUsd(total)).toBe('$1500.00');
+    expect(formatMoney(total, 'en')).toBe('$1,500.00');
   });
 });
 
@@ -64,16 +64,16 @@ describe('settling and showing money', () => {
     expect(creditsToMicros(-1)).toBeUndefined();
   });
   it('shows one format everywhere: cents from $0.10, three significant digits below, never $0.00 for money', () => {
-    expect(formatUsd(0)).toBe('$0.00');
-    expect(formatUsd(1_200_000)).toBe('$1.20');
-    expect(formatUsd(100_000)).toBe('$0.10');
-    expect(formatUsd(706_000)).toBe('$0.71');
-    expect(formatUsd(1_500)).toBe('$0.0015');
-    expect(formatUsd(15_000)).toBe('$0.015');
-    expect(formatUsd(50_000)).toBe('$0.05');
-    expect(formatUsd(30_750)).toBe('$0.0308');
-    expect(formatUsd(99_990)).toBe('$0.10');
-    expect(formatUsd(1)).toBe('$0.000001');
-    expect(formatUsd(1_234_565_000)).toBe('$1234.57');
+    expect(formatMoney(0, 'en')).toBe('$0.00');
+    expect(formatMoney(1_200_000, 'en')).toBe('$1.20');
+    expect(formatMoney(100_000, 'en')).toBe('$0.10');
+    expect(formatMoney(706_000, 'en')).toBe('$0.71');
+    expect(formatMoney(1_500, 'en')).toBe('$0.0015');
+    expect(formatMoney(15_000, 'en')).toBe('$0.015');
+    expect(formatMoney(50_000, 'en')).toBe('$0.05');
+    expect(formatMoney(30_750, 'en')).toBe('$0.0308');
+    expect(formatMoney(99_990, 'en')).toBe('$0.10');
+    expect(formatMoney(1, 'en')).toBe('$0.000001');
+    expect(formatMoney(1_234_565_000, 'en')).toBe('$1,234.57');
   });
 });

@@ -3,14 +3,13 @@
  * USD): two decimals from $0.10 up; below that three significant digits, so a $0.0015 image never reads
  * $0.00 — only exactly zero does.
  */
-import type { Micros } from '../../core/pricing.ts';
+import { MICROS_PER_USD, type Micros } from '../../core/pricing.ts';
 import { INTL_TAG, type Locale } from './locale.ts';
-
-const MICROS_PER_USD = 1_000_000;
 
 export function formatMoney(micros: Micros, locale: Locale): string {
   const usd = micros / MICROS_PER_USD;
-  const small = usd !== 0 && Math.abs(usd) < 0.1;
+  // Judged after rounding: $0.09999 is $0.10 (two decimals), not "$0.1".
+  const small = usd !== 0 && Math.abs(Number(usd.toPrecision(3))) < 0.1;
   return new Intl.NumberFormat(INTL_TAG[locale], {
     style: 'currency',
     currency: 'USD',
