@@ -40,7 +40,6 @@ export type ErrorCode =
   | 'CHANNEL_UNAVAILABLE'
   // Generated (and charged), but the place it was asked for is closed to the bot for good.
   | 'UNDELIVERABLE'
-  // A job's stored delivery record cannot be read back as its platform's (damaged, or another version's).
   | 'CONFIG_INVALID';
 
 /** Whether money may have been spent when the error happened: the user is always told the truth. */
