@@ -184,7 +184,11 @@ export function createJobs(options: JobsOptions): JobsService {
         stopSignal,
         shared: scheduler.shared,
       });
-      scheduler.start(tasks.runByKey);
+      scheduler.start(tasks.runByKey, (key, err) => {
+        tasks
+          .gaveUp(key, err)
+          .catch((e: unknown) => logger.error({ err: e, key }, 'given-up task not recorded'));
+      });
       if (scheduler.shared) sweep = sweepReady();
     },
 
