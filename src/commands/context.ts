@@ -142,7 +142,15 @@ export interface Form {
     multiline?: boolean;
     required?: boolean;
     placeholder?: string;
+    /**
+     * Choosing a value changes the form (which fields it has, its note): a platform that can redraw an
+     * open form asks for it again with what was entered (Commands.formView; Slack), one that cannot
+     * (Discord) ignores it.
+     */
+    refreshes?: boolean;
   }>;
+  /** A line of plain text shown with the fields (the estimate), where the platform can show one. */
+  note?: string;
   /** The language of the form (its buttons, the adapter's own words). Default English. */
   locale?: Locale;
 }

@@ -8,9 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeSlackFiles, type FakeUpload, type SharedFileWhere } from './slack-files.ts';
 import { attachFakeSocketMode, type SocketRetry } from './slack-socket.ts';
+import { createFakeSlackViews, type FakeSlackViews } from './slack-views.ts';
 import { invalidBlocks, json, jsonParam, parseParams, read, send } from './slack-wire.ts';
 
-export type { FakeUpload, SharedFileWhere };
+export type { FakeSlackViews, FakeUpload, SharedFileWhere };
 
 export interface SlackMessage {
   channel: string;
@@ -60,7 +61,10 @@ export interface FakeSlack {
    */
   pings: Array<{ ts: string; who: string }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
+  /** views.open calls, in order (the same as `modals.opened`). */
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
+  /** Modals as Slack keeps them: views.open/update, a member's entries, their payloads (slack-views.ts). */
+  modals: FakeSlackViews;
   uploads: Map<string, FakeUpload>;
   /** Requests to the private file host, with their Authorization header. */
   fileRequests: Array<{ path: string; auth: string | undefined }>;
@@ -117,7 +121,7 @@ export async function startFakeSlack(
   const ephemerals: FakeSlack['ephemerals'] = [];
   const pings: FakeSlack['pings'] = [];
   const responses: FakeSlack['responses'] = [];
-  const views: FakeSlack['views'] = [];
+  const modals = createFakeSlackViews();
   const notInChannel = new Set<string>();
   const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
@@ -167,6 +171,7 @@ export async function startFakeSlack(
     if (files.api(method, params, ok, fail)) return;
     if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
       return fail('invalid_blocks');
+    if (modals.api(method, params, ok, fail)) return;
     const channel = String(params.channel ?? '');
     switch (method) {
       case 'auth.test':
@@ -252,12 +257,6 @@ export async function startFakeSlack(
         dms.set(user, id);
         return ok({ channel: { id } });
       }
-      case 'views.open':
-        views.push({
-          triggerId: String(params.trigger_id),
-          view: jsonParam(params.view) as Record<string, unknown>,
-        });
-        return ok({ view: { id: `V${++seq}` } });
       case 'users.info': {
         const user = String(params.user);
         // Like Slack, the locale only when asked for (`include_locale=true`); en-US unless set.
@@ -292,7 +291,8 @@ export async function startFakeSlack(
     ephemerals,
     pings,
     responses,
-    views,
+    views: modals.opened,
+    modals,
     uploads: files.uploads,
     fileRequests: files.fileRequests,
     notInChannel,
