@@ -8,7 +8,7 @@ import { MessageFlags, RESTJSONErrorCodes } from 'discord-api-types/v10';
 import type { OutputImage } from '../../commands/context.ts';
 import type { Logger } from '../../core/logger.ts';
 import { type Credentials, type DiscordDelivery, NO_AUTH } from './delivery.ts';
-import { fitAll } from './upload.ts';
+import { attachmentsFor, fitAll } from './upload.ts';
 
 export interface NoticeDeps {
   rest: REST;
@@ -33,7 +33,7 @@ export async function tellDiscordRequester(
   const body = (withFiles: boolean) => ({
     content: text.slice(0, 2000),
     allowed_mentions: { parse: [] },
-    ...(withFiles ? { attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : {}),
+    ...(withFiles ? { attachments: attachmentsFor(files, images) } : {}),
   });
   const attempt = async (send: (withFiles: boolean) => Promise<unknown>) => {
     try {

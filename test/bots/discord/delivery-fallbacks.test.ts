@@ -100,6 +100,34 @@ describe('Discord delivery when the usual way is closed', () => {
     );
   });
 
+  it('says what was sent smaller in the member’s language', async () => {
+    t.bfl.configure({ bigImage: makePng(1024, 1024, true) });
+    const big = makePng(1024, 1024, true).length;
+    t.discord.maxRequestBytes = Math.floor(big * 1.5);
+    await t.send({
+      ...slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' }),
+      locale: 'zh-TW',
+    });
+    const together = JSON.stringify((await until(() => results()[0], 20_000, 'result')).embeds);
+    expect(together).toContain('和其他圖片合起來超過了 Discord 一則訊息能接收的大小，所以改為以 JPEG 格式');
+    expect(together).not.toMatch(/ was |sent as JPEG/);
+
+    t.discord.maxRequestBytes = 0; // no limit: this time only the server's upload limit
+    const limit = 2 * 1024 * 1024;
+    t.bfl.configure({ bigImage: makePng(1536, 1536, true) });
+    const raw = slash(
+      { prompt: '[big] huge fox', model: 'klein-4b', format: 'png' },
+      {},
+      { uploadLimit: limit },
+    );
+    await t.send({ ...raw, locale: 'zh-CN' });
+    const alone = await until(() => results()[1], 20_000, 'second result');
+    expect(alone.attachments[0]?.size).toBeLessThanOrEqual(limit);
+    expect(JSON.stringify(alone.embeds)).toMatch(
+      /有 [\d.]+ MB，超过了本服务器 2\.0 MB 的上传上限，所以改为以 JPEG 格式/,
+    );
+  });
+
   it('renews a day-old result link before using it as a reference', async () => {
     const first = slash({ prompt: 'yesterday fox', model: 'klein-4b' });
     await t.send(first);
