@@ -101,8 +101,8 @@ describe('Discord delivery when the usual way is closed', () => {
   });
 
   it('says in the member’s language that copies were sent smaller to fit one message', async () => {
-    t.bfl.configure({ bigImage: makePng(1024, 1024, true) });
-    const big = makePng(1024, 1024, true).length;
+    t.bfl.configure({ bigImage: makePng(512, 512, true) });
+    const big = makePng(512, 512, true).length;
     t.discord.maxRequestBytes = Math.floor(big * 1.5);
     await t.send({
       ...slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' }),
@@ -114,7 +114,7 @@ describe('Discord delivery when the usual way is closed', () => {
   });
 
   it('says in the member’s language that an image over the server’s upload limit was sent smaller', async () => {
-    const png = makePng(1024, 1024, true);
+    const png = makePng(512, 512, true);
     t.bfl.configure({ bigImage: png });
     const limit = Math.floor(png.length * 0.8);
     const raw = slash(
