@@ -125,9 +125,20 @@ export interface PostedResult {
   link?: Link;
 }
 
-/** What a deletion could not do, in words for the member: "the image (Slack said: cant_delete_file)". */
+/**
+ * One part of a posted result the platform would not delete, and what it said: put in words for the
+ * member, in their language, by the command ("an image (Slack said: cant_delete_file)").
+ */
+export interface RemoveFailure {
+  /** Discord's result message, Slack's details message, or one of Slack's image files. */
+  part: 'result' | 'details' | 'image';
+  /** The platform's own answer (`cant_delete_file`, `Missing Permissions (403)`); absent: none in time. */
+  said?: string;
+}
+
+/** What a deletion could not do. */
 export interface RemoveOutcome {
-  failures: string[];
+  failures: RemoveFailure[];
 }
 
 /** A form (Discord modal, Slack modal view) with fields prefilled; submitted back as `flux` input. */

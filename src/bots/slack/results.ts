@@ -12,7 +12,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Dispatcher } from 'undici';
-import type { PostedResult, ResultPost } from '../../commands/context.ts';
+import type { PostedResult, RemoveFailure, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { resultBlocks } from './blocks.ts';
@@ -170,11 +170,15 @@ export async function removeSlackResult(
   channelId: string,
   results: Array<{ ts?: string; fileIds: string[] }>,
   logger: Logger,
-): Promise<{ failures: string[]; left: Array<{ ts?: string; fileIds: string[] }> }> {
-  const failures: string[] = [];
+): Promise<{ failures: RemoveFailure[]; left: Array<{ ts?: string; fileIds: string[] }> }> {
+  const failures: RemoveFailure[] = [];
   const left: Array<{ ts?: string; fileIds: string[] }> = [];
   const gone = new Set(['message_not_found', 'file_not_found', 'file_deleted']);
-  const reason = (err: unknown) => platformError(err) ?? 'no answer in time';
+  // Slack's error code as it said it; none when it did not answer in time (the command words that).
+  const said = (err: unknown) => {
+    const code = platformError(err);
+    return code ? { said: code } : {};
+  };
   for (const r of results) {
     const kept: { ts?: string; fileIds: string[] } = { fileIds: [] };
     if (r.ts) {
@@ -183,7 +187,7 @@ export async function removeSlackResult(
       } catch (err) {
         if (!gone.has(platformError(err) ?? '')) {
           logger.warn({ code: platformError(err) }, 'delete failed');
-          failures.push(`the details message (Slack said: ${reason(err)})`);
+          failures.push({ part: 'details', ...said(err) });
           kept.ts = r.ts;
         }
       }
@@ -194,7 +198,7 @@ export async function removeSlackResult(
       } catch (err) {
         if (!gone.has(platformError(err) ?? '')) {
           logger.warn({ code: platformError(err) }, 'file delete failed');
-          failures.push(`an image (Slack said: ${reason(err)})`);
+          failures.push({ part: 'image', ...said(err) });
           kept.fileIds.push(file);
         }
       }

@@ -132,7 +132,9 @@ describe('Delete on Slack', () => {
       5_000,
       'the refusal',
     );
-    expect(refused.text).toContain('cant_delete_message');
+    expect(refused.text).toBe(
+      'Not deleted: the details message (Slack said: `cant_delete_message`). Press Delete again in a moment, or remove it by hand.',
+    );
     expect(t.slack.ephemerals.some((e) => e.text === 'Deleted.')).toBe(false);
     expect(result.deleted).toBe(false);
 
@@ -141,5 +143,22 @@ describe('Delete on Slack', () => {
     expect(result.deleted).toBe(true);
     await until(() => text(cards()[0]).includes('Deleted by ana'), 5_000, 'the card says who deleted it');
     expect(text(cards()[0])).not.toContain('see thread');
+  });
+
+  it('says it in the presser’s language, an image Slack kept named too', async () => {
+    t.slack.userLocales.set(USER, 'zh-TW');
+    await flux('delete fox --model klein-4b --seed 7');
+    const result = await until(() => details()[0], 10_000, 'details');
+    const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
+    t.slack.faults.push({ method: 'files.delete', count: 1, error: 'cant_delete_file' });
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del)) });
+    const refused = await until(
+      () => t.slack.ephemerals.find((e) => e.text.startsWith('未刪除')),
+      5_000,
+      'the refusal',
+    );
+    expect(refused.text).toBe(
+      '未刪除：一張圖片（Slack 回覆：`cant_delete_file`）。請稍後再按一次「刪除」，或手動刪除。',
+    );
   });
 });
