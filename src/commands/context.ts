@@ -134,6 +134,8 @@ export interface RemoveFailure {
   part: 'result' | 'details' | 'image';
   /** The platform's own answer (`cant_delete_file`, `Missing Permissions (403)`); absent: none in time. */
   said?: string;
+  /** Not tried: the platform has not yet said where the part is (Slack lists a share a moment late). */
+  unlisted?: true;
 }
 
 /** What a deletion could not do. */

@@ -21,6 +21,8 @@ export interface SlackMessage {
   threadTs?: string;
   /** chat.postMessage `metadata`; conversations.* return it only with include_all_metadata. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** The files a share (files.completeUploadExternal) attached, in order: below the blocks. */
+  files?: string[];
   deleted: boolean;
   updates: number;
 }
@@ -80,6 +82,8 @@ export interface FakeSlack {
   missingFilesScope: boolean;
   /** When set, the file host answers file requests with a 302 to this absolute URL (Slack's CDN hop). */
   fileRedirect: string | undefined;
+  /** How many files.info looks at a share's files still find it unlisted (Slack lists it a moment later). */
+  shareLag: number;
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
   faults: SlackFault[];
@@ -131,7 +135,19 @@ export async function startFakeSlack(
   const faults: SlackFault[] = [];
   const dms = new Map<string, string>();
   let base = '';
-  const files = createFakeSlackFiles({ botToken, base: () => base, notInChannel });
+  /** A new message: stored in its channel's history, with whom it would notify. */
+  function post(m: SlackMessage): string {
+    messages.set(m.ts, m);
+    for (const who of wouldNotify(`${m.text} ${JSON.stringify(m.blocks)}`)) pings.push({ ts: m.ts, who });
+    return m.ts;
+  }
+  const files = createFakeSlackFiles({
+    botToken,
+    base: () => base,
+    notInChannel,
+    postShare: ({ threadTs, ...share }) =>
+      post({ ...share, ts: ts(), ...(threadTs ? { threadTs } : {}), deleted: false, updates: 0 }),
+  });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await read(req);
@@ -196,8 +212,7 @@ export async function startFakeSlack(
         if (params.thread_ts) m.threadTs = String(params.thread_ts);
         const metadata = jsonParam<SlackMessage['metadata']>(params.metadata);
         if (metadata) m.metadata = metadata;
-        messages.set(m.ts, m);
-        for (const who of wouldNotify(`${m.text} ${JSON.stringify(m.blocks)}`)) pings.push({ ts: m.ts, who });
+        post(m);
         return ok({ channel, ts: m.ts, message: { text: m.text } });
       }
       case 'chat.update': {
@@ -246,6 +261,7 @@ export async function startFakeSlack(
             ts: m.ts,
             text: m.text,
             ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+            ...(m.files ? { files: m.files.map((id) => ({ id })), upload: true } : {}),
             ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
           }));
         return ok({ messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
@@ -311,6 +327,12 @@ export async function startFakeSlack(
     },
     set fileRedirect(v: string | undefined) {
       files.state.fileRedirect = v;
+    },
+    get shareLag() {
+      return files.state.shareLag;
+    },
+    set shareLag(v: number) {
+      files.state.shareLag = v;
     },
     rateLimit,
     faults,

@@ -40,6 +40,8 @@ export interface SlackContextDeps {
   now?: () => number;
   /** Deadline of one file upload. */
   uploadTimeoutMs?: number;
+  /** Pauses between looks for the message a result was shared in (result-upload.ts). */
+  shareLookupWaitsMs?: readonly number[];
   /**
    * Resolves when a card edit may go out. A queue's worth of place changes is due at once; paced, the
    * edits go one per turn of the event loop and wait while requests are arriving, so no ack waits behind

@@ -12,6 +12,7 @@ export const deleteTexts = defineMessages('flux-delete', {
     /** `said` is the platform's own answer, already a code span. */
     refused: (part: string, platform: string, said: string) => `${part} (${platform} said: ${said})`,
     noAnswer: (part: string, platform: string) => `${part} (${platform} did not answer in time)`,
+    unlisted: (part: string, platform: string) => `${part} (${platform} has not said where it is yet)`,
     separator: '; ',
   },
   'zh-Hans': {
@@ -20,6 +21,7 @@ export const deleteTexts = defineMessages('flux-delete', {
     image: '一张图片',
     refused: (part: string, platform: string, said: string) => `${part}（${platform} 回复：${said}）`,
     noAnswer: (part: string, platform: string) => `${part}（${platform} 没有及时回应）`,
+    unlisted: (part: string, platform: string) => `${part}（${platform} 尚未告知它的位置）`,
     separator: '；',
   },
   'zh-Hant': {
@@ -28,6 +30,7 @@ export const deleteTexts = defineMessages('flux-delete', {
     image: '一張圖片',
     refused: (part: string, platform: string, said: string) => `${part}（${platform} 回覆：${said}）`,
     noAnswer: (part: string, platform: string) => `${part}（${platform} 沒有及時回應）`,
+    unlisted: (part: string, platform: string) => `${part}（${platform} 尚未告知它的位置）`,
     separator: '；',
   },
 });

@@ -50,6 +50,7 @@ export async function deleteResult(
     const words = failures.map((f) => {
       const part = say[f.part];
       const platform = PLATFORM[target.platform];
+      if (f.unlisted) return say.unlisted(part, platform);
       return f.said === undefined
         ? say.noAnswer(part, platform)
         : say.refused(part, platform, codeSpan(f.said));
