@@ -168,7 +168,7 @@ export function createJobs(options: JobsOptions): JobsService {
       );
     },
 
-    wake: (providerTaskId) => waits.wake(providerTaskId),
+    wake: parts.wake,
 
     async start() {
       if (started) return;
