@@ -80,8 +80,9 @@ describe('Discord delivery when the usual way is closed', () => {
   });
 
   it('sends smaller copies when the images fit one by one but not together, and says so', async () => {
-    t.bfl.configure({ bigImage: makePng(1024, 1024, true) });
-    const big = makePng(1024, 1024, true).length;
+    // 512² noise: big enough that two do not fit, small enough to re-encode quickly on a busy machine.
+    t.bfl.configure({ bigImage: makePng(512, 512, true) });
+    const big = makePng(512, 512, true).length;
     t.discord.maxRequestBytes = Math.floor(big * 1.5);
     const raw = slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' });
     await t.send(raw);
