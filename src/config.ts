@@ -138,7 +138,9 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   );
   const redisUrl = read(
     'REDIS_URL',
-    z.url({ protocol: /^rediss?$/, error: 'a redis:// URL (with the db index as its path)' }),
+    z
+      .url({ protocol: /^rediss?$/, error: 'a redis:// URL (with the db index as its path)' })
+      .refine((v) => /^\/?\d*$/.test(new URL(v).pathname), 'the path is the db index: redis://host:6379/0'),
     'redis://redis:6379/0',
   );
   if (databaseUrl && !redisUrl && !problems.some((p) => p.name === 'REDIS_URL'))
