@@ -7,16 +7,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { distributedMissing, logged, type Node, submittedBy, useCluster } from './support/distributed.ts';
+import { commandBody, postForm } from './support/slack.ts';
 import { until } from './support/until.ts';
 
 const ci = process.env.CI === 'true';
 const missing = await distributedMissing();
 
-/** `jobs` members, each asking once for `count` images, their commands dealt over `nodes` in turn. */
-function burst(c: ReturnType<typeof useCluster>, nodes: Node[], jobs: number, text: (i: number) => string) {
+/** `jobs` members (from U<100 + firstUser>), each asking once, their commands dealt over `nodes` in turn. */
+function burst(
+  c: ReturnType<typeof useCluster>,
+  nodes: Node[],
+  jobs: number,
+  text: (i: number) => string,
+  firstUser = 0,
+) {
   return Promise.all(
     Array.from({ length: jobs }, (_, i) =>
-      c.command(nodes[i % nodes.length] as Node, text(i), `U${100 + i}`),
+      c.command(nodes[i % nodes.length] as Node, text(i), `U${100 + firstUser + i}`),
     ),
   );
 }
@@ -55,42 +62,59 @@ describe.skipIf(missing !== undefined && !ci)('distributed mode: several npm sta
   }, 180_000);
 
   it('survives a process killed with SIGKILL mid-task: its tasks are picked up, never resubmitted, and every image is delivered once', async () => {
-    const nodes = await c.start(3);
-    // Long enough for the kill to land while tasks are at the provider.
-    await burst(c, nodes, 15, (i) => `[gen-ms=2500] crash ${i} fox --model klein-4b --count 4`);
+    const [front1, front2, worker] = (await c.start(2)).concat(await c.start(1, { FLUX_ROLE: 'worker' })) as [
+      Node,
+      Node,
+      Node,
+    ];
+    const nodes = [front1, front2, worker];
+    // A worker serves no front end.
+    expect((await postForm(worker.port, commandBody('fox', c.slack))).status).toBe(404);
+    // First 24 images that hold every slot long enough for the kill to land while all of them are at the
+    // provider: no process is then submitting (no slot is free) or delivering (no image is ready).
+    await burst(c, [front1, front2], 6, (i) => `[gen-ms=15000] first ${i} fox --model klein-4b --count 4`);
+    await until(() => c.bfl.counts.accepted === 24, 60_000, 'the first 24 images at the provider');
+    // Then 36 more, in line behind them.
+    await burst(c, [front1, front2], 9, (i) => `next ${i} fox --model klein-4b --count 4`, 6);
     await until(
-      () => nodes.reduce((n, node) => n + logged(node.run, 'job created'), 0) === 15,
-      60_000,
-      'all 15 jobs created',
-    );
-
-    // The victim: whichever process has the most tasks generating at the provider right now.
-    const inFlight = (node: Node) =>
-      submittedBy(node.run).filter((id) => (c.bfl.tasks.get(id)?.readyAt ?? 0) > Date.now());
-    const victim = await until(
-      () => {
-        const [busiest] = [...nodes].sort((a, b) => inFlight(b).length - inFlight(a).length);
-        return busiest && inFlight(busiest).length > 0 ? busiest : undefined;
+      async () => {
+        const { queued, submitted, ...other } = await c.taskStates();
+        return queued === 36 && submitted === 24 && Object.keys(other).length === 0;
       },
       60_000,
-      'a process with tasks at the provider',
+      '24 images submitted and 36 queued',
     );
+    // Queued in Redis too: a card is updated with its place once its job's tasks are in line.
+    await until(() => c.delivered().filter((d) => d.updates > 0).length === 15, 60_000, '15 cards in line');
+
+    // The victim: whichever process has the most images at the provider.
+    const inFlight = (node: Node) =>
+      submittedBy(node.run).filter((id) => (c.bfl.tasks.get(id)?.readyAt ?? 0) > Date.now());
+    const [victim] = [...nodes].sort((a, b) => inFlight(b).length - inFlight(a).length) as [Node];
     const orphans = inFlight(victim);
+    expect(
+      nodes.reduce((n, node) => n + inFlight(node).length, 0),
+      'all 24 still generating',
+    ).toBe(24);
     victim.run.child.kill('SIGKILL');
     await victim.run.exited;
     const killedAt = Date.now();
+    const firstSubmit = Math.min(...[...c.bfl.tasks.values()].map((t) => t.submittedAt));
 
     await until(() => c.imagesDelivered() === 60, 150_000, 'all 60 images in their threads');
     await until(async () => (await c.jobStates()).delivered === 15, 30_000, 'all 15 jobs delivered');
     for (const d of c.delivered()) expect(d, d.prompt).toMatchObject({ images: 4, shares: 1, details: 1 });
-    // The victim's tasks were fetched after it died, by another process, from their stored polling URLs.
+    // The victim's images were fetched after it died, by another process, from their stored polling URLs.
+    expect(orphans.length).toBeGreaterThan(0);
     for (const id of orphans) expect(c.bfl.tasks.get(id)?.downloadedAt ?? 0).toBeGreaterThan(killedAt);
     expect(c.bfl.counts.submits).toBe(60);
     expect(c.bfl.counts.accepted).toBe(60);
     expect(c.bfl.counts.rateLimited).toBe(0);
     console.info(
-      `kill: ${victim.name} killed with ${orphans.length} tasks at the provider; ` +
-        `recovered and all delivered ${Date.now() - killedAt} ms after the kill`,
+      `kill: ${victim.name}${victim === worker ? ' (worker)' : ''} killed with ${orphans.length} images at the provider; ` +
+        `${killedAt - firstSubmit} ms after the first submit; all delivered ${Date.now() - killedAt} ms after; ` +
+        'submitted per process ' +
+        nodes.map((n) => submittedBy(n.run).length).join('/'),
     );
   }, 240_000);
 

@@ -36,6 +36,8 @@ export interface Node {
 /** What one job's card thread received: images shared, share calls, and details messages. */
 export interface Delivered {
   prompt: string;
+  /** chat.update calls on the card. */
+  updates: number;
   images: number;
   shares: number;
   details: number;
@@ -47,7 +49,6 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
   let db: TestDatabase | undefined;
   let redis: TestRedis | undefined;
   let cwd = '';
-  /** The test's own look at the shared database. */
   let reader: pg.Client | undefined;
   const runs: Run[] = [];
 
@@ -71,6 +72,16 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
     await bfl?.close();
     redis = db = slack = bfl = undefined;
   });
+
+  /** The test's own look at the shared database: rows per state of `table`. */
+  async function countBy(table: 'jobs' | 'tasks'): Promise<Record<string, number>> {
+    if (!reader) {
+      reader = new pg.Client({ connectionString: need(db, 'database').url });
+      await reader.connect();
+    }
+    const { rows } = await reader.query(`SELECT state, count(*)::int AS n FROM ${table} GROUP BY state`);
+    return Object.fromEntries(rows.map((r) => [r.state as string, r.n as number]));
+  }
 
   const cluster = {
     get bfl() {
@@ -106,8 +117,8 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
 
     /** `count` processes in distributed mode on this test's database and Redis db, once all listen. */
     async start(count: number, env: Record<string, string> = {}): Promise<Node[]> {
-      const started = Array.from({ length: count }, (_, i) => ({
-        name: `p${i + 1}`,
+      const started = Array.from({ length: count }, () => ({
+        name: `p${runs.length + 1}`,
         run: cluster.spawn({
           DATABASE_URL: cluster.databaseUrl,
           REDIS_URL: cluster.redisUrl,
@@ -134,6 +145,7 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
         .filter((m) => m.channel === CHANNEL && !m.threadTs)
         .map((card) => ({
           prompt: card.text,
+          updates: card.updates,
           images: [...s.uploads.values()].filter((u) => u.completed && u.threadTs === card.ts).length,
           shares: s.calls.filter(
             (c) => c.method === 'files.completeUploadExternal' && c.params.thread_ts === card.ts,
@@ -144,14 +156,9 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
     },
 
     /** How many of this test's jobs are in each state, from the shared database. */
-    async jobStates(): Promise<Record<string, number>> {
-      if (!reader) {
-        reader = new pg.Client({ connectionString: cluster.databaseUrl });
-        await reader.connect();
-      }
-      const { rows } = await reader.query('SELECT state, count(*)::int AS n FROM jobs GROUP BY state');
-      return Object.fromEntries(rows.map((r) => [r.state as string, r.n as number]));
-    },
+    jobStates: () => countBy('jobs'),
+    /** How many of this test's images (tasks) are in each state. */
+    taskStates: () => countBy('tasks'),
 
     /** Images shared into job threads, all jobs together. */
     imagesDelivered(): number {
