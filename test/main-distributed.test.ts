@@ -44,7 +44,7 @@ describe.skipIf(missing !== undefined && !ci)('distributed mode: several npm sta
     await until(async () => (await c.jobStates()).delivered === 15, 30_000, 'all 15 jobs delivered');
     expect(await c.jobStates()).toEqual({ delivered: 15 });
     expect(c.delivered()).toHaveLength(15);
-    for (const d of c.delivered()) expect(d, d.prompt).toMatchObject({ images: 4, shares: 1, details: 1 });
+    for (const d of c.delivered()) expect(d, d.prompt).toMatchObject({ images: 4, shares: 1, messages: 1 });
     expect(c.imagesDelivered()).toBe(60);
 
     const { counts } = c.bfl;
@@ -103,7 +103,7 @@ describe.skipIf(missing !== undefined && !ci)('distributed mode: several npm sta
 
     await until(() => c.imagesDelivered() === 60, 150_000, 'all 60 images in their threads');
     await until(async () => (await c.jobStates()).delivered === 15, 30_000, 'all 15 jobs delivered');
-    for (const d of c.delivered()) expect(d, d.prompt).toMatchObject({ images: 4, shares: 1, details: 1 });
+    for (const d of c.delivered()) expect(d, d.prompt).toMatchObject({ images: 4, shares: 1, messages: 1 });
     // The victim's images were fetched after it died, by another process, from their stored polling URLs.
     expect(orphans.length).toBeGreaterThan(0);
     for (const id of orphans) expect(c.bfl.tasks.get(id)?.downloadedAt ?? 0).toBeGreaterThan(killedAt);

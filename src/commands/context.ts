@@ -180,6 +180,12 @@ export interface CommandContext {
    * renders that in its platform's own markup (Slack: `*bold*`), and member input stays in code spans.
    */
   replyPrivate(text: string, images?: OutputImage[], buttons?: Button[]): Promise<void>;
+  /**
+   * Takes what the stored delivery record knows and this context does not yet — where several processes
+   * share a job, the card another process posted. Optional: where the card exists from the start
+   * (Discord's interaction response) there is nothing to learn.
+   */
+  adopt?(delivery: Record<string, unknown>): void;
   /** First call posts the public card; later calls edit it. Adapters throttle edits to platform limits. */
   showCard(card: Card): Promise<void>;
   /**

@@ -33,14 +33,14 @@ export interface Node {
   port: number;
 }
 
-/** What one job's card thread received: images shared, share calls, and details messages. */
+/** What one job's card thread received: images shared, share calls, and messages. */
 export interface Delivered {
   prompt: string;
   /** chat.update calls on the card. */
   updates: number;
   images: number;
   shares: number;
-  details: number;
+  messages: number;
 }
 
 export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
@@ -150,8 +150,8 @@ export function useCluster(bflOptions: Partial<FakeBflOptions> = {}) {
           shares: s.calls.filter(
             (c) => c.method === 'files.completeUploadExternal' && c.params.thread_ts === card.ts,
           ).length,
-          details: messages.filter((m) => m.threadTs === card.ts && m.metadata?.event_type === 'flux_result')
-            .length,
+          // A result is one message: the images shared with their details and buttons.
+          messages: messages.filter((m) => m.threadTs === card.ts).length,
         }));
     },
 

@@ -55,6 +55,7 @@ export function createSlackContext(
   delivery: SlackDelivery,
   actor: Actor,
   triggerId?: string,
+  restored = false,
 ): CommandContext {
   const { client, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -83,6 +84,10 @@ export function createSlackContext(
       }
       return;
     }
+    // Rebuilt from a record that has no card yet: the process that took the command is posting it (it
+    // saves the card's ts once Slack answers). A second card for a passing state would stay behind as a
+    // duplicate; the job's last word is posted all the same, so it is never lost.
+    if (restored && !card.final) return;
     const { text, blocks } = cardBlocks(card);
     try {
       const res = await deps.api.call<{ ts: string }>('chat.postMessage', {
@@ -167,6 +172,11 @@ export function createSlackContext(
       }
     },
 
+    adopt(stored) {
+      if (d.cardTs) return;
+      const cardTs = parseSlackDelivery(stored).cardTs;
+      if (cardTs) d.cardTs = cardTs;
+    },
     showCard: (card) => cards.show(card),
 
     async postResult(post, _threadName, checkpoint): Promise<PostedResult> {
@@ -245,7 +255,7 @@ export function slackDelivery(
 export function createSlackFactory(deps: SlackContextDeps): ContextFactory {
   return {
     restore(delivery, actor) {
-      return createSlackContext(deps, parseSlackDelivery(delivery), actor);
+      return createSlackContext(deps, parseSlackDelivery(delivery), actor, undefined, true);
     },
   };
 }
