@@ -16,9 +16,13 @@ import type { Logger } from './core/logger.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { createCatalog, narrowCatalog } from './core/models.ts';
 import { createHttp } from './core/providers/http.ts';
-import { type DataDirLock, lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
+import { createBullmqScheduler } from './core/queue/bullmq-scheduler.ts';
+import { redisOptions } from './core/queue/redis-url.ts';
+import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
 import { startHistoryFolding } from './core/store/history-folding.ts';
 import type { AsyncStore } from './core/store/port.ts';
+import { createPostgresStore } from './core/store/postgres.ts';
+import { createAdvisoryLocks } from './core/store/postgres-locks.ts';
 import { createSqliteStore } from './core/store/sqlite.ts';
 import { toAsyncStore } from './core/store/sqlite-async.ts';
 import type { FrontEnd, FrontEndDeps, MakeFrontEnd } from './front-end.ts';
@@ -54,7 +58,7 @@ export interface App {
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
-  const { store, lock } = openStore(options);
+  const { store, shared, close: closeStore } = await openStore(options);
   const http = createHttp();
   const metrics = createMetrics({ load: () => jobs.load() });
   const provider = metrics.instrument(
@@ -70,6 +74,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     maxActive: config.maxActive,
     maxQueuedPerUser: config.maxQueuedPerUser,
     logger,
+    ...(shared ? { distributed: shared } : {}),
   });
 
   const deps: FrontEndDeps = {
@@ -116,7 +121,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   server.route('GET', '/metrics', metricsRoute(metrics, config.metricsToken));
   if (config.provider === 'bfl' && config.bflWebhookUrl) mountBflWebhook(server, { store, jobs, logger });
-  const served = frontEnds.map((frontEnd) => frontEnd.serve(commands, server));
+  // A worker serves no front end: it runs tasks from the shared queue and delivers what it ran, through
+  // the platforms' REST APIs (the clients and factories above), which need no connection of their own.
+  const served =
+    config.role === 'worker' ? [] : frontEnds.map((frontEnd) => frontEnd.serve(commands, server));
 
   let listening = false;
   let stopFolding = () => {};
@@ -145,16 +153,51 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (listening) await server.close();
         await http.close();
       } finally {
-        await store.close();
-        lock.release();
+        await closeStore();
       }
     },
   };
 }
 
-/** Embedded mode: the SQLite file (its upkeep, health and lock stay with it) behind the async port. */
-function openStore(options: AppOptions): { store: AsyncStore; lock: DataDirLock } {
+interface OpenedStore {
+  store: AsyncStore;
+  /** Distributed mode: the queue and the job locks every process shares. */
+  shared?: {
+    queue: Awaited<ReturnType<typeof createBullmqScheduler>>;
+    locks: ReturnType<typeof createAdvisoryLocks>;
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * Distributed mode (DATABASE_URL and REDIS_URL): Postgres, with the BullMQ queue and the job locks that
+ * go with it — never Postgres alone, whose processes would each run their own line against one
+ * provider limit. Embedded mode: the SQLite file (its upkeep, health and lock stay with it).
+ */
+async function openStore(options: AppOptions): Promise<OpenedStore> {
   const { config, logger } = options;
+  if (config.distributed) {
+    const { databaseUrl, redisUrl } = config.distributed;
+    const store = await createPostgresStore(databaseUrl, { logger });
+    try {
+      const queue = await createBullmqScheduler({
+        connection: redisOptions(redisUrl),
+        maxActive: config.maxActive,
+        onError: (err) => logger.warn({ err }, 'queue: Redis error'),
+      });
+      const locks = createAdvisoryLocks(databaseUrl, logger);
+      return {
+        store,
+        shared: { queue, locks },
+        async close() {
+          await Promise.allSettled([locks.close(), store.close()]);
+        },
+      };
+    } catch (err) {
+      await store.close();
+      throw new Error(`REDIS_URL: cannot open the queue: ${String(err)}`, { cause: err });
+    }
+  }
   const dbPath = options.dbPath ?? join(config.dataDir, 'flux.db');
   prepareDataDir(dirname(dbPath));
   // One process per database file: a second would resume the same tasks and post every image twice.
@@ -162,7 +205,14 @@ function openStore(options: AppOptions): { store: AsyncStore; lock: DataDirLock 
   const lock = lockDataDir(dirname(dbPath), basename(dbPath).replace(/\.db$/, ''));
   try {
     const upkeep = options.storeUpkeepMs ? { upkeepEveryMs: options.storeUpkeepMs } : {};
-    return { store: toAsyncStore(createSqliteStore(dbPath, { logger, ...upkeep })), lock };
+    const store = toAsyncStore(createSqliteStore(dbPath, { logger, ...upkeep }));
+    return {
+      store,
+      async close() {
+        await store.close();
+        lock.release();
+      },
+    };
   } catch (err) {
     lock.release();
     throw new Error(`DATA_DIR ${dirname(dbPath)}: cannot open the database ${dbPath}: ${String(err)}`, {

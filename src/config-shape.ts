@@ -33,6 +33,13 @@ export interface Config {
   platformTimeoutMs: number;
   /** Deadline of one file upload to a chat platform. */
   uploadTimeoutMs: number;
+  /**
+   * Distributed mode (DATABASE_URL and REDIS_URL): Postgres holds the store and ledger, BullMQ on
+   * Redis the provider's slots, shared by every process. Absent: embedded mode (SQLite, in-process).
+   */
+  distributed?: { databaseUrl: string; redisUrl: string };
+  /** `worker`: no front end is served (queue work and deliveries only). Default `all`. */
+  role: 'all' | 'worker';
   discord?: {
     token: string;
     applicationId: string;

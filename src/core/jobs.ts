@@ -6,7 +6,7 @@
  */
 import { FluxError } from './errors.ts';
 import type { JobsService, JobView } from './job-types.ts';
-import { taskKey } from './jobs/keys.ts';
+import { taskKey, userKey } from './jobs/keys.ts';
 import { recordNewJob } from './jobs/new-job.ts';
 import { createJobParts, type JobsOptions } from './jobs/parts.ts';
 import { linePosition } from './jobs/positions.ts';
@@ -15,6 +15,9 @@ import { jobView } from './jobs/view.ts';
 import type { JobRow, TaskRow } from './store/types.ts';
 
 export type { JobsOptions } from './jobs/parts.ts';
+
+/** How often ready jobs are looked at for a delivery nobody holds (distributed mode). */
+const SWEEP_EVERY_MS = 60_000;
 
 /** How long stop() lets deliveries under way finish. */
 const DELIVERY_GRACE_MS = 10_000;
@@ -27,6 +30,24 @@ export function createJobs(options: JobsOptions): JobsService {
   const stopSignal = stopper.signal;
   let started = false;
   let closed = false;
+  let sweep: NodeJS.Timeout | undefined;
+
+  /**
+   * Where processes share the store: a ready job whose delivering process died is delivered by another
+   * once that process's claim has lapsed (jobs/deliver.ts), without waiting for some process to start.
+   */
+  function sweepReady(): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      store.unfinishedJobs().then(
+        (jobs) => {
+          for (const job of jobs) if (job.state === 'ready') delivery.settle(job.id);
+        },
+        (err: unknown) => logger.warn({ err }, 'ready jobs not swept'),
+      );
+    }, SWEEP_EVERY_MS);
+    timer.unref();
+    return timer;
+  }
 
   async function find(id: string): Promise<JobRow> {
     const job = await store.getJob(id);
@@ -35,11 +56,13 @@ export function createJobs(options: JobsOptions): JobsService {
   }
 
   /**
-   * Queues every task of a job and tells its requester where it stands. Synchronous from the first
-   * task queued to the event: the place told is the place it has.
+   * Queues every task of a job and tells its requester where it stands. In-process, synchronous from
+   * the first task queued to the event: the place told is the place it has.
    */
-  function enqueue(job: JobRow, rows: readonly TaskRow[]): JobView {
+  async function enqueue(job: JobRow, rows: readonly TaskRow[]): Promise<JobView> {
     for (let i = 0; i < job.request.count; i++) tasks.queue(job, i);
+    const settling = scheduler.settled();
+    if (settling) await settling;
     const view = jobView(job, rows);
     const position = linePosition(scheduler, job.id, job.request.count);
     positions.told(job.id, position);
@@ -56,7 +79,7 @@ export function createJobs(options: JobsOptions): JobsService {
       if (closed) throw new FluxError('SHUTTING_DOWN', 'not taking new jobs: stopped');
       // Held from the check to the queueing, across the store's write: a second request racing this
       // one sees these images counted.
-      const release = pending.reserve(input.origin, input.request.count);
+      const release = await pending.reserve(input.origin, input.request.count);
       let recorded: Awaited<ReturnType<typeof recordNewJob>>;
       try {
         recorded = await recordNewJob({ store, prices, now, logger }, input);
@@ -92,7 +115,7 @@ export function createJobs(options: JobsOptions): JobsService {
           );
         }
         const rows = await store.getTasks(id);
-        const release = pending.reserve(job.origin, job.request.count);
+        const release = await pending.reserve(job.origin, job.request.count);
         try {
           await store.updateJob(id, { state: 'queued' });
         } finally {
@@ -107,13 +130,12 @@ export function createJobs(options: JobsOptions): JobsService {
         if (job.state === 'awaiting_confirmation') return confirmations.close(job);
         const keys = Array.from({ length: job.request.count }, (_, i) => taskKey(id, i));
         // All or nothing: a task already handed to a slot may be submitting (and billed) right now.
-        // Checked and removed with no await between: a slot cannot take one of them in the middle.
-        if (job.state !== 'queued' || !keys.every((k) => scheduler.isQueued(k)))
+        const user = userKey(job.origin.platform, job.origin.userId);
+        if (job.state !== 'queued' || !(await scheduler.removeAll(user, keys)))
           throw new FluxError(
             'JOB_NOT_CANCELLABLE',
             `job ${id} is ${job.state === 'queued' ? 'starting' : job.state}`,
           );
-        for (const k of keys) scheduler.remove(k);
         pending.add(job.origin, -keys.length);
         const patch = { state: 'cancelled' as const, finishedAt: now(), costMicros: 0 };
         await store.updateJob(id, patch);
@@ -140,7 +162,7 @@ export function createJobs(options: JobsOptions): JobsService {
       void store.unfinishedJobs().then(
         (jobs) => {
           for (const job of jobs)
-            if (job.state === 'ready' && job.origin.platform === platform) void delivery.deliver(job.id);
+            if (job.state === 'ready' && job.origin.platform === platform) delivery.settle(job.id);
         },
         (err: unknown) => logger.error({ err, platform }, 'ready jobs not found for a new sink'),
       );
@@ -160,7 +182,10 @@ export function createJobs(options: JobsOptions): JobsService {
         emit,
         logger,
         stopSignal,
+        shared: scheduler.shared,
       });
+      scheduler.start(tasks.runByKey);
+      if (scheduler.shared) sweep = sweepReady();
     },
 
     load() {
@@ -169,6 +194,7 @@ export function createJobs(options: JobsOptions): JobsService {
 
     async stop(graceMs = DELIVERY_GRACE_MS) {
       stopper.abort(new FluxError('SHUTTING_DOWN', 'stopping'));
+      clearInterval(sweep);
       positions.stop();
       waits.stopAll();
       await scheduler.stop();

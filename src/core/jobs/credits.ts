@@ -8,7 +8,7 @@
 import type { HoldReason, JobView } from '../job-types.ts';
 import type { Micros } from '../pricing.ts';
 import { sleep } from '../providers/sleep.ts';
-import type { Scheduler } from '../scheduler.ts';
+import type { SchedulerView } from '../scheduler.ts';
 
 export interface CreditCheckPolicy {
   /** First look after a 402. */
@@ -35,7 +35,7 @@ export interface CreditGate {
 }
 
 export interface CreditGateDeps {
-  scheduler: Scheduler;
+  scheduler: Pick<SchedulerView, 'hold' | 'release' | 'admit'>;
   /** The provider's balance; absent (or undefined, or failing) means there is none to read. */
   credits?: () => Promise<Micros | undefined>;
   policy: CreditCheckPolicy;

@@ -29,6 +29,12 @@ export interface DeliveryDeps {
   logger: Logger;
   /** Aborted by stop(): no delivery starts, and none is retried, after it. */
   stopSignal: AbortSignal;
+  /**
+   * Where several processes share the store: claims a ready job's delivery for this process, false
+   * while another holds it. The job's lock orders the reads; this keeps a second process that finds the
+   * same job ready from posting it again. Absent: this process is the only one.
+   */
+  claim?(jobId: string): Promise<boolean>;
 }
 
 export interface Delivery {
@@ -46,6 +52,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const delivering = new Map<string, Promise<void>>();
   /** Failed deliveries per job, for the retry schedule. */
   const retries = new Map<string, number>();
+  /** Jobs whose delivery this process has claimed (kept through its retries). */
+  const claimed = new Set<string>();
 
   async function deliver(jobId: string): Promise<void> {
     const handed = await deps.locks.run(jobId, () => settleOrHand(jobId));
@@ -92,6 +100,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     const sink = deps.sinkFor(job.origin.platform);
     // Kept ready in the store: delivered when a sink attaches, or after a restart.
     if (!sink || stopSignal.aborted) return;
+    if (deps.claim && !claimed.has(jobId)) {
+      if (!(await deps.claim(jobId))) return;
+      claimed.add(jobId);
+    }
     tasks = await store.getTasks(jobId, true);
     const images: JobImage[] = [];
     for (const t of tasks) {
@@ -101,9 +113,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     }
     const view = jobView({ ...job, state: 'ready', costMicros: cost, finishedAt }, tasks);
     const handed = sink.handle({ type: 'ready', job: view, images });
-    const done = recordHanded(jobId, handed, log, { cost, images: images.length }).finally(() =>
-      delivering.delete(jobId),
-    );
+    const done = recordHanded(jobId, handed, log, { cost, images: images.length }).finally(() => {
+      delivering.delete(jobId);
+      if (!retries.has(jobId)) claimed.delete(jobId);
+    });
     delivering.set(jobId, done);
     return { done };
   }

@@ -3,21 +3,22 @@
  * the write that depends on it are no longer one step: two confirms of one job would both read
  * "awaiting confirmation" and queue it twice, two tasks finishing together would both find the job
  * complete and deliver it twice, two delivery patches would each lose the other's. Work on one job
- * runs in arrival order; work on different jobs is not held. This lock is this process's only: where
- * several processes share a store, the store itself must arbitrate (a conditional write of the job's
- * state, which the port has for tasks only so far).
+ * runs in arrival order; work on different jobs is not held. Where several processes share the store,
+ * `across` (the store's advisory locks) holds each change against the other processes as well; this
+ * process's own order is kept first, so it asks for one of those locks per job at a time.
  */
 export interface JobLocks {
   /** Runs `fn` once every earlier `run` for this job has settled; resolves or rejects with it. */
   run<T>(jobId: string, fn: () => Promise<T>): Promise<T>;
 }
 
-export function createJobLocks(): JobLocks {
+export function createJobLocks(across?: JobLocks): JobLocks {
   /** The last piece of work queued per job, settled either way; gone once nothing is queued. */
   const tails = new Map<string, Promise<void>>();
   return {
     run(jobId, fn) {
-      const result = (tails.get(jobId) ?? Promise.resolve()).then(fn);
+      const step = across ? () => across.run(jobId, fn) : fn;
+      const result = (tails.get(jobId) ?? Promise.resolve()).then(step);
       const tail = result.then(
         () => undefined,
         () => undefined,

@@ -13,17 +13,19 @@ import type { ModelCatalog, ModelId } from '../models.ts';
 import type { PriceTable } from '../pricing.ts';
 import { createLatencyModel } from '../providers/poll-policy.ts';
 import type { Provider } from '../providers/types.ts';
+import type { DistributedScheduler } from '../queue/types.ts';
 import { createScheduler, type Scheduler } from '../scheduler.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
 import { createConfirmations } from './confirmations.ts';
 import { type CreditCheckPolicy, createCreditGate, DEFAULT_CREDIT_CHECK } from './credits.ts';
 import { createDelivery } from './deliver.ts';
-import { createJobLocks } from './job-locks.ts';
+import { createJobLocks, type JobLocks } from './job-locks.ts';
 import { saltedUserHash } from './keys.ts';
-import { createPendingCounts } from './pending.ts';
+import { createPendingCounts, createSharedPendingCounts } from './pending.ts';
 import { createPositionFeed, placesByJob } from './positions.ts';
 import { createSinks } from './sinks.ts';
+import { inProcessQueue, sharedQueue } from './task-queue.ts';
 import { createTaskRunner } from './tasks.ts';
 import { jobView } from './view.ts';
 import { createWaits } from './waits.ts';
@@ -36,6 +38,11 @@ export interface JobsOptions {
   /** The provider's active-task limit (BFL: 24); used when no `scheduler` is given. */
   maxActive?: number;
   scheduler?: Scheduler;
+  /**
+   * Distributed mode: the line is BullMQ's, shared by every process (used instead of `scheduler`), and
+   * the changes of one job are held against the other processes by `locks` (the store's advisory locks).
+   */
+  distributed?: { queue: DistributedScheduler; locks: JobLocks };
   /** Images one user may have waiting or generating at once. */
   maxQueuedPerUser: number;
   logger: Logger;
@@ -54,6 +61,12 @@ export interface JobsOptions {
   creditCheck?: Partial<CreditCheckPolicy>;
 }
 
+/**
+ * How long a process's claim on a ready job's delivery keeps the others off it: past its retries
+ * (2 + 15 + 60 s) and uploads (2 min each), so a second process only takes over from one that died.
+ */
+const DELIVERY_CLAIM_MS = 10 * 60_000;
+
 /** Events of a job still in line: any other means it left it (started or ended). */
 const IN_LINE = new Set<JobEvent['type']>(['queued', 'position', 'waiting']);
 
@@ -62,11 +75,15 @@ export function createJobParts(options: JobsOptions) {
   const now = options.now ?? Date.now;
   const stopper = new AbortController();
   const stopSignal = stopper.signal;
-  const scheduler = options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 });
+  const scheduler = options.distributed
+    ? sharedQueue(options.distributed.queue, (err) => logger.error({ err }, 'task not queued in Redis'))
+    : inProcessQueue(options.scheduler ?? createScheduler({ maxActive: options.maxActive ?? 24 }));
   const sinks = createSinks(logger);
-  const pending = createPendingCounts(options.maxQueuedPerUser);
+  const pending = scheduler.shared
+    ? createSharedPendingCounts(options.maxQueuedPerUser, (o) => store.pendingImages(o.platform, o.userId))
+    : createPendingCounts(options.maxQueuedPerUser);
   const waits = createWaits();
-  const locks = createJobLocks();
+  const locks = createJobLocks(options.distributed?.locks);
   const viewOf = async (job: JobRow) => jobView(job, await store.getTasks(job.id));
   const emit = (event: JobEvent): void => {
     // A started job already left the line; a queued one told to wait keeps its place.
@@ -94,7 +111,18 @@ export function createJobParts(options: JobsOptions) {
     },
     options.positionDebounceMs ?? 300,
   );
-  const delivery = createDelivery({ store, locks, sinkFor: sinks.get, emit, now, logger, stopSignal });
+  const delivery = createDelivery({
+    store,
+    locks,
+    sinkFor: sinks.get,
+    emit,
+    now,
+    logger,
+    stopSignal,
+    ...(scheduler.shared
+      ? { claim: (jobId: string) => store.claimOnce(`deliver:${jobId}`, now() + DELIVERY_CLAIM_MS) }
+      : {}),
+  });
   const tasks = createTaskRunner({
     store,
     locks,

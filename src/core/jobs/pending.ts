@@ -1,7 +1,8 @@
 /**
  * Images each person has waiting or generating, for the per-user cap. An image counts from when it is
- * queued until its task is terminal (or cancelled). Counts live in this process only: after a restart
- * they are rebuilt as the unfinished tasks are queued again.
+ * queued until its task is terminal (or cancelled). In embedded mode the counts live in this process:
+ * after a restart they are rebuilt as the unfinished tasks are queued again. Where processes share the
+ * queue (`createSharedPendingCounts`) the store counts them, plus what this process is about to store.
  */
 import { ValidationError } from '../errors.ts';
 import type { JobOrigin } from '../job-types.ts';
@@ -17,21 +18,24 @@ export interface PendingCounts {
    * meanwhile, so two requests racing through that await cannot both take the last place. Returns the
    * release (call it once, when the images are queued — they count themselves — or were not stored).
    */
-  reserve(origin: JobOrigin, count: number): () => void;
+  reserve(origin: JobOrigin, count: number): Promise<() => void>;
+}
+
+function refuseOver(maxPerUser: number, pending: number, count: number): void {
+  if (pending + count <= maxPerUser) return;
+  throw new ValidationError(
+    'QUEUE_FULL',
+    count > 1 && pending < maxPerUser ? 'count' : 'queue',
+    `at most ${maxPerUser} images waiting per person; you have ${pending}`,
+    String(count),
+  );
 }
 
 export function createPendingCounts(maxPerUser: number): PendingCounts {
   const counts = new Map<string, number>();
   const self: PendingCounts = {
     check(origin, count) {
-      const pending = counts.get(userKey(origin.platform, origin.userId)) ?? 0;
-      if (pending + count <= maxPerUser) return;
-      throw new ValidationError(
-        'QUEUE_FULL',
-        count > 1 && pending < maxPerUser ? 'count' : 'queue',
-        `at most ${maxPerUser} images waiting per person; you have ${pending}`,
-        String(count),
-      );
+      refuseOver(maxPerUser, counts.get(userKey(origin.platform, origin.userId)) ?? 0, count);
     },
     add(origin, delta) {
       const user = userKey(origin.platform, origin.userId);
@@ -40,7 +44,7 @@ export function createPendingCounts(maxPerUser: number): PendingCounts {
       if (n > 0) counts.set(user, n);
       else counts.delete(user);
     },
-    reserve(origin, count) {
+    async reserve(origin, count) {
       self.check(origin, count);
       self.add(origin, count);
       let held = true;
@@ -51,4 +55,41 @@ export function createPendingCounts(maxPerUser: number): PendingCounts {
     },
   };
   return self;
+}
+
+/**
+ * The cap where several processes share the queue: what the store counts as unfinished (every
+ * process's), plus what this process has let through and not yet stored. Two processes admitting the
+ * same person's last place in the same instant may both pass: the cap is a courtesy limit, not money
+ * (budgets are checked in the store's transaction).
+ */
+export function createSharedPendingCounts(
+  maxPerUser: number,
+  stored: (origin: JobOrigin) => Promise<number>,
+): PendingCounts {
+  const reserving = new Map<string, number>();
+  return {
+    check: () => undefined,
+    add: () => undefined,
+    async reserve(origin, count) {
+      const user = userKey(origin.platform, origin.userId);
+      const before = reserving.get(user) ?? 0;
+      reserving.set(user, before + count);
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        const n = (reserving.get(user) ?? 0) - count;
+        if (n > 0) reserving.set(user, n);
+        else reserving.delete(user);
+      };
+      try {
+        refuseOver(maxPerUser, (await stored(origin)) + before, count);
+      } catch (err) {
+        release();
+        throw err;
+      }
+      return release;
+    },
+  };
 }

@@ -6,11 +6,11 @@
 
 import type { JobEvent } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
-import { estimateImage, type PriceTable } from '../pricing.ts';
+import type { PriceTable } from '../pricing.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { JobRow, TaskRow } from '../store/types.ts';
 import { TERMINAL_TASK } from './deliver.ts';
-import { jobLog } from './keys.ts';
+import { flagForReview } from './review.ts';
 import type { TaskRunner } from './tasks.ts';
 import { jobView } from './view.ts';
 
@@ -18,6 +18,13 @@ export interface ResumeDeps {
   store: Pick<AsyncStore, 'unfinishedJobs' | 'getTasks' | 'updateTask'>;
   prices: PriceTable;
   tasks: TaskRunner;
+  /**
+   * Other processes run this store's tasks too (distributed mode): a submitted or submitting task may be
+   * in another live process's hands right now. Each is queued again by its key instead — a no-op while
+   * BullMQ still has it (its process alive, or its stalled job handed to another), and otherwise the
+   * worker that takes it carries on from the store (tasks.ts), never resubmitting.
+   */
+  shared: boolean;
   /** Settles a job and delivers it when it has images (jobs/deliver.ts). */
   deliver(jobId: string): Promise<void>;
   /** Cancels an unconfirmed job at its deadline (jobs/confirmations.ts). */
@@ -42,7 +49,8 @@ export async function resumeJobs(deps: ResumeDeps): Promise<void> {
     const tasks = await store.getTasks(job.id);
     let flagged = false;
     for (const task of tasks) {
-      if (task.state === 'queued') queued.push([job, task.index]);
+      if (task.state === 'queued' || (deps.shared && !TERMINAL_TASK.has(task.state)))
+        queued.push([job, task.index]);
       else if (task.state === 'submitted' && task.submitted)
         // Waits take their slots before any queued task is handed one: the provider counts them already.
         deps.tasks.resume(job, task.index, task.submitted);
@@ -76,25 +84,3 @@ export async function resumeJobs(deps: ResumeDeps): Promise<void> {
 
 /** Resumed deliveries under way at once: enough that one stuck call holds nobody, few enough for rate limits. */
 const RESUME_LANES = 4;
-
-async function flagForReview(
-  deps: Pick<ResumeDeps, 'store' | 'prices' | 'logger'>,
-  job: JobRow,
-  task: TaskRow,
-): Promise<void> {
-  const patch = {
-    state: 'needs_review' as const,
-    costMicros: estimateImage(job.request, deps.prices),
-    costEstimated: true,
-    error: {
-      code: 'NEEDS_REVIEW' as const,
-      message: 'interrupted while submitting',
-      charge: 'unknown' as const,
-    },
-  };
-  await deps.store.updateTask(job.id, task.index, patch);
-  Object.assign(task, patch);
-  jobLog(deps.logger, job, { task: task.index }).warn(
-    'task interrupted mid-submit: needs review (may be charged)',
-  );
-}

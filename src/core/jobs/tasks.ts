@@ -10,15 +10,16 @@ import { estimateImage, type PriceTable } from '../pricing.ts';
 import type { LatencyModel } from '../providers/poll-policy.ts';
 import { sleep } from '../providers/sleep.ts';
 import type { Provider, SubmittedTask } from '../providers/types.ts';
-import type { Scheduler } from '../scheduler.ts';
 import { seedAt } from '../size-and-seed.ts';
 import type { AsyncStore, TaskPatch } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
 import type { CreditGate, Reopened } from './credits.ts';
 import type { JobLocks } from './job-locks.ts';
-import { jobLog, taskKey, userKey } from './keys.ts';
+import { jobLog, jobOfTaskKey, taskKey, userKey } from './keys.ts';
 import type { PendingCounts } from './pending.ts';
+import { flagForReview } from './review.ts';
 import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
+import type { TaskQueue } from './task-queue.ts';
 import { createTaskSteps } from './task-steps.ts';
 import type { Waits } from './waits.ts';
 
@@ -27,7 +28,7 @@ export interface TaskRunnerDeps {
   /** A job's first task starts it under the job's lock: its siblings then read it running. */
   locks: JobLocks;
   provider: Pick<Provider, 'submit' | 'waitForResult'>;
-  scheduler: Pick<Scheduler, 'enqueue' | 'runNow' | 'pause'>;
+  scheduler: Pick<TaskQueue, 'enqueue' | 'runNow' | 'pause'>;
   /** Holds submits while the provider account is out of credits. */
   credits: Pick<CreditGate, 'refused' | 'succeeded'>;
   latency: LatencyModel;
@@ -58,6 +59,11 @@ export interface TaskRunner {
   queue(job: JobRow, index: number): void;
   /** Waits again for a task the provider already has (after a restart): it takes a slot at once. */
   resume(job: JobRow, index: number, submitted: SubmittedTask): void;
+  /**
+   * A task taken from the shared queue by key, in whichever process: carried on from where the store
+   * says it is, never submitted twice. 'unfinished' when this process stopped before it ended.
+   */
+  runByKey(key: string): () => Promise<void | 'unfinished'>;
 }
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
@@ -72,6 +78,18 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   async function runTask(jobId: string, index: number): Promise<void> {
     const job = await store.getJob(jobId);
     if (!job || job.state === 'cancelled' || stopSignal.aborted) return;
+    // The store says where the task is: taken again after its process died (or queued twice), it carries
+    // on from there. Submitted: the provider has it, so wait for it. Cut off mid-submit: it may have
+    // reached the provider and been billed, so a person decides. Ended: its job may still need settling.
+    const task = (await store.getTasks(jobId)).find((t) => t.index === index);
+    if (!task) return;
+    if (task.state === 'submitted' && task.submitted) return waitTask(job, index, task.submitted);
+    if (task.state !== 'queued') {
+      if (task.state === 'submitting' || task.state === 'submitted')
+        await flagForReview({ store, prices: deps.prices, logger }, job, task);
+      deps.settle(jobId);
+      return;
+    }
     const log = jobLog(logger, job, { task: index });
     if (!store.health.accepting()) {
       // The database file is gone: what this task would record could not survive a restart, so nothing
@@ -225,6 +243,15 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       deps.scheduler.runNow(taskKey(job.id, index), () =>
         waitTask(job, index, submitted).finally(() => deps.pending.add(job.origin, -1)),
       );
+    },
+    runByKey(key) {
+      const jobId = jobOfTaskKey(key);
+      const index = Number(key.slice(jobId.length + 1));
+      return async () => {
+        deps.leftLine(jobId);
+        await runTask(jobId, index);
+        return stopSignal.aborted ? 'unfinished' : undefined;
+      };
     },
   };
 }

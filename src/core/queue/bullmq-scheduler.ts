@@ -7,14 +7,14 @@
  * lock, and BullMQ's stalled-job check hands the job to another worker, which runs it by key through
  * `resolve`. See types.ts for how this port differs from the in-process `Scheduler`.
  */
-import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { type Job, Queue, QueueEvents, WaitingError, Worker } from 'bullmq';
 import { Redis, type RedisOptions as RedisConnectOptions } from 'ioredis';
 import { ProviderError } from '../errors.ts';
 import { createFairLines, type Placement } from './fair-lines.ts';
 import { createQueueView } from './queue-view.ts';
 import { createStartGate } from './start-gate.ts';
 import { idOf } from './task-ids.ts';
-import type { BullmqSchedulerOptions, DistributedScheduler } from './types.ts';
+import type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
 
 export type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
 
@@ -70,7 +70,11 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       ),
     );
 
-  async function processTask(job: Job<TaskData, void, 'task'>): Promise<void> {
+  /** Set by `start`: nothing is taken from the queue before the process can run what it takes. */
+  let resolve: ((key: string) => TaskRun | undefined) | undefined;
+  let stopping = false;
+
+  async function processTask(job: Job<TaskData, void, 'task'>, token?: string): Promise<void> {
     const { key, user } = job.data;
     const wait = gate.check();
     if (wait > 0) {
@@ -78,16 +82,20 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       throw Worker.RateLimitError();
     }
     await reorder(await lines.leave(user, key));
+    // From here the provider may count it: if it goes back to the queue (a stop, a crash), it goes
+    // first, so it never waits behind tasks that would take its slot at the provider a second time.
+    await job.changePriority({ priority: 0 });
     view.stale();
-    const run = o.resolve(key);
+    const run = resolve?.(key);
     if (!run) return;
     let settled!: () => void;
     const done = new Promise<void>((r) => {
       settled = r;
     });
     inflight.add(done);
+    let outcome: Awaited<ReturnType<TaskRun>>;
     try {
-      await run();
+      outcome = await run();
     } catch (err) {
       const ms = rateLimitWait(err, rateLimitMs);
       if (ms === undefined) throw err;
@@ -99,6 +107,13 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
     } finally {
       inflight.delete(done);
       settled();
+    }
+    // Stopping: the run let go of a task it may not have finished (a wait cut short leaves it submitted).
+    // Handed back rather than completed, another process takes it at once and carries on from the store;
+    // one that did finish is found finished there.
+    if ((outcome === 'unfinished' || stopping) && token) {
+      await job.moveToWait(token);
+      throw new WaitingError();
     }
   }
 
@@ -116,6 +131,7 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
           limiter: { max: 1_000_000, duration: 1_000 },
           // A job sent back by a rate limit wakes no idle worker: each looks again after this long.
           drainDelay: o.idlePollSeconds ?? 1,
+          autorun: false,
         });
   worker?.on('error', onError);
   worker?.on('failed', (job, err) => {
@@ -124,6 +140,10 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
   await Promise.all([worker?.waitUntilReady(), events.waitUntilReady(), view.refresh()]);
 
   return {
+    start(run) {
+      resolve = run;
+      void worker?.run().catch(onError);
+    },
     async enqueue(user, key) {
       const id = idOf(key);
       const state = await queue.getJobState(id);
@@ -146,11 +166,11 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       view.stale();
     },
     runNow(key) {
-      const run = o.resolve(key);
+      const run = resolve?.(key);
       if (!run) return;
       outside++;
       const p: Promise<void> = run()
-        .catch(onError)
+        .then(() => undefined, onError)
         .finally(() => {
           outside--;
           inflight.delete(p);
@@ -189,6 +209,7 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
     },
     refresh: () => view.refresh(),
     async stop() {
+      stopping = true;
       view.stop();
       gate.stop();
       // Waits for this worker's running tasks; queued ones stay in Redis for the other processes.

@@ -14,8 +14,11 @@
 import type { RedisOptions } from 'bullmq';
 import type { SchedulerView } from '../scheduler.ts';
 
-/** Runs one task from submit until the provider's status is terminal (what BFL counts as active). */
-export type TaskRun = () => Promise<void>;
+/**
+ * Runs one task from submit until the provider's status is terminal (what BFL counts as active).
+ * 'unfinished': this process is stopping and let the task go; it goes back to the queue for another.
+ */
+export type TaskRun = () => Promise<void | 'unfinished'>;
 
 /**
  * The read side and the holds mean what they mean in-process (`SchedulerView`), except that `running`
@@ -23,6 +26,12 @@ export type TaskRun = () => Promise<void>;
  * renewed as a lease and `admit` lets tasks start in this process.
  */
 export interface DistributedScheduler extends SchedulerView {
+  /**
+   * Starts taking tasks in this process, running each by key with `resolve` (undefined: the task no
+   * longer exists and is skipped). Until then this process only queues: a task taken before the
+   * process could run it would be lost.
+   */
+  start(resolve: (key: string) => TaskRun | undefined): void;
   /** Queues a task at the back of its user's line; resolves once it is in Redis. Idempotent per key. */
   enqueue(user: string, key: string): Promise<void>;
   /**
@@ -42,8 +51,6 @@ export interface BullmqSchedulerOptions {
   connection: RedisOptions;
   /** The provider's active-task limit, shared by every process (BFL: 24 per key). */
   maxActive: number;
-  /** A task's run function, from the store; undefined when the task no longer exists (it is skipped). */
-  resolve(key: string): TaskRun | undefined;
   queueName?: string;
   /** Redis key prefix (BullMQ's default: 'bull'). */
   prefix?: string;

@@ -63,6 +63,11 @@ export interface AsyncStore extends AsyncLedger {
   unfinishedJobs(): Promise<JobRow[]>;
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): Promise<{ jobId: string; index: number } | undefined>;
+  /**
+   * Images of this person waiting or generating (tasks not yet terminal of queued or running jobs), in
+   * every process: the per-person cap where several processes share the queue.
+   */
+  pendingImages(platform: JobOrigin['platform'], userId: string): Promise<number>;
   /** At most `limit` jobs matching `query`, newest first (ties: the later inserted first). */
   recentJobs(query: JobQuery, limit: number): Promise<JobRow[]>;
   /**

@@ -177,6 +177,15 @@ export async function createPostgresStore(
       );
       return rows.map(toJob);
     },
+    async pendingImages(platform, userId) {
+      const { rows } = await query<{ n: string }>({
+        text: `SELECT count(*) AS n FROM tasks JOIN jobs ON jobs.id = tasks.job_id
+ WHERE jobs.platform = $1 AND jobs.user_id = $2 AND jobs.state IN ('queued', 'running')
+   AND tasks.state IN ('queued', 'submitting', 'submitted')`,
+        values: [platform, userId],
+      });
+      return Number(rows[0]?.n ?? 0);
+    },
     async findTask(providerTaskId) {
       const { rows } = await query<{ job_id: string; idx: number }>({
         text: 'SELECT job_id, idx FROM tasks WHERE provider_task_id = $1 LIMIT 1',

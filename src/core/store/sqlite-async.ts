@@ -56,6 +56,7 @@ export function toAsyncStore(store: Store): AsyncStore {
     dropImages: async (jobId) => store.dropImages(jobId),
     unfinishedJobs: async () => store.unfinishedJobs(),
     findTask: async (providerTaskId) => store.findTask(providerTaskId),
+    pendingImages: async (platform, userId) => store.pendingImages(platform, userId),
     recentJobs: async (query, limit) => store.recentJobs(query, limit),
     claimOnce: async (key, expiresAt) => store.claimOnce(key, expiresAt),
     foldHistory: async (keepDays, now) => store.foldHistory(keepDays, now),

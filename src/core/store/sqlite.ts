@@ -60,6 +60,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     "SELECT * FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, rowid",
   );
   const findTask = db.prepare('SELECT job_id, idx FROM tasks WHERE provider_task_id = ?');
+  const pending = db.prepare(`SELECT count(*) AS n FROM tasks JOIN jobs ON jobs.id = tasks.job_id
+ WHERE jobs.platform = ? AND jobs.user_id = ? AND jobs.state IN ('queued', 'running')
+   AND tasks.state IN ('queued', 'submitting', 'submitted')`);
   const claim = db.prepare(
     'INSERT INTO seen_requests (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_requests.expires_at <= ?',
   );
@@ -149,6 +152,9 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
     unfinishedJobs() {
       return (unfinished.all() as Record<string, unknown>[]).map(toJob);
+    },
+    pendingImages(platform, userId) {
+      return (pending.get(platform, userId) as { n: number }).n;
     },
     findTask(providerTaskId) {
       const row = findTask.get(providerTaskId) as { job_id: string; idx: number } | undefined;

@@ -80,6 +80,8 @@ export interface Store extends Ledger {
   unfinishedJobs(): JobRow[];
   /** Finds the job and task index of a provider task id (for webhooks). */
   findTask(providerTaskId: string): { jobId: string; index: number } | undefined;
+  /** Images of this person waiting or generating (tasks not yet terminal of queued or running jobs). */
+  pendingImages(platform: JobOrigin['platform'], userId: string): number;
   /** At most `limit` jobs matching `query`, newest first (ties: the later inserted first). */
   recentJobs(query: JobQuery, limit: number): JobRow[];
   /**

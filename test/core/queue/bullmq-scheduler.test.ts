@@ -86,8 +86,9 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
   });
 
   async function scheduler(
-    options: Partial<BullmqSchedulerOptions> & Pick<BullmqSchedulerOptions, 'resolve'>,
+    options: Partial<BullmqSchedulerOptions> & { resolve: (key: string) => TaskRun | undefined },
   ) {
+    const { resolve, ...rest } = options;
     const s = await createBullmqScheduler({
       connection,
       queueName,
@@ -96,8 +97,9 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
       stalledIntervalMs: 1_000,
       viewDebounceMs: 10,
       onError: (err) => console.error('scheduler error', err),
-      ...options,
+      ...rest,
     });
+    s.start(resolve);
     open.push(s);
     return s;
   }

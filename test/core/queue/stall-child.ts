@@ -6,15 +6,15 @@
 import { createBullmqScheduler } from '../../../src/core/queue/bullmq-scheduler.ts';
 
 const [db, queueName, lockMs] = process.argv.slice(2) as [string, string, string];
-await createBullmqScheduler({
+const scheduler = await createBullmqScheduler({
   connection: { host: '127.0.0.1', port: 6379, db: Number(db) },
   queueName,
   maxActive: 1,
   lockDurationMs: Number(lockMs),
   stalledIntervalMs: Number(lockMs),
-  resolve: (key) => () => {
-    process.stdout.write(`STARTED ${key}\n`);
-    return new Promise<void>(() => undefined);
-  },
+});
+scheduler.start((key) => () => {
+  process.stdout.write(`STARTED ${key}\n`);
+  return new Promise<void>(() => undefined);
 });
 process.stdout.write('READY\n');

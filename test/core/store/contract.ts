@@ -122,6 +122,26 @@ export function storeContract(target: StoreTarget): void {
     expect(await other.findTask('other')).toBeUndefined();
   });
 
+  it('counts a person’s images waiting or generating, from any process, and no one else’s', async () => {
+    const s = await ctx.store();
+    await s.insertJob(job('j1'), [task('j1', 0), task('j1', 1, { state: 'submitting' })]);
+    await s.insertJob(job('j2', { state: 'running' }), [
+      task('j2', 0, { state: 'submitted' }),
+      task('j2', 1, { state: 'ready' }),
+      task('j2', 2, { state: 'failed' }),
+    ]);
+    await s.insertJob(job('j3', { state: 'awaiting_confirmation' }), [task('j3', 0)]);
+    await s.insertJob(job('j4', { origin: slack('U2') }), [task('j4', 0)]);
+    await s.insertJob(job('j5', { origin: slack('U1', { platform: 'discord' }) }), [task('j5', 0)]);
+    const other = await ctx.another();
+    expect(await other.pendingImages('slack', 'U1')).toBe(3);
+    expect(await other.pendingImages('slack', 'U2')).toBe(1);
+    expect(await other.pendingImages('discord', 'U1')).toBe(1);
+    await s.updateJob('j1', { state: 'cancelled' });
+    expect(await other.pendingImages('slack', 'U1')).toBe(1);
+    expect(await other.pendingImages('slack', 'nobody')).toBe(0);
+  });
+
   it('keeps a downloaded image until dropped, and reads it only when asked', async () => {
     const s = await ctx.store();
     await s.insertJob(job('j1'), [task('j1', 0)]);

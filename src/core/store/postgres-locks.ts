@@ -1,0 +1,28 @@
+/**
+ * One change of a job at a time across every process sharing the Postgres store: a transaction-scoped
+ * advisory lock on the job id, held while the change runs. A process that dies mid-change drops its
+ * connection and with it the lock. The locks have their own few connections: a change holding a lock
+ * reads and writes through the store's pool, so waiting for a lock never starves the work that would
+ * release it.
+ */
+import type { Logger } from '../logger.ts';
+import { createPool, inTransaction } from './postgres-pool.ts';
+
+export interface KeyedLocks {
+  /** Runs `fn` while no other process runs one for `key`; resolves or rejects with it. */
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function createAdvisoryLocks(url: string, logger: Logger, connections = 4): KeyedLocks {
+  const pool = createPool(url, connections, logger);
+  return {
+    run: (key, fn) =>
+      inTransaction(pool, async (client) => {
+        // Namespaced so the migrations' own advisory lock can never collide with a job's.
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`flux-job:${key}`]);
+        return fn();
+      }),
+    close: () => pool.end(),
+  };
+}
