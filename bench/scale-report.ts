@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { idealMakespan } from '../test/core/providers/poll-sim.ts';
 import { percentile } from './bots.ts';
+import { bullmqScripts, nameScripts } from './bullmq-scripts.ts';
 import { machineBusyMs, runQueueWaitMs, watchCpu } from './cpu-use.ts';
 import { type BenchRedis, type BotProcess, PG_ADMIN_URL } from './scale-procs.ts';
 import type { Rig, RunRecord } from './scale-rig.ts';
@@ -66,6 +67,7 @@ async function redisPid(redis: BenchRedis | undefined): Promise<number[]> {
 }
 
 export function watchRun(ctx: WatchContext): Watch {
+  const scripts = ctx.hops.redis ? bullmqScripts() : Promise.resolve(new Map<string, string>());
   return {
     async start(bots) {
       const groups = async () =>
@@ -100,7 +102,10 @@ export function watchRun(ctx: WatchContext): Watch {
             load: readFileSync('/proc/loadavg', 'latin1').split(' ')[0] ?? '?',
           };
           if (ctx.hops.pg) observed.pg = ctx.hops.pg.counts;
-          if (ctx.hops.redis) observed.redis = ctx.hops.redis.counts;
+          if (ctx.hops.redis) {
+            const counts = ctx.hops.redis.counts;
+            observed.redis = { ...counts, byName: nameScripts(counts.byName, await scripts) };
+          }
           return observed;
         },
       };
@@ -111,6 +116,10 @@ export function watchRun(ctx: WatchContext): Watch {
 export interface RunReport {
   jobs: number;
   answered: number;
+  /** Results posted before the run's deadline. */
+  results: number;
+  /** Results posted a second time for the same job. */
+  duplicates: number;
   makespanMs: number;
   idealMs: number;
   makespanRatio: number;
@@ -120,7 +129,18 @@ export interface RunReport {
   ackP99: number;
   lastResultMs: number;
   jobsPerSecond: number;
+  /** Jobs per second the parties' CPU per job would allow on 2 cores with nothing else running. */
+  cpuCeiling: number;
 }
+
+/** The parties whose CPU a job costs (the rest of the machine is someone else's). */
+const OURS = [
+  'bots',
+  'postgres (the bench database)',
+  'redis',
+  'fake BFL + fake Slack (bench process)',
+  'load client',
+];
 
 const top = (byName: Map<string, number>, per: number, n = 8) =>
   [...byName]
@@ -152,7 +172,11 @@ export function reportRun(what: string, r: RunRecord, o: Observed, slots: number
     ackP50: percentile(acks, 0.5),
     ackP99: percentile(acks, 0.99),
     lastResultMs: last - r.firstWriteAt,
-    jobsPerSecond: (jobs * 1000) / (last - r.firstWriteAt),
+    results: r.delivered.length,
+    duplicates: r.duplicates,
+    // Over the results that were posted (all of them unless the run hit its deadline).
+    jobsPerSecond: (r.delivered.length * 1000) / (last - r.firstWriteAt),
+    cpuCeiling: (2 * 1000) / (OURS.reduce((sum, name) => sum + (o.cpu.get(name) ?? 0), 0) / jobs),
   };
   const cores = (o.wallMs / 1000) * 2;
   const lines = [...o.cpu].map(
@@ -160,6 +184,7 @@ export function reportRun(what: string, r: RunRecord, o: Observed, slots: number
       `    ${name}: ${(ms / 1000).toFixed(2)} s CPU (${((ms / 1000 / cores) * 100).toFixed(0)}% of 2 cores)`,
   );
   const perJob = (n: number) => (n / jobs).toFixed(2);
+  const cpuPerJob = OURS.map((name) => `${name.split(' (')[0]} ${perJob(o.cpu.get(name) ?? 0)}`).join(', ');
   // When each stage had done 10%, 50%, 90%, all of the jobs: the stage that falls behind is the limit.
   const stage = (name: string, at: number[]) => {
     const s = at.map((t) => t - r.firstWriteAt).sort((a, b) => a - b);
@@ -193,20 +218,25 @@ export function reportRun(what: string, r: RunRecord, o: Observed, slots: number
     .join('\n      ');
   console.log(
     [
-      `  ${what}: ${jobs} jobs, command → last result ${(report.lastResultMs / 1000).toFixed(2)} s, watched ${(o.wallMs / 1000).toFixed(2)} s; client write loop ${r.writeMs.toFixed(1)} ms, client waiting for a CPU ${r.queuedMs.toFixed(1)} ms`,
+      `  ${what}: ${jobs} jobs${report.results < jobs ? ` (only ${report.results} results posted by the deadline)` : ''}, command → last result ${(report.lastResultMs / 1000).toFixed(2)} s, watched ${(o.wallMs / 1000).toFixed(2)} s; client write loop ${r.writeMs.toFixed(1)} ms, client waiting for a CPU ${r.queuedMs.toFixed(1)} ms`,
       `    s after the first command when 10%/50%/90%/all were: ${timeline}`,
       `    Slack calls, s after the first command when 10%/50%/90%/all were made:\n      ${byMethod}`,
       ...lines,
+      `    CPU ms per job: ${cpuPerJob}; on 2 cores with nothing else running that allows at most ${report.cpuCeiling.toFixed(0)} jobs/s${o.pg ? ' (counted run: the bench process also runs the counting hops)' : ''}`,
       `    the bots' threads waiting for a CPU: ${(o.botsQueuedMs / 1000).toFixed(2)} s in all; machine load average (1 min) at the end: ${o.load}`,
       `    per job: ${perJob(r.polls)} polls at the fake BFL, ${perJob(r.slackCalls)} Slack API calls, ${perJob(o.logLines)} log lines`,
       ...(o.pg
         ? [
-            `    per job, Postgres: ${perJob(o.pg.roundTrips)} round trips, ${perJob(o.pg.commands)} statements (by message: ${top(o.pg.byName, jobs)})`,
+            `    per job, Postgres: ${perJob(o.pg.roundTrips)} round trips, ${perJob(o.pg.commands)} statements (by message: ${top(o.pg.byName, jobs)}); by statement:`,
+            ...[...o.pg.statements]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 16)
+              .map(([sql, n]) => `      ${perJob(n)}  ${sql.slice(0, 110)}`),
           ]
         : []),
       ...(o.redis
         ? [
-            `    per job, Redis: ${perJob(o.redis.roundTrips)} client writes, ${perJob(o.redis.commands)} commands (${top(o.redis.byName, jobs, 12)})`,
+            `    per job, Redis: ${perJob(o.redis.roundTrips)} client writes, ${perJob(o.redis.commands)} commands (${top(o.redis.byName, jobs, 14)})`,
           ]
         : []),
     ].join('\n'),

@@ -24,8 +24,11 @@ export interface RunRecord {
   answers: RawAnswer[];
   /** Epoch ms of the client's first write. */
   firstWriteAt: number;
-  /** Epoch ms each result (its details message) reached the fake Slack, in order. */
+  /** Epoch ms each result (its details message) reached the fake Slack, in order; fewer than the commands
+   * when the run hit its deadline. */
   delivered: number[];
+  /** Results posted for a job that already had one (each job must be posted exactly once). */
+  duplicates: number;
   /** Epoch ms each status card (a top-level message) was posted, in order. */
   cards: Array<{ ts: string; at: number }>;
   /** The fake BFL's tasks of this run, in submit order. */
@@ -45,6 +48,7 @@ export interface Rig {
   bfl: FakeBfl;
   slack: FakeSlack;
   clientPid: number;
+  /** Ends when every result is posted, or at the deadline (default 75 s) with those that were. */
   run(ports: number[], commands: Command[], timeoutMs?: number): Promise<RunRecord>;
   close(): Promise<void>;
 }
@@ -54,12 +58,21 @@ export async function startRig(): Promise<Rig> {
   const slack = await startFakeSlack();
   // Each result's arrival, timed as it is stored (the fake keeps no times of its own).
   const delivered: number[] = [];
+  const resultJobs = new Set<string>();
+  let duplicates = 0;
   const cards: Array<{ ts: string; at: number }> = [];
   const set = slack.messages.set.bind(slack.messages);
   slack.messages.set = (key, m) => {
     const at = performance.timeOrigin + performance.now();
-    if (m.threadTs && m.metadata?.event_type === RESULT_EVENT) delivered.push(at);
-    else if (!m.threadTs) cards.push({ ts: key, at });
+    if (m.threadTs && m.metadata?.event_type === RESULT_EVENT) {
+      const job = String(m.metadata.event_payload.job_id);
+      // A second post for the same job is not a delivery: it is the fault this counts.
+      if (resultJobs.has(job)) duplicates++;
+      else {
+        resultJobs.add(job);
+        delivered.push(at);
+      }
+    } else if (!m.threadTs) cards.push({ ts: key, at });
     return set(key, m);
   };
 
@@ -94,13 +107,14 @@ export async function startRig(): Promise<Rig> {
     bfl,
     slack,
     clientPid: client.pid as number,
-    async run(ports, commands, timeoutMs = 120_000) {
+    async run(ports, commands, timeoutMs = 75_000) {
       const before = new Set(bfl.tasks.keys());
       const counts = { ...bfl.counts };
       const calls = slack.calls.length;
       const callsFrom = callTimes.length;
       bfl.counts.maxActiveSeen = 0;
       const from = delivered.length;
+      const duplicates0 = duplicates;
       const cardsFrom = cards.length;
       // Round robin over the bots, as a load balancer spreads requests.
       const targets = ports.map((port, p) => ({
@@ -114,15 +128,14 @@ export async function startRig(): Promise<Rig> {
         writeMs: number;
         queuedMs: number;
       }>({ op: 'fire' });
+      // Bounded: past the deadline the run ends with what was delivered (the report says how many).
       const deadline = Date.now() + timeoutMs;
-      while (delivered.length - from < commands.length) {
-        if (Date.now() > deadline)
-          throw new Error(`only ${delivered.length - from} of ${commands.length} results delivered in time`);
+      while (delivered.length - from < commands.length && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 5));
-      }
       return {
         ...fired,
         delivered: delivered.slice(from),
+        duplicates: duplicates - duplicates0,
         cards: cards.slice(cardsFrom),
         tasks: [...bfl.tasks.values()]
           .filter((t) => !before.has(t.id))

@@ -8,7 +8,7 @@
  *    the most tasks active at once at the fake, and the client's ack p99;
  * 2. zero-generation throughput: N commands at once, jobs per second from the first command written to
  *    the last result posted at the fake Slack.
- * Flags: --embedded / --distributed (only those configurations), --jobs=N (throughput run size),
+ * Flags: --embedded / --distributed (only those configurations), --processes=3 (distributed with 3 only), --jobs=N (throughput run size),
  * --profile=<dir> (bots run with --cpu-prof into <dir>/<process>), --count (Postgres and Redis
  * reached through counting hops: round trips per job; the timings of such a run are not the figures),
  * --dump=<prefix> (each configuration's run records as <prefix>-<configuration>.json).
@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { randoms } from '../test/core/providers/poll-sim.ts';
 import { SECRET } from '../test/support/slack.ts';
 import type { Figure } from './core.ts';
+import { summariseProfiles } from './profile-summary.ts';
+import { figures, type Setup } from './scale-figures.ts';
 import {
-  type BenchDatabase,
-  type BenchRedis,
   type BotProcess,
   freshDatabase,
   freshRedis,
@@ -30,7 +30,7 @@ import {
   workspace,
 } from './scale-procs.ts';
 import { type RunReport, reportRun, type Watch, watchRun } from './scale-report.ts';
-import { type Command, type Rig, startRig } from './scale-rig.ts';
+import { type Command, type Rig, type RunRecord, startRig } from './scale-rig.ts';
 import { type CountingHop, countingHop } from './wire-count.ts';
 
 const SLOTS = 24;
@@ -40,15 +40,6 @@ const WARM = 48;
 
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-
-interface Setup {
-  label: string;
-  processes: number;
-  /** DATABASE_URL and REDIS_URL; none: embedded. */
-  distributed?: { databaseUrl: string; redisUrl: string };
-  /** Whether the throughput target applies (it is set for three processes). */
-  judged: boolean;
-}
 
 const commands = (n: number, tag: string, model: string, genMs: (i: number) => number, users = USERS) =>
   Array.from(
@@ -93,28 +84,39 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
   const jobs = Number(option('jobs') ?? 600);
   const rnd = randoms(11);
   const burstGen = Array.from({ length: BURST }, () => 1_000 + Math.round(rnd() * 1_000));
-  const reports: RunReport[] = [];
+  const reports: Array<RunReport | undefined> = [];
+  let window: [number, number] | undefined;
+  const records: Record<string, RunRecord> = {};
+  // A run that ends at its deadline leaves jobs in flight: the runs after it would count their results,
+  // so they are not run.
+  const complete = (r: RunRecord, n: number) => r.delivered.length === n;
   try {
     // Warm-up on another model: the latency model learns per model, so the burst's polls start from
     // the catalog's guess, as they would in a fresh deployment.
-    await rig.run(
+    const warm = await rig.run(
       ports,
       commands(WARM, `${tag} warm`, 'klein-9b', () => 0, 12),
     );
-    const w1 = await watch.start(bots);
-    const burst = await rig.run(
-      ports,
-      commands(BURST, `${tag} burst`, 'klein-4b', (i) => burstGen[i] as number),
-    );
-    reports.push(reportRun('burst', burst, await w1.stop(), SLOTS));
-    const w2 = await watch.start(bots);
-    const zero = await rig.run(
-      ports,
-      commands(jobs, `${tag} zero`, 'klein-9b', () => 0),
-    );
-    reports.push(reportRun('throughput', zero, await w2.stop(), SLOTS));
+    if (complete(warm, WARM)) {
+      const w1 = await watch.start(bots);
+      const gen = (i: number) => burstGen[i] as number;
+      records.burst = await rig.run(ports, commands(BURST, `${tag} burst`, 'klein-4b', gen));
+      reports.push(reportRun('burst', records.burst, await w1.stop(), SLOTS));
+    }
+    if (records.burst && complete(records.burst, BURST)) {
+      const w2 = await watch.start(bots);
+      // The profiles' clock (monotonic µs): where the throughput run lies in them.
+      const mono = () => Number(process.hrtime.bigint() / 1000n);
+      const zeroFrom = mono();
+      records.zero = await rig.run(
+        ports,
+        commands(jobs, `${tag} zero`, 'klein-9b', () => 0),
+      );
+      reports.push(reportRun('throughput', records.zero, await w2.stop(), SLOTS));
+      window = [zeroFrom, mono()];
+    }
     const dump = option('dump');
-    if (dump) writeFileSync(`${dump}-${tag}.json`, JSON.stringify({ burst, zero }));
+    if (dump) writeFileSync(`${dump}-${tag}.json`, JSON.stringify(records));
   } catch (err) {
     for (const b of bots) for (const line of logProblems(b)) console.error(`${b.name}: ${line}`);
     throw err;
@@ -124,91 +126,73 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
       if (e.code !== 0) console.error(`${bots[i]?.name} exited with ${e.code ?? e.signal}`);
     });
   }
-  return figures(setup, reports);
+  // Written as each bot exits: only now can they be read.
+  const profile = option('profile');
+  if (profile && window)
+    console.log(
+      summariseProfiles(
+        bots.map((b) => join(profile, b.name)),
+        ...window,
+      ),
+    );
+  return figures(setup, reports, { burst: BURST, jobs, slots: SLOTS });
 }
 
-function figures(setup: Setup, [burst, zero]: RunReport[]): Figure[] {
-  if (!burst || !zero) return [];
-  const f = (name: string, value: number, unit: string, target: string, ok = true): Figure => ({
-    name: `${setup.label}: ${name}`,
-    value: Number(value.toFixed(value < 10 ? 3 : 1)),
-    unit,
-    target,
-    ok,
-  });
-  const info = '(information)';
-  return [
-    f('burst answered', burst.answered, `/ ${BURST}`, String(BURST), burst.answered === BURST),
-    f(
-      `burst makespan / ideal (${BURST} images, 1–2 s, ${SLOTS} slots)`,
-      burst.makespanRatio,
-      `× (${(burst.makespanMs / 1000).toFixed(2)} s vs ${(burst.idealMs / 1000).toFixed(2)} s)`,
-      '≤ 1.05',
-      burst.makespanRatio <= 1.05,
-    ),
-    f('burst 429s at the fake BFL', burst.rateLimited, '', '0', burst.rateLimited === 0),
-    f('burst most tasks active at the fake', burst.maxActive, '', `≤ ${SLOTS}`, burst.maxActive <= SLOTS),
-    f('burst ack p50 seen by the client', burst.ackP50, 'ms', info),
-    f('burst ack p99 seen by the client', burst.ackP99, 'ms', '≤ 50', burst.ackP99 <= 50),
-    f('burst first command → last result', burst.lastResultMs / 1000, 's', info),
-    f(`throughput answered`, zero.answered, `/ ${zero.jobs}`, String(zero.jobs), zero.answered === zero.jobs),
-    f(
-      `zero-generation throughput, first command → last result (${zero.jobs} jobs)`,
-      zero.jobsPerSecond,
-      'jobs/s',
-      setup.judged ? '≥ 300' : info,
-      !setup.judged || zero.jobsPerSecond >= 300,
-    ),
-    f('throughput 429s at the fake BFL', zero.rateLimited, '', '0', zero.rateLimited === 0),
-    f('throughput most tasks active at the fake', zero.maxActive, '', `≤ ${SLOTS}`, zero.maxActive <= SLOTS),
-    f('throughput ack p99 seen by the client', zero.ackP99, 'ms', info),
-  ];
+/** The distributed backend of one configuration: a fresh database and Redis index, optionally counted. */
+async function backend(count: boolean) {
+  const db = await freshDatabase();
+  const redis = await freshRedis();
+  const hops: { pg?: CountingHop; redis?: CountingHop } = {};
+  let databaseUrl = db.url;
+  let redisUrl = redis.url;
+  if (count) {
+    const pgUrl = new URL(db.url);
+    hops.pg = await countingHop({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) }, 'postgres');
+    hops.redis = await countingHop({ host: redis.host, port: redis.port }, 'redis');
+    pgUrl.port = String(hops.pg.port);
+    databaseUrl = pgUrl.toString();
+    redisUrl = `redis://127.0.0.1:${hops.redis.port}/${redis.db}`;
+  }
+  return {
+    urls: { databaseUrl, redisUrl },
+    db,
+    redis,
+    hops,
+    async close() {
+      await hops.pg?.close();
+      await hops.redis?.close();
+      await db.drop();
+      await redis.close();
+    },
+  };
 }
 
 export async function scale(): Promise<Figure[]> {
   const rig = await startRig();
   const ws = workspace();
-  let db: BenchDatabase | undefined;
-  let redis: BenchRedis | undefined;
-  const hops: CountingHop[] = [];
   const out: Figure[] = [];
   try {
-    const embedded = !flag('distributed');
-    const distributed = !flag('embedded');
-    if (embedded) {
+    if (!flag('distributed')) {
       const setup: Setup = { label: 'embedded, 1 process', processes: 1, judged: false };
       console.log(`\n${setup.label}`);
       out.push(...(await runSetup(rig, ws, setup, 'embedded', watchRun({ rig, hops: {} }))));
     }
-    if (distributed) {
-      db = await freshDatabase();
-      redis = await freshRedis();
-      let databaseUrl = db.url;
-      let redisUrl = redis.url;
-      const count: { pg?: CountingHop; redis?: CountingHop } = {};
-      if (flag('count')) {
-        const pgUrl = new URL(db.url);
-        count.pg = await countingHop({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) }, 'postgres');
-        count.redis = await countingHop({ host: redis.host, port: redis.port }, 'redis');
-        hops.push(count.pg, count.redis);
-        pgUrl.port = String(count.pg.port);
-        databaseUrl = pgUrl.toString();
-        redisUrl = `redis://127.0.0.1:${count.redis.port}/${redis.db}`;
-      }
-      const urls = { databaseUrl, redisUrl };
-      for (const processes of [1, 3]) {
-        const label = `distributed, ${processes} process${processes > 1 ? 'es' : ''}`;
-        const setup: Setup = { label, processes, distributed: urls, judged: processes === 3 };
-        console.log(`\n${label}`);
-        const watch = watchRun({ rig, hops: count, dbName: db.name, redis });
+    const counts = flag('embedded') ? [] : (option('processes') ?? '1,3').split(',').map(Number);
+    for (const processes of counts.filter((n) => n >= 1)) {
+      const label = `distributed, ${processes} process${processes > 1 ? 'es' : ''}`;
+      console.log(`\n${label}`);
+      // Each configuration on a database and a Redis index of its own: nothing left by one reaches the next.
+      const b = await backend(flag('count'));
+      try {
+        const setup: Setup = { label, processes, distributed: b.urls, judged: processes === 3 };
+        const watch = watchRun({ rig, hops: b.hops, dbName: b.db.name, redis: b.redis });
         out.push(...(await runSetup(rig, ws, setup, `distributed-${processes}`, watch)));
+      } finally {
+        await b.close();
       }
     }
   } finally {
-    for (const hop of hops) await hop.close();
     await rig.close();
-    await db?.drop();
-    await redis?.close();
     ws.remove();
   }
   return out;

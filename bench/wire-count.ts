@@ -14,8 +14,10 @@ export interface WireCounts {
   roundTrips: number;
   /** Postgres: statements (Q + Execute); Redis: commands. */
   commands: number;
-  /** By name: Postgres message types (Q, P, B, E, S …); Redis command names (EVALSHA, HGET …). */
+  /** By name: Postgres message types (Q, P, B, E, S …); Redis command names (EVALSHA <sha>, HGET …). */
   byName: Map<string, number>;
+  /** Postgres: statements by their text (simple queries and parsed ones), whitespace collapsed. */
+  statements: Map<string, number>;
 }
 
 export interface CountingHop {
@@ -25,7 +27,19 @@ export interface CountingHop {
   close(): Promise<void>;
 }
 
-const fresh = (): WireCounts => ({ roundTrips: 0, commands: 0, byName: new Map() });
+const fresh = (): WireCounts => ({ roundTrips: 0, commands: 0, byName: new Map(), statements: new Map() });
+
+/** The SQL of a Q (query) or P (name, then query) message body, whitespace collapsed. */
+function sqlOf(type: string, body: Buffer): string {
+  let at = 0;
+  if (type === 'P') at = body.indexOf(0) + 1;
+  const end = body.indexOf(0, at);
+  return body
+    .subarray(at, end < 0 ? body.length : end)
+    .toString('utf8')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 function bump(c: WireCounts, name: string, n = 1) {
   c.byName.set(name, (c.byName.get(name) ?? 0) + n);
@@ -54,6 +68,10 @@ function postgresReader(counts: () => WireCounts) {
       if (buf.length < 1 + len) return;
       const c = counts();
       bump(c, type);
+      if (type === 'Q' || type === 'P') {
+        const sql = sqlOf(type, buf.subarray(5, 1 + len));
+        c.statements.set(sql, (c.statements.get(sql) ?? 0) + 1);
+      }
       if (type === 'Q' || type === 'S') c.roundTrips++;
       if (type === 'Q' || type === 'E') c.commands++;
       buf = buf.subarray(1 + len);
@@ -94,11 +112,12 @@ function command(buf: Buffer): { name: string; end: number } | undefined {
     const size = Number(buf.subarray(pos + 1, at).toString('latin1'));
     const start = at + 2;
     if (buf.length < start + size + 2) return undefined;
-    if (i === 0)
-      name = buf
-        .subarray(start, start + size)
-        .toString('latin1')
-        .toUpperCase();
+    if (i < 2) {
+      const item = buf.subarray(start, start + size).toString('latin1');
+      if (i === 0) name = item.toUpperCase();
+      // A script run says which script: its sha (the report names it).
+      else if (name === 'EVALSHA') name = `EVALSHA ${item}`;
+    }
     pos = start + size + 2;
   }
   return { name, end: pos };
