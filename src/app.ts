@@ -11,13 +11,14 @@ import { createLiveContexts } from './commands/live-contexts.ts';
 import type { Config } from './config.ts';
 import { UndeliverableError } from './core/errors.ts';
 import type { JobEvent, JobSink, JobsService, JobView } from './core/job-types.ts';
-import { createJobs } from './core/jobs.ts';
+import { createJobs, type JobsOptions } from './core/jobs.ts';
 import type { Logger } from './core/logger.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { createCatalog, narrowCatalog } from './core/models.ts';
 import { createHttp } from './core/providers/http.ts';
 import { createBullmqScheduler } from './core/queue/bullmq-scheduler.ts';
 import { redisOptions } from './core/queue/redis-url.ts';
+import { createWakeChannel } from './core/queue/wake-channel.ts';
 import { lockDataDir, prepareDataDir } from './core/store/data-dir.ts';
 import { startHistoryFolding } from './core/store/history-folding.ts';
 import type { AsyncStore } from './core/store/port.ts';
@@ -162,10 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 interface OpenedStore {
   store: AsyncStore;
   /** Distributed mode: the queue and the job locks every process shares. */
-  shared?: {
-    queue: Awaited<ReturnType<typeof createBullmqScheduler>>;
-    locks: ReturnType<typeof createAdvisoryLocks>;
-  };
+  shared?: NonNullable<JobsOptions['distributed']>;
   close(): Promise<void>;
 }
 
@@ -180,17 +178,16 @@ async function openStore(options: AppOptions): Promise<OpenedStore> {
     const { databaseUrl, redisUrl } = config.distributed;
     const store = await createPostgresStore(databaseUrl, { logger });
     try {
-      const queue = await createBullmqScheduler({
-        connection: redisOptions(redisUrl),
-        maxActive: config.maxActive,
-        onError: (err) => logger.warn({ err }, 'queue: Redis error'),
-      });
+      const connection = redisOptions(redisUrl);
+      const onError = (err: unknown) => logger.warn({ err }, 'queue: Redis error');
+      const queue = await createBullmqScheduler({ connection, maxActive: config.maxActive, onError });
+      const wakes = await createWakeChannel(connection, 'flux-wakes', onError);
       const locks = createAdvisoryLocks(databaseUrl, logger);
       return {
         store,
-        shared: { queue, locks },
+        shared: { queue, locks, wakes },
         async close() {
-          await Promise.allSettled([locks.close(), store.close()]);
+          await Promise.allSettled([locks.close(), wakes.close(), store.close()]);
         },
       };
     } catch (err) {

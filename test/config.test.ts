@@ -62,6 +62,35 @@ describe('loadConfig', () => {
     expect(paths[0]?.problem).toMatch(/"nope=a".*; "also=b"/);
   });
 
+  it('takes distributed mode from both URLs, and names the one missing when only one is set', () => {
+    const base = { ...bfl, ...discord };
+    const db = 'postgres://flux:pg-secret-pw@db:5432/flux';
+    expect(problems({ ...base, DATABASE_URL: db })).toEqual([
+      expect.objectContaining({ name: 'REDIS_URL', problem: expect.stringContaining('DATABASE_URL') }),
+    ]);
+    expect(problems({ ...base, REDIS_URL: 'redis://redis:6379/2' })).toEqual([
+      expect.objectContaining({ name: 'DATABASE_URL', problem: expect.stringContaining('REDIS_URL') }),
+    ]);
+    const wrong = problems({
+      ...base,
+      DATABASE_URL: 'mysql://x:pg-secret-pw@db/flux',
+      REDIS_URL: 'redis://r/x',
+    });
+    expect(wrong.map((p) => p.name)).toEqual(['DATABASE_URL', 'REDIS_URL']);
+    expect(JSON.stringify(wrong)).not.toContain('pg-secret-pw');
+    expect(problems({ ...base, FLUX_ROLE: 'worker' }).map((p) => p.name)).toEqual(['FLUX_ROLE']);
+    const config = loadConfig({
+      ...base,
+      DATABASE_URL: db,
+      REDIS_URL: 'redis://redis:6379/2',
+      FLUX_ROLE: 'worker',
+    });
+    expect(config.distributed).toEqual({ databaseUrl: db, redisUrl: 'redis://redis:6379/2' });
+    expect(config.role).toBe('worker');
+    expect(loadConfig(base).distributed).toBeUndefined();
+    expect(loadConfig(base).role).toBe('all');
+  });
+
   it('defaults what has a default', () => {
     const c = loadConfig({ ...bfl, ...discord });
     expect(c).toMatchObject({

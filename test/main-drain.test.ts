@@ -28,16 +28,11 @@ describe('SIGTERM', () => {
     const command = (text: string, user: string) =>
       postForm(port, commandBody(text, slack, { user_id: user })).then((r) => expect(r.status).toBe(200));
 
-    // A delivery under way at SIGTERM: its details message never answers.
-    slack.faults.push({
-      method: 'chat.postMessage',
-      count: 1,
-      hang: true,
-      when: (p) => Boolean(p.thread_ts),
-    });
+    // A delivery under way at SIGTERM: its share (the images with their details) never answers.
+    slack.faults.push({ method: 'files.completeUploadExternal', count: 1, hang: true });
     await command('held fox --model klein-4b --seed 1', 'U0');
     await until(
-      () => slack.calls.some((c) => c.method === 'chat.postMessage' && c.params.thread_ts),
+      () => slack.calls.some((c) => c.method === 'files.completeUploadExternal'),
       60_000,
       'the delivery to hang',
     );

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { ModelCatalog } from '../core/models.ts';
 import type { Micros, PriceTable } from '../core/pricing.ts';
 import type { Reference } from '../core/request.ts';
-import type { ButtonAction, CommandContext } from './context.ts';
+import type { ButtonAction, CommandContext, Form } from './context.ts';
 import type { FluxInput } from './flux/definition.ts';
 import type { Locale } from './i18n/locale.ts';
 import type { LiveContexts } from './live-contexts.ts';
@@ -98,6 +98,16 @@ export interface FormCommand {
     submission: { jobId?: string; index?: number; values: Record<string, string>; references: Reference[] },
     env: CommandEnv,
   ): Promise<JobView | undefined>;
+  /**
+   * The form as it reads for what was entered so far, for a form that changes with the member's choices
+   * (fields marked `refreshes`): the new-image form shows only the fields its model takes, and the
+   * estimate. Absent for a form that never changes. Reads only.
+   */
+  view?(
+    ctx: CommandContext,
+    entered: { jobId?: string; index?: number; values: Record<string, string> },
+    env: CommandEnv,
+  ): Promise<Form>;
   /** Throws the ValidationError `execute` would meet, creating nothing (forms/check.ts). */
   check?(
     ctx: CommandContext,

@@ -24,7 +24,7 @@ import type {
   FormCommand,
   FormKind,
 } from './command.ts';
-import type { ButtonAction, CommandContext } from './context.ts';
+import type { ButtonAction, CommandContext, Form } from './context.ts';
 import { flowTexts } from './flux/flow-texts.ts';
 import { imageOf, isImageAction, splitImage } from './flux/image-actions.ts';
 import { errorText } from './flux/messages.ts';
@@ -102,6 +102,12 @@ export interface Commands {
     formId: string,
     values: Record<string, string>,
   ): Promise<FieldErrors | undefined>;
+  /**
+   * Form `formId` as it reads for `values` entered so far (the values a submission would carry): for
+   * opening it (`{}`), and for redrawing it where the platform can after a field marked `refreshes`
+   * changed. Undefined for a form that never changes. A failure (the store down) is thrown.
+   */
+  formView(ctx: CommandContext, formId: string, values: Record<string, string>): Promise<Form | undefined>;
   /** Choices for a partly typed option of a slash command (Discord autocomplete). */
   autocomplete(
     name: string,
@@ -211,6 +217,11 @@ export function createCommands(deps: Omit<CommandEnv, 'now'> & { now?: () => num
         if (!(err instanceof ValidationError)) return undefined;
         return { [err.option]: errorText(err, await memberLocale(ctx, env.settings)) };
       }
+    },
+
+    async formView(ctx, formId, values) {
+      const { command, target } = formOf(formId);
+      return command?.view?.(ctx, { ...target, values }, env);
     },
 
     autocomplete(name, option, partial, options = {}, locale) {

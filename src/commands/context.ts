@@ -125,9 +125,22 @@ export interface PostedResult {
   link?: Link;
 }
 
-/** What a deletion could not do, in words for the member: "the image (Slack said: cant_delete_file)". */
+/**
+ * One part of a posted result the platform would not delete, and what it said: put in words for the
+ * member, in their language, by the command ("an image (Slack said: cant_delete_file)").
+ */
+export interface RemoveFailure {
+  /** Discord's result message, Slack's details message, or one of Slack's image files. */
+  part: 'result' | 'details' | 'image';
+  /** The platform's own answer (`cant_delete_file`, `Missing Permissions (403)`); absent: none in time. */
+  said?: string;
+  /** Not tried: the platform has not yet said where the part is (Slack lists a share a moment late). */
+  unlisted?: true;
+}
+
+/** What a deletion could not do. */
 export interface RemoveOutcome {
-  failures: string[];
+  failures: RemoveFailure[];
 }
 
 /** A form (Discord modal, Slack modal view) with fields prefilled; submitted back as `flux` input. */
@@ -142,7 +155,15 @@ export interface Form {
     multiline?: boolean;
     required?: boolean;
     placeholder?: string;
+    /**
+     * Choosing a value changes the form (which fields it has, its note): a platform that can redraw an
+     * open form asks for it again with what was entered (Commands.formView; Slack), one that cannot
+     * (Discord) ignores it.
+     */
+    refreshes?: boolean;
   }>;
+  /** A line of plain text shown with the fields (the estimate), where the platform can show one. */
+  note?: string;
   /** The language of the form (its buttons, the adapter's own words). Default English. */
   locale?: Locale;
 }
@@ -159,6 +180,12 @@ export interface CommandContext {
    * renders that in its platform's own markup (Slack: `*bold*`), and member input stays in code spans.
    */
   replyPrivate(text: string, images?: OutputImage[], buttons?: Button[]): Promise<void>;
+  /**
+   * Takes what the stored delivery record knows and this context does not yet — where several processes
+   * share a job, the card another process posted. Optional: where the card exists from the start
+   * (Discord's interaction response) there is nothing to learn.
+   */
+  adopt?(delivery: Record<string, unknown>): void;
   /** First call posts the public card; later calls edit it. Adapters throttle edits to platform limits. */
   showCard(card: Card): Promise<void>;
   /**

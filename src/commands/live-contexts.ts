@@ -26,7 +26,11 @@ export function createLiveContexts(
     set: (jobId, ctx) => void live.set(jobId, ctx),
     contextFor(job) {
       const ctx = live.get(job.id);
-      if (ctx) return ctx;
+      if (ctx) {
+        // Another process may have recorded the card since this context was made (distributed mode).
+        if (job.delivery) ctx.adopt?.(job.delivery);
+        return ctx;
+      }
       const factory = factories[job.origin.platform];
       if (!factory) return undefined;
       const actor = {

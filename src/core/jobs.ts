@@ -6,6 +6,7 @@
  */
 import { FluxError } from './errors.ts';
 import type { JobsService, JobView } from './job-types.ts';
+import { TERMINAL_TASK } from './jobs/deliver.ts';
 import { taskKey, userKey } from './jobs/keys.ts';
 import { recordNewJob } from './jobs/new-job.ts';
 import { createJobParts, type JobsOptions } from './jobs/parts.ts';
@@ -16,7 +17,7 @@ import type { JobRow, TaskRow } from './store/types.ts';
 
 export type { JobsOptions } from './jobs/parts.ts';
 
-/** How often ready jobs are looked at for a delivery nobody holds (distributed mode). */
+/** How often unfinished jobs are looked at for work nobody holds (distributed mode). */
 const SWEEP_EVERY_MS = 60_000;
 
 /** How long stop() lets deliveries under way finish. */
@@ -33,17 +34,26 @@ export function createJobs(options: JobsOptions): JobsService {
   let sweep: NodeJS.Timeout | undefined;
 
   /**
-   * Where processes share the store: a ready job whose delivering process died is delivered by another
-   * once that process's claim has lapsed (jobs/deliver.ts), without waiting for some process to start.
+   * Where processes share the store, what a process that died left between two steps, without waiting
+   * for some process to start: a ready job whose delivering process died is delivered by another once
+   * that claim has lapsed (jobs/deliver.ts); a job stored but never put in the queue (its process died
+   * in between) has its unfinished tasks queued again — a no-op for those BullMQ still holds.
    */
-  function sweepReady(): NodeJS.Timeout {
+  function sweepShared(): NodeJS.Timeout {
+    const sweepOnce = async () => {
+      for (const job of await store.unfinishedJobs()) {
+        if (stopSignal.aborted) return;
+        if (job.state === 'ready') delivery.settle(job.id);
+        else if (
+          (job.state === 'queued' || job.state === 'running') &&
+          now() - job.createdAt > SWEEP_EVERY_MS
+        )
+          for (const t of await store.getTasks(job.id))
+            if (!TERMINAL_TASK.has(t.state)) tasks.queue(job, t.index);
+      }
+    };
     const timer = setInterval(() => {
-      store.unfinishedJobs().then(
-        (jobs) => {
-          for (const job of jobs) if (job.state === 'ready') delivery.settle(job.id);
-        },
-        (err: unknown) => logger.warn({ err }, 'ready jobs not swept'),
-      );
+      sweepOnce().catch((err: unknown) => logger.warn({ err }, 'unfinished jobs not swept'));
     }, SWEEP_EVERY_MS);
     timer.unref();
     return timer;
@@ -168,7 +178,7 @@ export function createJobs(options: JobsOptions): JobsService {
       );
     },
 
-    wake: (providerTaskId) => waits.wake(providerTaskId),
+    wake: parts.wake,
 
     async start() {
       if (started) return;
@@ -184,8 +194,12 @@ export function createJobs(options: JobsOptions): JobsService {
         stopSignal,
         shared: scheduler.shared,
       });
-      scheduler.start(tasks.runByKey);
-      if (scheduler.shared) sweep = sweepReady();
+      scheduler.start(tasks.runByKey, (key, err) => {
+        tasks
+          .gaveUp(key, err)
+          .catch((e: unknown) => logger.error({ err: e, key }, 'given-up task not recorded'));
+      });
+      if (scheduler.shared) sweep = sweepShared();
     },
 
     load() {

@@ -24,7 +24,15 @@ export interface FakeMessage {
   content: string;
   embeds: Array<Record<string, unknown>>;
   components: Array<{ components: Array<{ label?: string; custom_id?: string }> }>;
-  attachments: Array<{ id: string; filename: string; size: number; url: string; content_type?: string }>;
+  attachments: Array<{
+    id: string;
+    filename: string;
+    size: number;
+    url: string;
+    content_type?: string;
+    /** The alt text the sender gave the file (`attachments[n].description`), as Discord keeps it. */
+    description?: string;
+  }>;
   flags: number;
   via: 'interaction' | 'webhook' | 'bot';
   deleted: boolean;
@@ -171,12 +179,14 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
       b: Record<string, unknown>,
     ): FakeMessage => {
       const id = snowflake();
-      const attachments = files.map((f) => ({
+      const described = describedFiles(b);
+      const attachments = files.map((f, n) => ({
         id: snowflake(),
         filename: f.name,
         size: f.data.length,
         url: signedLink(`${base}/cdn/attachments/${channelId}/${id}/${f.name}`),
         content_type: f.type,
+        ...(described.get(n) !== undefined ? { description: described.get(n) } : {}),
       }));
       const msg: FakeMessage = {
         id,
@@ -233,6 +243,13 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
           ? b
           : undefined;
     if (sent) {
+      // Like Discord: alt text past 1024 characters is refused, not cut.
+      if ([...describedFiles(sent).values()].some((d) => d.length > 1024))
+        return json(res, 400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { attachments: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'description' }] } },
+        });
       const problem = mentionsProblem(sent.allowed_mentions);
       if (problem)
         return json(res, 400, {
@@ -495,6 +512,15 @@ export async function startFakeDiscord(token = 'MTA5.fake-bot-token.for-tests-on
 export function signedLink(link: string, lifetimeMs = 24 * 3600_000, issued = Date.now()): string {
   const hex = (ms: number) => Math.floor(ms / 1000).toString(16);
   return `${link}?ex=${hex(issued + lifetimeMs)}&is=${hex(issued)}&hm=${snowflake().slice(-12)}&`;
+}
+
+/** The `description` (alt text) a message body gives each new file, by its index `n` in `files[n]`. */
+function describedFiles(b: Record<string, unknown>): Map<number, string> {
+  const out = new Map<number, string>();
+  const list = Array.isArray(b.attachments) ? (b.attachments as Array<Record<string, unknown>>) : [];
+  for (const a of list)
+    if (typeof a.description === 'string' && a.id !== undefined) out.set(Number(a.id), a.description);
+  return out;
 }
 
 async function readPayload(

@@ -4,9 +4,23 @@
  * title), files.info with where a file is shared, and the
  * private file host (`/files-pri/<team>-<id>/<name>`) that serves only to the bot token and answers its
  * HTML login page otherwise, or in "missing scope" mode.
+ *
+ * A share into a channel is a message there (`postShare`): its `blocks` (ignored when `initial_comment` is
+ * given, as Slack documents) with the files attached. Like Slack, which finishes a share after it answers,
+ * files.info lists where a file is shared (`channels`/`groups`/`ims`, `shares` with the message's ts) only
+ * from its `shareLag + 1`-th look on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { jsonParam, partData, send } from './slack-wire.ts';
+import { invalidBlocks, jsonParam, partData, send } from './slack-wire.ts';
+
+/** The message a share makes, as the server stores it; answers its ts. */
+export type PostShare = (message: {
+  channel: string;
+  threadTs?: string;
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+  files: string[];
+}) => string;
 
 export interface SharedFileWhere {
   user?: string;
@@ -23,6 +37,11 @@ export interface FakeUpload {
   data: Buffer;
   channel?: string;
   threadTs?: string;
+  /**
+   * The share it was in: its message's ts, and the files.info looks (at any of the share's files) left
+   * that do not list it yet.
+   */
+  share?: { ts: string; unlisted: number };
   completed: boolean;
   /** files.delete was called for it. */
   deleted?: boolean;
@@ -39,11 +58,12 @@ export function createFakeSlackFiles(options: {
   base: () => string;
   /** Channels the bot is not a member of: sharing a file there fails. */
   notInChannel: ReadonlySet<string>;
+  postShare: PostShare;
 }) {
   const uploads = new Map<string, FakeUpload>();
   const shared = new Map<string, { name: string; data: Buffer; mimetype: string; where: SharedFileWhere }>();
   const fileRequests: Array<{ path: string; auth: string | undefined }> = [];
-  const state = { missingFilesScope: false, fileRedirect: undefined as string | undefined };
+  const state = { missingFilesScope: false, fileRedirect: undefined as string | undefined, shareLag: 1 };
   const urlPrivate = (id: string, name: string) => `${options.base()}/files-pri/T1-${id}/${name}`;
 
   /** The upload URL and the private file host; false when the path is not theirs. */
@@ -101,13 +121,34 @@ export function createFakeSlackFiles(options: {
       case 'files.completeUploadExternal': {
         // Sharing a file needs real membership, even where chat:write.public lets a message through.
         if (channel && options.notInChannel.has(channel)) return fail('not_in_channel');
+        const comment = params.initial_comment === undefined ? undefined : String(params.initial_comment);
+        const blocks = comment === undefined ? (jsonParam(params.blocks) ?? []) : [];
+        if (invalidBlocks(blocks)) return fail('invalid_blocks');
+        // Slack's known refusal: a `markdown` block here (fine in chat.postMessage) is an internal_error.
+        if (blocks.some((b) => b.type === 'markdown')) return fail('internal_error');
         const files = jsonParam(params.files) as Array<{ id: string }>;
         for (const f of files) {
           const up = uploads.get(f.id);
           if (!up || up.received !== up.declared) return fail('upload_length_mismatch');
+        }
+        const threadTs = params.thread_ts ? String(params.thread_ts) : undefined;
+        const ids = files.map((f) => f.id);
+        const ts = channel
+          ? options.postShare({
+              channel,
+              ...(threadTs ? { threadTs } : {}),
+              text: comment ?? '',
+              blocks,
+              files: ids,
+            })
+          : undefined;
+        const share = ts ? { ts, unlisted: state.shareLag } : undefined;
+        for (const id of ids) {
+          const up = uploads.get(id) as FakeUpload;
           up.completed = true;
           up.channel = channel;
-          if (params.thread_ts) up.threadTs = String(params.thread_ts);
+          if (threadTs) up.threadTs = threadTs;
+          if (share) up.share = share;
         }
         // Like Slack: only id and title. url_private, permalink and shares come from files.info.
         const described = files.map((f) => ({
@@ -139,10 +180,28 @@ export function createFakeSlackFiles(options: {
     }
     const up = uploads.get(id);
     if (!up?.completed || up.deleted) return fail('file_not_found');
-    // The bot's own results: shared where they were posted.
-    const where = { user: 'UBOT', is_public: false, channels: [], groups: up.channel ? [up.channel] : [] };
+    const file = {
+      id,
+      name: up.filename,
+      url_private: urlPrivate(id, up.filename),
+      user: 'UBOT',
+      is_public: false,
+    };
+    if (up.share?.unlisted) {
+      up.share.unlisted--;
+      return ok({ file: { ...file, channels: [], groups: [], ims: [], shares: {} } });
+    }
+    // The bot's own results: shared where they were posted, in the message the share made.
+    const ch = up.channel ?? '';
+    const kind = ch.startsWith('C') ? 'channels' : ch.startsWith('D') ? 'ims' : 'groups';
+    const where = {
+      ts: up.share?.ts,
+      ...(up.threadTs ? { thread_ts: up.threadTs } : {}),
+      share_user_id: 'UBOT',
+    };
+    const shares = up.share ? { [kind === 'channels' ? 'public' : 'private']: { [ch]: [where] } } : {};
     return ok({
-      file: { id, name: up.filename, url_private: urlPrivate(id, up.filename), ...where, ims: [] },
+      file: { ...file, channels: [], groups: [], ims: [], ...(ch ? { [kind]: [ch] } : {}), shares },
     });
   }
 

@@ -8,9 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeSlackFiles, type FakeUpload, type SharedFileWhere } from './slack-files.ts';
 import { attachFakeSocketMode, type SocketRetry } from './slack-socket.ts';
+import { createFakeSlackViews, type FakeSlackViews } from './slack-views.ts';
 import { invalidBlocks, json, jsonParam, parseParams, read, send } from './slack-wire.ts';
 
-export type { FakeUpload, SharedFileWhere };
+export type { FakeSlackViews, FakeUpload, SharedFileWhere };
 
 export interface SlackMessage {
   channel: string;
@@ -20,6 +21,8 @@ export interface SlackMessage {
   threadTs?: string;
   /** chat.postMessage `metadata`; conversations.* return it only with include_all_metadata. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** The files a share (files.completeUploadExternal) attached, in order: below the blocks. */
+  files?: string[];
   deleted: boolean;
   updates: number;
 }
@@ -60,7 +63,10 @@ export interface FakeSlack {
    */
   pings: Array<{ ts: string; who: string }>;
   responses: Array<{ id: string; body: Record<string, unknown> }>;
+  /** views.open calls, in order (the same as `modals.opened`). */
   views: Array<{ triggerId: string; view: Record<string, unknown> }>;
+  /** Modals as Slack keeps them: views.open/update, a member's entries, their payloads (slack-views.ts). */
+  modals: FakeSlackViews;
   uploads: Map<string, FakeUpload>;
   /** Requests to the private file host, with their Authorization header. */
   fileRequests: Array<{ path: string; auth: string | undefined }>;
@@ -76,6 +82,8 @@ export interface FakeSlack {
   missingFilesScope: boolean;
   /** When set, the file host answers file requests with a 302 to this absolute URL (Slack's CDN hop). */
   fileRedirect: string | undefined;
+  /** How many files.info looks at a share's files still find it unlisted (Slack lists it a moment later). */
+  shareLag: number;
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
   faults: SlackFault[];
@@ -117,7 +125,7 @@ export async function startFakeSlack(
   const ephemerals: FakeSlack['ephemerals'] = [];
   const pings: FakeSlack['pings'] = [];
   const responses: FakeSlack['responses'] = [];
-  const views: FakeSlack['views'] = [];
+  const modals = createFakeSlackViews();
   const notInChannel = new Set<string>();
   const channelErrors = new Map<string, string>();
   const admins = new Set<string>();
@@ -127,7 +135,19 @@ export async function startFakeSlack(
   const faults: SlackFault[] = [];
   const dms = new Map<string, string>();
   let base = '';
-  const files = createFakeSlackFiles({ botToken, base: () => base, notInChannel });
+  /** A new message: stored in its channel's history, with whom it would notify. */
+  function post(m: SlackMessage): string {
+    messages.set(m.ts, m);
+    for (const who of wouldNotify(`${m.text} ${JSON.stringify(m.blocks)}`)) pings.push({ ts: m.ts, who });
+    return m.ts;
+  }
+  const files = createFakeSlackFiles({
+    botToken,
+    base: () => base,
+    notInChannel,
+    postShare: ({ threadTs, ...share }) =>
+      post({ ...share, ts: ts(), ...(threadTs ? { threadTs } : {}), deleted: false, updates: 0 }),
+  });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await read(req);
@@ -167,6 +187,7 @@ export async function startFakeSlack(
     if (files.api(method, params, ok, fail)) return;
     if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
       return fail('invalid_blocks');
+    if (modals.api(method, params, ok, fail)) return;
     const channel = String(params.channel ?? '');
     switch (method) {
       case 'auth.test':
@@ -191,8 +212,7 @@ export async function startFakeSlack(
         if (params.thread_ts) m.threadTs = String(params.thread_ts);
         const metadata = jsonParam<SlackMessage['metadata']>(params.metadata);
         if (metadata) m.metadata = metadata;
-        messages.set(m.ts, m);
-        for (const who of wouldNotify(`${m.text} ${JSON.stringify(m.blocks)}`)) pings.push({ ts: m.ts, who });
+        post(m);
         return ok({ channel, ts: m.ts, message: { text: m.text } });
       }
       case 'chat.update': {
@@ -241,6 +261,7 @@ export async function startFakeSlack(
             ts: m.ts,
             text: m.text,
             ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+            ...(m.files ? { files: m.files.map((id) => ({ id })), upload: true } : {}),
             ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
           }));
         return ok({ messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
@@ -252,12 +273,6 @@ export async function startFakeSlack(
         dms.set(user, id);
         return ok({ channel: { id } });
       }
-      case 'views.open':
-        views.push({
-          triggerId: String(params.trigger_id),
-          view: jsonParam(params.view) as Record<string, unknown>,
-        });
-        return ok({ view: { id: `V${++seq}` } });
       case 'users.info': {
         const user = String(params.user);
         // Like Slack, the locale only when asked for (`include_locale=true`); en-US unless set.
@@ -292,7 +307,8 @@ export async function startFakeSlack(
     ephemerals,
     pings,
     responses,
-    views,
+    views: modals.opened,
+    modals,
     uploads: files.uploads,
     fileRequests: files.fileRequests,
     notInChannel,
@@ -311,6 +327,12 @@ export async function startFakeSlack(
     },
     set fileRedirect(v: string | undefined) {
       files.state.fileRedirect = v;
+    },
+    get shareLag() {
+      return files.state.shareLag;
+    },
+    set shareLag(v: number) {
+      files.state.shareLag = v;
     },
     rateLimit,
     faults,

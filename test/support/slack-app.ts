@@ -6,10 +6,11 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { type FakeBfl, type FakeBflOptions, startFakeBfl } from '../fakes/bfl-server.ts';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
+import { type FakeSlack, type SlackMessage, startFakeSlack } from '../fakes/slack-server.ts';
 import { need, type RunningApp, useRunningApp } from './app-fixture.ts';
 import { type Run, runProcess } from './main-process.ts';
 import { SECRET, slackConfig, startSlackApp } from './slack.ts';
+import { until } from './until.ts';
 
 export interface SlackAppOptions {
   mode?: 'http' | 'socket';
@@ -40,6 +41,21 @@ export function useSlackApp(options: SlackAppOptions = {}): SlackAppFixture {
   });
   return Object.defineProperties(running, { slack: { get: () => running.platform } }) as typeof running &
     SlackAppFixture;
+}
+
+/** Result messages (a share: images with their details and buttons), oldest first. */
+export const resultMessages = (slack: FakeSlack): SlackMessage[] =>
+  [...slack.messages.values()].filter((m) => m.files?.length && JSON.stringify(m.blocks).includes('flux:'));
+
+/**
+ * The `n`th result message once its job is recorded delivered: Slack shows the message a moment before the
+ * bot has learnt where it is and stored the result's links (what "Use as reference" reads).
+ */
+export async function deliveredResult(t: SlackAppFixture, n = 0): Promise<SlackMessage> {
+  const message = await until(() => resultMessages(t.slack)[n], 10_000, `result ${n + 1}`);
+  const jobId = JSON.stringify(message.blocks).match(/flux:delete:([0-9a-f-]+)/)?.[1] ?? '';
+  await until(async () => (await t.app.jobs.get(jobId))?.state === 'delivered', 10_000, 'delivered');
+  return message;
 }
 
 /**

@@ -5,10 +5,10 @@
  */
 import { DiscordAPIError, type RawFile, type REST, Routes } from 'discord.js';
 import { MessageFlags, RESTJSONErrorCodes } from 'discord-api-types/v10';
-import type { OutputImage } from '../../commands/context.ts';
+import type { OutputImage, RemoveFailure } from '../../commands/context.ts';
 import type { Logger } from '../../core/logger.ts';
 import { type Credentials, type DiscordDelivery, NO_AUTH } from './delivery.ts';
-import { fitAll } from './upload.ts';
+import { attachmentsFor, fitAll } from './upload.ts';
 
 export interface NoticeDeps {
   rest: REST;
@@ -33,7 +33,7 @@ export async function tellDiscordRequester(
   const body = (withFiles: boolean) => ({
     content: text.slice(0, 2000),
     allowed_mentions: { parse: [] },
-    ...(withFiles ? { attachments: files.map((f, i) => ({ id: i, filename: f.name })) } : {}),
+    ...(withFiles ? { attachments: attachmentsFor(files, images) } : {}),
   });
   const attempt = async (send: (withFiles: boolean) => Promise<unknown>) => {
     try {
@@ -85,9 +85,9 @@ export async function removeDiscordResult(
   deps: NoticeDeps,
   d: DiscordDelivery,
   creds: Credentials,
-): Promise<{ failures: string[] }> {
+): Promise<{ failures: RemoveFailure[] }> {
   const { rest, logger } = deps;
-  const failures: string[] = [];
+  const failures: RemoveFailure[] = [];
   const left: NonNullable<DiscordDelivery['results']> = [];
   for (const r of d.results ?? []) {
     const viaBot = () => rest.delete(Routes.channelMessage(r.channelId, r.id));
@@ -100,8 +100,11 @@ export async function removeDiscordResult(
       if (err instanceof DiscordAPIError && Number(err.code) === RESTJSONErrorCodes.UnknownMessage) continue;
       logger.warn({ err }, 'delete failed');
       left.push(r);
-      const reason = err instanceof DiscordAPIError ? `${err.message} (${err.status})` : 'no answer in time';
-      failures.push(`the result message (Discord said: ${reason})`);
+      // Discord's own words; none when it did not answer in time (the command words that).
+      failures.push({
+        part: 'result',
+        ...(err instanceof DiscordAPIError ? { said: `${err.message} (${err.status})` } : {}),
+      });
     }
   }
   d.results = left;

@@ -25,7 +25,7 @@ import { type AttachmentAccess, resolveDiscordReferences } from './references.ts
 import { buttonRows, cardMessage, modal, privately, resultLink, resultMessage } from './render.ts';
 import { discordTexts } from './texts.ts';
 import { startJobThread } from './thread.ts';
-import { fitAll, isTooLarge, overMessageLimit } from './upload.ts';
+import { attachmentsFor, fitAll, isTooLarge } from './upload.ts';
 
 export type { DiscordDelivery } from './delivery.ts';
 
@@ -106,7 +106,7 @@ export function createDiscordContext(
   async function postTo(post: ResultPost, files: RawFile[], notes: string[]): Promise<Posted> {
     const body = {
       ...resultMessage(post, notes),
-      attachments: files.map((f, i) => ({ id: i, filename: f.name })),
+      attachments: attachmentsFor(files, post.images),
     };
     // Bot-token posts carry the job's nonce: a repeat (our retry, a restart) gets the message already made.
     const once = { nonce: nonceFor(post.jobId, 'result'), enforce_nonce: true };
@@ -160,7 +160,7 @@ export function createDiscordContext(
         data: i.data,
         contentType: i.contentType,
       }));
-      const attachments = files.map((f, i) => ({ id: i, filename: f.name }));
+      const attachments = attachmentsFor(files, images);
       const content = text.slice(0, 2000);
       const components = buttons.length ? { components: buttonRows(buttons) } : {};
       if (!files.length && first?.take(privately(content, buttons))) {
@@ -203,7 +203,8 @@ export function createDiscordContext(
       await cards.settled();
       await startJobThread({ rest, logger }, d, threadName);
       await save();
-      const fitted = await fitAll(post.images, d.uploadLimit);
+      const locale = post.locale ?? 'en';
+      const fitted = await fitAll(post.images, d.uploadLimit, 'server', locale);
       let message: Posted;
       try {
         message = await postTo(post, fitted.files, [...post.notes, ...fitted.notes]);
@@ -214,7 +215,7 @@ export function createDiscordContext(
         if (!isTooLarge(err)) throw err;
         const total = fitted.files.reduce((sum, f) => sum + (f.data as Buffer).length, 0);
         const share = Math.floor(total / 2 / Math.max(1, post.images.length));
-        const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), overMessageLimit);
+        const smaller = await fitAll(post.images, Math.min(d.uploadLimit, share), 'message', locale);
         message = await postTo(post, smaller.files, [...post.notes, ...smaller.notes]);
       }
       const imageUrls = (message.attachments ?? []).map((a) => a.url);

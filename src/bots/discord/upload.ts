@@ -1,11 +1,14 @@
 /**
  * Images over the upload limit are re-encoded smaller (JPEG at falling quality, then smaller sizes)
- * and the user is told; never a silent failure or a missing image.
+ * and the user is told, in the result's language; never a silent failure or a missing image.
  */
 import type { RawFile } from 'discord.js';
 import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 import sharp from 'sharp';
 import type { OutputImage } from '../../commands/context.ts';
+import type { Locale } from '../../commands/i18n/locale.ts';
+import { clip } from './render.ts';
+import { uploadTexts } from './upload-texts.ts';
 
 export interface Fitted {
   name: string;
@@ -14,12 +17,15 @@ export interface Fitted {
   note?: string;
 }
 
-/** Why a copy was made, as the note says it: "over this server's 10.0 MB upload limit". */
-export type Reason = (limit: number) => string;
-export const overServerLimit: Reason = (limit) => `over this server's ${mb(limit)} upload limit`;
-export const overMessageLimit: Reason = () => 'more than Discord took in one message with the others';
+/** Why a copy was made: over the server's upload limit, or more than one message took with the others. */
+export type Reason = 'server' | 'message';
 
-export async function fitUpload(image: OutputImage, limit: number, why = overServerLimit): Promise<Fitted> {
+export async function fitUpload(
+  image: OutputImage,
+  limit: number,
+  why: Reason = 'server',
+  locale: Locale = 'en',
+): Promise<Fitted> {
   if (image.data.length <= limit)
     return { name: image.name, data: image.data, contentType: image.contentType };
   const meta = await sharp(image.data).metadata();
@@ -32,12 +38,14 @@ export async function fitUpload(image: OutputImage, limit: number, why = overSer
         .jpeg({ quality, mozjpeg: true })
         .toBuffer();
       if (data.length <= limit) {
-        const size = scale === 1 ? 'as JPEG' : `as JPEG at ${Math.round(scale * 100)}% size`;
+        const say = uploadTexts(locale);
+        const reason = why === 'server' ? say.overServerLimit(mb(limit)) : say.overMessageLimit;
+        const size = scale === 1 ? say.asJpeg : say.asJpegScaled(String(Math.round(scale * 100)));
         return {
           name: `${stem}.jpg`,
           data,
           contentType: 'image/jpeg',
-          note: `${image.name} was ${mb(image.data.length)}, ${why(limit)}, so it was sent ${size} (${mb(data.length)}).`,
+          note: say.smallerCopy(image.name, mb(image.data.length), reason, size, mb(data.length)),
         };
       }
     }
@@ -45,20 +53,38 @@ export async function fitUpload(image: OutputImage, limit: number, why = overSer
   throw new Error(`${image.name} cannot be made smaller than ${mb(limit)}`);
 }
 
-/** Every image fitted to `limit`, as files for one message, with the notes that say what was changed. */
+/**
+ * Every image fitted to `limit`, as files for one message, with the notes that say what was changed (in
+ * `locale`, the result's language).
+ */
 export async function fitAll(
   images: OutputImage[],
   limit: number,
-  why = overServerLimit,
+  why: Reason = 'server',
+  locale: Locale = 'en',
 ): Promise<{ files: RawFile[]; notes: string[] }> {
   const files: RawFile[] = [];
   const notes: string[] = [];
   for (const image of images) {
-    const fitted = await fitUpload(image, limit, why);
+    const fitted = await fitUpload(image, limit, why, locale);
     if (fitted.note) notes.push(fitted.note);
     files.push({ name: fitted.name, data: fitted.data, contentType: fitted.contentType });
   }
   return { files, notes };
+}
+
+/**
+ * A message's `attachments` for its `files` (each by its index, `files[n]`), each with its image's alt text
+ * (a chart's numbers) as Discord's `description`, at most 1024 characters, which screen readers read.
+ */
+export function attachmentsFor(
+  files: readonly RawFile[],
+  images: readonly Pick<OutputImage, 'alt'>[],
+): Array<{ id: number; filename: string; description?: string }> {
+  return files.map((f, i) => {
+    const alt = images[i]?.alt;
+    return { id: i, filename: f.name, ...(alt ? { description: clip(alt, 1024) } : {}) };
+  });
 }
 
 /** Discord refused the request as too large (413; 40005 Request entity too large). */

@@ -40,6 +40,8 @@ export interface SlackContextDeps {
   now?: () => number;
   /** Deadline of one file upload. */
   uploadTimeoutMs?: number;
+  /** Pauses between looks for the message a result was shared in (result-upload.ts). */
+  shareLookupWaitsMs?: readonly number[];
   /**
    * Resolves when a card edit may go out. A queue's worth of place changes is due at once; paced, the
    * edits go one per turn of the event loop and wait while requests are arriving, so no ack waits behind
@@ -53,6 +55,7 @@ export function createSlackContext(
   delivery: SlackDelivery,
   actor: Actor,
   triggerId?: string,
+  restored = false,
 ): CommandContext {
   const { client, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -81,6 +84,10 @@ export function createSlackContext(
       }
       return;
     }
+    // Rebuilt from a record that has no card yet: the process that took the command is posting it (it
+    // saves the card's ts once Slack answers). A second card for a passing state would stay behind as a
+    // duplicate; the job's last word is posted all the same, so it is never lost.
+    if (restored && !card.final) return;
     const { text, blocks } = cardBlocks(card);
     try {
       const res = await deps.api.call<{ ts: string }>('chat.postMessage', {
@@ -165,6 +172,11 @@ export function createSlackContext(
       }
     },
 
+    adopt(stored) {
+      if (d.cardTs) return;
+      const cardTs = parseSlackDelivery(stored).cardTs;
+      if (cardTs) d.cardTs = cardTs;
+    },
     showCard: (card) => cards.show(card),
 
     async postResult(post, _threadName, checkpoint): Promise<PostedResult> {
@@ -243,7 +255,7 @@ export function slackDelivery(
 export function createSlackFactory(deps: SlackContextDeps): ContextFactory {
   return {
     restore(delivery, actor) {
-      return createSlackContext(deps, parseSlackDelivery(delivery), actor);
+      return createSlackContext(deps, parseSlackDelivery(delivery), actor, undefined, true);
     },
   };
 }

@@ -12,12 +12,21 @@ export const slackResultStepsSchema = z.object({
   fileIds: z.array(z.string()).optional(),
   /** The share was asked for: if its answer never came, it is looked up, not repeated. */
   shareSent: z.boolean().optional(),
+  /**
+   * The share carries the details as its blocks: images and details are one message. Unset in a record
+   * from before, whose images were shared alone: its details are posted as a message of their own.
+   */
+  oneMessage: z.boolean().optional(),
   /** The images are shared in the thread. */
   files: z.array(z.object({ id: z.string(), url: z.string().optional() })).optional(),
-  /** The details message was sent: if its answer never came, it is looked up by its metadata. */
+  /**
+   * (Records before oneMessage) the details message was sent: if its answer never came, it is looked up
+   * by its metadata.
+   */
   detailsSent: z.boolean().optional(),
+  /** The ts of the message with the details (with oneMessage, the images too), once Slack has said it. */
   detailsTs: z.string().optional(),
-  /** Where the card links to: the details message's permalink (in the thread), once asked for. */
+  /** Where the card links to: that message's permalink (in the thread), once asked for. */
   permalink: z.string().optional(),
 });
 

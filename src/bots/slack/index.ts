@@ -20,6 +20,7 @@ import { createSlackContext, createSlackFactory, type SlackContextDeps, slackDel
 import { slackHostsFor } from './files.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
+import { registerFormActions } from './listeners/form-actions.ts';
 import { acksEmptyAtOnce } from './listeners/quick-ack.ts';
 import { registerRetryGuard } from './listeners/retries.ts';
 import { registerShortcuts } from './listeners/shortcuts.ts';
@@ -153,6 +154,7 @@ export function createSlackBot(config: SlackConfig, deps: FrontEndDeps & SlackBo
       registerCommands(app, listeners);
       registerActions(app, listeners);
       registerViews(app, listeners);
+      registerFormActions(app, listeners);
       registerShortcuts(app, listeners);
       app.error(async (err) => {
         logger.error({ err }, 'bolt error');

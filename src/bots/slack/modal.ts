@@ -66,10 +66,36 @@ const CHOICES = Object.fromEntries(
   ]),
 ) as unknown as Record<Locale, Readonly<Record<string, readonly Choice[]>>>;
 
-export function modalView(form: Form, meta: Record<string, unknown>) {
+/**
+ * A form as a modal view. A field that `refreshes` the form dispatches a block_actions payload when
+ * changed (its input block's `dispatch_action`), and the form is redrawn (listeners/form-actions.ts);
+ * `entered` (the view's state, by field) is what the member entered before that, kept as the initial
+ * values. Block and action ids are the field names in every drawing, so Slack keeps entries too.
+ */
+export function modalView(form: Form, meta: Record<string, unknown>, entered: Record<string, string> = {}) {
   const locale = form.locale ?? 'en';
   const t = formTexts(locale);
   const choices = CHOICES[locale];
+  const blocks: Array<Record<string, unknown>> = form.fields.map((f) => {
+    const field = Object.hasOwn(entered, f.name) ? { ...f, value: entered[f.name] } : f;
+    return {
+      type: 'input',
+      block_id: f.name,
+      optional: !f.required,
+      ...(f.refreshes ? { dispatch_action: true } : {}),
+      label: { type: 'plain_text', text: clip(f.label, 2000) },
+      element: choices[f.name] ? select(field, choices[f.name] ?? []) : textInput(field),
+    };
+  });
+  if (form.note) {
+    // Right under the choices it speaks of (the estimate under model, size and count), else last.
+    const after = form.fields.findLastIndex((f) => f.refreshes) + 1 || blocks.length;
+    blocks.splice(after, 0, {
+      type: 'context',
+      block_id: NOTE_BLOCK,
+      elements: [{ type: 'plain_text', text: clip(form.note, 2000) }],
+    });
+  }
   return {
     type: 'modal',
     callback_id: `${FORM_CALLBACK_PREFIX}${form.id}`.slice(0, 255),
@@ -77,15 +103,12 @@ export function modalView(form: Form, meta: Record<string, unknown>) {
     title: { type: 'plain_text', text: clip(form.title, 24) },
     submit: { type: 'plain_text', text: t.submit },
     close: { type: 'plain_text', text: t.close },
-    blocks: form.fields.map((f) => ({
-      type: 'input',
-      block_id: f.name,
-      optional: !f.required,
-      label: { type: 'plain_text', text: clip(f.label, 2000) },
-      element: choices[f.name] ? select(f, choices[f.name] ?? []) : textInput(f),
-    })),
+    blocks,
   };
 }
+
+/** The block of the form's note (the estimate); never an input, so never in a submission. */
+export const NOTE_BLOCK = 'note';
 
 type FormField = Form['fields'][number];
 

@@ -1,10 +1,19 @@
 /**
  * The bytes of a Slack result, uploaded by the bot itself (so the file ids are known and stored before
- * the share), shared into the channel or thread, and found again when a share's answer was lost.
+ * the share), shared into the channel or thread — with the details blocks, as one message — and found
+ * again when a share's answer was lost.
+ *
+ * `files.completeUploadExternal` answers only each file's id and title, and Slack finishes the share
+ * after it answers (the files are scanned first): `files.info` lists the message a file is in (its
+ * `shares`) only some moments later, so that is polled for, as Slack's SDK maintainers advise.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { request } from 'undici';
 import type { OutputImage } from '../../commands/context.ts';
 import { platformError, type ResultPlace, type SlackResultDeps } from './results.ts';
+
+/** Pauses between looks for the share's message: about 8 s in all, then the result goes on without it. */
+const SHARE_LOOKUP_WAITS_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /** Uploads the bytes (not yet shared anywhere) and returns their file ids. */
 export async function uploadBytes(deps: SlackResultDeps, images: OutputImage[]): Promise<string[]> {
@@ -32,12 +41,16 @@ export async function uploadBytes(deps: SlackResultDeps, images: OutputImage[]):
   return ids;
 }
 
-/** Shares uploaded files in a channel (and thread); answers only their ids (and titles). */
+/**
+ * Shares uploaded files in a channel (and thread); answers only their ids (and titles). With `blocks`
+ * (and no `initial_comment`, which would make Slack ignore them) the files and the blocks are one message.
+ */
 export async function share(
   deps: SlackResultDeps,
   place: ResultPlace,
   ids: string[],
   images: OutputImage[],
+  blocks?: Array<{ type: string } & Record<string, unknown>>,
 ): Promise<Array<{ id: string; url?: string }>> {
   const res = (await deps.client.files.completeUploadExternal({
     files: ids.map((id, i) => ({ id, title: images[i]?.name ?? 'image' })) as unknown as [
@@ -45,6 +58,7 @@ export async function share(
     ],
     channel_id: place.channelId,
     ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+    ...(blocks ? { blocks: blocks as never } : {}),
   })) as { files?: Array<{ id: string; url_private?: string }> };
   return (res.files ?? []).map((f) => (f.url_private ? { id: f.id, url: f.url_private } : { id: f.id }));
 }
@@ -69,3 +83,56 @@ export async function sharedEarlier(
   deps.logger.info({ files: ids.length }, 'an earlier share of the images had gone through');
   return found;
 }
+
+/** Where a share is: its message's ts once Slack lists it. */
+export interface ShareFound {
+  ts?: string;
+  /** Slack answered, and has not listed the share yet. */
+  pending?: boolean;
+  /** The file no longer exists. */
+  gone?: boolean;
+}
+
+/**
+ * The message a file was shared in, in this channel (and thread): looked for again after each pause
+ * while Slack has not listed the share yet; no ts when it never says (or cannot: no files:read).
+ */
+export async function sharedMessageTs(
+  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  place: ResultPlace,
+  fileId: string,
+  waits: readonly number[] = deps.shareLookupWaitsMs ?? SHARE_LOOKUP_WAITS_MS,
+): Promise<ShareFound> {
+  for (let attempt = 0; ; attempt++) {
+    const found = await lookShare(deps, place, fileId);
+    if (found || attempt >= waits.length) return found ?? { pending: true };
+    await wait(waits[attempt] ?? 0);
+  }
+}
+
+/** One look: undefined while Slack has not listed the share yet (looking again may help). */
+async function lookShare(
+  deps: Pick<SlackResultDeps, 'client' | 'logger'>,
+  place: ResultPlace,
+  fileId: string,
+): Promise<ShareFound | undefined> {
+  let shares: { public?: ShareMap; private?: ShareMap } | undefined;
+  try {
+    shares = (await deps.client.files.info({ file: fileId })).file?.shares;
+  } catch (err) {
+    const code = platformError(err);
+    if (code === 'file_not_found' || code === 'file_deleted') return { gone: true };
+    // The result is out either way: without its ts the card only lacks its link.
+    deps.logger.warn({ code }, 'cannot look up where the result was shared');
+    return {};
+  }
+  const entries = [
+    ...(shares?.public?.[place.channelId] ?? []),
+    ...(shares?.private?.[place.channelId] ?? []),
+  ];
+  const entry = entries.find((e) => (place.threadTs ? e.thread_ts === place.threadTs : !e.thread_ts));
+  const ts = entry?.ts ?? entries[0]?.ts;
+  return ts ? { ts } : undefined;
+}
+
+type ShareMap = Record<string, Array<{ ts?: string; thread_ts?: string }>>;

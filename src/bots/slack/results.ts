@@ -1,27 +1,29 @@
 /**
- * A Slack job's result, posted exactly once: the images (shared in the card's thread) and the details
- * message. Each step is recorded in the job's delivery as it completes, so a retry or a restart resumes
- * after it. A step whose answer was lost (a crash, a timeout after Slack accepted) is looked up before it
- * is sent again:
+ * A Slack job's result, posted exactly once, as ONE message in the card's thread: the images shared by
+ * `files.completeUploadExternal` with the details (prompt, fields, notes, buttons) as its `blocks`. Two
+ * messages — the share, then a `chat.postMessage` — could land in either order, since Slack finishes a
+ * share after it answers; and an image block cannot show the files yet, as Slack refuses a file it has
+ * not finished processing (`invalid slack file`). Each step is recorded in the job's delivery as it
+ * completes, so a retry or a restart resumes after it:
  * - files: we run the external upload ourselves, so the file ids are known — and stored — before
  *   `files.completeUploadExternal` shares them. A lost share is found with `files.info` (a completed
- *   upload exists; an unfinished one is `file_not_found`). File-share messages carry no metadata, which is
- *   why the files are not looked up in the thread.
- * - details: `chat.postMessage` carries `metadata` {event_type: flux_result, job_id, step}; a lost post
- *   is found in the thread with `conversations.replies` (include_all_metadata) before posting again.
+ *   upload exists; an unfinished one is `file_not_found`), and with it the details it carried.
+ * - the message's ts (for the card's link and for Delete): Slack does not answer it, so it is read from
+ *   the file's `shares` in `files.info` once Slack lists them (result-upload.ts).
+ * A record from before the one message (`oneMessage` unset, images shared alone) gets its details as a
+ * second message, as then (details.ts).
  */
 import type { webApi } from '@slack/bolt';
 import type { Dispatcher } from 'undici';
-import type { PostedResult, ResultPost } from '../../commands/context.ts';
+import type { PostedResult, RemoveFailure, ResultPost } from '../../commands/context.ts';
 import { FluxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { resultBlocks } from './blocks.ts';
 import type { SlackResultSteps } from './delivery.ts';
+import { postDetails } from './details.ts';
 import { slackFileReference } from './files.ts';
-import { share, sharedEarlier, uploadBytes } from './result-upload.ts';
+import { share, sharedEarlier, sharedMessageTs, uploadBytes } from './result-upload.ts';
 import { slackTexts } from './texts.ts';
-
-export const RESULT_EVENT = 'flux_result';
 
 /** Channels the bot cannot post or share in: removed, archived, gone, restricted. */
 const NOT_POSTABLE = new Set([
@@ -38,6 +40,8 @@ export interface SlackResultDeps {
   dispatcher: Dispatcher;
   logger: Logger;
   uploadTimeoutMs?: number;
+  /** Pauses between looks for the message Slack shared the images in (result-upload.ts). */
+  shareLookupWaitsMs?: readonly number[];
 }
 
 export interface ResultPlace {
@@ -68,9 +72,10 @@ export async function postSlackResult(
     if (!r.files) {
       r.fileIds = await uploadBytes(deps, post.images);
       r.shareSent = true;
+      r.oneMessage = true;
       await save();
       try {
-        r.files = await share(deps, place, r.fileIds, post.images);
+        r.files = await share(deps, place, r.fileIds, post.images, resultBlocks(post, post.notes).blocks);
       } catch (err) {
         // Slack answered no: nothing was shared, the next attempt starts over.
         if (platformError(err)) r.shareSent = false;
@@ -80,31 +85,20 @@ export async function postSlackResult(
     }
     await save();
   }
-  if (!r.detailsTs) {
-    if (r.detailsSent && place.threadTs) r.detailsTs = await findPosted(deps, place, post.jobId, 'details');
-    if (!r.detailsTs) {
-      const { text, blocks } = resultBlocks(post, post.notes);
-      r.detailsSent = true;
-      await save();
-      const res = await deps.client.chat
-        .postMessage({
-          channel: place.channelId,
-          ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-          text,
-          blocks,
-          unfurl_links: false,
-          metadata: { event_type: RESULT_EVENT, event_payload: { job_id: post.jobId, step: 'details' } },
-        })
-        .catch((err: unknown) => {
-          if (platformError(err)) r.detailsSent = false;
-          throw unpostable(err, place.channelId) ?? err;
-        });
-      r.detailsTs = res.ts as string;
+  if (r.oneMessage) {
+    const first = r.files[0]?.id;
+    if (!r.detailsTs && first) {
+      const { ts } = await sharedMessageTs(deps, place, first);
+      if (ts) r.detailsTs = ts;
+      else
+        deps.logger.warn('Slack has not listed where the result was shared: the card goes without its link');
     }
+  } else if (!r.detailsTs) {
+    r.detailsTs = await postDetails(deps, place, r, post, save);
     await save();
   }
-  r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
-  save();
+  if (r.detailsTs) r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
+  await save();
   const said = slackTexts(post.locale ?? 'en');
   const link = r.permalink
     ? { label: place.threadTs ? said.seeThread : said.seeResult, url: r.permalink }
@@ -113,7 +107,7 @@ export async function postSlackResult(
   return { imageUrls: r.files.map((f) => slackFileReference(f.id)), ...(link ? { link } : {}) };
 }
 
-/** The details message's permalink (a reply's opens its thread); none when Slack will not say. */
+/** The result message's permalink (a reply's opens its thread); none when Slack will not say. */
 async function permalinkOf(deps: SlackResultDeps, channel: string, ts: string): Promise<string | undefined> {
   try {
     const res = await deps.client.chat.getPermalink({ channel, message_ts: ts });
@@ -125,66 +119,41 @@ async function permalinkOf(deps: SlackResultDeps, channel: string, ts: string): 
   }
 }
 
-/** The ts of a message this job posted for `step` in the thread, found by its metadata. */
-async function findPosted(
-  deps: SlackResultDeps,
-  place: ResultPlace,
-  jobId: string,
-  step: string,
-): Promise<string | undefined> {
-  let cursor: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    let res: webApi.ConversationsRepliesResponse;
-    try {
-      res = await deps.client.conversations.replies({
-        channel: place.channelId,
-        ts: place.threadTs as string,
-        include_all_metadata: true,
-        limit: 200,
-        ...(cursor ? { cursor } : {}),
-      });
-    } catch (err) {
-      // An install without the history scopes cannot look: posting again beats a result stuck for ever.
-      if (platformError(err) !== 'missing_scope') throw err;
-      deps.logger.warn('cannot look for an earlier result post (no history scope); posting it again');
-      return undefined;
-    }
-    for (const m of res.messages ?? []) {
-      const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
-      if (
-        meta?.event_type === RESULT_EVENT &&
-        meta.event_payload?.job_id === jobId &&
-        meta.event_payload.step === step
-      )
-        return m.ts;
-    }
-    cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor) return undefined;
-  }
-  return undefined;
-}
-
-/** Deletes a job's details message and files; says what Slack refused (already gone counts as done). */
+/** Deletes a job's result message and files; says what Slack refused (already gone counts as done). */
 export async function removeSlackResult(
   client: webApi.WebClient,
   channelId: string,
   results: Array<{ ts?: string; fileIds: string[] }>,
   logger: Logger,
-): Promise<{ failures: string[]; left: Array<{ ts?: string; fileIds: string[] }> }> {
-  const failures: string[] = [];
+): Promise<{ failures: RemoveFailure[]; left: Array<{ ts?: string; fileIds: string[] }> }> {
+  const failures: RemoveFailure[] = [];
   const left: Array<{ ts?: string; fileIds: string[] }> = [];
   const gone = new Set(['message_not_found', 'file_not_found', 'file_deleted']);
-  const reason = (err: unknown) => platformError(err) ?? 'no answer in time';
+  // Slack's error code as it said it; none when it did not answer in time (the command words that).
+  const said = (err: unknown) => {
+    const code = platformError(err);
+    return code ? { said: code } : {};
+  };
   for (const r of results) {
     const kept: { ts?: string; fileIds: string[] } = { fileIds: [] };
-    if (r.ts) {
+    // Slack had not listed the share when the result went out: by now it should have (one look).
+    const first = r.fileIds[0];
+    const found = !r.ts && first ? await sharedMessageTs({ client, logger }, { channelId }, first, []) : {};
+    const ts = r.ts ?? found.ts;
+    if (!ts && found.pending) {
+      // Deleting the files alone would leave their message behind for good: keep both for the next press.
+      failures.push({ part: 'result', unlisted: true });
+      left.push(r);
+      continue;
+    }
+    if (ts) {
       try {
-        await client.chat.delete({ channel: channelId, ts: r.ts });
+        await client.chat.delete({ channel: channelId, ts });
       } catch (err) {
         if (!gone.has(platformError(err) ?? '')) {
           logger.warn({ code: platformError(err) }, 'delete failed');
-          failures.push(`the details message (Slack said: ${reason(err)})`);
-          kept.ts = r.ts;
+          failures.push({ part: 'result', ...said(err) });
+          kept.ts = ts;
         }
       }
     }
@@ -194,7 +163,7 @@ export async function removeSlackResult(
       } catch (err) {
         if (!gone.has(platformError(err) ?? '')) {
           logger.warn({ code: platformError(err) }, 'file delete failed');
-          failures.push(`an image (Slack said: ${reason(err)})`);
+          failures.push({ part: 'image', ...said(err) });
           kept.fileIds.push(file);
         }
       }

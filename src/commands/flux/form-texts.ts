@@ -16,6 +16,9 @@ export const formTexts = defineMessages('flux-forms', {
     close: 'Cancel',
     on: 'On',
     off: 'Off',
+    estimate: (cost: string) => `Estimated cost: ~${cost}, plus any reference images`,
+    draftEstimate: (draft: string, final: string) =>
+      `Estimated cost: ~${draft} for the draft (its final ~${final}), plus any reference images`,
   },
   'zh-Hans': {
     newTitle: 'FLUX',
@@ -31,6 +34,9 @@ export const formTexts = defineMessages('flux-forms', {
     close: '取消',
     on: '开启',
     off: '关闭',
+    estimate: (cost: string) => `预估费用：约 ${cost}，参考图另计`,
+    draftEstimate: (draft: string, final: string) =>
+      `预估费用：草稿约 ${draft}（定稿约 ${final}），参考图另计`,
   },
   'zh-Hant': {
     newTitle: 'FLUX',
@@ -46,5 +52,8 @@ export const formTexts = defineMessages('flux-forms', {
     close: '取消',
     on: '開啟',
     off: '關閉',
+    estimate: (cost: string) => `預估費用：約 ${cost}，參考圖另計`,
+    draftEstimate: (draft: string, final: string) =>
+      `預估費用：草稿約 ${draft}（定稿約 ${final}），參考圖另計`,
   },
 });

@@ -166,7 +166,7 @@ export function parseForm(values: Record<string, string>): FluxInput {
 }
 
 /** Fields only some model families take, and whether `model` is one of them. */
-const FAMILY_FIELDS: ReadonlyArray<[keyof RequestInput, (model: ModelInfo) => boolean]> = [
+export const FAMILY_FIELDS: ReadonlyArray<[keyof RequestInput, (model: ModelInfo) => boolean]> = [
   ['steps', (m) => m.tunable],
   ['guidance', (m) => m.tunable],
   ['upsample', (m) => m.upsampling !== 'none'],

@@ -1,8 +1,8 @@
 /**
  * One image of several: a result of 2–4 images carries, beside the job-wide buttons, a row of numbered
  * buttons per action (Reroll 1 … 4, Remix 1 … 4, Use 1 … 4 as reference), each acting on that image
- * alone. Rows per action keep Discord's limits (5 rows of 5): the job row, three action rows, and one row
- * left for a per-image Final. On the wire the image is its task index: `flux:<action>@<index>:<jobId>`
+ * alone. Rows per action keep Discord's limits (5 rows of 5): the job row, three action rows, and on a
+ * draft one row of Final 1 … 4 (result-extras.ts). On the wire the image is its task index: `flux:<action>@<index>:<jobId>`
  * for buttons, `<kind>:<jobId>@<index>` for the forms they open.
  */
 import { FluxError } from '../../core/errors.ts';
@@ -11,9 +11,11 @@ import type { Button, ButtonAction } from '../context.ts';
 import { defineMessages } from '../i18n/define.ts';
 import type { Locale } from '../i18n/locale.ts';
 
-/** The actions a result offers per image, one row each, in this order. A Final action joins here. */
+/** The actions every result of several images offers per image, one row each, in this order. */
 export const IMAGE_ACTIONS = ['reroll', 'remix', 'use-ref'] as const satisfies readonly ButtonAction[];
-export type ImageAction = (typeof IMAGE_ACTIONS)[number];
+/** What may be pressed for one image: those, and a draft's Final (its row is result-extras.ts's). */
+const PER_IMAGE = [...IMAGE_ACTIONS, 'final'] as const satisfies readonly ButtonAction[];
+export type ImageAction = (typeof PER_IMAGE)[number];
 
 export const imageActionTexts = defineMessages('image-actions', {
   en: {
@@ -56,7 +58,7 @@ export function imageButtons(jobId: string, indexes: readonly number[], locale: 
 
 /** Whether `action` is offered per image (a forged `@index` on any other is refused). */
 export function isImageAction(action: ButtonAction): action is ImageAction {
-  return (IMAGE_ACTIONS as readonly string[]).includes(action);
+  return (PER_IMAGE as readonly string[]).includes(action);
 }
 
 /** The index checked against the job: an image it never had answers like a job that does not exist. */

@@ -115,6 +115,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
               job,
               catalog,
               locale,
+              event.images.map((img) => img.index),
             ),
             threadName(job.request.prompt),
             // Each step is stored as it completes: a retry or a restart resumes after it.

@@ -14,6 +14,7 @@ import type { PriceTable } from '../pricing.ts';
 import { createLatencyModel } from '../providers/poll-policy.ts';
 import type { Provider } from '../providers/types.ts';
 import type { DistributedScheduler } from '../queue/types.ts';
+import type { WakeChannel } from '../queue/wake-channel.ts';
 import { createScheduler, type Scheduler } from '../scheduler.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
@@ -40,9 +41,10 @@ export interface JobsOptions {
   scheduler?: Scheduler;
   /**
    * Distributed mode: the line is BullMQ's, shared by every process (used instead of `scheduler`), and
-   * the changes of one job are held against the other processes by `locks` (the store's advisory locks).
+   * the changes of one job are held against the other processes by `locks` (the store's advisory locks);
+   * `wakes` carries a webhook's wake to the process waiting for that task.
    */
-  distributed?: { queue: DistributedScheduler; locks: JobLocks };
+  distributed?: { queue: DistributedScheduler; locks: JobLocks; wakes: WakeChannel };
   /** Images one user may have waiting or generating at once. */
   maxQueuedPerUser: number;
   logger: Logger;
@@ -83,6 +85,7 @@ export function createJobParts(options: JobsOptions) {
     ? createSharedPendingCounts(options.maxQueuedPerUser, (o) => store.pendingImages(o.platform, o.userId))
     : createPendingCounts(options.maxQueuedPerUser);
   const waits = createWaits();
+  options.distributed?.wakes.listen((id) => waits.wake(id));
   const locks = createJobLocks(options.distributed?.locks);
   const viewOf = async (job: JobRow) => jobView(job, await store.getTasks(job.id));
   const emit = (event: JobEvent): void => {
@@ -157,8 +160,16 @@ export function createJobParts(options: JobsOptions) {
     return views.filter((v) => inLine.has(v.id));
   }
 
+  /** A webhook's wake: this process's wait for the task, else whichever process has it. */
+  const wake = (providerTaskId: string): boolean => {
+    if (waits.wake(providerTaskId)) return true;
+    options.distributed?.wakes.publish(providerTaskId);
+    return false;
+  };
+
   return {
     now,
+    wake,
     stopper,
     scheduler,
     sinks,

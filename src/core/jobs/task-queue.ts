@@ -25,8 +25,11 @@ export interface TaskQueue extends SchedulerView {
    * already are (in-process queueing is synchronous, and the place told must be the place it has).
    */
   settled(): Promise<void> | undefined;
-  /** Starts running tasks taken from a shared queue, by key; in-process tasks run by their closure. */
-  start(runByKey: (key: string) => TaskRun | undefined): void;
+  /**
+   * Starts running tasks taken from a shared queue, by key (in-process tasks run by their closure);
+   * `failed` hears of a task the shared queue gave up on.
+   */
+  start(runByKey: (key: string) => TaskRun | undefined, failed: (key: string, err: Error) => void): void;
 }
 
 export function inProcessQueue(scheduler: Scheduler): TaskQueue {
@@ -74,6 +77,7 @@ export function sharedQueue(scheduler: DistributedScheduler, onError: (err: unkn
       await Promise.all([...queueing]);
       await scheduler.refresh();
     },
-    start: (runByKey: (key: string) => TaskRun | undefined) => scheduler.start(runByKey),
+    start: (runByKey: (key: string) => TaskRun | undefined, failed: (key: string, err: Error) => void) =>
+      scheduler.start(runByKey, failed),
   });
 }

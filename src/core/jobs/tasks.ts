@@ -64,6 +64,11 @@ export interface TaskRunner {
    * says it is, never submitted twice. 'unfinished' when this process stopped before it ended.
    */
   runByKey(key: string): () => Promise<void | 'unfinished'>;
+  /**
+   * The shared queue gave up on a task (its run threw, or it took its process down too often): it
+   * ends here. One that may have reached the provider is left for a person, one that cannot has failed.
+   */
+  gaveUp(key: string, err: Error): Promise<void>;
 }
 
 /** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
@@ -245,15 +250,35 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       );
     },
     runByKey(key) {
-      const jobId = jobOfTaskKey(key);
-      const index = Number(key.slice(jobId.length + 1));
+      const [jobId, index] = parseKey(key);
       return async () => {
         deps.leftLine(jobId);
         await runTask(jobId, index);
         return stopSignal.aborted ? 'unfinished' : undefined;
       };
     },
+    async gaveUp(key, err) {
+      const [jobId, index] = parseKey(key);
+      const job = await store.getJob(jobId);
+      const task = job && (await store.getTasks(jobId)).find((t) => t.index === index);
+      if (!job || !task) return;
+      jobLog(logger, job, { task: index }).error({ err }, 'task given up by the queue');
+      if (task.state === 'submitting' || task.state === 'submitted')
+        await flagForReview({ store, prices: deps.prices, logger }, job, task);
+      else if (task.state === 'queued')
+        await steps.failTask(
+          job,
+          index,
+          new FluxError('TASK_FAILED', 'could not be run', { charge: 'none' }),
+        );
+      deps.settle(jobId);
+    },
   };
+}
+
+function parseKey(key: string): [jobId: string, index: number] {
+  const jobId = jobOfTaskKey(key);
+  return [jobId, Number(key.slice(jobId.length + 1))];
 }
 
 function retryDelay(e: FluxError, attempt: number): number {

@@ -134,14 +134,16 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
           autorun: false,
         });
   worker?.on('error', onError);
+  let onFailed: ((key: string, err: Error) => void) | undefined;
   worker?.on('failed', (job, err) => {
-    if (job) o.onFailed?.(job.data.key, err);
+    if (job) onFailed?.(job.data.key, err);
   });
   await Promise.all([worker?.waitUntilReady(), events.waitUntilReady(), view.refresh()]);
 
   return {
-    start(run) {
+    start(run, failed) {
       resolve = run;
+      onFailed = failed;
       void worker?.run().catch(onError);
     },
     async enqueue(user, key) {

@@ -29,9 +29,10 @@ export interface DistributedScheduler extends SchedulerView {
   /**
    * Starts taking tasks in this process, running each by key with `resolve` (undefined: the task no
    * longer exists and is skipped). Until then this process only queues: a task taken before the
-   * process could run it would be lost.
+   * process could run it would be lost. `failed`: a task BullMQ gave up on (stalled too often, or its
+   * run threw) — the store must be told, or the task would look in flight forever.
    */
-  start(resolve: (key: string) => TaskRun | undefined): void;
+  start(resolve: (key: string) => TaskRun | undefined, failed?: (key: string, err: Error) => void): void;
   /** Queues a task at the back of its user's line; resolves once it is in Redis. Idempotent per key. */
   enqueue(user: string, key: string): Promise<void>;
   /**
@@ -81,7 +82,5 @@ export interface BullmqSchedulerOptions {
   /** Debounce of view refreshes after queue events, and the safety-net refresh period. */
   viewDebounceMs?: number;
   viewEveryMs?: number;
-  /** A task BullMQ gave up on (stalled too often, or its run threw): the store must be told. */
-  onFailed?(key: string, err: Error): void;
   onError?(err: unknown): void;
 }

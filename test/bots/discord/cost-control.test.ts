@@ -216,7 +216,12 @@ describe('cost control on Discord', () => {
     const chart = [...t.discord.messages.values()].find(
       (m) => m.attachments[0]?.filename === 'flux-usage.png',
     );
-    expect(chart).toBeTruthy();
+    // The chart's alt text goes with the file as Discord's `description`, which screen readers read.
+    const alt = (call.body as { attachments: Array<{ description?: string }> }).attachments[0]?.description;
+    expect(alt).toMatch(
+      /^Bar chart of your spend, last 30 days, by day: total \$0\.045; highest \$0\.045 on /,
+    );
+    expect(chart?.attachments[0]?.description).toBe(alt);
 
     const theirs = command('flux-usage', {}, ADMIN);
     await t.send(theirs);

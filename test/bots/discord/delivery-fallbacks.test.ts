@@ -80,8 +80,9 @@ describe('Discord delivery when the usual way is closed', () => {
   });
 
   it('sends smaller copies when the images fit one by one but not together, and says so', async () => {
-    t.bfl.configure({ bigImage: makePng(1024, 1024, true) });
-    const big = makePng(1024, 1024, true).length;
+    // 512² noise: big enough that two do not fit, small enough to re-encode quickly on a busy machine.
+    t.bfl.configure({ bigImage: makePng(512, 512, true) });
+    const big = makePng(512, 512, true).length;
     t.discord.maxRequestBytes = Math.floor(big * 1.5);
     const raw = slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' });
     await t.send(raw);
@@ -97,6 +98,37 @@ describe('Discord delivery when the usual way is closed', () => {
     // The refused attempt carried both originals.
     expect(t.discord.calls.some((c) => c.files.length === 2 && c.files.every((f) => f.size === big))).toBe(
       true,
+    );
+  });
+
+  it('says in the member’s language that copies were sent smaller to fit one message', async () => {
+    t.bfl.configure({ bigImage: makePng(512, 512, true) });
+    const big = makePng(512, 512, true).length;
+    t.discord.maxRequestBytes = Math.floor(big * 1.5);
+    await t.send({
+      ...slash({ prompt: '[big] twin foxes', model: 'klein-4b', count: 2, format: 'png' }),
+      locale: 'zh-TW',
+    });
+    const notes = JSON.stringify((await until(() => results()[0], 20_000, 'result')).embeds);
+    expect(notes).toContain('和其他圖片合起來超過了 Discord 一則訊息能接收的大小，所以改為以 JPEG 格式');
+    expect(notes).not.toMatch(/ was |sent as JPEG/);
+  });
+
+  it('says in the member’s language that an image over the server’s upload limit was sent smaller', async () => {
+    const png = makePng(512, 512, true);
+    t.bfl.configure({ bigImage: png });
+    const limit = Math.floor(png.length * 0.8);
+    const raw = slash(
+      { prompt: '[big] huge fox', model: 'klein-4b', format: 'png' },
+      {},
+      { uploadLimit: limit },
+    );
+    await t.send({ ...raw, locale: 'zh-CN' });
+    const result = await until(() => results()[0], 20_000, 'result');
+    expect(result.attachments[0]?.size).toBeLessThanOrEqual(limit);
+    const mb = (limit / 1024 / 1024).toFixed(1);
+    expect(JSON.stringify(result.embeds)).toMatch(
+      new RegExp(`有 [\\d.]+ MB，超过了本服务器 ${mb} MB 的上传上限，所以改为以 JPEG 格式`),
     );
   });
 

@@ -112,7 +112,9 @@ describe('Delete on Discord', () => {
       5_000,
       'the refusal',
     );
-    expect(refused.content).toContain('Missing Permissions');
+    expect(refused.content).toBe(
+      'Not deleted: the result message (Discord said: `Missing Permissions (403)`). Press Delete again in a moment, or remove it by hand.',
+    );
     expect(ephemerals().some((m) => m.content === 'Deleted.')).toBe(false);
     expect(result.deleted).toBe(false);
 

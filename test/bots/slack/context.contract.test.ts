@@ -27,7 +27,6 @@ async function harness(threads = true): Promise<ContractHarness> {
       const results = all.filter((m) =>
         m.blocks.some((b) => JSON.stringify(b).includes('flux:reroll') || JSON.stringify(b).includes('Cost')),
       );
-      const uploads = [...slack.uploads.values()];
       return {
         privateTexts: [
           ...slack.ephemerals.map((e) => e.text),
@@ -36,7 +35,8 @@ async function harness(threads = true): Promise<ContractHarness> {
         cardText: parents[0] ? `${parents[0].text} ${JSON.stringify(parents[0].blocks)}` : undefined,
         cardsCreated: parents.length,
         results: results.map((m) => ({
-          fileSizes: uploads.filter((u) => u.completed && u.threadTs === m.threadTs).map((u) => u.received),
+          // The files the share attached to this very message (the images and details are one message).
+          fileSizes: (m.files ?? []).map((id) => slack.uploads.get(id)?.received ?? -1),
           text: `${m.text} ${JSON.stringify(m.blocks)}`.replace(/"text":"(Reroll|Delete)"/g, ' $1 '),
           // In a thread of the card itself (not merely in the thread the command came from).
           inThread: parents.some((p) => p.ts === m.threadTs),

@@ -1,13 +1,14 @@
 /**
- * A Slack result goes out exactly once and never sticks: a failed or lost step is resumed (not redone)
- * by the retry and after a restart; a channel closed to the bot ends the job undeliverable with the
- * requester told privately; Delete says what Slack refused. The whole app against the fakes.
+ * A Slack result goes out exactly once, as one message (the images shared with their details), and never
+ * sticks: a failed or lost step is resumed (not redone) by the retry and after a restart; a channel closed
+ * to the bot ends the job undeliverable with the requester told privately; Delete says what Slack refused.
+ * The whole app against the fakes.
  */
 import { describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../fakes/slack-server.ts';
 import { newestJobId } from '../../support/core.ts';
 import { blockAction, CHANNEL, commandBody, postForm, USER } from '../../support/slack.ts';
-import { useSlackApp } from '../../support/slack-app.ts';
+import { deliveredResult, useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 30 } });
@@ -24,15 +25,23 @@ const deliveredAfterRetry = (id: string) =>
   until(async () => (await t.app.jobs.get(id))?.state === 'delivered', 15_000, 'delivered after the retry');
 
 describe('a Slack result, exactly once', () => {
-  it('does not upload the images again when the details message fails once after the upload', async () => {
-    t.slack.faults.push({ method: 'chat.postMessage', count: 1, when: inThread });
-    await flux('once fox --model klein-4b --seed 3');
+  it('shares the images with their details as one message, and links the card to it once Slack lists it', async () => {
+    // Slack finishes a share after it answers: files.info lists it only from the fourth look on.
+    t.slack.shareLag = 3;
+    await flux('slow listing fox --model klein-4b --seed 3');
     const id = await jobId();
     await deliveredAfterRetry(id);
     expect(t.slack.uploads.size).toBe(1);
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
+    expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(0);
+    const [result] = details();
     expect(details()).toHaveLength(1);
-    expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(2);
+    expect(result?.files).toEqual([...t.slack.uploads.keys()]);
+    expect(text(result)).toContain('flux:reroll:');
+    expect(calls('files.info').length).toBeGreaterThanOrEqual(4);
+    const stored = (await t.app.jobs.get(id))?.delivery.results as Array<{ ts: string }>;
+    expect(stored[0]?.ts).toBe(result?.ts);
+    await until(() => text(cards()[0]).includes(`p${result?.ts.replace('.', '')}`), 5_000, 'the card’s link');
   });
 
   it('finds a share whose answer was lost with files.info, and does not share the images twice', async () => {
@@ -44,37 +53,33 @@ describe('a Slack result, exactly once', () => {
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
     expect(calls('files.info').length).toBeGreaterThan(0);
     expect(details()).toHaveLength(1);
+    expect(text(details()[0])).toContain('flux:delete:');
   });
 
-  it('after a restart, finds the details message Slack accepted before the store recorded it, by its metadata', async () => {
-    t.slack.faults.push({ method: 'chat.postMessage', count: 1, lose: true, when: inThread });
-    // This process never gets to look (as if it died): only the next one can find the message.
-    t.slack.faults.push({ method: 'conversations.replies', count: 1_000 });
+  it('after a restart, finds the share Slack accepted before the store recorded it, with its details, once', async () => {
+    t.slack.faults.push({ method: 'files.completeUploadExternal', count: 1, lose: true });
+    // This process never gets to look (as if it died): only the next one can find the share.
+    t.slack.faults.push({ method: 'files.info', count: 1_000 });
     await flux('crash window fox --model klein-4b --seed 5');
     const id = await jobId();
     // Slack made the message; the bot never heard back, and stops before its retry.
-    await until(() => details().length === 1, 10_000, 'the accepted details message');
+    await until(() => details().length === 1, 10_000, 'the accepted share');
     await until(
-      async () => (await t.app.jobs.get(id))?.delivery.results !== undefined,
+      async () => (await t.app.jobs.get(id))?.delivery.result !== undefined,
       10_000,
-      'files recorded',
+      'upload recorded',
     );
     expect((await t.app.jobs.get(id))?.state).toBe('ready');
     await t.app.stop();
     t.slack.faults.length = 0;
-    const lookupsBefore = calls('conversations.replies').length;
+    const lookupsBefore = calls('files.info').length;
     await t.start();
-    await until(
-      async () => (await t.app.jobs.get(id))?.state === 'delivered',
-      15_000,
-      'delivered after the restart',
-    );
+    await deliveredAfterRetry(id);
     expect(details()).toHaveLength(1);
     expect(t.slack.uploads.size).toBe(1);
-    const lookups = calls('conversations.replies').slice(lookupsBefore);
-    expect(lookups.length).toBeGreaterThan(0);
-    expect(String(lookups[0]?.params.include_all_metadata)).toBe('true');
-    expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(1);
+    expect(calls('files.info').length).toBeGreaterThan(lookupsBefore);
+    expect(calls('files.completeUploadExternal')).toHaveLength(1);
+    expect(calls('chat.postMessage').filter((c) => inThread(c.params))).toHaveLength(0);
     const stored = (await t.app.jobs.get(id))?.delivery.results as Array<{ ts: string }>;
     expect(stored[0]?.ts).toBe(details()[0]?.ts);
   });
@@ -84,7 +89,7 @@ describe('a Slack call that never answers', () => {
   it('is given up at its deadline, and the retry delivers the result', async () => {
     await t.app.stop();
     await t.start((c) => ({ ...c, platformTimeoutMs: 1_000 }));
-    t.slack.faults.push({ method: 'chat.postMessage', count: 1, hang: true, when: inThread });
+    t.slack.faults.push({ method: 'files.completeUploadExternal', count: 1, hang: true });
     await flux('hung fox --model klein-4b --seed 8');
     const id = await jobId();
     await until(
@@ -93,7 +98,8 @@ describe('a Slack call that never answers', () => {
       'delivered after the deadline',
     );
     expect(details()).toHaveLength(1);
-    expect(t.slack.uploads.size).toBe(1);
+    // The hung share never completed: Slack drops those bytes, and the retry uploads them again.
+    expect([...t.slack.uploads.values()].filter((u) => u.completed)).toHaveLength(1);
   });
 });
 
@@ -123,7 +129,7 @@ describe('a Slack channel closed to the bot after the card went up', () => {
 describe('Delete on Slack', () => {
   it('says what Slack refused instead of "Deleted", then deletes on the next press and marks the card', async () => {
     await flux('delete fox --model klein-4b --seed 7');
-    const result = await until(() => details()[0], 10_000, 'details');
+    const result = await deliveredResult(t);
     const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
     t.slack.faults.push({ method: 'chat.delete', count: 1, error: 'cant_delete_message' });
     await postForm(t.port, { payload: JSON.stringify(blockAction(del)) });
@@ -132,7 +138,9 @@ describe('Delete on Slack', () => {
       5_000,
       'the refusal',
     );
-    expect(refused.text).toContain('cant_delete_message');
+    expect(refused.text).toBe(
+      'Not deleted: the result message (Slack said: `cant_delete_message`). Press Delete again in a moment, or remove it by hand.',
+    );
     expect(t.slack.ephemerals.some((e) => e.text === 'Deleted.')).toBe(false);
     expect(result.deleted).toBe(false);
 
@@ -141,5 +149,22 @@ describe('Delete on Slack', () => {
     expect(result.deleted).toBe(true);
     await until(() => text(cards()[0]).includes('Deleted by ana'), 5_000, 'the card says who deleted it');
     expect(text(cards()[0])).not.toContain('see thread');
+  });
+
+  it('says it in the presser’s language, an image Slack kept named too', async () => {
+    t.slack.userLocales.set(USER, 'zh-TW');
+    await flux('delete fox --model klein-4b --seed 7');
+    const result = await until(() => details()[0], 10_000, 'details');
+    const del = JSON.stringify(result.blocks).match(/flux:delete:[0-9a-f-]+/)?.[0] as string;
+    t.slack.faults.push({ method: 'files.delete', count: 1, error: 'cant_delete_file' });
+    await postForm(t.port, { payload: JSON.stringify(blockAction(del)) });
+    const refused = await until(
+      () => t.slack.ephemerals.find((e) => e.text.startsWith('未刪除')),
+      5_000,
+      'the refusal',
+    );
+    expect(refused.text).toBe(
+      '未刪除：一張圖片（Slack 回覆：`cant_delete_file`）。請稍後再按一次「刪除」，或手動刪除。',
+    );
   });
 });

@@ -41,25 +41,25 @@ function untouched(view: { blocks: ViewBlock[] }) {
 describe('the /flux form on Slack', () => {
   const t = useSlackApp({ bfl: { generationMs: 20 } });
 
-  it('opens for /flux alone with every option, the fixed choices as selects and no forced model or size', async () => {
+  it("opens for /flux alone with the default model's options, the fixed choices as selects and no forced model or size", async () => {
     await postForm(t.port, commandBody('', t.slack));
     const opened = await until(() => t.slack.views[0], 5_000, 'modal');
     const view = opened.view as { callback_id: string; blocks: ViewBlock[] };
     expect(view.callback_id).toBe('flux:form:new');
     const byId = Object.fromEntries(view.blocks.map((b) => [b.block_id, b]));
+    // Steps and guidance are flex's (form-redraw.test.ts); the estimate sits under the priced choices.
     expect(Object.keys(byId)).toEqual([
       'prompt',
       'model',
       'draft',
       'size',
       'count',
+      'note',
       'format',
       'seed',
       'refs',
       'safety',
       'upsample',
-      'steps',
-      'guidance',
     ]);
     for (const id of ['model', 'draft', 'size', 'count', 'format', 'safety', 'upsample'])
       expect(byId[id]?.element.type, id).toBe('static_select');
@@ -97,16 +97,22 @@ describe('the /flux form on Slack', () => {
 
   it('shows a bad form value on its field and keeps the form open, queueing nothing', async () => {
     await postForm(t.port, commandBody('', t.slack));
-    const opened = await until(() => t.slack.views[0], 5_000, 'modal');
-    const answer = await postForm(
-      t.port,
-      submit(opened.view, { prompt: 'a fox', steps: '20' }, { model: 'pro' }),
-    );
+    await until(() => t.slack.views[0], 5_000, 'modal');
+    const [viewId] = [...t.slack.modals.byId.keys()] as [string];
+    const member = { user: USER, name: 'ana' };
+    t.slack.modals.enter(viewId, 'prompt', 'a fox', member);
+    const flex = t.slack.modals.enter(viewId, 'model', 'flex', member);
+    await postForm(t.port, { payload: JSON.stringify(flex) });
+    await until(() => t.slack.modals.updated[0], 5_000, 'the form with the flex options');
+    t.slack.modals.enter(viewId, 'steps', '80', member);
+    const answer = await postForm(t.port, {
+      payload: JSON.stringify(t.slack.modals.submission(viewId, member)),
+    });
     expect(answer.status).toBe(200);
     const body = JSON.parse(answer.text) as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe('errors');
     expect(Object.keys(body.errors)).toEqual(['steps']);
-    expect(body.errors.steps).toContain('flex');
+    expect(body.errors.steps).toContain('1 to 50');
     // Plain text on the field: the value is quoted, not a code span shown as backticks.
     expect(body.errors.steps).not.toContain('`');
     await new Promise((r) => setTimeout(r, 200));

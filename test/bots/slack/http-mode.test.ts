@@ -11,7 +11,7 @@ import {
   USER,
   viewSubmission,
 } from '../../support/slack.ts';
-import { useSlackApp } from '../../support/slack-app.ts';
+import { deliveredResult, useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 30 } });
@@ -33,7 +33,7 @@ describe('Slack over HTTP', () => {
     const detail = await until(() => details()[0], 10_000, 'details');
     const card = cards()[0] as SlackMessage;
     expect(detail.threadTs).toBe(card.ts);
-    const upload = [...t.slack.uploads.values()][0];
+    const [fileId, upload] = [...t.slack.uploads.entries()][0] ?? [];
     expect(upload).toMatchObject({
       completed: true,
       channel: CHANNEL,
@@ -44,6 +44,17 @@ describe('Slack over HTTP', () => {
     expect(text(detail)).toContain('`42`');
     expect(text(detail)).toContain('flux:reroll:');
     await until(() => text(cards()[0]).includes('Done in'), 5_000, 'summary');
+    // One message: the image shared with the details as its blocks, the prompt, the fields, the buttons.
+    expect(details()).toHaveLength(1);
+    expect(detail.files).toEqual([fileId]);
+    expect(detail.blocks.map((b) => b.type)).toEqual(['section', 'section', 'actions']);
+    expect(JSON.stringify(detail.blocks[0])).toContain('a red fox in the snow');
+    const share = t.slack.calls.filter((c) => c.method === 'files.completeUploadExternal');
+    expect(share).toHaveLength(1);
+    expect(share[0]?.params).toMatchObject({ channel_id: CHANNEL, thread_ts: card.ts });
+    expect(share[0]?.params.initial_comment).toBeUndefined();
+    expect(JSON.parse(String(share[0]?.params.blocks))).toEqual(detail.blocks);
+    expect(t.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts)).toEqual([]);
     // The card keeps the settings and links to the thread with Slack's own permalink of the details.
     const done = cards()[0] as SlackMessage;
     const permalink = `https://fake.slack.com/archives/${CHANNEL}/p${detail.ts.replace('.', '')}?thread_ts=${card.ts}&amp;cid=${CHANNEL}`;
@@ -252,14 +263,17 @@ describe('Slack under rate limits and iteration', () => {
     await t.app.stop();
     await t.start(undefined, 2);
     t.slack.rateLimit.set('chat.postMessage', 1);
+    t.slack.rateLimit.set('files.completeUploadExternal', 1);
     await flux('patient fox --model klein-4b');
     await until(() => details()[0], 15_000, 'details');
-    expect(t.slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(3);
+    expect(t.slack.calls.filter((c) => c.method === 'chat.postMessage').length).toBeGreaterThanOrEqual(2);
+    expect(t.slack.calls.filter((c) => c.method === 'files.completeUploadExternal')).toHaveLength(2);
+    expect(details()).toHaveLength(1);
   });
 
   it('uses a result as the reference of a new image, reading it back with the bot token', async () => {
     await flux('reference fox --model klein-4b');
-    const first = await until(() => details()[0], 10_000, 'details');
+    const first = await deliveredResult(t);
     const useRef = JSON.stringify(first.blocks).match(/flux:use-ref:[0-9a-f-]+/)?.[0] as string;
     await postForm(t.port, { payload: JSON.stringify(blockAction(useRef)) });
     const opened = await until(() => t.slack.views[0], 5_000, 'modal');

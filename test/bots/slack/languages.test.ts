@@ -29,7 +29,9 @@ describe('languages on Slack', () => {
     expect([...t.bfl.tasks.values()][0]?.body.prompt).toBe(prompt);
     for (const word of ['提示詞', '模型', '種子', '費用', '重新產生', '改編', '用作參考圖', '刪除'])
       expect(shown(result), word).toContain(word);
-    expect(result.text).toMatch(/^你的圖片已產生 · US\$0\.\d+/);
+    // One message, the image shared with its details: no text of its own, the cost in the blocks.
+    expect(result.files).toHaveLength(1);
+    expect(JSON.stringify(result.blocks)).toMatch(/US\$0\.\d+/);
     await until(() => shown(card()).includes('已完成'), 5_000, 'done card');
     expect(shown(card())).toContain('查看討論串');
     const asked = t.slack.calls.filter((c) => c.method === 'users.info');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../fakes/slack-server.ts';
 import { blockAction, commandBody, postForm, viewSubmission } from '../../support/slack.ts';
-import { useSlackApp } from '../../support/slack-app.ts';
+import { deliveredResult, useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 20 } });
@@ -24,7 +24,7 @@ const actionRows = (m: SlackMessage) =>
 
 async function fourImages(): Promise<{ result: SlackMessage; jobId: string }> {
   await flux('four foxes --model klein-4b --size 512x768 --seed 100 --count 4');
-  const result = await until(() => details()[0], 10_000, 'the four images');
+  const result = await deliveredResult(t);
   const del = JSON.stringify(result.blocks).match(/flux:delete:([0-9a-f-]+)/);
   return { result, jobId: del?.[1] ?? '' };
 }
@@ -32,6 +32,17 @@ async function fourImages(): Promise<{ result: SlackMessage; jobId: string }> {
 describe('one image of four, on Slack', () => {
   it('shows the job’s buttons, then one actions block of numbered buttons per action', async () => {
     const { result, jobId } = await fourImages();
+    // One message: the four images attached in the order of their numbered buttons, under the details.
+    const names = (result.files ?? []).map((id) => t.slack.uploads.get(id)?.filename);
+    expect(names).toEqual(['flux-100.jpg', 'flux-101.jpg', 'flux-102.jpg', 'flux-103.jpg']);
+    expect(result.blocks.map((b) => b.type)).toEqual([
+      'section',
+      'section',
+      'actions',
+      'actions',
+      'actions',
+      'actions',
+    ]);
     const rows = actionRows(result);
     expect(rows[0]?.map(([label]) => label)).toEqual(['Reroll', 'Remix', 'Use as reference', 'Delete']);
     expect(rows.slice(1)).toEqual([
@@ -42,10 +53,12 @@ describe('one image of four, on Slack', () => {
   });
 
   it('"use image 3 as reference" sends exactly that image’s bytes to BFL, and no other', async () => {
-    const { jobId } = await fourImages();
+    const { result, jobId } = await fourImages();
     const files = [...t.slack.uploads.entries()] as Array<[string, { data: Buffer }]>;
     const uploaded = files.map(([, u]) => u.data.toString('base64'));
     expect(uploaded).toHaveLength(4);
+    expect(result.files).toEqual(files.map(([id]) => id));
+    const before = t.slack.calls.length;
     await press(`flux:use-ref@2:${jobId}`);
     const opened = await until(() => t.slack.views[0], 5_000, 'modal');
     expect(opened.view).toMatchObject({ callback_id: `flux:form:ref:${jobId}@2` });
@@ -58,7 +71,11 @@ describe('one image of four, on Slack', () => {
     expect(sent.input_image).toBe(uploaded[2]);
     expect(sent.input_image_2).toBeUndefined();
     // The fake draws every seed alike: which file was read is what tells image 3 from the others.
-    const read = t.slack.calls.filter((c) => c.method === 'files.info').map((c) => c.params.file);
+    // (The new result's own lookup of where Slack shared it reads its new file: not one of these.)
+    const read = t.slack.calls
+      .slice(before)
+      .filter((c) => c.method === 'files.info' && files.some(([id]) => id === c.params.file))
+      .map((c) => c.params.file);
     expect(read).toEqual([files[2]?.[0]]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandBody } from '../../support/slack.ts';
+import { commandBody, USER } from '../../support/slack.ts';
 import { useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
@@ -22,5 +22,15 @@ describe('Slack over Socket Mode', () => {
     );
     expect(JSON.stringify(detail.blocks)).toContain('a socket fox');
     expect([...t.slack.uploads.values()][0]?.completed).toBe(true);
+  });
+
+  it('redraws the form when a model is chosen in it', async () => {
+    expect(await t.slack.sendEnvelope('slash_commands', commandBody('', t.slack))).toEqual({});
+    await until(() => t.slack.views[0], 5_000, 'the form');
+    const [viewId = ''] = [...t.slack.modals.byId.keys()];
+    const chosen = t.slack.modals.enter(viewId, 'model', 'flex', { user: USER });
+    expect(await t.slack.sendEnvelope('interactive', chosen)).toEqual({});
+    const redrawn = await until(() => t.slack.modals.updated[0], 5_000, 'the redraw');
+    expect(JSON.stringify(redrawn.view)).toContain('"block_id":"steps"');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makePng } from '../../fakes/images.ts';
 import type { SlackMessage } from '../../fakes/slack-server.ts';
 import { blockAction, commandBody, messageShortcut, postForm, viewSubmission } from '../../support/slack.ts';
-import { useSlackApp } from '../../support/slack-app.ts';
+import { deliveredResult, useSlackApp } from '../../support/slack-app.ts';
 import { until } from '../../support/until.ts';
 
 const t = useSlackApp({ bfl: { generationMs: 20 } });
@@ -26,7 +26,7 @@ const button = (m: SlackMessage, action: string) =>
 /** One finished image, and the form its button opened (use-ref or remix). */
 async function resultWithForm(action: 'use-ref' | 'remix') {
   await flux('reference fox --model klein-4b');
-  const result = await until(() => details()[0], 10_000, 'first result');
+  const result = await deliveredResult(t);
   await postForm(t.port, { payload: JSON.stringify(blockAction(button(result, action))) });
   const opened = await until(() => t.slack.views[0], 5_000, 'modal');
   return { result, view: opened.view };

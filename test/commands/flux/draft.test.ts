@@ -1,7 +1,8 @@
 /**
  * Draft, then final, through the command table over the real jobs service: `--draft` renders a cheap
  * preview with the seed fixed (klein-4b by the default prices, flex at 6 steps where klein-4b is not
- * allowed), and Final renders the same prompt, seed and size on the model asked for at full quality.
+ * allowed), and Final renders the same prompt, seed and size on the model asked for at full quality —
+ * all of the draft's images, or (Final 1 … 4 of a draft of several) one of them with its own seed.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -132,5 +133,62 @@ describe('Final', () => {
     expect(withRecall(post, delivered, catalog, 'zh-Hans').buttons[0]?.label).toBe(
       '定稿 · FLUX.2 [pro] 约US$0.045',
     );
+  });
+
+  it('renders one image of several alone: one image, that image’s seed, on the final model', async () => {
+    const { h, commands } = await setup();
+    const first = await draft(commands, 'a red fox --draft --model flex --steps 30 --seed 7 --count 3');
+    await h.waitingFor(3);
+    const ctx = ana();
+    await commands.button(ctx, 'final', first.id, 2);
+    await until(() => h.provider.submits.length === 4, 5_000, 'final of image 3');
+    expect(ctx.replies).toEqual([]);
+    const childId = ctx.cards[0]?.buttons.find((b) => b.action === 'cancel')?.jobId as string;
+    const child = await h.jobs.get(childId);
+    expect(child?.request).toMatchObject({
+      prompt: 'a red fox',
+      model: 'flex',
+      steps: 30,
+      seed: 9,
+      count: 1,
+      width: 1024,
+      height: 1024,
+    });
+    expect(child?.parentId).toBe(first.id);
+    expect(h.provider.submits.slice(3).map((s) => [s.request.model, s.seed])).toEqual([['flex', 9]]);
+    expect(ctx.cards[0]?.from?.text).toBe('Final of a draft');
+  });
+
+  it('refuses an image the draft does not have, submitting nothing', async () => {
+    const { h, commands } = await setup();
+    const first = await draft(commands, 'a red fox --draft --count 2');
+    await h.waitingFor(2);
+    const ctx = ana();
+    await commands.button(ctx, 'final', first.id, 2);
+    expect(ctx.replies.map((r) => r.text)).toEqual([expect.stringContaining('no longer known')]);
+    expect(ctx.cards).toEqual([]);
+    expect(h.provider.submits).toHaveLength(2);
+  });
+
+  it('gives a draft of several images a Final per image at the price of one; one image keeps one Final', async () => {
+    const { commands } = await setup();
+    const first = await draft(commands, 'a red fox --draft --count 4');
+    const delivered = { ...first, state: 'delivered', costMicros: 60_000 } as JobView;
+    const empty = { jobId: first.id, images: [], fields: [], notes: [], buttons: [] };
+    // Image 2 did not come: it gets no button.
+    const post = withRecall(empty, delivered, catalog, 'en', [0, 2, 3]);
+    expect(post.buttons.map((b) => [b.label, b.index])).toEqual([
+      ['Final · FLUX.2 [pro] ~$0.18', undefined],
+      ['Final 1 ~$0.045', 0],
+      ['Final 3 ~$0.045', 2],
+      ['Final 4 ~$0.045', 3],
+    ]);
+    expect(post.buttons.every((b) => b.action === 'final' && b.jobId === first.id)).toBe(true);
+    expect(withRecall(empty, delivered, catalog, 'zh-Hant', [0, 1])?.buttons[1]?.label).toBe(
+      '定稿 1 約US$0.045',
+    );
+    const single = await draft(commands, 'a red fox --draft');
+    const alone = withRecall({ ...empty, jobId: single.id }, single, catalog, 'en', [0]);
+    expect(alone.buttons.map((b) => [b.action, b.index])).toEqual([['final', undefined]]);
   });
 });

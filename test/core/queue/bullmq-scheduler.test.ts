@@ -86,9 +86,12 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
   });
 
   async function scheduler(
-    options: Partial<BullmqSchedulerOptions> & { resolve: (key: string) => TaskRun | undefined },
+    options: Partial<BullmqSchedulerOptions> & {
+      resolve: (key: string) => TaskRun | undefined;
+      onFailed?: (key: string, err: Error) => void;
+    },
   ) {
-    const { resolve, ...rest } = options;
+    const { resolve, onFailed, ...rest } = options;
     const s = await createBullmqScheduler({
       connection,
       queueName,
@@ -99,7 +102,7 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
       onError: (err) => console.error('scheduler error', err),
       ...rest,
     });
-    s.start(resolve);
+    s.start(resolve, onFailed);
     open.push(s);
     return s;
   }

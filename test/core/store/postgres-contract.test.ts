@@ -4,59 +4,16 @@
  * PG_TEST_URL (default postgres://postgres@127.0.0.1:5432/test); without one the suite is skipped
  * loudly, and under CI=true it fails.
  */
-import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../../src/core/store/postgres.ts';
 import { PG_SCHEMA_VERSION } from '../../../src/core/store/postgres-schema.ts';
 import { job, storeContract, task } from './contract.ts';
+import { freshDatabase, postgresMissing } from './postgres-db.ts';
 
-const ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ci = process.env.CI === 'true';
-
-async function reachable(): Promise<unknown> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const missing = await reachable();
-if (missing && !ci)
-  console.warn(
-    `\n*** SKIPPED: the Postgres store contract. No Postgres at ${ADMIN_URL} (${String(missing)}).\n` +
-      '*** Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n' +
-      '*** (or set PG_TEST_URL). With CI=true a missing Postgres fails the run.\n',
-  );
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new empty database; its URL, and how to drop it (ending whatever still holds a connection). */
-async function freshDatabase() {
-  const name = `flux_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
-}
+const missing = await postgresMissing('the Postgres store contract');
 
 /** A TCP hop in front of the server that can be cut (sockets dropped, port closed) and restored. */
 async function tcpProxy(target: URL) {

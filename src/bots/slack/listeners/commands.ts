@@ -1,8 +1,7 @@
 /** `/flux …`: a prompt with flags, `help`, `usage`, `admin …`, or nothing (opens the form). */
 import type { App } from '@slack/bolt';
 import { COMMANDS, findCommand } from '../../../commands/commands.ts';
-import { newImageForm } from '../../../commands/flux/forms.ts';
-import { pickLocale } from '../../../commands/i18n/locale.ts';
+import type { CommandContext, Form } from '../../../commands/context.ts';
 import { plainSlackText } from '../text.ts';
 import type { ListenerDeps } from './types.ts';
 
@@ -30,10 +29,17 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
       (sub ?? COMMANDS.flux).data.roles,
     );
     await deps.boundary(ctx, async () => {
-      if (!text) return ctx.openForm(newImageForm(pickLocale(ctx.actor.locale)));
+      if (!text) return ctx.openForm(await newImageForm(deps, ctx));
       // Admin targets are Slack mentions (`<@U123|ana>`): they keep their ids, so no unescaping there.
       if (sub) return deps.commands.run(sub.data.name, ctx, { text: rest.join(' ') });
       await deps.commands.run('flux', ctx, { text: plainSlackText(text) });
     });
   });
+}
+
+/** The form as it opens: the workspace's default model's fields, and their estimate. */
+async function newImageForm(deps: ListenerDeps, ctx: CommandContext): Promise<Form> {
+  const form = await deps.commands.formView(ctx, 'new', {});
+  if (!form) throw new Error('the new-image form has no view');
+  return form;
 }

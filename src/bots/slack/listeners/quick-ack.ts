@@ -5,12 +5,16 @@
  */
 import { ACTION_IDS } from './actions.ts';
 import { FLUX_COMMAND } from './commands.ts';
+import { VIEW_CALLBACKS } from './form-meta.ts';
 import { EDIT_CALLBACK } from './shortcuts.ts';
 
 export function acksEmptyAtOnce(body: Record<string, unknown>): boolean {
   if (typeof body.command === 'string') return body.command === FLUX_COMMAND;
   switch (body.type) {
     case 'block_actions': {
+      // A choice made in one of our forms: its redraw follows the ack (form-actions.ts).
+      const form = (body.view as { callback_id?: unknown } | undefined)?.callback_id;
+      if (typeof form === 'string' && VIEW_CALLBACKS.test(form)) return true;
       const first = (body.actions as Array<{ action_id?: unknown }> | undefined)?.[0]?.action_id;
       return typeof first === 'string' && ACTION_IDS.test(first);
     }

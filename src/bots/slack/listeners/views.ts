@@ -1,39 +1,21 @@
 /** Submitted forms: new (from `/flux` alone), remix, use-as-reference and edit. */
 import type { App } from '@slack/bolt';
 import { FORM_CALLBACK_PREFIX, formValues, viewValues } from '../modal.ts';
+import { formWhere, readMeta, VIEW_CALLBACKS } from './form-meta.ts';
 import type { ListenerDeps } from './types.ts';
-
-interface Meta {
-  channelId: string;
-  teamId?: string;
-  responseUrl?: string;
-  refs?: string[];
-  threadTs?: string;
-}
-
-/**
- * The callback ids of our forms. A submission is checked before its ack: a mistake is answered with
- * `response_action: errors` on its field and the form stays open; anything else is acked empty.
- */
-export const VIEW_CALLBACKS = /^flux:form:/;
 
 /** How long the check may hold the ack: Slack gives up at 3 s, and the receiver answers 404 at 2.9 s. */
 export const CHECK_MS = 2_000;
 
+/**
+ * A submission of one of our forms is checked before its ack: a mistake is answered with
+ * `response_action: errors` on its field and the form stays open; anything else is acked empty.
+ */
 export function registerViews(app: App, deps: ListenerDeps): void {
   app.view(VIEW_CALLBACKS, async ({ ack, view, body }) => {
     const meta = readMeta(view.private_metadata);
     if (!meta?.channelId) return void (await ack());
-    const teamId = meta.teamId ?? body.team?.id;
-    const pending = deps.contextFor({
-      ...(teamId ? { teamId } : {}),
-      ...(body.user.team_id ? { userTeamId: body.user.team_id } : {}),
-      channelId: meta.channelId,
-      userId: body.user.id,
-      userName: body.user.name,
-      ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
-      ...(meta.threadTs ? { threadTs: meta.threadTs } : {}),
-    });
+    const pending = deps.contextFor(formWhere(meta, body));
     const formId = view.callback_id.slice(FORM_CALLBACK_PREFIX.length);
     const state = view.state as Parameters<typeof viewValues>[0];
     const values = formValues(viewValues(state));
@@ -50,14 +32,6 @@ export function registerViews(app: App, deps: ListenerDeps): void {
       await deps.commands.form(ctx, formId, values, refs);
     });
   });
-}
-
-function readMeta(raw: string | undefined): Meta | undefined {
-  try {
-    return JSON.parse(raw || '{}') as Meta;
-  } catch {
-    return undefined; // not one of our views' metadata: nothing to answer to
-  }
 }
 
 /** Undefined when `promise` takes longer than `ms`: the check is skipped, never the submission. */
