@@ -11,9 +11,6 @@ import { type FakeSlack, startFakeSlack } from '../test/fakes/slack-server.ts';
 import { commandBody, SECRET, sign } from '../test/support/slack.ts';
 import type { RawAnswer, RawRequest } from './raw-client.ts';
 
-/** The event type of a result's details message (src/bots/slack/results.ts): the last post of a job. */
-const RESULT_EVENT = 'flux_result';
-
 export interface Command {
   prompt: string;
   model: string;
@@ -24,8 +21,10 @@ export interface RunRecord {
   answers: RawAnswer[];
   /** Epoch ms of the client's first write. */
   firstWriteAt: number;
-  /** Epoch ms each result (its details message) reached the fake Slack, in order; fewer than the commands
-   * when the run hit its deadline. */
+  /**
+   * Epoch ms each result (one message: the images shared in the card's thread) reached the fake Slack, in
+   * order; fewer than the commands when the run hit its deadline.
+   */
   delivered: number[];
   /** Results posted for a job that already had one (each job must be posted exactly once). */
   duplicates: number;
@@ -64,8 +63,9 @@ export async function startRig(): Promise<Rig> {
   const set = slack.messages.set.bind(slack.messages);
   slack.messages.set = (key, m) => {
     const at = performance.timeOrigin + performance.now();
-    if (m.threadTs && m.metadata?.event_type === RESULT_EVENT) {
-      const job = String(m.metadata.event_payload.job_id);
+    if (m.threadTs && m.files?.length) {
+      // One card per job, so its thread names the job.
+      const job = m.threadTs;
       // A second post for the same job is not a delivery: it is the fault this counts.
       if (resultJobs.has(job)) duplicates++;
       else {

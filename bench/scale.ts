@@ -12,6 +12,8 @@
  * --profile=<dir> (bots run with --cpu-prof into <dir>/<process>), --count (Postgres and Redis
  * reached through counting hops: round trips per job; the timings of such a run are not the figures),
  * --dump=<prefix> (each configuration's run records as <prefix>-<configuration>.json).
+ * Bounded: a run ends at its deadline (75 s, or what is left of the group's 170 s) with the results that
+ * came, and a configuration that cannot start within the budget is reported as not run.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +39,12 @@ const SLOTS = 24;
 const BURST = 100;
 const USERS = 50;
 const WARM = 48;
+
+/** The whole group's budget: each run's deadline is cut to what is left of it. */
+const GROUP_BUDGET_MS = 170_000;
+const RUN_MAX_MS = 75_000;
+let endBy = Number.POSITIVE_INFINITY;
+const runDeadline = () => Math.max(1_000, Math.min(RUN_MAX_MS, endBy - Date.now()));
 
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -96,11 +104,12 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
     const warm = await rig.run(
       ports,
       commands(WARM, `${tag} warm`, 'klein-9b', () => 0, 12),
+      runDeadline(),
     );
     if (complete(warm, WARM)) {
       const w1 = await watch.start(bots);
       const gen = (i: number) => burstGen[i] as number;
-      records.burst = await rig.run(ports, commands(BURST, `${tag} burst`, 'klein-4b', gen));
+      records.burst = await rig.run(ports, commands(BURST, `${tag} burst`, 'klein-4b', gen), runDeadline());
       reports.push(reportRun('burst', records.burst, await w1.stop(), SLOTS));
     }
     if (records.burst && complete(records.burst, BURST)) {
@@ -111,6 +120,7 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
       records.zero = await rig.run(
         ports,
         commands(jobs, `${tag} zero`, 'klein-9b', () => 0),
+        runDeadline(),
       );
       reports.push(reportRun('throughput', records.zero, await w2.stop(), SLOTS));
       window = [zeroFrom, mono()];
@@ -171,6 +181,19 @@ export async function scale(): Promise<Figure[]> {
   const rig = await startRig();
   const ws = workspace();
   const out: Figure[] = [];
+  endBy = Date.now() + GROUP_BUDGET_MS;
+  // A configuration that cannot start in what is left of the budget is reported, not run.
+  const spent = (label: string) => {
+    if (Date.now() < endBy - 20_000) return false;
+    out.push({
+      name: `${label}: not run (the group's time budget was spent)`,
+      value: 0,
+      unit: '',
+      target: 'run',
+      ok: false,
+    });
+    return true;
+  };
   try {
     if (!flag('distributed')) {
       const setup: Setup = { label: 'embedded, 1 process', processes: 1, judged: false };
@@ -180,6 +203,7 @@ export async function scale(): Promise<Figure[]> {
     const counts = flag('embedded') ? [] : (option('processes') ?? '1,3').split(',').map(Number);
     for (const processes of counts.filter((n) => n >= 1)) {
       const label = `distributed, ${processes} process${processes > 1 ? 'es' : ''}`;
+      if (spent(label)) continue;
       console.log(`\n${label}`);
       // Each configuration on a database and a Redis index of its own: nothing left by one reaches the next.
       const b = await backend(flag('count'));
