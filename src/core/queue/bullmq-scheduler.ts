@@ -45,7 +45,7 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
   const view = createQueueView({
     queue,
     lines,
-    debounceMs: o.viewDebounceMs ?? 50,
+    debounceMs: o.viewDebounceMs ?? 250,
     everyMs: o.viewEveryMs ?? 5_000,
     changed: () => {
       for (const l of listeners) l();

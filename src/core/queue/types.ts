@@ -79,7 +79,11 @@ export interface BullmqSchedulerOptions {
    * sent back wakes nobody when the limit ends, so this bounds the lag after it. Default 1 (BullMQ: 5).
    */
   idlePollSeconds?: number;
-  /** Debounce of view refreshes after queue events, and the safety-net refresh period. */
+  /**
+   * Debounce of view refreshes after queue events (default 250 ms: a refresh reads every line, and under
+   * a burst every process sees every other's events; cards show places no faster than platforms allow
+   * edits anyway), and the safety-net refresh period.
+   */
   viewDebounceMs?: number;
   viewEveryMs?: number;
   onError?(err: unknown): void;
