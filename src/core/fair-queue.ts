@@ -7,7 +7,8 @@
 export interface QueueItem {
   key: string;
   user: string;
-  run: () => Promise<void>;
+  /** Runs the task in a slot; `release` frees the slot before the run ends (see SlotRun in scheduler.ts). */
+  run: (release: () => void) => Promise<void>;
 }
 
 export interface FairQueue {

@@ -1,7 +1,9 @@
 /**
  * Who goes next, and how many at once. Bottleneck holds the provider's concurrency limit: each of its
  * slots runs a worker that runs a task from submit until it is terminal — what BFL counts as active —
- * and then takes the next fairest task (fair-queue.ts) in the same tick. So:
+ * and then takes the next fairest task (fair-queue.ts) in the same tick. A task may give its slot back
+ * before its run ends (`release`): once the provider says Ready it no longer counts the task, so the next
+ * submit does not wait for the image's download. So:
  * - the order is ours (round-robin across users), never bottleneck's FIFO: a task is chosen only when a
  *   slot is free for it;
  * - a freed slot is refilled at once, with no per-task trip through bottleneck's datastore (each of its
@@ -41,14 +43,20 @@ export interface SchedulerView {
   stop(): Promise<void>;
 }
 
+/**
+ * A task's run in a slot. The slot is freed when the run ends, or earlier when it calls `release` (the
+ * provider no longer counts the task as active); later calls do nothing. stop() still waits for the run.
+ */
+export type SlotRun = (release: () => void) => Promise<void>;
+
 export interface Scheduler extends SchedulerView {
   /** Queues a task at the back of its user's line. */
-  enqueue(user: string, key: string, run: () => Promise<void>): void;
+  enqueue(user: string, key: string, run: SlotRun): void;
   /**
    * Runs a task at once, counted as holding a slot (resuming a task the provider already counts as
    * active): it never waits, even when every slot is taken, since waiting would not free BFL's slot.
    */
-  runNow(key: string, run: () => Promise<void>): void;
+  runNow(key: string, run: SlotRun): void;
   /** Removes a queued task; false when it already started or is unknown. */
   remove(key: string): boolean;
 }
@@ -85,19 +93,38 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
     return item;
   };
 
-  /** Holds one bottleneck slot while there is work; the next task starts the moment the last is terminal. */
+  /**
+   * Starts a run; resolves when its slot is free (released, or the run ended). The whole run is kept
+   * in `inflight` until it ends, so stop() waits for a download that outlives its slot.
+   */
+  function start(run: SlotRun): Promise<void> {
+    let free = () => {};
+    const slot = new Promise<void>((resolve) => {
+      free = resolve;
+    });
+    const whole: Promise<void> = (async () => run(free))()
+      .catch(() => undefined)
+      .finally(() => {
+        free();
+        inflight.delete(whole);
+      });
+    inflight.add(whole);
+    return slot;
+  }
+
+  /** Holds one bottleneck slot while there is work; the next task starts the moment the last frees it. */
   async function worker(first: QueueItem): Promise<void> {
-    await first.run().catch(() => undefined);
+    await start(first.run);
     // A slot over the limit (resumed tasks came in) is given back rather than reused.
     while (!stopped && slots <= maxActive && !paused()) {
       const item = takeNext();
       if (!item) return;
       changed();
-      await item.run().catch(() => undefined);
+      await start(item.run);
     }
   }
 
-  /** Runs `fn` in a slot; when it ends the slot is freed and offered to the queue at once. */
+  /** Runs `fn` in a slot; when it resolves the slot is freed and offered to the queue at once. */
   function hold(fn: () => Promise<void>, viaLimiter: boolean): void {
     slots++;
     const p: Promise<void> = (viaLimiter ? limiter.schedule(fn) : fn())
@@ -142,7 +169,7 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
     runNow(_key, run) {
       // Only a resumed task may find every slot taken (the limit was lowered across a restart); it then
       // runs beside bottleneck rather than waiting behind it.
-      hold(run, slots < maxActive);
+      hold(() => start(run), slots < maxActive);
     },
     isQueued: (key) => queue.has(key),
     remove(key) {
@@ -188,7 +215,8 @@ export function createScheduler(options: { maxActive: number }): Scheduler {
     async stop() {
       stopped = true;
       if (pauseTimer) clearTimeout(pauseTimer);
-      await Promise.allSettled([...inflight]);
+      // Runs that gave their slot back may still be fetching their image: those are waited for too.
+      while (inflight.size) await Promise.allSettled([...inflight]);
       await limiter.stop({ dropWaitingJobs: false }).catch(() => undefined);
     },
   };

@@ -190,6 +190,37 @@ describe('jobs against the fake BFL', () => {
     expect(fakes.bfl.counts.rateLimited).toBe(0);
   });
 
+  it('submits the next task once BFL says Ready, while the first image is still downloading', async () => {
+    core = fakes.core({ maxActive: 1 });
+    fakes.bfl.configure({ holdDeliveries: true });
+    await core.jobs.start();
+    const first = await core.jobs.create({ request: klein('first'), origin: origin('a') });
+    const second = await core.jobs.create({ request: klein('second'), origin: origin('b') });
+    await until(() => fakes.bfl.counts.accepted === 2, 10_000, 'the second submit');
+    // No sample served yet: the first image is not in hand, and stays `submitted` until it is.
+    expect(fakes.bfl.counts.downloads).toBe(0);
+    expect(core.store.getTasks(first.id)[0]?.state).toBe('submitted');
+    fakes.bfl.configure({ holdDeliveries: false });
+    expect((await core.done(first.id)).type).toBe('ready');
+    expect((await core.done(second.id)).type).toBe('ready');
+    expect([fakes.bfl.counts.maxActiveSeen, fakes.bfl.counts.rateLimited]).toEqual([1, 0]);
+  });
+
+  it('a stop mid-download keeps the task submitted; the next start downloads it without a new submit', async () => {
+    const before = fakes.core({ maxActive: 1 });
+    fakes.bfl.configure({ holdDeliveries: true });
+    await before.jobs.start();
+    const job = await before.jobs.create({ request: klein('cut off'), origin: origin() });
+    await until(() => fakes.bfl.requestsTo('delivery').length === 1, 10_000, 'the download to start');
+    await before.close();
+    fakes.bfl.configure({ holdDeliveries: false });
+    core = fakes.core({ dbPath: before.dbPath });
+    await core.jobs.start();
+    expect((await core.done(job.id)).type).toBe('ready');
+    expect(fakes.bfl.counts.accepted).toBe(1);
+    expect(fakes.bfl.requestsTo('delivery')).toHaveLength(2);
+  });
+
   it('polls at once when a webhook says the task changed', async () => {
     // Expected to take ten minutes: without the wake the first poll would come long after the test's limit.
     core = fakes.core({ typicalMs: 600_000 });

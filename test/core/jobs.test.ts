@@ -146,7 +146,8 @@ describe('the jobs service (fake provider)', () => {
     await c.waitingFor(1);
     const typical = catalog['klein-4b'].typicalMs;
     expect(c.provider.waitCalls[0]?.options.expectedMs).toBe(typical);
-    c.provider.finish('t0', { generationMs: typical / 4 });
+    c.provider.ready('t0', { generationMs: typical / 4 });
+    c.provider.finish('t0');
     await until(async () => (await c.jobs.get(c.events[0]?.job.id as string))?.state === 'delivered');
     await c.jobs.create({ request: klein(), origin: origin() });
     await c.waitingFor(1);

@@ -196,6 +196,43 @@ describe('the scheduler', () => {
     expect(h.started).toEqual(['a1']);
   });
 
+  it('lets a task give its slot back before it ends: the next starts at once, stop still waits for it', async () => {
+    const s = createScheduler({ maxActive: 1 });
+    const log: string[] = [];
+    let giveBack = () => {};
+    const ends = new Map<string, () => void>();
+    const task = (key: string) => (release: () => void) => {
+      log.push(`${key} start`);
+      if (key === 'a1') giveBack = release;
+      return new Promise<void>((resolve) =>
+        ends.set(key, () => {
+          log.push(`${key} end`);
+          resolve();
+        }),
+      );
+    };
+    for (const key of ['a1', 'b1', 'c1']) s.enqueue(key[0] as string, key, task(key));
+    expect([s.running, s.queued]).toEqual([1, 2]);
+    await until(() => log.includes('a1 start'), 10_000, 'a1 to start');
+    giveBack();
+    await until(() => log.includes('b1 start'), 10_000, 'b1 to take the slot a1 gave back');
+    // Given back twice: still one slot, held by b1.
+    giveBack();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([s.running, s.queued]).toEqual([1, 1]);
+    // Stopping waits for a1 too, though it gave its slot back; c1 never starts.
+    let stopped = false;
+    const stopping = s.stop().then(() => {
+      stopped = true;
+    });
+    ends.get('b1')?.();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stopped).toBe(false);
+    ends.get('a1')?.();
+    await stopping;
+    expect(log).toEqual(['a1 start', 'b1 start', 'b1 end', 'a1 end']);
+  });
+
   it('tells listeners once per tick however many changes happened', async () => {
     const s: Scheduler = createScheduler({ maxActive: 1 });
     let calls = 0;

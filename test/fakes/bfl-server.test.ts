@@ -1,6 +1,7 @@
 /** The fake BFL keeps to bfl-api.md: tests that trust it are only as good as it is. */
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.ts';
 import { type FakeBfl, startFakeBfl } from './bfl-server.ts';
 
 const KEY = 'bfl_test_key_0123456789';
@@ -77,6 +78,18 @@ describe('fake BFL', () => {
     bfl.configure({ sampleTtlMs: -1 });
     const late = await pollUntilDone(String(r.json.polling_url));
     expect((await call(String((late.json.result as { sample: string }).sample))).status).toBe(403);
+  });
+
+  it('holds sample downloads unanswered while asked to, then serves them', async () => {
+    const done = await pollUntilDone(String((await submit('held')).json.polling_url));
+    const [asked, served] = [bfl.requestsTo('delivery').length, bfl.counts.downloads];
+    bfl.configure({ holdDeliveries: true });
+    const download = call(String((done.json.result as { sample: string }).sample));
+    await until(() => bfl.requestsTo('delivery').length > asked, 10_000, 'the download to arrive');
+    expect(bfl.counts.downloads).toBe(served);
+    bfl.configure({ holdDeliveries: false });
+    expect((await download).status).toBe(200);
+    expect(bfl.counts.downloads).toBe(served + 1);
   });
 
   it('answers 429 with Retry-After over the active-task limit, and counts it', async () => {

@@ -25,7 +25,8 @@
  * A submit with `webhook_url` and `webhook_secret` answers without polling_url (poll the API host's
  * get_result instead), and the task calls the webhook when terminal (bfl/webhook.ts; `webhookCalls`).
  * `configure()` changes behaviour for later requests: counters such as failSubmits / failPolls /
- * resetSubmits / rateLimitSubmits ("the next N"), delays (slowSubmitMs, slowPollMs), outOfCredits,
+ * resetSubmits / rateLimitSubmits ("the next N"), delays (slowSubmitMs, slowPollMs), holdDeliveries
+ * (sample downloads wait, unanswered, until it is turned off), outOfCredits,
  * retryAfter, maxActive, generationMs, sampleTtlMs, costs. `reset()` restores the starting options.
  */
 import { randomBytes } from 'node:crypto';
@@ -79,6 +80,7 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     secret: randomBytes(16).toString('hex'),
     webhookCalls,
     timers,
+    held: [],
     active() {
       const now = Date.now();
       let n = 0;
@@ -109,6 +111,9 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
   const delivery = server('delivery', (e, _req, res) => handleDelivery(state, e, res));
 
   const [apiPort, pollPort, deliveryPort] = await Promise.all([listen(api), listen(poll), listen(delivery)]);
+  const answerHeld = () => {
+    if (!state.opts.holdDeliveries) for (const answer of state.held.splice(0)) answer();
+  };
   state.pollingBase = `http://127.0.0.1:${pollPort}`;
   state.deliveryBase = `http://127.0.0.1:${deliveryPort}`;
   return {
@@ -123,9 +128,11 @@ export async function startFakeBfl(options: Partial<FakeBflOptions> = {}): Promi
     active: () => state.active(),
     configure(patch) {
       Object.assign(state.opts, patch);
+      answerHeld();
     },
     reset() {
       state.opts = { ...initial };
+      answerHeld();
     },
     async close() {
       for (const t of timers) clearTimeout(t);

@@ -1,12 +1,14 @@
 /**
  * A Provider (our own port) driven by the test: submits answer at once (or as scripted), and every wait
- * stays open until the test finishes or fails it. For jobs unit tests; the real BFL provider is tested
+ * stays open until the test finishes or fails it. `ready` says the provider is done with a task (its
+ * slot may go) while its image is held back until `finish`, like a download still under way. For jobs unit tests; the real BFL provider is tested
  * against the loopback fake in the e2e files.
  */
 import { ProviderError } from '../../src/core/errors.ts';
 import type {
   ImageResult,
   Provider,
+  ReadyInfo,
   SubmittedTask,
   TaskSpec,
   WaitOptions,
@@ -18,6 +20,8 @@ interface OpenWait {
   options: WaitOptions;
   resolve(result: ImageResult): void;
   reject(err: unknown): void;
+  /** onReady was called. */
+  ready: boolean;
 }
 
 export interface FakeProvider extends Provider {
@@ -31,6 +35,9 @@ export interface FakeProvider extends Provider {
   onSubmit(fn: (spec: TaskSpec, n: number) => Promise<SubmittedTask> | SubmittedTask): void;
   /** Ids of tasks being waited for right now, in the order their waits began. */
   waiting(): string[];
+  /** The provider says the task is done (WaitOptions.onReady); the wait stays open until `finish`. */
+  ready(taskId: string, info?: ReadyInfo): void;
+  /** Ends the wait with an image (saying it is ready first, when `ready` was not called). */
   finish(taskId: string, over?: Partial<ImageResult>): void;
   fail(taskId: string, err: ProviderError): void;
 }
@@ -47,11 +54,20 @@ export function createFakeProvider(): FakeProvider {
     submittedAt: Date.now(),
   });
 
-  const take = (taskId: string): OpenWait => {
+  const find = (taskId: string): OpenWait => {
     const w = open.get(taskId);
     if (!w) throw new Error(`no wait open for ${taskId}; open: ${[...open.keys()].join(', ')}`);
+    return w;
+  };
+  const take = (taskId: string): OpenWait => {
+    const w = find(taskId);
     open.delete(taskId);
     return w;
+  };
+  const tellReady = (w: OpenWait, info: ReadyInfo) => {
+    if (w.ready) return;
+    w.ready = true;
+    w.options.onReady?.(info);
   };
 
   return {
@@ -66,7 +82,7 @@ export function createFakeProvider(): FakeProvider {
     waitForResult(task, options = {}) {
       waitCalls.push({ task, options });
       return new Promise<ImageResult>((resolve, reject) => {
-        open.set(task.taskId, { task, options, resolve, reject });
+        open.set(task.taskId, { task, options, resolve, reject, ready: false });
         options.signal?.addEventListener('abort', () => {
           open.delete(task.taskId);
           reject(options.signal?.reason);
@@ -80,8 +96,13 @@ export function createFakeProvider(): FakeProvider {
     waiting() {
       return [...open.keys()];
     },
+    ready(taskId, info = {}) {
+      tellReady(find(taskId), info);
+    },
     finish(taskId, over = {}) {
-      take(taskId).resolve({ data: Buffer.from(tinyPng), contentType: 'image/png', ...over });
+      const w = take(taskId);
+      tellReady(w, {});
+      w.resolve({ data: Buffer.from(tinyPng), contentType: 'image/png', ...over });
     },
     fail(taskId, err) {
       take(taskId).reject(err);

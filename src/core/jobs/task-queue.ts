@@ -10,14 +10,14 @@
  *   another's submitted tasks for orphans (BullMQ hands them over when their process dies).
  */
 import type { DistributedScheduler, TaskRun } from '../queue/types.ts';
-import type { Scheduler, SchedulerView } from '../scheduler.ts';
+import type { Scheduler, SchedulerView, SlotRun } from '../scheduler.ts';
 
 export interface TaskQueue extends SchedulerView {
   readonly shared: boolean;
   /** Queues a task at the back of its user's line. Idempotent per key in distributed mode. */
-  enqueue(user: string, key: string, run: () => Promise<void>): void;
+  enqueue(user: string, key: string, run: SlotRun): void;
   /** Runs a task the provider already counts, at once (in-process resumes only). */
-  runNow(key: string, run: () => Promise<void>): void;
+  runNow(key: string, run: SlotRun): void;
   /** Removes every one of these queued tasks, or none when one of them has started. */
   removeAll(user: string, keys: readonly string[]): Promise<boolean>;
   /**

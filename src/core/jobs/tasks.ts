@@ -1,7 +1,9 @@
 /**
- * One image from submit to bytes, inside a scheduler slot. `submitting` is stored before the POST so a
- * crash mid-submit is visible; the provider's answer is stored before waiting so a restart can wait for
- * the same task instead of paying for a new one.
+ * One image from submit to bytes. `submitting` is stored before the POST so a crash mid-submit is
+ * visible; the provider's answer is stored before waiting so a restart can wait for the same task
+ * instead of paying for a new one. The scheduler slot is held from submit until the provider says the
+ * task is done (what it counts as active); the download and the store's write happen after the slot is
+ * given back, while the task stays `submitted` (with its polling URL) until the bytes are stored.
  */
 import { FluxError, ProviderError, toFluxError } from '../errors.ts';
 import type { JobEvent, Platform } from '../job-types.ts';
@@ -80,7 +82,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const { store, logger, stopSignal } = deps;
   const steps = createTaskSteps(deps);
 
-  async function runTask(jobId: string, index: number): Promise<void> {
+  async function runTask(jobId: string, index: number, release: () => void): Promise<void> {
     const job = await store.getJob(jobId);
     if (!job || job.state === 'cancelled' || stopSignal.aborted) return;
     // The store says where the task is: taken again after its process died (or queued twice), it carries
@@ -88,7 +90,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     // reached the provider and been billed, so a person decides. Ended: its job may still need settling.
     const task = (await store.getTasks(jobId)).find((t) => t.index === index);
     if (!task) return;
-    if (task.state === 'submitted' && task.submitted) return waitTask(job, index, task.submitted);
+    if (task.state === 'submitted' && task.submitted) return waitTask(job, index, task.submitted, release);
     if (task.state !== 'queued') {
       if (task.state === 'submitting' || task.state === 'submitted')
         await flagForReview({ store, prices: deps.prices, logger }, job, task);
@@ -177,22 +179,34 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     await record.tried;
     log.debug({ providerTask: submitted.taskId }, 'submitted');
     if (stopSignal.aborted) return;
-    await waitTask(job, index, submitted);
+    await waitTask(job, index, submitted, release);
   }
 
-  async function waitTask(job: JobRow, index: number, submitted: SubmittedTask): Promise<void> {
+  async function waitTask(
+    job: JobRow,
+    index: number,
+    submitted: SubmittedTask,
+    release: () => void,
+  ): Promise<void> {
     if (stopSignal.aborted) return;
     const wait = deps.waits.open(submitted.taskId);
     let lastProgress = 0;
     /** A progress read finishing after the wait ended must not undo what came after (ready, failed). */
     let waiting = true;
     let ready: TaskPatch | undefined;
+    const model = job.request.model;
     try {
       const result = await deps.provider.waitForResult(submitted, {
         signal: wait.signal,
-        expectedMs: deps.latency.expected(job.request.model),
-        estimate: deps.latency.estimate(job.request.model),
+        expectedMs: deps.latency.expected(model),
+        estimate: deps.latency.estimate(model),
         onWake: (wake) => wait.listen(wake),
+        onReady: (info) => {
+          // Learnt now, so the task that takes this slot is paced with it.
+          if (info.generationMs !== undefined)
+            deps.latency.observe(model, info.generationMs, info.generationAfterMs);
+          release();
+        },
         onProgress: (update) => {
           // The card shows seconds; more than one update a second is noise.
           const now = deps.now();
@@ -205,8 +219,6 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           );
         },
       });
-      if (result.generationMs !== undefined)
-        deps.latency.observe(job.request.model, result.generationMs, result.generationAfterMs);
       const cost = result.costMicros ?? submitted.costMicros;
       ready = {
         state: 'ready',
@@ -238,22 +250,23 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     queue(job, index) {
       const { id: jobId, origin } = job;
       deps.pending.add(origin, 1);
-      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), () => {
+      deps.scheduler.enqueue(userKey(origin.platform, origin.userId), taskKey(jobId, index), (release) => {
         deps.leftLine(jobId);
-        return runTask(jobId, index).finally(() => deps.pending.add(origin, -1));
+        return runTask(jobId, index, release).finally(() => deps.pending.add(origin, -1));
       });
     },
     resume(job, index, submitted) {
       deps.pending.add(job.origin, 1);
-      deps.scheduler.runNow(taskKey(job.id, index), () =>
-        waitTask(job, index, submitted).finally(() => deps.pending.add(job.origin, -1)),
+      deps.scheduler.runNow(taskKey(job.id, index), (release) =>
+        waitTask(job, index, submitted, release).finally(() => deps.pending.add(job.origin, -1)),
       );
     },
     runByKey(key) {
       const [jobId, index] = parseKey(key);
       return async () => {
         deps.leftLine(jobId);
-        await runTask(jobId, index);
+        // BullMQ's slot is the job's own activity: it is given back when the run ends, download included.
+        await runTask(jobId, index, () => undefined);
         return stopSignal.aborted ? 'unfinished' : undefined;
       };
     },

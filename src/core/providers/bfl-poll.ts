@@ -103,6 +103,8 @@ export async function waitForBflResult(
   let downloads = 0;
   let retryIn: number | undefined;
   let lastStatus = '';
+  /** onReady is told once, even when a failed download polls again for a fresh link. */
+  let readySeen = false;
 
   for (;;) {
     const now = Date.now();
@@ -167,15 +169,20 @@ export async function waitForBflResult(
     switch (status) {
       case 'Ready':
       case 'SUCCESS': {
-        const readyAt = Date.now();
-        try {
-          const result = await download(ctx, task, body, signal);
+        if (!readySeen) {
+          readySeen = true;
           // Only a wait watched from the start says how long the model takes; with a webhook, only a
           // poll the webhook caused (a fallback poll's "ready by" may be long after the fact).
-          if (waitStart - started < FRESH_WAIT_MS && (!webhook || wokenPoll)) {
-            result.generationMs = readyAt - started;
-            result.generationAfterMs = notReadyAt;
-          }
+          const timed = waitStart - started < FRESH_WAIT_MS && (!webhook || wokenPoll);
+          // BFL no longer counts the task: the slot goes to the next one while this image downloads.
+          tell(log, 'ready', () =>
+            options.onReady?.(
+              timed ? { generationMs: Date.now() - started, generationAfterMs: notReadyAt } : {},
+            ),
+          );
+        }
+        try {
+          const result = await download(ctx, task, body, signal);
           log.debug({ polls, ms: Date.now() - started, bytes: result.data.length }, 'BFL task delivered');
           return result;
         } catch (err) {
@@ -196,7 +203,9 @@ export async function waitForBflResult(
         lastStatus = status;
         notReadyAt = Math.max(notReadyAt, sentAt - started);
         const progress = typeof body.progress === 'number' ? body.progress : undefined;
-        report(options, log, progress === undefined ? { status } : { status, progress });
+        tell(log, 'progress', () =>
+          options.onProgress?.(progress === undefined ? { status } : { status, progress }),
+        );
       }
     }
   }
@@ -228,10 +237,11 @@ function retryableDownload(err: unknown): boolean {
   return err instanceof ProviderError && err.code === 'DOWNLOAD_FAILED';
 }
 
-function report(options: WaitOptions, log: Logger, update: { status: string; progress?: number }): void {
+/** A listener's throw must not end the wait for a task that is paid for. */
+function tell(log: Logger, what: string, call: () => void): void {
   try {
-    options.onProgress?.(update);
+    call();
   } catch (err) {
-    log.warn({ err }, 'progress listener threw');
+    log.warn({ err }, `${what} listener threw`);
   }
 }

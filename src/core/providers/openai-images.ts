@@ -149,10 +149,16 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
   async function waitForResult(task: SubmittedTask, wait: WaitOptions = {}): Promise<ImageResult> {
     const { signal } = wait;
     if (signal?.aborted) throw signal.reason;
-    const image = await fetchImmediate(task, signal);
-    const result: ImageResult = { ...image };
-    if (task.submittedAt !== undefined) result.generationMs = Date.now() - task.submittedAt;
-    return result;
+    // The call that made the image has returned: the gateway is done with it before its bytes are read.
+    if (task.immediate) {
+      const info = task.submittedAt === undefined ? {} : { generationMs: Date.now() - task.submittedAt };
+      try {
+        wait.onReady?.(info);
+      } catch (err) {
+        logger.warn({ err }, 'ready listener threw');
+      }
+    }
+    return fetchImmediate(task, signal);
   }
 
   async function fetchImmediate(task: SubmittedTask, signal: AbortSignal | undefined) {

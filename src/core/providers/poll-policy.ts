@@ -40,6 +40,12 @@ export interface PollPolicy {
   lowMargin: number;
   /** The finest interval, inside the window where tasks usually complete. */
   denseMs: number;
+  /**
+   * Polls spread over a learned window beyond the budget's pace until its end. The hard cap allows up
+   * to budgetSlack + 1 more at any time; all of it would put tasks found late in the window over one
+   * poll per budgetMs of their life, and the average near it.
+   */
+  windowSlack: number;
   /** With no observation, tasks may complete from typical / priorLow … */
   priorLow: number;
   /** … to typical × priorHigh. */
@@ -64,6 +70,7 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
   insureFrom: 2_000,
   lowMargin: 0.86,
   denseMs: 75,
+  windowSlack: 0.5,
   priorLow: 8,
   priorHigh: 2,
   lateFactor: 4,
@@ -107,10 +114,21 @@ export function nextPollDelay(
     if (polls === 0 || elapsed < first) return Math.max(0, first - elapsed);
     return clamp(elapsed, p.budgetMs, p.maxFallbackMs);
   }
+  const learned = estimate.samples > 0;
+  /**
+   * Inside the learned window polls are evenly spaced until `high`, as many as the budget allows by
+   * then (plus `windowSlack`). A look at `low` itself would find few tasks (that is what `low` means):
+   * the first comes one spacing after it.
+   */
+  const spaced = (from: number) => {
+    const allowed = high / p.budgetMs + p.budgetSlack + p.windowSlack - polls;
+    return from + clamp((high - from) / Math.max(1, allowed), p.denseMs, p.budgetMs) - elapsed;
+  };
   if (polls === 0) {
     // Early insurance costs one poll: only worth it when the budget has several to spare before `low`.
-    const share = low >= p.insureFrom ? p.firstShare : 1;
-    return Math.max(0, Math.max(p.floorMs, low * share) - elapsed);
+    const insure = low >= p.insureFrom;
+    const first = insure || !learned ? Math.max(p.floorMs, low * (insure ? p.firstShare : 1)) : -1;
+    return Math.max(0, first >= 0 ? first - elapsed : spaced(Math.max(elapsed, low)));
   }
   // Polls answered with errors count too, so the cap on this keeps a burst of retries from stalling.
   const earliest = Math.min(p.maxMs, (polls - p.budgetSlack) * p.budgetMs - elapsed);
@@ -118,15 +136,11 @@ export function nextPollDelay(
   // What the budget saved so far is spent quickly, then its pace is kept.
   const greedy = clamp(p.budgetMs / (1 + Math.max(0, saved) / 2), p.denseMs, p.budgetMs);
   let want: number;
-  if (elapsed < low - p.denseMs) want = low - elapsed;
+  if (learned && elapsed < high) want = spaced(Math.max(elapsed, low));
+  else if (elapsed < low - p.denseMs) want = low - elapsed;
   // The catalog's window is too wide to spread over: the early part of it is the likelier.
-  else if (elapsed < high && estimate.samples === 0) want = greedy;
-  else if (elapsed < high) {
-    // Spread the polls the budget allows until `high` evenly over what is left of the window.
-    const left = high - elapsed;
-    const allowed = elapsed / p.budgetMs + p.budgetSlack - polls + left / p.budgetMs;
-    want = clamp(left / Math.max(1, allowed), p.denseMs, p.budgetMs);
-  } else {
+  else if (elapsed < high) want = greedy;
+  else {
     const late = high * p.lateFactor;
     want = elapsed < late ? greedy : clamp((elapsed - late) * p.backoff, p.budgetMs, p.maxMs);
   }

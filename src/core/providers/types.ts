@@ -52,6 +52,26 @@ export interface WaitOptions {
    * nothing; the poller stops listening when it resolves.
    */
   onWake?: (wake: () => void) => void;
+  /**
+   * Called once when the provider has said the task is done, before the image is fetched: from then on
+   * the provider no longer counts it as active (its slot may take the next task). Not called when the
+   * task fails. The wait goes on until the image is in hand (or fails to download).
+   */
+  onReady?: (info: ReadyInfo) => void;
+}
+
+/** What a wait saw when the provider said the task was done. */
+export interface ReadyInfo {
+  /**
+   * The task was ready by this long after submit, as observed by us. Absent when the wait says nothing
+   * of the model's speed (a task resumed after a restart, or found by a fallback poll long after).
+   */
+  generationMs?: number;
+  /**
+   * … and not yet ready this long after submit (0 when the first look found it ready): the time lies
+   * in (generationAfterMs, generationMs]. Absent when generationMs is exact.
+   */
+  generationAfterMs?: number;
 }
 
 export interface ImageResult {
@@ -60,13 +80,6 @@ export interface ImageResult {
   contentType: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
   /** The settled cost when the provider reported it (final poll), else undefined. */
   costMicros?: Micros;
-  /** The provider's task was ready by this long after submit, as observed by us. */
-  generationMs?: number;
-  /**
-   * … and not yet ready this long after submit (0 when the first look found it ready): the time lies
-   * in (generationAfterMs, generationMs]. Absent when generationMs is exact.
-   */
-  generationAfterMs?: number;
 }
 
 /** What a provider accepts beyond the models' own limits; the validator applies them before anything is spent. */
@@ -87,7 +100,8 @@ export interface Provider {
    */
   submit(task: TaskSpec, signal?: AbortSignal): Promise<SubmittedTask>;
   /**
-   * Waits until the task is terminal and returns the downloaded image. Throws ProviderError with code
+   * Waits until the task is terminal and returns the downloaded image; `onReady` tells when the provider
+   * stopped counting the task, before the download. Throws ProviderError with code
    * REQUEST_MODERATED / CONTENT_MODERATED (charge 'none'), TASK_FAILED, TASK_NOT_FOUND, TASK_TIMEOUT,
    * DOWNLOAD_FAILED, DOWNLOAD_TOO_LARGE, NOT_AN_IMAGE.
    */

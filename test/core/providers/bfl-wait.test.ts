@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BflProviderOptions } from '../../../src/core/providers/bfl.ts';
 import { trustedPollingUrl } from '../../../src/core/providers/bfl-poll.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
-import type { SubmittedTask, TaskSpec, WaitOptions } from '../../../src/core/providers/types.ts';
-import { type FakeBfl, startFakeBfl } from '../../fakes/bfl-server.ts';
+import type { ReadyInfo, SubmittedTask, TaskSpec, WaitOptions } from '../../../src/core/providers/types.ts';
+import { type FakeBfl, type RecordedRequest, startFakeBfl } from '../../fakes/bfl-server.ts';
 import { makePng } from '../../fakes/images.ts';
 import { BFL_KEY, bflProvider, request } from '../../support/core.ts';
 import { captureLogs } from '../../support/logs.ts';
@@ -46,6 +46,7 @@ describe('BFL waitForResult', () => {
   it('polls the polling_url exactly as given on its own host, reports progress, downloads without the key', async () => {
     const seen = sinceNow();
     const progress: Array<{ status: string; progress?: number }> = [];
+    const ready: Array<{ info: ReadyInfo; requestsBefore: RecordedRequest[] }> = [];
     // Long enough that the first poll (early in the expected window) surely finds it in progress.
     const { task, result } = await generate(
       '[gen-ms=800] a fox',
@@ -53,11 +54,17 @@ describe('BFL waitForResult', () => {
       {
         expectedMs: 800,
         onProgress: (u) => progress.push(u),
+        onReady: (info) => ready.push({ info, requestsBefore: seen() }),
       },
     );
     expect(result.contentType).toBe('image/jpeg');
     expect(result.costMicros).toBe(45_000);
-    expect(result.generationMs).toBeTypeOf('number');
+    // Told once, when BFL said Ready and before the sample was asked for; with the interval it lies in.
+    expect(ready).toHaveLength(1);
+    const info = ready[0]?.info as ReadyInfo;
+    expect(info.generationMs).toBeGreaterThan(info.generationAfterMs as number);
+    expect(ready[0]?.requestsBefore.at(-1)?.host).toBe('poll');
+    expect(ready[0]?.requestsBefore.some((r) => r.host === 'delivery')).toBe(false);
     const polls = seen().filter((r) => r.host === 'poll');
     const given = new URL(task.pollingUrl as string);
     expect(portOf(bfl.pollingBase)).not.toBe(portOf(bfl.url));
@@ -106,13 +113,15 @@ describe('BFL waitForResult', () => {
     expect((await generate('webp', { format: 'webp' })).result.contentType).toBe('image/webp');
   });
 
-  it('reports both moderations as not charged, with their reasons', async () => {
-    const req = await failure(generate('[request-moderated] x'));
+  it('reports both moderations as not charged, with their reasons (and never as ready)', async () => {
+    const ready: ReadyInfo[] = [];
+    const req = await failure(generate('[request-moderated] x', {}, { onReady: (i) => ready.push(i) }));
     expect([req.code, req.charge]).toEqual(['REQUEST_MODERATED', 'none']);
     expect(req.detail).toContain('Derivative Works Filter');
     const out = await failure(generate('[content-moderated] x'));
     expect([out.code, out.charge]).toEqual(['CONTENT_MODERATED', 'none']);
     expect(out.detail).toContain('NSFW');
+    expect(ready).toEqual([]);
   });
 
   it('reports Error and Failed as a failed task whose charge is unknown', async () => {
@@ -176,9 +185,10 @@ describe('BFL waitForResult', () => {
       'the task to be ready',
     );
     const resumed: SubmittedTask = { ...task, submittedAt: Date.now() - 60_000 };
-    const result = await p.waitForResult(resumed, { expectedMs: 50_000 });
+    const ready: ReadyInfo[] = [];
+    await p.waitForResult(resumed, { expectedMs: 50_000, onReady: (info) => ready.push(info) });
     expect(bfl.tasks.get(task.taskId)?.polls).toBe(1);
-    expect(result.generationMs).toBeUndefined();
+    expect(ready).toEqual([{}]);
   });
 
   it('stops at once when aborted mid-sleep, without another poll', async () => {
@@ -254,9 +264,12 @@ describe('BFL sample download', () => {
   it('polls again for a fresh link when the sample link fails, then gives up', async () => {
     bfl.configure({ sampleTtlMs: -1 });
     const seen = sinceNow();
-    const err = await failure(generate('expired link'));
+    let readies = 0;
+    const err = await failure(generate('expired link', {}, { onReady: () => readies++ }));
     expect([err.code, err.status, err.charge]).toEqual(['DOWNLOAD_FAILED', 403, 'charged']);
     expect(seen().filter((r) => r.host === 'delivery')).toHaveLength(2);
+    // Ready was seen twice, told once: the slot was given back at the first.
+    expect(readies).toBe(1);
     expect(errorText(err)).not.toContain('sig=');
   });
 });

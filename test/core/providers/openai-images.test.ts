@@ -68,6 +68,18 @@ describe('OpenAI-compatible images gateway', () => {
     expect(portOf(gw.cdnBase)).not.toBe(portOf(gw.url));
   });
 
+  it('says the task is done before it fetches the image: the gateway is finished with it', async () => {
+    const p = provider();
+    const task = await p.submit(spec('[cdn] elsewhere'));
+    const before = gw.requests.length;
+    const ready: Array<{ generationMs?: number; requestsThen: number }> = [];
+    await p.waitForResult(task, {
+      onReady: (info) => ready.push({ ...info, requestsThen: gw.requests.length }),
+    });
+    expect(ready).toEqual([{ generationMs: expect.any(Number), requestsThen: before }]);
+    expect(gw.requests.slice(before).map((r) => r.host)).toEqual(['cdn']);
+  });
+
   it('decodes an image answered as a data: URL', async () => {
     expect((await run('[data-url] inline')).result.contentType).toBe('image/png');
   });

@@ -13,6 +13,10 @@ export const tinyWebp = Buffer.from(
 const pngs = new Map<string, Buffer>();
 
 export function handleDelivery(state: FakeState, entry: RecordedRequest, res: ServerResponse): void {
+  if (state.opts.holdDeliveries) {
+    state.held.push(() => handleDelivery(state, entry, res));
+    return;
+  }
   const url = new URL(entry.path, 'http://x');
   const m = /^\/samples\/([^.]+)\.(png|jpg|webp)$/.exec(url.pathname);
   const task = m ? state.tasks.get(m[1] as string) : undefined;

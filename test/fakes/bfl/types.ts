@@ -33,6 +33,8 @@ export interface FakeBflOptions {
   slowSubmitMs: number;
   /** Delay of every poll answer. */
   slowPollMs: number;
+  /** Sample downloads are not answered while true (a slow CDN held by the test); false answers them. */
+  holdDeliveries: boolean;
   /** Every submit answers 402. */
   outOfCredits: boolean;
   /** Retry-After seconds sent with 429 (fractions allowed). */
@@ -59,6 +61,7 @@ export const DEFAULT_OPTIONS: FakeBflOptions = {
   slowMs: 0,
   slowSubmitMs: 0,
   slowPollMs: 0,
+  holdDeliveries: false,
   outOfCredits: false,
   retryAfter: undefined,
   dropWebhooks: 0,
@@ -168,4 +171,6 @@ export interface FakeState {
   webhookCalls: WebhookCall[];
   /** Webhook timers still pending, cleared on close. */
   timers: Set<NodeJS.Timeout>;
+  /** Sample downloads held by `holdDeliveries`, answered when it is turned off. */
+  held: Array<() => void>;
 }
