@@ -8,7 +8,9 @@
  * A share into a channel is a message there (`postShare`): its `blocks` (ignored when `initial_comment` is
  * given, as Slack documents) with the files attached. Like Slack, which finishes a share after it answers,
  * files.info lists where a file is shared (`channels`/`groups`/`ims`, `shares` with the message's ts) only
- * from its `shareLag + 1`-th look on.
+ * from its `shareLag + 1`-th look on. Likewise a new file is processed a moment after it is uploaded:
+ * files.info shows an empty `mimetype` for its first `processLag` looks, and until then an `image` block
+ * naming it (`slack_file`) is refused with `invalid_blocks` (`unprocessed`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidBlocks, jsonParam, partData, send } from './slack-wire.ts';
@@ -45,6 +47,8 @@ export interface FakeUpload {
   completed: boolean;
   /** files.delete was called for it. */
   deleted?: boolean;
+  /** files.info looks left before Slack has processed it (see the header). */
+  processing: number;
 }
 
 type Reply = (body?: Record<string, unknown>) => void;
@@ -63,7 +67,12 @@ export function createFakeSlackFiles(options: {
   const uploads = new Map<string, FakeUpload>();
   const shared = new Map<string, { name: string; data: Buffer; mimetype: string; where: SharedFileWhere }>();
   const fileRequests: Array<{ path: string; auth: string | undefined }> = [];
-  const state = { missingFilesScope: false, fileRedirect: undefined as string | undefined, shareLag: 1 };
+  const state = {
+    missingFilesScope: false,
+    fileRedirect: undefined as string | undefined,
+    shareLag: 1,
+    processLag: 1,
+  };
   const urlPrivate = (id: string, name: string) => `${options.base()}/files-pri/T1-${id}/${name}`;
 
   /** The upload URL and the private file host; false when the path is not theirs. */
@@ -115,7 +124,7 @@ export function createFakeSlackFiles(options: {
       case 'files.getUploadURLExternal': {
         const id = nextFileId();
         const up = { filename: String(params.filename), declared: Number(params.length), received: -1 };
-        uploads.set(id, { ...up, data: Buffer.alloc(0), completed: false });
+        uploads.set(id, { ...up, data: Buffer.alloc(0), completed: false, processing: state.processLag });
         return ok({ upload_url: `${options.base()}/upload/${id}`, file_id: id });
       }
       case 'files.completeUploadExternal': {
@@ -146,6 +155,7 @@ export function createFakeSlackFiles(options: {
         for (const id of ids) {
           const up = uploads.get(id) as FakeUpload;
           up.completed = true;
+          up.processing = state.processLag;
           up.channel = channel;
           if (threadTs) up.threadTs = threadTs;
           if (share) up.share = share;
@@ -180,9 +190,12 @@ export function createFakeSlackFiles(options: {
     }
     const up = uploads.get(id);
     if (!up?.completed || up.deleted) return fail('file_not_found');
+    const processed = up.processing <= 0;
+    if (!processed) up.processing--;
     const file = {
       id,
       name: up.filename,
+      mimetype: processed ? (up.filename.endsWith('.png') ? 'image/png' : 'image/jpeg') : '',
       url_private: urlPrivate(id, up.filename),
       user: 'UBOT',
       is_public: false,
@@ -205,12 +218,23 @@ export function createFakeSlackFiles(options: {
     });
   }
 
+  /** Whether blocks show (in an `image` block) one of the bot's files Slack has not processed yet. */
+  function showsUnprocessed(blocks: unknown): boolean {
+    if (!Array.isArray(blocks)) return false;
+    return blocks.some((b: { type?: string; slack_file?: { id?: string } }) => {
+      const id = b?.type === 'image' ? b.slack_file?.id : undefined;
+      const up = id ? uploads.get(id) : undefined;
+      return up !== undefined && up.processing > 0;
+    });
+  }
+
   return {
     uploads,
     fileRequests,
     state,
     serve,
     api,
+    showsUnprocessed,
     addFile(
       name: string,
       data: Buffer,

@@ -84,6 +84,8 @@ export interface FakeSlack {
   fileRedirect: string | undefined;
   /** How many files.info looks at a share's files still find it unlisted (Slack lists it a moment later). */
   shareLag: number;
+  /** How many files.info looks at a new file find it unprocessed (empty mimetype; image blocks refused). */
+  processLag: number;
   /** The next N calls of this method answer 429 with Retry-After: 1. */
   rateLimit: Map<string, number>;
   faults: SlackFault[];
@@ -187,6 +189,8 @@ export async function startFakeSlack(
     if (files.api(method, params, ok, fail)) return;
     if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
       return fail('invalid_blocks');
+    // Slack refuses an image block of a file it is still processing (files.info: empty mimetype).
+    if (files.showsUnprocessed(jsonParam<unknown>(params.blocks))) return fail('invalid_blocks');
     if (modals.api(method, params, ok, fail)) return;
     const channel = String(params.channel ?? '');
     switch (method) {
@@ -330,6 +334,12 @@ export async function startFakeSlack(
     },
     get shareLag() {
       return files.state.shareLag;
+    },
+    get processLag() {
+      return files.state.processLag;
+    },
+    set processLag(v: number) {
+      files.state.processLag = v;
     },
     set shareLag(v: number) {
       files.state.shareLag = v;

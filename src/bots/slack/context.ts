@@ -5,22 +5,16 @@
  */
 import type { webApi } from '@slack/bolt';
 import { type Dispatcher, request } from 'undici';
-import type {
-  Actor,
-  CommandContext,
-  ContextFactory,
-  Form,
-  OutputImage,
-  PostedResult,
-} from '../../commands/context.ts';
+import type { Actor, CommandContext, ContextFactory, Form, PostedResult } from '../../commands/context.ts';
 import { pickLocale } from '../../commands/i18n/locale.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCardUpdates } from '../card-updates.ts';
-import { buttonsBlock, cardBlocks, clip, failureNotice, imageBlock, md } from './blocks.ts';
+import { buttonsBlock, cardBlocks, clip, failureNotice, md } from './blocks.ts';
 import { parseSlackDelivery, type SlackDelivery } from './delivery.ts';
 import { resolveSlackReferences, type SlackFileDeps } from './files.ts';
 import { modalView } from './modal.ts';
 import { tellSlackRequester } from './private-notice.ts';
+import { privateImageBlocks } from './result-upload.ts';
 import { platformError, postSlackResult, removeSlackResult, unpostable as unpostableIn } from './results.ts';
 import { privateSlackText } from './text.ts';
 import { slackTexts } from './texts.ts';
@@ -103,16 +97,6 @@ export function createSlackContext(
     }
   }
 
-  async function imageBlocks(images: OutputImage[]) {
-    const upload = (await client.files.uploadV2({
-      file_uploads: images.map((i) => ({ file: i.data, filename: i.name, title: i.name })),
-    })) as unknown as {
-      files?: Array<{ files?: Array<{ id: string }> }>;
-    };
-    const ids = (upload.files ?? []).flatMap((f) => f.files ?? []).map((f) => f.id);
-    return ids.map((id, i) => imageBlock(id, images[i]));
-  }
-
   const cards = createCardUpdates({
     send,
     exists: () => Boolean(d.cardTs),
@@ -155,7 +139,7 @@ export function createSlackContext(
         const blocks = images.length
           ? [
               { type: 'section', text: md(clip(text, 3000)) },
-              ...(await imageBlocks(images)),
+              ...(await privateImageBlocks(deps, images)),
               ...buttonsBlock(buttons),
             ]
           : asked;

@@ -10,6 +10,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { request } from 'undici';
 import type { OutputImage } from '../../commands/context.ts';
+import { imageBlock } from './blocks.ts';
 import { platformError, type ResultPlace, type SlackResultDeps } from './results.ts';
 
 /** Pauses between looks for the share's message: about 8 s in all, then the result goes on without it. */
@@ -136,3 +137,44 @@ async function lookShare(
 }
 
 type ShareMap = Record<string, Array<{ ts?: string; thread_ts?: string }>>;
+
+/**
+ * Waits (a few seconds at most) until Slack has processed these new files: until then files.info shows
+ * no mimetype and Slack refuses an image block naming them. Ephemeral messages cannot carry files, so a
+ * private image is shown that way. Past the waits the message is tried anyway.
+ */
+export async function untilProcessed(
+  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  fileIds: readonly string[],
+  waits: readonly number[] = deps.shareLookupWaitsMs ?? SHARE_LOOKUP_WAITS_MS,
+): Promise<void> {
+  const left = new Set(fileIds);
+  for (let attempt = 0; left.size; attempt++) {
+    for (const id of [...left]) {
+      try {
+        const file = (await deps.client.files.info({ file: id })).file as { mimetype?: string } | undefined;
+        if (file?.mimetype) left.delete(id);
+      } catch (err) {
+        deps.logger.warn({ code: platformError(err) }, 'cannot tell whether Slack has processed a file');
+        return;
+      }
+    }
+    if (!left.size || attempt >= waits.length) return;
+    await wait(waits[attempt] ?? 0);
+  }
+}
+
+/** Images for an ephemeral message (which cannot carry files): uploaded unshared, shown by file id. */
+export async function privateImageBlocks(
+  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  images: OutputImage[],
+): Promise<Array<Record<string, unknown>>> {
+  const upload = (await deps.client.files.uploadV2({
+    file_uploads: images.map((i) => ({ file: i.data, filename: i.name, title: i.name })),
+  })) as unknown as {
+    files?: Array<{ files?: Array<{ id: string }> }>;
+  };
+  const ids = (upload.files ?? []).flatMap((f) => f.files ?? []).map((f) => f.id);
+  await untilProcessed(deps, ids);
+  return ids.map((id, i) => imageBlock(id, images[i]));
+}
