@@ -8,7 +8,7 @@ import type { JobEvent } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import type { PriceTable } from '../pricing.ts';
 import type { AsyncStore } from '../store/port.ts';
-import type { JobRow, TaskRow } from '../store/types.ts';
+import type { JobRow } from '../store/types.ts';
 import { TERMINAL_TASK } from './deliver.ts';
 import { flagForReview } from './review.ts';
 import type { TaskRunner } from './tasks.ts';

@@ -12,6 +12,7 @@ import { estimateImage, type PriceTable } from '../pricing.ts';
 import type { LatencyModel } from '../providers/poll-policy.ts';
 import { sleep } from '../providers/sleep.ts';
 import type { Provider, SubmittedTask } from '../providers/types.ts';
+import type { TaskRun } from '../queue/types.ts';
 import { seedAt } from '../size-and-seed.ts';
 import type { AsyncStore, TaskPatch } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
@@ -65,7 +66,7 @@ export interface TaskRunner {
    * A task taken from the shared queue by key, in whichever process: carried on from where the store
    * says it is, never submitted twice. 'unfinished' when this process stopped before it ended.
    */
-  runByKey(key: string): () => Promise<void | 'unfinished'>;
+  runByKey(key: string): TaskRun;
   /**
    * The shared queue gave up on a task (its run threw, or it took its process down too often): it
    * ends here. One that may have reached the provider is left for a person, one that cannot has failed.

@@ -16,9 +16,10 @@ import type { SchedulerView } from '../scheduler.ts';
 
 /**
  * Runs one task from submit until the provider's status is terminal (what BFL counts as active).
- * 'unfinished': this process is stopping and let the task go; it goes back to the queue for another.
+ * Resolves to 'unfinished' when this process is stopping and let the task go (it goes back to the queue
+ * for another); to anything else when the task is done with.
  */
-export type TaskRun = () => Promise<void | 'unfinished'>;
+export type TaskRun = () => Promise<unknown>;
 
 /**
  * The read side and the holds mean what they mean in-process (`SchedulerView`), except that `running`
