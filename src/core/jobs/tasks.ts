@@ -5,18 +5,16 @@
  * task is done (what it counts as active); the download and the store's write happen after the slot is
  * given back, while the task stays `submitted` (with its polling URL) until the bytes are stored.
  */
-import { FluxError, ProviderError, toFluxError } from '../errors.ts';
+import { FluxError, toFluxError } from '../errors.ts';
 import type { JobEvent, Platform } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
 import type { LatencyModel } from '../providers/poll-policy.ts';
-import { sleep } from '../providers/sleep.ts';
 import type { Provider, SubmittedTask } from '../providers/types.ts';
 import type { TaskRun } from '../queue/types.ts';
-import { seedAt } from '../size-and-seed.ts';
 import type { AsyncStore, TaskPatch } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
-import type { CreditGate, Reopened } from './credits.ts';
+import type { CreditGate } from './credits.ts';
 import type { JobLocks } from './job-locks.ts';
 import { jobLog, jobOfTaskKey, taskKey, userKey } from './keys.ts';
 import type { PendingCounts } from './pending.ts';
@@ -24,6 +22,7 @@ import { flagForReview } from './review.ts';
 import { recordSubmitted, writeUntilLanded } from './store-retry.ts';
 import type { TaskQueue } from './task-queue.ts';
 import { createTaskSteps } from './task-steps.ts';
+import { submitPatiently } from './task-submit.ts';
 import type { Waits } from './waits.ts';
 
 export interface TaskRunnerDeps {
@@ -74,11 +73,6 @@ export interface TaskRunner {
   gaveUp(key: string, err: Error): Promise<void>;
 }
 
-/** Longest we keep retrying 429s (another app holding the account's slots) before giving up. */
-const RATE_LIMIT_PATIENCE_MS = 15 * 60_000;
-/** Longest a task keeps its slot waiting for credits before it fails (queued tasks wait in line). */
-const OUT_OF_CREDITS_PATIENCE_MS = 30 * 60_000;
-
 export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const { store, logger, stopSignal } = deps;
   const steps = createTaskSteps(deps);
@@ -110,63 +104,13 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       deps.settle(jobId);
       return;
     }
-    const spec = {
-      request: job.request,
-      seed: seedAt(job.request, index),
-      user: deps.userHash(job.origin.platform, job.origin.userId),
-    };
-    const firstTry = deps.now();
-    /** How the last wait for credits ended, if this task waited for them. */
-    let reopened: Reopened | undefined;
-    let submitted: SubmittedTask | undefined;
-    for (let attempt = 0; !submitted; attempt++) {
-      if (attempt === 0 && job.state === 'queued') await steps.start(job, index);
-      else await store.updateTask(jobId, index, { state: 'submitting' });
-      try {
-        submitted = await deps.provider.submit(spec);
-        deps.credits.succeeded();
-      } catch (err) {
-        const e = toFluxError(err);
-        const patient = deps.now() - firstTry < RATE_LIMIT_PATIENCE_MS;
-        if (e.code === 'PROVIDER_RATE_LIMITED' && (patient || stopSignal.aborted)) {
-          // Not billed. Another app on the key holds slots: keep this slot and place, hold back new
-          // submits for the same window, and try again. Stored as queued meanwhile: nothing is in flight.
-          await store.updateTask(jobId, index, { state: 'queued' });
-          if (stopSignal.aborted) return;
-          const wait = retryDelay(e, attempt);
-          deps.scheduler.pause(wait);
-          log.warn({ wait, attempt }, 'provider busy (429); retrying');
-          try {
-            await sleep(wait, stopSignal);
-          } catch {
-            return; // Stopping: the task stays queued and runs after the next start.
-          }
-          continue;
-        }
-        // Out of credits: not billed. Keep the slot and wait until the account can pay — unless the
-        // balance already covered this image when it was let go: then waiting longer would not help.
-        if (
-          e.code === 'PROVIDER_OUT_OF_CREDITS' &&
-          reopened !== 'balance' &&
-          deps.now() - firstTry < OUT_OF_CREDITS_PATIENCE_MS
-        ) {
-          await store.updateTask(jobId, index, { state: 'queued' });
-          if (stopSignal.aborted) return;
-          await steps.tell(jobId, (view) => ({ type: 'waiting', job: view, reason: 'out_of_credits' }));
-          try {
-            reopened = await deps.credits.refused(estimateImage(job.request, deps.prices), stopSignal);
-          } catch {
-            return; // Stopping: the task stays queued and runs after the next start.
-          }
-          log.info({ reopened }, 'credits back; submitting again');
-          continue;
-        }
-        log.warn({ code: e.code, charge: e.charge }, 'submit failed');
-        await steps.failTask(job, index, e);
-        deps.settle(jobId);
-        return;
-      }
+    const outcome = await submitPatiently(deps, steps, job, index, log);
+    if (outcome === 'stopped') return;
+    if (outcome === 'failed') {
+      deps.settle(jobId);
+      return;
     }
+    const { submitted, reopened } = outcome;
     if (reopened) {
       // The card said it was waiting for credits: it is generating now.
       await steps.tell(jobId, (view) => ({ type: 'progress', job: view, status: 'submitted' }));
@@ -293,10 +237,4 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
 function parseKey(key: string): [jobId: string, index: number] {
   const jobId = jobOfTaskKey(key);
   return [jobId, Number(key.slice(jobId.length + 1))];
-}
-
-function retryDelay(e: FluxError, attempt: number): number {
-  const after = e instanceof ProviderError ? e.retryAfter : undefined;
-  if (after !== undefined) return Math.min(60_000, Math.max(250, after * 1000));
-  return Math.min(30_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 }
