@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { readDistributed } from './config-distributed.ts';
 import type { Config } from './config-shape.ts';
 import {
   ConfigError,
@@ -131,37 +132,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
   const uploadTimeoutMs =
     read('PLATFORM_UPLOAD_TIMEOUT_MS', int(1_000, 1_800_000), '120000', 120_000) ?? 120_000;
 
-  const databaseUrl = read(
-    'DATABASE_URL',
-    z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' }),
-    'postgres://flux:secret@db:5432/flux',
-  );
-  const redisUrl = read(
-    'REDIS_URL',
-    z
-      .url({ protocol: /^rediss?$/, error: 'a redis:// URL (with the db index as its path)' })
-      .refine((v) => /^\/?\d*$/.test(new URL(v).pathname), 'the path is the db index: redis://host:6379/0'),
-    'redis://redis:6379/0',
-  );
-  if (databaseUrl && !redisUrl && !problems.some((p) => p.name === 'REDIS_URL'))
-    missing(
-      'REDIS_URL',
-      'required with DATABASE_URL: distributed mode needs both (or set neither)',
-      'redis://redis:6379/0',
-    );
-  if (redisUrl && !databaseUrl && !problems.some((p) => p.name === 'DATABASE_URL'))
-    missing(
-      'DATABASE_URL',
-      'required with REDIS_URL: distributed mode needs both (or set neither)',
-      'postgres://flux:secret@db:5432/flux',
-    );
-  const role = read('FLUX_ROLE', z.enum(['all', 'worker'], 'all or worker'), 'worker', 'all') ?? 'all';
-  if (role === 'worker' && !(databaseUrl && redisUrl))
-    missing(
-      'FLUX_ROLE',
-      'worker needs distributed mode (DATABASE_URL and REDIS_URL): alone it would take no commands',
-      'all',
-    );
+  const { distributed, role } = readDistributed(read, missing);
 
   const config: Config = {
     provider,
@@ -182,7 +153,7 @@ export function loadConfig(env: Env, need: Need = 'bot'): Config {
     uploadTimeoutMs,
     role,
   };
-  if (databaseUrl && redisUrl) config.distributed = { databaseUrl, redisUrl };
+  if (distributed) config.distributed = distributed;
   if (metricsToken) config.metricsToken = metricsToken;
   if (bflApiKey) config.bflApiKey = bflApiKey;
   if (bflWebhookUrl) config.bflWebhookUrl = stripSlash(bflWebhookUrl);
