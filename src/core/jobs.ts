@@ -46,7 +46,10 @@ export function createJobs(options: JobsOptions): JobsService {
         if (job.state === 'ready') delivery.settle(job.id);
         else if (
           (job.state === 'queued' || job.state === 'running') &&
-          now() - job.createdAt > SWEEP_EVERY_MS
+          now() - job.createdAt > SWEEP_EVERY_MS &&
+          // A job whose images are all in line (as this process's view of the queue has it) needs
+          // nothing: a long backlog costs no reads.
+          !taskKeys(job).every((k) => scheduler.isQueued(k))
         )
           for (const t of await store.getTasks(job.id))
             if (!TERMINAL_TASK.has(t.state)) tasks.queue(job, t.index);
@@ -138,7 +141,7 @@ export function createJobs(options: JobsOptions): JobsService {
       locks.run(id, async () => {
         const job = await find(id);
         if (job.state === 'awaiting_confirmation') return confirmations.close(job);
-        const keys = Array.from({ length: job.request.count }, (_, i) => taskKey(id, i));
+        const keys = taskKeys(job);
         // All or nothing: a task already handed to a slot may be submitting (and billed) right now.
         const user = userKey(job.origin.platform, job.origin.userId);
         if (job.state !== 'queued' || !(await scheduler.removeAll(user, keys)))
@@ -226,3 +229,5 @@ export function createJobs(options: JobsOptions): JobsService {
     },
   };
 }
+
+const taskKeys = (job: JobRow) => Array.from({ length: job.request.count }, (_, i) => taskKey(job.id, i));
