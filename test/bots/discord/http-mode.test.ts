@@ -195,10 +195,7 @@ describe('Discord over HTTP interactions', () => {
     // Noise does not compress: 768² is ~1.7 MB as PNG, over a 512 KB limit (small enough to re-encode
     // quickly on a busy machine).
     t.bfl.configure({ bigImage: makePng(768, 768, true) });
-    await flux(
-      { prompt: '[big] huge fox', model: 'klein-4b', format: 'png' },
-      { uploadLimit: 512 * 1024 },
-    );
+    await flux({ prompt: '[big] huge fox', model: 'klein-4b', format: 'png' }, { uploadLimit: 512 * 1024 });
     const result = await until(() => results()[0], 20_000, 'result');
     expect(result.attachments[0]?.filename).toMatch(/\.jpg$/);
     expect(result.attachments[0]?.size).toBeLessThanOrEqual(512 * 1024);
