@@ -119,8 +119,11 @@ export interface JobsService {
    */
   create(input: CreateJobInput): Promise<JobView>;
   get(id: string): Promise<JobView | undefined>;
-  /** 1-based place in line while queued; 0 once running; undefined when unknown or finished. */
-  position(id: string): Promise<number | undefined>;
+  /**
+   * 1-based place in line while queued; 0 once running; undefined when unknown or finished. Given the
+   * job as just read, it is not read again.
+   */
+  position(job: string | Pick<JobView, 'id' | 'state' | 'request'>): Promise<number | undefined>;
   /** Why every new submit is held right now, if it is (new cards say so at once). */
   holdReason(): HoldReason | undefined;
   /** Cancels a queued (or unconfirmed) job. Rejects with FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */

@@ -112,10 +112,10 @@ export function createJobs(options: JobsOptions): JobsService {
 
     holdReason: () => credits.reason,
 
-    async position(id) {
-      const job = await store.getJob(id);
+    async position(of) {
+      const job = typeof of === 'string' ? await store.getJob(of) : of;
       if (!job || (job.state !== 'queued' && job.state !== 'running')) return undefined;
-      return job.state === 'running' ? 0 : linePosition(scheduler, id, job.request.count);
+      return job.state === 'running' ? 0 : linePosition(scheduler, job.id, job.request.count);
     },
 
     confirm: (id) =>

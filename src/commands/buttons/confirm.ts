@@ -48,7 +48,7 @@ export const confirmButton = {
       throw err;
     }
     if (!fresh) return;
-    const position = (await env.jobs.position(job.id)) ?? 1;
+    const position = (await env.jobs.position(queued)) ?? 1;
     await env.live.enqueue(job.id, () =>
       place.showCard(cardFor(queued, env.catalog, queuedStatus(position, locale), env.now())),
     );

@@ -30,6 +30,6 @@ export const finalButton = {
       env.catalog,
       await policyFor(env, ctx),
     );
-    await submit(ctx, env, request, { id: job.id, kind: 'final' });
+    await submit(ctx, env, request, { parent: { id: job.id, kind: 'final' } });
   },
 } satisfies ButtonCommand;

@@ -25,7 +25,7 @@ export async function withNewSeed(
     env.catalog,
     await policyFor(env, ctx),
   );
-  await submit(ctx, env, request, { id: job.id, kind });
+  await submit(ctx, env, request, { parent: { id: job.id, kind } });
 }
 
 export const rerollButton = {

@@ -28,6 +28,15 @@ import { type FinalPlan, planDraft } from './draft.ts';
 import { flowTexts } from './flow-texts.ts';
 import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
 
+export interface SubmitOptions {
+  /** The job it comes from (reroll, variation, final). */
+  parent?: Parent;
+  /** What the command keeps with the job's delivery (a draft's final). */
+  extra?: Record<string, unknown>;
+  /** The workspace's settings, when the caller has just read them. */
+  settings?: WorkspaceSettings;
+}
+
 /** What this workspace allows and defaults to, as the request validator takes it. */
 export async function policyFor(env: CommandEnv, ctx: CommandContext): Promise<RequestPolicy> {
   return policyOf(await settingsFor(env.settings, ctx), ctx.channelId);
@@ -61,8 +70,14 @@ export async function startJob(
   parent?: Parent,
 ): Promise<JobView> {
   const resolved = refs.length ? await ctx.resolveReferences(refs) : [];
-  const { request, final } = requestOf(input, resolved, env, await policyFor(env, ctx));
-  return submit(ctx, env, request, parent, final ? { draft: final } : undefined);
+  // One read of the workspace's settings serves the policy here and the language and money in submit.
+  const settings = await settingsFor(env.settings, ctx);
+  const { request, final } = requestOf(input, resolved, env, policyOf(settings, ctx.channelId));
+  return submit(ctx, env, request, {
+    ...(parent ? { parent } : {}),
+    ...(final ? { extra: { draft: final } } : {}),
+    settings,
+  });
 }
 
 /** The request an input comes to, and for a draft the final it previews. Throws ValidationError. */
@@ -99,12 +114,11 @@ export async function submit(
   ctx: CommandContext,
   env: CommandEnv,
   request: GenerationRequest,
-  parent?: Parent,
-  extra?: Record<string, unknown>,
+  { parent, extra, settings: known }: SubmitOptions = {},
 ): Promise<JobView> {
   const { jobs, catalog, now } = env;
   // The card and results speak the requester's language, after a restart too: it is stored with the job.
-  const settings = await settingsFor(env.settings, ctx);
+  const settings = known ?? (await settingsFor(env.settings, ctx));
   const locale = localeWith(ctx, settings);
   const t = cardTexts(locale);
   const origin = originOf(ctx, locale);
@@ -145,7 +159,7 @@ export async function submit(
     const status =
       held && current.state === 'queued'
         ? waitingStatus(held, locale)
-        : queuedStatus((await jobs.position(job.id)) ?? 1, locale);
+        : queuedStatus((await jobs.position(current)) ?? 1, locale);
     await ctx.showCard(cardFor(current, catalog, status, now()));
     await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
   });
