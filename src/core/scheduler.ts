@@ -32,8 +32,6 @@ export interface SchedulerView {
   release(): void;
   /** While held, lets `n` more queued tasks start (a probe: can the account pay again?). */
   admit(n: number): void;
-  /** Tasks queued by this user. */
-  queuedBy(user: string): number;
   /** Slots in use: tasks running or handed to a slot, and resumed tasks. */
   readonly running: number;
   readonly queued: number;
@@ -59,6 +57,11 @@ export interface Scheduler extends SchedulerView {
   runNow(key: string, run: SlotRun): void;
   /** Removes a queued task; false when it already started or is unknown. */
   remove(key: string): boolean;
+  /**
+   * Tasks queued by this user. In-process only: the BullMQ view would have to read every user's line
+   * on each refresh to know it, in every process, and nothing above the queue asks.
+   */
+  queuedBy(user: string): number;
 }
 
 export function createScheduler(options: { maxActive: number }): Scheduler {

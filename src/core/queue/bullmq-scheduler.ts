@@ -44,7 +44,6 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
   const listeners: Array<() => void> = [];
   const view = createQueueView({
     queue,
-    lines,
     debounceMs: o.viewDebounceMs ?? 250,
     everyMs: o.viewEveryMs ?? 5_000,
     changed: () => {
@@ -199,7 +198,6 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
     hold: () => gate.hold(),
     release: () => gate.release(),
     admit: (n) => gate.admit(n),
-    queuedBy: (user) => view.queuedBy(user),
     get running() {
       return view.active + outside;
     },

@@ -18,14 +18,11 @@ export interface FairLines {
   leave(user: string, key: string): Promise<Placement[]>;
   /** Puts a task back at the front of its user's line (a 429 sent it back before the provider had it). */
   rejoin(user: string, key: string): Promise<Placement[]>;
-  /** Every non-empty line, user → keys in order. */
-  read(): Promise<Map<string, string[]>>;
 }
 
 const JOIN = `
 local at = redis.call('LPOS', KEYS[1], ARGV[1])
 if at then return at + 1 end
-redis.call('SADD', KEYS[2], ARGV[2])
 return redis.call('RPUSH', KEYS[1], ARGV[1])`;
 
 /** Returns {index the task had, keys behind it…}, or {} when it was not in line. */
@@ -33,10 +30,6 @@ const LEAVE = `
 local at = redis.call('LPOS', KEYS[1], ARGV[1])
 if not at then return {} end
 redis.call('LREM', KEYS[1], 1, ARGV[1])
-if redis.call('LLEN', KEYS[1]) == 0 then
-  redis.call('SREM', KEYS[2], ARGV[2])
-  return {}
-end
 local behind = redis.call('LRANGE', KEYS[1], at, -1)
 table.insert(behind, 1, tostring(at))
 return behind`;
@@ -44,39 +37,24 @@ return behind`;
 const REJOIN = `
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
 return redis.call('LRANGE', KEYS[1], 0, -1)`;
 
 export function createFairLines(redis: Redis, base: string): FairLines {
-  const users = `${base}:fair:users`;
   const line = (user: string) => `${base}:fair:line:${user}`;
 
   return {
     async join(user, key) {
-      return Number(await redis.eval(JOIN, 2, line(user), users, key, user));
+      return Number(await redis.eval(JOIN, 1, line(user), key));
     },
     async leave(user, key) {
-      const out = (await redis.eval(LEAVE, 2, line(user), users, key, user)) as string[];
+      const out = (await redis.eval(LEAVE, 1, line(user), key)) as string[];
       if (!out.length) return [];
       const at = Number(out[0]);
       return out.slice(1).map((k, i): Placement => [k, at + i + 1]);
     },
     async rejoin(user, key) {
-      const keys = (await redis.eval(REJOIN, 2, line(user), users, key, user)) as string[];
+      const keys = (await redis.eval(REJOIN, 1, line(user), key)) as string[];
       return keys.map((k, i): Placement => [k, i + 1]);
-    },
-    async read() {
-      const names = await redis.smembers(users);
-      const out = new Map<string, string[]>();
-      if (!names.length) return out;
-      const pipe = redis.pipeline();
-      for (const user of names) pipe.lrange(line(user), 0, -1);
-      const replies = (await pipe.exec()) ?? [];
-      names.forEach((user, i) => {
-        const keys = replies[i]?.[1] as string[] | undefined;
-        if (keys?.length) out.set(user, keys);
-      });
-      return out;
     },
   };
 }

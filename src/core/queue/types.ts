@@ -7,9 +7,8 @@
  * - `enqueue` and `remove` are async: they are Redis round trips, and `remove` can only know whether
  *   the task had already started once BullMQ answers (a task another process just started cannot be
  *   removed, and a cached "queued" would say it can).
- * - The read side (`isQueued`, `position`, `positions`, `queuedBy`, `running`, `queued`) stays
- *   synchronous, answered from a view refreshed on queue events (queue-view.ts); `refresh()` waits for
- *   a fresh one.
+ * - The read side (`isQueued`, `position`, `positions`, `running`, `queued`) stays synchronous,
+ *   answered from a view refreshed on queue events (queue-view.ts); `refresh()` waits for a fresh one.
  */
 import type { RedisOptions } from 'bullmq';
 import type { SchedulerView } from '../scheduler.ts';
@@ -81,7 +80,7 @@ export interface BullmqSchedulerOptions {
    */
   idlePollSeconds?: number;
   /**
-   * Debounce of view refreshes after queue events (default 250 ms: a refresh reads every line, and under
+   * Debounce of view refreshes after queue events (default 250 ms: a refresh reads every queued id, and under
    * a burst every process sees every other's events; cards show places no faster than platforms allow
    * edits anyway), and the safety-net refresh period.
    */
