@@ -133,7 +133,11 @@ export interface JobsService {
    * and ValidationError QUEUE_FULL when the requester's line filled up meanwhile.
    */
   confirm(id: string): Promise<JobView>;
-  /** Merges front-end delivery data (card message id, thread id …) into the stored job. */
+  /**
+   * Merges front-end delivery data (card message id, thread id …) into the stored job; a key set to
+   * `undefined` is removed. Each patch is atomic, whatever else races it; two made without awaiting the
+   * first may land in either order.
+   */
   updateDelivery(id: string, patch: Record<string, unknown>): Promise<void>;
   /** The sink for jobs of one platform; events for jobs of a platform with no sink are kept for later. */
   attach(platform: Platform, sink: JobSink): void;

@@ -2,10 +2,10 @@
  * One change of a job at a time in this process. With a store that answers asynchronously, a read and
  * the write that depends on it are no longer one step: two confirms of one job would both read
  * "awaiting confirmation" and queue it twice, two tasks finishing together would both find the job
- * complete and deliver it twice, two delivery patches would each lose the other's. Work on one job
- * runs in arrival order; work on different jobs is not held. Where several processes share the store,
- * `across` (the store's advisory locks) holds each change against the other processes as well; this
- * process's own order is kept first, so it asks for one of those locks per job at a time.
+ * complete and deliver it twice. (Delivery patches need none: the store merges each in one step.) Work
+ * on one job runs in arrival order; work on different jobs is not held. Where several processes share
+ * the store, `across` (the store's advisory locks) holds each change against the other processes as
+ * well; this process's own order is kept first, so it asks for one of those locks per job at a time.
  */
 export interface JobLocks {
   /** Runs `fn` once every earlier `run` for this job has settled; resolves or rejects with it. */

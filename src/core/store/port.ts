@@ -54,6 +54,12 @@ export interface AsyncStore extends AsyncLedger {
   getJob(id: string): Promise<JobRow | undefined>;
   getTasks(jobId: string, withImages?: boolean): Promise<TaskRow[]>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
+  /**
+   * Merges `patch` into the job's delivery record in one atomic step, as `{ ...delivery, ...patch }`
+   * written as JSON: top-level keys only, and a key whose value JSON leaves out (`undefined`) is
+   * removed. Patches racing from any process all survive. False when the job is unknown.
+   */
+  patchDelivery(id: string, patch: Record<string, unknown>): Promise<boolean>;
   updateTask(jobId: string, index: number, patch: TaskPatch): Promise<void>;
   /** Applies every change in order, all or none (a job and its task started together, a delivery). */
   write(writes: StoreWrite[]): Promise<void>;

@@ -149,6 +149,24 @@ export function updateQuery(
   };
 }
 
+/**
+ * Merges a patch into a job's delivery record in one statement, as `{ ...delivery, ...patch }` written as
+ * JSON would: keys JSON leaves out (`undefined`) are removed, the rest replace theirs whole (jsonb's `||`
+ * is shallow, unlike json_patch). Racing patches of one job queue on its row lock, and in READ COMMITTED
+ * each is applied to the row as the one before left it, so none is lost. jsonb writes the record back
+ * in its own key order and spacing; it reads back as the same object. (jsonb refuses NUL characters in
+ * strings: delivery records hold ids, tokens and URLs.)
+ */
+export function patchDeliveryQuery(id: string, patch: Record<string, unknown>): Query {
+  const json = JSON.stringify(patch);
+  const kept = JSON.parse(json) as Record<string, unknown>;
+  const removed = Object.keys(patch).filter((k) => !Object.hasOwn(kept, k));
+  return {
+    text: 'UPDATE jobs SET delivery = ((delivery::jsonb - $1::text[]) || $2::jsonb)::text WHERE id = $3',
+    values: [removed, json, id],
+  };
+}
+
 /** Recent jobs of a member or a workspace, newest first; a short id matches by prefix (no LIKE escaping). */
 export function recentJobsQuery(query: JobQuery, limit: number): Query {
   const { values, p } = params();

@@ -17,6 +17,7 @@ import {
   FOLD_SQL,
   insertJobQuery,
   insertTasksQuery,
+  patchDeliveryQuery,
   type Query,
   recentJobsQuery,
   spentQuery,
@@ -156,6 +157,9 @@ export async function createPostgresStore(
     async updateJob(id, patch) {
       const q = writeQuery({ kind: 'job', id, patch });
       if (q) await query(q);
+    },
+    async patchDelivery(id, patch) {
+      return (await query(patchDeliveryQuery(id, patch))).rowCount === 1;
     },
     async updateTask(jobId, index, patch) {
       const q = writeQuery({ kind: 'task', jobId, index, patch });

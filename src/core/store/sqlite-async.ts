@@ -40,6 +40,7 @@ export function toAsyncStore(store: Store): AsyncStore {
     getTasks: async (jobId, withImages) => store.getTasks(jobId, withImages),
     updateJob: async (id, patch) => store.updateJob(id, patch),
     updateTask: async (jobId, index, patch) => store.updateTask(jobId, index, patch),
+    patchDelivery: async (id, patch) => store.patchDelivery(id, patch),
     async write(writes) {
       store.transaction(() => {
         for (const w of writes) {

@@ -69,8 +69,17 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const purgeSeen = db.prepare('DELETE FROM seen_requests WHERE expires_at <= ?');
   let claimsSincePurge = 0;
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
+  const getDelivery = db.prepare('SELECT delivery FROM jobs WHERE id = ?');
+  const setDelivery = db.prepare('UPDATE jobs SET delivery = ? WHERE id = ?');
   // One wrapper for every caller's function: building a new one per state change costs more than the write.
   const inTransaction = db.transaction((fn: () => unknown) => fn());
+  const transaction = <T>(fn: () => T): T => {
+    try {
+      return inTransaction.immediate(fn) as T;
+    } catch (err) {
+      throw isDiskError(err) && !(err instanceof FluxError) ? unavailable(err) : err;
+    }
+  };
   const statements = new Map<string, Database.Statement>();
   const getSettings = db.prepare('SELECT json FROM settings WHERE platform = ? AND workspace_id = ?');
   const putSettings = db.prepare(
@@ -147,6 +156,15 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     updateTask(jobId, index, patch) {
       update('tasks', taskColumns(patch), 'job_id = ? AND idx = ?', [jobId, index]);
     },
+    patchDelivery(id, patch) {
+      // Read and written in one immediate transaction: a process sharing the file waits, not interleaves.
+      return transaction(() => {
+        const row = getDelivery.get(id) as { delivery: string } | undefined;
+        if (!row) return false;
+        setDelivery.run(JSON.stringify({ ...JSON.parse(row.delivery), ...patch }), id);
+        return true;
+      });
+    },
     dropImages(jobId) {
       dropImages.run(jobId);
     },
@@ -169,13 +187,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       }
       return claim.run(key, expiresAt, now).changes === 1;
     },
-    transaction(fn) {
-      try {
-        return inTransaction.immediate(fn) as ReturnType<typeof fn>;
-      } catch (err) {
-        throw isDiskError(err) && !(err instanceof FluxError) ? unavailable(err) : err;
-      }
-    },
+    transaction,
     getSettings(platform, workspaceId) {
       const row = getSettings.get(platform, workspaceId) as { json: string } | undefined;
       return row

@@ -74,6 +74,8 @@ export interface Store extends Ledger {
   getTasks(jobId: string, withImages?: boolean): TaskRow[];
   updateJob(id: string, patch: Partial<Omit<JobRow, 'id' | 'request' | 'origin'>>): void;
   updateTask(jobId: string, index: number, patch: Partial<Omit<TaskRow, 'jobId' | 'index' | 'seed'>>): void;
+  /** Merges `patch` into the job's delivery record (see port.ts); false when the job is unknown. */
+  patchDelivery(id: string, patch: Record<string, unknown>): boolean;
   /** Drops stored images of a delivered job. */
   dropImages(jobId: string): void;
   /** Jobs not yet in a final state (queued, running, ready), oldest first. */

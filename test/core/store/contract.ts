@@ -9,6 +9,7 @@ import type { JobOrigin } from '../../../src/core/job-types.ts';
 import type { AsyncStore } from '../../../src/core/store/port.ts';
 import type { JobRow, TaskRow } from '../../../src/core/store/types.ts';
 import { request } from '../../support/core.ts';
+import { deliveryContract } from './contract-delivery.ts';
 import { foldingContract } from './contract-folding.ts';
 import { recentContract } from './contract-recent.ts';
 
@@ -364,6 +365,7 @@ export function storeContract(target: StoreTarget): void {
     expect(await again.claimOnce('k', Date.now() + 60_000)).toBe(false);
   });
 
+  deliveryContract(ctx);
   foldingContract(ctx);
   recentContract(ctx);
 }
