@@ -247,6 +247,9 @@ async function askFirst(
   ];
   await ctx.replyPrivate(flowTexts(locale).confirmAsk(cost), [], buttons);
   // The private question may have used up the interaction's own message: the card must know.
-  env.jobs.updateDelivery(job.id, ctx.delivery());
+  // The question is out either way: a record not saved only costs the card its later edits.
+  await env.jobs
+    .updateDelivery(job.id, ctx.delivery())
+    .catch((err: unknown) => env.logger.warn({ err, jobId: job.id }, 'delivery record not saved'));
   return job;
 }
