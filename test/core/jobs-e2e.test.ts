@@ -67,6 +67,7 @@ describe('jobs against the fake BFL', () => {
     expect(core.events.find((e) => e.type === 'queued' && e.job.id === jobs[1]?.id)).toMatchObject({
       position: 1,
     });
+    // Each of its places is among the first 3, so each is told at once however soon after the last one.
     expect(placesOf(jobs[1]?.id)).toEqual([3, 2, 1]);
     // b was told #1 when queued and never moved: no event repeats it.
     expect(placesOf(jobs[2]?.id)).toEqual([]);

@@ -238,6 +238,7 @@ describe('the jobs service (fake provider)', () => {
         .map((e) => [e.job.id, e.position]);
     await until(() => places().length === 1, 10_000, 'a2 to hear it moved back');
     expect(places()).toEqual([[a2?.id, 3]]);
+    // a2 was just told #3, but #2 is near the front: it goes at once too (a job further back waits 5 s).
     await c.jobs.cancel(b1?.id as string);
     await until(() => places().length === 3, 10_000, 'the places after the cancel');
     expect(places().slice(1)).toEqual([

@@ -111,8 +111,10 @@ export function createJobParts(options: JobsOptions) {
       held: () => credits.reason !== undefined,
       stopSignal,
       warn: (fields, message) => logger.warn(fields, message),
+      now,
     },
-    options.positionDebounceMs ?? 300,
+    // A job hears a changed place at most every PLACE_EVERY_MS, unless near the front (positions.ts).
+    { debounceMs: options.positionDebounceMs ?? 300 },
   );
   const delivery = createDelivery({
     store,

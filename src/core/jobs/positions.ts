@@ -1,7 +1,11 @@
 /**
  * 'position' events: when the queue changes, places are recomputed once per debounce window in one
  * pass over the round-robin order (O(queued tasks) per window, never per event), and only jobs whose
- * place changed are told.
+ * place changed are told. A changed place is news, but not every window: each one is a card edit, and
+ * Slack allows a workspace about 50 a minute. So a job hears a new place at most once per
+ * `placeEveryMs`, unless it reaches the front of the line ("you're next" is worth an edit at once). A
+ * change held back goes out when its interval ends, even if the line stops moving: one timer for the
+ * feed, set for the earliest such job.
  */
 import type { JobEvent, JobView } from '../job-types.ts';
 import type { Scheduler } from '../scheduler.ts';
@@ -9,8 +13,16 @@ import type { AsyncStore } from '../store/port.ts';
 import { jobOfTaskKey, taskKey } from './keys.ts';
 import { jobView } from './view.ts';
 
+/** The least time between two places told to one job (unless the new one is near the front). */
+export const PLACE_EVERY_MS = 5_000;
+/** Places told at once, however recently the job heard one. */
+const FRONT = 3;
+
 export interface PositionFeed {
-  /** Records the place a job was told when it was queued, so an unchanged place is not sent again. */
+  /**
+   * Records the place a job was told when it was queued, so an unchanged place is not sent again (and a
+   * changed one further back waits out the interval from now).
+   */
   told(jobId: string, position: number): void;
   /** The job changed (delivery data): drop the view kept for it. */
   forget(jobId: string): void;
@@ -19,7 +31,10 @@ export interface PositionFeed {
    * line — the requester is past "queued".
    */
   left(jobId: string): void;
-  /** Sends every queued job its place again, changed or not (their cards said something else meanwhile). */
+  /**
+   * Sends every queued job its place again at the next window, changed or not and however recently
+   * told (their cards said something else meanwhile).
+   */
   retell(): void;
   stop(): void;
 }
@@ -33,6 +48,14 @@ export interface PositionFeedDeps {
   /** Aborted by stop(): no more places are sent. */
   stopSignal: AbortSignal;
   warn(fields: Record<string, unknown>, message: string): void;
+  now(): number;
+}
+
+export interface PositionTiming {
+  /** How long queue changes are gathered before places are recomputed. */
+  debounceMs: number;
+  /** The least time between two places told to one job, unless the new one is near the front. */
+  placeEveryMs?: number;
 }
 
 /** The best place of a job's images in line; 0 when none is waiting (handed to a slot, starting). */
@@ -56,50 +79,76 @@ export function placesByJob(scheduler: Pick<Scheduler, 'positions'>): Map<string
   return byJob;
 }
 
-export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): PositionFeed {
-  const { store, stopSignal } = deps;
-  const told = new Map<string, number>();
+export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTiming): PositionFeed {
+  const { store, stopSignal, now } = deps;
+  const { debounceMs, placeEveryMs = PLACE_EVERY_MS } = timing;
+  /** The place each job in line was last told, and when. */
+  const told = new Map<string, { place: number; at: number }>();
   const views = new Map<string, JobView>();
   /** Started jobs with images still in line: skipped without a store read (pruned once out of line). */
   const gone = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  /** When the timer's pass runs (`now()`'s clock). */
+  let timerAt = 0;
   /** A pass is reading jobs: a change meanwhile waits for it, so two passes never interleave their places. */
   let sending = false;
   let changedMeanwhile = false;
   /** Bumped by forget: a view read before it is not kept. */
   let forgets = 0;
 
+  /** A pass at `at`, unless one is already set for then or sooner (passes stay one window apart). */
+  const passAt = (at: number) => {
+    if (sending || stopSignal.aborted || (timer && timerAt <= at)) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(pass, at - now());
+    timer.unref();
+  };
   const later = () => {
     if (sending) changedMeanwhile = true;
-    if (timer || sending || stopSignal.aborted) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      sending = true;
-      send()
-        .catch((err: unknown) => deps.warn({ err }, 'places not sent'))
-        .finally(() => {
-          sending = false;
-          if (changedMeanwhile) {
-            changedMeanwhile = false;
-            later();
-          }
-        });
-    }, debounceMs);
-    timer.unref();
+    passAt(now() + debounceMs);
+  };
+  const pass = () => {
+    timer = undefined;
+    sending = true;
+    let due: number | undefined;
+    send()
+      .then((at) => {
+        due = at;
+      })
+      .catch((err: unknown) => deps.warn({ err }, 'places not sent'))
+      .finally(() => {
+        sending = false;
+        if (changedMeanwhile) {
+          changedMeanwhile = false;
+          later();
+        }
+        // Not sooner than a window away: changes due at scattered times go out together, one pass per
+        // window at most (and a clock behind the timers' cannot spin it).
+        if (due !== undefined) passAt(Math.max(due, now() + debounceMs));
+      });
   };
   deps.scheduler.onChange(later);
 
   /** True while a place is still news: the job is in line, not started, and submits are not held. */
   const placeable = (jobId: string) => !stopSignal.aborted && !deps.held() && !gone.has(jobId);
 
-  async function send(): Promise<void> {
+  /** One pass; resolves to when the earliest change it held back is due, if any. */
+  async function send(): Promise<number | undefined> {
     // While submits are held the cards say why; places come back when they resume (retell).
-    if (stopSignal.aborted || deps.held()) return;
+    if (stopSignal.aborted || deps.held()) return undefined;
+    const at = now();
+    let due: number | undefined;
     const byJob = placesByJob(deps.scheduler);
     let read = false;
     for (const [jobId, pos] of byJob) {
-      if (told.get(jobId) === pos || !placeable(jobId)) continue;
-      told.set(jobId, pos);
+      const last = told.get(jobId);
+      if (last?.place === pos || !placeable(jobId)) continue;
+      if (last && pos > FRONT && at - last.at < placeEveryMs) {
+        due = Math.min(due ?? Infinity, last.at + placeEveryMs);
+        continue;
+      }
+      told.set(jobId, { place: pos, at });
       let view = views.get(jobId);
       if (!view) {
         read = true;
@@ -113,6 +162,7 @@ export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): 
     for (const jobId of told.keys()) if (!inLine.has(jobId)) told.delete(jobId);
     for (const jobId of views.keys()) if (!inLine.has(jobId)) views.delete(jobId);
     for (const jobId of gone) if (!inLine.has(jobId)) gone.delete(jobId);
+    return due;
   }
 
   async function load(jobId: string): Promise<JobView | undefined> {
@@ -130,7 +180,7 @@ export function createPositionFeed(deps: PositionFeedDeps, debounceMs: number): 
 
   return {
     told(jobId, position) {
-      if (position > 0) told.set(jobId, position);
+      if (position > 0) told.set(jobId, { place: position, at: now() });
     },
     forget(jobId) {
       forgets++;
