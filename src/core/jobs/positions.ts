@@ -6,11 +6,17 @@
  * `placeEveryMs`, unless it reaches the front of the line ("you're next" is worth an edit at once). A
  * change held back goes out when its interval ends, even if the line stops moving: one timer for the
  * feed, set for the earliest such job.
+ *
+ * Where processes share the line (distributed mode), each tells only the jobs it queued — every
+ * process sees the whole line, and three processes telling every card would triple the edits — and
+ * reads the line afresh before each pass: a job another process has just started must not have its
+ * card put back to "queued" after that process said it is generating.
  */
 import type { JobEvent, JobView } from '../job-types.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { AsyncStore } from '../store/port.ts';
 import { jobOfTaskKey, taskKey } from './keys.ts';
+import type { TaskQueue } from './task-queue.ts';
 import { jobView } from './view.ts';
 
 /** The least time between two places told to one job (unless the new one is near the front). */
@@ -40,7 +46,7 @@ export interface PositionFeed {
 }
 
 export interface PositionFeedDeps {
-  scheduler: Pick<Scheduler, 'onChange' | 'positions'>;
+  scheduler: Pick<TaskQueue, 'onChange' | 'positions' | 'shared' | 'settled'>;
   store: Pick<AsyncStore, 'getJob' | 'getTasks'>;
   emit(event: JobEvent): void;
   /** True while submits are held (out of credits): the cards say why instead. */
@@ -87,6 +93,9 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
   const views = new Map<string, JobView>();
   /** Started jobs with images still in line: skipped without a store read (pruned once out of line). */
   const gone = new Set<string>();
+  /** Shared line: the jobs this process queued, whose places are its to tell (pruned once out of line). */
+  const mine = new Set<string>();
+  const { shared } = deps.scheduler;
   let timer: NodeJS.Timeout | undefined;
   /** When the timer's pass runs (`now()`'s clock). */
   let timerAt = 0;
@@ -131,12 +140,14 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
   deps.scheduler.onChange(later);
 
   /** True while a place is still news: the job is in line, not started, and submits are not held. */
-  const placeable = (jobId: string) => !stopSignal.aborted && !deps.held() && !gone.has(jobId);
+  const placeable = (jobId: string) =>
+    !stopSignal.aborted && !deps.held() && !gone.has(jobId) && (!shared || mine.has(jobId));
 
   /** One pass; resolves to when the earliest change it held back is due, if any. */
   async function send(): Promise<number | undefined> {
     // While submits are held the cards say why; places come back when they resume (retell).
     if (stopSignal.aborted || deps.held()) return undefined;
+    if (shared && mine.size) await deps.scheduler.settled();
     const at = now();
     let due: number | undefined;
     const byJob = placesByJob(deps.scheduler);
@@ -158,10 +169,11 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
       if (view && placeable(jobId)) deps.emit({ type: 'position', job: view, position: pos });
     }
     // The line as it is now: jobs may have joined (and started) while views were read.
-    const inLine = read ? placesByJob(deps.scheduler) : byJob;
+    const inLine = read || shared ? placesByJob(deps.scheduler) : byJob;
     for (const jobId of told.keys()) if (!inLine.has(jobId)) told.delete(jobId);
     for (const jobId of views.keys()) if (!inLine.has(jobId)) views.delete(jobId);
     for (const jobId of gone) if (!inLine.has(jobId)) gone.delete(jobId);
+    for (const jobId of mine) if (!inLine.has(jobId)) mine.delete(jobId);
     return due;
   }
 
@@ -180,7 +192,9 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
 
   return {
     told(jobId, position) {
-      if (position > 0) told.set(jobId, { place: position, at: now() });
+      if (position <= 0) return;
+      told.set(jobId, { place: position, at: now() });
+      if (shared) mine.add(jobId);
     },
     forget(jobId) {
       forgets++;
@@ -189,6 +203,7 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
     left(jobId) {
       views.delete(jobId);
       told.delete(jobId);
+      mine.delete(jobId);
       gone.add(jobId);
     },
     retell() {

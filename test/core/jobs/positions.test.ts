@@ -32,8 +32,11 @@ const row = (id: string): JobRow => ({
 });
 
 /** A feed over a line of one-image jobs: `line(ids)` sets it (front first) and tells the feed. */
-function feed() {
+function feed(shared = false) {
   let order: string[] = [];
+  /** Shared line: the order other processes have made, read by the next `settled` (a fresh read). */
+  let fresh: string[] | undefined;
+  let reads = 0;
   let changed = () => {};
   let held = false;
   const stopper = new AbortController();
@@ -46,6 +49,14 @@ function feed() {
           changed = listener;
         },
         positions: () => new Map(order.map((id, i) => [taskKey(id, 0), i + 1])),
+        shared,
+        settled: () => {
+          if (!shared) return undefined;
+          reads++;
+          if (fresh) order = fresh;
+          fresh = undefined;
+          return Promise.resolve();
+        },
       },
       store: { getJob: async (id) => row(id), getTasks: async () => [] },
       emit: (e: JobEvent) => {
@@ -76,7 +87,22 @@ function feed() {
     onSent = listener;
   };
   const placeOf = (id: string) => order.indexOf(id) + 1;
-  return { positions, line, queue, hold, sent, onSent: watch, placeOf, stop: () => positions.stop() };
+  /** Another process changed the line: this one sees it only by reading it again. */
+  const elsewhere = (ids: string[]) => {
+    fresh = ids;
+  };
+  return {
+    positions,
+    line,
+    queue,
+    hold,
+    sent,
+    onSent: watch,
+    placeOf,
+    elsewhere,
+    reads: () => reads,
+    stop: () => positions.stop(),
+  };
 }
 
 /** Moves the fake clock, running the feed's passes due meanwhile and the store reads they await. */
@@ -184,6 +210,21 @@ describe('the place feed', () => {
     f.positions.retell();
     await pass(DEBOUNCE_MS);
     expect(f.sent).toEqual(jobs(1, 10).map((id, i) => [id, i + 1]));
+    f.stop();
+  });
+
+  it('tells, in a shared line, only the jobs this process queued, from a line read afresh', async () => {
+    const f = feed(true);
+    // This process queued j0, j2 and j4; the others are other processes' (their cards are theirs).
+    f.line(jobs(0, 6));
+    for (const id of ['j0', 'j2', 'j4']) f.positions.told(id, f.placeOf(id));
+    // The line as this process last read it moves; meanwhile another process has started j2 too.
+    f.elsewhere(jobs(3, 6));
+    f.line(jobs(1, 6));
+    await pass(DEBOUNCE_MS);
+    expect(f.reads()).toBe(1);
+    // j2 is not put back to "queued": the pass read the line again first. Only j4 (now 2nd) hears.
+    expect(f.sent).toEqual([['j4', 2]]);
     f.stop();
   });
 });
