@@ -230,7 +230,7 @@ export function reportRun(what: string, r: RunRecord, o: Observed, slots: number
             `    per job, Postgres: ${perJob(o.pg.roundTrips)} round trips, ${perJob(o.pg.commands)} statements (by message: ${top(o.pg.byName, jobs)}); by statement:`,
             ...[...o.pg.statements]
               .sort((a, b) => b[1] - a[1])
-              .slice(0, 16)
+              .slice(0, 24)
               .map(([sql, n]) => `      ${perJob(n)}  ${sql.slice(0, 110)}`),
           ]
         : []),

@@ -29,7 +29,11 @@ export interface CountingHop {
 
 const fresh = (): WireCounts => ({ roundTrips: 0, commands: 0, byName: new Map(), statements: new Map() });
 
-/** The SQL of a Q (query) or P (name, then query) message body, whitespace collapsed. */
+/**
+ * The SQL of a Q (query) or P (name, then query) message body, whitespace collapsed and string literals
+ * shown as '…': a simple query carries its values inline (the job lock's key), and each value would
+ * otherwise count as a statement of its own.
+ */
 function sqlOf(type: string, body: Buffer): string {
   let at = 0;
   if (type === 'P') at = body.indexOf(0) + 1;
@@ -37,6 +41,7 @@ function sqlOf(type: string, body: Buffer): string {
   return body
     .subarray(at, end < 0 ? body.length : end)
     .toString('utf8')
+    .replace(/E?'(?:[^']|'')*'/g, "'…'")
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -106,8 +106,8 @@ export function createJobs(options: JobsOptions): JobsService {
     },
 
     async get(id) {
-      const job = await store.getJob(id);
-      return job ? viewOf(job) : undefined;
+      const read = await store.getJobWithTasks(id);
+      return read && jobView(read.job, read.tasks);
     },
 
     holdReason: () => credits.reason,

@@ -6,19 +6,22 @@
 import type { JobEvent, JobView } from '../job-types.ts';
 import type { Logger } from '../logger.ts';
 import type { AsyncStore } from '../store/port.ts';
-import type { JobRow } from '../store/types.ts';
+import type { JobRow, TaskRow } from '../store/types.ts';
 import type { JobLocks } from './job-locks.ts';
 import { jobView } from './view.ts';
 
 export interface Confirmations {
   /** Cancels the job at its deadline unless it was confirmed (or cancelled) by then. */
   expireLater(job: JobRow): void;
-  /** Cancels an unconfirmed job now. The caller holds the job's lock (it read the job under it). */
-  close(job: JobRow): Promise<JobView>;
+  /**
+   * Cancels an unconfirmed job now. The caller holds the job's lock (it read the job under it); its
+   * tasks, when the caller read them too, are not read again (cancelling does not change them).
+   */
+  close(job: JobRow, tasks?: readonly TaskRow[]): Promise<JobView>;
 }
 
 export interface ConfirmationDeps {
-  store: Pick<AsyncStore, 'getJob' | 'getTasks' | 'updateJob'>;
+  store: Pick<AsyncStore, 'getJobWithTasks' | 'getTasks' | 'updateJob'>;
   /** The deadline reads and cancels under the job's lock, so a confirm arriving then is not lost. */
   locks: JobLocks;
   emit(event: JobEvent): void;
@@ -30,10 +33,10 @@ export interface ConfirmationDeps {
 
 export function createConfirmations(deps: ConfirmationDeps, ttlMs: number): Confirmations {
   const { store } = deps;
-  const close = async (job: JobRow): Promise<JobView> => {
+  const close = async (job: JobRow, tasks?: readonly TaskRow[]): Promise<JobView> => {
     const patch = { state: 'cancelled' as const, finishedAt: deps.now(), costMicros: 0 };
     await store.updateJob(job.id, patch);
-    const view = jobView({ ...job, ...patch }, await store.getTasks(job.id));
+    const view = jobView({ ...job, ...patch }, tasks ?? (await store.getTasks(job.id)));
     deps.emit({ type: 'cancelled', job: view });
     return view;
   };
@@ -43,8 +46,8 @@ export function createConfirmations(deps: ConfirmationDeps, ttlMs: number): Conf
       // The timer keeps the id only: the request (and any reference bytes) is read again if it fires.
       const { id, createdAt } = job;
       const expire = async () => {
-        const current = deps.stopSignal.aborted ? undefined : await store.getJob(id);
-        if (current?.state === 'awaiting_confirmation') await close(current);
+        const read = deps.stopSignal.aborted ? undefined : await store.getJobWithTasks(id);
+        if (read?.job.state === 'awaiting_confirmation') await close(read.job, read.tasks);
       };
       const timer = setTimeout(
         () => {

@@ -17,7 +17,7 @@ const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_revi
 export const TERMINAL_TASK: ReadonlySet<TaskRow['state']> = new Set(['ready', 'failed', 'needs_review']);
 
 export interface DeliveryDeps {
-  store: Pick<AsyncStore, 'getJob' | 'getTasks' | 'updateJob' | 'write'>;
+  store: Pick<AsyncStore, 'getJobWithTasks' | 'getTasks' | 'updateJob' | 'write'>;
   /**
    * Whether a job is complete, and claiming its delivery, happen under the job's lock: two tasks
    * finishing together must not both find it complete and deliver it twice.
@@ -70,10 +70,14 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     // longer in `delivering` although what was read still says ready. Once none is under way here, any
     // earlier one has written how it ended.
     if (delivering.has(jobId)) return undefined;
-    const job = await store.getJob(jobId);
-    if (!job || FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
-    // Without images first: most calls find a sibling task still running and stop here.
-    let tasks = await store.getTasks(jobId);
+    // Read under the lock (the caller's), job and tasks at once: whether the job is complete is only
+    // known once no other change of it can run. Without images: most calls find a sibling task still
+    // running and stop here, and the images are read below only for the delivery this claims.
+    const read = await store.getJobWithTasks(jobId);
+    if (!read) return;
+    const { job } = read;
+    let { tasks } = read;
+    if (FINAL.has(job.state) || job.state === 'awaiting_confirmation') return;
     if (!tasks.every((t) => TERMINAL_TASK.has(t.state))) return;
     const cost = tasks.reduce((sum, t) => sum + (t.costMicros ?? 0), 0);
     const finishedAt = job.finishedAt ?? deps.now();
@@ -104,6 +108,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       if (!(await deps.claim(jobId))) return;
       claimed.add(jobId);
     }
+    // Read again for the images only now: in the first read they would be fetched at every task's end
+    // of a job of several images, and for a job another process holds the claim on.
     tasks = await store.getTasks(jobId, true);
     const images: JobImage[] = [];
     for (const t of tasks) {

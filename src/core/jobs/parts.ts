@@ -155,8 +155,8 @@ export function createJobParts(options: JobsOptions) {
   async function queuedViews(): Promise<JobView[]> {
     const views: JobView[] = [];
     for (const id of placesByJob(scheduler).keys()) {
-      const job = await store.getJob(id);
-      if (job) views.push(await viewOf(job));
+      const read = await store.getJobWithTasks(id);
+      if (read) views.push(jobView(read.job, read.tasks));
     }
     const inLine = placesByJob(scheduler);
     return views.filter((v) => inLine.has(v.id));

@@ -12,7 +12,7 @@ import type { JobLocks } from './job-locks.ts';
 import { jobView } from './view.ts';
 
 export interface TaskStepDeps {
-  store: Pick<AsyncStore, 'getJob' | 'getTasks' | 'updateTask' | 'write'>;
+  store: Pick<AsyncStore, 'getJobWithTasks' | 'updateTask' | 'write'>;
   locks: JobLocks;
   prices: PriceTable;
   emit(event: JobEvent): void;
@@ -22,15 +22,16 @@ export interface TaskStepDeps {
 
 export function createTaskSteps(deps: TaskStepDeps) {
   const { store } = deps;
-  const viewOf = async (job: JobRow) => jobView(job, await store.getTasks(job.id));
 
   return {
     /** The job's first task to start: the job is running from now, and its requester is told. */
     async start(job: JobRow, index: number): Promise<void> {
       // Under the job's lock: a sibling starting at the same time reads it running, and only submits.
+      // The caller read the job queued before the lock; that read may be stale by now, so this one
+      // (under the lock) is the one that decides.
       await deps.locks.run(job.id, async () => {
-        const current = await store.getJob(job.id);
-        if (current?.state !== 'queued') {
+        const read = await store.getJobWithTasks(job.id);
+        if (read?.job.state !== 'queued') {
           await store.updateTask(job.id, index, { state: 'submitting' });
           return;
         }
@@ -39,7 +40,10 @@ export function createTaskSteps(deps: TaskStepDeps) {
           { kind: 'job', id: job.id, patch: { state: 'running', startedAt } },
           { kind: 'task', jobId: job.id, index, patch: { state: 'submitting' } },
         ]);
-        deps.emit({ type: 'started', job: await viewOf({ ...current, state: 'running', startedAt }) });
+        // The tasks as read under the lock, with this one's change applied: not read again. A sibling
+        // may have moved on meanwhile (its own steps take no lock), as it could after any read.
+        const tasks = read.tasks.map((t) => (t.index === index ? { ...t, state: 'submitting' as const } : t));
+        deps.emit({ type: 'started', job: jobView({ ...read.job, state: 'running', startedAt }, tasks) });
       });
     },
 
@@ -49,8 +53,8 @@ export function createTaskSteps(deps: TaskStepDeps) {
      */
     async tell(jobId: string, event: (job: JobView) => JobEvent, still: () => boolean = () => true) {
       try {
-        const current = await store.getJob(jobId);
-        const view = current && (await viewOf(current));
+        const read = await store.getJobWithTasks(jobId);
+        const view = read && jobView(read.job, read.tasks);
         if (view && still()) deps.emit(event(view));
       } catch (err) {
         deps.logger.warn({ err, jobId }, 'job event not told: store unreadable');

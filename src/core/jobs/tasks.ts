@@ -26,7 +26,7 @@ import { submitPatiently } from './task-submit.ts';
 import type { Waits } from './waits.ts';
 
 export interface TaskRunnerDeps {
-  store: Pick<AsyncStore, 'health' | 'getJob' | 'getTasks' | 'updateTask' | 'write'>;
+  store: Pick<AsyncStore, 'health' | 'getJobWithTasks' | 'updateTask' | 'write'>;
   /** A job's first task starts it under the job's lock: its siblings then read it running. */
   locks: JobLocks;
   provider: Pick<Provider, 'submit' | 'waitForResult'>;
@@ -78,12 +78,13 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const steps = createTaskSteps(deps);
 
   async function runTask(jobId: string, index: number, release: () => void): Promise<void> {
-    const job = await store.getJob(jobId);
-    if (!job || job.state === 'cancelled' || stopSignal.aborted) return;
+    const read = await store.getJobWithTasks(jobId);
+    if (!read || read.job.state === 'cancelled' || stopSignal.aborted) return;
+    const { job } = read;
     // The store says where the task is: taken again after its process died (or queued twice), it carries
     // on from there. Submitted: the provider has it, so wait for it. Cut off mid-submit: it may have
     // reached the provider and been billed, so a person decides. Ended: its job may still need settling.
-    const task = (await store.getTasks(jobId)).find((t) => t.index === index);
+    const task = read.tasks.find((t) => t.index === index);
     if (!task) return;
     if (task.state === 'submitted' && task.submitted) return waitTask(job, index, task.submitted, release);
     if (task.state !== 'queued') {
@@ -217,9 +218,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     },
     async gaveUp(key, err) {
       const [jobId, index] = parseKey(key);
-      const job = await store.getJob(jobId);
-      const task = job && (await store.getTasks(jobId)).find((t) => t.index === index);
-      if (!job || !task) return;
+      const read = await store.getJobWithTasks(jobId);
+      const task = read?.tasks.find((t) => t.index === index);
+      if (!read || !task) return;
+      const { job } = read;
       jobLog(logger, job, { task: index }).error({ err }, 'task given up by the queue');
       if (task.state === 'submitting' || task.state === 'submitted')
         await flagForReview({ store, prices: deps.prices, logger }, job, task);

@@ -53,6 +53,8 @@ export interface AsyncStore extends AsyncLedger {
   insertJobWithinBudgets(job: JobRow, tasks: TaskRow[], now: number): Promise<void>;
   getJob(id: string): Promise<JobRow | undefined>;
   getTasks(jobId: string, withImages?: boolean): Promise<TaskRow[]>;
+  /** A job and its tasks (without images) in one read: where a step needs both, one round trip. */
+  getJobWithTasks(id: string): Promise<{ job: JobRow; tasks: TaskRow[] } | undefined>;
   updateJob(id: string, patch: JobPatch): Promise<void>;
   /**
    * Merges `patch` into the job's delivery record in one atomic step, as `{ ...delivery, ...patch }`

@@ -32,12 +32,19 @@ export function createPool(url: string, max: number, logger: Logger): Pool {
   return pool;
 }
 
-/** One transaction on one connection; rolled back when `fn` throws (a BudgetError, say). */
-export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * One transaction on one connection; rolled back when `fn` throws (a BudgetError, say). `begin` opens it
+ * (BEGIN, or BEGIN and statements without parameters sent with it: one round trip for both).
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  begin: (client: PoolClient) => string = () => 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin(client));
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

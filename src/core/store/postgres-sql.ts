@@ -135,6 +135,24 @@ export function insertTasksQuery(jobId: string, tasks: TaskRow[]): Query {
   };
 }
 
+/**
+ * Several writes as one statement (the others as data-modifying WITH queries, which Postgres always runs
+ * to the end): all or none without BEGIN and COMMIT. Only for writes that touch different rows — one
+ * statement changing a row twice applies one of the changes, unpredictably. Our texts carry `$n` only
+ * as placeholders, so each query's are renumbered after the ones before it.
+ */
+export function oneStatement(queries: Query[]): Query {
+  const values: unknown[] = [];
+  const texts = queries.map((q) => {
+    const offset = values.length;
+    values.push(...q.values);
+    return q.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const main = texts.pop() ?? '';
+  const before = texts.map((t, i) => `w${i} AS (${t})`);
+  return { text: before.length ? `WITH ${before.join(', ')} ${main}` : main, values };
+}
+
 /** One UPDATE for a patch's columns (sqlite-rows.ts decides which), with extra WHERE conditions. */
 export function updateQuery(
   table: 'jobs' | 'tasks',

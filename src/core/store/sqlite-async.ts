@@ -38,6 +38,10 @@ export function toAsyncStore(store: Store): AsyncStore {
     },
     getJob: async (id) => store.getJob(id),
     getTasks: async (jobId, withImages) => store.getTasks(jobId, withImages),
+    async getJobWithTasks(id) {
+      const job = store.getJob(id);
+      return job && { job, tasks: store.getTasks(id) };
+    },
     updateJob: async (id, patch) => store.updateJob(id, patch),
     updateTask: async (jobId, index, patch) => store.updateTask(jobId, index, patch),
     patchDelivery: async (id, patch) => store.patchDelivery(id, patch),

@@ -11,6 +11,7 @@ import type { JobRow, TaskRow } from '../../../src/core/store/types.ts';
 import { request } from '../../support/core.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { foldingContract } from './contract-folding.ts';
+import { jobTasksContract } from './contract-job-tasks.ts';
 import { recentContract } from './contract-recent.ts';
 
 export interface StoreDatabase {
@@ -368,4 +369,5 @@ export function storeContract(target: StoreTarget): void {
   deliveryContract(ctx);
   foldingContract(ctx);
   recentContract(ctx);
+  jobTasksContract(ctx);
 }
