@@ -47,7 +47,7 @@ export interface PositionFeed {
 
 export interface PositionFeedDeps {
   scheduler: Pick<TaskQueue, 'onChange' | 'positions' | 'shared' | 'settled'>;
-  store: Pick<AsyncStore, 'getJob' | 'getTasks'>;
+  store: Pick<AsyncStore, 'getJobWithTasks'>;
   emit(event: JobEvent): void;
   /** True while submits are held (out of credits): the cards say why instead. */
   held(): boolean;
@@ -179,9 +179,10 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
 
   async function load(jobId: string): Promise<JobView | undefined> {
     const before = forgets;
-    const job = await store.getJob(jobId);
-    if (job?.state !== 'queued') return undefined;
-    const view = jobView(job, await store.getTasks(jobId));
+    const found = await store.getJobWithTasks(jobId);
+    if (found?.job.state !== 'queued') return undefined;
+    const { job } = found;
+    const view = jobView(job, found.tasks);
     if (forgets !== before) return view;
     // A queued job's view does not change until it starts (delivery patches call forget), and a long
     // queue re-sends places every window: keep it rather than read and parse it each time. Reference

@@ -58,7 +58,7 @@ function feed(shared = false) {
           return Promise.resolve();
         },
       },
-      store: { getJob: async (id) => row(id), getTasks: async () => [] },
+      store: { getJobWithTasks: async (id) => ({ job: row(id), tasks: [] }) },
       emit: (e: JobEvent) => {
         if (e.type !== 'position') return;
         sent.push([e.job.id, e.position]);
