@@ -186,6 +186,10 @@ export async function startFakeSlack(
       return ok({ url: `${base.replace('http', 'ws')}/socket` });
     }
     if (auth !== `Bearer ${botToken}`) return fail('invalid_auth');
+    // Live Slack refuses a JSON body here (as if filename and length were missing), though its
+    // reference lists JSON among the method's content types.
+    if (method === 'files.getUploadURLExternal' && req.headers['content-type']?.includes('application/json'))
+      return fail('invalid_arguments');
     if (files.api(method, params, ok, fail)) return;
     if (invalidBlocks(jsonParam<unknown>(params.blocks)) || invalidBlocks(jsonParam<unknown>(params.view)))
       return fail('invalid_blocks');

@@ -188,7 +188,7 @@ export function createSlackContext(
     },
 
     async removeResult() {
-      const { failures, left } = await removeSlackResult(client, d.channelId, d.results ?? [], logger);
+      const { failures, left } = await removeSlackResult(deps, d.channelId, d.results ?? [], logger);
       d.results = left;
       return { failures };
     },

@@ -13,6 +13,18 @@ import type { OutputImage } from '../../commands/context.ts';
 import { imageBlock } from './blocks.ts';
 import { platformError, type ResultPlace, type SlackResultDeps } from './results.ts';
 
+/** What files.info says of a file, as far as results read it. */
+interface FileInfo {
+  file?: {
+    url_private?: string;
+    mimetype?: string;
+    shares?: { public?: ShareMap; private?: ShareMap };
+  };
+}
+
+const fileInfo = (deps: Pick<SlackResultDeps, 'api'>, file: string) =>
+  deps.api.call<FileInfo & Record<string, unknown>>('files.info', { file }, 'form');
+
 /** Pauses between looks for the share's message: about 8 s in all, then the result goes on without it. */
 const SHARE_LOOKUP_WAITS_MS = [250, 500, 1_000, 2_000, 4_000];
 
@@ -20,10 +32,11 @@ const SHARE_LOOKUP_WAITS_MS = [250, 500, 1_000, 2_000, 4_000];
 export async function uploadBytes(deps: SlackResultDeps, images: OutputImage[]): Promise<string[]> {
   const ids: string[] = [];
   for (const image of images) {
-    const slot = (await deps.client.files.getUploadURLExternal({
-      filename: image.name,
-      length: image.data.length,
-    })) as { upload_url: string; file_id: string };
+    const slot = await deps.api.call<{ upload_url: string; file_id: string }>(
+      'files.getUploadURLExternal',
+      { filename: image.name, length: image.data.length },
+      'form',
+    );
     const timeout = deps.uploadTimeoutMs ?? 120_000;
     // The upload URL is presigned: it needs (and gets) no token.
     const res = await request(slot.upload_url, {
@@ -53,14 +66,16 @@ export async function share(
   images: OutputImage[],
   blocks?: Array<{ type: string } & Record<string, unknown>>,
 ): Promise<Array<{ id: string; url?: string }>> {
-  const res = (await deps.client.files.completeUploadExternal({
-    files: ids.map((id, i) => ({ id, title: images[i]?.name ?? 'image' })) as unknown as [
-      { id: string; title: string },
-    ],
-    channel_id: place.channelId,
-    ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-    ...(blocks ? { blocks: blocks as never } : {}),
-  })) as { files?: Array<{ id: string; url_private?: string }> };
+  const res = await deps.api.call<{ files?: Array<{ id: string; url_private?: string }> }>(
+    'files.completeUploadExternal',
+    {
+      files: ids.map((id, i) => ({ id, title: images[i]?.name ?? 'image' })),
+      channel_id: place.channelId,
+      thread_ts: place.threadTs,
+      blocks,
+    },
+    'form',
+  );
   return (res.files ?? []).map((f) => (f.url_private ? { id: f.id, url: f.url_private } : { id: f.id }));
 }
 
@@ -72,7 +87,7 @@ export async function sharedEarlier(
   const found: Array<{ id: string; url?: string }> = [];
   for (const id of ids) {
     try {
-      const res = await deps.client.files.info({ file: id });
+      const res = await fileInfo(deps, id);
       const url = res.file?.url_private;
       found.push(url ? { id, url } : { id });
     } catch (err) {
@@ -99,7 +114,7 @@ export interface ShareFound {
  * while Slack has not listed the share yet; no ts when it never says (or cannot: no files:read).
  */
 export async function sharedMessageTs(
-  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  deps: Pick<SlackResultDeps, 'api' | 'logger' | 'shareLookupWaitsMs'>,
   place: ResultPlace,
   fileId: string,
   waits: readonly number[] = deps.shareLookupWaitsMs ?? SHARE_LOOKUP_WAITS_MS,
@@ -113,13 +128,13 @@ export async function sharedMessageTs(
 
 /** One look: undefined while Slack has not listed the share yet (looking again may help). */
 async function lookShare(
-  deps: Pick<SlackResultDeps, 'client' | 'logger'>,
+  deps: Pick<SlackResultDeps, 'api' | 'logger'>,
   place: ResultPlace,
   fileId: string,
 ): Promise<ShareFound | undefined> {
   let shares: { public?: ShareMap; private?: ShareMap } | undefined;
   try {
-    shares = (await deps.client.files.info({ file: fileId })).file?.shares;
+    shares = (await fileInfo(deps, fileId)).file?.shares;
   } catch (err) {
     const code = platformError(err);
     if (code === 'file_not_found' || code === 'file_deleted') return { gone: true };
@@ -144,7 +159,7 @@ type ShareMap = Record<string, Array<{ ts?: string; thread_ts?: string }>>;
  * private image is shown that way. Past the waits the message is tried anyway.
  */
 export async function untilProcessed(
-  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  deps: Pick<SlackResultDeps, 'api' | 'logger' | 'shareLookupWaitsMs'>,
   fileIds: readonly string[],
   waits: readonly number[] = deps.shareLookupWaitsMs ?? SHARE_LOOKUP_WAITS_MS,
 ): Promise<void> {
@@ -152,7 +167,7 @@ export async function untilProcessed(
   for (let attempt = 0; left.size; attempt++) {
     for (const id of [...left]) {
       try {
-        const file = (await deps.client.files.info({ file: id })).file as { mimetype?: string } | undefined;
+        const { file } = await fileInfo(deps, id);
         if (file?.mimetype) left.delete(id);
       } catch (err) {
         deps.logger.warn({ code: platformError(err) }, 'cannot tell whether Slack has processed a file');
@@ -166,7 +181,7 @@ export async function untilProcessed(
 
 /** Images for an ephemeral message (which cannot carry files): uploaded unshared, shown by file id. */
 export async function privateImageBlocks(
-  deps: Pick<SlackResultDeps, 'client' | 'logger' | 'shareLookupWaitsMs'>,
+  deps: Pick<SlackResultDeps, 'client' | 'api' | 'logger' | 'shareLookupWaitsMs'>,
   images: OutputImage[],
 ): Promise<Array<Record<string, unknown>>> {
   const upload = (await deps.client.files.uploadV2({

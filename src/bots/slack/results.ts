@@ -24,6 +24,7 @@ import { postDetails } from './details.ts';
 import { slackFileReference } from './files.ts';
 import { share, sharedEarlier, sharedMessageTs, uploadBytes } from './result-upload.ts';
 import { slackTexts } from './texts.ts';
+import type { SlackApi } from './web-api.ts';
 
 /** Channels the bot cannot post or share in: removed, archived, gone, restricted. */
 const NOT_POSTABLE = new Set([
@@ -37,6 +38,8 @@ const NOT_POSTABLE = new Set([
 
 export interface SlackResultDeps {
   client: webApi.WebClient;
+  /** The calls every result makes (upload, share, lookups, permalink), cheaper than the client's. */
+  api: SlackApi;
   dispatcher: Dispatcher;
   logger: Logger;
   uploadTimeoutMs?: number;
@@ -110,7 +113,7 @@ export async function postSlackResult(
 /** The result message's permalink (a reply's opens its thread); none when Slack will not say. */
 async function permalinkOf(deps: SlackResultDeps, channel: string, ts: string): Promise<string | undefined> {
   try {
-    const res = await deps.client.chat.getPermalink({ channel, message_ts: ts });
+    const res = await deps.api.call('chat.getPermalink', { channel, message_ts: ts }, 'form');
     return typeof res.permalink === 'string' && /^https:\/\//.test(res.permalink) ? res.permalink : undefined;
   } catch (err) {
     // The result is out: a card without its link is better than a delivery tried again.
@@ -121,7 +124,7 @@ async function permalinkOf(deps: SlackResultDeps, channel: string, ts: string): 
 
 /** Deletes a job's result message and files; says what Slack refused (already gone counts as done). */
 export async function removeSlackResult(
-  client: webApi.WebClient,
+  { client, api }: Pick<SlackResultDeps, 'client' | 'api'>,
   channelId: string,
   results: Array<{ ts?: string; fileIds: string[] }>,
   logger: Logger,
@@ -138,7 +141,7 @@ export async function removeSlackResult(
     const kept: { ts?: string; fileIds: string[] } = { fileIds: [] };
     // Slack had not listed the share when the result went out: by now it should have (one look).
     const first = r.fileIds[0];
-    const found = !r.ts && first ? await sharedMessageTs({ client, logger }, { channelId }, first, []) : {};
+    const found = !r.ts && first ? await sharedMessageTs({ api, logger }, { channelId }, first, []) : {};
     const ts = r.ts ?? found.ts;
     if (!ts && found.pending) {
       // Deleting the files alone would leave their message behind for good: keep both for the next press.

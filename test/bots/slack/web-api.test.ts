@@ -44,6 +44,40 @@ describe('the card’s Web API calls', () => {
     expect(slack.messages.get(res.ts)?.text).toBe('edited');
   });
 
+  it('form-encodes where Slack wants a form: the upload slot, then a share whose files and blocks are JSON', async () => {
+    const client = api();
+    // As live Slack does, the fake refuses the upload slot asked for in JSON.
+    await expect(
+      client.call('files.getUploadURLExternal', { filename: 'a.png', length: 3 }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+    const slot = await client.call<{ upload_url: string; file_id: string }>(
+      'files.getUploadURLExternal',
+      { filename: 'a.png', length: 3, alt_txt: undefined },
+      'form',
+    );
+    expect(slot.file_id).toMatch(/^F/);
+    expect(calls('files.getUploadURLExternal')[1]?.params).toEqual({ filename: 'a.png', length: '3' });
+    const up = await http.dispatcher.request({
+      origin: new URL(slot.upload_url).origin,
+      path: new URL(slot.upload_url).pathname,
+      method: 'POST',
+      body: Buffer.from('abc'),
+    });
+    await up.body.dump();
+    const text = 'a fox & a hound';
+    await client.call(
+      'files.completeUploadExternal',
+      {
+        files: [{ id: slot.file_id, title: 'a.png' }],
+        channel_id: CHANNEL,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      },
+      'form',
+    );
+    const shared = [...slack.messages.values()].find((m) => m.files?.includes(slot.file_id));
+    expect(shared?.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text } }]);
+  });
+
   it('waits out a 429 for its Retry-After, and holds that method’s next call too', async () => {
     const client = api();
     slack.rateLimit.set('chat.postMessage', 1);
