@@ -1,13 +1,13 @@
 /**
  * The job lifecycle. A job is written to the store before anything is spent; each image is a task
  * that moves queued → submitting → submitted (provider id and polling URL stored) → ready | failed.
- * After a crash, start() resumes (jobs/resume.ts). The parts that do the work, and the state each
- * owns, are wired in jobs/parts.ts; this is what front ends call.
+ * After a crash, start() resumes (jobs/resume.ts); where processes share the store, the live ones also
+ * sweep up what a dead one left (jobs/sweep.ts). The parts that do the work, and the state each owns,
+ * are wired in jobs/parts.ts; this is what front ends call.
  */
 import { FluxError } from './errors.ts';
 import type { JobsService, JobView } from './job-types.ts';
-import { TERMINAL_TASK } from './jobs/deliver.ts';
-import { taskKey, userKey } from './jobs/keys.ts';
+import { taskKeys, userKey } from './jobs/keys.ts';
 import { recordNewJob } from './jobs/new-job.ts';
 import { createJobParts, type JobsOptions } from './jobs/parts.ts';
 import { linePosition } from './jobs/positions.ts';
@@ -16,9 +16,6 @@ import { jobView } from './jobs/view.ts';
 import type { JobRow, TaskRow } from './store/types.ts';
 
 export type { JobsOptions } from './jobs/parts.ts';
-
-/** How often unfinished jobs are looked at for work nobody holds (distributed mode). */
-const SWEEP_EVERY_MS = 60_000;
 
 /** How long stop() lets deliveries under way finish. */
 const DELIVERY_GRACE_MS = 10_000;
@@ -31,36 +28,7 @@ export function createJobs(options: JobsOptions): JobsService {
   const stopSignal = stopper.signal;
   let started = false;
   let closed = false;
-  let sweep: NodeJS.Timeout | undefined;
-
-  /**
-   * Where processes share the store, what a process that died left between two steps, without waiting
-   * for some process to start: a ready job whose delivering process died is delivered by another once
-   * that claim has lapsed (jobs/deliver.ts); a job stored but never put in the queue (its process died
-   * in between) has its unfinished tasks queued again — a no-op for those BullMQ still holds.
-   */
-  function sweepShared(): NodeJS.Timeout {
-    const sweepOnce = async () => {
-      for (const job of await store.unfinishedJobs()) {
-        if (stopSignal.aborted) return;
-        if (job.state === 'ready') delivery.settle(job.id);
-        else if (
-          (job.state === 'queued' || job.state === 'running') &&
-          now() - job.createdAt > SWEEP_EVERY_MS &&
-          // A job whose images are all in line (as this process's view of the queue has it) needs
-          // nothing: a long backlog costs no reads.
-          !taskKeys(job).every((k) => scheduler.isQueued(k))
-        )
-          for (const t of await store.getTasks(job.id))
-            if (!TERMINAL_TASK.has(t.state)) tasks.queue(job, t.index);
-      }
-    };
-    const timer = setInterval(() => {
-      sweepOnce().catch((err: unknown) => logger.warn({ err }, 'unfinished jobs not swept'));
-    }, SWEEP_EVERY_MS);
-    timer.unref();
-    return timer;
-  }
+  let stopSweep: (() => void) | undefined;
 
   async function find(id: string): Promise<JobRow> {
     const job = await store.getJob(id);
@@ -199,7 +167,7 @@ export function createJobs(options: JobsOptions): JobsService {
           .gaveUp(key, err)
           .catch((e: unknown) => logger.error({ err: e, key }, 'given-up task not recorded'));
       });
-      if (scheduler.shared) sweep = sweepShared();
+      if (scheduler.shared) stopSweep = parts.startSweep();
     },
 
     load() {
@@ -208,7 +176,7 @@ export function createJobs(options: JobsOptions): JobsService {
 
     async stop(graceMs = DELIVERY_GRACE_MS) {
       stopper.abort(new FluxError('SHUTTING_DOWN', 'stopping'));
-      clearInterval(sweep);
+      stopSweep?.();
       positions.stop();
       waits.stopAll();
       await scheduler.stop();
@@ -226,5 +194,3 @@ export function createJobs(options: JobsOptions): JobsService {
     },
   };
 }
-
-const taskKeys = (job: JobRow) => Array.from({ length: job.request.count }, (_, i) => taskKey(job.id, i));

@@ -26,6 +26,7 @@ import { saltedUserHash } from './keys.ts';
 import { createPendingCounts, createSharedPendingCounts } from './pending.ts';
 import { createPositionFeed, placesByJob } from './positions.ts';
 import { createSinks } from './sinks.ts';
+import { SWEEP_EVERY_MS, startSweep } from './sweep.ts';
 import { inProcessQueue, sharedQueue } from './task-queue.ts';
 import { createTaskRunner } from './tasks.ts';
 import { jobView } from './view.ts';
@@ -57,6 +58,11 @@ export interface JobsOptions {
   positionDebounceMs?: number;
   /** How long a job waits for its requester's confirmation (default 5 minutes). */
   confirmTtlMs?: number;
+  /**
+   * Distributed mode: how often each process looks for what a dead process left (jobs/sweep.ts), and
+   * how old a queued job must be before it counts as left (default 60 s).
+   */
+  sweepEveryMs?: number;
   /** Generation time to expect before any was observed (default: the catalog's typical times). */
   typicalMs?: (model: ModelId) => number;
   /** How often the balance is looked at (or a submit probes) while out of credits. */
@@ -162,6 +168,22 @@ export function createJobParts(options: JobsOptions) {
     return views.filter((v) => inLine.has(v.id));
   }
 
+  /** Distributed mode: sweeps until the returned stop is called. */
+  const sweep = () =>
+    startSweep(
+      {
+        store,
+        scheduler,
+        tasks,
+        settle: delivery.settle,
+        expire: confirmations.expireLater,
+        now,
+        logger,
+        stopSignal,
+      },
+      options.sweepEveryMs ?? SWEEP_EVERY_MS,
+    );
+
   /** A webhook's wake: this process's wait for the task, else whichever process has it. */
   const wake = (providerTaskId: string): boolean => {
     if (waits.wake(providerTaskId)) return true;
@@ -185,5 +207,6 @@ export function createJobParts(options: JobsOptions) {
     delivery,
     tasks,
     confirmations,
+    startSweep: sweep,
   };
 }
