@@ -194,7 +194,8 @@ export interface CommandContext {
    * Exactly once per job: `checkpoint` is called with `delivery()` after each step (thread made, files
    * uploaded, message posted) and before a post whose answer could be lost, to be stored with the job; a
    * context rebuilt from it (a retry, a restart) resumes after the last step, and asks the platform about
-   * a post whose answer never came instead of posting it again. Throws FluxError CHANNEL_UNAVAILABLE when
+   * a post whose answer never came instead of posting it again. What is only read back after the post
+   * (where it landed, its link) is left for the caller, who stores `delivery()` with the result at once. Throws FluxError CHANNEL_UNAVAILABLE when
    * the place is closed to the bot (removed from the channel, channel gone, thread locked).
    */
   postResult(

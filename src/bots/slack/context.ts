@@ -169,21 +169,27 @@ export function createSlackContext(
       const threadTs = d.inThreadTs ?? d.cardTs;
       d.result ??= {};
       const steps = d.result;
+      // What Delete removes, as soon as it exists.
+      const record = () => {
+        const fileIds = (steps.files ?? []).map((f) => f.id);
+        d.results =
+          steps.detailsTs || fileIds.length
+            ? [{ ...(steps.detailsTs ? { ts: steps.detailsTs } : {}), fileIds }]
+            : [];
+      };
       const posted = await postSlackResult(
         resultDeps,
         { channelId: d.channelId, ...(threadTs ? { threadTs } : {}) },
         steps,
         post,
         async () => {
-          // What Delete removes, as soon as it exists.
-          const fileIds = (steps.files ?? []).map((f) => f.id);
-          d.results =
-            steps.detailsTs || fileIds.length
-              ? [{ ...(steps.detailsTs ? { ts: steps.detailsTs } : {}), fileIds }]
-              : [];
+          record();
           await checkpoint?.(this.delivery());
         },
       );
+      // The last steps (where the share is, its link) are stored by the caller with the result itself
+      // (CommandContext.postResult): a crash before that only looks them up again.
+      record();
       return posted;
     },
 

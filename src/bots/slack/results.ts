@@ -100,8 +100,8 @@ export async function postSlackResult(
     r.detailsTs = await postDetails(deps, place, r, post, save);
     await save();
   }
+  // Not saved here: the caller stores the delivery with the result at once (context.ts).
   if (r.detailsTs) r.permalink ??= await permalinkOf(deps, place.channelId, r.detailsTs);
-  await save();
   const said = slackTexts(post.locale ?? 'en');
   const link = r.permalink
     ? { label: place.threadTs ? said.seeThread : said.seeResult, url: r.permalink }
