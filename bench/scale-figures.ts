@@ -1,17 +1,23 @@
 /**
  * The scale bench's figures for one configuration, with their targets: the burst (answered, results,
  * makespan over the ideal, 429s, most active at the fake, acks) and the zero-generation throughput.
+ * A configuration marked `information` has the same figures and no targets.
  */
 import type { Figure } from './core.ts';
 import type { RunReport } from './scale-report.ts';
 
 export interface Setup {
   label: string;
+  /** Every process, workers included. */
   processes: number;
+  /** How many of them (the last ones) are FLUX_ROLE=worker: no front end, the load client sends them nothing. */
+  workers?: number;
   /** DATABASE_URL and REDIS_URL; none: embedded. */
   distributed?: { databaseUrl: string; redisUrl: string };
   /** Whether the throughput target applies (it is set for three processes). */
   judged: boolean;
+  /** None of its figures is a target: they are there to be read beside the judged ones. */
+  information?: boolean;
 }
 
 export function figures(
@@ -20,14 +26,14 @@ export function figures(
   sizes: { burst: number; jobs: number; slots: number },
 ): Figure[] {
   const { burst: BURST, jobs, slots: SLOTS } = sizes;
+  const info = '(information)';
   const f = (name: string, value: number, unit: string, target: string, ok = true): Figure => ({
     name: `${setup.label}: ${name}`,
     value: Number(value.toFixed(value < 10 ? 3 : 1)),
     unit,
-    target,
-    ok,
+    target: setup.information ? info : target,
+    ok: setup.information || ok,
   });
-  const info = '(information)';
   const notRun = (what: string) =>
     f(`${what}: not run (the run before it did not finish)`, 0, '', 'run', false);
   return [

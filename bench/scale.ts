@@ -1,20 +1,21 @@
 /**
  * Scale out (issue 11): flux-bot as real processes (`npm start`'s src/main.ts) in Slack HTTP mode against
  * the loopback BFL and Slack, a load client in another process spreading /flux commands over them.
- * Each configuration — embedded with 1 process, distributed (Postgres + BullMQ) with 1, then with 3 —
- * gets fresh processes, a warm-up, then:
+ * Each configuration — embedded with 1 process, distributed (Postgres + BullMQ) with 1, then with 3, then
+ * 1 front end + 2 workers (FLUX_ROLE=worker: the client sends every command to the front end; its figures
+ * are information, no targets) — gets fresh processes, a warm-up, then:
  * 1. a burst of 100 images, generation uniform in 1–2 s, 24 active at the fake: makespan (first submit →
  *    last image fetched) over the ideal (the same tasks list-scheduled on 24 slots with no lag), 429s,
  *    the most tasks active at once at the fake, and the client's ack p99;
  * 2. zero-generation throughput: N commands at once, jobs per second from the first command written to
  *    the last result posted at the fake Slack.
- * Flags: --embedded / --distributed (only those configurations), --processes=3 (distributed with 3 only), --jobs=N (throughput run size),
+ * Flags: --embedded / --distributed (only those configurations), --processes=3 (distributed with 3 only),
+ * --workers (1 front end + 2 workers only; with --processes=N, those too), --jobs=N (throughput run size),
  * --profile=<dir> (bots run with --cpu-prof into <dir>/<process>), --count (Postgres and Redis
  * reached through counting hops: round trips per job; the timings of such a run are not the figures),
  * --dump=<prefix> (each configuration's run records as <prefix>-<configuration>.json).
  * Bounded: a run ends at its deadline (75 s, or what is left of the group's 170 s) with the results that
- * came, and a configuration that cannot start within the budget is reported as not run.
- */
+ * came, and a configuration that cannot start within the budget is reported as not run. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randoms } from '../test/core/providers/poll-sim.ts';
@@ -76,19 +77,24 @@ async function startBots(rig: Rig, ws: Workspace, setup: Setup, tag: string): Pr
   // One directory per process: node names each thread's profile itself (the tsx loader runs in a thread
   // of its own and writes one too; the main thread's is the largest).
   const nodeArgs = (name: string) => (profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profile, name)}`] : []);
+  // The last `workers` are workers: the same environment and FLUX_ROLE. A worker serves no front end but
+  // still listens (health, metrics) and logs "flux-bot started" with its port, so startBot waits for it
+  // as for any other.
+  const fronts = setup.processes - (setup.workers ?? 0);
+  const start = (i: number) => {
+    const name = i < fronts ? `${tag}-${i + 1}` : `${tag}-worker-${i + 1 - fronts}`;
+    return startBot(ws, name, i < fronts ? env : { ...env, FLUX_ROLE: 'worker' }, nodeArgs(name));
+  };
   // The first alone (it creates the schema), then the others together.
-  const first = await startBot(ws, `${tag}-1`, env, nodeArgs(`${tag}-1`));
-  const others = await Promise.all(
-    Array.from({ length: setup.processes - 1 }, (_, i) =>
-      startBot(ws, `${tag}-${i + 2}`, env, nodeArgs(`${tag}-${i + 2}`)),
-    ),
-  );
+  const first = await start(0);
+  const others = await Promise.all(Array.from({ length: setup.processes - 1 }, (_, i) => start(i + 1)));
   return [first, ...others];
 }
 
 async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watch: Watch): Promise<Figure[]> {
   const bots = await startBots(rig, ws, setup, tag);
-  const ports = bots.map((b) => b.port);
+  // Commands go to the front ends only; the CPU watched is every process's.
+  const ports = bots.slice(0, setup.processes - (setup.workers ?? 0)).map((b) => b.port);
   const jobs = Number(option('jobs') ?? 600);
   const rnd = randoms(11);
   const burstGen = Array.from({ length: BURST }, () => 1_000 + Math.round(rnd() * 1_000));
@@ -177,40 +183,73 @@ async function backend(count: boolean) {
   };
 }
 
+/**
+ * The distributed configurations the flags ask for: every process a front end, with 1 and with 3 (or
+ * --processes), then 1 front end + 2 workers (not with --embedded or --processes=…, unless --workers).
+ */
+function distributedSetups(): Array<Omit<Setup, 'distributed'> & { tag: string }> {
+  const workers = flag('workers');
+  const processes = option('processes');
+  const counts =
+    flag('embedded') || (workers && !processes) ? [] : (processes ?? '1,3').split(',').map(Number);
+  const setups = counts
+    .filter((n) => n >= 1)
+    .map((n) => ({
+      label: `distributed, ${n} process${n > 1 ? 'es' : ''}`,
+      processes: n,
+      judged: n === 3,
+      tag: `distributed-${n}`,
+    }));
+  // The README's topology: one front end takes every command, two workers with no front end take queue
+  // work. Not judged: its figures are read beside the three front ends'.
+  if (workers || !(flag('embedded') || processes))
+    return [
+      ...setups,
+      {
+        label: 'distributed, 1 front end + 2 workers',
+        processes: 3,
+        workers: 2,
+        judged: false,
+        information: true,
+        tag: 'distributed-front-workers',
+      },
+    ];
+  return setups;
+}
+
 export async function scale(): Promise<Figure[]> {
   const rig = await startRig();
   const ws = workspace();
   const out: Figure[] = [];
   endBy = Date.now() + GROUP_BUDGET_MS;
   // A configuration that cannot start in what is left of the budget is reported, not run.
-  const spent = (label: string) => {
+  // (An information-only one not run is said, not missed.)
+  const spent = ({ label, information }: Pick<Setup, 'label' | 'information'>) => {
     if (Date.now() < endBy - 20_000) return false;
     out.push({
       name: `${label}: not run (the group's time budget was spent)`,
       value: 0,
       unit: '',
-      target: 'run',
-      ok: false,
+      target: information ? '(information)' : 'run',
+      ok: information === true,
     });
     return true;
   };
   try {
-    if (!flag('distributed')) {
+    if (!(flag('distributed') || flag('workers'))) {
       const setup: Setup = { label: 'embedded, 1 process', processes: 1, judged: false };
       console.log(`\n${setup.label}`);
       out.push(...(await runSetup(rig, ws, setup, 'embedded', watchRun({ rig, hops: {} }))));
     }
-    const counts = flag('embedded') ? [] : (option('processes') ?? '1,3').split(',').map(Number);
-    for (const processes of counts.filter((n) => n >= 1)) {
-      const label = `distributed, ${processes} process${processes > 1 ? 'es' : ''}`;
-      if (spent(label)) continue;
-      console.log(`\n${label}`);
+    for (const { tag, ...config } of distributedSetups()) {
+      if (spent(config)) continue;
+      console.log(`\n${config.label}`);
       // Each configuration on a database and a Redis index of its own: nothing left by one reaches the next.
       const b = await backend(flag('count'));
       try {
-        const setup: Setup = { label, processes, distributed: b.urls, judged: processes === 3 };
+        const setup: Setup = { ...config, distributed: b.urls };
         const watch = watchRun({ rig, hops: b.hops, dbName: b.db.name, redis: b.redis });
-        out.push(...(await runSetup(rig, ws, setup, `distributed-${processes}`, watch)));
+        out.push(...(await runSetup(rig, ws, setup, tag, watch)));
       } finally {
         await b.close();
       }
