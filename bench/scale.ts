@@ -188,11 +188,10 @@ async function backend(count: boolean) {
  * --processes), then 1 front end + 2 workers (not with --embedded or --processes=…, unless --workers).
  */
 function distributedSetups(): Array<Omit<Setup, 'distributed'> & { tag: string }> {
-  const workers = flag('workers');
-  const processes = option('processes');
+  const [workers, processes] = [flag('workers'), option('processes')];
   const counts =
     flag('embedded') || (workers && !processes) ? [] : (processes ?? '1,3').split(',').map(Number);
-  const setups = counts
+  const plain = counts
     .filter((n) => n >= 1)
     .map((n) => ({
       label: `distributed, ${n} process${n > 1 ? 'es' : ''}`,
@@ -202,19 +201,15 @@ function distributedSetups(): Array<Omit<Setup, 'distributed'> & { tag: string }
     }));
   // The README's topology: one front end takes every command, two workers with no front end take queue
   // work. Not judged: its figures are read beside the three front ends'.
-  if (workers || !(flag('embedded') || processes))
-    return [
-      ...setups,
-      {
-        label: 'distributed, 1 front end + 2 workers',
-        processes: 3,
-        workers: 2,
-        judged: false,
-        information: true,
-        tag: 'distributed-front-workers',
-      },
-    ];
-  return setups;
+  const split = {
+    label: 'distributed, 1 front end + 2 workers',
+    processes: 3,
+    workers: 2,
+    judged: false,
+    information: true,
+    tag: 'distributed-front-workers',
+  };
+  return workers || !(flag('embedded') || processes) ? [...plain, split] : plain;
 }
 
 export async function scale(): Promise<Figure[]> {
