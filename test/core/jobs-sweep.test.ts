@@ -90,6 +90,22 @@ describe.skipIf(missing !== undefined && !ci)('the sweep picks up what a dead pr
     expect(ready[0]?.type === 'ready' && ready[0].images.map((i) => i.index)).toEqual([0, 1]);
   });
 
+  it('delivers a ready job whose delivering process died once its claim lapsed, and not while it lives', async () => {
+    const live = await liveCore('p1');
+    await deadProcess(async (s) => {
+      // As the dead process left them: one claim taken 2 minutes ago and never renewed, one still live.
+      expect(await s.claimOnce('deliver:lapsed-1', Date.now() - 1)).toBe(true);
+      expect(await s.claimOnce('deliver:held-1', Date.now() + 10 * MINUTE)).toBe(true);
+    });
+    await leaveReady('held-1', 1);
+    await leaveReady('lapsed-1', 1);
+    await deliveredThenSwept([live], 'lapsed-1');
+    expect(of([live], 'lapsed-1', 'ready')).toHaveLength(1);
+    // Swept as often, the job whose claim still lives is left to its claimant.
+    expect(of([live], 'held-1', 'ready')).toHaveLength(0);
+    expect((await live.jobs.get('held-1'))?.state).toBe('ready');
+  });
+
   it('settles and delivers a job whose tasks all ended but that was never settled', async () => {
     const live = await liveCore('p1');
     await leaveReady('running-1', 1, 'running');

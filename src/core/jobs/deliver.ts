@@ -1,7 +1,8 @@
 /**
  * The end of a job: once every task is terminal it becomes ready (≥1 image, handed to its platform's
  * sink), failed (the first error) or needs_review (nothing came and a task may have been charged).
- * This owns the deliveries under way and the retries of failed ones.
+ * This owns the deliveries under way, the retries of failed ones and, where processes share the store,
+ * the claims that keep the others off them.
  */
 import { UndeliverableError } from '../errors.ts';
 import type { JobError, JobEvent, JobImage, JobSink, JobState, Platform } from '../job-types.ts';
@@ -13,6 +14,19 @@ import { jobLog } from './keys.ts';
 import { jobView } from './view.ts';
 
 const RETRY_DELAYS_MS = [2_000, 15_000, 60_000];
+/**
+ * Where processes share the store, a delivery is claimed for DELIVERY_CLAIM_MS and the claim renewed
+ * every RENEW_CLAIMS_MS while this process delivers the job or waits to retry it: the claim of a process
+ * that dies lapses within 2 minutes (then the others' sweeps take the job), however long a live one's
+ * uploads (up to 2 min each) and retries take. Two renewals in a row may fail with the claim still held.
+ */
+const DELIVERY_CLAIM_MS = 2 * 60_000;
+const RENEW_CLAIMS_MS = 40_000;
+/**
+ * A delivery given up (no retry left) keeps its claim this long, once: the other processes' sweeps take
+ * the job up again only then, not every DELIVERY_CLAIM_MS.
+ */
+const GIVEN_UP_CLAIM_MS = 10 * 60_000;
 const FINAL = new Set<JobState>(['delivered', 'failed', 'cancelled', 'needs_review', 'undeliverable']);
 export const TERMINAL_TASK: ReadonlySet<TaskRow['state']> = new Set(['ready', 'failed', 'needs_review']);
 
@@ -30,11 +44,18 @@ export interface DeliveryDeps {
   /** Aborted by stop(): no delivery starts, and none is retried, after it. */
   stopSignal: AbortSignal;
   /**
-   * Where several processes share the store: claims a ready job's delivery for this process, false
-   * while another holds it. The job's lock orders the reads; this keeps a second process that finds the
-   * same job ready from posting it again. Absent: this process is the only one.
+   * Where several processes share the store: claims on ready jobs' deliveries. The job's lock orders
+   * the reads; a claim keeps a second process that finds the same job ready from posting it again.
+   * Absent: this process is the only one.
    */
-  claim?(jobId: string): Promise<boolean>;
+  claims?: DeliveryClaims;
+}
+
+export interface DeliveryClaims {
+  /** Claims a job's delivery for this process until `expiresAt`; false while another holds it. */
+  claim(jobId: string, expiresAt: number): Promise<boolean>;
+  /** Moves the expiry of those of these jobs' claims that still live to `expiresAt`, in one call. */
+  extend(jobIds: readonly string[], expiresAt: number): Promise<void>;
 }
 
 export interface Delivery {
@@ -52,8 +73,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const delivering = new Map<string, Promise<void>>();
   /** Failed deliveries per job, for the retry schedule. */
   const retries = new Map<string, number>();
-  /** Jobs whose delivery this process has claimed (kept through its retries). */
+  /** Jobs whose delivery this process has claimed (kept through its retries): renewed while here. */
   const claimed = new Set<string>();
+  const renewals = deps.claims && !stopSignal.aborted ? renewClaims(deps.claims) : undefined;
 
   async function deliver(jobId: string): Promise<void> {
     const handed = await deps.locks.run(jobId, () => settleOrHand(jobId));
@@ -70,6 +92,17 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     // longer in `delivering` although what was read still says ready. Once none is under way here, any
     // earlier one has written how it ended.
     if (delivering.has(jobId)) return undefined;
+    const handed = await readAndHand(jobId);
+    // None under way, and none could start but this one: a claim kept for a retry that finds nothing
+    // to hand (the job ended elsewhere, no sink) is let go rather than renewed for ever.
+    if (!handed) {
+      claimed.delete(jobId);
+      retries.delete(jobId);
+    }
+    return handed;
+  }
+
+  async function readAndHand(jobId: string): Promise<{ done: Promise<void> } | undefined> {
     // Read under the lock (the caller's), job and tasks at once: whether the job is complete is only
     // known once no other change of it can run. Without images: most calls find a sibling task still
     // running and stop here, and the images are read below only for the delivery this claims.
@@ -104,8 +137,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     const sink = deps.sinkFor(job.origin.platform);
     // Kept ready in the store: delivered when a sink attaches, or after a restart.
     if (!sink || stopSignal.aborted) return;
-    if (deps.claim && !claimed.has(jobId)) {
-      if (!(await deps.claim(jobId))) return;
+    if (deps.claims && !claimed.has(jobId)) {
+      if (!(await deps.claims.claim(jobId, deps.now() + DELIVERY_CLAIM_MS))) return;
       claimed.add(jobId);
     }
     // Read again for the images only now: in the first read they would be fetched at every task's end
@@ -168,8 +201,41 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         setTimeout(() => {
           if (!stopSignal.aborted) settle(jobId);
         }, delay).unref();
-      } else retries.delete(jobId);
+        return;
+      }
+      retries.delete(jobId);
+      claimed.delete(jobId);
+      if (delay === undefined) await renewals?.extend([jobId], GIVEN_UP_CLAIM_MS);
     }
+  }
+
+  /**
+   * Renews every claim in `claimed` each RENEW_CLAIMS_MS in one call, until stopped. Extensions run one
+   * after another, each naming its jobs when it runs: a renewal still on its way cannot cut short the
+   * back-off of a job given up meanwhile.
+   */
+  function renewClaims(claims: DeliveryClaims) {
+    let last: Promise<void> = Promise.resolve();
+    let renewing = false;
+    const extend = (jobIds: Iterable<string>, ms: number): Promise<void> => {
+      last = last.then(async () => {
+        const ids = [...jobIds];
+        if (ids.length) await claims.extend(ids, deps.now() + ms);
+      });
+      last = last.catch((err: unknown) => logger.warn({ err }, 'delivery claims not extended'));
+      return last;
+    };
+    const timer = setInterval(() => {
+      // Skipped while one is still under way (a slow store): they would only pile up.
+      if (claimed.size === 0 || renewing) return;
+      renewing = true;
+      void extend(claimed, DELIVERY_CLAIM_MS).finally(() => {
+        renewing = false;
+      });
+    }, RENEW_CLAIMS_MS);
+    timer.unref();
+    stopSignal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    return { extend };
   }
 
   function settle(jobId: string): void {

@@ -69,11 +69,8 @@ export interface JobsOptions {
   creditCheck?: Partial<CreditCheckPolicy>;
 }
 
-/**
- * How long a process's claim on a ready job's delivery keeps the others off it: past its retries
- * (2 + 15 + 60 s) and uploads (2 min each), so a second process only takes over from one that died.
- */
-const DELIVERY_CLAIM_MS = 10 * 60_000;
+/** A ready job's delivery claim in the store (store.claimOnce). */
+const deliverKey = (jobId: string) => `deliver:${jobId}`;
 
 /** Events of a job still in line: any other means it left it (started or ended). */
 const IN_LINE = new Set<JobEvent['type']>(['queued', 'position', 'waiting']);
@@ -130,8 +127,15 @@ export function createJobParts(options: JobsOptions) {
     now,
     logger,
     stopSignal,
+    // How long a claim lasts, and when it is renewed, is deliver.ts's: here only the store's keys.
     ...(scheduler.shared
-      ? { claim: (jobId: string) => store.claimOnce(`deliver:${jobId}`, now() + DELIVERY_CLAIM_MS) }
+      ? {
+          claims: {
+            claim: (jobId: string, expiresAt: number) => store.claimOnce(deliverKey(jobId), expiresAt),
+            extend: (jobIds: readonly string[], expiresAt: number) =>
+              store.extendClaims(jobIds.map(deliverKey), expiresAt),
+          },
+        }
       : {}),
   });
   const tasks = createTaskRunner({

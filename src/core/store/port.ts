@@ -84,6 +84,11 @@ export interface AsyncStore extends AsyncLedger {
    */
   claimOnce(key: string, expiresAt: number): Promise<boolean>;
   /**
+   * Moves to `expiresAt` the expiry of those of these claims that still live, all in one step: a claim
+   * kept while its work goes on. One that lapsed stays lapsed (another process may hold it by now).
+   */
+  extendClaims(keys: readonly string[], expiresAt: number): Promise<void>;
+  /**
    * Folds finished jobs created before the UTC midnight `keepDays` ago into per-day, per-user,
    * per-model totals and deletes them; spend figures read both, so none changes. Returns jobs folded.
    */

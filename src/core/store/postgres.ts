@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from '../logger.ts';
 import { budgetStatesAsync } from './async-budgets.ts';
 import { createStoreHealth } from './health.ts';
 import type { AsyncStore, StoreWrite } from './port.ts';
+import { postgresClaims } from './postgres-claims.ts';
 import { isUnavailable, unavailable } from './postgres-errors.ts';
 import { createPool, inTransaction } from './postgres-pool.ts';
 import { migrate } from './postgres-schema.ts';
@@ -95,7 +96,6 @@ export async function createPostgresStore(
     if (w.ifState) where.push(['state', w.ifState]);
     return columns.length ? updateQuery('tasks', columns, where) : undefined;
   }
-  let claimsSincePurge = 0;
   let closing: Promise<void> | undefined;
 
   async function getSettings(platform: JobRow['origin']['platform'], workspaceId: string) {
@@ -227,21 +227,7 @@ export async function createPostgresStore(
     async recentJobs(q, limit) {
       return (await query(recentJobsQuery(q, limit))).rows.map(toJob);
     },
-    async claimOnce(key, expiresAt) {
-      const now = Date.now();
-      if (++claimsSincePurge >= 1000) {
-        claimsSincePurge = 0;
-        await query({ text: 'DELETE FROM seen_requests WHERE expires_at <= $1', values: [now] });
-      }
-      // A racing claim of the same key waits on the row and then sees it live: one of them wins.
-      const { rowCount } = await query({
-        text:
-          'INSERT INTO seen_requests (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE' +
-          ' SET expires_at = excluded.expires_at WHERE seen_requests.expires_at <= $3',
-        values: [key, expiresAt, now],
-      });
-      return rowCount === 1;
-    },
+    ...postgresClaims(query),
     async foldHistory(keepDays, now = Date.now()) {
       const before = Math.floor(now / DAY_MS) * DAY_MS - keepDays * DAY_MS;
       const { rows } = await query<{ folded: number }>({ text: FOLD_SQL, values: [before] });

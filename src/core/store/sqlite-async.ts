@@ -64,6 +64,7 @@ export function toAsyncStore(store: Store): AsyncStore {
     pendingImages: async (platform, userId) => store.pendingImages(platform, userId),
     recentJobs: async (query, limit) => store.recentJobs(query, limit),
     claimOnce: async (key, expiresAt) => store.claimOnce(key, expiresAt),
+    extendClaims: async (keys, expiresAt) => store.extendClaims(keys, expiresAt),
     foldHistory: async (keepDays, now) => store.foldHistory(keepDays, now),
     close: async () => store.close(),
   };

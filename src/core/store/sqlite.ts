@@ -67,6 +67,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     'INSERT INTO seen_requests (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_requests.expires_at <= ?',
   );
   const purgeSeen = db.prepare('DELETE FROM seen_requests WHERE expires_at <= ?');
+  const extendClaim = db.prepare('UPDATE seen_requests SET expires_at = ? WHERE key = ? AND expires_at > ?');
   let claimsSincePurge = 0;
   const dropImages = db.prepare('UPDATE tasks SET image = NULL WHERE job_id = ?');
   const getDelivery = db.prepare('SELECT delivery FROM jobs WHERE id = ?');
@@ -186,6 +187,13 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         purgeSeen.run(now);
       }
       return claim.run(key, expiresAt, now).changes === 1;
+    },
+    extendClaims(keys, expiresAt) {
+      if (!keys.length) return;
+      const now = Date.now();
+      transaction(() => {
+        for (const key of keys) extendClaim.run(expiresAt, key, now);
+      });
     },
     transaction,
     getSettings(platform, workspaceId) {

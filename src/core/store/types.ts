@@ -91,6 +91,8 @@ export interface Store extends Ledger {
    * earlier record lives. Durable, so a replay after a restart is still refused.
    */
   claimOnce(key: string, expiresAt: number): boolean;
+  /** Moves to `expiresAt` the expiry of those of these claims that still live, in one transaction. */
+  extendClaims(keys: readonly string[], expiresAt: number): void;
   /**
    * Folds finished jobs created before the UTC midnight `keepDays` ago into per-day, per-user,
    * per-model totals and deletes them; spend figures read both, so none changes. Returns jobs folded.

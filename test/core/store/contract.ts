@@ -9,6 +9,7 @@ import type { JobOrigin } from '../../../src/core/job-types.ts';
 import type { AsyncStore } from '../../../src/core/store/port.ts';
 import type { JobRow, TaskRow } from '../../../src/core/store/types.ts';
 import { request } from '../../support/core.ts';
+import { claimsContract } from './contract-claims.ts';
 import { deliveryContract } from './contract-delivery.ts';
 import { foldingContract } from './contract-folding.ts';
 import { jobTasksContract } from './contract-job-tasks.ts';
@@ -334,22 +335,6 @@ export function storeContract(target: StoreTarget): void {
     expect(await stores[2]?.spent({ platform: 'slack', workspaceId: 'T1' }, NOW)).toBe(7 * 45_000 + 1);
   });
 
-  it('claims a request id once, from any process, and again only after its record expires', async () => {
-    const s = await ctx.store();
-    const other = await ctx.another();
-    const now = Date.now();
-    expect(await s.claimOnce('discord:123', now + 60_000)).toBe(true);
-    expect(await s.claimOnce('discord:123', now + 60_000)).toBe(false);
-    expect(await other.claimOnce('discord:123', now + 60_000)).toBe(false);
-    expect(await s.claimOnce('slack:abc', now - 1)).toBe(true);
-    expect(await other.claimOnce('slack:abc', now + 60_000)).toBe(true);
-    expect(await s.claimOnce('slack:abc', now + 60_000)).toBe(false);
-    const racing = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? s : other).claimOnce('slack:race', now + 60_000)),
-    );
-    expect(racing.filter(Boolean)).toHaveLength(1);
-  });
-
   it('opens from five processes at once on an empty database, each ready to use', async () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => ctx.another()));
     await stores[0]?.insertJob(job('j1'), [task('j1', 0)]);
@@ -366,6 +351,7 @@ export function storeContract(target: StoreTarget): void {
     expect(await again.claimOnce('k', Date.now() + 60_000)).toBe(false);
   });
 
+  claimsContract(ctx);
   deliveryContract(ctx);
   foldingContract(ctx);
   recentContract(ctx);
