@@ -47,6 +47,7 @@ export function figures(
           f('burst answered', burst.answered, `/ ${BURST}`, String(BURST), burst.answered === BURST),
           f('burst results posted', burst.results, `/ ${BURST}`, String(BURST), burst.results === BURST),
           f('burst results posted twice', burst.duplicates, '', '0', burst.duplicates === 0),
+          f('burst card edits back to an earlier state', burst.backwards, '', '0', burst.backwards === 0),
           f(
             `burst makespan / ideal (${BURST} images, 1–2 s, ${SLOTS} slots)`,
             burst.makespanRatio,
@@ -71,6 +72,7 @@ export function figures(
           f('throughput answered', zero.answered, `/ ${jobs}`, String(jobs), zero.answered === jobs),
           f('throughput results posted', zero.results, `/ ${jobs}`, String(jobs), zero.results === jobs),
           f('throughput results posted twice', zero.duplicates, '', '0', zero.duplicates === 0),
+          f('throughput card edits back to an earlier state', zero.backwards, '', '0', zero.backwards === 0),
           f(
             `zero-generation throughput, first command → last result (${jobs} jobs)`,
             zero.jobsPerSecond,

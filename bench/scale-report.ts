@@ -120,6 +120,8 @@ export interface RunReport {
   results: number;
   /** Results posted a second time for the same job. */
   duplicates: number;
+  /** Card edits that showed an earlier state than one the card had already shown. */
+  backwards: number;
   makespanMs: number;
   idealMs: number;
   makespanRatio: number;
@@ -174,6 +176,7 @@ export function reportRun(what: string, r: RunRecord, o: Observed, slots: number
     lastResultMs: last - r.firstWriteAt,
     results: r.delivered.length,
     duplicates: r.duplicates,
+    backwards: r.backwards,
     // Over the results that were posted (all of them unless the run hit its deadline).
     jobsPerSecond: (r.delivered.length * 1000) / (last - r.firstWriteAt),
     cpuCeiling: (2 * 1000) / (OURS.reduce((sum, name) => sum + (o.cpu.get(name) ?? 0), 0) / jobs),

@@ -38,6 +38,8 @@ export interface RunRecord {
   slackCalls: number;
   /** This run's Slack Web API calls: method and epoch ms. */
   calls: Array<{ method: string; at: number; card?: string }>;
+  /** Card edits that showed an earlier stage (queued < generating < uploading < done) than one already shown. */
+  backwards: number;
   /** The client's write loop, and its wait for a CPU during the burst. */
   writeMs: number;
   queuedMs: number;
@@ -50,6 +52,13 @@ export interface Rig {
   /** Ends when every result is posted, or at the deadline (default 75 s) with those that were. */
   run(ports: number[], commands: Command[], timeoutMs?: number): Promise<RunRecord>;
   close(): Promise<void>;
+}
+
+/** Where a card's text (English: '<prompt> — <status>') says its job is; -1 for anything else. */
+const STAGES = ['Queued', 'Generating', 'Uploading', 'Done'];
+function stageOf(text: string): number {
+  const status = text.slice(text.lastIndexOf(' — ') + 3);
+  return STAGES.findIndex((s) => status.startsWith(s));
 }
 
 export async function startRig(): Promise<Rig> {
@@ -78,10 +87,19 @@ export async function startRig(): Promise<Rig> {
 
   // Each Web API call's method and time, for the run's timeline by method.
   const callTimes: Array<{ method: string; at: number; card?: string }> = [];
+  // Each card's furthest stage so far, as Slack receives its edits: several processes edit one card.
+  const stages = new Map<string, number>();
+  let backwards = 0;
   const push = slack.calls.push.bind(slack.calls);
   slack.calls.push = (...items) => {
-    for (const c of items)
+    for (const c of items) {
       callTimes.push({ method: c.method, at: performance.timeOrigin + performance.now() });
+      if (c.method !== 'chat.update') continue;
+      const stage = stageOf(String(c.params.text ?? ''));
+      const ts = String(c.params.ts);
+      if (stage < (stages.get(ts) ?? -1)) backwards++;
+      else stages.set(ts, stage);
+    }
     return push(...items);
   };
 
@@ -116,6 +134,7 @@ export async function startRig(): Promise<Rig> {
       const from = delivered.length;
       const duplicates0 = duplicates;
       const cardsFrom = cards.length;
+      const backwards0 = backwards;
       // Round robin over the bots, as a load balancer spreads requests.
       const targets = ports.map((port, p) => ({
         port,
@@ -145,6 +164,7 @@ export async function startRig(): Promise<Rig> {
         polls: bfl.counts.polls - counts.polls,
         slackCalls: slack.calls.length - calls,
         calls: callTimes.slice(callsFrom),
+        backwards: backwards - backwards0,
       };
     },
     async close() {

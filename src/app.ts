@@ -106,6 +106,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     saveDelivery: (id, patch) => jobs.updateDelivery(id, patch),
     settings: store,
+    placeHolds: (job) => jobs.placeHolds(job),
   });
   for (const frontEnd of frontEnds) jobs.attach(frontEnd.platform, measured(sink, frontEnd, metrics));
 

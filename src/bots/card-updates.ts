@@ -1,7 +1,8 @@
 /**
  * Card edits, throttled the way both platforms need: the first card, its first edit and final states go
  * out at once; live states closer together than the interval are coalesced so only the latest is sent.
- * Sends are serialised, so edits never arrive out of order.
+ * Sends are serialised, so edits never arrive out of order; a card that says when it is no longer
+ * current (`Card.current`) is dropped at its turn if it is not.
  */
 import type { Card } from '../commands/context.ts';
 import type { Logger } from '../core/logger.ts';
@@ -35,7 +36,9 @@ export function createCardUpdates(options: {
     pending = undefined;
     if (!card) return chain;
     chain = chain
-      .then(() => {
+      .then(async () => {
+        // A held-back place in line that no longer holds is not sent: the card has moved on.
+        if ((await card.current?.()) === false) return;
         lastAt = now();
         return options.send(card);
       })

@@ -84,6 +84,12 @@ export interface Card {
   failure?: { requesterId: string; text: string };
   /** The job's last word on this card (done, failed, cancelled …): adapters send it at once, never coalesced. */
   final: boolean;
+  /**
+   * A passing state (a place in line) that may stop being true before the edit goes out: adapters ask
+   * just before sending and drop it when false. Another process may have started the job meanwhile, and
+   * its "generating" must not be overwritten by a place this process was holding back.
+   */
+  current?: () => boolean | Promise<boolean>;
   /** The language of the card's own words (the requester's); adapters' labels follow it. Default English. */
   locale?: Locale;
 }

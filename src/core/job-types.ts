@@ -124,6 +124,13 @@ export interface JobsService {
    * job as just read, it is not read again.
    */
   position(job: string | Pick<JobView, 'id' | 'state' | 'request'>): Promise<number | undefined>;
+  /**
+   * Whether a place in line told for this job still holds as its card is edited. In a line shared by
+   * several processes, false once none of its images waits there (asked of Redis: one read an image):
+   * another process may have started it and said so on the card. In this process's own line the job's
+   * events come in order, so a place shown before "generating" is never late: true.
+   */
+  placeHolds(job: Pick<JobView, 'id' | 'request'>): boolean | Promise<boolean>;
   /** Why every new submit is held right now, if it is (new cards say so at once). */
   holdReason(): HoldReason | undefined;
   /** Cancels a queued (or unconfirmed) job. Rejects with FluxError JOB_NOT_FOUND / JOB_NOT_CANCELLABLE. */

@@ -80,6 +80,8 @@ export function createJobs(options: JobsOptions): JobsService {
 
     holdReason: () => credits.reason,
 
+    placeHolds: (job) => !scheduler.shared || scheduler.waitingNow(taskKeys(job)),
+
     async position(of) {
       const job = typeof of === 'string' ? await store.getJob(of) : of;
       if (!job || (job.state !== 'queued' && job.state !== 'running')) return undefined;

@@ -51,4 +51,26 @@ describe('card updates', () => {
     await updates.settled();
     expect(sent).toEqual(['Queued', 'Queued · #3 in line', 'Done']);
   });
+
+  it('drops a place that no longer holds when its turn to be sent comes, and sends one that does', async () => {
+    const { updates, sent, tick } = setup();
+    await updates.show(card('Queued'));
+    await updates.show(card('Queued · #3 in line'));
+    tick(1_000);
+    let holds = true;
+    const shown = updates.show({ ...card('Queued · next in line'), current: () => holds });
+    // Before its turn (an edit under way, a pause) another process has started the job.
+    holds = false;
+    await shown;
+    await updates.settled();
+    expect(sent).toEqual(['Queued', 'Queued · #3 in line']);
+    // Nothing was sent, so the next edit is not held back by it.
+    await updates.show(card('Generating · 1 s'));
+    await updates.settled();
+    expect(sent.at(-1)).toBe('Generating · 1 s');
+    tick(1_000);
+    await updates.show({ ...card('Queued · #2 in line'), current: () => true });
+    await updates.settled();
+    expect(sent.at(-1)).toBe('Queued · #2 in line');
+  });
 });

@@ -111,8 +111,7 @@ describe('/flux', () => {
       buttons: [{ action: 'cancel', jobId: job?.id, label: 'Cancel' }],
       final: false,
     });
-    expect(ctx.cards[1]?.status).toMatch(/^Queued · (next|#\d+) in line/);
-    expect(ctx.cards.length).toBeGreaterThanOrEqual(2);
+    // Its place comes with the job's 'queued' event, through the flux sink (live-card tests).
     expect(ctx.cards.every((c) => !c.final)).toBe(true);
     await h.waitingFor(1);
     expect((await h.jobs.get(job?.id as string))?.delivery).toMatchObject({ fake: true, cardShown: true });

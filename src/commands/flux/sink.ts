@@ -5,10 +5,10 @@
  */
 
 import { FluxError } from '../../core/errors.ts';
-import type { JobEvent, JobSink } from '../../core/job-types.ts';
+import type { JobEvent, JobSink, JobView } from '../../core/job-types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ModelCatalog } from '../../core/models.ts';
-import type { OutputImage, PostedResult } from '../context.ts';
+import type { Card, OutputImage, PostedResult } from '../context.ts';
 import { jobLocale } from '../i18n/locale.ts';
 import type { LiveContexts } from '../live-contexts.ts';
 import type { UsageStore } from '../usage.ts';
@@ -40,6 +40,8 @@ export interface SinkDeps {
   saveDelivery(jobId: string, patch: Record<string, unknown>): Promise<void>;
   /** Settings and the ledger: a delivered job notes the budgets its requester or channel mostly used. */
   settings: UsageStore;
+  /** Whether a place told for the job still holds (JobsService.placeHolds): dropped when it does not. */
+  placeHolds(job: JobView): boolean | Promise<boolean>;
   now?: () => number;
 }
 
@@ -50,6 +52,7 @@ export function createFluxSink(deps: SinkDeps): JobSink {
   /** The queue line last shown per job, so a rounded place that did not change costs no edit. */
   const lastStatus = new Map<string, string>();
   const progress = createProgress();
+  const placeCard = (card: Card, job: JobView): Card => ({ ...card, current: () => deps.placeHolds(job) });
   const render = async (event: JobEvent): Promise<void> => {
     if (event.type !== 'position' && event.type !== 'queued') lastStatus.delete(event.job.id);
     if (event.type !== 'progress' && event.type !== 'started') progress.forget(event.job.id);
@@ -67,13 +70,15 @@ export function createFluxSink(deps: SinkDeps): JobSink {
       case 'queued':
         // run() showed the card already; a resumed job shows it here.
         if (!job.delivery.cardShown)
-          await ctx.showCard(cardFor(job, catalog, queuedStatus(event.position, locale), now()));
+          await ctx.showCard(
+            placeCard(cardFor(job, catalog, queuedStatus(event.position, locale), now()), job),
+          );
         return;
       case 'position': {
         const status = queuedStatus(event.position, locale);
         if (lastStatus.get(job.id) === status) return;
         lastStatus.set(job.id, status);
-        return ctx.showCard(cardFor(job, catalog, status, now()));
+        return ctx.showCard(placeCard(cardFor(job, catalog, status, now()), job));
       }
       case 'waiting':
         return ctx.showCard(cardFor(job, catalog, waitingStatus(event.reason, locale), now()));

@@ -26,7 +26,7 @@ import { cardTexts } from './card-texts.ts';
 import type { FluxInput } from './definition.ts';
 import { type FinalPlan, planDraft } from './draft.ts';
 import { flowTexts } from './flow-texts.ts';
-import { cardFor, finalCard, type JobFrom, queuedStatus, waitingStatus } from './messages.ts';
+import { cardFor, finalCard, type JobFrom } from './messages.ts';
 
 export interface SubmitOptions {
   /** The job it comes from (reroll, variation, final). */
@@ -139,6 +139,10 @@ export async function submit(
   const { confirm, refusal } = await moneyFor(ctx, env, request, locale, settings);
   if (confirm) return askFirst(ctx, env, draft, parent, refusal, locale);
   await ctx.showCard(cardFor(draft, catalog, t.queued, now()));
+  // The job's events may come before create returns (its 'queued', or another process starting it):
+  // they must find this context, not rebuild a second one from the record, whose edits of the same
+  // card would not be ordered with these.
+  env.live.set(draft.id, ctx);
   let job: JobView;
   try {
     job = await jobs.create({
@@ -149,20 +153,13 @@ export async function submit(
       ...parentOf(parent),
     });
   } catch (err) {
+    env.live.forget(draft.id);
     await ctx.showCard(finalCard(draft, catalog, t.notQueued, now(), t.notQueuedSeePrivate));
     throw await refusal(err);
   }
-  env.live.set(job.id, ctx);
-  await env.live.enqueue(job.id, async () => {
-    const current = (await jobs.get(job.id)) ?? job;
-    const held = jobs.holdReason();
-    const status =
-      held && current.state === 'queued'
-        ? waitingStatus(held, locale)
-        : queuedStatus((await jobs.position(current)) ?? 1, locale);
-    await ctx.showCard(cardFor(current, catalog, status, now()));
-    await jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true });
-  });
+  // The card's place (or why it waits) comes with the job's first events, in order with the rest; what
+  // the card became is stored once it is shown.
+  await env.live.enqueue(job.id, () => jobs.updateDelivery(job.id, { ...ctx.delivery(), cardShown: true }));
   return job;
 }
 

@@ -7,7 +7,7 @@ import type { JobRow } from '../store/types.ts';
 export const userKey = (platform: Platform, userId: string) => `${platform}:${userId}`;
 export const taskKey = (jobId: string, index: number) => `${jobId}:${index}`;
 /** Every image of a job, as the scheduler's line names them. */
-export const taskKeys = (job: JobRow) =>
+export const taskKeys = (job: Pick<JobRow, 'id' | 'request'>) =>
   Array.from({ length: job.request.count }, (_, i) => taskKey(job.id, i));
 /** The job a scheduler key (`taskKey`) belongs to. */
 export const jobOfTaskKey = (key: string) => key.slice(0, key.lastIndexOf(':'));

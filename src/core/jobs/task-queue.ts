@@ -26,6 +26,11 @@ export interface TaskQueue extends SchedulerView {
    */
   settled(): Promise<void> | undefined;
   /**
+   * Shared line: whether one of these tasks still waits in it, asked of Redis (the view can be a moment
+   * behind). In-process the view is the line itself: read at once.
+   */
+  waitingNow(keys: readonly string[]): boolean | Promise<boolean>;
+  /**
    * Starts running tasks taken from a shared queue, by key (in-process tasks run by their closure);
    * `failed` hears of a task the shared queue gave up on.
    */
@@ -42,6 +47,7 @@ export function inProcessQueue(scheduler: Scheduler): TaskQueue {
       return true;
     },
     settled: () => undefined,
+    waitingNow: (keys: readonly string[]) => keys.some((k) => scheduler.isQueued(k)),
     start: () => undefined,
   });
 }
@@ -77,6 +83,7 @@ export function sharedQueue(scheduler: DistributedScheduler, onError: (err: unkn
       await Promise.all([...queueing]);
       await scheduler.refresh();
     },
+    waitingNow: (keys: readonly string[]) => scheduler.waitingNow(keys),
     start: (runByKey: (key: string) => TaskRun | undefined, failed: (key: string, err: Error) => void) =>
       scheduler.start(runByKey, failed),
   });

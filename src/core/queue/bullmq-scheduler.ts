@@ -208,6 +208,10 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       listeners.push(listener);
     },
     refresh: () => view.refresh(),
+    async waitingNow(keys) {
+      const states = await Promise.all(keys.map((k) => queue.getJobState(idOf(k))));
+      return states.some((s) => s === 'waiting' || s === 'prioritized');
+    },
     async stop() {
       stopping = true;
       view.stop();

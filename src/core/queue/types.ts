@@ -45,6 +45,11 @@ export interface DistributedScheduler extends SchedulerView {
   remove(key: string): Promise<boolean>;
   /** Resolves when the read side reflects every change made before the call. */
   refresh(): Promise<void>;
+  /**
+   * Whether one of these tasks waits in line now, asked of Redis (one read each): the view can be a
+   * moment behind a task another process has just taken.
+   */
+  waitingNow(keys: readonly string[]): Promise<boolean>;
 }
 
 export interface BullmqSchedulerOptions {

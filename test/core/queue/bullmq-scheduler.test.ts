@@ -218,6 +218,11 @@ describe.skipIf(!redis)('the BullMQ scheduler (real Redis)', () => {
     expect(other.positions()).toEqual(after);
     expect([s.queued, other.queued]).toEqual([2, 2]);
     expect(s.running).toBe(1);
+    // Asked of Redis, not of a view: a task waiting, one started, one removed, one never queued.
+    expect(await other.waitingNow(['a2:0'])).toBe(true);
+    expect(await other.waitingNow(['blocker:0'])).toBe(false);
+    expect(await other.waitingNow(['a1:0', 'unknown:0'])).toBe(false);
+    expect(await other.waitingNow(['blocker:0', 'b1:0'])).toBe(true);
     await t.drain(3);
     expect(t.started).toEqual(['blocker:0', 'b1:0', 'a2:0']);
   });
