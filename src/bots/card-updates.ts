@@ -22,6 +22,8 @@ export function createCardUpdates(options: {
   /** True once the card exists (later calls are edits). */
   exists: () => boolean;
   intervalMs: number;
+  /** Resolves when an edit may go out (a platform's pacing of a queue's worth of edits). */
+  pace?: () => Promise<void>;
   logger: Logger;
   now?: () => number;
 }): CardUpdates {
@@ -37,7 +39,9 @@ export function createCardUpdates(options: {
     if (!card) return chain;
     chain = chain
       .then(async () => {
-        // A held-back place in line that no longer holds is not sent: the card has moved on.
+        await options.pace?.();
+        // A held-back place in line that no longer holds is not sent: the card has moved on. Asked after
+        // the pause, just before sending.
         if ((await card.current?.()) === false) return;
         lastAt = now();
         return options.send(card);

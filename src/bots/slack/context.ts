@@ -61,7 +61,6 @@ export function createSlackContext(
   let notified = false;
   async function send(card: Parameters<CommandContext['showCard']>[0]): Promise<void> {
     if (d.cardTs) {
-      await deps.pace?.();
       const { text, blocks } = cardBlocks(card, true);
       await deps.api.call('chat.update', { channel: d.channelId, ts: d.cardTs, text, blocks });
       // An edit's mention notifies nobody: the requester of a failure is pinged by a new message.
@@ -101,6 +100,7 @@ export function createSlackContext(
     send,
     exists: () => Boolean(d.cardTs),
     intervalMs: EDIT_INTERVAL_MS,
+    ...(deps.pace ? { pace: deps.pace } : {}),
     logger,
     now,
   });
