@@ -25,9 +25,6 @@ export interface Http {
   close(): Promise<void>;
 }
 
-/** How long closing waits for requests under way before it cuts them. */
-const CLOSE_WAIT_MS = 1_000;
-
 /** The one dispatcher the providers (and platform clients) share. */
 export function createHttp(options: HttpOptions = {}): Http {
   const agent = new Agent({
@@ -40,14 +37,9 @@ export function createHttp(options: HttpOptions = {}): Http {
   return {
     dispatcher: agent,
     // Called once deliveries have had their grace: a request still hanging then (a share Slack never
-    // answers) is cut, not waited for until its own deadline — the process must be able to exit.
-    async close() {
-      let cut: NodeJS.Timeout | undefined;
-      const closed = agent.close().catch(() => undefined);
-      await Promise.race([closed, new Promise((resolve) => (cut = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-      clearTimeout(cut);
-      await agent.destroy();
-    },
+    // answers) is cut, not waited for until its own deadline — the process must be able to exit. (A
+    // destroy after close() would not cut it: undici's close waits for it and destroy then finds nothing.)
+    close: () => agent.destroy(),
   };
 }
 

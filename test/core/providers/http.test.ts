@@ -10,6 +10,7 @@ import {
   requestJson,
 } from '../../../src/core/providers/http.ts';
 import { makePng, tinyJpeg, tinyPng } from '../../fakes/images.ts';
+import { until } from '../../support/until.ts';
 import { closedPort, failure, scriptedAgent } from './helpers.ts';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -121,6 +122,25 @@ describe('requestJson', () => {
       requestJson(`${srv.base}/huge-json`, { method: 'GET', headers: {}, ...opts(), maxBytes: 1024 }),
     );
     expect(err.code).toBe('PROVIDER_PROTOCOL');
+  });
+});
+
+describe('closing the dispatcher', () => {
+  it('cuts a request that still hangs instead of waiting for its own deadline', async () => {
+    // A deadline far past the close: without the cut, close would wait for it.
+    const own = createHttp({ headersTimeoutMs: 60_000 });
+    const hanging = requestJson(`${srv.base}/hang`, {
+      method: 'GET',
+      headers: {},
+      dispatcher: own.dispatcher,
+    });
+    const outcome = hanging.then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await until(() => srv.seen.some((r) => r.path === '/hang'), 5_000, 'the request to arrive');
+    await own.close();
+    expect(await outcome).toBe('cut');
   });
 });
 
