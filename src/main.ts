@@ -20,12 +20,15 @@ async function main(): Promise<void> {
   if (slack) frontEnds.push((deps) => createSlackBot(slack, deps));
   const app = await createApp({ config, logger, frontEnds });
   const { port } = await app.start();
+  const worker = config.role === 'worker';
   logger.info(
     {
       port,
       provider: config.provider,
-      discord: config.discord?.mode ?? 'off',
-      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
+      role: config.role,
+      // A worker serves no front end: it delivers through the platforms' APIs only.
+      discord: config.discord ? (worker ? 'api only' : config.discord.mode) : 'off',
+      slack: config.slack ? (worker ? 'api only' : config.slack.appToken ? 'socket' : 'http') : 'off',
     },
     'flux-bot started',
   );

@@ -68,8 +68,9 @@ describe.skipIf(missing !== undefined && !ci)('distributed mode: several npm sta
       Node,
     ];
     const nodes = [front1, front2, worker];
-    // A worker serves no front end.
+    // A worker serves no front end, and says so when it starts.
     expect((await postForm(worker.port, commandBody('fox', c.slack))).status).toBe(404);
+    expect(worker.run.stdout()).toMatch(/"role":"worker".*"slack":"api only".*flux-bot started/);
     // First 24 images that hold every slot long enough for the kill to land while all of them are at the
     // provider: no process is then submitting (no slot is free) or delivering (no image is ready).
     await burst(c, [front1, front2], 6, (i) => `[gen-ms=20000] first ${i} fox --model klein-4b --count 4`);
