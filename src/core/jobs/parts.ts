@@ -140,7 +140,6 @@ export function createJobParts(options: JobsOptions) {
   });
   const tasks = createTaskRunner({
     store,
-    locks,
     provider: options.provider,
     scheduler,
     credits,

@@ -8,12 +8,10 @@ import type { Logger } from '../logger.ts';
 import { estimateImage, type PriceTable } from '../pricing.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
-import type { JobLocks } from './job-locks.ts';
 import { jobView } from './view.ts';
 
 export interface TaskStepDeps {
-  store: Pick<AsyncStore, 'getJobWithTasks' | 'updateTask' | 'write'>;
-  locks: JobLocks;
+  store: Pick<AsyncStore, 'getJobWithTasks' | 'startTask' | 'updateTask'>;
   prices: PriceTable;
   emit(event: JobEvent): void;
   now(): number;
@@ -24,27 +22,26 @@ export function createTaskSteps(deps: TaskStepDeps) {
   const { store } = deps;
 
   return {
-    /** The job's first task to start: the job is running from now, and its requester is told. */
+    /**
+     * The task was handed a slot: it is submitting, and the job running if it was still queued. One
+     * atomic store step, no job lock: the store decides which of racing siblings starts the job, and
+     * only that one tells the requester. The lock is not needed against the other changes that take it
+     * (each reads, then writes): start moves a job only out of `queued`, never back, and
+     * - confirm and the confirmation's expiry change only an unconfirmed job, whose tasks are not in
+     *   line yet;
+     * - cancel ends a queued job only once its tasks are all taken out of the line, all or none: a task
+     *   in a slot makes that fail, and one that got a slot after it never reaches here (its run reads
+     *   the job cancelled). Start lands between cancel's read and its write only if a sweep queued a
+     *   removed task again in that moment: cancel's write still ends the job (it was as wrong before:
+     *   the task was submitted then too, the requester only not told it started);
+     * - settle ends a job only when every task is terminal, and this one is not from here on. Only a
+     *   second run of the same task (the queue gave up on it, or its lock lapsed) could end it meanwhile,
+     *   as it could with the lock; settle's final state then stands, written after or kept by start.
+     * What start read (the tasks) may be a moment behind a sibling's own steps, as any read may.
+     */
     async start(job: JobRow, index: number): Promise<void> {
-      // Under the job's lock: a sibling starting at the same time reads it running, and only submits.
-      // The caller read the job queued before the lock; that read may be stale by now, so this one
-      // (under the lock) is the one that decides.
-      await deps.locks.run(job.id, async () => {
-        const read = await store.getJobWithTasks(job.id);
-        if (read?.job.state !== 'queued') {
-          await store.updateTask(job.id, index, { state: 'submitting' });
-          return;
-        }
-        const startedAt = deps.now();
-        await store.write([
-          { kind: 'job', id: job.id, patch: { state: 'running', startedAt } },
-          { kind: 'task', jobId: job.id, index, patch: { state: 'submitting' } },
-        ]);
-        // The tasks as read under the lock, with this one's change applied: not read again. A sibling
-        // may have moved on meanwhile (its own steps take no lock), as it could after any read.
-        const tasks = read.tasks.map((t) => (t.index === index ? { ...t, state: 'submitting' as const } : t));
-        deps.emit({ type: 'started', job: jobView({ ...read.job, state: 'running', startedAt }, tasks) });
-      });
+      const done = await store.startTask(job.id, index, deps.now());
+      if (done?.started) deps.emit({ type: 'started', job: jobView(done.job, done.tasks) });
     },
 
     /**

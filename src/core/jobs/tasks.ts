@@ -15,7 +15,6 @@ import type { TaskRun } from '../queue/types.ts';
 import type { AsyncStore, TaskPatch } from '../store/port.ts';
 import type { JobRow } from '../store/types.ts';
 import type { CreditGate } from './credits.ts';
-import type { JobLocks } from './job-locks.ts';
 import { jobLog, jobOfTaskKey, taskKey, userKey } from './keys.ts';
 import type { PendingCounts } from './pending.ts';
 import { flagForReview } from './review.ts';
@@ -26,9 +25,7 @@ import { submitPatiently } from './task-submit.ts';
 import type { Waits } from './waits.ts';
 
 export interface TaskRunnerDeps {
-  store: Pick<AsyncStore, 'health' | 'getJobWithTasks' | 'updateTask' | 'write'>;
-  /** A job's first task starts it under the job's lock: its siblings then read it running. */
-  locks: JobLocks;
+  store: Pick<AsyncStore, 'health' | 'getJobWithTasks' | 'startTask' | 'updateTask' | 'write'>;
   provider: Pick<Provider, 'submit' | 'waitForResult'>;
   scheduler: Pick<TaskQueue, 'enqueue' | 'runNow' | 'pause'>;
   /** Holds submits while the provider account is out of credits. */

@@ -23,6 +23,13 @@ export type StoreWrite =
   | { kind: 'task'; jobId: string; index: number; patch: TaskPatch; ifState?: TaskState }
   | { kind: 'dropImages'; jobId: string };
 
+/** What `startTask` did, and the job with its tasks as it left them. */
+export interface StartedTask {
+  started: boolean;
+  job: JobRow;
+  tasks: TaskRow[];
+}
+
 /** Where spend is summed (budgets.ts's Ledger, across a network). */
 export interface AsyncLedger {
   spent(filter: SpendFilter, since: number): Promise<Micros>;
@@ -63,6 +70,15 @@ export interface AsyncStore extends AsyncLedger {
    */
   patchDelivery(id: string, patch: Record<string, unknown>): Promise<boolean>;
   updateTask(jobId: string, index: number, patch: TaskPatch): Promise<void>;
+  /**
+   * A task handed its slot starts, in one atomic step: the task becomes `submitting`, and the job
+   * `running` (from `startedAt`) only if it is still `queued`. `started` says whether this call is the
+   * one that moved the job out of `queued`: of racing starts of one job's tasks, exactly one is. The job
+   * and its tasks come back as they are after this call's change (this task `submitting`; the job
+   * running when `started`); a sibling's change racing it may be a moment ahead, as after any read.
+   * Undefined when the job is unknown; an index the job has no task at starts nothing.
+   */
+  startTask(jobId: string, index: number, startedAt: number): Promise<StartedTask | undefined>;
   /** Applies every change in order, all or none (a job and its task started together, a delivery). */
   write(writes: StoreWrite[]): Promise<void>;
   /** Drops stored images of a delivered job. */

@@ -22,7 +22,10 @@ import {
   patchDeliveryQuery,
   type Query,
   recentJobsQuery,
+  START_TASK_SQL,
   spentQuery,
+  TASK_COLUMNS,
+  TASK_ROWS,
   updateQuery,
 } from './postgres-sql.ts';
 import { jobColumns, taskColumns, toJob, toTask } from './sqlite-rows.ts';
@@ -35,7 +38,6 @@ export interface PostgresStoreOptions {
 }
 
 const DAY_MS = 86_400_000;
-const TASK_COLUMNS = 'job_id, idx, seed, state, submitted, cost, cost_estimated, error, image_type';
 
 export async function createPostgresStore(
   url: string,
@@ -155,14 +157,24 @@ export async function createPostgresStore(
       return rows[0] ? toJob(rows[0]) : undefined;
     },
     async getJobWithTasks(id) {
-      // The tasks ride along as one JSON array (BIGINTs as JSON numbers: ours stay below 2^53), so the
-      // request (reference bytes and all) is sent once, not once per task as a join would.
       const { rows } = await query({
-        text: `SELECT jobs.*, (SELECT COALESCE(json_agg(t ORDER BY t.idx), '[]') FROM (SELECT ${TASK_COLUMNS} FROM tasks WHERE job_id = jobs.id) t) AS task_rows FROM jobs WHERE id = $1`,
+        text: `SELECT jobs.*, ${TASK_ROWS} FROM jobs WHERE id = $1`,
         values: [id],
       });
       const row = rows[0];
       return row && { job: toJob(row), tasks: (row.task_rows as Array<Record<string, unknown>>).map(toTask) };
+    },
+    async startTask(jobId, index, startedAt) {
+      const { rows } = await query({ text: START_TASK_SQL, values: [jobId, index, startedAt] });
+      const row = rows[0];
+      if (!row) return undefined;
+      // Read in the statement's snapshot: its own changes are applied here.
+      const started = row.started === true;
+      const job = toJob(row);
+      const tasks = (row.task_rows as Array<Record<string, unknown>>)
+        .map(toTask)
+        .map((t) => (t.index === index ? { ...t, state: 'submitting' as const } : t));
+      return { started, job: started ? { ...job, state: 'running', startedAt } : job, tasks };
     },
     async getTasks(jobId, withImages = false) {
       const columns = withImages ? `${TASK_COLUMNS}, image` : TASK_COLUMNS;

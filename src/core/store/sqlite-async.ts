@@ -45,6 +45,23 @@ export function toAsyncStore(store: Store): AsyncStore {
     updateJob: async (id, patch) => store.updateJob(id, patch),
     updateTask: async (jobId, index, patch) => store.updateTask(jobId, index, patch),
     patchDelivery: async (id, patch) => store.patchDelivery(id, patch),
+    async startTask(jobId, index, startedAt) {
+      // One immediate transaction: a start racing it (this process or another on the file) reads the
+      // job as this one left it.
+      return store.transaction(() => {
+        const job = store.getJob(jobId);
+        if (!job) return undefined;
+        const tasks = store.getTasks(jobId);
+        const started = job.state === 'queued' && tasks.some((t) => t.index === index);
+        if (started) store.updateJob(jobId, { state: 'running', startedAt });
+        store.updateTask(jobId, index, { state: 'submitting' });
+        return {
+          started,
+          job: started ? { ...job, state: 'running' as const, startedAt } : job,
+          tasks: tasks.map((t) => (t.index === index ? { ...t, state: 'submitting' as const } : t)),
+        };
+      });
+    },
     async write(writes) {
       store.transaction(() => {
         for (const w of writes) {

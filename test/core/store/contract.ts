@@ -14,6 +14,7 @@ import { deliveryContract } from './contract-delivery.ts';
 import { foldingContract } from './contract-folding.ts';
 import { jobTasksContract } from './contract-job-tasks.ts';
 import { recentContract } from './contract-recent.ts';
+import { startContract } from './contract-start.ts';
 
 export interface StoreDatabase {
   open(): Promise<AsyncStore>;
@@ -356,4 +357,5 @@ export function storeContract(target: StoreTarget): void {
   foldingContract(ctx);
   recentContract(ctx);
   jobTasksContract(ctx);
+  startContract(ctx);
 }
