@@ -176,6 +176,7 @@ export function createJobParts(options: JobsOptions) {
     startSweep(
       {
         store,
+        locks,
         scheduler,
         tasks,
         settle: delivery.settle,

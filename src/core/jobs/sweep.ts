@@ -12,6 +12,7 @@
 import type { Logger } from '../logger.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { Confirmations } from './confirmations.ts';
+import type { JobLocks } from './job-locks.ts';
 import { TERMINAL_TASK } from './deliver.ts';
 import { taskKeys } from './keys.ts';
 import type { TaskQueue } from './task-queue.ts';
@@ -21,8 +22,13 @@ import type { TaskRunner } from './tasks.ts';
 export const SWEEP_EVERY_MS = 60_000;
 
 export interface SweepDeps {
-  store: Pick<AsyncStore, 'unfinishedJobs' | 'getTasks'>;
-  scheduler: Pick<TaskQueue, 'isQueued'>;
+  store: Pick<AsyncStore, 'unfinishedJobs' | 'getJobWithTasks'>;
+  /**
+   * A job's tasks are queued again under its lock, from a fresh read: a cancel (which takes the tasks
+   * out of line, then writes the job cancelled, under the lock) must not have one put back meanwhile.
+   */
+  locks: JobLocks;
+  scheduler: Pick<TaskQueue, 'isQueued' | 'settled'>;
   tasks: Pick<TaskRunner, 'queue'>;
   /** Settles a job and delivers it when it has images (jobs/deliver.ts). */
   settle(jobId: string): void;
@@ -68,10 +74,18 @@ export async function sweepOnce(deps: SweepDeps, graceMs: number): Promise<void>
       // a long backlog costs no reads.
       !taskKeys(job).every((k) => deps.scheduler.isQueued(k))
     ) {
-      const unfinished = (await store.getTasks(job.id)).filter((t) => !TERMINAL_TASK.has(t.state));
-      for (const t of unfinished) deps.tasks.queue(job, t.index);
-      // Every task ended but the job was not: its process died before settling it.
-      if (unfinished.length === 0) deps.settle(job.id);
+      const ended = await deps.locks.run(job.id, async () => {
+        const read = await store.getJobWithTasks(job.id);
+        if (read?.job.state !== 'queued' && read?.job.state !== 'running') return false;
+        const unfinished = read.tasks.filter((t) => !TERMINAL_TASK.has(t.state));
+        for (const t of unfinished) deps.tasks.queue(read.job, t.index);
+        // In Redis before the lock is let go: a cancel taking them out of line next must find them.
+        await deps.scheduler.settled();
+        return unfinished.length === 0;
+      });
+      // Every task ended but the job was not: its process died before settling it (which takes the
+      // lock itself, so it is asked once this one is let go).
+      if (ended) deps.settle(job.id);
     }
   }
 }
