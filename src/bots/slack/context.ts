@@ -22,7 +22,6 @@ import type { SlackApi } from './web-api.ts';
 
 /** chat.update is rate-limited (about one a second per channel): coalesce faster changes. */
 export const EDIT_INTERVAL_MS = 1_200;
-const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 export interface SlackContextDeps {
   client: webApi.WebClient;
@@ -226,20 +225,6 @@ export function createSlackContext(
       return { ...d };
     },
   };
-}
-
-export function slackDelivery(
-  fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string; threadTs?: string },
-  now: number,
-): SlackDelivery {
-  const d: SlackDelivery = { channelId: fields.channelId, userId: fields.userId };
-  if (fields.teamId) d.teamId = fields.teamId;
-  if (fields.threadTs) d.inThreadTs = fields.threadTs;
-  if (fields.responseUrl) {
-    d.responseUrl = fields.responseUrl;
-    d.responseUrlExpiresAt = now + RESPONSE_URL_LIFETIME_MS - 60_000;
-  }
-  return d;
 }
 
 export function createSlackFactory(deps: SlackContextDeps): ContextFactory {

@@ -52,3 +52,21 @@ export type SlackResultSteps = z.infer<typeof slackResultStepsSchema>;
 export function parseSlackDelivery(stored: Record<string, unknown>): SlackDelivery {
   return parseDeliveryRecord('Slack', slackDeliverySchema, stored);
 }
+
+/** How long Slack lets a command's response_url be used. */
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+
+/** A new job's delivery record: where the command ran (and its response_url, while it lasts). */
+export function slackDelivery(
+  fields: { teamId?: string; channelId: string; userId: string; responseUrl?: string; threadTs?: string },
+  now: number,
+): SlackDelivery {
+  const d: SlackDelivery = { channelId: fields.channelId, userId: fields.userId };
+  if (fields.teamId) d.teamId = fields.teamId;
+  if (fields.threadTs) d.inThreadTs = fields.threadTs;
+  if (fields.responseUrl) {
+    d.responseUrl = fields.responseUrl;
+    d.responseUrlExpiresAt = now + RESPONSE_URL_LIFETIME_MS - 60_000;
+  }
+  return d;
+}

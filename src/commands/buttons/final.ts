@@ -12,7 +12,8 @@ import type { ButtonCommand } from '../command.ts';
 import { draftOf, finalInput } from '../flux/draft.ts';
 import { draftTexts } from '../flux/draft-texts.ts';
 import { toInput } from '../flux/forms.ts';
-import { policyFor, submit } from '../flux/submit.ts';
+import { policyFor } from '../flux/policy.ts';
+import { submit } from '../flux/submit.ts';
 import { memberLocale } from '../member-locale.ts';
 
 export const finalButton = {

@@ -5,7 +5,8 @@ import { validateRequest } from '../../core/request.ts';
 import type { ButtonCommand, CommandEnv } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { toInput } from '../flux/forms.ts';
-import { type Parent, policyFor, submit } from '../flux/submit.ts';
+import { policyFor } from '../flux/policy.ts';
+import { type Parent, submit } from '../flux/submit.ts';
 
 /**
  * `job`'s request again with a new seed (Reroll, and Retry after a failure another seed may fix). From

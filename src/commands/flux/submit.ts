@@ -5,7 +5,7 @@
  * first: the public card appears only once the requester confirms (buttons/confirm.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { BudgetError, checkBudgets, maxSafetyFor, type WorkspaceSettings } from '../../core/budgets.ts';
+import { BudgetError, checkBudgets, type WorkspaceSettings } from '../../core/budgets.ts';
 import type { JobView } from '../../core/job-types.ts';
 import { estimate } from '../../core/pricing.ts';
 import {
@@ -27,6 +27,7 @@ import type { FluxInput } from './definition.ts';
 import { type FinalPlan, planDraft } from './draft.ts';
 import { flowTexts } from './flow-texts.ts';
 import { cardFor, finalCard, type JobFrom } from './messages.ts';
+import { policyOf } from './policy.ts';
 
 export interface SubmitOptions {
   /** The job it comes from (reroll, variation, final). */
@@ -35,21 +36,6 @@ export interface SubmitOptions {
   extra?: Record<string, unknown>;
   /** The workspace's settings, when the caller has just read them. */
   settings?: WorkspaceSettings;
-}
-
-/** What this workspace allows and defaults to, as the request validator takes it. */
-export async function policyFor(env: CommandEnv, ctx: CommandContext): Promise<RequestPolicy> {
-  return policyOf(await settingsFor(env.settings, ctx), ctx.channelId);
-}
-
-export function policyOf(s: WorkspaceSettings, channelId: string | undefined): RequestPolicy {
-  const p: RequestPolicy = {};
-  if (s.allowedModels) p.allowedModels = s.allowedModels;
-  if (s.defaultModel) p.defaultModel = s.defaultModel;
-  if (s.defaultSize) p.defaultSize = s.defaultSize;
-  const max = maxSafetyFor(s, channelId);
-  if (max !== undefined) p.maxSafety = max;
-  return p;
 }
 
 /** The job a new one is made from (a reroll, retry, remix or reference), and how. */

@@ -8,7 +8,7 @@ import type { CommandEnv } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import type { FluxInput } from '../flux/definition.ts';
 import { planDraft } from '../flux/draft.ts';
-import { policyFor } from '../flux/submit.ts';
+import { policyFor } from '../flux/policy.ts';
 
 /** A message per field, by option name (`reference` for the references, a typed flag for an unknown one). */
 export type FieldErrors = Record<string, string>;

@@ -4,8 +4,9 @@ import type { Command } from '../command.ts';
 import { helpText } from '../flux/help.ts';
 import { helpTexts } from '../flux/help-texts.ts';
 import { parseFluxText } from '../flux/parse.ts';
+import { policyOf } from '../flux/policy.ts';
 import { sizeChoices } from '../flux/size-choices.ts';
-import { moneyFor, policyOf, requestOf, startJob } from '../flux/submit.ts';
+import { moneyFor, requestOf, startJob } from '../flux/submit.ts';
 import { localeWith, memberLocale } from '../member-locale.ts';
 
 export const fluxCommand = {

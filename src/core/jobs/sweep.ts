@@ -12,8 +12,8 @@
 import type { Logger } from '../logger.ts';
 import type { AsyncStore } from '../store/port.ts';
 import type { Confirmations } from './confirmations.ts';
-import type { JobLocks } from './job-locks.ts';
 import { TERMINAL_TASK } from './deliver.ts';
+import type { JobLocks } from './job-locks.ts';
 import { taskKeys } from './keys.ts';
 import type { TaskQueue } from './task-queue.ts';
 import type { TaskRunner } from './tasks.ts';

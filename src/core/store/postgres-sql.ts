@@ -4,7 +4,8 @@
  * meanwhile is counted either wholly before or wholly after, never twice or not at all.
  */
 import type { SpendFilter } from '../budgets.ts';
-import { serializeRequest } from './sqlite-rows.ts';
+import type { StoreWrite } from './port.ts';
+import { jobColumns, serializeRequest, taskColumns } from './sqlite-rows.ts';
 import type { JobQuery, JobRow, TaskRow } from './types.ts';
 
 const DAY_MS = 86_400_000;
@@ -165,6 +166,23 @@ export function updateQuery(
     text: `UPDATE ${table} SET ${set} WHERE ${where.map(([c, v]) => `${c} = ${p(v)}`).join(' AND ')}`,
     values,
   };
+}
+
+/** The statement of one change of an atomic `write` (none for a patch with nothing to set). */
+export function writeQuery(w: StoreWrite): Query | undefined {
+  if (w.kind === 'dropImages')
+    return { text: 'UPDATE tasks SET image = NULL WHERE job_id = $1', values: [w.jobId] };
+  if (w.kind === 'job') {
+    const columns = jobColumns(w.patch);
+    return columns.length ? updateQuery('jobs', columns, [['id', w.id]]) : undefined;
+  }
+  const columns = taskColumns(w.patch);
+  const where: Array<[string, unknown]> = [
+    ['job_id', w.jobId],
+    ['idx', w.index],
+  ];
+  if (w.ifState) where.push(['state', w.ifState]);
+  return columns.length ? updateQuery('tasks', columns, where) : undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { checkBudgets, DEFAULT_SETTINGS, type WorkspaceSettings } from '../budge
 import { type Logger, silentLogger } from '../logger.ts';
 import { budgetStatesAsync } from './async-budgets.ts';
 import { createStoreHealth } from './health.ts';
-import type { AsyncStore, StoreWrite } from './port.ts';
+import type { AsyncStore } from './port.ts';
 import { postgresClaims } from './postgres-claims.ts';
 import { isUnavailable, unavailable } from './postgres-errors.ts';
 import { createPool, inTransaction } from './postgres-pool.ts';
@@ -26,9 +26,9 @@ import {
   spentQuery,
   TASK_COLUMNS,
   TASK_ROWS,
-  updateQuery,
+  writeQuery,
 } from './postgres-sql.ts';
-import { jobColumns, taskColumns, toJob, toTask } from './sqlite-rows.ts';
+import { toJob, toTask } from './sqlite-rows.ts';
 import type { JobRow, SpendRow, TaskRow } from './types.ts';
 
 export interface PostgresStoreOptions {
@@ -83,21 +83,6 @@ export async function createPostgresStore(
     ...DEFAULT_SETTINGS,
     ...(JSON.parse(json) as Partial<WorkspaceSettings>),
   });
-  function writeQuery(w: StoreWrite): Query | undefined {
-    if (w.kind === 'dropImages')
-      return { text: 'UPDATE tasks SET image = NULL WHERE job_id = $1', values: [w.jobId] };
-    if (w.kind === 'job') {
-      const columns = jobColumns(w.patch);
-      return columns.length ? updateQuery('jobs', columns, [['id', w.id]]) : undefined;
-    }
-    const columns = taskColumns(w.patch);
-    const where: Array<[string, unknown]> = [
-      ['job_id', w.jobId],
-      ['idx', w.index],
-    ];
-    if (w.ifState) where.push(['state', w.ifState]);
-    return columns.length ? updateQuery('tasks', columns, where) : undefined;
-  }
   let closing: Promise<void> | undefined;
 
   async function getSettings(platform: JobRow['origin']['platform'], workspaceId: string) {

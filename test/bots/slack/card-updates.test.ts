@@ -3,8 +3,8 @@ import {
   createSlackContext,
   EDIT_INTERVAL_MS,
   type SlackContextDeps,
-  slackDelivery,
 } from '../../../src/bots/slack/context.ts';
+import { slackDelivery } from '../../../src/bots/slack/delivery.ts';
 import type { CommandContext } from '../../../src/commands/context.ts';
 import type { FakeSlack, SlackMessage } from '../../fakes/slack-server.ts';
 import { statusCard } from '../../support/fake-context.ts';

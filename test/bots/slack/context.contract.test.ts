@@ -1,4 +1,5 @@
-import { createSlackContext, createSlackFactory, slackDelivery } from '../../../src/bots/slack/context.ts';
+import { createSlackContext, createSlackFactory } from '../../../src/bots/slack/context.ts';
+import { slackDelivery } from '../../../src/bots/slack/delivery.ts';
 import { type ContractHarness, describeContextContract } from '../../commands/context-contract.ts';
 import { CHANNEL, startSlackContextDeps, TEAM, USER } from '../../support/slack.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryRecordError } from '../../../src/bots/delivery-record.ts';
-import { createSlackContext, createSlackFactory, slackDelivery } from '../../../src/bots/slack/context.ts';
-import { parseSlackDelivery } from '../../../src/bots/slack/delivery.ts';
+import { createSlackContext, createSlackFactory } from '../../../src/bots/slack/context.ts';
+import { parseSlackDelivery, slackDelivery } from '../../../src/bots/slack/delivery.ts';
 import { FluxError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 

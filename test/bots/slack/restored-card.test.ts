@@ -4,7 +4,8 @@
  * it has learnt of it from the store, and posts the job's last word in any case.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackFactory, type SlackContextDeps, slackDelivery } from '../../../src/bots/slack/context.ts';
+import { createSlackFactory, type SlackContextDeps } from '../../../src/bots/slack/context.ts';
+import { slackDelivery } from '../../../src/bots/slack/delivery.ts';
 import type { Card } from '../../../src/commands/context.ts';
 import type { FakeSlack } from '../../fakes/slack-server.ts';
 import { CHANNEL, slackWebClient, startSlackContextDeps, USER } from '../../support/slack.ts';

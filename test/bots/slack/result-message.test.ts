@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackContextDeps } from '../../../src/bots/slack/context.ts';
-import { createSlackContext, slackDelivery } from '../../../src/bots/slack/context.ts';
+import { createSlackContext } from '../../../src/bots/slack/context.ts';
+import { slackDelivery } from '../../../src/bots/slack/delivery.ts';
 import type { CommandContext, ResultPost } from '../../../src/commands/context.ts';
 import { makePng } from '../../fakes/images.ts';
 import type { FakeSlack } from '../../fakes/slack-server.ts';
