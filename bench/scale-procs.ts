@@ -1,19 +1,16 @@
 /**
  * The processes of the scale bench: flux-bot started as `npm start` starts it (src/main.ts, configured by
  * environment only, in an empty working directory so no .env is read), each logging to a file of its
- * own so its log lines cost the bench nothing; a Postgres database and a Redis database index of the
- * bench's own, dropped and flushed at the end.
+ * own so its log lines cost the bench nothing; a Redis database index of the bench's own, flushed at the
+ * end (its Postgres database comes from the tests' helper, test/core/store/postgres-db.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openTestRedis } from '../test/core/queue/redis-db.ts';
 
 const REPO = process.cwd();
-export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface BotProcess {
   name: string;
@@ -104,35 +101,6 @@ export function logProblems(bot: BotProcess, max = 5): string[] {
     .split('\n')
     .filter((l) => /"level":(4|5|6)\d/.test(l))
     .slice(-max);
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export interface BenchDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** An empty Postgres database of the bench's own (its name is random), dropped by `drop`. */
-export async function freshDatabase(): Promise<BenchDatabase> {
-  const name = `flux_bench_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
 }
 
 export interface BenchRedis {

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { idealMakespan } from '../test/core/providers/poll-sim.ts';
+import { ADMIN_URL } from '../test/core/store/postgres-db.ts';
 import { percentile } from './bots.ts';
 import { bullmqScripts, nameScripts } from './bullmq-scripts.ts';
 import { machineBusyMs, runQueueWaitMs, watchCpu } from './cpu-use.ts';
-import { type BenchRedis, type BotProcess, PG_ADMIN_URL } from './scale-procs.ts';
+import type { BenchRedis, BotProcess } from './scale-procs.ts';
 import type { Rig, RunRecord } from './scale-rig.ts';
 import type { CountingHop, WireCounts } from './wire-count.ts';
 
@@ -41,7 +42,7 @@ export interface WatchContext {
 
 async function postgresPids(dbName: string | undefined): Promise<number[]> {
   if (!dbName) return [];
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>(

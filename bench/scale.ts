@@ -19,13 +19,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randoms } from '../test/core/providers/poll-sim.ts';
+import { freshDatabase } from '../test/core/store/postgres-db.ts';
 import { SECRET } from '../test/support/slack.ts';
 import type { Figure } from './core.ts';
 import { summariseProfiles } from './profile-summary.ts';
 import { figures, type Setup } from './scale-figures.ts';
 import {
   type BotProcess,
-  freshDatabase,
   freshRedis,
   logProblems,
   startBot,
@@ -156,7 +156,7 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
 
 /** The distributed backend of one configuration: a fresh database and Redis index, optionally counted. */
 async function backend(count: boolean) {
-  const db = await freshDatabase();
+  const db = await freshDatabase('flux_bench');
   const redis = await freshRedis();
   const hops: { pg?: CountingHop; redis?: CountingHop } = {};
   let databaseUrl = db.url;

@@ -41,18 +41,20 @@ export async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = ADMI
 
 export interface TestDatabase {
   url: string;
+  name: string;
   /** Drops it, ending whatever still holds a connection. */
   drop(): Promise<void>;
 }
 
-/** A new empty database. */
-export async function freshDatabase(): Promise<TestDatabase> {
-  const name = `flux_test_${randomBytes(6).toString('hex')}`;
+/** A new empty database, its name `<prefix>_` and a random part. */
+export async function freshDatabase(prefix = 'flux_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
