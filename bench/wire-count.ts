@@ -46,6 +46,13 @@ function sqlOf(type: string, body: Buffer): string {
     .trim();
 }
 
+/** The NUL-terminated string at `at`. */
+const cstring = (body: Buffer, at: number) => body.subarray(at, body.indexOf(0, at)).toString('utf8');
+
+function tally(c: WireCounts, sql: string) {
+  c.statements.set(sql, (c.statements.get(sql) ?? 0) + 1);
+}
+
 function bump(c: WireCounts, name: string, n = 1) {
   c.byName.set(name, (c.byName.get(name) ?? 0) + n);
 }
@@ -53,6 +60,8 @@ function bump(c: WireCounts, name: string, n = 1) {
 /** Reads Postgres frontend messages out of a client stream (after the untyped startup packet). */
 function postgresReader(counts: () => WireCounts) {
   let buf: Buffer = Buffer.alloc(0);
+  /** This connection's statements by name ('' is the unnamed one). */
+  const parsed = new Map<string, string>();
   let started = false;
   return (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -73,10 +82,12 @@ function postgresReader(counts: () => WireCounts) {
       if (buf.length < 1 + len) return;
       const c = counts();
       bump(c, type);
-      if (type === 'Q' || type === 'P') {
-        const sql = sqlOf(type, buf.subarray(5, 1 + len));
-        c.statements.set(sql, (c.statements.get(sql) ?? 0) + 1);
-      }
+      const body = buf.subarray(5, 1 + len);
+      // A statement counts when it runs: a simple query at once; a parsed one (named statements are
+      // parsed once per connection) at each Bind, by the text its Parse gave that name.
+      if (type === 'Q') tally(c, sqlOf(type, body));
+      else if (type === 'P') parsed.set(cstring(body, 0), sqlOf(type, body));
+      else if (type === 'B') tally(c, parsed.get(cstring(body, body.indexOf(0) + 1)) ?? '?');
       if (type === 'Q' || type === 'S') c.roundTrips++;
       if (type === 'Q' || type === 'E') c.commands++;
       buf = buf.subarray(1 + len);

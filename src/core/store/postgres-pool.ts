@@ -25,8 +25,50 @@ const types: CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
+/** Statement texts named so far, and the most this process names (the rest stay unnamed). */
+const names = new Map<string, string>();
+const MAX_NAMED = 500;
+
+function nameOf(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `flux_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A client whose parameterised statements are prepared once per connection (named statements): later
+ * runs send only Bind and Execute, and Postgres skips parsing and planning them again. The store's
+ * statements come from a small set of texts (a few per filter shape), so a name per distinct text stays
+ * bounded; past MAX_NAMED distinct texts a statement is sent unnamed, as pg does by default.
+ */
+class PreparingClient extends pg.Client {}
+const plainQuery = pg.Client.prototype.query;
+Object.defineProperty(PreparingClient.prototype, 'query', {
+  value: function query(this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = nameOf(config);
+      if (name)
+        return (plainQuery as (...a: unknown[]) => unknown).call(
+          this,
+          { name, text: config, values },
+          callback,
+        );
+    }
+    return (plainQuery as (...a: unknown[]) => unknown).call(this, config, values, callback);
+  },
+});
+
 export function createPool(url: string, max: number, logger: Logger): Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    connectionTimeoutMillis: 10_000,
+    Client: PreparingClient,
+  });
   // An idle connection dropped by the server is replaced on next use; unhandled, it would end the process.
   pool.on('error', (err) => logger.warn({ err }, 'idle store connection lost'));
   return pool;

@@ -204,6 +204,13 @@ export function patchDeliveryQuery(id: string, patch: Record<string, unknown>): 
 }
 
 /** A task's columns without its image (bytes are read only to deliver them). */
+/**
+ * The jobs columns a job is read from (toJob). Named rather than `*`: a statement is prepared once per
+ * connection, and Postgres refuses to run a prepared statement whose result columns a later migration
+ * (another process's, mid rolling deploy) changed ("cached plan must not change result type").
+ */
+export const JOB_COLUMNS =
+  'jobs.id, jobs.state, jobs.request, jobs.origin, jobs.delivery, jobs.parent_id, jobs.estimate, jobs.cost, jobs.created_at, jobs.started_at, jobs.finished_at, jobs.error';
 export const TASK_COLUMNS = 'job_id, idx, seed, state, submitted, cost, cost_estimated, error, image_type';
 /**
  * A job's tasks as one JSON array column beside the job's row (BIGINTs as JSON numbers: ours stay below
@@ -226,7 +233,7 @@ WITH submitting AS (
   UPDATE jobs SET state = 'running', started_at = $3::bigint
   WHERE id = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM submitting) RETURNING id
 )
-SELECT EXISTS (SELECT 1 FROM moved) AS started, jobs.*, ${TASK_ROWS} FROM jobs WHERE id = $1`;
+SELECT EXISTS (SELECT 1 FROM moved) AS started, ${JOB_COLUMNS}, ${TASK_ROWS} FROM jobs WHERE id = $1`;
 
 /** Recent jobs of a member or a workspace, newest first; a short id matches by prefix (no LIKE escaping). */
 export function recentJobsQuery(query: JobQuery, limit: number): Query {
@@ -241,7 +248,7 @@ export function recentJobsQuery(query: JobQuery, limit: number): Query {
       ? ` AND left(id, ${p(query.idPrefix.length)}::integer) = ${p(query.idPrefix)}`
       : '');
   return {
-    text: `SELECT * FROM jobs WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT ${p(Math.max(0, Math.floor(limit)))}::integer`,
+    text: `SELECT ${JOB_COLUMNS} FROM jobs WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT ${p(Math.max(0, Math.floor(limit)))}::integer`,
     values,
   };
 }

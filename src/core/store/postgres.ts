@@ -18,6 +18,7 @@ import {
   FOLD_SQL,
   insertJobQuery,
   insertTasksQuery,
+  JOB_COLUMNS,
   oneStatement,
   patchDeliveryQuery,
   type Query,
@@ -138,12 +139,12 @@ export async function createPostgresStore(
       });
     },
     async getJob(id) {
-      const { rows } = await query({ text: 'SELECT * FROM jobs WHERE id = $1', values: [id] });
+      const { rows } = await query({ text: `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, values: [id] });
       return rows[0] ? toJob(rows[0]) : undefined;
     },
     async getJobWithTasks(id) {
       const { rows } = await query({
-        text: `SELECT jobs.*, ${TASK_ROWS} FROM jobs WHERE id = $1`,
+        text: `SELECT ${JOB_COLUMNS}, ${TASK_ROWS} FROM jobs WHERE id = $1`,
         values: [id],
       });
       const row = rows[0];
@@ -201,7 +202,7 @@ export async function createPostgresStore(
     },
     async unfinishedJobs() {
       const { rows } = await query(
-        "SELECT * FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, seq",
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE state IN ('awaiting_confirmation', 'queued', 'running', 'ready') ORDER BY created_at, seq`,
       );
       return rows.map(toJob);
     },

@@ -7,9 +7,11 @@
 import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/core/logger.ts';
 import { createPostgresStore } from '../../../src/core/store/postgres.ts';
+import { createPool } from '../../../src/core/store/postgres-pool.ts';
 import { PG_SCHEMA_VERSION } from '../../../src/core/store/postgres-schema.ts';
-import { job, storeContract, task } from './contract.ts';
+import { job, NOW, storeContract, task } from './contract.ts';
 import { freshDatabase, postgresMissing } from './postgres-db.ts';
 
 const ci = process.env.CI === 'true';
@@ -116,6 +118,35 @@ describe.skipIf(missing !== undefined && !ci)('the store contract on Postgres (d
       await proxy.restore();
       expect((await store.getJob('j1'))?.id).toBe('j1');
       expect(store.health.problems()).toEqual([]);
+    });
+
+    it('prepares a statement with values once per connection and runs it by name after', async () => {
+      const pool = createPool((await database()).url, 1, silentLogger());
+      cleanup.push(() => pool.end());
+      for (const n of [1, 2, 3]) expect((await pool.query('SELECT $1::int AS n', [n])).rows).toEqual([{ n }]);
+      // The pool's one connection: its prepared statements are what this session holds.
+      const { rows } = await pool.query('SELECT statement FROM pg_prepared_statements');
+      expect(rows).toEqual([{ statement: 'SELECT $1::int AS n' }]);
+    });
+
+    it('keeps reading jobs after another process adds a column to them (a rolling deploy)', async () => {
+      const db = await database();
+      const store = await createPostgresStore(db.url, { maxConnections: 1 });
+      cleanup.push(() => store.close());
+      await store.insertJob(job('j1'), [task('j1', 0)]);
+      const reads = async () => [
+        (await store.getJob('j1'))?.id,
+        (await store.getJobWithTasks('j1'))?.tasks.length,
+        (await store.recentJobs({ platform: 'slack', workspaceId: 'T1' }, 5)).length,
+        (await store.unfinishedJobs()).length,
+        (await store.startTask('j1', 0, NOW))?.job.state,
+      ];
+      expect(await reads()).toEqual(['j1', 1, 1, 1, 'running']);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query('ALTER TABLE jobs ADD COLUMN added_later TEXT');
+      await client.end();
+      expect(await reads()).toEqual(['j1', 1, 1, 1, 'running']);
     });
 
     it('keeps money past 2^31 exactly as a number', async () => {
