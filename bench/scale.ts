@@ -11,6 +11,8 @@
  *    the last result posted at the fake Slack.
  * Flags: --embedded / --distributed (only those configurations), --processes=3 (distributed with 3 only),
  * --workers (1 front end + 2 workers only; with --processes=N, those too), --jobs=N (throughput run size),
+ * --warm=N (warm-up jobs, default 48: a fresh deployment's first minute; a few hundred leave each process's
+ * JIT settled, as in a process that has run a while),
  * --profile=<dir> (bots run with --cpu-prof into <dir>/<process>), --count (Postgres and Redis
  * reached through counting hops: round trips per job; the timings of such a run are not the figures),
  * --dump=<prefix> (each configuration's run records as <prefix>-<configuration>.json).
@@ -39,7 +41,6 @@ import { type CountingHop, countingHop } from './wire-count.ts';
 const SLOTS = 24;
 const BURST = 100;
 const USERS = 50;
-const WARM = 48;
 
 /** The whole group's budget: each run's deadline is cut to what is left of it. */
 const GROUP_BUDGET_MS = 170_000;
@@ -96,6 +97,7 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
   // Commands go to the front ends only; the CPU watched is every process's.
   const ports = bots.slice(0, setup.processes - (setup.workers ?? 0)).map((b) => b.port);
   const jobs = Number(option('jobs') ?? 600);
+  const warmJobs = Number(option('warm') ?? 48);
   const rnd = randoms(11);
   const burstGen = Array.from({ length: BURST }, () => 1_000 + Math.round(rnd() * 1_000));
   const reports: Array<RunReport | undefined> = [];
@@ -109,10 +111,10 @@ async function runSetup(rig: Rig, ws: Workspace, setup: Setup, tag: string, watc
     // the catalog's guess, as they would in a fresh deployment.
     const warm = await rig.run(
       ports,
-      commands(WARM, `${tag} warm`, 'klein-9b', () => 0, 12),
+      commands(warmJobs, `${tag} warm`, 'klein-9b', () => 0, 12),
       runDeadline(),
     );
-    if (complete(warm, WARM)) {
+    if (complete(warm, warmJobs)) {
       const w1 = await watch.start(bots);
       const gen = (i: number) => burstGen[i] as number;
       records.burst = await rig.run(ports, commands(BURST, `${tag} burst`, 'klein-4b', gen), runDeadline());
