@@ -1,8 +1,8 @@
 # flux-bot: `docker build -t flux-bot .` then `docker run --env-file .env -p 3000:3000 -v flux-data:/data flux-bot`.
 # `npm run verify:image` performs these steps on a machine without a container engine (see README).
 
-# Node 22 LTS: with better-sqlite3 12, Node 24.19 and later abort the process (SIGABRT in Statement::~Statement
-# when a statement is collected by an idle GC); better-sqlite3 13 fixes it but needs Node 22 or later.
+# Node 22 LTS. (On 24, 24.22 or later: 24.19.0–24.21.x can abort a process using better-sqlite3 12 as it exits,
+# SIGABRT in Statement::~Statement, a Node bug fixed in 24.22.0.)
 
 # 1. Compile TypeScript to dist/ with the dev dependencies (tsc).
 FROM node:22-bookworm-slim AS build

@@ -8,6 +8,7 @@ import { createSlackBot } from './bots/slack/index.ts';
 import { configFromEnvironment } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import type { MakeFrontEnd } from './front-end.ts';
+import { unsupportedNode } from './node-support.ts';
 
 async function main(): Promise<void> {
   const config = configFromEnvironment('bot');
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     },
     'flux-bot started',
   );
+  const unsupported = unsupportedNode(process.versions.node);
+  if (unsupported) logger.warn({ node: process.versions.node }, unsupported);
 
   let stopping = false;
   const stop = (signal: string) => {
