@@ -63,7 +63,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const http = createHttp();
   const metrics = createMetrics({ load: () => jobs.load() });
   const provider = metrics.instrument(
-    createProvider(config, createCatalog(config.modelPaths), http.dispatcher, logger),
+    createProvider(config, createCatalog(config.modelPaths), http, logger),
   );
   // What users may ask for: the models' limits, narrowed by what the provider's wire format carries.
   const catalog = narrowCatalog(createCatalog(config.modelPaths), provider.limits);

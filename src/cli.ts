@@ -90,7 +90,7 @@ async function printCredits(): Promise<number> {
   });
   const http = createHttp();
   try {
-    const provider = createProvider(config, createCatalog(config.modelPaths), http.dispatcher, logger);
+    const provider = createProvider(config, createCatalog(config.modelPaths), http, logger);
     if (!provider.credits) {
       process.stdout.write('Provider balance: not reported by the image gateway\n');
       return 0;

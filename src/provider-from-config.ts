@@ -1,18 +1,19 @@
 /** The image provider the configuration names: BFL's own API, or an OpenAI-compatible gateway. */
-import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
 import type { Logger } from './core/logger.ts';
 import type { createCatalog } from './core/models.ts';
 import { createBflProvider } from './core/providers/bfl.ts';
+import type { Http } from './core/providers/http.ts';
 import { createOpenAIImagesProvider } from './core/providers/openai-images.ts';
 import type { Provider } from './core/providers/types.ts';
 
 export function createProvider(
   config: Config,
   catalog: ReturnType<typeof createCatalog>,
-  dispatcher: Dispatcher,
+  http: Pick<Http, 'dispatcher' | 'links'>,
   logger: Logger,
 ): Provider {
+  const { dispatcher, links } = http;
   if (config.provider === 'openai') {
     return createOpenAIImagesProvider({
       baseUrl: config.openaiBaseUrl as string,
@@ -21,6 +22,7 @@ export function createProvider(
       modelMap: config.openaiModelMap,
       catalog,
       dispatcher,
+      links,
       logger,
     });
   }

@@ -5,7 +5,8 @@
  *
  * WHATWG URL parsing first normalises the tricks (`http://2130706433/`, `http://0x7f.1/`, `http://127.1/`
  * are all 127.0.0.1); ipaddr.js then classifies the address, and only plain public unicast passes.
- * A DNS name that resolves to a private address is not caught here: that needs the resolver at fetch time.
+ * A DNS name that resolves to a private address is not caught here: that needs the resolver at fetch time
+ * (providers/public-links.ts, for the links the bot fetches itself).
  */
 import ipaddr from 'ipaddr.js';
 import { ValidationError } from './errors.ts';

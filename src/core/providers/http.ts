@@ -6,6 +6,7 @@
 import { Agent, type Dispatcher, type FormData, request } from 'undici';
 import { ProviderError } from '../errors.ts';
 import { discard } from './download.ts';
+import { publicOnlyLookup, type Resolve } from './public-links.ts';
 
 export { downloadImage, downloadImageFromOrigin, type ImageType } from './download.ts';
 
@@ -18,28 +19,41 @@ export interface HttpOptions {
   bodyTimeoutMs?: number;
   /** Connections per origin. */
   connections?: number;
+  /** How `links` resolves host names (tests); dns.lookup by default. */
+  resolve?: Resolve;
 }
 
 export interface Http {
   dispatcher: Dispatcher;
+  /** For links members gave: names that resolve inside a network are refused (public-links.ts). */
+  links: Dispatcher;
   close(): Promise<void>;
 }
 
-/** The one dispatcher the providers (and platform clients) share. */
+/**
+ * The one dispatcher the providers (and platform clients) share, and beside it the one for links members
+ * gave (the configured services may well live inside the network; a member's link may not).
+ */
 export function createHttp(options: HttpOptions = {}): Http {
-  const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-    headersTimeout: options.headersTimeoutMs ?? 60_000,
-    bodyTimeout: options.bodyTimeoutMs ?? 60_000,
-    connections: options.connections ?? 64,
-    keepAliveTimeout: 30_000,
-  });
+  const agent = (lookup?: ReturnType<typeof publicOnlyLookup>) =>
+    new Agent({
+      connect: { timeout: options.connectTimeoutMs ?? 10_000, ...(lookup ? { lookup } : {}) },
+      headersTimeout: options.headersTimeoutMs ?? 60_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 60_000,
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+    });
+  const shared = agent();
+  const links = agent(publicOnlyLookup(options.resolve));
   return {
-    dispatcher: agent,
+    dispatcher: shared,
+    links,
     // Called once deliveries have had their grace: a request still hanging then (a share Slack never
     // answers) is cut, not waited for until its own deadline — the process must be able to exit. (A
     // destroy after close() would not cut it: undici's close waits for it and destroy then finds nothing.)
-    close: () => agent.destroy(),
+    close: async () => {
+      await Promise.all([shared.destroy(), links.destroy()]);
+    },
   };
 }
 

@@ -36,7 +36,9 @@ export interface OpenAIImagesOptions {
   modelMap: Record<ModelId, string>;
   catalog: ModelCatalog;
   dispatcher?: Dispatcher;
-  http?: Pick<Http, 'dispatcher'>;
+  /** Links members gave (references sent as bytes) are fetched through this: createHttp's `links`. */
+  links?: Dispatcher;
+  http?: Pick<Http, 'dispatcher' | 'links'>;
   logger: Logger;
   /** Largest image accepted, decoded or downloaded (default 40 MiB). */
   maxDownloadBytes?: number;
@@ -56,6 +58,7 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
   const base = gatewayApiRoot(options.baseUrl);
   const origin = new URL(base).origin;
   const dispatcher = options.dispatcher ?? options.http?.dispatcher ?? getGlobalDispatcher();
+  const links = options.links ?? options.http?.links ?? dispatcher;
   const { logger, apiKey } = options;
   const maxBytes = options.maxDownloadBytes ?? 40 * 1024 * 1024;
   const retry: SubmitRetryPolicy = { ...DEFAULT_SUBMIT_RETRY, ...options.retry };
@@ -95,7 +98,7 @@ export function createOpenAIImagesProvider(options: OpenAIImagesOptions): Provid
     if (ref.kind === 'bytes') return { data: ref.data, contentType: ref.contentType, name };
     try {
       const img = await downloadImage(ref.url, {
-        dispatcher,
+        dispatcher: links,
         maxBytes: LIMITS.referenceMaxBytes,
         ...(signal ? { signal } : {}),
       });

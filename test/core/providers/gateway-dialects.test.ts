@@ -2,11 +2,13 @@
  * The gateway as its readers configure it, in each dialect, against a loopback gateway of that dialect
  * that ignores fields it does not know: every reference must arrive in the shape the dialect reads.
  */
+import { Agent, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/core/errors.ts';
 import { narrowCatalog } from '../../../src/core/models.ts';
 import { createHttp } from '../../../src/core/providers/http.ts';
 import type { GatewayDialect } from '../../../src/core/providers/openai-wire.ts';
+import type { Resolve } from '../../../src/core/providers/public-links.ts';
 import { type Reference, validateRequest } from '../../../src/core/request.ts';
 import { makePng, tinyPng } from '../../fakes/images.ts';
 import { type FakeGateway, startFakeGateway } from '../../fakes/openai-images-server.ts';
@@ -142,6 +144,49 @@ describe('OpenAI’s own images API (OPENAI_IMAGES_DIALECT=openai)', () => {
     );
     expect([err.code, err.charge]).toEqual(['REFERENCE_INVALID', 'none']);
     expect(gw.calls()).toBe(before);
+  });
+
+  it('never fetches a linked reference whose name resolves inside a network (checked at connect)', async () => {
+    const gw = gateways.openai;
+    const cdn = new URL(gw.cdnBase);
+    // A public-looking name that a hostile DNS answers with the loopback address of the fake CDN.
+    const resolve: Resolve = (hostname, _options, callback) =>
+      hostname === 'pics.example.net'
+        ? callback(null, [{ address: cdn.hostname, family: 4 }])
+        : callback(Object.assign(new Error('no such name'), { code: 'ENOTFOUND' }), []);
+    const linked = `http://pics.example.net:${cdn.port}/ref/one.png`;
+    const withLinks = async (links: Dispatcher) => {
+      const p = gatewayProvider(
+        `${gw.url}/v1`,
+        { dispatcher: http.dispatcher, logger: logs.logger },
+        { apiKey: KEY, dialect: 'openai', links },
+      );
+      const before = gw.requests.filter((r) => r.host === 'cdn').length;
+      const task = p.submit({
+        request: request({ prompt: 'x', references: [{ kind: 'url', url: linked }] }),
+        seed: 1,
+        user: 'hashed-user',
+      });
+      const outcome = await task.then(
+        (t) => p.waitForResult(t).then(() => 'fetched'),
+        (err: { code?: string; charge?: string }) => `${err.code} ${err.charge}`,
+      );
+      return { outcome, cdnRequests: gw.requests.filter((r) => r.host === 'cdn').length - before };
+    };
+    // The same resolver without the guard reaches the fake: the refusal below is the guard's.
+    const open = new Agent({
+      connect: {
+        lookup: (h, o, cb) =>
+          resolve(h, { ...o, all: true }, (e, a) => (o.all ? cb(e, a) : cb(e, a[0]?.address ?? '', 4))),
+      },
+    });
+    const guarded = createHttp({ resolve });
+    try {
+      expect(await withLinks(open)).toEqual({ outcome: 'fetched', cdnRequests: 1 });
+      expect(await withLinks(guarded.links)).toEqual({ outcome: 'REFERENCE_INVALID none', cdnRequests: 0 });
+    } finally {
+      await Promise.all([open.destroy(), guarded.close()]);
+    }
   });
 
   it('allows up to 16 references but never more than the model reads, and no side limit of its own', () => {
