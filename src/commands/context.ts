@@ -167,6 +167,11 @@ export interface Form {
      * (Discord) ignores it.
      */
     refreshes?: boolean;
+    /**
+     * Only these of the option's own values are offered (the models this workspace allows), where the
+     * platform shows the field as a pick.
+     */
+    choices?: readonly string[];
   }>;
   /** A line of plain text shown with the fields (the estimate), where the platform can show one. */
   note?: string;

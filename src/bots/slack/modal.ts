@@ -84,7 +84,7 @@ export function modalView(form: Form, meta: Record<string, unknown>, entered: Re
       optional: !f.required,
       ...(f.refreshes ? { dispatch_action: true } : {}),
       label: { type: 'plain_text', text: clip(f.label, 2000) },
-      element: choices[f.name] ? select(field, choices[f.name] ?? []) : textInput(field),
+      element: choices[f.name] ? select(field, offered(choices[f.name] ?? [], f.choices)) : textInput(field),
     };
   });
   if (form.note) {
@@ -111,6 +111,10 @@ export function modalView(form: Form, meta: Record<string, unknown>, entered: Re
 export const NOTE_BLOCK = 'note';
 
 type FormField = Form['fields'][number];
+
+/** The option's picks, narrowed to what the form allows (the models of the workspace). */
+const offered = (all: readonly Choice[], only: readonly string[] | undefined) =>
+  only ? all.filter((c) => only.includes(c.value)) : all;
 
 function select(f: FormField, choices: readonly Choice[]) {
   const all = [...choices];

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { JobView } from '../../core/job-types.ts';
 import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
-import { type GenerationRequest, type RequestInput, seedAt } from '../../core/request.ts';
+import { type GenerationRequest, type RequestInput, type RequestPolicy, seedAt } from '../../core/request.ts';
 import type { Form } from '../context.ts';
 import type { Locale } from '../i18n/locale.ts';
 import {
@@ -58,6 +58,13 @@ export function newImageForm(locale: Locale = 'en'): Form {
     },
     locale,
   );
+}
+
+/** The model field offers only the models the workspace allows (all when it names none). */
+export function withModelChoices(form: Form, policy: RequestPolicy): Form {
+  const allowed = policy.allowedModels;
+  if (!allowed?.length) return form;
+  return { ...form, fields: form.fields.map((f) => (f.name === 'model' ? { ...f, choices: allowed } : f)) };
 }
 
 /** English stays the default: a form says its language only when it is another. */

@@ -16,7 +16,7 @@ import type { CommandEnv } from '../command.ts';
 import type { CommandContext, Form } from '../context.ts';
 import type { FluxInput } from '../flux/definition.ts';
 import { formTexts } from '../flux/form-texts.ts';
-import { FAMILY_FIELDS, newImageForm, parseForm } from '../flux/forms.ts';
+import { FAMILY_FIELDS, newImageForm, parseForm, withModelChoices } from '../flux/forms.ts';
 import { policyOf } from '../flux/policy.ts';
 import { requestOf } from '../flux/submit.ts';
 import { formatMoney } from '../i18n/format.ts';
@@ -37,7 +37,7 @@ export async function newImageView(
   const policy = policyOf(settings, ctx.channelId);
   const input = enteredInput(values);
   const model = env.catalog[modelOf(input, policy)];
-  const form = newImageForm(locale);
+  const form = withModelChoices(newImageForm(locale), policy);
   const fields = form.fields
     .filter((f) => FAMILY_FIELDS.every(([name, takes]) => name !== f.name || takes(model)))
     .map((f) => (REFRESHING.has(f.name) ? { ...f, refreshes: true } : f));

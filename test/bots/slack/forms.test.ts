@@ -147,6 +147,38 @@ describe('the /flux form on Slack', () => {
     expect(body.errors.options).toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it('offers only the models the workspace allows, in the new-image form and in Remix', async () => {
+    t.slack.admins.add(USER);
+    await postForm(t.port, commandBody('admin models klein-4b,klein-9b', t.slack));
+    await until(() => t.slack.ephemerals[0], 5_000, 'settings saved');
+    const models = (view: unknown) =>
+      (view as { blocks: ViewBlock[] }).blocks
+        .find((b) => b.block_id === 'model')
+        ?.element.options?.map((o) => o.value);
+    await postForm(t.port, commandBody('', t.slack));
+    expect(models((await until(() => t.slack.views[0], 5_000, 'new-image form')).view)).toEqual([
+      'klein-4b',
+      'klein-9b',
+    ]);
+    await postForm(t.port, commandBody('a fox --model klein-9b', t.slack));
+    const remix = await until(
+      () =>
+        [...t.slack.messages.values()]
+          .map((m) => JSON.stringify(m.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0])
+          .find(Boolean),
+      10_000,
+      'result with Remix',
+    );
+    await postForm(t.port, { payload: JSON.stringify(blockAction(remix)) });
+    const opened = await until(() => t.slack.views[1], 5_000, 'remix form');
+    // The image's own model stays selected; the others are what the workspace allows.
+    expect(models(opened.view)).toEqual(['klein-4b', 'klein-9b']);
+    expect(
+      (opened.view as { blocks: ViewBlock[] }).blocks.find((b) => b.block_id === 'model')?.element
+        .initial_option?.value,
+    ).toBe('klein-9b');
+  });
+
   it('acks a good submission empty and closes the form', async () => {
     await postForm(t.port, commandBody('', t.slack));
     const opened = await until(() => t.slack.views[0], 5_000, 'modal');

@@ -30,6 +30,8 @@ describe('the new-image form for what was entered so far', () => {
       'count',
     ]);
     expect(form?.note).toBe('Estimated cost: ~$0.045, plus any reference images');
+    // No models named by the workspace: the form offers every one.
+    expect(form?.fields.find((f) => f.name === 'model')?.choices).toBeUndefined();
   });
 
   it("shows flex's steps and guidance for flex, and no upsampling for klein", async () => {
@@ -65,6 +67,7 @@ describe('the new-image form for what was entered so far', () => {
     expect(names(form)).toContain('steps');
     expect(form?.locale).toBe('zh-Hans');
     expect(form?.note).toBe('预估费用：约 US$0.10，参考图另计');
+    expect(form?.fields.find((f) => f.name === 'model')?.choices).toEqual(['flex', 'pro']);
     const off = await commands.formView(ctx, 'new', { model: 'max' });
     expect(off?.note).toBeUndefined();
     expect(names(off)).not.toContain('steps');
