@@ -62,9 +62,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { store, shared, close: closeStore } = await openStore(options);
   const http = createHttp();
   const metrics = createMetrics({ load: () => jobs.load() });
-  const provider = metrics.instrument(
-    createProvider(config, createCatalog(config.modelPaths), http, logger),
-  );
+  const provider = metrics.instrument(createProvider(config, createCatalog(config.modelPaths), http, logger));
   // What users may ask for: the models' limits, narrowed by what the provider's wire format carries.
   const catalog = narrowCatalog(createCatalog(config.modelPaths), provider.limits);
   const jobs = createJobs({
@@ -81,6 +79,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const deps: FrontEndDeps = {
     logger,
     dispatcher: http.dispatcher,
+    links: http.links,
     claimOnce: (key, expiresAt) => store.claimOnce(key, expiresAt),
     timeouts: { apiMs: config.platformTimeoutMs, uploadMs: config.uploadTimeoutMs },
     job: (id) => jobs.get(id),

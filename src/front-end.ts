@@ -30,6 +30,8 @@ export interface FrontEndDeps {
   logger: Logger;
   /** The shared undici dispatcher (timeouts, connection pool) for platform API calls. */
   dispatcher: Dispatcher;
+  /** For links members gave: a name that resolves inside a network is refused (createHttp). */
+  links: Dispatcher;
   /** Store.claimOnce: a platform request id acted on once, durably (replays start nothing twice). */
   claimOnce: (key: string, expiresAt: number) => Promise<boolean>;
   /** Deadlines of platform calls: a call that never returns must not hold a delivery (or start-up). */

@@ -13,7 +13,10 @@ const SNIFF_BYTES = 12;
 const MAX_REDIRECTS = 3;
 
 export interface ProbeOptions extends ReferenceUrlOptions {
+  /** For the trusted hosts (the platform's own). */
   dispatcher: Dispatcher;
+  /** For any other host a link leads to: refuses names that resolve inside a network (public-links.ts). */
+  links: Dispatcher;
   /** What the member is told the bot needs, e.g. "an image that is still posted". */
   allowed: string;
 }
@@ -28,7 +31,7 @@ export async function probeReference(start: URL, options: ProbeOptions): Promise
       res = await request(url, {
         method: 'GET',
         headers: { accept: 'image/*' },
-        dispatcher: options.dispatcher,
+        dispatcher: options.trustedHosts?.has(url.host) ? options.dispatcher : options.links,
       });
     } catch {
       throw refuse('a link that did not answer');

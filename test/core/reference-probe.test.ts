@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
+import { createHttp } from '../../src/core/providers/http.ts';
 import { probeReference } from '../../src/core/reference-probe.ts';
 import { ReferenceUrlError } from '../../src/core/reference-url.ts';
 import { makePng } from '../fakes/images.ts';
@@ -39,6 +40,7 @@ afterAll(async () => {
 const probe = (path: string) =>
   probeReference(new URL(`http://images.example.com:${port}${path}`), {
     dispatcher,
+    links: dispatcher,
     option: 'reference 1',
     allowed: 'an image that is still posted',
   });
@@ -69,5 +71,27 @@ describe('checking that a reference still answers', () => {
     expect(err).toBeInstanceOf(ReferenceUrlError);
     expect((err as ReferenceUrlError).problem).toBe('private-address');
     expect(seen.slice(before).map((r) => r.path)).toEqual(['/to-loopback']);
+  });
+
+  it('follows a trusted host off-site only through the links dispatcher, which refuses names pointing inward', async () => {
+    // The same loopback answers for every name: with the guard, cdn.example.com "is" a private address.
+    const http = createHttp({ resolve: (_h, _o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) });
+    try {
+      const before = seen.length;
+      const err = await refusal(
+        probeReference(new URL(`http://images.example.com:${port}/moved`), {
+          dispatcher,
+          links: http.links,
+          trustedHosts: new Set([`images.example.com:${port}`]),
+          option: 'reference 1',
+          allowed: 'an image that is still posted',
+        }),
+      );
+      expect(err).toMatchObject({ code: 'REFERENCE_INVALID', got: 'a link that did not answer' });
+      // The trusted host answered its redirect; the host it led to was never asked.
+      expect(seen.slice(before).map((r) => r.path)).toEqual(['/moved']);
+    } finally {
+      await http.close();
+    }
   });
 });

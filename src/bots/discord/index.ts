@@ -26,7 +26,7 @@ export function createDiscordBot(
 ): FrontEnd {
   const logger = deps.logger.child({ platform: 'discord' });
   const rest = createDiscordRest(config.apiBase, config.token, deps.dispatcher, deps.timeouts);
-  const attachments = attachmentAccess(config.apiBase, deps.dispatcher);
+  const attachments = attachmentAccess(config.apiBase, deps);
   const factory = createDiscordFactory({
     rest,
     logger,

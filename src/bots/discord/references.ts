@@ -28,17 +28,25 @@ export function signedLinkExpiry(url: string): number | undefined {
   }
 }
 
-/** How the bot reaches Discord's own attachment links: the hosts that serve them, and its dispatcher. */
+/**
+ * How the bot reaches Discord's own attachment links: the hosts that serve them, its dispatcher, and the
+ * one for anywhere else a link redirects to (createHttp's `links`).
+ */
 export interface AttachmentAccess {
   hosts: ReadonlySet<string>;
   dispatcher: Dispatcher;
+  links: Dispatcher;
 }
 
 /** Discord's CDN hosts, and the configured API host (which serves them in a test or a proxy setup). */
-export function attachmentAccess(apiBase: string, dispatcher: Dispatcher): AttachmentAccess {
+export function attachmentAccess(
+  apiBase: string,
+  http: { dispatcher: Dispatcher; links: Dispatcher },
+): AttachmentAccess {
   return {
     hosts: new Set(['cdn.discordapp.com', 'media.discordapp.net', new URL(apiBase).host]),
-    dispatcher,
+    dispatcher: http.dispatcher,
+    links: http.links,
   };
 }
 
@@ -70,6 +78,7 @@ export async function resolveDiscordReferences(refs: string[], deps: ReferenceDe
       if (hosts.has(parsed.host))
         await probeReference(parsed, {
           dispatcher: deps.attachments.dispatcher,
+          links: deps.attachments.links,
           option: `reference ${i + 1}`,
           trustedHosts: hosts,
           allowed: GONE,

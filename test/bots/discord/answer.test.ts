@@ -21,7 +21,7 @@ const now = () => 1_700_000_000_000;
 const rest = new REST({ api: 'http://127.0.0.1:9' }).setToken('unused');
 const http = createHttp();
 afterAll(() => http.close());
-const attachments = attachmentAccess('http://127.0.0.1:9', http.dispatcher);
+const attachments = attachmentAccess('http://127.0.0.1:9', http);
 
 function answersWith(commands: Partial<Commands>) {
   return createAnswers(

@@ -30,7 +30,7 @@ function handlerWith(run: Commands['run']) {
   const handle = createInteractionHandler({
     commands: { run } as unknown as Commands,
     rest,
-    attachments: attachmentAccess(discord.api, http.dispatcher),
+    attachments: attachmentAccess(discord.api, http),
     logger: silentLogger(),
     claimOnce: async (key, expiresAt) => store.claimOnce(key, expiresAt),
   });

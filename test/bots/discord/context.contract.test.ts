@@ -32,7 +32,7 @@ async function harness(denyThreads = false): Promise<ContractHarness> {
       components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
     };
   }> = [];
-  const deps = { rest, logger: silentLogger(), attachments: attachmentAccess(discord.api, http.dispatcher) };
+  const deps = { rest, logger: silentLogger(), attachments: attachmentAccess(discord.api, http) };
   const ctx = createDiscordContext(
     deps,
     delivery,

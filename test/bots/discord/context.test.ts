@@ -42,7 +42,7 @@ function context(patch: Partial<DiscordDelivery> = {}): CommandContext {
     uploadLimit: 10 * 1024 * 1024,
     ...patch,
   };
-  const attachments = attachmentAccess(discord.api, http.dispatcher);
+  const attachments = attachmentAccess(discord.api, http);
   return createDiscordContext({ rest, logger: silentLogger(), now: () => clock, attachments }, delivery, {
     id: '400000000000000001',
     name: 'Ana',

@@ -20,7 +20,7 @@ const clock = 1_700_000_000_000;
 const deps = {
   rest: new REST({ api: 'http://127.0.0.1:9' }).setToken('unused'),
   logger: silentLogger(),
-  attachments: attachmentAccess('http://127.0.0.1:9', http.dispatcher),
+  attachments: attachmentAccess('http://127.0.0.1:9', http),
   now: () => clock,
 };
 const actor = { id: '400000000000000001', name: 'Ana', isAdmin: false };
