@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { JobView } from '../../core/job-types.ts';
-import { isModelId, type ModelCatalog, type ModelInfo } from '../../core/models.ts';
+import { isModelId, MODEL_IDS, type ModelCatalog, type ModelId, type ModelInfo } from '../../core/models.ts';
 import { type GenerationRequest, type RequestInput, type RequestPolicy, seedAt } from '../../core/request.ts';
 import type { Form } from '../context.ts';
 import type { Locale } from '../i18n/locale.ts';
@@ -60,11 +60,31 @@ export function newImageForm(locale: Locale = 'en'): Form {
   );
 }
 
-/** The model field offers only the models the workspace allows (all when it names none). */
+/**
+ * The model field offers only the models the workspace allows (all when it names none, or none this
+ * build knows: a list must never be empty). A stored model it no longer allows (a Remix of an older
+ * image) is not kept as the choice: the member picks again. A label that lists the models (Remix's, for
+ * a platform that shows a text field) lists the allowed ones.
+ */
 export function withModelChoices(form: Form, policy: RequestPolicy): Form {
-  const allowed = policy.allowedModels;
-  if (!allowed?.length) return form;
-  return { ...form, fields: form.fields.map((f) => (f.name === 'model' ? { ...f, choices: allowed } : f)) };
+  const allowed = (policy.allowedModels ?? []).filter((m) => (MODEL_IDS as readonly string[]).includes(m));
+  if (!allowed.length) return form;
+  const every = ` (${MODEL_IDS.join(', ')})`;
+  return {
+    ...form,
+    fields: form.fields.map((f) => {
+      if (f.name !== 'model') return f;
+      const { value, ...field } = f;
+      return {
+        ...field,
+        ...(value !== undefined && allowed.includes(value as ModelId) ? { value } : {}),
+        label: f.label.endsWith(every)
+          ? `${f.label.slice(0, -every.length)} (${allowed.join(', ')})`
+          : f.label,
+        choices: allowed,
+      };
+    }),
+  };
 }
 
 /** English stays the default: a form says its language only when it is another. */

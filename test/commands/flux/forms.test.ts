@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remixForm, remixInput } from '../../../src/commands/flux/forms.ts';
+import { remixForm, remixInput, withModelChoices } from '../../../src/commands/flux/forms.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 import type { JobView } from '../../../src/core/job-types.ts';
 import { type RequestInput, validateRequest } from '../../../src/core/request.ts';
@@ -77,5 +77,31 @@ describe('a Remix to another model', () => {
 
   it('leaves an unknown model for validation to name', () => {
     expect(refusal(() => remix(flex, { model: 'flux-3' })).option).toBe('model');
+  });
+});
+
+describe('the model choices of a form', () => {
+  const model = (policy: Parameters<typeof withModelChoices>[1], j = job({ model: 'klein-9b' })) =>
+    withModelChoices(remixForm(j), policy).fields.find((f) => f.name === 'model');
+
+  it('are the models the workspace allows, listed in the label too, the stored one kept when allowed', () => {
+    const f = model({ allowedModels: ['klein-4b', 'klein-9b'] });
+    expect(f?.choices).toEqual(['klein-4b', 'klein-9b']);
+    expect(f?.value).toBe('klein-9b');
+    expect(f?.label).toMatch(/\(klein-4b, klein-9b\)$/);
+  });
+
+  it('leave a model the workspace no longer allows unchosen', () => {
+    const f = model({ allowedModels: ['pro', 'flex'] });
+    expect(f?.choices).toEqual(['pro', 'flex']);
+    expect(f?.value).toBeUndefined();
+  });
+
+  it('are every model when the workspace names none, or none this build knows (never an empty list)', () => {
+    for (const allowedModels of [undefined, [], ['flux-9'] as never]) {
+      const f = model({ allowedModels });
+      expect(f?.choices).toBeUndefined();
+      expect(f?.value).toBe('klein-9b');
+    }
   });
 });
