@@ -13,6 +13,6 @@ describe('unsupportedNode', () => {
     const { engines } = (await import('../package.json', { with: { type: 'json' } })).default as {
       engines: { node: string };
     };
-    expect(engines.node).toContain('>=24.0.0 <24.19.0 || >=24.22.0');
+    expect(engines.node).toContain('>=24.0.0 <24.19.0 || ^24.22.0');
   });
 });
