@@ -10,7 +10,9 @@
  * Where processes share the line (distributed mode), each tells only the jobs it queued — every
  * process sees the whole line, and three processes telling every card would triple the edits — and
  * reads the line afresh before each pass: a job another process has just started must not have its
- * card put back to "queued" after that process said it is generating.
+ * card put back to "queued" after that process said it is generating. The jobs of a process that
+ * stopped or died are taken over by the live ones (at most one look every `placeEveryMs`;
+ * queue/tellers.ts decides who takes which), so their cards go on hearing their places.
  */
 import type { JobEvent, JobView } from '../job-types.ts';
 import type { Scheduler } from '../scheduler.ts';
@@ -46,7 +48,7 @@ export interface PositionFeed {
 }
 
 export interface PositionFeedDeps {
-  scheduler: Pick<TaskQueue, 'onChange' | 'positions' | 'shared' | 'settled'>;
+  scheduler: Pick<TaskQueue, 'onChange' | 'positions' | 'shared' | 'settled' | 'tell' | 'told' | 'adopt'>;
   store: Pick<AsyncStore, 'getJobWithTasks'>;
   emit(event: JobEvent): void;
   /** True while submits are held (out of credits): the cards say why instead. */
@@ -104,6 +106,8 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
   let changedMeanwhile = false;
   /** Bumped by forget: a view read before it is not kept. */
   let forgets = 0;
+  /** Shared line: when this process last looked for jobs whose teller is gone. */
+  let lookedAt = Number.NEGATIVE_INFINITY;
 
   /** A pass at `at`, unless one is already set for then or sooner (passes stay one window apart). */
   const passAt = (at: number) => {
@@ -149,8 +153,8 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
     if (stopSignal.aborted || deps.held()) return undefined;
     if (shared && mine.size) await deps.scheduler.settled();
     const at = now();
-    let due: number | undefined;
     const byJob = placesByJob(deps.scheduler);
+    let due = shared ? await adoptOrphans(byJob, at) : undefined;
     let read = false;
     for (const [jobId, pos] of byJob) {
       const last = told.get(jobId);
@@ -173,8 +177,26 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
     for (const jobId of told.keys()) if (!inLine.has(jobId)) told.delete(jobId);
     for (const jobId of views.keys()) if (!inLine.has(jobId)) views.delete(jobId);
     for (const jobId of gone) if (!inLine.has(jobId)) gone.delete(jobId);
-    for (const jobId of mine) if (!inLine.has(jobId)) mine.delete(jobId);
+    for (const jobId of mine) if (!inLine.has(jobId)) stopTelling(jobId);
     return due;
+  }
+
+  /**
+   * Takes over the jobs in line whose teller stopped or died and that fall to this process. Looks at most
+   * once per `placeEveryMs` (a Redis read of every other job's teller); resolves to when it may look
+   * again while other processes' jobs wait.
+   */
+  async function adoptOrphans(byJob: Map<string, number>, at: number): Promise<number | undefined> {
+    const others = [...byJob.keys()].filter((jobId) => !mine.has(jobId) && !gone.has(jobId));
+    if (!others.length) return undefined;
+    if (at - lookedAt < placeEveryMs) return lookedAt + placeEveryMs;
+    lookedAt = at;
+    for (const jobId of await deps.scheduler.adopt(others)) mine.add(jobId);
+    return at + placeEveryMs;
+  }
+
+  function stopTelling(jobId: string) {
+    if (mine.delete(jobId)) deps.scheduler.told(jobId);
   }
 
   async function load(jobId: string): Promise<JobView | undefined> {
@@ -195,7 +217,10 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
     told(jobId, position) {
       if (position <= 0) return;
       told.set(jobId, { place: position, at: now() });
-      if (shared) mine.add(jobId);
+      if (shared && !mine.has(jobId)) {
+        mine.add(jobId);
+        deps.scheduler.tell(jobId);
+      }
     },
     forget(jobId) {
       forgets++;
@@ -204,7 +229,7 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
     left(jobId) {
       views.delete(jobId);
       told.delete(jobId);
-      mine.delete(jobId);
+      stopTelling(jobId);
       gone.add(jobId);
     },
     retell() {

@@ -31,6 +31,18 @@ export interface TaskQueue extends SchedulerView {
    */
   waitingNow(keys: readonly string[]): boolean | Promise<boolean>;
   /**
+   * Shared line: this process tells the job its place (it queued it), and says so to the others.
+   * In-process there are no others: nothing to say.
+   */
+  tell(jobId: string): void;
+  /** Shared line: the job this process told has left the line (nobody tells it any more). */
+  told(jobId: string): void;
+  /**
+   * Shared line: of these jobs in line that no one here tells, those whose teller stopped or died and
+   * that fall to this process (queue/tellers.ts); they are told from here on. In-process: none.
+   */
+  adopt(jobIds: readonly string[]): Promise<string[]>;
+  /**
    * Starts running tasks taken from a shared queue, by key (in-process tasks run by their closure);
    * `failed` hears of a task the shared queue gave up on.
    */
@@ -48,6 +60,9 @@ export function inProcessQueue(scheduler: Scheduler): TaskQueue {
     },
     settled: () => undefined,
     waitingNow: (keys: readonly string[]) => keys.some((k) => scheduler.isQueued(k)),
+    tell: () => undefined,
+    told: () => undefined,
+    adopt: async () => [],
     start: () => undefined,
   });
 }

@@ -14,6 +14,7 @@ import { createFairLines, type Placement } from './fair-lines.ts';
 import { createQueueView } from './queue-view.ts';
 import { createStartGate } from './start-gate.ts';
 import { idOf } from './task-ids.ts';
+import { createTellers } from './tellers.ts';
 import type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
 
 export type { BullmqSchedulerOptions, DistributedScheduler, TaskRun } from './types.ts';
@@ -40,6 +41,7 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
   await queue.setGlobalConcurrency(o.maxActive);
 
   const lines = createFairLines(redis, `${prefix}:${name}`);
+  const tellers = await createTellers(redis, `${prefix}:${name}`, o.tellers, onError);
   const gate = createStartGate(queue, o.holdLeaseMs ?? 5_000, onError);
   const listeners: Array<() => void> = [];
   const view = createQueueView({
@@ -208,6 +210,13 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       listeners.push(listener);
     },
     refresh: () => view.refresh(),
+    tell(jobId) {
+      tellers.tell(jobId).catch(onError);
+    },
+    told(jobId) {
+      tellers.done(jobId).catch(onError);
+    },
+    adopt: (jobIds) => tellers.adopt(jobIds),
     async waitingNow(keys) {
       const states = await Promise.all(keys.map((k) => queue.getJobState(idOf(k))));
       return states.some((s) => s === 'waiting' || s === 'prioritized');
@@ -219,7 +228,7 @@ export async function createBullmqScheduler(o: BullmqSchedulerOptions): Promise<
       // Waits for this worker's running tasks; queued ones stay in Redis for the other processes.
       await worker?.close();
       await Promise.allSettled([...inflight]);
-      await Promise.allSettled([events.close(), queue.close()]);
+      await Promise.allSettled([events.close(), queue.close(), tellers.stop()]);
       redis.disconnect();
     },
   };

@@ -12,6 +12,7 @@
  */
 import type { RedisOptions } from 'bullmq';
 import type { SchedulerView } from '../scheduler.ts';
+import type { TellerTiming } from './tellers.ts';
 
 /**
  * Runs one task from submit until the provider's status is terminal (what BFL counts as active).
@@ -50,6 +51,12 @@ export interface DistributedScheduler extends SchedulerView {
    * moment behind a task another process has just taken.
    */
   waitingNow(keys: readonly string[]): Promise<boolean>;
+  /** This process tells the job its place from now on (tellers.ts). */
+  tell(jobId: string): void;
+  /** The job this process told has left the line. */
+  told(jobId: string): void;
+  /** Of these jobs in line, told by no one here, those whose teller is gone that fall to this process. */
+  adopt(jobIds: readonly string[]): Promise<string[]>;
 }
 
 export interface BullmqSchedulerOptions {
@@ -91,5 +98,7 @@ export interface BullmqSchedulerOptions {
    */
   viewDebounceMs?: number;
   viewEveryMs?: number;
+  /** How often a process says it is alive to the others, and for how long (tellers.ts). */
+  tellers?: TellerTiming;
   onError?(err: unknown): void;
 }

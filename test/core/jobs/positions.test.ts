@@ -41,6 +41,13 @@ function feed(shared = false) {
   let held = false;
   const stopper = new AbortController();
   const sent: Array<[string, number]> = [];
+  /** Shared line: what the feed said to the other processes, and the jobs they left it (`orphans`). */
+  const tellers = {
+    told: [] as string[],
+    left: [] as string[],
+    looks: [] as string[][],
+    orphans: new Set<string>(),
+  };
   let onSent: (id: string, place: number) => void = () => {};
   const positions = createPositionFeed(
     {
@@ -56,6 +63,12 @@ function feed(shared = false) {
           if (fresh) order = fresh;
           fresh = undefined;
           return Promise.resolve();
+        },
+        tell: (id) => tellers.told.push(id),
+        told: (id) => tellers.left.push(id),
+        adopt: async (ids) => {
+          tellers.looks.push([...ids]);
+          return ids.filter((id) => tellers.orphans.has(id));
         },
       },
       store: { getJobWithTasks: async (id) => ({ job: row(id), tasks: [] }) },
@@ -101,6 +114,7 @@ function feed(shared = false) {
     placeOf,
     elsewhere,
     reads: () => reads,
+    tellers,
     stop: () => positions.stop(),
   };
 }
@@ -225,6 +239,38 @@ describe('the place feed', () => {
     expect(f.reads()).toBe(1);
     // j2 is not put back to "queued": the pass read the line again first. Only j4 (now 2nd) hears.
     expect(f.sent).toEqual([['j4', 2]]);
+    f.stop();
+  });
+
+  it('takes over, in a shared line, the jobs of a process that is gone, looking at most once per interval', async () => {
+    const f = feed(true);
+    f.line(jobs(0, 4));
+    f.positions.told('j0', 1);
+    expect(f.tellers.told).toEqual(['j0']);
+    // The first pass looks for orphans among the others' jobs: their processes are alive.
+    f.line(jobs(0, 5));
+    await pass(DEBOUNCE_MS);
+    expect(f.tellers.looks).toEqual([['j1', 'j2', 'j3', 'j4']]);
+    expect(f.sent).toEqual([]);
+    // The process telling j2 and j4 dies. The line moves at once, but the next look waits its interval.
+    f.tellers.orphans = new Set(['j2', 'j4']);
+    f.line(jobs(1, 5));
+    await pass(DEBOUNCE_MS);
+    expect(f.tellers.looks).toHaveLength(1);
+    expect(f.tellers.left).toEqual(['j0']);
+    await pass(PLACE_EVERY_MS);
+    expect(f.tellers.looks).toHaveLength(2);
+    // Taken over: told their places now, and from then on, like the jobs this process queued.
+    expect(f.sent).toEqual([
+      ['j2', 2],
+      ['j4', 4],
+    ]);
+    f.line(['j2', 'j3', 'j4']);
+    await pass(PLACE_EVERY_MS);
+    expect(f.sent.slice(2)).toEqual([
+      ['j2', 1],
+      ['j4', 3],
+    ]);
     f.stop();
   });
 });
