@@ -40,6 +40,16 @@ function untouched(view: { blocks: ViewBlock[] }) {
 
 describe('the /flux form on Slack', () => {
   const t = useSlackApp({ bfl: { generationMs: 20 } });
+  /** The action id of the first result's Remix button, once a result is posted. */
+  const remixButton = () =>
+    until(
+      () =>
+        [...t.slack.messages.values()]
+          .map((m) => JSON.stringify(m.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0])
+          .find(Boolean),
+      10_000,
+      'result with Remix',
+    );
 
   it("opens for /flux alone with the default model's options, the fixed choices as selects and no forced model or size", async () => {
     await postForm(t.port, commandBody('', t.slack));
@@ -125,14 +135,7 @@ describe('the /flux form on Slack', () => {
   it('puts a mistake typed among the options on the options field of a Remix form, in the member language', async () => {
     t.slack.userLocales.set(USER, 'zh-CN');
     await postForm(t.port, commandBody('a fox --seed 5', t.slack));
-    const remix = await until(
-      () =>
-        [...t.slack.messages.values()]
-          .map((m) => JSON.stringify(m.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0])
-          .find(Boolean),
-      10_000,
-      'result with Remix',
-    );
+    const remix = await remixButton();
     await postForm(t.port, { payload: JSON.stringify(blockAction(remix)) });
     const opened = await until(() => t.slack.views[0], 5_000, 'remix modal');
     const form = untouched(opened.view as { blocks: ViewBlock[] });
@@ -151,14 +154,7 @@ describe('the /flux form on Slack', () => {
     // An image made while every model was allowed (pro, the default), then the workspace narrows.
     t.slack.admins.add(USER);
     await postForm(t.port, commandBody('a fox', t.slack));
-    const remix = await until(
-      () =>
-        [...t.slack.messages.values()]
-          .map((m) => JSON.stringify(m.blocks).match(/flux:remix:[0-9a-f-]+/)?.[0])
-          .find(Boolean),
-      10_000,
-      'result with Remix',
-    );
+    const remix = await remixButton();
     const before = t.slack.ephemerals.length;
     await postForm(t.port, commandBody('admin models klein-4b,klein-9b', t.slack));
     await until(() => t.slack.ephemerals[before], 5_000, 'settings saved');
