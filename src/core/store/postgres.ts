@@ -12,21 +12,18 @@ import type { AsyncStore } from './port.ts';
 import { postgresClaims } from './postgres-claims.ts';
 import { isUnavailable, unavailable } from './postgres-errors.ts';
 import { createPool, inTransaction } from './postgres-pool.ts';
+import { JOB_COLUMNS, START_TASK_SQL, TASK_COLUMNS, TASK_ROWS } from './postgres-rows.ts';
 import { migrate } from './postgres-schema.ts';
 import {
   breakdownQuery,
   FOLD_SQL,
   insertJobQuery,
   insertTasksQuery,
-  JOB_COLUMNS,
   oneStatement,
   patchDeliveryQuery,
   type Query,
   recentJobsQuery,
-  START_TASK_SQL,
   spentQuery,
-  TASK_COLUMNS,
-  TASK_ROWS,
   writeQuery,
 } from './postgres-sql.ts';
 import { toJob, toTask } from './sqlite-rows.ts';
