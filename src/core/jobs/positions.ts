@@ -95,7 +95,10 @@ export function createPositionFeed(deps: PositionFeedDeps, timing: PositionTimin
   const views = new Map<string, JobView>();
   /** Started jobs with images still in line: skipped without a store read (pruned once out of line). */
   const gone = new Set<string>();
-  /** Shared line: the jobs this process queued, whose places are its to tell (pruned once out of line). */
+  /**
+   * Shared line: the jobs whose places are this process's to tell — those it queued, and those it took
+   * over from a process that is gone (pruned once out of line).
+   */
   const mine = new Set<string>();
   const { shared } = deps.scheduler;
   let timer: NodeJS.Timeout | undefined;
